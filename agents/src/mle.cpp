@@ -1,0 +1,46 @@
+#include "seqrl/agents/mle.hpp"
+
+#include <algorithm>
+#include <numeric>
+
+namespace seqrl::agents {
+
+MLETrainer::MLETrainer(nets::LSTMGenerator& gen, const MLEConfig& cfg)
+    : gen_(gen), cfg_(cfg), opt_(std::make_unique<nets::Adam>(gen.named_parameters(), cfg.lr)),
+      rng_(cfg.seed) {
+  if (cfg.batch == 0) throw ValueError("MLEConfig.batch must be > 0");
+}
+
+double MLETrainer::step(const nets::IntTensor& batch) {
+  opt_->zero_grad();
+  nets::Var loss = gen_.nll(batch);
+  loss.backward();
+  if (cfg_.clip > 0.f) nets::clip_grad_norm(opt_->params(), cfg_.clip);
+  opt_->step();
+  return loss.item();
+}
+
+double MLETrainer::epoch(const nets::IntTensor& data) {
+  if (data.dimension() != 2)
+    throw ShapeError("MLETrainer::epoch: data must be [N, T], got " + shape_str(data.shape()));
+  const size_t N = data.shape()[0], T = data.shape()[1], B = cfg_.batch;
+  if (N < B)
+    throw ValueError("MLETrainer::epoch: " + std::to_string(N) + " sequences are fewer than one batch of " +
+                     std::to_string(B));
+  std::vector<size_t> order(N);
+  std::iota(order.begin(), order.end(), 0);
+  for (size_t i = N; i > 1; --i) std::swap(order[i - 1], order[rng_.randint(i)]);  // Fisher-Yates
+  double total = 0.0;
+  size_t batches = 0;
+  nets::IntTensor batch = nets::IntTensor::from_shape({B, T});
+  for (size_t s = 0; s + B <= N; s += B) {
+    for (size_t b = 0; b < B; ++b)
+      std::copy(data.data() + order[s + b] * T, data.data() + (order[s + b] + 1) * T,
+                batch.data() + b * T);
+    total += step(batch);
+    ++batches;
+  }
+  return total / batches;
+}
+
+}  // namespace seqrl::agents

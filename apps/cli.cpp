@@ -1,0 +1,255 @@
+// The `seqrl` command (Boost.Program_options).
+#include "cli.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+#include <sys/stat.h>
+
+#include <boost/program_options.hpp>
+
+#include "seqrl/agents/mle.hpp"
+#include "seqrl/nets/checkpoint.hpp"
+#include "seqrl/text/oracle.hpp"
+
+namespace po = boost::program_options;
+
+namespace seqrl::cli {
+
+namespace {
+
+const char* kUsage =
+    "usage: seqrl <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  demo    learn SeqGAN's synthetic oracle by maximum likelihood and report NLL-oracle\n"
+    "  bench   speed benchmarks (JSON on stdout)\n"
+    "  help    this text\n"
+    "\n"
+    "Every command takes --help (its options with their defaults) and --config FILE (an INI file\n"
+    "of option=value lines; options given on the command line win).\n";
+
+// The line of an INI file that sets `key` (for error messages), or 0.
+int find_line(const std::string& file, const std::string& key) {
+  std::ifstream f(file);
+  std::string line;
+  for (int n = 1; std::getline(f, line); ++n) {
+    const auto b = line.find_first_not_of(" \t");
+    if (b != std::string::npos && line.compare(b, key.size(), key) == 0) return n;
+  }
+  return 0;
+}
+
+// Parses args into vm against desc, then the --config file if given. Throws ConfigError.
+bool parse_args(const std::string& cmd, po::options_description& desc,
+                const std::vector<std::string>& args, po::variables_map& vm, std::ostream* help_out) {
+  desc.add_options()("config", po::value<std::string>(), "INI file of option=value lines")(
+      "help,h", "print the options with their defaults");
+  try {
+    // no guessing of abbreviated long options: a typo such as --epoch is an error, not --epochs
+    po::store(po::command_line_parser(args)
+                  .options(desc)
+                  .style(po::command_line_style::default_style &
+                         ~po::command_line_style::allow_guessing)
+                  .run(),
+              vm);
+  } catch (const po::error& e) {
+    throw ConfigError("seqrl " + cmd + ": " + e.what() + " (see 'seqrl " + cmd + " --help')");
+  }
+  if (vm.count("help")) {
+    if (help_out) *help_out << "usage: seqrl " << cmd << " [options]\n\n" << desc << "\n";
+    return true;
+  }
+  if (vm.count("config")) {
+    const std::string file = vm["config"].as<std::string>();
+    std::ifstream f(file);
+    if (!f) throw ConfigError("seqrl " + cmd + ": cannot open config file '" + file + "'");
+    try {
+      po::store(po::parse_config_file(f, desc, false), vm);
+    } catch (const po::error& e) {
+      std::string key;
+      if (auto* u = dynamic_cast<const po::unknown_option*>(&e)) key = u->get_option_name();
+      if (auto* v = dynamic_cast<const po::invalid_option_value*>(&e)) key = v->get_option_name();
+      while (!key.empty() && key[0] == '-') key.erase(0, 1);
+      const int line = key.empty() ? 0 : find_line(file, key);
+      throw ConfigError("seqrl " + cmd + ": config file '" + file + "'" +
+                        (line ? ", line " + std::to_string(line) : std::string()) + ": " +
+                        e.what());
+    }
+  }
+  try {
+    po::notify(vm);
+  } catch (const po::error& e) {
+    throw ConfigError("seqrl " + cmd + ": " + e.what());
+  }
+  return false;
+}
+
+void require(bool ok, const std::string& cmd, const std::string& msg) {
+  if (!ok) throw ConfigError("seqrl " + cmd + ": " + msg);
+}
+
+bool is_dir(const std::string& p) {
+  struct stat st;
+  return ::stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int run_demo(const DemoConfig& c, std::ostream& out) {
+  using clock = std::chrono::steady_clock;
+  auto secs = [](clock::time_point t0) {
+    return std::chrono::duration<double>(clock::now() - t0).count();
+  };
+  nets::LSTMGeneratorConfig gc;  // SeqGAN's sizes: vocab 5000, emb 32, hidden 32, length 20
+  std::unique_ptr<text::Oracle> oracle;
+  if (c.random_oracle) {
+    oracle = std::make_unique<text::Oracle>(text::Oracle::random(gc, c.oracle_seed));
+    out << "oracle: a fresh N(0,1) LSTM (seed " << c.oracle_seed << ")\n";
+  } else {
+    if (!is_dir(c.oracle))
+      throw IOError("oracle folder '" + c.oracle +
+                    "' not found; pass --oracle DIR (SeqGAN's oracle as .npy files) or "
+                    "--random-oracle");
+    oracle = std::make_unique<text::Oracle>(text::Oracle::from_npy(c.oracle, gc));
+    out << "oracle: SeqGAN's target LSTM from " << c.oracle << "\n";
+  }
+  nets::Rng data_rng(c.seed * 1000003 + 1), eval_rng(c.seed * 1000003 + 2), init_rng(c.seed);
+  auto t0 = clock::now();
+  nets::IntTensor data = oracle->sample(c.samples, data_rng);
+  out << std::fixed << std::setprecision(3);
+  out << "training data: " << c.samples << " oracle samples of " << gc.seq_len
+      << " tokens (vocabulary " << gc.vocab << "), NLL-oracle of the data itself "
+      << oracle->nll(data) << " (" << secs(t0) << " s)\n";
+  nets::LSTMGenerator gen(gc, init_rng);
+  agents::MLEConfig mc;
+  mc.lr = c.lr;
+  mc.batch = c.batch;
+  mc.seed = c.seed;
+  agents::MLETrainer trainer(gen, mc);
+  auto nll_oracle = [&] { return oracle->nll(gen.sample(c.eval_samples, eval_rng)); };
+  out << "generator: LSTM " << gc.emb << "/" << gc.hidden << ", " << gen.num_parameters()
+      << " parameters, Adam " << c.lr << ", clip 5, batch " << c.batch << "\n\n";
+  out << "epoch  train-NLL  NLL-oracle  seconds\n";
+  out << std::setw(5) << 0 << "  " << std::setw(9) << "-" << "  " << std::setw(10) << nll_oracle()
+      << "  " << std::setw(7) << 0.0 << "\n";
+  for (size_t e = 1; e <= c.epochs; ++e) {
+    auto te = clock::now();
+    const double train = trainer.epoch(data);
+    const double t_train = secs(te);
+    out << std::setw(5) << e << "  " << std::setw(9) << train << "  " << std::setw(10)
+        << nll_oracle() << "  " << std::setw(7) << t_train << std::endl;
+  }
+  out << "\nWhat it learned: NLL-oracle fell from the random generator's value toward the "
+         "oracle's own entropy (the data line above).\nThree generated sequences (token ids):\n";
+  nets::IntTensor s = gen.sample(3, eval_rng);
+  nets::Tensor lp = oracle->model().log_probs(s);
+  for (size_t i = 0; i < 3; ++i) {
+    double nll = 0;
+    out << " ";
+    for (size_t t = 0; t < gc.seq_len; ++t) {
+      out << ' ' << s(i, t);
+      nll -= lp(i, t);
+    }
+    out << "   (oracle NLL " << nll / gc.seq_len << " per token)\n";
+  }
+  out << "total " << secs(t0) << " s\n";
+  return 0;
+}
+
+}  // namespace
+
+DemoConfig parse_demo(const std::vector<std::string>& args, bool* help, std::ostream* help_out) {
+  DemoConfig c;
+  po::options_description d("seqrl demo options");
+  d.add_options()
+      ("oracle", po::value(&c.oracle)->default_value(c.oracle), "folder of SeqGAN's oracle .npy files")
+      ("random-oracle", po::bool_switch(&c.random_oracle), "use a fresh N(0,1) oracle instead (default off)")
+      ("oracle-seed", po::value(&c.oracle_seed)->default_value(c.oracle_seed), "seed of the random oracle")
+      ("samples", po::value(&c.samples)->default_value(c.samples), "training sequences drawn from the oracle")
+      ("epochs", po::value(&c.epochs)->default_value(c.epochs), "MLE passes over the training data")
+      ("batch", po::value(&c.batch)->default_value(c.batch), "sequences per update")
+      ("lr", po::value(&c.lr)->default_value(c.lr, "0.01"), "Adam learning rate")
+      ("eval-samples", po::value(&c.eval_samples)->default_value(c.eval_samples), "generator samples scored by the oracle")
+      ("seed", po::value(&c.seed)->default_value(c.seed), "seed of the generator, shuffling and sampling");
+  po::variables_map vm;
+  const bool h = parse_args("demo", d, args, vm, help_out);
+  if (help) *help = h;
+  if (h) return c;
+  require(c.epochs >= 1, "demo", "--epochs must be >= 1, got " + std::to_string(c.epochs));
+  require(c.batch >= 1, "demo", "--batch must be >= 1, got " + std::to_string(c.batch));
+  require(c.samples >= c.batch, "demo", "--samples (" + std::to_string(c.samples) +
+                                            ") must be at least one batch (" +
+                                            std::to_string(c.batch) + ")");
+  require(c.lr > 0.f, "demo", "--lr must be > 0, got " + std::to_string(c.lr));
+  require(c.eval_samples >= 1, "demo", "--eval-samples must be >= 1");
+  return c;
+}
+
+BenchConfig parse_bench(const std::vector<std::string>& args, bool* help, std::ostream* help_out) {
+  BenchConfig c;
+  po::options_description d("seqrl bench options");
+  d.add_options()
+      ("suite", po::value(&c.suite)->default_value(c.suite), "which benchmark suite: nets")
+      ("parts", po::value(&c.nets.parts)->default_value(c.nets.parts), "comma-separated parts: matmul,mle,sample")
+      ("repeats", po::value(&c.nets.repeats)->default_value(c.nets.repeats), "timed blocks per figure")
+      ("min-time", po::value(&c.nets.min_time)->default_value(c.nets.min_time), "seconds per timed block at least")
+      ("warmup", po::value(&c.nets.warmup)->default_value(c.nets.warmup), "untimed calls first")
+      ("seed", po::value(&c.nets.seed)->default_value(c.nets.seed), "seed of the random inputs")
+      ("out", po::value(&c.out)->default_value(c.out), "also write the JSON to this file");
+  po::variables_map vm;
+  const bool h = parse_args("bench", d, args, vm, help_out);
+  if (help) *help = h;
+  if (h) return c;
+  require(c.suite == "nets", "bench", "unknown --suite '" + c.suite + "' (known: nets)");
+  std::stringstream ss(c.nets.parts);
+  for (std::string p; std::getline(ss, p, ',');)
+    require(p == "matmul" || p == "mle" || p == "sample", "bench",
+            "unknown part '" + p + "' in --parts (known: matmul, mle, sample)");
+  require(c.nets.repeats >= 1, "bench", "--repeats must be >= 1");
+  require(c.nets.min_time > 0, "bench", "--min-time must be > 0");
+  return c;
+}
+
+int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  if (args.empty()) {
+    err << kUsage;
+    return 2;
+  }
+  const std::string cmd = args[0];
+  const std::vector<std::string> rest(args.begin() + 1, args.end());
+  try {
+    if (cmd == "help" || cmd == "--help" || cmd == "-h") {
+      out << kUsage;
+      return 0;
+    }
+    if (cmd == "--version") {
+      out << "seqrl 0.1.0\n";
+      return 0;
+    }
+    bool help = false;
+    if (cmd == "demo") {
+      DemoConfig c = parse_demo(rest, &help, &out);
+      return help ? 0 : run_demo(c, out);
+    }
+    if (cmd == "bench") {
+      BenchConfig c = parse_bench(rest, &help, &out);
+      if (help) return 0;
+      nlohmann::json j = bench::run_nets_bench(c.nets);
+      out << j.dump() << "\n";
+      if (!c.out.empty()) nets::write_file_atomic(c.out, j.dump(1) + "\n");
+      return 0;
+    }
+    err << "seqrl: unknown command '" << cmd << "'\n\n" << kUsage;
+    return 2;
+  } catch (const ConfigError& e) {
+    err << e.what() << "\n";
+    return 2;
+  } catch (const Error& e) {
+    err << "seqrl " << cmd << ": " << e.what() << "\n";
+    return 1;
+  }
+}
+
+}  // namespace seqrl::cli

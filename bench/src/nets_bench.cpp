@@ -1,0 +1,107 @@
+// The nets engine's speed on SeqGAN's generator workload, and GEMM rates next to raw cblas_sgemm
+// and xtensor-blas. The workload matches shared/peers/torch_seqgan.py (mle: teacher-forced
+// fwd + bwd + clip 5.0 + Adam 0.01 on random token batches; sample: 64 whole sequences).
+#include "seqrl/bench/nets_bench.hpp"
+
+#include <cblas.h>
+
+#include <sstream>
+
+#include "seqrl/agents/mle.hpp"
+#include "seqrl/bench/measure.hpp"
+#include "seqrl/nets/ops.hpp"
+
+namespace seqrl::bench {
+
+namespace {
+constexpr size_t kV = 5000, kE = 32, kH = 32, kT = 20, kB = 64;
+
+bool wants(const std::string& parts, const std::string& p) {
+  std::stringstream ss(parts);
+  std::string item;
+  while (std::getline(ss, item, ','))
+    if (item == p) return true;
+  return false;
+}
+
+nlohmann::json bench_matmul(const NetsBenchConfig& cfg) {
+  struct Case {
+    const char* name;
+    size_t m, k, n;
+  };
+  // The generator's output-layer GEMMs (forward, d(hidden), d(weight)), sampling's GEMM, squares.
+  const Case cases[] = {{"64x32.32x5000", 64, 32, 5000},
+                        {"1280x32.32x5000", 1280, 32, 5000},
+                        {"1280x5000.5000x32", 1280, 5000, 32},
+                        {"32x1280.1280x5000", 32, 1280, 5000},
+                        {"512x512.512x512", 512, 512, 512},
+                        {"2048x2048.2048x2048", 2048, 2048, 2048}};
+  nets::Rng rng(cfg.seed);
+  nlohmann::json out;
+  for (const auto& c : cases) {
+    nets::Tensor a = nets::Tensor::from_shape({c.m, c.k}), b = nets::Tensor::from_shape({c.k, c.n});
+    for (auto& v : a) v = rng.uniform(-1, 1);
+    for (auto& v : b) v = rng.uniform(-1, 1);
+    nets::Tensor cbuf = nets::Tensor::from_shape({c.m, c.n});
+    const double flop = 2.0 * c.m * c.n * c.k;
+    nets::Var va(a), vb(b);
+    Rate ours = measure_rate([&] { nets::Var r = nets::matmul(va, vb); }, flop * 1e-9, cfg.repeats,
+                             cfg.min_time, cfg.warmup);
+    Rate raw = measure_rate(
+        [&] {
+          cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, c.m, c.n, c.k, 1.f, a.data(), c.k,
+                      b.data(), c.n, 0.f, cbuf.data(), c.n);
+        },
+        flop * 1e-9, cfg.repeats, cfg.min_time, cfg.warmup);
+    out[c.name] = {{"ours_gflops", ours.to_json()},
+                   {"cblas_sgemm_gflops", raw.to_json()},
+                   {"ratio_median", ours.median / raw.median}};
+  }
+  return out;
+}
+
+// Random token batches, as the peer's pool of 8.
+std::vector<nets::IntTensor> token_pool(nets::Rng& rng) {
+  std::vector<nets::IntTensor> pool;
+  for (int i = 0; i < 8; ++i) {
+    nets::IntTensor x = nets::IntTensor::from_shape({kB, kT});
+    for (auto& v : x) v = static_cast<int32_t>(rng.randint(kV));
+    pool.push_back(std::move(x));
+  }
+  return pool;
+}
+}  // namespace
+
+nlohmann::json run_nets_bench(const NetsBenchConfig& cfg) {
+  nlohmann::json res;
+  res["info"] = blas_info();
+  res["config"] = {{"parts", cfg.parts}, {"repeats", cfg.repeats}, {"min_time", cfg.min_time},
+                   {"warmup", cfg.warmup}, {"sizes", {{"vocab", kV}, {"emb", kE}, {"hidden", kH},
+                                                      {"seq_len", kT}, {"batch", kB}}}};
+  if (wants(cfg.parts, "matmul")) res["matmul"] = bench_matmul(cfg);
+  nets::Rng rng(cfg.seed);
+  nets::LSTMGeneratorConfig gc;
+  gc.vocab = kV;
+  gc.emb = kE;
+  gc.hidden = kH;
+  gc.seq_len = kT;
+  nets::LSTMGenerator gen(gc, rng);
+  if (wants(cfg.parts, "mle")) {
+    auto pool = token_pool(rng);
+    agents::MLEConfig mc;  // Adam 0.01, clip 5.0, as the peer
+    agents::MLETrainer trainer(gen, mc);
+    size_t it = 0;
+    Rate r = measure_rate([&] { trainer.step(pool[it++ % pool.size()]); }, double(kB * kT),
+                          cfg.repeats, cfg.min_time, cfg.warmup);
+    res["mle_tokens_per_s"] = r.to_json();
+  }
+  if (wants(cfg.parts, "sample")) {
+    nets::Rng srng(cfg.seed + 1);
+    Rate r = measure_rate([&] { nets::IntTensor s = gen.sample(kB, srng); }, double(kB),
+                          cfg.repeats, cfg.min_time, cfg.warmup);
+    res["sample_seqs_per_s"] = r.to_json();
+  }
+  return res;
+}
+
+}  // namespace seqrl::bench

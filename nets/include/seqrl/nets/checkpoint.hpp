@@ -1,0 +1,47 @@
+// Checkpoints in the safetensors format (huggingface/safetensors): an 8-byte little-endian header
+// length N, N bytes of JSON {"name": {"dtype": "F32", "shape": [...], "data_offsets": [b, e]},
+// "__metadata__": {string: string}}, then the raw little-endian data. Python's safetensors reads
+// our files (safetensors.numpy.load_file) and we read its files (F32/F64/I32/I64 tensors).
+//
+// Writes are atomic: a temporary file in the same directory, fsync, then rename over the target,
+// so a crash leaves the previous checkpoint intact. Reads validate everything before trusting it:
+// header length, JSON, dtypes, shapes, offsets inside the data and without overlap, file size. Any
+// problem is a CheckpointError naming the file and the entry.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "seqrl/nets/module.hpp"
+#include "seqrl/nets/optim.hpp"
+#include "seqrl/nets/tensor.hpp"
+
+namespace seqrl::nets {
+
+struct SafeTensors {
+  std::map<std::string, Tensor> tensors;  // every dtype converted to float32
+  std::map<std::string, std::string> dtypes;
+  std::map<std::string, std::string> metadata;
+};
+
+void save_safetensors(const std::string& path, const std::map<std::string, Tensor>& tensors,
+                      const std::map<std::string, std::string>& metadata = {});
+SafeTensors load_safetensors(const std::string& path);
+
+// Writes a file's bytes atomically (temp file + fsync + rename). Throws IOError naming the path.
+void write_file_atomic(const std::string& path, const std::string& bytes);
+
+// A module's parameters under their own names ("lstm.w_ih"), the optimizer's state under "optim."
+// ("optim.m.lstm.w_ih", scalars in metadata as "optim.step", "optim.name"), and `extra` metadata.
+void save_checkpoint(const std::string& path, const Module& model, const Optimizer* opt = nullptr,
+                     const std::map<std::string, std::string>& extra = {});
+// Loads into model (and opt if given). Checks names, dtypes and shapes against the model and
+// reports every mismatch (missing, unexpected, wrong shape, wrong dtype) in one CheckpointError.
+// Nothing is modified unless everything matches. Returns the file's metadata.
+std::map<std::string, std::string> load_checkpoint(const std::string& path, Module& model,
+                                                   Optimizer* opt = nullptr);
+
+// NumPy .npy (format 1.0/2.0, little-endian '<f4' or '<f8', C order) into float32.
+Tensor load_npy(const std::string& path);
+
+}  // namespace seqrl::nets

@@ -1,0 +1,24 @@
+// Initialisers: fresh tensors drawn from an explicit Rng (there is no global RNG).
+// fan_in / fan_out of a shape: for 2-D [in, out] the two axes; for conv [K, Cin, Cout]
+// K*Cin and K*Cout; for 1-D the one axis both ways.
+#pragma once
+
+#include "seqrl/nets/rng.hpp"
+#include "seqrl/nets/tensor.hpp"
+
+namespace seqrl::nets::init {
+
+Tensor zeros(const Shape& shape);
+Tensor constant(const Shape& shape, float value);
+Tensor normal(const Shape& shape, Rng& rng, float mean = 0.f, float std = 1.f);
+Tensor uniform(const Shape& shape, Rng& rng, float lo, float hi);
+// Glorot: U(-a, a) with a = gain * sqrt(6 / (fan_in + fan_out)); normal with std sqrt(2/(in+out)).
+Tensor xavier_uniform(const Shape& shape, Rng& rng, float gain = 1.f);
+Tensor xavier_normal(const Shape& shape, Rng& rng, float gain = 1.f);
+// He/Kaiming for ReLU: N(0, 2 / fan_in) and U(-sqrt(6 / fan_in), sqrt(6 / fan_in)).
+Tensor he_normal(const Shape& shape, Rng& rng);
+Tensor he_uniform(const Shape& shape, Rng& rng);
+
+void fans(const Shape& shape, size_t& fan_in, size_t& fan_out);
+
+}  // namespace seqrl::nets::init

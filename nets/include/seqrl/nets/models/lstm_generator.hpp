@@ -1,0 +1,46 @@
+// The LSTM language model used as SeqGAN's generator and oracle (Yu et al. 2017, "SeqGAN:
+// Sequence Generative Adversarial Nets with Policy Gradient"; target_lstm.py in its code):
+// embedding -> LSTM -> linear -> softmax over the vocabulary. The first input is start_token's
+// embedding, which is not part of the emitted sequence.
+#pragma once
+
+#include <string>
+
+#include "seqrl/nets/layers.hpp"
+
+namespace seqrl::nets {
+
+struct LSTMGeneratorConfig {
+  size_t vocab = 5000;       // number of tokens
+  size_t emb = 32;           // embedding width
+  size_t hidden = 32;        // LSTM width
+  size_t seq_len = 20;       // length of sampled sequences
+  int32_t start_token = 0;   // the first input (not emitted)
+};
+
+class LSTMGenerator : public Module {
+ public:
+  LSTMGenerator(const LSTMGeneratorConfig& cfg, Rng& rng);
+
+  // Mean per-token NLL of seqs [B, T] under teacher forcing (inputs: start, y_1..y_{T-1});
+  // mask [B, T] (optional) weights positions (0 = padding). Differentiable; the output layer's
+  // softmax and loss are fused (linear_cross_entropy).
+  Var nll(const IntTensor& seqs, const Tensor& mask = Tensor()) const;
+  // Per-token log-probabilities log p(y_t | y_<t) [B, T], no graph kept.
+  Tensor log_probs(const IntTensor& seqs) const;
+  // n sequences of cfg.seq_len tokens [n, T]. Uniforms are drawn up front as U[n, T] in row-major
+  // order with rng.uniform_double() (numpy's random_sample stream); token (i, t) is the smallest
+  // index whose cumulative softmax mass exceeds U[i, t] (SeqGAN's reference sampling rule).
+  IntTensor sample(size_t n, Rng& rng, float temperature = 1.f) const;
+
+  // Loads SeqGAN's oracle layout from a folder of .npy files (00_g_embeddings.npy ... 14_bo.npy,
+  // see shared/data/seqgan_oracle/README.md). Shapes are checked against this model.
+  void load_seqgan_npy(const std::string& dir);
+
+  LSTMGeneratorConfig cfg;
+  Embedding embedding;
+  LSTM lstm;
+  Linear out;
+};
+
+}  // namespace seqrl::nets

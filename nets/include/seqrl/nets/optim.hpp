@@ -1,0 +1,112 @@
+// Optimizers (SGD with momentum, Adam with L2 or decoupled weight decay, RMSProp), global-norm
+// gradient clipping and learning-rate schedules.
+//
+// An optimizer holds named parameter handles; step() updates those that received a gradient.
+// Its state (moments, step count) round-trips through state()/load_state() so that checkpoints
+// resume exactly.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "seqrl/nets/tensor.hpp"
+
+namespace seqrl::nets {
+
+using NamedParams = std::vector<std::pair<std::string, Var>>;
+
+struct OptimizerState {
+  std::map<std::string, Tensor> tensors;        // e.g. "m.lstm.w_ih"
+  std::map<std::string, std::string> scalars;   // e.g. "step" -> "120"
+};
+
+class Optimizer {
+ public:
+  Optimizer(NamedParams params, float lr);
+  virtual ~Optimizer() = default;
+  virtual void step() = 0;
+  virtual std::string name() const = 0;
+  void zero_grad();
+  float lr() const { return lr_; }
+  void set_lr(float lr);
+  long steps() const { return steps_; }
+  const NamedParams& params() const { return params_; }
+
+  OptimizerState state() const;
+  // Throws CheckpointError naming missing or mis-shaped entries.
+  void load_state(const OptimizerState& s);
+
+ protected:
+  // Named per-parameter buffers (moment estimates), each the shape of its parameter.
+  std::vector<Tensor>& buffer(const std::string& key);
+  NamedParams params_;
+  float lr_;
+  long steps_ = 0;
+  std::vector<std::pair<std::string, std::vector<Tensor>>> buffers_;
+};
+
+// p <- p - lr * v, v <- momentum v + (g + wd p) (PyTorch's SGD; nesterov optional).
+class SGD : public Optimizer {
+ public:
+  SGD(NamedParams params, float lr, float momentum = 0.f, float weight_decay = 0.f,
+      bool nesterov = false);
+  void step() override;
+  std::string name() const override { return "sgd"; }
+  float momentum, weight_decay;
+  bool nesterov;
+};
+
+// Adam (Kingma & Ba 2015) with bias correction. weight_decay adds wd*p to the gradient (L2) or,
+// with decoupled = true, decays p directly by lr*wd*p (AdamW).
+class Adam : public Optimizer {
+ public:
+  Adam(NamedParams params, float lr = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f,
+       float eps = 1e-8f, float weight_decay = 0.f, bool decoupled = false);
+  void step() override;
+  std::string name() const override { return "adam"; }
+  float beta1, beta2, eps, weight_decay;
+  bool decoupled;
+};
+
+// RMSProp (PyTorch's form): s <- alpha s + (1-alpha) g^2; p <- p - lr g / (sqrt(s) + eps), with
+// optional momentum.
+class RMSProp : public Optimizer {
+ public:
+  RMSProp(NamedParams params, float lr = 1e-2f, float alpha = 0.99f, float eps = 1e-8f,
+          float momentum = 0.f, float weight_decay = 0.f);
+  void step() override;
+  std::string name() const override { return "rmsprop"; }
+  float alpha, eps, momentum, weight_decay;
+};
+
+// Scales all gradients so that their global L2 norm is at most max_norm; returns the norm before.
+float clip_grad_norm(const NamedParams& params, float max_norm);
+
+// Learning rate as a function of the step count.
+class LrSchedule {
+ public:
+  virtual ~LrSchedule() = default;
+  virtual float at(long step) const = 0;
+};
+// lr0 * rate^(step / decay_steps) (floor of the exponent when staircase), as TF's exponential_decay.
+class ExponentialDecay : public LrSchedule {
+ public:
+  ExponentialDecay(float lr0, float rate, long decay_steps, bool staircase = false);
+  float at(long step) const override;
+  float lr0, rate;
+  long decay_steps;
+  bool staircase;
+};
+// Linear from lr0 to lr1 over `steps`, then constant lr1.
+class LinearDecay : public LrSchedule {
+ public:
+  LinearDecay(float lr0, float lr1, long steps);
+  float at(long step) const override;
+  float lr0, lr1;
+  long steps;
+};
+
+}  // namespace seqrl::nets

@@ -1,0 +1,158 @@
+// SeqGAN's LSTM generator: teacher-forced NLL (fused output layer), log-probs, and a graph-free
+// sampler (the hot loop of MLE evaluation, rollouts and data generation).
+#include "seqrl/nets/models/lstm_generator.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include <xtensor/xbuilder.hpp>
+
+#include "seqrl/nets/checkpoint.hpp"
+#include "seqrl/nets/kernels.hpp"
+#include "seqrl/nets/losses.hpp"
+#include "seqrl/nets/ops.hpp"
+
+namespace seqrl::nets {
+
+namespace {
+// inputs [B, T]: start token, then seqs[:, 0..T-2]
+IntTensor shift_right(const IntTensor& seqs, int32_t start) {
+  const size_t B = seqs.shape()[0], T = seqs.shape()[1];
+  IntTensor in = IntTensor::from_shape({B, T});
+  for (size_t b = 0; b < B; ++b) {
+    if (T) in(b, 0) = start;
+    for (size_t t = 1; t < T; ++t) in(b, t) = seqs(b, t - 1);
+  }
+  return in;
+}
+}  // namespace
+
+LSTMGenerator::LSTMGenerator(const LSTMGeneratorConfig& c, Rng& rng)
+    : cfg(c), embedding(c.vocab, c.emb, rng), lstm(c.emb, c.hidden, rng), out(c.hidden, c.vocab, rng) {
+  if (c.start_token < 0 || static_cast<size_t>(c.start_token) >= c.vocab)
+    throw ValueError("LSTMGenerator: start_token " + std::to_string(c.start_token) +
+                     " outside the vocabulary of " + std::to_string(c.vocab));
+  register_module("embedding", embedding);
+  register_module("lstm", lstm);
+  register_module("out", out);
+}
+
+Var LSTMGenerator::nll(const IntTensor& seqs, const Tensor& mask) const {
+  if (seqs.dimension() != 2)
+    throw ShapeError("LSTMGenerator::nll: sequences must be [B, T], got " + shape_str(seqs.shape()));
+  Var x = embedding.forward(shift_right(seqs, cfg.start_token));
+  Var h = lstm.forward(x).out;
+  return linear_cross_entropy(h, out.weight, out.bias, seqs, mask);
+}
+
+Tensor LSTMGenerator::log_probs(const IntTensor& seqs) const {
+  if (seqs.dimension() != 2)
+    throw ShapeError("LSTMGenerator::log_probs: sequences must be [B, T], got " +
+                     shape_str(seqs.shape()));
+  NoGrad ng;
+  const size_t B = seqs.shape()[0], T = seqs.shape()[1], V = cfg.vocab;
+  Tensor lp = Tensor::from_shape({B, T});
+  const size_t chunk = 64;
+  std::vector<float> logits(chunk * T * V);
+  for (size_t b0 = 0; b0 < B; b0 += chunk) {
+    const size_t nb = std::min(chunk, B - b0);
+    IntTensor part = IntTensor::from_shape({nb, T});
+    std::copy(seqs.data() + b0 * T, seqs.data() + (b0 + nb) * T, part.data());
+    Var h = lstm.forward(embedding.forward(shift_right(part, cfg.start_token))).out;
+    const size_t rows = nb * T;
+    for (size_t r = 0; r < rows; ++r)
+      std::memcpy(logits.data() + r * V, out.bias.value().data(), V * sizeof(float));
+    kernels::sgemm(false, false, rows, V, cfg.hidden, 1.f, h.value().data(), cfg.hidden,
+                   out.weight.value().data(), V, 1.f, logits.data(), V);
+    kernels::log_softmax_rows(logits.data(), logits.data(), rows, V);
+    for (size_t r = 0; r < rows; ++r) {
+      const int32_t y = part.data()[r];
+      if (y < 0 || static_cast<size_t>(y) >= V)
+        throw ValueError("log_probs: token " + std::to_string(y) + " outside [0, " +
+                         std::to_string(V) + ")");
+      lp.data()[b0 * T + r] = logits[r * V + y];
+    }
+  }
+  return lp;
+}
+
+IntTensor LSTMGenerator::sample(size_t n, Rng& rng, float temperature) const {
+  const size_t T = cfg.seq_len, V = cfg.vocab, E = cfg.emb, H = cfg.hidden, G = 4 * H;
+  std::vector<double> u(n * T);
+  for (auto& x : u) x = rng.uniform_double();
+  IntTensor seqs = IntTensor::from_shape({n, T});
+  const float* Emb = embedding.weight.value().data();
+  const float* Wi = lstm.cell.w_ih.value().data();
+  const float* Wh = lstm.cell.w_hh.value().data();
+  const float* bg = lstm.cell.b.value().data();
+  const float* Wo = out.weight.value().data();
+  const float* bo = out.bias.value().data();
+  const size_t chunk = 64;
+  std::vector<float> x(chunk * E), h(chunk * H), c(chunk * H), gates(chunk * G),
+      logits(chunk * V), scratch(V);
+  std::vector<double> uc(chunk);
+  std::vector<int32_t> tok(chunk);
+  for (size_t b0 = 0; b0 < n; b0 += chunk) {
+    const size_t nb = std::min(chunk, n - b0);
+    std::fill(h.begin(), h.end(), 0.f);
+    std::fill(c.begin(), c.end(), 0.f);
+    std::fill(tok.begin(), tok.end(), cfg.start_token);
+    for (size_t t = 0; t < T; ++t) {
+      for (size_t b = 0; b < nb; ++b)
+        std::memcpy(x.data() + b * E, Emb + size_t(tok[b]) * E, E * sizeof(float));
+      for (size_t b = 0; b < nb; ++b) std::memcpy(gates.data() + b * G, bg, G * sizeof(float));
+      kernels::sgemm(false, false, nb, G, E, 1.f, x.data(), E, Wi, G, 1.f, gates.data(), G);
+      kernels::sgemm(false, false, nb, G, H, 1.f, h.data(), H, Wh, G, 1.f, gates.data(), G);
+      for (size_t b = 0; b < nb; ++b) {
+        float* a = gates.data() + b * G;
+        kernels::vsigmoid(a, a, 3 * H);
+        kernels::vtanh(a + 3 * H, a + 3 * H, H);
+        float* cb = c.data() + b * H;
+        for (size_t j = 0; j < H; ++j) cb[j] = a[H + j] * cb[j] + a[j] * a[3 * H + j];
+        kernels::vtanh(cb, h.data() + b * H, H);
+        for (size_t j = 0; j < H; ++j) h[b * H + j] *= a[2 * H + j];
+      }
+      kernels::sgemm(false, false, nb, V, H, 1.f, h.data(), H, Wo, V, 0.f, logits.data(), V);
+      for (size_t b = 0; b < nb; ++b) uc[b] = u[(b0 + b) * T + t];
+      kernels::sample_rows(logits.data(), bo, nb, V, temperature, uc.data(), tok.data(),
+                           scratch.data());
+      for (size_t b = 0; b < nb; ++b) seqs(b0 + b, t) = tok[b];
+    }
+  }
+  return seqs;
+}
+
+void LSTMGenerator::load_seqgan_npy(const std::string& dir) {
+  const size_t V = cfg.vocab, E = cfg.emb, H = cfg.hidden;
+  auto load = [&](const char* file, const Shape& shape) {
+    Tensor t = load_npy(dir + "/" + file);
+    if (shape_of(t) != shape)
+      throw ShapeError(std::string("SeqGAN oracle file '") + dir + "/" + file + "' has shape " +
+                       shape_str(t.shape()) + ", this generator needs " + shape_str(shape));
+    return t;
+  };
+  Tensor emb = load("00_g_embeddings.npy", {V, E});
+  // Gate blocks in our (i, f, o, g) layout: SeqGAN's (Wi, Wf, Wog, Wc), (Ui, ...), (bi, ...).
+  const char* w_files[4] = {"01_Wi.npy", "04_Wf.npy", "07_Wog.npy", "10_Wc.npy"};
+  const char* u_files[4] = {"02_Ui.npy", "05_Uf.npy", "08_Uog.npy", "11_Uc.npy"};
+  const char* b_files[4] = {"03_bi.npy", "06_bf.npy", "09_bog.npy", "12_bc.npy"};
+  Tensor w_ih = Tensor::from_shape({E, 4 * H}), w_hh = Tensor::from_shape({H, 4 * H}),
+         b = Tensor::from_shape({4 * H});
+  for (size_t k = 0; k < 4; ++k) {
+    Tensor w = load(w_files[k], {E, H}), u = load(u_files[k], {H, H}), bb = load(b_files[k], {H});
+    for (size_t r = 0; r < E; ++r)
+      for (size_t j = 0; j < H; ++j) w_ih(r, k * H + j) = w(r, j);
+    for (size_t r = 0; r < H; ++r)
+      for (size_t j = 0; j < H; ++j) w_hh(r, k * H + j) = u(r, j);
+    for (size_t j = 0; j < H; ++j) b(k * H + j) = bb(j);
+  }
+  Tensor wo = load("13_Wo.npy", {H, V}), bo = load("14_bo.npy", {V});
+  embedding.weight.value() = std::move(emb);
+  lstm.cell.w_ih.value() = std::move(w_ih);
+  lstm.cell.w_hh.value() = std::move(w_hh);
+  lstm.cell.b.value() = std::move(b);
+  out.weight.value() = std::move(wo);
+  out.bias.value() = std::move(bo);
+}
+
+}  // namespace seqrl::nets

@@ -1,0 +1,227 @@
+// Optimizers, clipping and schedules. Updates are plain loops over contiguous float buffers.
+#include "seqrl/nets/optim.hpp"
+
+#include <cmath>
+#include <cstring>
+
+#include <xtensor/xbuilder.hpp>
+
+namespace seqrl::nets {
+
+Optimizer::Optimizer(NamedParams params, float lr) : params_(std::move(params)), lr_(lr) {
+  set_lr(lr);
+  for (auto& [n, v] : params_)
+    if (!v.requires_grad())
+      throw ValueError("optimizer given '" + n + "', which does not require a gradient");
+}
+
+void Optimizer::set_lr(float lr) {
+  if (!(lr >= 0.f) || !std::isfinite(lr))
+    throw ValueError("learning rate must be finite and >= 0, got " + std::to_string(lr));
+  lr_ = lr;
+}
+
+void Optimizer::zero_grad() {
+  for (auto& [n, v] : params_) v.zero_grad();
+}
+
+std::vector<Tensor>& Optimizer::buffer(const std::string& key) {
+  for (auto& [k, b] : buffers_)
+    if (k == key) return b;
+  std::vector<Tensor> b;
+  for (auto& [n, v] : params_) b.push_back(xt::zeros<float>(v.value().shape()));
+  buffers_.emplace_back(key, std::move(b));
+  return buffers_.back().second;
+}
+
+OptimizerState Optimizer::state() const {
+  OptimizerState s;
+  s.scalars["step"] = std::to_string(steps_);
+  s.scalars["name"] = name();
+  s.scalars["lr"] = std::to_string(lr_);
+  for (auto& [k, bufs] : buffers_)
+    for (size_t i = 0; i < params_.size(); ++i) s.tensors[k + "." + params_[i].first] = bufs[i];
+  return s;
+}
+
+void Optimizer::load_state(const OptimizerState& s) {
+  std::string problems;
+  auto it = s.scalars.find("name");
+  if (it != s.scalars.end() && it->second != name())
+    problems += "\n  optimizer kind: file has '" + it->second + "', this is '" + name() + "'";
+  // Every tensor key is "<buffer>.<param name>"; the buffer names are what precedes the first dot.
+  std::vector<std::pair<std::string, std::vector<Tensor>>> loaded;
+  for (auto& [key, t] : s.tensors) {
+    const auto dot = key.find('.');
+    const std::string buf = key.substr(0, dot);
+    if (dot == std::string::npos) {
+      problems += "\n  malformed optimizer entry '" + key + "'";
+      continue;
+    }
+    bool have = false;
+    for (auto& [k, b] : loaded) have = have || k == buf;
+    if (!have) {
+      std::vector<Tensor> b;
+      for (auto& [n, v] : params_) {
+        auto f = s.tensors.find(buf + "." + n);
+        if (f == s.tensors.end()) {
+          problems += "\n  missing optimizer entry '" + buf + "." + n + "'";
+        } else if (f->second.shape() != v.value().shape()) {
+          problems += "\n  optimizer entry '" + buf + "." + n + "' has shape " +
+                      shape_str(f->second.shape()) + ", parameter is " +
+                      shape_str(v.value().shape());
+        }
+        b.push_back(f == s.tensors.end() ? Tensor() : f->second);
+      }
+      loaded.emplace_back(buf, std::move(b));
+    }
+  }
+  long step = 0;
+  auto st = s.scalars.find("step");
+  if (st != s.scalars.end()) {
+    try {
+      step = std::stol(st->second);
+    } catch (const std::exception&) {
+      problems += "\n  optimizer step '" + st->second + "' is not an integer";
+    }
+  }
+  if (!problems.empty()) throw CheckpointError("optimizer state does not fit:" + problems);
+  buffers_ = std::move(loaded);
+  steps_ = step;
+  auto lr = s.scalars.find("lr");
+  if (lr != s.scalars.end()) set_lr(std::stof(lr->second));
+}
+
+// ---- SGD --------------------------------------------------------------------------------------
+SGD::SGD(NamedParams params, float lr, float momentum_, float wd, bool nesterov_)
+    : Optimizer(std::move(params), lr), momentum(momentum_), weight_decay(wd), nesterov(nesterov_) {}
+
+void SGD::step() {
+  ++steps_;
+  std::vector<Tensor>* vel = momentum != 0.f ? &buffer("momentum") : nullptr;
+  for (size_t k = 0; k < params_.size(); ++k) {
+    Var& p = params_[k].second;
+    if (!p.has_grad()) continue;
+    float* w = p.value().data();
+    const float* g = p.grad().data();
+    float* v = vel ? (*vel)[k].data() : nullptr;
+    for (size_t i = 0; i < p.size(); ++i) {
+      float d = g[i] + weight_decay * w[i];
+      if (v) {
+        v[i] = momentum * v[i] + d;
+        d = nesterov ? d + momentum * v[i] : v[i];
+      }
+      w[i] -= lr_ * d;
+    }
+  }
+}
+
+// ---- Adam -------------------------------------------------------------------------------------
+Adam::Adam(NamedParams params, float lr, float b1, float b2, float eps_, float wd, bool dec)
+    : Optimizer(std::move(params), lr), beta1(b1), beta2(b2), eps(eps_), weight_decay(wd),
+      decoupled(dec) {
+  if (!(b1 >= 0.f && b1 < 1.f && b2 >= 0.f && b2 < 1.f))
+    throw ValueError("Adam: betas must be in [0, 1), got " + std::to_string(b1) + ", " +
+                     std::to_string(b2));
+}
+
+void Adam::step() {
+  ++steps_;
+  auto& m = buffer("m");
+  auto& v = buffer("v");
+  const double bc1 = 1.0 - std::pow(double(beta1), double(steps_));
+  const double bc2 = 1.0 - std::pow(double(beta2), double(steps_));
+  const float step_size = static_cast<float>(lr_ / bc1);
+  const float inv_sqrt_bc2 = static_cast<float>(1.0 / std::sqrt(bc2));
+  for (size_t k = 0; k < params_.size(); ++k) {
+    Var& p = params_[k].second;
+    if (!p.has_grad()) continue;
+    float* w = p.value().data();
+    const float* g = p.grad().data();
+    float* mk = m[k].data();
+    float* vk = v[k].data();
+    const size_t n = p.size();
+    const float l2 = decoupled ? 0.f : weight_decay;
+    const float decay = decoupled ? 1.f - lr_ * weight_decay : 1.f;
+    for (size_t i = 0; i < n; ++i) {
+      const float gi = g[i] + l2 * w[i];
+      mk[i] = beta1 * mk[i] + (1.f - beta1) * gi;
+      vk[i] = beta2 * vk[i] + (1.f - beta2) * gi * gi;
+      w[i] = w[i] * decay - step_size * mk[i] / (std::sqrt(vk[i]) * inv_sqrt_bc2 + eps);
+    }
+  }
+}
+
+// ---- RMSProp ----------------------------------------------------------------------------------
+RMSProp::RMSProp(NamedParams params, float lr, float a, float eps_, float mom, float wd)
+    : Optimizer(std::move(params), lr), alpha(a), eps(eps_), momentum(mom), weight_decay(wd) {}
+
+void RMSProp::step() {
+  ++steps_;
+  auto& sq = buffer("square_avg");
+  std::vector<Tensor>* buf = momentum != 0.f ? &buffer("momentum") : nullptr;
+  for (size_t k = 0; k < params_.size(); ++k) {
+    Var& p = params_[k].second;
+    if (!p.has_grad()) continue;
+    float* w = p.value().data();
+    const float* g = p.grad().data();
+    float* s = sq[k].data();
+    float* b = buf ? (*buf)[k].data() : nullptr;
+    for (size_t i = 0; i < p.size(); ++i) {
+      const float gi = g[i] + weight_decay * w[i];
+      s[i] = alpha * s[i] + (1.f - alpha) * gi * gi;
+      const float u = gi / (std::sqrt(s[i]) + eps);
+      if (b) {
+        b[i] = momentum * b[i] + u;
+        w[i] -= lr_ * b[i];
+      } else {
+        w[i] -= lr_ * u;
+      }
+    }
+  }
+}
+
+// ---- clipping and schedules -------------------------------------------------------------------
+float clip_grad_norm(const NamedParams& params, float max_norm) {
+  if (!(max_norm > 0.f)) throw ValueError("clip_grad_norm: max_norm must be > 0, got " +
+                                          std::to_string(max_norm));
+  double total = 0.0;
+  for (auto& [n, v] : params) {
+    if (!v.has_grad()) continue;
+    const float* g = v.grad().data();
+    for (size_t i = 0; i < v.size(); ++i) total += double(g[i]) * g[i];
+  }
+  const float norm = static_cast<float>(std::sqrt(total));
+  if (norm > max_norm) {
+    const float s = max_norm / (norm + 1e-6f);
+    for (auto& [n, v] : params) {
+      if (!v.has_grad()) continue;
+      float* g = v.node()->grad.data();
+      for (size_t i = 0; i < v.size(); ++i) g[i] *= s;
+    }
+  }
+  return norm;
+}
+
+ExponentialDecay::ExponentialDecay(float l0, float r, long ds, bool st)
+    : lr0(l0), rate(r), decay_steps(ds), staircase(st) {
+  if (ds <= 0) throw ValueError("ExponentialDecay: decay_steps must be > 0, got " + std::to_string(ds));
+}
+
+float ExponentialDecay::at(long step) const {
+  double e = double(step) / double(decay_steps);
+  if (staircase) e = std::floor(e);
+  return static_cast<float>(lr0 * std::pow(double(rate), e));
+}
+
+LinearDecay::LinearDecay(float l0, float l1, long s) : lr0(l0), lr1(l1), steps(s) {
+  if (s <= 0) throw ValueError("LinearDecay: steps must be > 0, got " + std::to_string(s));
+}
+
+float LinearDecay::at(long step) const {
+  if (step >= steps) return lr1;
+  const double f = double(step) / double(steps);
+  return static_cast<float>(lr0 + f * (lr1 - lr0));
+}
+
+}  // namespace seqrl::nets

@@ -1,0 +1,94 @@
+// The `seqrl` command: help lists options with defaults, config files with overrides, and bad
+// input named in the message with exit code 2.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <sstream>
+#include <unistd.h>
+
+#include "cli.hpp"
+
+using namespace seqrl;
+using namespace seqrl::cli;
+
+namespace {
+int run(const std::vector<std::string>& args, std::string& out, std::string& err) {
+  std::ostringstream o, e;
+  const int rc = run_cli(args, o, e);
+  out = o.str();
+  err = e.str();
+  return rc;
+}
+std::string write_ini(const std::string& text) {
+  const std::string p = "/tmp/seqrl_cli_" + std::to_string(::getpid()) + ".ini";
+  std::ofstream(p) << text;
+  return p;
+}
+}  // namespace
+
+TEST_CASE("seqrl <cmd> --help lists every option with its default", "[cli]") {
+  std::string out, err;
+  REQUIRE(run({"demo", "--help"}, out, err) == 0);
+  for (const char* opt : {"--oracle", "--random-oracle", "--oracle-seed", "--samples", "--epochs",
+                          "--batch", "--lr", "--eval-samples", "--seed", "--config"})
+    CHECK_THAT(out, Catch::Contains(opt));
+  CHECK_THAT(out, Catch::Contains("(=10)"));     // epochs
+  CHECK_THAT(out, Catch::Contains("(=0.01)"));   // lr
+  REQUIRE(run({"bench", "--help"}, out, err) == 0);
+  CHECK_THAT(out, Catch::Contains("--parts"));
+  CHECK_THAT(out, Catch::Contains("matmul,mle,sample"));
+  REQUIRE(run({"help"}, out, err) == 0);
+  CHECK_THAT(out, Catch::Contains("demo"));
+}
+
+TEST_CASE("unknown commands, unknown options and bad values are rejected by name", "[cli]") {
+  std::string out, err;
+  CHECK(run({"fly"}, out, err) == 2);
+  CHECK_THAT(err, Catch::Contains("unknown command 'fly'"));
+  CHECK(run({"demo", "--epoch", "3"}, out, err) == 2);  // a typo for --epochs
+  CHECK_THAT(err, Catch::Contains("--epoch"));
+  CHECK(run({"demo", "--epochs", "abc"}, out, err) == 2);
+  CHECK_THAT(err, Catch::Contains("abc"));
+  CHECK_THAT(err, Catch::Contains("epochs"));
+  CHECK(run({"demo", "--epochs", "0"}, out, err) == 2);
+  CHECK_THAT(err, Catch::Contains("--epochs must be >= 1"));
+  CHECK(run({"bench", "--parts", "mle,fast"}, out, err) == 2);
+  CHECK_THAT(err, Catch::Contains("unknown part 'fast'"));
+  CHECK(run({}, out, err) == 2);
+}
+
+TEST_CASE("config files set options; the command line overrides them", "[cli]") {
+  const std::string p = write_ini("# demo settings\nepochs = 3\nlr = 0.005\nseed = 9\n");
+  DemoConfig c = parse_demo({"--config", p, "--seed", "4"});
+  CHECK(c.epochs == 3);
+  CHECK(c.lr == Approx(0.005f));
+  CHECK(c.seed == 4);  // command line wins
+  const std::string bad = write_ini("epochs = 3\nepohcs = 4\n");
+  try {
+    parse_demo({"--config", bad});
+    FAIL("no throw");
+  } catch (const ConfigError& e) {
+    const std::string m = e.what();
+    CHECK_THAT(m, Catch::Contains(bad));
+    CHECK_THAT(m, Catch::Contains("line 2"));
+    CHECK_THAT(m, Catch::Contains("epohcs"));
+  }
+  const std::string badval = write_ini("batch = many\n");
+  CHECK_THROWS_WITH(parse_demo({"--config", badval}), Catch::Contains("line 1") && Catch::Contains("many"));
+  CHECK_THROWS_WITH(parse_demo({"--config", "/nonexistent.ini"}), Catch::Contains("/nonexistent.ini"));
+  std::remove(p.c_str());
+}
+
+TEST_CASE("seqrl demo runs end to end on a small random oracle", "[cli][learning]") {
+  std::string out, err;
+  const int rc = run({"demo", "--random-oracle", "--samples", "640", "--epochs", "2",
+                      "--eval-samples", "256", "--seed", "1"},
+                     out, err);
+  INFO(out << err);
+  REQUIRE(rc == 0);
+  CHECK_THAT(out, Catch::Contains("NLL-oracle"));
+  CHECK_THAT(out, Catch::Contains("Three generated sequences"));
+  std::string out2;
+  run({"demo", "--oracle", "/nonexistent"}, out2, err);
+  CHECK_THAT(err, Catch::Contains("'/nonexistent' not found"));
+}
