@@ -57,7 +57,7 @@ TEST_CASE("unknown commands, unknown options and bad values are rejected by name
   CHECK(run({}, out, err) == 2);
 }
 
-TEST_CASE("config files set options; the command line overrides them", "[cli]") {
+TEST_CASE("config files set options and the command line overrides them", "[cli]") {
   const std::string p = write_ini("# demo settings\nepochs = 3\nlr = 0.005\nseed = 9\n");
   DemoConfig c = parse_demo({"--config", p, "--seed", "4"});
   CHECK(c.epochs == 3);

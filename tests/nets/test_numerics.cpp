@@ -83,7 +83,7 @@ TEST_CASE("the inverse-CDF sampler follows the softmax distribution", "[nets][nu
   CHECK(t1 == 3);
 }
 
-TEST_CASE("the same seed gives bit-identical training; another seed differs", "[nets][determinism]") {
+TEST_CASE("the same seed gives bit-identical training and another seed differs", "[nets][determinism]") {
   auto run = [](uint64_t seed) {
     LSTMGeneratorConfig gc;
     gc.vocab = 50;

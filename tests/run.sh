@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The test command: installs what is missing, builds in Release, builds the find_package consumer
+# against an installed prefix and runs it, then runs every test with CTest.
+# usage: bash tests/run.sh              (Release)
+#        bash tests/run.sh --sanitize   (ASan + UBSan build in build-asan/)
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+if [ "${1:-}" = "--sanitize" ]; then
+  build=$root/build-asan
+  bash "$root/cmake/setup.sh" "$build" -DSEQRL_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+else
+  build=$root/build
+  bash "$root/cmake/setup.sh" "$build"
+  # An outside project finds the installed package and links seqrl::seqrl.
+  prefix=$(mktemp -d)
+  trap 'rm -rf "$prefix"' EXIT
+  cmake --install "$build" --prefix "$prefix" > /dev/null
+  cmake -S "$root/examples/consumer" -B "$prefix/consumer-build" -DCMAKE_PREFIX_PATH="$prefix" \
+        -DCMAKE_BUILD_TYPE=Release > /dev/null
+  cmake --build "$prefix/consumer-build" -j "$(nproc)" > /dev/null
+  "$prefix/consumer-build/consumer"
+fi
+cd "$build"
+ctest --output-on-failure -j "$(nproc)"
