@@ -26,12 +26,11 @@ void Optimizer::zero_grad() {
 }
 
 std::vector<Tensor>& Optimizer::buffer(const std::string& key) {
-  for (auto& [k, b] : buffers_)
-    if (k == key) return b;
+  auto it = buffers_.find(key);
+  if (it != buffers_.end()) return it->second;
   std::vector<Tensor> b;
   for (auto& [n, v] : params_) b.push_back(xt::zeros<float>(v.value().shape()));
-  buffers_.emplace_back(key, std::move(b));
-  return buffers_.back().second;
+  return buffers_.emplace(key, std::move(b)).first->second;
 }
 
 OptimizerState Optimizer::state() const {
@@ -50,7 +49,7 @@ void Optimizer::load_state(const OptimizerState& s) {
   if (it != s.scalars.end() && it->second != name())
     problems += "\n  optimizer kind: file has '" + it->second + "', this is '" + name() + "'";
   // Every tensor key is "<buffer>.<param name>"; the buffer names are what precedes the first dot.
-  std::vector<std::pair<std::string, std::vector<Tensor>>> loaded;
+  std::map<std::string, std::vector<Tensor>> loaded;
   for (auto& [key, t] : s.tensors) {
     const auto dot = key.find('.');
     const std::string buf = key.substr(0, dot);
@@ -58,9 +57,7 @@ void Optimizer::load_state(const OptimizerState& s) {
       problems += "\n  malformed optimizer entry '" + key + "'";
       continue;
     }
-    bool have = false;
-    for (auto& [k, b] : loaded) have = have || k == buf;
-    if (!have) {
+    if (!loaded.count(buf)) {
       std::vector<Tensor> b;
       for (auto& [n, v] : params_) {
         auto f = s.tensors.find(buf + "." + n);
@@ -73,7 +70,7 @@ void Optimizer::load_state(const OptimizerState& s) {
         }
         b.push_back(f == s.tensors.end() ? Tensor() : f->second);
       }
-      loaded.emplace_back(buf, std::move(b));
+      loaded.emplace(buf, std::move(b));
     }
   }
   long step = 0;

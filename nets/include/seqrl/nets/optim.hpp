@@ -40,12 +40,13 @@ class Optimizer {
   void load_state(const OptimizerState& s);
 
  protected:
-  // Named per-parameter buffers (moment estimates), each the shape of its parameter.
+  // Named per-parameter buffers (moment estimates), each the shape of its parameter. References
+  // stay valid while the optimizer lives (a map's nodes never move).
   std::vector<Tensor>& buffer(const std::string& key);
   NamedParams params_;
   float lr_;
   long steps_ = 0;
-  std::vector<std::pair<std::string, std::vector<Tensor>>> buffers_;
+  std::map<std::string, std::vector<Tensor>> buffers_;
 };
 
 // p <- p - lr * v, v <- momentum v + (g + wd p) (PyTorch's SGD; nesterov optional).
