@@ -1,5 +1,7 @@
 #include "seqrl/bench/measure.hpp"
 
+#include "seqrl/nets/parallel.hpp"
+
 #include <cblas.h>
 
 #include <algorithm>
@@ -60,9 +62,11 @@ Rate measure_seconds(const std::function<void()>& fn, int repeats, int warmup) {
 }
 
 nlohmann::json blas_info() {
+  const int seqrl_threads = nets::num_threads();  // first: creating the pool may pin OpenBLAS to 1
   const char* env_threads = std::getenv("OPENBLAS_NUM_THREADS");
   const char* coretype = std::getenv("OPENBLAS_CORETYPE");
-  return {{"openblas_core", openblas_get_corename()},
+  return {{"seqrl_threads", seqrl_threads},
+          {"openblas_core", openblas_get_corename()},
           {"openblas_threads", openblas_get_num_threads()},
           {"OPENBLAS_NUM_THREADS", env_threads ? env_threads : "(unset)"},
           {"OPENBLAS_CORETYPE", coretype ? coretype : "(unset)"}};

@@ -7,12 +7,14 @@
 #include <cmath>
 #include <memory>
 
+#include <xtensor/xbuilder.hpp>
 #include <xtensor/xmath.hpp>
 #include <xtensor/xoperation.hpp>
 
 #include "op_util.hpp"
 #include "seqrl/nets/kernels.hpp"
 #include "seqrl/nets/ops.hpp"
+#include "seqrl/nets/parallel.hpp"
 
 namespace seqrl::nets {
 
@@ -74,26 +76,57 @@ Var linear_cross_entropy(const Var& x, const Var& w, const Var& b, const IntTens
   Shape lead(X.shape().begin(), X.shape().end() - 1);
   const double count = check_targets("linear_cross_entropy", lead, targets, mask);
   const float inv = count > 0 ? static_cast<float>(1.0 / count) : 0.f;
-  // The logits buffer becomes the logits' gradient in place.
-  auto dlogits = std::make_shared<Tensor>(empty({M, V}));
-  auto dbias = std::make_shared<std::vector<float>>(V, 0.f);
-  kernels::sgemm(false, false, M, V, K, 1.f, X.data(), K, W.data(), V, 0.f, dlogits->data(), V);
-  const double total = kernels::softmax_xent_rows(
-      dlogits->data(), b.value().data(), M, V, targets.data(), mask.dimension() ? mask.data() : nullptr,
-      inv, dlogits->data(), dbias->data());
+  const float* weight = mask.dimension() ? mask.data() : nullptr;
+  // Rows go through in blocks whose logits stay in L2: GEMM, the fused softmax/loss/gradient
+  // pass (in place), then the block's share of dW and dx while the block is still hot. The
+  // gradients (at upstream gradient 1) are small ([K,V], [V], [M,K]) and are kept for backward;
+  // the [M, V] logits never exist as a whole. Row ranges run in parallel (parallel.hpp); the
+  // per-range partial sums of dW, db and the loss are added in range order (deterministic).
+  const bool grad = grad_enabled() && (x.requires_grad() || w.requires_grad() || b.requires_grad());
+  const bool gx = grad && x.requires_grad(), gw = grad && w.requires_grad();
+  const bool gb = grad && b.requires_grad();
+  auto dX = std::make_shared<Tensor>(gx ? empty({M, K}) : Tensor());
+  auto dW = std::make_shared<Tensor>(gw ? Tensor(xt::zeros<float>({K, V})) : Tensor());
+  auto db = std::make_shared<std::vector<float>>(gb ? V : 0, 0.f);
+  const size_t parts = std::max<size_t>(1, std::min<size_t>(num_threads(), M));
+  std::vector<double> totals(parts, 0.0);
+  std::vector<Tensor> dW_part(parts);
+  std::vector<std::vector<float>> db_part(parts);
+  parallel_for(M, [&](size_t r_begin, size_t r_end, size_t part) {
+    constexpr size_t kBlock = 64;
+    thread_local std::vector<float> logits;
+    logits.resize(kBlock * V);
+    float* dw = nullptr;
+    float* dbias = nullptr;
+    if (gw) dw = part == 0 ? dW->data() : (dW_part[part] = xt::zeros<float>({K, V})).data();
+    if (gb) dbias = part == 0 ? db->data() : (db_part[part].assign(V, 0.f), db_part[part].data());
+    double t = 0.0;
+    for (size_t r0 = r_begin; r0 < r_end; r0 += kBlock) {
+      const size_t nb = std::min(kBlock, r_end - r0);
+      const float* Xb = X.data() + r0 * K;
+      kernels::sgemm(false, false, nb, V, K, 1.f, Xb, K, W.data(), V, 0.f, logits.data(), V);
+      t += kernels::softmax_xent_rows(logits.data(), b.value().data(), nb, V, targets.data() + r0,
+                                      weight ? weight + r0 : nullptr, inv, logits.data(), dbias);
+      if (gw) kernels::sgemm(true, false, K, V, nb, 1.f, Xb, K, logits.data(), V, 1.f, dw, V);
+      if (gx)
+        kernels::sgemm(false, true, nb, K, V, 1.f, logits.data(), V, W.data(), V, 0.f,
+                       dX->data() + r0 * K, K);
+    }
+    totals[part] = t;
+  });
+  double total = 0.0;
+  for (size_t p = 0; p < parts; ++p) {
+    total += totals[p];
+    if (p == 0) continue;
+    if (gw && dW_part[p].dimension() == 2) *dW += dW_part[p];
+    if (gb && !db_part[p].empty())
+      for (size_t j = 0; j < V; ++j) (*db)[j] += db_part[p][j];
+  }
   return make_result(scalar(total * inv), {x, w, b}, [=](Node& self) {
     const float g = self.grad();
-    const float* G = dlogits->data();
-    float beta;
-    if (needs(self, 0)) {
-      float* dX = grad_target(parent(self, 0), beta);
-      kernels::sgemm(false, true, M, K, V, g, G, V, parent(self, 1).value.data(), V, beta, dX, K);
-    }
-    if (needs(self, 1)) {
-      float* dW = grad_target(parent(self, 1), beta);
-      kernels::sgemm(true, false, K, V, M, g, parent(self, 0).value.data(), K, G, V, beta, dW, V);
-    }
-    if (needs(self, 2)) parent(self, 2).accumulate_raw(dbias->data(), g);
+    if (needs(self, 0)) parent(self, 0).accumulate_raw(dX->data(), g);
+    if (needs(self, 1)) parent(self, 1).accumulate_raw(dW->data(), g);
+    if (needs(self, 2)) parent(self, 2).accumulate_raw(db->data(), g);
   });
 }
 

@@ -11,6 +11,7 @@
 #include "seqrl/nets/kernels.hpp"
 #include "seqrl/nets/losses.hpp"
 #include "seqrl/nets/ops.hpp"
+#include "seqrl/nets/parallel.hpp"
 
 namespace seqrl::nets {
 
@@ -49,30 +50,30 @@ Tensor LSTMGenerator::log_probs(const IntTensor& seqs) const {
   if (seqs.dimension() != 2)
     throw ShapeError("LSTMGenerator::log_probs: sequences must be [B, T], got " +
                      shape_str(seqs.shape()));
-  NoGrad ng;
   const size_t B = seqs.shape()[0], T = seqs.shape()[1], V = cfg.vocab;
+  for (size_t i = 0; i < seqs.size(); ++i)
+    if (seqs.data()[i] < 0 || static_cast<size_t>(seqs.data()[i]) >= V)
+      throw ValueError("log_probs: token " + std::to_string(seqs.data()[i]) + " at flat position " +
+                       std::to_string(i) + " outside [0, " + std::to_string(V) + ")");
   Tensor lp = Tensor::from_shape({B, T});
-  const size_t chunk = 64;
-  std::vector<float> logits(chunk * T * V);
-  for (size_t b0 = 0; b0 < B; b0 += chunk) {
-    const size_t nb = std::min(chunk, B - b0);
-    IntTensor part = IntTensor::from_shape({nb, T});
-    std::copy(seqs.data() + b0 * T, seqs.data() + (b0 + nb) * T, part.data());
-    Var h = lstm.forward(embedding.forward(shift_right(part, cfg.start_token))).out;
-    const size_t rows = nb * T;
-    for (size_t r = 0; r < rows; ++r)
-      std::memcpy(logits.data() + r * V, out.bias.value().data(), V * sizeof(float));
-    kernels::sgemm(false, false, rows, V, cfg.hidden, 1.f, h.value().data(), cfg.hidden,
-                   out.weight.value().data(), V, 1.f, logits.data(), V);
-    kernels::log_softmax_rows(logits.data(), logits.data(), rows, V);
-    for (size_t r = 0; r < rows; ++r) {
-      const int32_t y = part.data()[r];
-      if (y < 0 || static_cast<size_t>(y) >= V)
-        throw ValueError("log_probs: token " + std::to_string(y) + " outside [0, " +
-                         std::to_string(V) + ")");
-      lp.data()[b0 * T + r] = logits[r * V + y];
+  const size_t chunk = 64, chunks = (B + chunk - 1) / chunk;
+  parallel_for(chunks, [&](size_t c_begin, size_t c_end, size_t) {
+    NoGrad ng;  // per thread
+    std::vector<float> logits(chunk * T * V);
+    for (size_t ci = c_begin; ci < c_end; ++ci) {
+      const size_t b0 = ci * chunk, nb = std::min(chunk, B - b0);
+      IntTensor part = IntTensor::from_shape({nb, T});
+      std::copy(seqs.data() + b0 * T, seqs.data() + (b0 + nb) * T, part.data());
+      Var h = lstm.forward(embedding.forward(shift_right(part, cfg.start_token))).out;
+      const size_t rows = nb * T;
+      for (size_t r = 0; r < rows; ++r)
+        std::memcpy(logits.data() + r * V, out.bias.value().data(), V * sizeof(float));
+      kernels::sgemm(false, false, rows, V, cfg.hidden, 1.f, h.value().data(), cfg.hidden,
+                     out.weight.value().data(), V, 1.f, logits.data(), V);
+      kernels::log_softmax_rows(logits.data(), logits.data(), rows, V);
+      for (size_t r = 0; r < rows; ++r) lp.data()[b0 * T + r] = logits[r * V + part.data()[r]];
     }
-  }
+  });
   return lp;
 }
 
@@ -87,38 +88,42 @@ IntTensor LSTMGenerator::sample(size_t n, Rng& rng, float temperature) const {
   const float* bg = lstm.cell.b.value().data();
   const float* Wo = out.weight.value().data();
   const float* bo = out.bias.value().data();
-  const size_t chunk = 64;
-  std::vector<float> x(chunk * E), h(chunk * H), c(chunk * H), gates(chunk * G),
-      logits(chunk * V), scratch(V);
-  std::vector<double> uc(chunk);
-  std::vector<int32_t> tok(chunk);
-  for (size_t b0 = 0; b0 < n; b0 += chunk) {
-    const size_t nb = std::min(chunk, n - b0);
-    std::fill(h.begin(), h.end(), 0.f);
-    std::fill(c.begin(), c.end(), 0.f);
-    std::fill(tok.begin(), tok.end(), cfg.start_token);
-    for (size_t t = 0; t < T; ++t) {
-      for (size_t b = 0; b < nb; ++b)
-        std::memcpy(x.data() + b * E, Emb + size_t(tok[b]) * E, E * sizeof(float));
-      for (size_t b = 0; b < nb; ++b) std::memcpy(gates.data() + b * G, bg, G * sizeof(float));
-      kernels::sgemm(false, false, nb, G, E, 1.f, x.data(), E, Wi, G, 1.f, gates.data(), G);
-      kernels::sgemm(false, false, nb, G, H, 1.f, h.data(), H, Wh, G, 1.f, gates.data(), G);
-      for (size_t b = 0; b < nb; ++b) {
-        float* a = gates.data() + b * G;
-        kernels::vsigmoid(a, a, 3 * H);
-        kernels::vtanh(a + 3 * H, a + 3 * H, H);
-        float* cb = c.data() + b * H;
-        for (size_t j = 0; j < H; ++j) cb[j] = a[H + j] * cb[j] + a[j] * a[3 * H + j];
-        kernels::vtanh(cb, h.data() + b * H, H);
-        for (size_t j = 0; j < H; ++j) h[b * H + j] *= a[2 * H + j];
+  // Sequences are independent and their uniforms are drawn above, so splitting them across
+  // threads does not change what is sampled.
+  parallel_for(n, [&](size_t s_begin, size_t s_end, size_t) {
+    const size_t chunk = 64;
+    std::vector<float> x(chunk * E), h(chunk * H), c(chunk * H), gates(chunk * G),
+        logits(chunk * V), scratch(V);
+    std::vector<double> uc(chunk);
+    std::vector<int32_t> tok(chunk);
+    for (size_t b0 = s_begin; b0 < s_end; b0 += chunk) {
+      const size_t nb = std::min(chunk, s_end - b0);
+      std::fill(h.begin(), h.end(), 0.f);
+      std::fill(c.begin(), c.end(), 0.f);
+      std::fill(tok.begin(), tok.end(), cfg.start_token);
+      for (size_t t = 0; t < T; ++t) {
+        for (size_t b = 0; b < nb; ++b)
+          std::memcpy(x.data() + b * E, Emb + size_t(tok[b]) * E, E * sizeof(float));
+        for (size_t b = 0; b < nb; ++b) std::memcpy(gates.data() + b * G, bg, G * sizeof(float));
+        kernels::sgemm(false, false, nb, G, E, 1.f, x.data(), E, Wi, G, 1.f, gates.data(), G);
+        kernels::sgemm(false, false, nb, G, H, 1.f, h.data(), H, Wh, G, 1.f, gates.data(), G);
+        for (size_t b = 0; b < nb; ++b) {
+          float* a = gates.data() + b * G;
+          kernels::vsigmoid(a, a, 3 * H);
+          kernels::vtanh(a + 3 * H, a + 3 * H, H);
+          float* cb = c.data() + b * H;
+          for (size_t j = 0; j < H; ++j) cb[j] = a[H + j] * cb[j] + a[j] * a[3 * H + j];
+          kernels::vtanh(cb, h.data() + b * H, H);
+          for (size_t j = 0; j < H; ++j) h[b * H + j] *= a[2 * H + j];
+        }
+        kernels::sgemm(false, false, nb, V, H, 1.f, h.data(), H, Wo, V, 0.f, logits.data(), V);
+        for (size_t b = 0; b < nb; ++b) uc[b] = u[(b0 + b) * T + t];
+        kernels::sample_rows(logits.data(), bo, nb, V, temperature, uc.data(), tok.data(),
+                             scratch.data());
+        for (size_t b = 0; b < nb; ++b) seqs(b0 + b, t) = tok[b];
       }
-      kernels::sgemm(false, false, nb, V, H, 1.f, h.data(), H, Wo, V, 0.f, logits.data(), V);
-      for (size_t b = 0; b < nb; ++b) uc[b] = u[(b0 + b) * T + t];
-      kernels::sample_rows(logits.data(), bo, nb, V, temperature, uc.data(), tok.data(),
-                           scratch.data());
-      for (size_t b = 0; b < nb; ++b) seqs(b0 + b, t) = tok[b];
     }
-  }
+  });
   return seqs;
 }
 

@@ -22,7 +22,8 @@ Rate measure_rate(const std::function<void()>& fn, double units_per_call, int re
 // Seconds per call of a slow fn: warmup calls, then `repeats` single timed calls (min/median/max).
 Rate measure_seconds(const std::function<void()>& fn, int repeats = 5, int warmup = 1);
 
-// The OpenBLAS build's core name and thread count, and the environment knobs that change speed.
+// seqrl's thread count, the OpenBLAS core name and thread count, and the environment knobs
+// that change speed.
 nlohmann::json blas_info();
 
 }  // namespace seqrl::bench
