@@ -10,6 +10,7 @@
 #include "seqrl/agents/mle.hpp"
 #include "seqrl/bench/measure.hpp"
 #include "seqrl/nets/ops.hpp"
+#include "seqrl/nets/parallel.hpp"
 
 namespace seqrl::bench {
 
@@ -47,12 +48,15 @@ nlohmann::json bench_matmul(const NetsBenchConfig& cfg) {
     nets::Var va(a), vb(b);
     Rate ours = measure_rate([&] { nets::Var r = nets::matmul(va, vb); }, flop * 1e-9, cfg.repeats,
                              cfg.min_time, cfg.warmup);
+    // The baseline is what a user calling OpenBLAS directly gets: its own threads, one per core.
+    openblas_set_num_threads(nets::num_threads());
     Rate raw = measure_rate(
         [&] {
           cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, c.m, c.n, c.k, 1.f, a.data(), c.k,
                       b.data(), c.n, 0.f, cbuf.data(), c.n);
         },
         flop * 1e-9, cfg.repeats, cfg.min_time, cfg.warmup);
+    if (nets::num_threads() > 1) openblas_set_num_threads(1);  // back to seqrl's setting
     out[c.name] = {{"ours_gflops", ours.to_json()},
                    {"cblas_sgemm_gflops", raw.to_json()},
                    {"ratio_median", ours.median / raw.median}};

@@ -20,6 +20,7 @@
 #include <xsimd/xsimd.hpp>
 
 #include "seqrl/nets/error.hpp"
+#include "seqrl/nets/parallel.hpp"
 
 namespace seqrl::nets::kernels {
 
@@ -100,6 +101,18 @@ void scale_row_acc(float* y, size_t v, float a, float* acc) {
 }
 }  // namespace
 
+namespace {
+void sgemm_serial(bool trans_a, bool trans_b, size_t m, size_t n, size_t k, float alpha,
+                  const float* a, size_t lda, const float* b, size_t ldb, float beta, float* c,
+                  size_t ldc) {
+  cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
+              trans_b ? CblasTrans : CblasNoTrans, static_cast<blasint>(m),
+              static_cast<blasint>(n), static_cast<blasint>(k), alpha, a,
+              static_cast<blasint>(lda), b, static_cast<blasint>(ldb), beta, c,
+              static_cast<blasint>(ldc));
+}
+}  // namespace
+
 void sgemm(bool trans_a, bool trans_b, size_t m, size_t n, size_t k, float alpha, const float* a,
            size_t lda, const float* b, size_t ldb, float beta, float* c, size_t ldc) {
   if (m == 0 || n == 0) return;
@@ -108,11 +121,31 @@ void sgemm(bool trans_a, bool trans_b, size_t m, size_t n, size_t k, float alpha
       for (size_t j = 0; j < n; ++j) c[i * ldc + j] = beta == 0.f ? 0.f : beta * c[i * ldc + j];
     return;
   }
-  cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
-              trans_b ? CblasTrans : CblasNoTrans, static_cast<blasint>(m),
-              static_cast<blasint>(n), static_cast<blasint>(k), alpha, a,
-              static_cast<blasint>(lda), b, static_cast<blasint>(ldb), beta, c,
-              static_cast<blasint>(ldc));
+  // Large products are split across seqrl's threads (OpenBLAS itself runs one thread while the
+  // pool has more), along the longer side of C. Small ones stay serial.
+  const size_t threads = static_cast<size_t>(num_threads());
+  const double work = double(m) * double(n) * double(k);
+  // Worth the pool's hand-off (~10-20 us): big products, or wide ones of a few MFLOP (the LSTM's
+  // 1280x32x128 GEMMs stay serial; 64x32x5000 output-layer GEMMs split).
+  const bool worth = work >= 3.2e7 || (work >= 4.0e6 && std::max(m, n) >= 2048);
+  if (threads > 1 && worth) {
+    // Split the longer side of C: each part keeps a wide, efficient GEMM.
+    if (m >= n && m >= 8 * threads) {
+      parallel_for(m, [&](size_t r0, size_t r1, size_t) {
+        sgemm_serial(trans_a, trans_b, r1 - r0, n, k, alpha, trans_a ? a + r0 : a + r0 * lda, lda,
+                     b, ldb, beta, c + r0 * ldc, ldc);
+      });
+      return;
+    }
+    if (n > m && n >= 64 * threads) {
+      parallel_for(n, [&](size_t c0, size_t c1, size_t) {
+        sgemm_serial(trans_a, trans_b, m, c1 - c0, k, alpha, a, lda,
+                     trans_b ? b + c0 * ldb : b + c0, ldb, beta, c + c0, ldc);
+      });
+      return;
+    }
+  }
+  sgemm_serial(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
 void vexp(const float* x, float* y, size_t n) {

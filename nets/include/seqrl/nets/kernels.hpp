@@ -8,7 +8,9 @@
 
 namespace seqrl::nets::kernels {
 
-// C = alpha * op(A) op(B) + beta * C (row-major, leading dimensions as in CBLAS).
+// C = alpha * op(A) op(B) + beta * C (row-major, leading dimensions as in CBLAS). Large products
+// (32 MFLOP, or 4 MFLOP with a side of 2048+) are split across seqrl's threads (parallel.hpp)
+// along the longer side of C.
 void sgemm(bool trans_a, bool trans_b, size_t m, size_t n, size_t k, float alpha, const float* a,
            size_t lda, const float* b, size_t ldb, float beta, float* c, size_t ldc);
 
