@@ -1,0 +1,34 @@
+// CartPole-v1, following Gymnasium's classic_control/cartpole.py exactly (Barto, Sutton and
+// Anderson 1983): float64 state, float32 observation, Euler integration with the same order of
+// operations and grouping of products, +1 reward on every step including the terminating one,
+// initial state U(-0.05, 0.05)^4 from the env's Rng. Observations match Gymnasium's to 1 ulp
+// given the same initial state and actions (tests/env/test_cartpole.cpp holds golden trajectories).
+#pragma once
+
+#include <array>
+
+#include "seqrl/env/env.hpp"
+
+namespace seqrl::env {
+
+class CartPole : public Env {
+ public:
+  CartPole();
+  const Space& observation_space() const override { return obs_space_; }
+  const Space& action_space() const override { return act_space_; }
+  std::unique_ptr<Env> clone() const override { return std::make_unique<CartPole>(*this); }
+  // The float64 state (x, x_dot, theta, theta_dot); settable for tests and search.
+  std::array<double, 4> state{};
+
+ protected:
+  ResetResult reset_impl(const Info& options) override;
+  StepResult step_impl(const Action& action) override;
+
+ private:
+  Observation observe() const;
+  Box obs_space_;
+  Discrete act_space_{2};
+  int steps_beyond_terminated_ = -1;
+};
+
+}  // namespace seqrl::env

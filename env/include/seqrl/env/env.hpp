@@ -1,0 +1,96 @@
+// Env: Gymnasium's environment contract (gymnasium/core.py) in plain C++.
+//
+//   reset(seed)  -> {observation, info}      seeds the env's own Rng when a seed is given
+//   step(action) -> {observation, reward, terminated, truncated, info}
+//   observation_space(), action_space(), clone()
+//
+// `terminated` means the MDP reached a terminal state (no bootstrapping past it); `truncated`
+// means the episode was cut short (a time limit: bootstrap from the next state). They stay
+// separate. step() before reset(), or after terminated/truncated without a reset, throws
+// ResetNeeded; an action outside the action space throws InvalidAction naming it and the space.
+//
+// Implementing an environment: derive from Env, implement reset_impl/step_impl (the checks above
+// are done by Env), the two spaces and clone(). There is no global RNG: use rng().
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "seqrl/env/space.hpp"
+
+namespace seqrl::env {
+
+using Observation = nets::Tensor;
+using Info = nlohmann::json;
+
+// An action: an index for Discrete action spaces, a float tensor for Box (and MultiDiscrete).
+struct Action {
+  int64_t index = 0;
+  nets::Tensor value;
+  bool discrete = true;
+  Action() = default;
+  Action(int64_t i) : index(i) {}  // NOLINT: an integer is a discrete action
+  static Action box(nets::Tensor v) {
+    Action a;
+    a.value = std::move(v);
+    a.discrete = false;
+    return a;
+  }
+  std::string str() const;
+};
+
+struct ResetResult {
+  Observation observation;
+  Info info = Info::object();
+};
+
+struct StepResult {
+  Observation observation;
+  double reward = 0.0;
+  bool terminated = false;
+  bool truncated = false;
+  Info info = Info::object();
+};
+
+class InvalidAction : public Error {
+  using Error::Error;
+};
+class ResetNeeded : public Error {
+  using Error::Error;
+};
+
+class Env {
+ public:
+  virtual ~Env() = default;
+  // Starts an episode. With a seed, the env's Rng is re-seeded first (same seed, same episode).
+  ResetResult reset(std::optional<uint64_t> seed = std::nullopt, const Info& options = Info::object());
+  // Advances one step; see the contract above.
+  StepResult step(const Action& action);
+  virtual const Space& observation_space() const = 0;
+  virtual const Space& action_space() const = 0;
+  // A full copy of the state, RNG included: the copy continues exactly as the original would.
+  virtual std::unique_ptr<Env> clone() const = 0;
+  // The registered id ("CartPole-v1"), if made by the registry.
+  std::string id;
+  bool needs_reset() const { return needs_reset_; }
+
+ protected:
+  virtual ResetResult reset_impl(const Info& options) = 0;
+  virtual StepResult step_impl(const Action& action) = 0;
+  nets::Rng& rng() { return rng_; }
+  // For wrappers: the same contract checks, delegated to the inner env.
+  void set_needs_reset(bool v) { needs_reset_ = v; }
+
+ private:
+  nets::Rng rng_;
+  bool needs_reset_ = true;
+};
+
+// Whether an action belongs to a space (Discrete takes indices, Box/MultiDiscrete take tensors).
+bool contains(const Space& space, const Action& a);
+
+}  // namespace seqrl::env

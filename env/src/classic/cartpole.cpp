@@ -1,0 +1,70 @@
+// Gymnasium's cartpole.py, transcribed operation for operation (the grouping of products matters
+// for bit-exact observations).
+#include "seqrl/env/classic/cartpole.hpp"
+
+#include <cmath>
+
+namespace seqrl::env {
+
+namespace {
+constexpr double kGravity = 9.8, kMassCart = 1.0, kMassPole = 0.1;
+constexpr double kTotalMass = kMassPole + kMassCart;
+constexpr double kLength = 0.5;  // half the pole's length
+constexpr double kPoleMassLength = kMassPole * kLength;
+constexpr double kForceMag = 10.0, kTau = 0.02;
+const double kThetaThreshold = 12 * 2 * M_PI / 360;
+constexpr double kXThreshold = 2.4;
+
+nets::Tensor high_bounds() {
+  nets::Tensor h = {static_cast<float>(kXThreshold * 2), INFINITY,
+                    static_cast<float>(kThetaThreshold * 2), INFINITY};
+  return h;
+}
+}  // namespace
+
+CartPole::CartPole() : obs_space_(nets::Tensor(-high_bounds()), high_bounds()) {}
+
+Observation CartPole::observe() const {
+  return nets::Tensor{static_cast<float>(state[0]), static_cast<float>(state[1]),
+                      static_cast<float>(state[2]), static_cast<float>(state[3])};
+}
+
+ResetResult CartPole::reset_impl(const Info& options) {
+  double low = -0.05, high = 0.05;
+  if (options.contains("low")) low = options["low"].get<double>();
+  if (options.contains("high")) high = options["high"].get<double>();
+  if (!(low <= high))
+    throw ValueError("CartPole reset options: low " + std::to_string(low) + " > high " +
+                     std::to_string(high));
+  for (auto& s : state) s = low + (high - low) * rng().uniform_double();  // numpy's uniform
+  steps_beyond_terminated_ = -1;
+  return {observe(), Info::object()};
+}
+
+StepResult CartPole::step_impl(const Action& action) {
+  auto [x, x_dot, theta, theta_dot] = state;
+  const double force = action.index == 1 ? kForceMag : -kForceMag;
+  const double costheta = std::cos(theta);
+  const double sintheta = std::sin(theta);
+  const double temp = (force + kPoleMassLength * (theta_dot * theta_dot) * sintheta) / kTotalMass;
+  const double thetaacc = (kGravity * sintheta - costheta * temp) /
+                          (kLength * (4.0 / 3.0 - kMassPole * (costheta * costheta) / kTotalMass));
+  const double xacc = temp - kPoleMassLength * thetaacc * costheta / kTotalMass;
+  x = x + kTau * x_dot;
+  x_dot = x_dot + kTau * xacc;
+  theta = theta + kTau * theta_dot;
+  theta_dot = theta_dot + kTau * thetaacc;
+  state = {x, x_dot, theta, theta_dot};
+  const bool terminated = x < -kXThreshold || x > kXThreshold || theta < -kThetaThreshold ||
+                          theta > kThetaThreshold;
+  double reward = 1.0;
+  if (terminated) {
+    if (steps_beyond_terminated_ < 0)
+      steps_beyond_terminated_ = 0;  // the pole just fell: this step still earns 1
+    else
+      reward = 0.0, ++steps_beyond_terminated_;
+  }
+  return {observe(), reward, terminated, false, Info::object()};
+}
+
+}  // namespace seqrl::env
