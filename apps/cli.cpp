@@ -12,6 +12,7 @@
 #include <boost/program_options.hpp>
 
 #include "seqrl/agents/mle.hpp"
+#include "seqrl/env/registry.hpp"
 #include "seqrl/nets/checkpoint.hpp"
 #include "seqrl/text/oracle.hpp"
 
@@ -27,6 +28,8 @@ const char* kUsage =
     "commands:\n"
     "  demo    learn SeqGAN's synthetic oracle by maximum likelihood and report NLL-oracle\n"
     "  bench   speed benchmarks (JSON on stdout)\n"
+    "  train   train an agent on an environment (seqrl train --agent dqn --env CartPole-v1)\n"
+    "  list    list environments or agents (seqrl list envs|agents)\n"
     "  help    this text\n"
     "\n"
     "Every command takes --help (its options with their defaults) and --config FILE (an INI file\n"
@@ -212,6 +215,139 @@ BenchConfig parse_bench(const std::vector<std::string>& args, bool* help, std::o
   return c;
 }
 
+agents::DQNConfig dqn_defaults(const std::string& env_id, long total_steps) {
+  agents::DQNConfig c;  // CleanRL's dqn.py defaults
+  c.total_steps = total_steps;
+  if (env_id == "CartPole-v1" || env_id == "CartPole-v0") {
+    // rl-zoo's tuned DQN for CartPole-v1 (hyperparams/dqn.yml), which SB3 runs with Huber loss
+    // and gradient clipping at 10.
+    c.hidden = {256, 256};
+    c.lr = 2.3e-3f;
+    c.batch_size = 64;
+    c.buffer_size = 100000;
+    c.learning_starts = 1000;
+    c.gamma = 0.99f;
+    c.target_update = 10;
+    c.train_frequency = 256;
+    c.gradient_steps = 128;
+    c.exploration_fraction = 0.16f;
+    c.end_e = 0.04f;
+    c.huber = true;
+    c.max_grad_norm = 10.f;
+  }
+  return c;
+}
+
+namespace {
+// The value following `--name` (or `--name=value`) in args, or def.
+std::string prescan(const std::vector<std::string>& args, const std::string& name,
+                    const std::string& def) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--" + name && i + 1 < args.size()) return args[i + 1];
+    if (args[i].rfind("--" + name + "=", 0) == 0) return args[i].substr(name.size() + 3);
+  }
+  return def;
+}
+
+std::string join(const std::vector<size_t>& v) {
+  std::string s;
+  for (size_t x : v) s += (s.empty() ? "" : ",") + std::to_string(x);
+  return s;
+}
+}  // namespace
+
+TrainConfig parse_train(const std::vector<std::string>& args, bool* help, std::ostream* help_out) {
+  TrainConfig c;
+  c.run.env_id = prescan(args, "env", c.run.env_id);
+  long steps = 0;
+  try {
+    steps = std::stol(prescan(args, "steps", "100000"));
+  } catch (const std::exception&) {
+    throw ConfigError("seqrl train: --steps '" + prescan(args, "steps", "") + "' is not an integer");
+  }
+  c.dqn = dqn_defaults(c.run.env_id, steps);
+  std::string hidden = join(c.dqn.hidden);
+  po::options_description d("seqrl train options (defaults for --env " + c.run.env_id + ")");
+  d.add_options()
+      ("agent", po::value(&c.agent)->default_value(c.agent), "agent: dqn")
+      ("env", po::value(&c.run.env_id)->default_value(c.run.env_id), "registered environment id")
+      ("steps", po::value(&c.run.total_steps)->default_value(steps), "environment steps")
+      ("seed", po::value(&c.run.seed)->default_value(c.run.seed), "seed (sub-env i gets seed + i)")
+      ("num-envs", po::value(&c.run.num_envs)->default_value(c.run.num_envs), "sub-envs stepping together")
+      ("out", po::value(&c.run.out_dir)->default_value(c.run.out_dir), "output folder (metrics, summary.json)")
+      ("eval-every", po::value(&c.run.eval_every)->default_value(c.run.eval_every), "steps between evaluations (0 = final only)")
+      ("eval-episodes", po::value(&c.run.eval_episodes)->default_value(c.run.eval_episodes), "episodes per periodic evaluation")
+      ("final-eval-episodes", po::value(&c.run.final_eval_episodes)->default_value(c.run.final_eval_episodes), "episodes of the final evaluation")
+      ("stop-at-threshold", po::bool_switch(&c.run.stop_at_threshold), "stop when an evaluation reaches the env's reward threshold (default off)")
+      ("hidden", po::value(&hidden)->default_value(hidden), "DQN: Q-network hidden sizes, comma-separated")
+      ("lr", po::value(&c.dqn.lr)->default_value(c.dqn.lr), "DQN: Adam learning rate")
+      ("gamma", po::value(&c.dqn.gamma)->default_value(c.dqn.gamma), "DQN: discount")
+      ("buffer-size", po::value(&c.dqn.buffer_size)->default_value(c.dqn.buffer_size), "DQN: replay capacity")
+      ("batch-size", po::value(&c.dqn.batch_size)->default_value(c.dqn.batch_size), "DQN: transitions per gradient step")
+      ("learning-starts", po::value(&c.dqn.learning_starts)->default_value(c.dqn.learning_starts), "DQN: steps before learning")
+      ("train-frequency", po::value(&c.dqn.train_frequency)->default_value(c.dqn.train_frequency), "DQN: steps between training rounds")
+      ("gradient-steps", po::value(&c.dqn.gradient_steps)->default_value(c.dqn.gradient_steps), "DQN: gradient steps per round")
+      ("target-update", po::value(&c.dqn.target_update)->default_value(c.dqn.target_update), "DQN: steps between target updates")
+      ("tau", po::value(&c.dqn.tau)->default_value(c.dqn.tau), "DQN: target update rate (1 = hard copy)")
+      ("start-e", po::value(&c.dqn.start_e)->default_value(c.dqn.start_e), "DQN: initial epsilon")
+      ("end-e", po::value(&c.dqn.end_e)->default_value(c.dqn.end_e), "DQN: final epsilon")
+      ("exploration-fraction", po::value(&c.dqn.exploration_fraction)->default_value(c.dqn.exploration_fraction), "DQN: share of steps for the epsilon decay")
+      ("double", po::value(&c.dqn.double_dqn)->default_value(c.dqn.double_dqn), "DQN: Double DQN targets (0/1)")
+      ("huber", po::value(&c.dqn.huber)->default_value(c.dqn.huber), "DQN: Huber loss instead of MSE (0/1)")
+      ("max-grad-norm", po::value(&c.dqn.max_grad_norm)->default_value(c.dqn.max_grad_norm), "DQN: gradient clip (0 = off)");
+  po::variables_map vm;
+  const bool h = parse_args("train", d, args, vm, help_out);
+  if (help) *help = h;
+  if (h) return c;
+  require(c.agent == "dqn", "train", "unknown --agent '" + c.agent + "' (known: dqn)");
+  require(c.run.total_steps > 0, "train", "--steps must be positive");
+  require(c.run.num_envs >= 1, "train", "--num-envs must be >= 1");
+  c.dqn.total_steps = c.run.total_steps;
+  c.dqn.seed = c.run.seed;
+  c.dqn.hidden.clear();
+  std::stringstream hs(hidden);
+  for (std::string tok; std::getline(hs, tok, ',');) {
+    try {
+      c.dqn.hidden.push_back(std::stoul(tok));
+    } catch (const std::exception&) {
+      throw ConfigError("seqrl train: --hidden '" + hidden + "' is not a comma-separated list of sizes");
+    }
+  }
+  env::spec(c.run.env_id);  // unknown ids fail here, with close matches
+  return c;
+}
+
+namespace {
+nlohmann::json dqn_json(const agents::DQNConfig& d) {
+  return {{"hidden", d.hidden}, {"lr", d.lr}, {"gamma", d.gamma}, {"buffer_size", d.buffer_size},
+          {"batch_size", d.batch_size}, {"start_e", d.start_e}, {"end_e", d.end_e},
+          {"exploration_fraction", d.exploration_fraction}, {"total_steps", d.total_steps},
+          {"learning_starts", d.learning_starts}, {"train_frequency", d.train_frequency},
+          {"gradient_steps", d.gradient_steps}, {"target_update", d.target_update},
+          {"tau", d.tau}, {"double_dqn", d.double_dqn}, {"huber", d.huber},
+          {"max_grad_norm", d.max_grad_norm}, {"seed", d.seed}};
+}
+
+int run_train(const TrainConfig& c, std::ostream& out) {
+  auto probe = env::make(c.run.env_id);
+  auto agent = agents::DQN::for_spaces(probe->observation_space(), probe->action_space(), c.dqn);
+  nlohmann::json cfg = {{"agent", c.agent}, {"env", c.run.env_id}, {"steps", c.run.total_steps},
+                        {"seed", c.run.seed}, {"num_envs", c.run.num_envs},
+                        {"eval_every", c.run.eval_every}, {"dqn", dqn_json(c.dqn)}};
+  agents::RunResult r = agents::run(*agent, c.run, cfg);
+  if (!c.run.out_dir.empty()) agent->save(c.run.out_dir + "/checkpoint.safetensors");
+  out << nlohmann::json{{"agent", c.agent}, {"env", c.run.env_id}, {"seed", c.run.seed},
+                        {"steps", r.steps}, {"wall_seconds", r.seconds},
+                        {"updates", agent->updates()},
+                        {"final_eval_return_mean", r.final_eval.mean},
+                        {"final_eval_return_std", r.final_eval.std},
+                        {"final_eval_episodes", r.final_eval.episodes}}
+             .dump()
+      << "\n";
+  return 0;
+}
+}  // namespace
+
 int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   if (args.empty()) {
     err << kUsage;
@@ -240,6 +376,27 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
       out << j.dump() << "\n";
       if (!c.out.empty()) nets::write_file_atomic(c.out, j.dump(1) + "\n");
       return 0;
+    }
+    if (cmd == "train") {
+      TrainConfig c = parse_train(rest, &help, &out);
+      return help ? 0 : run_train(c, out);
+    }
+    if (cmd == "list") {
+      const std::string what = rest.empty() ? "" : rest[0];
+      if (what == "envs") {
+        for (const auto& id : env::registered_ids()) {
+          const auto& s = env::spec(id);
+          out << id << "  max_episode_steps=" << (s.max_episode_steps ? std::to_string(*s.max_episode_steps) : "-")
+              << "  reward_threshold=" << (s.reward_threshold ? std::to_string(*s.reward_threshold) : "-") << "\n";
+        }
+        return 0;
+      }
+      if (what == "agents") {
+        out << "dqn  Discrete actions, flat vector observations (MLP Q-network)\n";
+        return 0;
+      }
+      err << "seqrl list: say what to list: 'seqrl list envs' or 'seqrl list agents'\n";
+      return 2;
     }
     err << "seqrl: unknown command '" << cmd << "'\n\n" << kUsage;
     return 2;

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "seqrl/agents/dqn.hpp"
+#include "seqrl/agents/runner.hpp"
 #include "seqrl/bench/nets_bench.hpp"
 #include "seqrl/nets/error.hpp"
 
@@ -33,11 +35,24 @@ struct BenchConfig {
   std::string out;  // also write the JSON here when set
 };
 
+// `seqrl train`: an agent on a registered environment through the runner.
+struct TrainConfig {
+  std::string agent = "dqn";
+  agents::RunConfig run;
+  agents::DQNConfig dqn;  // starts from the tuned defaults for run.env_id
+};
+
+// The tuned DQN hyperparameters for an environment (rl-zoo style; CleanRL's otherwise).
+agents::DQNConfig dqn_defaults(const std::string& env_id, long total_steps);
+
 // Parse a subcommand's arguments (after the subcommand name). Throws ConfigError naming the
 // offending option, value or config-file line. Sets *help when --help was given.
 DemoConfig parse_demo(const std::vector<std::string>& args, bool* help = nullptr,
                       std::ostream* help_out = nullptr);
 BenchConfig parse_bench(const std::vector<std::string>& args, bool* help = nullptr,
+                        std::ostream* help_out = nullptr);
+
+TrainConfig parse_train(const std::vector<std::string>& args, bool* help = nullptr,
                         std::ostream* help_out = nullptr);
 
 // The program: returns the exit code (0 ok, 1 runtime error, 2 usage error).

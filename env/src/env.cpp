@@ -13,16 +13,14 @@ std::string Action::str() const {
 }
 
 bool contains(const Space& space, const Action& a) {
-  if (a.discrete) {
-    if (auto* d = dynamic_cast<const Discrete*>(&space)) return d->contains(a.index);
-    return false;
-  }
-  return space.contains(a.value);
+  // Discrete spaces take integer actions only (Gymnasium rejects floats there too).
+  if (auto* d = dynamic_cast<const Discrete*>(&space)) return a.discrete && d->contains(a.index);
+  return !a.discrete && space.contains(a.value);
 }
 
 ResetResult Env::reset(std::optional<uint64_t> seed, const Info& options) {
   if (seed) rng_.seed(*seed);
-  ResetResult r = reset_impl(options);
+  ResetResult r = reset_impl(seed, options);
   needs_reset_ = false;
   return r;
 }

@@ -3,6 +3,7 @@
 #include "seqrl/env/classic/cartpole.hpp"
 
 #include <cmath>
+#include <limits>
 
 namespace seqrl::env {
 
@@ -16,8 +17,10 @@ const double kThetaThreshold = 12 * 2 * M_PI / 360;
 constexpr double kXThreshold = 2.4;
 
 nets::Tensor high_bounds() {
-  nets::Tensor h = {static_cast<float>(kXThreshold * 2), INFINITY,
-                    static_cast<float>(kThetaThreshold * 2), INFINITY};
+  // Gymnasium bounds the velocities by float32's max, not infinity
+  const float fmax = std::numeric_limits<float>::max();
+  nets::Tensor h = {static_cast<float>(kXThreshold * 2), fmax,
+                    static_cast<float>(kThetaThreshold * 2), fmax};
   return h;
 }
 }  // namespace
@@ -29,7 +32,7 @@ Observation CartPole::observe() const {
                       static_cast<float>(state[2]), static_cast<float>(state[3])};
 }
 
-ResetResult CartPole::reset_impl(const Info& options) {
+ResetResult CartPole::reset_impl(std::optional<uint64_t>, const Info& options) {
   double low = -0.05, high = 0.05;
   if (options.contains("low")) low = options["low"].get<double>();
   if (options.contains("high")) high = options["high"].get<double>();

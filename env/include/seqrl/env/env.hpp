@@ -10,7 +10,8 @@
 // ResetNeeded; an action outside the action space throws InvalidAction naming it and the space.
 //
 // Implementing an environment: derive from Env, implement reset_impl/step_impl (the checks above
-// are done by Env), the two spaces and clone(). There is no global RNG: use rng().
+// are done by Env), the two spaces and clone(). There is no global RNG: use rng(), which reset(seed)
+// has already seeded.
 #pragma once
 
 #include <cstdint>
@@ -79,11 +80,16 @@ class Env {
   bool needs_reset() const { return needs_reset_; }
 
  protected:
-  virtual ResetResult reset_impl(const Info& options) = 0;
+  // seed: the seed given to reset(), already applied to rng() (wrappers pass it inward).
+  virtual ResetResult reset_impl(std::optional<uint64_t> seed, const Info& options) = 0;
   virtual StepResult step_impl(const Action& action) = 0;
   nets::Rng& rng() { return rng_; }
-  // For wrappers: the same contract checks, delegated to the inner env.
-  void set_needs_reset(bool v) { needs_reset_ = v; }
+  // For clone() implementations that build a fresh object: take over the episode bookkeeping and
+  // the RNG of the env being copied.
+  void copy_base_state(const Env& other) {
+    rng_ = other.rng_;
+    needs_reset_ = other.needs_reset_;
+  }
 
  private:
   nets::Rng rng_;

@@ -21,7 +21,7 @@ class CartPole : public Env {
   std::array<double, 4> state{};
 
  protected:
-  ResetResult reset_impl(const Info& options) override;
+  ResetResult reset_impl(std::optional<uint64_t> seed, const Info& options) override;
   StepResult step_impl(const Action& action) override;
 
  private:

@@ -1,0 +1,248 @@
+// DQN: epsilon-greedy acting, a uniform replay ring, TD targets from a target network.
+#include "seqrl/agents/dqn.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include <xtensor/xadapt.hpp>
+
+#include "seqrl/nets/checkpoint.hpp"
+#include "seqrl/nets/losses.hpp"
+#include "seqrl/nets/ops.hpp"
+
+namespace seqrl::agents {
+
+DQN::DQN(size_t obs_dim, int64_t num_actions, const DQNConfig& c)
+    : cfg(c),
+      obs_dim_(obs_dim),
+      num_actions_(num_actions),
+      rng_(c.seed),
+      q_([&] {
+        std::vector<size_t> s{obs_dim};
+        s.insert(s.end(), c.hidden.begin(), c.hidden.end());
+        s.push_back(static_cast<size_t>(num_actions));
+        return s;
+      }(), rng_),
+      target_([&] {
+        std::vector<size_t> s{obs_dim};
+        s.insert(s.end(), c.hidden.begin(), c.hidden.end());
+        s.push_back(static_cast<size_t>(num_actions));
+        return s;
+      }(), rng_) {
+  if (c.batch_size == 0 || c.buffer_size < c.batch_size)
+    throw ValueError("DQN: buffer_size (" + std::to_string(c.buffer_size) +
+                     ") must be at least batch_size (" + std::to_string(c.batch_size) + ") > 0");
+  if (!(c.tau > 0.f && c.tau <= 1.f)) throw ValueError("DQN: tau must be in (0, 1]");
+  nets::hard_update(target_, q_);
+  opt_ = std::make_unique<nets::Adam>(q_.named_parameters(), c.lr);
+  obs_.resize(c.buffer_size * obs_dim);
+  next_obs_.resize(c.buffer_size * obs_dim);
+  rewards_.resize(c.buffer_size);
+  actions_.resize(c.buffer_size);
+  dones_.resize(c.buffer_size);
+}
+
+std::unique_ptr<DQN> DQN::for_spaces(const env::Space& obs, const env::Space& act,
+                                     const DQNConfig& c) {
+  if (!dynamic_cast<const env::Discrete*>(&act))
+    throw ValueError("DQN needs a Discrete action space, got " + act.str() +
+                     " (for continuous actions use REINFORCE's Gaussian policy)");
+  if (dynamic_cast<const env::TokenSequence*>(&obs))
+    throw ValueError("DQN's MLP Q-network needs flat vector observations, got " + obs.str());
+  const size_t dim = std::max<size_t>(1, nets::numel(obs.shape()));
+  return std::make_unique<DQN>(dim, act.n(), c);
+}
+
+float DQN::epsilon() const {
+  const double span = cfg.exploration_fraction * double(cfg.total_steps);
+  if (span <= 0) return cfg.end_e;
+  const double slope = (cfg.end_e - cfg.start_e) / span;
+  return static_cast<float>(std::max<double>(slope * steps_ + cfg.start_e, cfg.end_e));
+}
+
+nets::Tensor DQN::q_values(const nets::Tensor& obs) {
+  const size_t n = obs.shape()[0];
+  if (obs.size() != n * obs_dim_)
+    throw ShapeError("DQN: observations of shape " + shape_str(obs.shape()) + " are not [N, " +
+                     std::to_string(obs_dim_) + "]");
+  nets::NoGrad ng;
+  nets::Tensor flat = obs;
+  flat.reshape({n, obs_dim_});
+  return q_.forward(nets::Var(std::move(flat))).value();
+}
+
+std::vector<env::Action> DQN::act(const nets::Tensor& obs, bool deterministic) {
+  const size_t n = obs.shape()[0];
+  std::vector<env::Action> out(n);
+  const nets::Tensor q = q_values(obs);
+  const float eps = deterministic ? 0.f : epsilon();
+  for (size_t i = 0; i < n; ++i) {
+    if (!deterministic && rng_.uniform() < eps) {
+      out[i] = env::Action(static_cast<int64_t>(rng_.randint(num_actions_)));
+    } else {
+      const float* row = q.data() + i * num_actions_;
+      out[i] = env::Action(std::max_element(row, row + num_actions_) - row);
+    }
+  }
+  return out;
+}
+
+void DQN::observe(const Transitions& t) {
+  const size_t n = t.actions.size();
+  for (size_t i = 0; i < n; ++i) {
+    ++steps_;
+    if (!t.valid[i]) continue;
+    std::memcpy(obs_.data() + pos_ * obs_dim_, t.obs.data() + i * obs_dim_, obs_dim_ * sizeof(float));
+    std::memcpy(next_obs_.data() + pos_ * obs_dim_, t.next_obs.data() + i * obs_dim_,
+                obs_dim_ * sizeof(float));
+    actions_[pos_] = static_cast<int32_t>(t.actions[i].index);
+    rewards_[pos_] = static_cast<float>(t.rewards[i]);
+    dones_[pos_] = t.terminated[i];  // truncated alone still bootstraps
+    pos_ = (pos_ + 1) % cfg.buffer_size;
+    size_ = std::min(size_ + 1, cfg.buffer_size);
+  }
+}
+
+float DQN::train_step() {
+  const size_t B = cfg.batch_size;
+  nets::Tensor o = nets::Tensor::from_shape({B, obs_dim_}), no = nets::Tensor::from_shape({B, obs_dim_});
+  nets::IntTensor a = nets::IntTensor::from_shape({B});
+  std::vector<float> r(B), d(B);
+  for (size_t k = 0; k < B; ++k) {
+    const size_t j = rng_.randint(size_);
+    std::memcpy(o.data() + k * obs_dim_, obs_.data() + j * obs_dim_, obs_dim_ * sizeof(float));
+    std::memcpy(no.data() + k * obs_dim_, next_obs_.data() + j * obs_dim_, obs_dim_ * sizeof(float));
+    a(k) = actions_[j];
+    r[k] = rewards_[j];
+    d[k] = dones_[j];
+  }
+  nets::Tensor y = nets::Tensor::from_shape({B});
+  {
+    nets::NoGrad ng;
+    nets::Var nov(no);
+    nets::Tensor qt = target_.forward(nov).value();
+    nets::Tensor qo;
+    if (cfg.double_dqn) qo = q_.forward(nov).value();
+    for (size_t k = 0; k < B; ++k) {
+      const float* row = qt.data() + k * num_actions_;
+      float v;
+      if (cfg.double_dqn) {
+        const float* sel = qo.data() + k * num_actions_;
+        v = row[std::max_element(sel, sel + num_actions_) - sel];
+      } else {
+        v = *std::max_element(row, row + num_actions_);
+      }
+      y(k) = r[k] + cfg.gamma * v * (1.f - d[k]);
+    }
+  }
+  opt_->zero_grad();
+  nets::Var q_sa = nets::gather(q_.forward(nets::Var(o)), a);
+  nets::Var loss = cfg.huber ? nets::huber(q_sa, y) : nets::mse(q_sa, y);
+  loss.backward();
+  if (cfg.max_grad_norm > 0.f) nets::clip_grad_norm(opt_->params(), cfg.max_grad_norm);
+  opt_->step();
+  ++updates_;
+  return loss.item();
+}
+
+Metrics DQN::update() {
+  Metrics m;
+  // Called once per vector step (N env steps): act on every schedule point crossed since the
+  // last call, as CleanRL's loop does once per global step.
+  for (long s = last_update_step_ + 1; s <= steps_; ++s) {
+    if (s <= cfg.learning_starts || size_ < cfg.batch_size) continue;
+    if (s % cfg.train_frequency == 0) {
+      float loss = 0.f;
+      for (int g = 0; g < cfg.gradient_steps; ++g) loss = train_step();
+      m.emplace_back("loss", loss);
+      m.emplace_back("epsilon", epsilon());
+    }
+    if (s % cfg.target_update == 0) {
+      if (cfg.tau >= 1.f)
+        nets::hard_update(target_, q_);
+      else
+        nets::polyak_update(target_, q_, cfg.tau);
+    }
+  }
+  last_update_step_ = steps_;
+  return m;
+}
+
+void DQN::save(const std::string& path) const {
+  // The Q-network and optimizer as a checkpoint; target, replay and counters as extra tensors and
+  // metadata, so that a resumed run continues exactly.
+  std::map<std::string, nets::Tensor> t;
+  for (auto& [n, v] : q_.named_parameters()) t["q." + n] = v.value();
+  for (auto& [n, v] : target_.named_parameters()) t["target." + n] = v.value();
+  nets::OptimizerState os = opt_->state();
+  for (auto& [k, v] : os.tensors) t["optim." + k] = v;
+  const size_t used = cfg.buffer_size;
+  t["replay.obs"] = xt::adapt(obs_, std::vector<size_t>{used, obs_dim_});
+  t["replay.next_obs"] = xt::adapt(next_obs_, std::vector<size_t>{used, obs_dim_});
+  t["replay.rewards"] = xt::adapt(rewards_, std::vector<size_t>{used});
+  std::vector<float> a(actions_.begin(), actions_.end()), d(dones_.begin(), dones_.end());
+  t["replay.actions"] = xt::adapt(a, std::vector<size_t>{used});
+  t["replay.dones"] = xt::adapt(d, std::vector<size_t>{used});
+  std::map<std::string, std::string> meta{{"agent", "dqn"},
+                                          {"steps", std::to_string(steps_)},
+                                          {"updates", std::to_string(updates_)},
+                                          {"replay.pos", std::to_string(pos_)},
+                                          {"replay.size", std::to_string(size_)},
+                                          {"last_update_step", std::to_string(last_update_step_)},
+                                          {"rng", rng_.state()}};
+  for (auto& [k, v] : os.scalars) meta["optim." + k] = v;
+  nets::save_safetensors(path, t, meta);
+}
+
+void DQN::load(const std::string& path) {
+  nets::SafeTensors st = nets::load_safetensors(path);
+  auto need = [&](const std::string& key) -> const std::string& {
+    auto it = st.metadata.find(key);
+    if (it == st.metadata.end())
+      throw CheckpointError("DQN checkpoint '" + path + "': metadata '" + key + "' is missing");
+    return it->second;
+  };
+  if (need("agent") != "dqn")
+    throw CheckpointError("checkpoint '" + path + "' holds a '" + need("agent") + "' agent, not dqn");
+  std::map<std::string, nets::Tensor> qs, ts;
+  nets::OptimizerState os;
+  for (auto& [k, v] : st.tensors) {
+    if (k.rfind("q.", 0) == 0) qs[k.substr(2)] = v;
+    else if (k.rfind("target.", 0) == 0) ts[k.substr(7)] = v;
+    else if (k.rfind("optim.", 0) == 0) os.tensors[k.substr(6)] = v;
+  }
+  for (auto& [k, v] : st.metadata)
+    if (k.rfind("optim.", 0) == 0) os.scalars[k.substr(6)] = v;
+  auto replay = [&](const std::string& k, size_t cols) -> const nets::Tensor& {
+    auto it = st.tensors.find(k);
+    if (it == st.tensors.end() || it->second.size() != cfg.buffer_size * cols)
+      throw CheckpointError("DQN checkpoint '" + path + "': '" + k + "' is missing or not " +
+                            std::to_string(cfg.buffer_size) + " x " + std::to_string(cols));
+    return it->second;
+  };
+  const nets::Tensor &ro = replay("replay.obs", obs_dim_), &rn = replay("replay.next_obs", obs_dim_),
+                     &rr = replay("replay.rewards", 1), &ra = replay("replay.actions", 1),
+                     &rd = replay("replay.dones", 1);
+  try {
+    q_.load_state(qs);
+    target_.load_state(ts);
+    opt_->load_state(os);
+  } catch (const Error& e) {
+    throw CheckpointError("DQN checkpoint '" + path + "': " + e.what());
+  }
+  std::copy(ro.begin(), ro.end(), obs_.begin());
+  std::copy(rn.begin(), rn.end(), next_obs_.begin());
+  std::copy(rr.begin(), rr.end(), rewards_.begin());
+  for (size_t i = 0; i < cfg.buffer_size; ++i) {
+    actions_[i] = static_cast<int32_t>(ra.data()[i]);
+    dones_[i] = rd.data()[i] != 0.f;
+  }
+  steps_ = std::stol(need("steps"));
+  updates_ = std::stol(need("updates"));
+  pos_ = std::stoul(need("replay.pos"));
+  size_ = std::stoul(need("replay.size"));
+  last_update_step_ = std::stol(need("last_update_step"));
+  rng_.set_state(need("rng"));
+}
+
+}  // namespace seqrl::agents

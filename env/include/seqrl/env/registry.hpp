@@ -1,0 +1,34 @@
+// The environment registry: make("CartPole-v1") as gymnasium.make does, with each id's
+// max_episode_steps (a TimeLimit wrapper) and reward_threshold. Registering a user's environment
+// takes one line:
+//   seqrl::env::register_env({"MyEnv-v0", [](const Info&) { return std::make_unique<MyEnv>(); }, 200, {}});
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "seqrl/env/env.hpp"
+
+namespace seqrl::env {
+
+struct EnvSpec {
+  std::string id;
+  std::function<std::unique_ptr<Env>(const Info& options)> entry_point;
+  std::optional<int> max_episode_steps;   // wrapped in TimeLimit when set
+  std::optional<double> reward_threshold; // the return at which the task counts as solved
+};
+
+// Registers (or replaces) an id. Throws ValueError for an empty id or entry point.
+void register_env(EnvSpec spec);
+// Makes a registered environment, wrapped in TimeLimit when its spec has max_episode_steps
+// (options["max_episode_steps"] overrides it). Unknown ids throw KeyError listing close matches.
+std::unique_ptr<Env> make(const std::string& id, const Info& options = Info::object());
+// The spec of a registered id (KeyError as make).
+const EnvSpec& spec(const std::string& id);
+// Every registered id, sorted.
+std::vector<std::string> registered_ids();
+
+}  // namespace seqrl::env

@@ -1,0 +1,56 @@
+// Vector environments: N copies stepping together, Gymnasium's SyncVectorEnv semantics with the
+// default (next-step) autoreset: when sub-env i ends at step t, step t returns its final
+// observation, reward and flags; step t+1 resets it (ignoring the action given for it) and returns
+// the reset observation with reward 0 and both flags false. Sub-env i is seeded seed + i.
+// Observations come batched as one tensor [N, ...obs shape]. VectorEnv runs the sub-envs in the
+// calling thread; ThreadedVectorEnv splits them across seqrl's thread pool (parallel.hpp).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "seqrl/env/env.hpp"
+
+namespace seqrl::env {
+
+struct VectorStep {
+  nets::Tensor observations;      // [N, ...]
+  std::vector<double> rewards;    // [N]
+  std::vector<uint8_t> terminated, truncated;  // [N]
+  std::vector<Info> infos;        // [N]; infos[i]["episode"] when wrapped in RecordEpisodeStatistics
+};
+
+class VectorEnv {
+ public:
+  // make() builds one sub-env (called num_envs times).
+  VectorEnv(const std::function<std::unique_ptr<Env>()>& make, size_t num_envs);
+  virtual ~VectorEnv() = default;
+  size_t num_envs() const { return envs_.size(); }
+  const Space& single_observation_space() const { return envs_[0]->observation_space(); }
+  const Space& single_action_space() const { return envs_[0]->action_space(); }
+  // Resets every sub-env; sub-env i gets seed + i when a seed is given.
+  nets::Tensor reset(std::optional<uint64_t> seed = std::nullopt);
+  // One step of every sub-env; actions has num_envs entries.
+  VectorStep step(const std::vector<Action>& actions);
+  Env& env(size_t i) { return *envs_[i]; }
+
+ protected:
+  // Steps every sub-env into out (ThreadedVectorEnv overrides it to run them in parallel).
+  virtual void step_range(const std::vector<Action>& actions, VectorStep& out);
+  void step_one(size_t i, const Action& a, VectorStep& out);
+  std::vector<std::unique_ptr<Env>> envs_;
+  std::vector<uint8_t> autoreset_;  // sub-env i ended on the previous step
+  size_t obs_size_ = 0;
+};
+
+class ThreadedVectorEnv : public VectorEnv {
+ public:
+  using VectorEnv::VectorEnv;
+
+ protected:
+  void step_range(const std::vector<Action>& actions, VectorStep& out) override;
+};
+
+}  // namespace seqrl::env

@@ -1,0 +1,91 @@
+#include "seqrl/env/registry.hpp"
+
+#include <algorithm>
+#include <map>
+#include <mutex>
+
+#include "seqrl/env/classic/cartpole.hpp"
+#include "seqrl/env/wrappers.hpp"
+
+namespace seqrl::env {
+
+namespace {
+std::mutex& mutex() {
+  static std::mutex m;
+  return m;
+}
+
+std::map<std::string, EnvSpec>& table() {
+  static std::map<std::string, EnvSpec> t = [] {
+    std::map<std::string, EnvSpec> b;
+    // Gymnasium's registrations (gymnasium/envs/__init__.py): max_episode_steps, reward_threshold
+    b["CartPole-v1"] = {"CartPole-v1", [](const Info&) { return std::make_unique<CartPole>(); },
+                        500, 475.0};
+    b["CartPole-v0"] = {"CartPole-v0", [](const Info&) { return std::make_unique<CartPole>(); },
+                        200, 195.0};
+    return b;
+  }();
+  return t;
+}
+
+size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j)
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1,
+                         prev[j - 1] + (std::tolower(a[i - 1]) == std::tolower(b[j - 1]) ? 0 : 1)});
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+[[noreturn]] void unknown(const std::string& id) {
+  std::vector<std::pair<size_t, std::string>> d;
+  for (auto& [k, s] : table()) d.emplace_back(edit_distance(id, k), k);
+  std::sort(d.begin(), d.end());
+  std::string close;
+  for (size_t i = 0; i < d.size() && i < 3 && d[i].first <= std::max<size_t>(3, id.size() / 3); ++i)
+    close += (close.empty() ? "" : ", ") + d[i].second;
+  throw KeyError("unknown environment id '" + id + "'" +
+                 (close.empty() ? std::string("; see `seqrl list envs`")
+                                : "; did you mean: " + close + "?"));
+}
+}  // namespace
+
+void register_env(EnvSpec s) {
+  if (s.id.empty()) throw ValueError("register_env: the id is empty");
+  if (!s.entry_point) throw ValueError("register_env: '" + s.id + "' has no entry point");
+  std::lock_guard<std::mutex> lk(mutex());
+  table()[s.id] = std::move(s);
+}
+
+const EnvSpec& spec(const std::string& id) {
+  std::lock_guard<std::mutex> lk(mutex());
+  auto it = table().find(id);
+  if (it == table().end()) unknown(id);
+  return it->second;
+}
+
+std::unique_ptr<Env> make(const std::string& id, const Info& options) {
+  const EnvSpec& s = spec(id);
+  std::unique_ptr<Env> e = s.entry_point(options);
+  e->id = id;
+  std::optional<int> limit = s.max_episode_steps;
+  if (options.contains("max_episode_steps")) limit = options["max_episode_steps"].get<int>();
+  if (limit) {
+    e = std::make_unique<TimeLimit>(std::move(e), *limit);
+    e->id = id;
+  }
+  return e;
+}
+
+std::vector<std::string> registered_ids() {
+  std::lock_guard<std::mutex> lk(mutex());
+  std::vector<std::string> ids;
+  for (auto& [k, s] : table()) ids.push_back(k);
+  return ids;
+}
+
+}  // namespace seqrl::env

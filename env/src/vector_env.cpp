@@ -1,0 +1,79 @@
+#include "seqrl/env/vector_env.hpp"
+
+#include <cstring>
+
+#include "seqrl/nets/parallel.hpp"
+
+namespace seqrl::env {
+
+VectorEnv::VectorEnv(const std::function<std::unique_ptr<Env>()>& make, size_t n) {
+  if (n == 0) throw ValueError("VectorEnv: num_envs must be positive");
+  for (size_t i = 0; i < n; ++i) envs_.push_back(make());
+  obs_size_ = nets::numel(envs_[0]->observation_space().shape());
+  autoreset_.assign(n, 0);
+}
+
+namespace {
+nets::Shape batched(size_t n, const nets::Shape& s) {
+  nets::Shape b{n};
+  b.insert(b.end(), s.begin(), s.end());
+  return b;
+}
+}  // namespace
+
+nets::Tensor VectorEnv::reset(std::optional<uint64_t> seed) {
+  nets::Tensor obs = nets::Tensor::from_shape(batched(envs_.size(), single_observation_space().shape()));
+  for (size_t i = 0; i < envs_.size(); ++i) {
+    ResetResult r = envs_[i]->reset(seed ? std::optional<uint64_t>(*seed + i) : std::nullopt);
+    std::memcpy(obs.data() + i * obs_size_, r.observation.data(), obs_size_ * sizeof(float));
+  }
+  std::fill(autoreset_.begin(), autoreset_.end(), 0);
+  return obs;
+}
+
+void VectorEnv::step_one(size_t i, const Action& a, VectorStep& out) {
+  Observation o;
+  if (autoreset_[i]) {  // next-step autoreset: this step only resets
+    ResetResult r = envs_[i]->reset();
+    o = std::move(r.observation);
+    out.rewards[i] = 0.0;
+    out.terminated[i] = out.truncated[i] = 0;
+    out.infos[i] = std::move(r.info);
+    autoreset_[i] = 0;
+  } else {
+    StepResult r = envs_[i]->step(a);
+    o = std::move(r.observation);
+    out.rewards[i] = r.reward;
+    out.terminated[i] = r.terminated;
+    out.truncated[i] = r.truncated;
+    out.infos[i] = std::move(r.info);
+    autoreset_[i] = r.terminated || r.truncated;
+  }
+  std::memcpy(out.observations.data() + i * obs_size_, o.data(), obs_size_ * sizeof(float));
+}
+
+void VectorEnv::step_range(const std::vector<Action>& actions, VectorStep& out) {
+  for (size_t i = 0; i < envs_.size(); ++i) step_one(i, actions[i], out);
+}
+
+VectorStep VectorEnv::step(const std::vector<Action>& actions) {
+  if (actions.size() != envs_.size())
+    throw ValueError("VectorEnv::step: " + std::to_string(actions.size()) + " actions for " +
+                     std::to_string(envs_.size()) + " environments");
+  VectorStep out;
+  out.observations = nets::Tensor::from_shape(batched(envs_.size(), single_observation_space().shape()));
+  out.rewards.assign(envs_.size(), 0.0);
+  out.terminated.assign(envs_.size(), 0);
+  out.truncated.assign(envs_.size(), 0);
+  out.infos.assign(envs_.size(), Info::object());
+  step_range(actions, out);
+  return out;
+}
+
+void ThreadedVectorEnv::step_range(const std::vector<Action>& actions, VectorStep& out) {
+  nets::parallel_for(envs_.size(), [&](size_t b, size_t e, size_t) {
+    for (size_t i = b; i < e; ++i) step_one(i, actions[i], out);
+  });
+}
+
+}  // namespace seqrl::env

@@ -1,0 +1,172 @@
+// The environment API: CartPole against Gymnasium's own step(), the contract's errors, check_env,
+// the registry, wrappers, spaces and vector environments.
+#include <catch2/catch.hpp>
+
+#include <cstring>
+#include <fstream>
+
+#include "seqrl/env/check_env.hpp"
+#include "seqrl/env/classic/cartpole.hpp"
+#include "seqrl/env/registry.hpp"
+#include "seqrl/env/vector_env.hpp"
+#include "seqrl/env/wrappers.hpp"
+
+using namespace seqrl;
+using namespace seqrl::env;
+
+TEST_CASE("CartPole matches Gymnasium's cartpole.py step() to 1 ulp on golden trajectories", "[env][cartpole]") {
+  std::ifstream f(std::string(SEQRL_SOURCE_DIR) + "/tests/env/data/cartpole_golden.json");
+  REQUIRE(f);
+  auto golden = nlohmann::json::parse(f);
+  size_t steps = 0, exact = 0;
+  for (const auto& c : golden["cases"]) {
+    CartPole env;
+    env.reset(0);
+    for (size_t k = 0; k < 4; ++k) env.state[k] = c["initial_state"][k].get<double>();
+    for (size_t t = 0; t < c["actions"].size(); ++t) {
+      StepResult r = env.step(Action(c["actions"][t].get<int64_t>()));
+      for (size_t k = 0; k < 4; ++k) {
+        uint32_t bits;
+        std::memcpy(&bits, &r.observation.data()[k], 4);
+        const int64_t want = c["observation_bits"][t][k].get<int64_t>();
+        INFO("trajectory step " << t << " component " << k);
+        CHECK(std::llabs(int64_t(bits) - want) <= 1);
+        exact += int64_t(bits) == want;
+      }
+      CHECK(r.reward == c["rewards"][t].get<double>());
+      CHECK(r.terminated == c["terminated"][t].get<bool>());
+      ++steps;
+    }
+  }
+  CHECK(steps >= 60);
+  CHECK(exact == steps * 4);  // in practice every component is bit-identical
+}
+
+TEST_CASE("the contract: ResetNeeded and InvalidAction with actionable messages", "[env]") {
+  auto env = make("CartPole-v1");
+  CHECK_THROWS_AS(env->step(Action(0)), ResetNeeded);
+  env->reset(1);
+  CHECK_THROWS_WITH(env->step(Action(2)), Catch::Contains("action 2") &&
+                                              Catch::Contains("Discrete(2)") &&
+                                              Catch::Contains("CartPole-v1"));
+  CHECK_THROWS_AS(env->step(Action::box(nets::Tensor{0.f})), InvalidAction);
+  StepResult r;
+  int n = 0;
+  do r = env->step(Action(1)), ++n;
+  while (!r.terminated && !r.truncated);
+  CHECK(r.reward == 1.0);  // the terminating step earns +1 too
+  CHECK(n < 500);
+  CHECK_THROWS_WITH(env->step(Action(0)), Catch::Contains("reset()"));
+}
+
+TEST_CASE("check_env passes CartPole and names what is wrong with a broken env", "[env]") {
+  auto env = make("CartPole-v1");
+  CheckReport rep = check_env(*env, 3);
+  INFO(rep.str());
+  CHECK(rep.ok());
+
+  // an env that ignores its seed (randomness from a generator it seeds itself) and leaves its space
+  struct Broken : Env {
+    Box obs{-1.f, 1.f, {2}};
+    Discrete act{2};
+    nets::Rng own{static_cast<uint64_t>(reinterpret_cast<uintptr_t>(this))};
+    int counter = 0;
+    const Space& observation_space() const override { return obs; }
+    const Space& action_space() const override { return act; }
+    std::unique_ptr<Env> clone() const override { return std::make_unique<Broken>(); }
+    ResetResult reset_impl(std::optional<uint64_t>, const Info&) override {
+      return {nets::Tensor{own.uniform(), 5.f}, Info::object()};
+    }
+    StepResult step_impl(const Action&) override {
+      return {nets::Tensor{own.uniform(), 0.f}, 1.0, ++counter % 7 == 0, false, Info::object()};
+    }
+  } broken;
+  CheckReport bad = check_env(broken, 3, 20);
+  const std::string s = bad.str();
+  CHECK_FALSE(bad.ok());
+  CHECK_THAT(s, Catch::Contains("outside the observation space"));
+  CHECK_THAT(s, Catch::Contains("same seed"));
+  CHECK_THAT(s, Catch::Contains("clone()"));
+}
+
+TEST_CASE("registry: make with TimeLimit, close matches for unknown ids, one-line registration", "[env]") {
+  auto env = make("CartPole-v1");
+  CHECK(spec("CartPole-v1").reward_threshold == 475.0);
+  env->reset(0);
+  // a cart that is reset to a balanced state and pushed alternately: truncated at 500 steps
+  auto& tl = dynamic_cast<TimeLimit&>(*env);
+  CHECK(tl.max_episode_steps == 500);
+  auto short_env = make("CartPole-v1", {{"max_episode_steps", 5}});
+  short_env->reset(0);
+  StepResult r;
+  for (int i = 0; i < 5; ++i) r = short_env->step(Action(i % 2));
+  CHECK(r.truncated);
+  CHECK_FALSE(r.terminated);
+  CHECK_THROWS_WITH(make("Cartpole-v2"), Catch::Contains("did you mean: ") && Catch::Contains("CartPole-v1"));
+  register_env({"MyCartPole-v0", [](const Info&) { return std::make_unique<CartPole>(); }, 10, {}});
+  auto mine = make("MyCartPole-v0");
+  CHECK(mine->id == "MyCartPole-v0");
+  CHECK(dynamic_cast<TimeLimit&>(*mine).max_episode_steps == 10);
+}
+
+TEST_CASE("RecordEpisodeStatistics reports return and length when an episode ends", "[env]") {
+  RecordEpisodeStatistics env(make("CartPole-v1", {{"max_episode_steps", 7}}));
+  env.reset(2);
+  StepResult r;
+  int n = 0;
+  do r = env.step(Action(n % 2)), ++n;
+  while (!r.terminated && !r.truncated);
+  REQUIRE(r.info.contains("episode"));
+  CHECK(r.info["episode"]["l"].get<int>() == n);
+  CHECK(r.info["episode"]["r"].get<double>() == Approx(n));
+  CHECK(env.return_queue.size() == 1);
+}
+
+TEST_CASE("spaces: contains, sample (masked), seeding", "[env][spaces]") {
+  Discrete d(3, -1);
+  CHECK(d.contains(-1));
+  CHECK_FALSE(d.contains(2));
+  d.seed(4);
+  for (int i = 0; i < 50; ++i) CHECK(d.contains(d.sample()));
+  for (int i = 0; i < 20; ++i) CHECK(d.sample_index({0, 1, 0}) == 0);
+  CHECK_THROWS_AS(d.sample_index({0, 0, 0}), ValueError);
+  Box b(-1.f, 2.f, {2, 3});
+  b.seed(1);
+  nets::Tensor s1 = b.sample();
+  CHECK(b.contains(s1));
+  b.seed(1);
+  CHECK((b.sample() == s1));
+  CHECK_FALSE(b.contains(nets::Tensor{0.f, 0.f}));
+  MultiDiscrete md({2, 5});
+  CHECK(md.contains(nets::Tensor{1.f, 4.f}));
+  CHECK_FALSE(md.contains(nets::Tensor{1.f, 5.f}));
+  TokenSequence ts(10, 4);
+  CHECK(ts.contains(nets::Tensor{3.f, 9.f, -1.f, -1.f}));
+  CHECK_FALSE(ts.contains(nets::Tensor{3.f, -1.f, 2.f, -1.f}));  // token after padding
+  CHECK_FALSE(ts.contains(nets::Tensor{10.f, -1.f, -1.f, -1.f}));
+  for (int i = 0; i < 20; ++i) CHECK(ts.contains(ts.sample()));
+}
+
+TEST_CASE("vector env: seed + i, batched observations, next-step autoreset", "[env][vector]") {
+  auto factory = [] { return make("CartPole-v1", {{"max_episode_steps", 3}}); };
+  VectorEnv venv(factory, 4);
+  nets::Tensor obs = venv.reset(10);
+  REQUIRE(obs.shape() == std::vector<size_t>{4, 4});
+  auto single = make("CartPole-v1");
+  nets::Tensor o2 = single->reset(12).observation;
+  CHECK(std::memcmp(obs.data() + 2 * 4, o2.data(), 16) == 0);  // sub-env 2 got seed 12
+  std::vector<Action> acts(4, Action(0));
+  VectorStep s;
+  for (int t = 0; t < 3; ++t) s = venv.step(acts);
+  for (size_t i = 0; i < 4; ++i) CHECK((s.terminated[i] || s.truncated[i]));
+  VectorStep after = venv.step(acts);  // the autoreset step
+  for (size_t i = 0; i < 4; ++i) {
+    CHECK(after.rewards[i] == 0.0);
+    CHECK_FALSE(after.terminated[i]);
+    CHECK_FALSE(after.truncated[i]);
+  }
+  ThreadedVectorEnv tv(factory, 4);
+  nets::Tensor tobs = tv.reset(10);
+  CHECK((tobs == obs));
+  CHECK_THROWS_AS(tv.step(std::vector<Action>(3, Action(0))), ValueError);
+}
