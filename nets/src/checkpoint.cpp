@@ -226,20 +226,7 @@ std::map<std::string, std::string> load_checkpoint(const std::string& path, Modu
   for (auto& [k, v] : st.metadata)
     if (k.rfind("optim.", 0) == 0) os.scalars[k.substr(6)] = v;
   // Check the model part in full before touching anything.
-  std::set<std::string> seen;
-  for (auto& [n, v] : model.named_parameters()) {
-    auto it = params.find(n);
-    if (it == params.end()) {
-      problems += "\n  missing: '" + n + "' " + shape_str(v.value().shape());
-      continue;
-    }
-    seen.insert(n);
-    if (it->second.shape() != v.value().shape())
-      problems += "\n  shape: '" + n + "' is " + shape_str(it->second.shape()) +
-                  " in the file, " + shape_str(v.value().shape()) + " in the model";
-  }
-  for (auto& [n, t] : params)
-    if (!seen.count(n)) problems += "\n  unexpected: '" + n + "' " + shape_str(t.shape());
+  problems += model.state_mismatches(params, "the file");
   if (opt && os.tensors.empty() && !os.scalars.count("step"))
     problems += "\n  no optimizer state in the file (saved without an optimizer?)";
   if (!problems.empty())

@@ -68,25 +68,30 @@ std::map<std::string, Tensor> Module::state() const {
   return s;
 }
 
-void Module::load_state(const std::map<std::string, Tensor>& state) {
+std::string Module::state_mismatches(const std::map<std::string, Tensor>& state,
+                                     const std::string& source) const {
   std::string problems;
   std::set<std::string> used;
-  auto params = named_parameters();
-  for (auto& [n, v] : params) {
+  for (auto& [n, v] : named_parameters()) {
     auto it = state.find(n);
     if (it == state.end()) {
-      problems += "\n  missing: " + n + " " + shape_str(v.value().shape());
+      problems += "\n  missing: '" + n + "' " + shape_str(v.value().shape());
       continue;
     }
     used.insert(n);
     if (it->second.shape() != v.value().shape())
-      problems += "\n  shape mismatch: " + n + " is " + shape_str(v.value().shape()) +
-                  " in the model but " + shape_str(it->second.shape()) + " in the state";
+      problems += "\n  shape: '" + n + "' is " + shape_str(it->second.shape()) + " in " + source +
+                  ", " + shape_str(v.value().shape()) + " in the model";
   }
   for (auto& [n, t] : state)
-    if (!used.count(n)) problems += "\n  unexpected: " + n + " " + shape_str(t.shape());
+    if (!used.count(n)) problems += "\n  unexpected: '" + n + "' " + shape_str(t.shape());
+  return problems;
+}
+
+void Module::load_state(const std::map<std::string, Tensor>& state) {
+  const std::string problems = state_mismatches(state, "the state");
   if (!problems.empty()) throw KeyError("load_state: the state does not fit the model:" + problems);
-  for (auto& [n, v] : params) v.value() = state.at(n);
+  for (auto& [n, v] : named_parameters()) v.value() = state.at(n);
 }
 
 namespace {

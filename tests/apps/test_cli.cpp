@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <unistd.h>
 
@@ -91,4 +93,43 @@ TEST_CASE("seqrl demo runs end to end on a small random oracle", "[cli][learning
   std::string out2;
   run({"demo", "--oracle", "/nonexistent"}, out2, err);
   CHECK_THAT(err, Catch::Contains("'/nonexistent' not found"));
+}
+
+TEST_CASE("seqrl train: tuned defaults per environment, bad agents and ids rejected", "[cli]") {
+  std::string out, err;
+  REQUIRE(run({"train", "--env", "CartPole-v1", "--help"}, out, err) == 0);
+  CHECK_THAT(out, Catch::Contains("--gradient-steps arg (=128)"));
+  CHECK_THAT(out, Catch::Contains("--stop-at-threshold arg (=1)"));
+  TrainConfig c = parse_train({"--env", "CartPole-v1", "--seed", "3", "--lr", "0.001"});
+  CHECK(c.dqn.hidden == std::vector<size_t>{256, 256});
+  CHECK(c.dqn.lr == Approx(0.001f));
+  CHECK(c.dqn.seed == 3);
+  CHECK(run({"train", "--agent", "ppo"}, out, err) == 2);
+  CHECK_THAT(err, Catch::Contains("unknown --agent 'ppo'"));
+  CHECK(run({"train", "--env", "CartPol-v1"}, out, err) == 1);
+  CHECK_THAT(err, Catch::Contains("did you mean"));
+  REQUIRE(run({"list", "envs"}, out, err) == 0);
+  CHECK_THAT(out, Catch::Contains("CartPole-v1  max_episode_steps=500"));
+}
+
+TEST_CASE("seqrl train writes summary.json with the final evaluation and config", "[cli][agents]") {
+  const std::string dir = "/tmp/seqrl_train_" + std::to_string(::getpid());
+  std::string out, err;
+  REQUIRE(run({"train", "--env", "CartPole-v1", "--steps", "2000", "--learning-starts", "500",
+               "--final-eval-episodes", "3", "--eval-every", "1000", "--out", dir},
+              out, err) == 0);
+  std::ifstream f(dir + "/summary.json");
+  REQUIRE(f);
+  auto s = nlohmann::json::parse(f);
+  CHECK(s["agent"] == "dqn");
+  CHECK(s["env"] == "CartPole-v1");
+  CHECK(s["steps"].get<long>() == 2000);
+  CHECK(s["final_eval"]["episodes"] == 3);
+  CHECK(s["config"]["dqn"]["gradient_steps"] == 128);
+  std::ifstream m(dir + "/metrics.csv");
+  std::string header;
+  std::getline(m, header);
+  CHECK(header == "step,seconds,kind,value");
+  std::ifstream ck(dir + "/checkpoint.safetensors");
+  CHECK(ck.good());
 }

@@ -40,6 +40,10 @@ class Module {
   // names and shapes and lists every mismatch in one KeyError/ShapeError.
   std::map<std::string, Tensor> state() const;
   void load_state(const std::map<std::string, Tensor>& state);
+  // Every way `state` fails to fit this module (missing, unexpected, wrong shape), one per line
+  // (each starting "\n  "); empty when it fits. `source` names where the state came from.
+  std::string state_mismatches(const std::map<std::string, Tensor>& state,
+                               const std::string& source) const;
 
  protected:
   // Registers a trainable parameter with its initial value; returns the handle to keep.
