@@ -12,6 +12,7 @@
 #include <boost/program_options.hpp>
 
 #include "seqrl/agents/mle.hpp"
+#include "seqrl/bench/rl_bench.hpp"
 #include "seqrl/env/registry.hpp"
 #include "seqrl/nets/checkpoint.hpp"
 #include "seqrl/text/oracle.hpp"
@@ -194,7 +195,7 @@ BenchConfig parse_bench(const std::vector<std::string>& args, bool* help, std::o
   BenchConfig c;
   po::options_description d("seqrl bench options");
   d.add_options()
-      ("suite", po::value(&c.suite)->default_value(c.suite), "which benchmark suite: nets")
+      ("suite", po::value(&c.suite)->default_value(c.suite), "which benchmark suite: nets, rl")
       ("parts", po::value(&c.nets.parts)->default_value(c.nets.parts), "comma-separated parts: matmul,mle,sample")
       ("repeats", po::value(&c.nets.repeats)->default_value(c.nets.repeats), "timed blocks per figure")
       ("min-time", po::value(&c.nets.min_time)->default_value(c.nets.min_time), "seconds per timed block at least")
@@ -205,7 +206,8 @@ BenchConfig parse_bench(const std::vector<std::string>& args, bool* help, std::o
   const bool h = parse_args("bench", d, args, vm, help_out);
   if (help) *help = h;
   if (h) return c;
-  require(c.suite == "nets", "bench", "unknown --suite '" + c.suite + "' (known: nets)");
+  require(c.suite == "nets" || c.suite == "rl", "bench",
+          "unknown --suite '" + c.suite + "' (known: nets, rl)");
   std::stringstream ss(c.nets.parts);
   for (std::string p; std::getline(ss, p, ',');)
     require(p == "matmul" || p == "mle" || p == "sample", "bench",
@@ -378,7 +380,8 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     if (cmd == "bench") {
       BenchConfig c = parse_bench(rest, &help, &out);
       if (help) return 0;
-      nlohmann::json j = bench::run_nets_bench(c.nets);
+      nlohmann::json j = c.suite == "rl" ? bench::run_rl_bench(bench::RlBenchConfig{c.nets.repeats > 5 ? 5 : c.nets.repeats})
+                                         : bench::run_nets_bench(c.nets);
       out << j.dump() << "\n";
       if (!c.out.empty()) nets::write_file_atomic(c.out, j.dump(1) + "\n");
       return 0;

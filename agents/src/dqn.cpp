@@ -74,16 +74,25 @@ nets::Tensor DQN::q_values(const nets::Tensor& obs) {
 std::vector<env::Action> DQN::act(const nets::Tensor& obs, bool deterministic) {
   const size_t n = obs.shape()[0];
   std::vector<env::Action> out(n);
-  const nets::Tensor q = q_values(obs);
+  // Exploration first (same draw order as before: a uniform per row, then the random action), so
+  // the Q-network runs only when some row acts greedily, as CleanRL's loop does.
   const float eps = deterministic ? 0.f : epsilon();
+  std::vector<uint8_t> greedy(n, 1);
+  bool any_greedy = false;
   for (size_t i = 0; i < n; ++i) {
     if (!deterministic && rng_.uniform() < eps) {
       out[i] = env::Action(static_cast<int64_t>(rng_.randint(num_actions_)));
-    } else {
+      greedy[i] = 0;
+    }
+    any_greedy = any_greedy || greedy[i];
+  }
+  if (!any_greedy) return out;
+  const nets::Tensor q = q_values(obs);
+  for (size_t i = 0; i < n; ++i)
+    if (greedy[i]) {
       const float* row = q.data() + i * num_actions_;
       out[i] = env::Action(std::max_element(row, row + num_actions_) - row);
     }
-  }
   return out;
 }
 

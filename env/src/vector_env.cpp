@@ -65,7 +65,7 @@ VectorStep VectorEnv::step(const std::vector<Action>& actions) {
   out.rewards.assign(envs_.size(), 0.0);
   out.terminated.assign(envs_.size(), 0);
   out.truncated.assign(envs_.size(), 0);
-  out.infos.assign(envs_.size(), Info::object());
+  out.infos.assign(envs_.size(), Info());
   step_range(actions, out);
   return out;
 }

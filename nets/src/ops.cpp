@@ -174,6 +174,17 @@ Tensor reduce_to(const Tensor& g, const Tensor::shape_type& target) {
   return r;
 }
 
+// d(parent) += f(x, y, g) element-wise, for unary ops (x: input, y: output, g: output gradient).
+template <class F>
+void unary_backward(Node& self, F f) {
+  Node& p = parent(self, 0);
+  float* d = p.grad_buffer().data();
+  const float* x = p.value.data();
+  const float* y = self.value.data();
+  const float* g = self.grad.data();
+  for (size_t i = 0, n = p.value.size(); i < n; ++i) d[i] += f(x[i], y[i], g[i]);
+}
+
 Tensor::shape_type broadcast_shape(const Tensor& a, const Tensor& b, const char* op) {
   const size_t n = std::max(a.dimension(), b.dimension());
   Tensor::shape_type s(n);
@@ -281,8 +292,7 @@ Var exp(const Var& a) {
   Tensor r = empty(a.shape());
   kernels::vexp(a.value().data(), r.data(), r.size());
   return make_result(std::move(r), {a}, [](Node& self) {
-    Tensor g = self.grad * self.value;
-    parent(self, 0).accumulate(std::move(g));
+    unary_backward(self, [](float, float y, float g) { return g * y; });
   });
 }
 
@@ -295,26 +305,28 @@ Var log(const Var& a) {
 }
 
 Var tanh(const Var& a) {
-  Tensor r = xt::tanh(a.value());
+  Tensor r = empty(a.shape());
+  kernels::vtanh(a.value().data(), r.data(), r.size());
   return make_result(std::move(r), {a}, [](Node& self) {
-    Tensor g = self.grad * (1.f - self.value * self.value);
-    parent(self, 0).accumulate(std::move(g));
+    unary_backward(self, [](float, float y, float g) { return g * (1.f - y * y); });
   });
 }
 
 Var sigmoid(const Var& a) {
-  Tensor r = 1.f / (1.f + xt::exp(-a.value()));
+  Tensor r = empty(a.shape());
+  kernels::vsigmoid(a.value().data(), r.data(), r.size());
   return make_result(std::move(r), {a}, [](Node& self) {
-    Tensor g = self.grad * self.value * (1.f - self.value);
-    parent(self, 0).accumulate(std::move(g));
+    unary_backward(self, [](float, float y, float g) { return g * y * (1.f - y); });
   });
 }
 
 Var relu(const Var& a) {
-  Tensor r = xt::maximum(a.value(), 0.f);
+  Tensor r = empty(a.shape());
+  const float* x = a.value().data();
+  float* y = r.data();
+  for (size_t i = 0, n = r.size(); i < n; ++i) y[i] = x[i] > 0.f ? x[i] : 0.f;
   return make_result(std::move(r), {a}, [](Node& self) {
-    Tensor g = xt::where(parent(self, 0).value > 0.f, self.grad, 0.f);
-    parent(self, 0).accumulate(std::move(g));
+    unary_backward(self, [](float x, float, float g) { return x > 0.f ? g : 0.f; });
   });
 }
 

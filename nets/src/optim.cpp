@@ -133,18 +133,20 @@ void Adam::step() {
   for (size_t k = 0; k < params_.size(); ++k) {
     Var& p = params_[k].second;
     if (!p.has_grad()) continue;
-    float* w = p.value().data();
-    const float* g = p.grad().data();
-    float* mk = m[k].data();
-    float* vk = v[k].data();
+    float* __restrict w = p.value().data();
+    const float* __restrict g = p.grad().data();
+    float* __restrict mk = m[k].data();
+    float* __restrict vk = v[k].data();
     const size_t n = p.size();
+    // Locals, not members: stores through w/mk/vk could alias members and stop vectorisation.
     const float l2 = decoupled ? 0.f : weight_decay;
     const float decay = decoupled ? 1.f - lr_ * weight_decay : 1.f;
+    const float b1 = beta1, b2 = beta2, e = eps, ss = step_size, ib = inv_sqrt_bc2;
     for (size_t i = 0; i < n; ++i) {
       const float gi = g[i] + l2 * w[i];
-      mk[i] = beta1 * mk[i] + (1.f - beta1) * gi;
-      vk[i] = beta2 * vk[i] + (1.f - beta2) * gi * gi;
-      w[i] = w[i] * decay - step_size * mk[i] / (std::sqrt(vk[i]) * inv_sqrt_bc2 + eps);
+      mk[i] = b1 * mk[i] + (1.f - b1) * gi;
+      vk[i] = b2 * vk[i] + (1.f - b2) * gi * gi;
+      w[i] = w[i] * decay - ss * mk[i] / (std::sqrt(vk[i]) * ib + e);
     }
   }
 }

@@ -28,8 +28,9 @@ nets::Tensor high_bounds() {
 CartPole::CartPole() : obs_space_(nets::Tensor(-high_bounds()), high_bounds()) {}
 
 Observation CartPole::observe() const {
-  return nets::Tensor{static_cast<float>(state[0]), static_cast<float>(state[1]),
-                      static_cast<float>(state[2]), static_cast<float>(state[3])};
+  Observation o = Observation::from_shape({4});
+  for (size_t k = 0; k < 4; ++k) o.data()[k] = static_cast<float>(state[k]);
+  return o;
 }
 
 ResetResult CartPole::reset_impl(std::optional<uint64_t>, const Info& options) {
@@ -41,7 +42,7 @@ ResetResult CartPole::reset_impl(std::optional<uint64_t>, const Info& options) {
                      std::to_string(high));
   for (auto& s : state) s = low + (high - low) * rng().uniform_double();  // numpy's uniform
   steps_beyond_terminated_ = -1;
-  return {observe(), Info::object()};
+  return {observe(), Info()};
 }
 
 StepResult CartPole::step_impl(const Action& action) {
@@ -67,7 +68,7 @@ StepResult CartPole::step_impl(const Action& action) {
     else
       reward = 0.0, ++steps_beyond_terminated_;
   }
-  return {observe(), reward, terminated, false, Info::object()};
+  return {observe(), reward, terminated, false, Info()};
 }
 
 }  // namespace seqrl::env

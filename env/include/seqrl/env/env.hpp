@@ -44,9 +44,11 @@ struct Action {
   std::string str() const;
 };
 
+// info starts as JSON null, which reads like an empty object (contains() is false, size() is 0)
+// and costs no allocation on the hot path; setting a key makes it an object.
 struct ResetResult {
   Observation observation;
-  Info info = Info::object();
+  Info info;
 };
 
 struct StepResult {
@@ -54,7 +56,7 @@ struct StepResult {
   double reward = 0.0;
   bool terminated = false;
   bool truncated = false;
-  Info info = Info::object();
+  Info info;
 };
 
 class InvalidAction : public Error {
