@@ -5,6 +5,8 @@
 #include <mutex>
 
 #include "seqrl/env/classic/cartpole.hpp"
+#include "seqrl/env/classic/pendulum.hpp"
+#include "seqrl/env/toy/toy.hpp"
 #include "seqrl/env/wrappers.hpp"
 
 namespace seqrl::env {
@@ -23,6 +25,31 @@ std::map<std::string, EnvSpec>& table() {
                         500, 475.0};
     b["CartPole-v0"] = {"CartPole-v0", [](const Info&) { return std::make_unique<CartPole>(); },
                         200, 195.0};
+    b["Pendulum-v1"] = {"Pendulum-v1",
+                        [](const Info& o) {
+                          return std::make_unique<Pendulum>(o.contains("g") ? o["g"].get<double>() : 10.0);
+                        },
+                        200, std::nullopt};
+    b["MountainCar-v0"] = {"MountainCar-v0", [](const Info&) { return std::make_unique<MountainCar>(); },
+                           200, -110.0};
+    b["FrozenLake-v1"] = {"FrozenLake-v1",
+                          [](const Info& o) {
+                            return std::make_unique<FrozenLake>(
+                                o.contains("map_name") ? o["map_name"].get<std::string>() : "4x4",
+                                o.contains("is_slippery") ? o["is_slippery"].get<bool>() : true);
+                          },
+                          100, 0.70};
+    b["FrozenLake8x8-v1"] = {"FrozenLake8x8-v1",
+                             [](const Info& o) {
+                               return std::make_unique<FrozenLake>(
+                                   "8x8", o.contains("is_slippery") ? o["is_slippery"].get<bool>() : true);
+                             },
+                             200, 0.85};
+    b["GaussianBandit-v0"] = {"GaussianBandit-v0",
+                              [](const Info& o) {
+                                return std::make_unique<GaussianBandit>(o.contains("arms") ? o["arms"].get<int>() : 10);
+                              },
+                              100, std::nullopt};
     return b;
   }();
   return t;

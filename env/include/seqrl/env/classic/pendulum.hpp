@@ -1,0 +1,51 @@
+// Pendulum-v1 (Gymnasium classic_control/pendulum.py): swing a pendulum up and keep it upright.
+// Box action (torque in [-2, 2]), observation (cos th, sin th, th_dot); reward
+// -(angle_normalize(th)^2 + 0.1 th_dot^2 + 0.001 u^2); never terminates (TimeLimit 200).
+#pragma once
+
+#include <array>
+
+#include "seqrl/env/env.hpp"
+
+namespace seqrl::env {
+
+class Pendulum : public Env {
+ public:
+  explicit Pendulum(double g = 10.0);
+  const Space& observation_space() const override { return obs_space_; }
+  const Space& action_space() const override { return act_space_; }
+  std::unique_ptr<Env> clone() const override { return std::make_unique<Pendulum>(*this); }
+  std::array<double, 2> state{};  // th, th_dot (float64)
+  double g;
+
+ protected:
+  ResetResult reset_impl(std::optional<uint64_t> seed, const Info& options) override;
+  StepResult step_impl(const Action& action) override;
+
+ private:
+  Observation observe() const;
+  Box obs_space_, act_space_;
+};
+
+// MountainCar-v0 (Gymnasium classic_control/mountain_car.py): drive an underpowered car up a hill.
+// Discrete(3) actions (push left, none, right), observation (position, velocity), reward -1 per
+// step, terminated at position >= 0.5 (TimeLimit 200, reward threshold -110).
+class MountainCar : public Env {
+ public:
+  MountainCar();
+  const Space& observation_space() const override { return obs_space_; }
+  const Space& action_space() const override { return act_space_; }
+  std::unique_ptr<Env> clone() const override { return std::make_unique<MountainCar>(*this); }
+  std::array<double, 2> state{};  // position, velocity (float64)
+
+ protected:
+  ResetResult reset_impl(std::optional<uint64_t> seed, const Info& options) override;
+  StepResult step_impl(const Action& action) override;
+
+ private:
+  Observation observe() const;
+  Box obs_space_;
+  Discrete act_space_{3};
+};
+
+}  // namespace seqrl::env

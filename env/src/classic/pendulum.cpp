@@ -1,0 +1,82 @@
+// Pendulum-v1 and MountainCar-v0, transcribed from Gymnasium's classic_control sources.
+#include "seqrl/env/classic/pendulum.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace seqrl::env {
+
+namespace {
+constexpr double kMaxSpeed = 8.0, kMaxTorque = 2.0, kDt = 0.05, kMass = 1.0, kLen = 1.0;
+double angle_normalize(double x) {  // Python's ((x + pi) % (2 pi)) - pi: result in [-pi, pi)
+  const double m = std::fmod(x + M_PI, 2 * M_PI);
+  return (m < 0 ? m + 2 * M_PI : m) - M_PI;
+}
+}  // namespace
+
+Pendulum::Pendulum(double g_)
+    : g(g_),
+      obs_space_(nets::Tensor{-1.f, -1.f, -static_cast<float>(kMaxSpeed)},
+                 nets::Tensor{1.f, 1.f, static_cast<float>(kMaxSpeed)}),
+      act_space_(-static_cast<float>(kMaxTorque), static_cast<float>(kMaxTorque), {1}) {}
+
+Observation Pendulum::observe() const {
+  Observation o = Observation::from_shape({3});
+  o(0) = static_cast<float>(std::cos(state[0]));
+  o(1) = static_cast<float>(std::sin(state[0]));
+  o(2) = static_cast<float>(state[1]);
+  return o;
+}
+
+ResetResult Pendulum::reset_impl(std::optional<uint64_t>, const Info&) {
+  state[0] = -M_PI + 2 * M_PI * rng().uniform_double();
+  state[1] = -1.0 + 2.0 * rng().uniform_double();
+  return {observe(), Info()};
+}
+
+StepResult Pendulum::step_impl(const Action& action) {
+  const double th = state[0], thdot = state[1];
+  const double u = std::clamp(static_cast<double>(action.value.data()[0]), -kMaxTorque, kMaxTorque);
+  const double costs = angle_normalize(th) * angle_normalize(th) + .1 * thdot * thdot + .001 * (u * u);
+  double newthdot = thdot + (3 * g / (2 * kLen) * std::sin(th) + 3.0 / (kMass * kLen * kLen) * u) * kDt;
+  newthdot = std::clamp(newthdot, -kMaxSpeed, kMaxSpeed);
+  const double newth = th + newthdot * kDt;
+  state = {newth, newthdot};
+  return {observe(), -costs, false, false, Info()};
+}
+
+// ---- MountainCar ------------------------------------------------------------------------------
+namespace {
+constexpr double kMinPos = -1.2, kMaxPos = 0.6, kMaxVel = 0.07, kGoal = 0.5, kForce = 0.001,
+                 kGravity = 0.0025;
+}  // namespace
+
+MountainCar::MountainCar()
+    : obs_space_(nets::Tensor{static_cast<float>(kMinPos), -static_cast<float>(kMaxVel)},
+                 nets::Tensor{static_cast<float>(kMaxPos), static_cast<float>(kMaxVel)}) {}
+
+Observation MountainCar::observe() const {
+  Observation o = Observation::from_shape({2});
+  o(0) = static_cast<float>(state[0]);
+  o(1) = static_cast<float>(state[1]);
+  return o;
+}
+
+ResetResult MountainCar::reset_impl(std::optional<uint64_t>, const Info&) {
+  state = {-0.6 + 0.2 * rng().uniform_double(), 0.0};
+  return {observe(), Info()};
+}
+
+StepResult MountainCar::step_impl(const Action& action) {
+  auto [position, velocity] = state;
+  velocity += static_cast<double>(action.index - 1) * kForce + std::cos(3 * position) * (-kGravity);
+  velocity = std::clamp(velocity, -kMaxVel, kMaxVel);
+  position += velocity;
+  position = std::clamp(position, kMinPos, kMaxPos);
+  if (position == kMinPos && velocity < 0) velocity = 0;
+  const bool terminated = position >= kGoal && velocity >= 0;
+  state = {position, velocity};
+  return {observe(), -1.0, terminated, false, Info()};
+}
+
+}  // namespace seqrl::env

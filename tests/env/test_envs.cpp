@@ -1,0 +1,104 @@
+// Every registered environment passes check_env; each toy/classic task behaves as its definition.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "seqrl/env/check_env.hpp"
+#include "seqrl/env/classic/pendulum.hpp"
+#include "seqrl/env/registry.hpp"
+#include "seqrl/env/toy/toy.hpp"
+#include "seqrl/env/wrappers.hpp"
+
+using namespace seqrl;
+using namespace seqrl::env;
+
+TEST_CASE("every registered environment passes check_env", "[env]") {
+  for (const auto& id : registered_ids()) {
+    if (id.rfind("My", 0) == 0) continue;  // registered by another test
+    auto e = make(id);
+    CheckReport r = check_env(*e, 7, 150);
+    INFO(id << ":\n" << r.str());
+    CHECK(r.ok());
+  }
+}
+
+TEST_CASE("MountainCar: pushing with the velocity climbs the hill, pushing right alone does not", "[env]") {
+  auto run = [](bool pump) {
+    auto e = make("MountainCar-v0");
+    Observation o = e->reset(0).observation;
+    for (int t = 0; t < 200; ++t) {
+      const int64_t a = pump ? (o(1) >= 0 ? 2 : 0) : 2;
+      StepResult r = e->step(Action(a));
+      CHECK(r.reward == -1.0);
+      if (r.terminated) return t + 1;
+      if (r.truncated) return -1;
+      o = r.observation;
+    }
+    return -1;
+  };
+  CHECK(run(false) == -1);
+  const int steps = run(true);
+  CHECK(steps > 0);
+  CHECK(steps < 200);
+}
+
+TEST_CASE("Pendulum: rewards in [-16.27, 0], upright and still costs nothing", "[env]") {
+  auto e = make("Pendulum-v1");
+  e->reset(3);
+  nets::Rng rng(1);
+  for (int t = 0; t < 200; ++t) {
+    StepResult r = e->step(Action::box(nets::Tensor{rng.uniform(-2.f, 2.f)}));
+    CHECK(r.reward <= 0.0);
+    CHECK(r.reward >= -(M_PI * M_PI + 0.1 * 64 + 0.001 * 4) - 1e-9);
+    CHECK(r.truncated == (t == 199));
+  }
+  Pendulum p;
+  p.reset(0);
+  p.state = {0.0, 0.0};
+  StepResult r = p.step(Action::box(nets::Tensor{0.f}));
+  CHECK(r.reward == 0.0);
+  CHECK_THROWS_AS(p.step(Action::box(nets::Tensor{2.5f})), InvalidAction);  // outside Box(-2, 2)
+}
+
+TEST_CASE("FrozenLake: the safe path reaches G without slipping; holes end the episode", "[env]") {
+  auto e = make("FrozenLake-v1", {{"is_slippery", false}});
+  Observation o = e->reset(0).observation;
+  CHECK(o() == 0.f);
+  StepResult r;
+  for (int64_t a : {2, 2, 1, 1, 1, 2}) r = e->step(Action(a));  // 0 -> 1 -> 2 -> 6 -> 10 -> 14 -> 15
+  CHECK(r.observation() == 15.f);
+  CHECK(r.reward == 1.0);
+  CHECK(r.terminated);
+  e->reset(0);
+  r = e->step(Action(1));  // 0 -> 4
+  r = e->step(Action(2));  // 4 -> 5 = H
+  CHECK(r.terminated);
+  CHECK(r.reward == 0.0);
+  // slippery: the intended move happens about 1/3 of the time
+  FrozenLake slip("4x4", true);
+  int intended = 0;
+  for (int i = 0; i < 3000; ++i) {
+    slip.reset(i);
+    if (slip.step(Action(2)).observation() == 1.f) ++intended;  // right from S
+  }
+  CHECK(intended > 850);
+  CHECK(intended < 1150);
+  CHECK_THROWS_WITH(FrozenLake("4x4", true, {"SFX", "FFG"}), Catch::Contains("'X'"));
+}
+
+TEST_CASE("GaussianBandit: seeded arm means, rewards around them, optimal flag", "[env]") {
+  auto a = make("GaussianBandit-v0"), b = make("GaussianBandit-v0");
+  a->reset(4);
+  b->reset(4);
+  auto& ga = dynamic_cast<GaussianBandit&>(dynamic_cast<Wrapper&>(*a).inner());
+  auto& gb = dynamic_cast<GaussianBandit&>(dynamic_cast<Wrapper&>(*b).inner());
+  CHECK(ga.means == gb.means);
+  const size_t best = std::max_element(ga.means.begin(), ga.means.end()) - ga.means.begin();
+  double sum = 0;
+  for (int t = 0; t < 100; ++t) {
+    StepResult r = a->step(Action(static_cast<int64_t>(best)));
+    CHECK(r.info["optimal"] == 1);
+    sum += r.reward;
+  }
+  CHECK(std::fabs(sum / 100 - ga.means[best]) < 0.4);  // 4 sigma of the mean of 100 N(q, 1)
+}
