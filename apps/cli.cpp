@@ -12,6 +12,7 @@
 #include <boost/program_options.hpp>
 
 #include "seqrl/agents/mle.hpp"
+#include "seqrl/agents/random_agent.hpp"
 #include "seqrl/bench/rl_bench.hpp"
 #include "seqrl/env/registry.hpp"
 #include "seqrl/nets/checkpoint.hpp"
@@ -240,6 +241,17 @@ agents::DQNConfig dqn_defaults(const std::string& env_id, long total_steps) {
   return c;
 }
 
+agents::ReinforceConfig reinforce_defaults(const std::string& env_id) {
+  agents::ReinforceConfig c;  // MLP 64-64 tanh, Adam 1e-3, learned value baseline, 8 episodes
+  if (env_id == "Pendulum-v1") {
+    // a short horizon (gamma 0.9) is what makes plain REINFORCE work on Pendulum's dense costs
+    c.gamma = 0.9f;
+    c.episodes_per_update = 8;
+    c.lr = 1e-3f;
+  }
+  return c;
+}
+
 namespace {
 // The value following `--name` (or `--name=value`) in args, or def.
 std::string prescan(const std::vector<std::string>& args, const std::string& name,
@@ -261,23 +273,32 @@ std::string join(const std::vector<size_t>& v) {
 TrainConfig parse_train(const std::vector<std::string>& args, bool* help, std::ostream* help_out) {
   TrainConfig c;
   c.run.env_id = prescan(args, "env", c.run.env_id);
+  const std::string agent0 = prescan(args, "agent", c.agent);
+  // REINFORCE needs more samples than DQN (its tuned CartPole runs use 300k steps)
+  const std::string env0 = prescan(args, "env", c.run.env_id);
+  const std::string default_steps =
+      agent0 == "reinforce" ? (env0 == "Pendulum-v1" ? "1000000" : "300000") : "100000";
   long steps = 0;
   try {
-    steps = std::stol(prescan(args, "steps", "100000"));
+    steps = std::stol(prescan(args, "steps", default_steps));
   } catch (const std::exception&) {
     throw ConfigError("seqrl train: --steps '" + prescan(args, "steps", "") + "' is not an integer");
   }
+  c.agent = prescan(args, "agent", c.agent);
   c.dqn = dqn_defaults(c.run.env_id, steps);
-  if (c.run.env_id == "CartPole-v1" || c.run.env_id == "CartPole-v0") {
+  c.reinforce = reinforce_defaults(c.run.env_id);
+  if (c.agent == "dqn" && (c.run.env_id == "CartPole-v1" || c.run.env_id == "CartPole-v0")) {
     // DQN collapses late on CartPole; evaluate often and stop once solved (as SB3's
     // StopTrainingOnRewardThreshold): 5 of 5 seeds reach >= 475 over 100 episodes this way.
     c.run.eval_every = 5000;
     c.run.stop_at_threshold = true;
   }
-  std::string hidden = join(c.dqn.hidden);
-  po::options_description d("seqrl train options (defaults for --env " + c.run.env_id + ")");
+  if (c.agent == "reinforce") c.run.eval_every = 20000;
+  std::string hidden = join(c.agent == "reinforce" ? c.reinforce.hidden : c.dqn.hidden);
+  po::options_description d("seqrl train options (defaults for --agent " + c.agent + " --env " +
+                            c.run.env_id + ")");
   d.add_options()
-      ("agent", po::value(&c.agent)->default_value(c.agent), "agent: dqn")
+      ("agent", po::value(&c.agent)->default_value(c.agent), "agent: dqn, reinforce, random")
       ("env", po::value(&c.run.env_id)->default_value(c.run.env_id), "registered environment id")
       ("steps", po::value(&c.run.total_steps)->default_value(steps), "environment steps")
       ("seed", po::value(&c.run.seed)->default_value(c.run.seed), "seed (sub-env i gets seed + i)")
@@ -287,7 +308,22 @@ TrainConfig parse_train(const std::vector<std::string>& args, bool* help, std::o
       ("eval-episodes", po::value(&c.run.eval_episodes)->default_value(c.run.eval_episodes), "episodes per periodic evaluation")
       ("final-eval-episodes", po::value(&c.run.final_eval_episodes)->default_value(c.run.final_eval_episodes), "episodes of the final evaluation")
       ("stop-at-threshold", po::value(&c.run.stop_at_threshold)->default_value(c.run.stop_at_threshold), "stop when an evaluation reaches the env's reward threshold (0/1)")
-      ("hidden", po::value(&hidden)->default_value(hidden), "DQN: Q-network hidden sizes, comma-separated")
+      ("hidden", po::value(&hidden)->default_value(hidden), "network hidden sizes, comma-separated");
+  if (c.agent == "reinforce") {
+    auto& r = c.reinforce;
+    d.add_options()
+        ("lr", po::value(&r.lr)->default_value(r.lr), "policy Adam learning rate")
+        ("gamma", po::value(&r.gamma)->default_value(r.gamma), "discount")
+        ("baseline", po::value(&r.baseline)->default_value(r.baseline), "value, mean or none")
+        ("value-lr", po::value(&r.value_lr)->default_value(r.value_lr), "value network learning rate")
+        ("value-epochs", po::value(&r.value_epochs)->default_value(r.value_epochs), "value regression passes per update")
+        ("entropy-coef", po::value(&r.entropy_coef)->default_value(r.entropy_coef), "entropy bonus weight")
+        ("episodes-per-update", po::value(&r.episodes_per_update)->default_value(r.episodes_per_update), "finished episodes per gradient step")
+        ("normalize-advantages", po::value(&r.normalize_advantages)->default_value(r.normalize_advantages), "normalise advantages per batch (0/1)")
+        ("max-grad-norm", po::value(&r.max_grad_norm)->default_value(r.max_grad_norm), "gradient clip (0 = off)")
+        ("init-log-std", po::value(&r.init_log_std)->default_value(r.init_log_std), "Gaussian policy: initial log std");
+  } else {
+    d.add_options()
       ("lr", po::value(&c.dqn.lr)->default_value(c.dqn.lr), "DQN: Adam learning rate")
       ("gamma", po::value(&c.dqn.gamma)->default_value(c.dqn.gamma), "DQN: discount")
       ("buffer-size", po::value(&c.dqn.buffer_size)->default_value(c.dqn.buffer_size), "DQN: replay capacity")
@@ -303,24 +339,30 @@ TrainConfig parse_train(const std::vector<std::string>& args, bool* help, std::o
       ("double", po::value(&c.dqn.double_dqn)->default_value(c.dqn.double_dqn), "DQN: Double DQN targets (0/1)")
       ("huber", po::value(&c.dqn.huber)->default_value(c.dqn.huber), "DQN: Huber loss instead of MSE (0/1)")
       ("max-grad-norm", po::value(&c.dqn.max_grad_norm)->default_value(c.dqn.max_grad_norm), "DQN: gradient clip (0 = off)");
+  }
   po::variables_map vm;
   const bool h = parse_args("train", d, args, vm, help_out);
   if (help) *help = h;
   if (h) return c;
-  require(c.agent == "dqn", "train", "unknown --agent '" + c.agent + "' (known: dqn)");
+  require(c.agent == "dqn" || c.agent == "reinforce" || c.agent == "random", "train",
+          "unknown --agent '" + c.agent + "' (known: dqn, reinforce, random)");
   require(c.run.total_steps > 0, "train", "--steps must be positive");
   require(c.run.num_envs >= 1, "train", "--num-envs must be >= 1");
   c.dqn.total_steps = c.run.total_steps;
-  c.dqn.seed = c.run.seed;
-  c.dqn.hidden.clear();
+  c.dqn.seed = c.reinforce.seed = c.run.seed;
+  std::vector<size_t> hs_sizes;
   std::stringstream hs(hidden);
   for (std::string tok; std::getline(hs, tok, ',');) {
     try {
-      c.dqn.hidden.push_back(std::stoul(tok));
+      hs_sizes.push_back(std::stoul(tok));
     } catch (const std::exception&) {
       throw ConfigError("seqrl train: --hidden '" + hidden + "' is not a comma-separated list of sizes");
     }
   }
+  (c.agent == "reinforce" ? c.reinforce.hidden : c.dqn.hidden) = hs_sizes;
+  require(c.reinforce.baseline == "value" || c.reinforce.baseline == "mean" ||
+              c.reinforce.baseline == "none",
+          "train", "--baseline must be value, mean or none, got '" + c.reinforce.baseline + "'");
   env::spec(c.run.env_id);  // unknown ids fail here, with close matches
   return c;
 }
@@ -336,17 +378,41 @@ nlohmann::json dqn_json(const agents::DQNConfig& d) {
           {"max_grad_norm", d.max_grad_norm}, {"seed", d.seed}};
 }
 
+nlohmann::json reinforce_json(const agents::ReinforceConfig& r) {
+  return {{"hidden", r.hidden}, {"lr", r.lr}, {"gamma", r.gamma}, {"baseline", r.baseline},
+          {"value_lr", r.value_lr}, {"value_epochs", r.value_epochs},
+          {"entropy_coef", r.entropy_coef}, {"episodes_per_update", r.episodes_per_update},
+          {"normalize_advantages", r.normalize_advantages}, {"max_grad_norm", r.max_grad_norm},
+          {"init_log_std", r.init_log_std}, {"seed", r.seed}};
+}
+
 int run_train(const TrainConfig& c, std::ostream& out) {
   auto probe = env::make(c.run.env_id);
-  auto agent = agents::DQN::for_spaces(probe->observation_space(), probe->action_space(), c.dqn);
+  std::unique_ptr<agents::Agent> agent;
+  agents::DQN* dqn = nullptr;
+  agents::Reinforce* pg = nullptr;
+  if (c.agent == "random") {
+    agent = std::make_unique<agents::RandomAgent>(probe->action_space(), c.run.seed);
+  } else if (c.agent == "reinforce") {
+    auto a = agents::Reinforce::for_spaces(probe->observation_space(), probe->action_space(), c.reinforce);
+    pg = a.get();
+    agent = std::move(a);
+  } else {
+    auto a = agents::DQN::for_spaces(probe->observation_space(), probe->action_space(), c.dqn);
+    dqn = a.get();
+    agent = std::move(a);
+  }
   nlohmann::json cfg = {{"agent", c.agent}, {"env", c.run.env_id}, {"steps", c.run.total_steps},
                         {"seed", c.run.seed}, {"num_envs", c.run.num_envs},
-                        {"eval_every", c.run.eval_every}, {"dqn", dqn_json(c.dqn)}};
+                        {"eval_every", c.run.eval_every},
+                        {"stop_at_threshold", c.run.stop_at_threshold}};
+  if (dqn) cfg["dqn"] = dqn_json(c.dqn);
+  if (pg) cfg["reinforce"] = reinforce_json(c.reinforce);
   agents::RunResult r = agents::run(*agent, c.run, cfg);
   if (!c.run.out_dir.empty()) agent->save(c.run.out_dir + "/checkpoint.safetensors");
   out << nlohmann::json{{"agent", c.agent}, {"env", c.run.env_id}, {"seed", c.run.seed},
                         {"steps", r.steps}, {"wall_seconds", r.seconds},
-                        {"updates", agent->updates()},
+                        {"updates", dqn ? dqn->updates() : pg ? pg->updates() : 0},
                         {"final_eval_return_mean", r.final_eval.mean},
                         {"final_eval_return_std", r.final_eval.std},
                         {"final_eval_episodes", r.final_eval.episodes}}
@@ -401,7 +467,9 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
         return 0;
       }
       if (what == "agents") {
-        out << "dqn  Discrete actions, flat vector observations (MLP Q-network)\n";
+        out << "dqn        Discrete actions, flat vector observations (MLP Q-network)\n"
+            << "reinforce  Discrete or 1-D Box actions, flat vector observations (MLP policy)\n"
+            << "random     any action space (uniformly random actions; the baseline)\n";
         return 0;
       }
       err << "seqrl list: say what to list: 'seqrl list envs' or 'seqrl list agents'\n";

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "seqrl/agents/dqn.hpp"
+#include "seqrl/agents/reinforce.hpp"
 #include "seqrl/agents/runner.hpp"
 #include "seqrl/bench/nets_bench.hpp"
 #include "seqrl/nets/error.hpp"
@@ -39,11 +40,13 @@ struct BenchConfig {
 struct TrainConfig {
   std::string agent = "dqn";
   agents::RunConfig run;
-  agents::DQNConfig dqn;  // starts from the tuned defaults for run.env_id
+  agents::DQNConfig dqn;              // --agent dqn: starts from the tuned defaults for run.env_id
+  agents::ReinforceConfig reinforce;  // --agent reinforce: likewise
 };
 
 // The tuned DQN hyperparameters for an environment (rl-zoo style; CleanRL's otherwise).
 agents::DQNConfig dqn_defaults(const std::string& env_id, long total_steps);
+agents::ReinforceConfig reinforce_defaults(const std::string& env_id);
 
 // Parse a subcommand's arguments (after the subcommand name). Throws ConfigError naming the
 // offending option, value or config-file line. Sets *help when --help was given.

@@ -1,0 +1,26 @@
+// RandomAgent: uniformly random actions from the action space; learns nothing. The baseline every
+// learning curve is compared against (`seqrl train --agent random`).
+#pragma once
+
+#include <memory>
+
+#include "seqrl/agents/agent.hpp"
+
+namespace seqrl::agents {
+
+class RandomAgent : public Agent {
+ public:
+  RandomAgent(const env::Space& action_space, uint64_t seed);
+  std::string name() const override { return "random"; }
+  std::vector<env::Action> act(const nets::Tensor& obs, bool deterministic) override;
+  void observe(const Transitions&) override {}
+  Metrics update() override { return {}; }
+  void save(const std::string& path) const override;
+  void load(const std::string& path) override;
+
+ private:
+  std::unique_ptr<env::Space> space_;
+  uint64_t seed_;
+};
+
+}  // namespace seqrl::agents

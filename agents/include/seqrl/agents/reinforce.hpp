@@ -1,0 +1,71 @@
+// REINFORCE (Williams 1992, "Simple statistical gradient-following algorithms for connectionist
+// reinforcement learning"): loss = -mean_t log pi(a_t|s_t) (G_t - b(s_t)) - entropy_coef * H,
+// with discounted returns G_t, an optional baseline (a learned value network, or the batch mean)
+// and an entropy bonus. Categorical policy for Discrete actions; for Box actions a diagonal
+// Gaussian with a state-independent learned log-std, whose samples are clipped to the Box before
+// they reach the env (the log-probability uses the unclipped sample). Updates after every
+// `episodes_per_update` finished episodes. Truncated episodes end the return sum there (no
+// bootstrap), as plain REINFORCE does.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "seqrl/agents/agent.hpp"
+#include "seqrl/nets/layers.hpp"
+#include "seqrl/nets/optim.hpp"
+
+namespace seqrl::agents {
+
+struct ReinforceConfig {
+  std::vector<size_t> hidden = {64, 64};  // policy (and value) hidden layers, tanh
+  float lr = 1e-3f;                 // policy Adam learning rate
+  float gamma = 0.99f;              // discount
+  std::string baseline = "value";   // "value" (learned), "mean" (batch mean) or "none"
+  float value_lr = 1e-3f;           // value network Adam learning rate
+  int value_epochs = 5;             // value regression passes per update
+  float entropy_coef = 0.0f;        // entropy bonus weight
+  size_t episodes_per_update = 8;   // finished episodes per gradient step
+  bool normalize_advantages = true; // scale advantages to mean 0, std 1 per batch
+  float max_grad_norm = 0.f;        // global gradient clip (0 = off)
+  float init_log_std = 0.f;         // Gaussian policies: initial log standard deviation
+  uint64_t seed = 0;                // init, sampling
+};
+
+class Reinforce : public Agent {
+ public:
+  // Checks the spaces (flat Box observations; Discrete or 1-D Box actions).
+  static std::unique_ptr<Reinforce> for_spaces(const env::Space& obs, const env::Space& act,
+                                               const ReinforceConfig& cfg);
+  Reinforce(size_t obs_dim, const env::Space& action_space, const ReinforceConfig& cfg);
+  std::string name() const override { return "reinforce"; }
+  std::vector<env::Action> act(const nets::Tensor& obs, bool deterministic) override;
+  void observe(const Transitions& t) override;
+  Metrics update() override;
+  void save(const std::string& path) const override;
+  void load(const std::string& path) override;
+  long updates() const { return updates_; }
+
+  ReinforceConfig cfg;
+
+ private:
+  struct Episode {
+    std::vector<float> obs, actions;
+    std::vector<double> rewards;
+  };
+  nets::Tensor flatten(const nets::Tensor& obs) const;
+  size_t obs_dim_, act_dim_;
+  bool discrete_;
+  int64_t num_actions_ = 0;
+  nets::Tensor act_low_, act_high_;
+  nets::Rng rng_;
+  nets::MLP policy_, value_;
+  nets::Var log_std_;
+  std::unique_ptr<nets::Adam> opt_, value_opt_;
+  std::vector<Episode> running_, finished_;
+  std::vector<std::vector<float>> last_raw_;  // per sub-env: the unclipped sample of the last act()
+  long updates_ = 0;
+};
+
+}  // namespace seqrl::agents

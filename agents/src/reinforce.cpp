@@ -1,0 +1,280 @@
+// REINFORCE with a baseline: episode bookkeeping per sub-env, returns, and the policy-gradient step.
+#include "seqrl/agents/reinforce.hpp"
+
+#include <cmath>
+#include <cstring>
+
+#include "seqrl/nets/checkpoint.hpp"
+#include "seqrl/nets/init.hpp"
+#include "seqrl/nets/losses.hpp"
+#include "seqrl/nets/ops.hpp"
+
+namespace seqrl::agents {
+
+namespace {
+std::vector<size_t> sizes(size_t in, const std::vector<size_t>& hidden, size_t out) {
+  std::vector<size_t> s{in};
+  s.insert(s.end(), hidden.begin(), hidden.end());
+  s.push_back(out);
+  return s;
+}
+size_t action_dim(const env::Space& a) {
+  if (auto* d = dynamic_cast<const env::Discrete*>(&a)) return static_cast<size_t>(d->size);
+  return nets::numel(a.shape());
+}
+}  // namespace
+
+std::unique_ptr<Reinforce> Reinforce::for_spaces(const env::Space& obs, const env::Space& act,
+                                                 const ReinforceConfig& cfg) {
+  if (dynamic_cast<const env::TokenSequence*>(&obs))
+    throw ValueError("REINFORCE's MLP policy needs flat vector observations, got " + obs.str());
+  const bool discrete = dynamic_cast<const env::Discrete*>(&act) != nullptr;
+  if (!discrete && (!dynamic_cast<const env::Box*>(&act) || act.shape().size() != 1))
+    throw ValueError("REINFORCE needs a Discrete or a 1-D Box action space, got " + act.str());
+  return std::make_unique<Reinforce>(std::max<size_t>(1, nets::numel(obs.shape())), act, cfg);
+}
+
+Reinforce::Reinforce(size_t obs_dim, const env::Space& action_space, const ReinforceConfig& c)
+    : cfg(c),
+      obs_dim_(obs_dim),
+      act_dim_(action_dim(action_space)),
+      discrete_(dynamic_cast<const env::Discrete*>(&action_space) != nullptr),
+      rng_(c.seed),
+      policy_(sizes(obs_dim, c.hidden, action_dim(action_space)), rng_, nets::Activation::kTanh),
+      value_(sizes(obs_dim, c.hidden, 1), rng_, nets::Activation::kTanh) {
+  if (c.baseline != "value" && c.baseline != "mean" && c.baseline != "none")
+    throw ValueError("REINFORCE baseline must be value, mean or none, got '" + c.baseline + "'");
+  if (c.episodes_per_update == 0) throw ValueError("REINFORCE: episodes_per_update must be > 0");
+  nets::NamedParams params = policy_.named_parameters();
+  if (discrete_) {
+    num_actions_ = action_space.n();
+  } else {
+    const auto& box = dynamic_cast<const env::Box&>(action_space);
+    act_low_ = box.low;
+    act_high_ = box.high;
+    log_std_ = nets::Var(nets::init::constant({act_dim_}, c.init_log_std), true);
+    params.emplace_back("log_std", log_std_);
+  }
+  opt_ = std::make_unique<nets::Adam>(params, c.lr);
+  value_opt_ = std::make_unique<nets::Adam>(value_.named_parameters(), c.value_lr);
+}
+
+nets::Tensor Reinforce::flatten(const nets::Tensor& obs) const {
+  const size_t n = obs.shape()[0];
+  if (obs.size() != n * obs_dim_)
+    throw ShapeError("REINFORCE: observations of shape " + shape_str(obs.shape()) + " are not [N, " +
+                     std::to_string(obs_dim_) + "]");
+  nets::Tensor f = obs;
+  f.reshape({n, obs_dim_});
+  return f;
+}
+
+std::vector<env::Action> Reinforce::act(const nets::Tensor& obs, bool deterministic) {
+  const size_t n = obs.shape()[0];
+  nets::Tensor out;
+  {
+    nets::NoGrad ng;
+    out = policy_.forward(nets::Var(flatten(obs))).value();
+  }
+  std::vector<env::Action> actions(n);
+  if (!deterministic) last_raw_.assign(n, {});
+  for (size_t i = 0; i < n; ++i) {
+    const float* row = out.data() + i * act_dim_;
+    if (discrete_) {
+      int64_t a;
+      if (deterministic) {
+        a = std::max_element(row, row + act_dim_) - row;
+      } else {  // inverse CDF on the softmax
+        const float m = *std::max_element(row, row + act_dim_);
+        double total = 0;
+        std::vector<double> p(act_dim_);
+        for (size_t j = 0; j < act_dim_; ++j) total += p[j] = std::exp(double(row[j]) - m);
+        const double u = rng_.uniform_double() * total;
+        double c = 0;
+        a = static_cast<int64_t>(act_dim_ - 1);
+        for (size_t j = 0; j < act_dim_; ++j)
+          if ((c += p[j]) > u) {
+            a = static_cast<int64_t>(j);
+            break;
+          }
+        last_raw_[i] = {static_cast<float>(a)};
+      }
+      actions[i] = env::Action(a);
+    } else {
+      nets::Tensor v = nets::Tensor::from_shape({act_dim_});
+      std::vector<float> raw(act_dim_);
+      for (size_t j = 0; j < act_dim_; ++j) {
+        raw[j] = deterministic ? row[j]
+                               : row[j] + std::exp(log_std_.value()(j)) * rng_.normal();
+        v(j) = std::clamp(raw[j], act_low_(j), act_high_(j));
+      }
+      if (!deterministic) last_raw_[i] = raw;
+      actions[i] = env::Action::box(std::move(v));
+    }
+  }
+  return actions;
+}
+
+void Reinforce::observe(const Transitions& t) {
+  const size_t n = t.rewards.size();
+  if (running_.size() != n) running_.assign(n, Episode{});
+  if (last_raw_.size() != n)
+    throw Error("REINFORCE::observe: call act(obs, deterministic = false) for the same batch first");
+  for (size_t i = 0; i < n; ++i) {
+    if (!t.valid[i]) continue;
+    Episode& e = running_[i];
+    e.obs.insert(e.obs.end(), t.obs.data() + i * obs_dim_, t.obs.data() + (i + 1) * obs_dim_);
+    e.actions.insert(e.actions.end(), last_raw_[i].begin(), last_raw_[i].end());
+    e.rewards.push_back(t.rewards[i]);
+    if (t.terminated[i] || t.truncated[i]) {
+      finished_.push_back(std::move(e));
+      e = Episode{};
+    }
+  }
+}
+
+Metrics Reinforce::update() {
+  if (finished_.size() < cfg.episodes_per_update) return {};
+  size_t M = 0;
+  for (auto& e : finished_) M += e.rewards.size();
+  nets::Tensor obs = nets::Tensor::from_shape({M, obs_dim_});
+  nets::Tensor returns = nets::Tensor::from_shape({M});
+  const size_t adim = discrete_ ? 1 : act_dim_;
+  std::vector<float> acts(M * adim);
+  size_t row = 0;
+  double mean_return = 0;
+  for (auto& e : finished_) {
+    const size_t T = e.rewards.size();
+    std::memcpy(obs.data() + row * obs_dim_, e.obs.data(), T * obs_dim_ * sizeof(float));
+    std::memcpy(acts.data() + row * adim, e.actions.data(), T * adim * sizeof(float));
+    double G = 0;
+    for (size_t k = T; k-- > 0;) {
+      G = e.rewards[k] + cfg.gamma * G;
+      returns(row + k) = static_cast<float>(G);
+    }
+    double ep = 0;
+    for (double r : e.rewards) ep += r;
+    mean_return += ep / finished_.size();
+    row += T;
+  }
+  // advantages
+  nets::Tensor adv = returns;
+  if (cfg.baseline == "value") {
+    nets::NoGrad ng;
+    nets::Tensor v = value_.forward(nets::Var(obs)).value();
+    for (size_t k = 0; k < M; ++k) adv(k) -= v.data()[k];
+  } else if (cfg.baseline == "mean") {
+    double m = 0;
+    for (float g : returns) m += g / M;
+    for (auto& a : adv) a -= static_cast<float>(m);
+  }
+  if (cfg.normalize_advantages && M > 1) {
+    double m = 0, s = 0;
+    for (float a : adv) m += a / double(M);
+    for (float a : adv) s += (a - m) * (a - m) / double(M);
+    const double sd = std::sqrt(s) + 1e-8;
+    for (auto& a : adv) a = static_cast<float>((a - m) / sd);
+  }
+  // policy step
+  opt_->zero_grad();
+  nets::Var out = policy_.forward(nets::Var(obs));
+  nets::Var logp, entropy;
+  if (discrete_) {
+    nets::IntTensor a = nets::IntTensor::from_shape({M});
+    for (size_t k = 0; k < M; ++k) a(k) = static_cast<int32_t>(acts[k]);
+    nets::Var lsm = nets::log_softmax(out);
+    logp = nets::gather(lsm, a);
+    entropy = nets::neg(nets::mean(nets::sum(nets::mul(nets::exp(lsm), lsm), {1})));
+  } else {
+    nets::Tensor at = nets::Tensor::from_shape({M, act_dim_});
+    std::copy(acts.begin(), acts.end(), at.begin());
+    nets::Var z = nets::div(nets::sub(nets::Var(at), out), nets::exp(log_std_));
+    // log N(a | mu, sigma) summed over action dimensions
+    nets::Var per = nets::sub(nets::scale(nets::square(z), -0.5f), log_std_);
+    logp = nets::add_scalar(nets::sum(per, {1}), -0.5f * std::log(2.f * float(M_PI)) * act_dim_);
+    entropy = nets::add_scalar(nets::sum(log_std_),
+                               0.5f * std::log(2.f * float(M_PI) * float(M_E)) * act_dim_);
+  }
+  nets::Var pg = nets::neg(nets::mean(nets::mul(logp, nets::Var(adv))));
+  nets::Var loss = cfg.entropy_coef != 0.f ? nets::sub(pg, nets::scale(entropy, cfg.entropy_coef)) : pg;
+  loss.backward();
+  if (cfg.max_grad_norm > 0.f) nets::clip_grad_norm(opt_->params(), cfg.max_grad_norm);
+  opt_->step();
+  Metrics m{{"policy_loss", pg.item()}, {"entropy", entropy.item()},
+            {"train_return", mean_return}, {"batch_steps", double(M)}};
+  // value regression on the returns
+  if (cfg.baseline == "value") {
+    double vl = 0;
+    for (int ep = 0; ep < cfg.value_epochs; ++ep) {
+      value_opt_->zero_grad();
+      nets::Tensor target = returns;
+      target.reshape({M, 1});
+      nets::Var l = nets::mse(value_.forward(nets::Var(obs)), target);
+      l.backward();
+      value_opt_->step();
+      vl = l.item();
+    }
+    m.emplace_back("value_loss", vl);
+  }
+  finished_.clear();
+  ++updates_;
+  return m;
+}
+
+void Reinforce::save(const std::string& path) const {
+  std::map<std::string, nets::Tensor> t;
+  for (auto& [n, v] : policy_.named_parameters()) t["policy." + n] = v.value();
+  for (auto& [n, v] : value_.named_parameters()) t["value." + n] = v.value();
+  if (!discrete_) t["log_std"] = log_std_.value();
+  nets::OptimizerState os = opt_->state(), vs = value_opt_->state();
+  for (auto& [k, v] : os.tensors) t["optim." + k] = v;
+  for (auto& [k, v] : vs.tensors) t["value_optim." + k] = v;
+  std::map<std::string, std::string> meta{{"agent", "reinforce"},
+                                          {"updates", std::to_string(updates_)},
+                                          {"rng", rng_.state()}};
+  for (auto& [k, v] : os.scalars) meta["optim." + k] = v;
+  for (auto& [k, v] : vs.scalars) meta["value_optim." + k] = v;
+  nets::save_safetensors(path, t, meta);
+}
+
+void Reinforce::load(const std::string& path) {
+  nets::SafeTensors st = nets::load_safetensors(path);
+  auto meta = [&](const std::string& k) -> const std::string& {
+    auto it = st.metadata.find(k);
+    if (it == st.metadata.end())
+      throw CheckpointError("REINFORCE checkpoint '" + path + "': metadata '" + k + "' is missing");
+    return it->second;
+  };
+  if (meta("agent") != "reinforce")
+    throw CheckpointError("checkpoint '" + path + "' holds a '" + meta("agent") + "' agent, not reinforce");
+  std::map<std::string, nets::Tensor> p, v;
+  nets::OptimizerState os, vs;
+  for (auto& [k, x] : st.tensors) {
+    if (k.rfind("policy.", 0) == 0) p[k.substr(7)] = x;
+    else if (k.rfind("value.", 0) == 0) v[k.substr(6)] = x;
+    else if (k.rfind("optim.", 0) == 0) os.tensors[k.substr(6)] = x;
+    else if (k.rfind("value_optim.", 0) == 0) vs.tensors[k.substr(12)] = x;
+  }
+  for (auto& [k, x] : st.metadata) {
+    if (k.rfind("optim.", 0) == 0) os.scalars[k.substr(6)] = x;
+    if (k.rfind("value_optim.", 0) == 0) vs.scalars[k.substr(12)] = x;
+  }
+  try {
+    policy_.load_state(p);
+    value_.load_state(v);
+    if (!discrete_) {
+      auto it = st.tensors.find("log_std");
+      if (it == st.tensors.end() || it->second.shape() != log_std_.value().shape())
+        throw CheckpointError("'log_std' is missing or mis-shaped");
+      log_std_.value() = it->second;
+    }
+    opt_->load_state(os);
+    value_opt_->load_state(vs);
+  } catch (const Error& e) {
+    throw CheckpointError("REINFORCE checkpoint '" + path + "': " + e.what());
+  }
+  updates_ = std::stol(meta("updates"));
+  rng_.set_state(meta("rng"));
+}
+
+}  // namespace seqrl::agents
