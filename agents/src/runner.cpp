@@ -35,8 +35,9 @@ void make_dirs(const std::string& dir) {
 }
 }  // namespace
 
-EvalResult evaluate(Agent& agent, const std::string& env_id, int episodes, uint64_t seed) {
-  auto e = env::make(env_id);
+EvalResult evaluate(Agent& agent, const std::string& env_id, int episodes, uint64_t seed,
+                    const nlohmann::json& env_options) {
+  auto e = env::make(env_id, env_options);
   std::vector<double> rets;
   for (int k = 0; k < episodes; ++k) {
     env::ResetResult r = e->reset(seed + k);
@@ -65,7 +66,9 @@ RunResult run(Agent& agent, const RunConfig& cfg, const nlohmann::json& config_j
   if (cfg.num_envs == 0) throw ValueError("RunConfig.num_envs must be positive");
   const auto& spec = env::spec(cfg.env_id);
   env::VectorEnv venv(
-      [&] { return std::make_unique<env::RecordEpisodeStatistics>(env::make(cfg.env_id)); },
+      [&] {
+        return std::make_unique<env::RecordEpisodeStatistics>(env::make(cfg.env_id, cfg.env_options));
+      },
       cfg.num_envs);
   std::ofstream csv, jsonl;
   if (!cfg.out_dir.empty()) {
@@ -113,7 +116,7 @@ RunResult run(Agent& agent, const RunConfig& cfg, const nlohmann::json& config_j
     obs = std::move(vs.observations);
     if (next_eval > 0 && step >= next_eval && step < cfg.total_steps) {
       next_eval += cfg.eval_every;
-      EvalResult ev = evaluate(agent, cfg.env_id, cfg.eval_episodes, cfg.seed + 1000000);
+      EvalResult ev = evaluate(agent, cfg.env_id, cfg.eval_episodes, cfg.seed + 1000000, cfg.env_options);
       res.eval_curve.emplace_back(step, ev.mean);
       log(step, now_s() - t0, "eval_return", ev.mean);
       if (cfg.stop_at_threshold && spec.reward_threshold && ev.mean >= *spec.reward_threshold) break;
@@ -127,7 +130,7 @@ RunResult run(Agent& agent, const RunConfig& cfg, const nlohmann::json& config_j
   if (tty) std::fprintf(stderr, "\n");
   res.steps = step;
   res.seconds = now_s() - t0;
-  res.final_eval = evaluate(agent, cfg.env_id, cfg.final_eval_episodes, cfg.seed + 2000000);
+  res.final_eval = evaluate(agent, cfg.env_id, cfg.final_eval_episodes, cfg.seed + 2000000, cfg.env_options);
   res.eval_curve.emplace_back(step, res.final_eval.mean);
   log(step, res.seconds, "eval_return", res.final_eval.mean);
   if (!cfg.out_dir.empty()) {

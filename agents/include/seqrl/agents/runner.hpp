@@ -12,6 +12,7 @@ namespace seqrl::agents {
 
 struct RunConfig {
   std::string env_id = "CartPole-v1";  // registered environment
+  nlohmann::json env_options = nlohmann::json::object();  // passed to env::make (training and evaluation)
   long total_steps = 100000;           // environment steps (over all sub-envs)
   uint64_t seed = 1;                   // sub-env i gets seed + i; evaluation seeds start at seed + 10^6
   size_t num_envs = 1;                 // sub-envs stepping together
@@ -37,7 +38,8 @@ struct RunResult {
 
 // Deterministic evaluation: `episodes` episodes of a fresh env made from env_id, seeds
 // seed, seed + 1, ...
-EvalResult evaluate(Agent& agent, const std::string& env_id, int episodes, uint64_t seed);
+EvalResult evaluate(Agent& agent, const std::string& env_id, int episodes, uint64_t seed,
+                    const nlohmann::json& env_options = nlohmann::json::object());
 
 // Trains `agent`; `config_json` is recorded in summary.json as the configuration used.
 RunResult run(Agent& agent, const RunConfig& cfg, const nlohmann::json& config_json = {});
