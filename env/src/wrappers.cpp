@@ -1,6 +1,10 @@
 #include "seqrl/env/wrappers.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
+
+#include <xtensor/xbuilder.hpp>
 
 namespace seqrl::env {
 
@@ -82,6 +86,166 @@ StepResult RecordEpisodeStatistics::step_impl(const Action& action) {
     while (return_queue.size() > buffer) return_queue.pop_front();
     while (length_queue.size() > buffer) length_queue.pop_front();
   }
+  return r;
+}
+
+}  // namespace seqrl::env
+
+namespace seqrl::env {
+
+namespace {
+const Box& inner_box(const Env& e, const char* who) {
+  auto* b = dynamic_cast<const Box*>(&e.action_space());
+  if (!b) throw ValueError(std::string(who) + " needs a Box action space, got " + e.action_space().str());
+  return *b;
+}
+Box unbounded(const nets::Shape& s) { return Box(-INFINITY, INFINITY, s); }
+}  // namespace
+
+// ---- ClipAction -------------------------------------------------------------------------------
+ClipAction::ClipAction(std::unique_ptr<Env> inner)
+    : Wrapper(std::move(inner)), space_(unbounded(inner_box(*inner_, "ClipAction").shape())) {}
+
+std::unique_ptr<Env> ClipAction::clone() const {
+  auto c = std::make_unique<ClipAction>(inner_->clone());
+  c->id = id;
+  c->copy_base_state(*this);
+  return c;
+}
+
+StepResult ClipAction::step_impl(const Action& action) {
+  const Box& b = inner_box(*inner_, "ClipAction");
+  nets::Tensor v = action.value;
+  for (size_t i = 0; i < v.size(); ++i)
+    v.data()[i] = std::clamp(v.data()[i], b.low.data()[i], b.high.data()[i]);
+  return inner_->step(Action::box(std::move(v)));
+}
+
+// ---- RescaleAction ----------------------------------------------------------------------------
+RescaleAction::RescaleAction(std::unique_ptr<Env> inner, float lo, float hi)
+    : Wrapper(std::move(inner)), space_(lo, hi, inner_box(*inner_, "RescaleAction").shape()),
+      min_(lo), max_(hi) {
+  if (!(lo < hi)) throw ValueError("RescaleAction: min_action must be < max_action");
+}
+
+std::unique_ptr<Env> RescaleAction::clone() const {
+  auto c = std::make_unique<RescaleAction>(inner_->clone(), min_, max_);
+  c->id = id;
+  c->copy_base_state(*this);
+  return c;
+}
+
+StepResult RescaleAction::step_impl(const Action& action) {
+  const Box& b = inner_box(*inner_, "RescaleAction");
+  nets::Tensor v = action.value;
+  for (size_t i = 0; i < v.size(); ++i) {
+    const float lo = b.low.data()[i], hi = b.high.data()[i];
+    v.data()[i] = std::clamp(lo + (hi - lo) * (v.data()[i] - min_) / (max_ - min_), lo, hi);
+  }
+  return inner_->step(Action::box(std::move(v)));
+}
+
+// ---- RunningMeanStd ---------------------------------------------------------------------------
+RunningMeanStd::RunningMeanStd(const nets::Shape& shape)
+    : mean(xt::zeros<float>(shape)), var(xt::ones<float>(shape)) {}
+
+void RunningMeanStd::update(const nets::Tensor& x) {
+  // one-sample parallel update (Chan et al.), as Gymnasium's update_from_moments with batch 1
+  const double tot = count + 1.0;
+  for (size_t i = 0; i < mean.size(); ++i) {
+    const double delta = double(x.data()[i]) - mean.data()[i];
+    const double m_a = double(var.data()[i]) * count;
+    const double m2 = m_a + delta * delta * count / tot;
+    mean.data()[i] = static_cast<float>(mean.data()[i] + delta / tot);
+    var.data()[i] = static_cast<float>(m2 / tot);
+  }
+  count = tot;
+}
+
+// ---- NormalizeObservation ---------------------------------------------------------------------
+NormalizeObservation::NormalizeObservation(std::unique_ptr<Env> inner, float eps)
+    : Wrapper(std::move(inner)), stats(inner_->observation_space().shape()),
+      space_(unbounded(inner_->observation_space().shape())), eps_(eps) {}
+
+std::unique_ptr<Env> NormalizeObservation::clone() const {
+  auto c = std::make_unique<NormalizeObservation>(inner_->clone(), eps_);
+  c->stats = stats;
+  c->update = update;
+  c->id = id;
+  c->copy_base_state(*this);
+  return c;
+}
+
+Observation NormalizeObservation::normalize(const Observation& o) {
+  if (update) stats.update(o);
+  Observation r = Observation::from_shape(nets::shape_of(o));
+  for (size_t i = 0; i < o.size(); ++i)
+    r.data()[i] = static_cast<float>((o.data()[i] - stats.mean.data()[i]) /
+                                     std::sqrt(double(stats.var.data()[i]) + eps_));
+  return r;
+}
+
+ResetResult NormalizeObservation::reset_impl(std::optional<uint64_t> seed, const Info& options) {
+  ResetResult r = Wrapper::reset_impl(seed, options);
+  r.observation = normalize(r.observation);
+  return r;
+}
+
+StepResult NormalizeObservation::step_impl(const Action& action) {
+  StepResult r = Wrapper::step_impl(action);
+  r.observation = normalize(r.observation);
+  return r;
+}
+
+// ---- NormalizeReward --------------------------------------------------------------------------
+NormalizeReward::NormalizeReward(std::unique_ptr<Env> inner, double gamma, double eps)
+    : Wrapper(std::move(inner)), gamma_(gamma), eps_(eps) {}
+
+std::unique_ptr<Env> NormalizeReward::clone() const {
+  auto c = std::make_unique<NormalizeReward>(inner_->clone(), gamma_, eps_);
+  c->stats = stats;
+  c->update = update;
+  c->discounted_ = discounted_;
+  c->id = id;
+  c->copy_base_state(*this);
+  return c;
+}
+
+StepResult NormalizeReward::step_impl(const Action& action) {
+  StepResult r = Wrapper::step_impl(action);
+  discounted_ = discounted_ * gamma_ * (r.terminated ? 0.0 : 1.0) + r.reward;
+  if (update) {
+    nets::Tensor x = nets::Tensor::from_shape({});
+    x() = static_cast<float>(discounted_);
+    stats.update(x);
+  }
+  r.reward /= std::sqrt(double(stats.var()) + eps_);
+  return r;
+}
+
+// ---- ObservationEncoder -----------------------------------------------------------------------
+ObservationEncoder::ObservationEncoder(std::unique_ptr<Env> inner, std::shared_ptr<Encoder> enc)
+    : Wrapper(std::move(inner)), encoder_(std::move(enc)),
+      space_(unbounded(encoder_ ? encoder_->feature_shape() : nets::Shape{})) {
+  if (!encoder_) throw ValueError("ObservationEncoder: the encoder is null");
+}
+
+std::unique_ptr<Env> ObservationEncoder::clone() const {
+  auto c = std::make_unique<ObservationEncoder>(inner_->clone(), encoder_);
+  c->id = id;
+  c->copy_base_state(*this);
+  return c;
+}
+
+ResetResult ObservationEncoder::reset_impl(std::optional<uint64_t> seed, const Info& options) {
+  ResetResult r = Wrapper::reset_impl(seed, options);
+  r.observation = encoder_->encode(r.observation);
+  return r;
+}
+
+StepResult ObservationEncoder::step_impl(const Action& action) {
+  StepResult r = Wrapper::step_impl(action);
+  r.observation = encoder_->encode(r.observation);
   return r;
 }
 

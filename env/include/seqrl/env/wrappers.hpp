@@ -59,4 +59,106 @@ class RecordEpisodeStatistics : public Wrapper {
   double episode_start_ = 0.0;
 };
 
+// Clips Box actions to the inner env's bounds; the wrapper accepts any finite action
+// (Gymnasium's ClipAction: its action space is Box(-inf, inf)).
+class ClipAction : public Wrapper {
+ public:
+  explicit ClipAction(std::unique_ptr<Env> inner);
+  const Space& action_space() const override { return space_; }
+  std::unique_ptr<Env> clone() const override;
+
+ protected:
+  StepResult step_impl(const Action& action) override;
+
+ private:
+  Box space_;
+};
+
+// Maps actions from [min_action, max_action] linearly onto the inner Box's [low, high]
+// (Gymnasium's RescaleAction); the wrapper's action space is Box(min_action, max_action).
+class RescaleAction : public Wrapper {
+ public:
+  RescaleAction(std::unique_ptr<Env> inner, float min_action, float max_action);
+  const Space& action_space() const override { return space_; }
+  std::unique_ptr<Env> clone() const override;
+
+ protected:
+  StepResult step_impl(const Action& action) override;
+
+ private:
+  Box space_;
+  float min_, max_;
+};
+
+// Running mean and variance (parallel Welford, as Gymnasium's RunningMeanStd with its 1e-4
+// initial count), element-wise over a shape.
+struct RunningMeanStd {
+  explicit RunningMeanStd(const nets::Shape& shape = {});
+  void update(const nets::Tensor& x);  // one sample of `shape`
+  nets::Tensor mean, var;
+  double count = 1e-4;
+};
+
+// Observations become (obs - mean) / sqrt(var + eps) with running statistics updated on every
+// observation while `update` is true (Gymnasium's NormalizeObservation). Observation space:
+// Box(-inf, inf) of the inner shape.
+class NormalizeObservation : public Wrapper {
+ public:
+  explicit NormalizeObservation(std::unique_ptr<Env> inner, float eps = 1e-8f);
+  const Space& observation_space() const override { return space_; }
+  std::unique_ptr<Env> clone() const override;
+  RunningMeanStd stats;
+  bool update = true;
+
+ protected:
+  ResetResult reset_impl(std::optional<uint64_t> seed, const Info& options) override;
+  StepResult step_impl(const Action& action) override;
+
+ private:
+  Observation normalize(const Observation& o);
+  Box space_;
+  float eps_;
+};
+
+// Rewards are divided by the running standard deviation of the discounted return
+// (Gymnasium 1.0's NormalizeReward: G <- G * gamma * (1 - terminated) + r).
+class NormalizeReward : public Wrapper {
+ public:
+  NormalizeReward(std::unique_ptr<Env> inner, double gamma = 0.99, double eps = 1e-8);
+  std::unique_ptr<Env> clone() const override;
+  RunningMeanStd stats{nets::Shape{}};
+  bool update = true;
+
+ protected:
+  StepResult step_impl(const Action& action) override;
+
+ private:
+  double gamma_, eps_, discounted_ = 0.0;
+};
+
+// Maps an observation to features, e.g. a trained AE/VAE encoder (issue 5) or any module.
+class Encoder {
+ public:
+  virtual ~Encoder() = default;
+  virtual nets::Tensor encode(const nets::Tensor& obs) = 0;
+  virtual nets::Shape feature_shape() const = 0;
+};
+
+// The agent sees encoder->encode(obs) instead of obs; observation space Box(-inf, inf) of the
+// feature shape. The encoder is shared between clones (it is a fixed function, not env state).
+class ObservationEncoder : public Wrapper {
+ public:
+  ObservationEncoder(std::unique_ptr<Env> inner, std::shared_ptr<Encoder> encoder);
+  const Space& observation_space() const override { return space_; }
+  std::unique_ptr<Env> clone() const override;
+
+ protected:
+  ResetResult reset_impl(std::optional<uint64_t> seed, const Info& options) override;
+  StepResult step_impl(const Action& action) override;
+
+ private:
+  std::shared_ptr<Encoder> encoder_;
+  Box space_;
+};
+
 }  // namespace seqrl::env
