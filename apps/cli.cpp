@@ -11,6 +11,7 @@
 
 #include <boost/program_options.hpp>
 
+#include "seqrl/agents/factory.hpp"
 #include "seqrl/agents/mle.hpp"
 #include "seqrl/agents/random_agent.hpp"
 #include "seqrl/bench/rl_bench.hpp"
@@ -31,6 +32,8 @@ const char* kUsage =
     "  demo    learn SeqGAN's synthetic oracle by maximum likelihood and report NLL-oracle\n"
     "  bench   speed benchmarks (JSON on stdout)\n"
     "  train   train an agent on an environment (seqrl train --agent dqn --env CartPole-v1)\n"
+    "  eval    evaluate a saved agent: seqrl eval --checkpoint F --env ID --episodes K\n"
+    "  rollout write trajectories as JSON lines: seqrl rollout --env ID --policy random --out F\n"
     "  list    list environments or agents (seqrl list envs|agents)\n"
     "  help    this text\n"
     "\n"
@@ -368,23 +371,6 @@ TrainConfig parse_train(const std::vector<std::string>& args, bool* help, std::o
 }
 
 namespace {
-nlohmann::json dqn_json(const agents::DQNConfig& d) {
-  return {{"hidden", d.hidden}, {"lr", d.lr}, {"gamma", d.gamma}, {"buffer_size", d.buffer_size},
-          {"batch_size", d.batch_size}, {"start_e", d.start_e}, {"end_e", d.end_e},
-          {"exploration_fraction", d.exploration_fraction}, {"total_steps", d.total_steps},
-          {"learning_starts", d.learning_starts}, {"train_frequency", d.train_frequency},
-          {"gradient_steps", d.gradient_steps}, {"target_update", d.target_update},
-          {"tau", d.tau}, {"double_dqn", d.double_dqn}, {"huber", d.huber},
-          {"max_grad_norm", d.max_grad_norm}, {"seed", d.seed}};
-}
-
-nlohmann::json reinforce_json(const agents::ReinforceConfig& r) {
-  return {{"hidden", r.hidden}, {"lr", r.lr}, {"gamma", r.gamma}, {"baseline", r.baseline},
-          {"value_lr", r.value_lr}, {"value_epochs", r.value_epochs},
-          {"entropy_coef", r.entropy_coef}, {"episodes_per_update", r.episodes_per_update},
-          {"normalize_advantages", r.normalize_advantages}, {"max_grad_norm", r.max_grad_norm},
-          {"init_log_std", r.init_log_std}, {"seed", r.seed}};
-}
 
 int run_train(const TrainConfig& c, std::ostream& out) {
   auto probe = env::make(c.run.env_id);
@@ -406,8 +392,8 @@ int run_train(const TrainConfig& c, std::ostream& out) {
                         {"seed", c.run.seed}, {"num_envs", c.run.num_envs},
                         {"eval_every", c.run.eval_every},
                         {"stop_at_threshold", c.run.stop_at_threshold}};
-  if (dqn) cfg["dqn"] = dqn_json(c.dqn);
-  if (pg) cfg["reinforce"] = reinforce_json(c.reinforce);
+  if (dqn) cfg["dqn"] = c.dqn;
+  if (pg) cfg["reinforce"] = c.reinforce;
   agents::RunResult r = agents::run(*agent, c.run, cfg);
   if (!c.run.out_dir.empty()) agent->save(c.run.out_dir + "/checkpoint.safetensors");
   out << nlohmann::json{{"agent", c.agent}, {"env", c.run.env_id}, {"seed", c.run.seed},
@@ -418,6 +404,99 @@ int run_train(const TrainConfig& c, std::ostream& out) {
                         {"final_eval_episodes", r.final_eval.episodes}}
              .dump()
       << "\n";
+  return 0;
+}
+}  // namespace
+
+namespace {
+struct EvalConfig {
+  std::string checkpoint, env_id = "CartPole-v1", out;
+  std::string policy;  // rollout only: "random" instead of a checkpoint
+  int episodes = 100;
+  uint64_t seed = 1;
+  bool deterministic = true;
+};
+
+EvalConfig parse_eval(const std::string& cmd, const std::vector<std::string>& args, bool* help,
+                      std::ostream* help_out) {
+  EvalConfig c;
+  if (cmd == "rollout") c.episodes = 1;
+  po::options_description d("seqrl " + cmd + " options");
+  d.add_options()
+      ("checkpoint", po::value(&c.checkpoint)->default_value(c.checkpoint), "a saved agent (checkpoint.safetensors)")
+      ("env", po::value(&c.env_id)->default_value(c.env_id), "registered environment id")
+      ("episodes", po::value(&c.episodes)->default_value(c.episodes), "episodes to run")
+      ("seed", po::value(&c.seed)->default_value(c.seed), "seed of the first episode (then seed + 1, ...)")
+      ("out", po::value(&c.out)->default_value(c.out),
+       cmd == "rollout" ? "JSON-lines file to write" : "folder for summary.json (empty = none)");
+  if (cmd == "rollout")
+    d.add_options()
+        ("policy", po::value(&c.policy)->default_value(c.policy), "'random' instead of a checkpoint")
+        ("deterministic", po::value(&c.deterministic)->default_value(c.deterministic), "greedy/mean actions of the checkpoint's agent (0/1)");
+  po::variables_map vm;
+  *help = parse_args(cmd, d, args, vm, help_out);
+  if (*help) return c;
+  require(c.episodes >= 1, cmd, "--episodes must be >= 1");
+  require(c.policy.empty() || c.policy == "random", cmd, "unknown --policy '" + c.policy + "' (known: random)");
+  require(!c.checkpoint.empty() || c.policy == "random", cmd,
+          cmd == "rollout" ? "give --checkpoint F or --policy random" : "give --checkpoint F");
+  require(cmd != "rollout" || !c.out.empty(), cmd, "give --out FILE for the trajectory");
+  env::spec(c.env_id);
+  return c;
+}
+
+std::unique_ptr<agents::Agent> agent_for(const EvalConfig& c, const env::Env& e) {
+  if (c.policy == "random") return std::make_unique<agents::RandomAgent>(e.action_space(), c.seed);
+  return agents::load_agent(c.checkpoint, e.observation_space(), e.action_space());
+}
+
+int run_eval(const EvalConfig& c, std::ostream& out) {
+  auto probe = env::make(c.env_id);
+  auto agent = agent_for(c, *probe);
+  const auto t0 = std::chrono::steady_clock::now();
+  agents::EvalResult r = agents::evaluate(*agent, c.env_id, c.episodes, c.seed);
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  nlohmann::json summary = {{"agent", agent->name()}, {"env", c.env_id}, {"seed", c.seed},
+                            {"steps", 0}, {"wall_seconds", secs},
+                            {"final_eval", {{"episodes", r.episodes}, {"return_mean", r.mean},
+                                            {"return_std", r.std}}},
+                            {"config", {{"checkpoint", c.checkpoint}, {"deterministic", true}}}};
+  if (!c.out.empty()) {
+    ::mkdir(c.out.c_str(), 0755);
+    nets::write_file_atomic(c.out + "/summary.json", summary.dump(1) + "\n");
+  }
+  out << summary.dump() << "\n";
+  return 0;
+}
+
+int run_rollout(const EvalConfig& c, std::ostream& out) {
+  auto e = env::make(c.env_id);
+  auto agent = agent_for(c, *e);
+  std::string lines;
+  long steps = 0;
+  auto to_json = [](const nets::Tensor& t) { return std::vector<float>(t.begin(), t.end()); };
+  for (int k = 0; k < c.episodes; ++k) {
+    nets::Tensor obs = e->reset(c.seed + k).observation;
+    for (int t = 0;; ++t) {
+      nets::Tensor batch = obs;
+      nets::Shape s = nets::shape_of(obs);
+      s.insert(s.begin(), 1);
+      batch.reshape(s);
+      env::Action a = agent->act(batch, c.deterministic && c.policy.empty())[0];
+      env::StepResult r = e->step(a);
+      nlohmann::json line = {{"episode", k}, {"t", t}, {"observation", to_json(obs)},
+                             {"reward", r.reward}, {"terminated", r.terminated},
+                             {"truncated", r.truncated}, {"next_observation", to_json(r.observation)}};
+      if (a.discrete) line["action"] = a.index;
+      else line["action"] = to_json(a.value);
+      lines += line.dump() + "\n";
+      ++steps;
+      if (r.terminated || r.truncated) break;
+      obs = std::move(r.observation);
+    }
+  }
+  nets::write_file_atomic(c.out, lines);
+  out << nlohmann::json{{"env", c.env_id}, {"episodes", c.episodes}, {"steps", steps}, {"out", c.out}}.dump() << "\n";
   return 0;
 }
 }  // namespace
@@ -455,6 +534,11 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     if (cmd == "train") {
       TrainConfig c = parse_train(rest, &help, &out);
       return help ? 0 : run_train(c, out);
+    }
+    if (cmd == "eval" || cmd == "rollout") {
+      EvalConfig c = parse_eval(cmd, rest, &help, &out);
+      if (help) return 0;
+      return cmd == "eval" ? run_eval(c, out) : run_rollout(c, out);
     }
     if (cmd == "list") {
       const std::string what = rest.empty() ? "" : rest[0];

@@ -193,6 +193,7 @@ void DQN::save(const std::string& path) const {
   t["replay.actions"] = xt::adapt(a, std::vector<size_t>{used});
   t["replay.dones"] = xt::adapt(d, std::vector<size_t>{used});
   std::map<std::string, std::string> meta{{"agent", "dqn"},
+                                          {"config", nlohmann::json(cfg).dump()},
                                           {"steps", std::to_string(steps_)},
                                           {"updates", std::to_string(updates_)},
                                           {"replay.pos", std::to_string(pos_)},

@@ -230,6 +230,7 @@ void Reinforce::save(const std::string& path) const {
   for (auto& [k, v] : os.tensors) t["optim." + k] = v;
   for (auto& [k, v] : vs.tensors) t["value_optim." + k] = v;
   std::map<std::string, std::string> meta{{"agent", "reinforce"},
+                                          {"config", nlohmann::json(cfg).dump()},
                                           {"updates", std::to_string(updates_)},
                                           {"rng", rng_.state()}};
   for (auto& [k, v] : os.scalars) meta["optim." + k] = v;

@@ -133,3 +133,41 @@ TEST_CASE("seqrl train writes summary.json with the final evaluation and config"
   std::ifstream ck(dir + "/checkpoint.safetensors");
   CHECK(ck.good());
 }
+
+TEST_CASE("seqrl eval and rollout load saved agents and write trajectories", "[cli][agents]") {
+  const std::string dir = "/tmp/seqrl_evalroll_" + std::to_string(::getpid());
+  std::string out, err;
+  REQUIRE(run({"train", "--agent", "reinforce", "--env", "CartPole-v1", "--steps", "3000",
+               "--final-eval-episodes", "2", "--eval-every", "0", "--out", dir},
+              out, err) == 0);
+  REQUIRE(run({"eval", "--checkpoint", dir + "/checkpoint.safetensors", "--env", "CartPole-v1",
+               "--episodes", "3", "--out", dir + "/eval"},
+              out, err) == 0);
+  auto s = nlohmann::json::parse(out);
+  CHECK(s["agent"] == "reinforce");
+  CHECK(s["final_eval"]["episodes"] == 3);
+  std::ifstream summary(dir + "/eval/summary.json");
+  CHECK(summary.good());
+  // a CartPole agent does not fit Pendulum: the error says why
+  CHECK(run({"eval", "--checkpoint", dir + "/checkpoint.safetensors", "--env", "Pendulum-v1"}, out, err) == 1);
+  CHECK_THAT(err, Catch::Contains("does not fit"));
+
+  REQUIRE(run({"rollout", "--env", "CartPole-v1", "--policy", "random", "--episodes", "2",
+               "--seed", "4", "--out", dir + "/traj.jsonl"},
+              out, err) == 0);
+  const long steps = nlohmann::json::parse(out)["steps"].get<long>();
+  std::ifstream f(dir + "/traj.jsonl");
+  long lines = 0, ends = 0;
+  for (std::string line; std::getline(f, line); ++lines) {
+    auto j = nlohmann::json::parse(line);
+    CHECK(j["observation"].size() == 4);
+    CHECK(j.contains("action"));
+    ends += j["terminated"].get<bool>() || j["truncated"].get<bool>();
+  }
+  CHECK(lines == steps);
+  CHECK(ends == 2);
+  CHECK(run({"rollout", "--env", "CartPole-v1", "--policy", "greedy", "--out", "/tmp/x"}, out, err) == 2);
+  CHECK_THAT(err, Catch::Contains("unknown --policy 'greedy'"));
+  CHECK(run({"rollout", "--env", "CartPole-v1", "--out", "/tmp/x"}, out, err) == 2);
+  CHECK_THAT(err, Catch::Contains("--checkpoint F or --policy random"));
+}

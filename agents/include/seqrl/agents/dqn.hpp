@@ -37,6 +37,13 @@ struct DQNConfig {
   uint64_t seed = 0;               // network init, exploration and replay sampling
 };
 
+// JSON round trip of the config (missing keys keep their defaults); checkpoints carry it.
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DQNConfig, hidden, lr, gamma, buffer_size,
+                                                batch_size, start_e, end_e, exploration_fraction,
+                                                total_steps, learning_starts, train_frequency,
+                                                gradient_steps, target_update, tau, double_dqn,
+                                                huber, max_grad_norm, seed)
+
 class DQN : public Agent {
  public:
   // obs_dim: the flat observation size; num_actions: the Discrete action count.

@@ -33,6 +33,11 @@ struct ReinforceConfig {
   uint64_t seed = 0;                // init, sampling
 };
 
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ReinforceConfig, hidden, lr, gamma, baseline,
+                                                value_lr, value_epochs, entropy_coef,
+                                                episodes_per_update, normalize_advantages,
+                                                max_grad_norm, init_log_std, seed)
+
 class Reinforce : public Agent {
  public:
   // Checks the spaces (flat Box observations; Discrete or 1-D Box actions).
