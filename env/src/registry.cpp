@@ -4,6 +4,7 @@
 #include <map>
 #include <mutex>
 
+#include "seqrl/env/classic/acrobot.hpp"
 #include "seqrl/env/classic/cartpole.hpp"
 #include "seqrl/env/classic/pendulum.hpp"
 #include "seqrl/env/toy/toy.hpp"
@@ -30,6 +31,7 @@ std::map<std::string, EnvSpec>& table() {
                           return std::make_unique<Pendulum>(o.contains("g") ? o["g"].get<double>() : 10.0);
                         },
                         200, std::nullopt};
+    b["Acrobot-v1"] = {"Acrobot-v1", [](const Info&) { return std::make_unique<Acrobot>(); }, 500, -100.0};
     b["MountainCar-v0"] = {"MountainCar-v0", [](const Info&) { return std::make_unique<MountainCar>(); },
                            200, -110.0};
     b["FrozenLake-v1"] = {"FrozenLake-v1",

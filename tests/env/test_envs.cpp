@@ -102,3 +102,27 @@ TEST_CASE("GaussianBandit: seeded arm means, rewards around them, optimal flag",
   }
   CHECK(std::fabs(sum / 100 - ga.means[best]) < 0.4);  // 4 sigma of the mean of 100 N(q, 1)
 }
+
+TEST_CASE("Acrobot: energy pumping swings the tip up, doing nothing does not", "[env]") {
+  auto run = [](bool pump) {
+    auto e = make("Acrobot-v1");
+    Observation o = e->reset(0).observation;
+    for (int t = 0; t < 500; ++t) {
+      // the torque acts on the second joint: pushing along its velocity adds energy
+      const int64_t a = pump ? (o(5) >= 0 ? 2 : 0) : 1;
+      StepResult r = e->step(Action(a));
+      if (r.terminated) {
+        CHECK(r.reward == 0.0);
+        return t + 1;
+      }
+      CHECK(r.reward == -1.0);
+      if (r.truncated) return -1;
+      o = r.observation;
+    }
+    return -1;
+  };
+  CHECK(run(false) == -1);
+  const int steps = run(true);
+  CHECK(steps > 0);
+  CHECK(steps < 500);
+}
