@@ -183,8 +183,6 @@ void DQN::save(const std::string& path) const {
   std::map<std::string, nets::Tensor> t;
   for (auto& [n, v] : q_.named_parameters()) t["q." + n] = v.value();
   for (auto& [n, v] : target_.named_parameters()) t["target." + n] = v.value();
-  nets::OptimizerState os = opt_->state();
-  for (auto& [k, v] : os.tensors) t["optim." + k] = v;
   const size_t used = cfg.buffer_size;
   t["replay.obs"] = xt::adapt(obs_, std::vector<size_t>{used, obs_dim_});
   t["replay.next_obs"] = xt::adapt(next_obs_, std::vector<size_t>{used, obs_dim_});
@@ -200,29 +198,19 @@ void DQN::save(const std::string& path) const {
                                           {"replay.size", std::to_string(size_)},
                                           {"last_update_step", std::to_string(last_update_step_)},
                                           {"rng", rng_.state()}};
-  for (auto& [k, v] : os.scalars) meta["optim." + k] = v;
+  nets::add_optimizer_state(*opt_, "optim.", t, meta);
   nets::save_safetensors(path, t, meta);
 }
 
 void DQN::load(const std::string& path) {
   nets::SafeTensors st = nets::load_safetensors(path);
   auto need = [&](const std::string& key) -> const std::string& {
-    auto it = st.metadata.find(key);
-    if (it == st.metadata.end())
-      throw CheckpointError("DQN checkpoint '" + path + "': metadata '" + key + "' is missing");
-    return it->second;
+    return nets::required_metadata(st, key, path);
   };
   if (need("agent") != "dqn")
     throw CheckpointError("checkpoint '" + path + "' holds a '" + need("agent") + "' agent, not dqn");
-  std::map<std::string, nets::Tensor> qs, ts;
-  nets::OptimizerState os;
-  for (auto& [k, v] : st.tensors) {
-    if (k.rfind("q.", 0) == 0) qs[k.substr(2)] = v;
-    else if (k.rfind("target.", 0) == 0) ts[k.substr(7)] = v;
-    else if (k.rfind("optim.", 0) == 0) os.tensors[k.substr(6)] = v;
-  }
-  for (auto& [k, v] : st.metadata)
-    if (k.rfind("optim.", 0) == 0) os.scalars[k.substr(6)] = v;
+  const auto qs = nets::tensors_with_prefix(st, "q."), ts = nets::tensors_with_prefix(st, "target.");
+  const nets::OptimizerState os = nets::optimizer_state_with_prefix(st, "optim.");
   auto replay = [&](const std::string& k, size_t cols) -> const nets::Tensor& {
     auto it = st.tensors.find(k);
     if (it == st.tensors.end() || it->second.size() != cfg.buffer_size * cols)

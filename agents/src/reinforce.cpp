@@ -226,40 +226,25 @@ void Reinforce::save(const std::string& path) const {
   for (auto& [n, v] : policy_.named_parameters()) t["policy." + n] = v.value();
   for (auto& [n, v] : value_.named_parameters()) t["value." + n] = v.value();
   if (!discrete_) t["log_std"] = log_std_.value();
-  nets::OptimizerState os = opt_->state(), vs = value_opt_->state();
-  for (auto& [k, v] : os.tensors) t["optim." + k] = v;
-  for (auto& [k, v] : vs.tensors) t["value_optim." + k] = v;
   std::map<std::string, std::string> meta{{"agent", "reinforce"},
                                           {"config", nlohmann::json(cfg).dump()},
                                           {"updates", std::to_string(updates_)},
                                           {"rng", rng_.state()}};
-  for (auto& [k, v] : os.scalars) meta["optim." + k] = v;
-  for (auto& [k, v] : vs.scalars) meta["value_optim." + k] = v;
+  nets::add_optimizer_state(*opt_, "optim.", t, meta);
+  nets::add_optimizer_state(*value_opt_, "value_optim.", t, meta);
   nets::save_safetensors(path, t, meta);
 }
 
 void Reinforce::load(const std::string& path) {
   nets::SafeTensors st = nets::load_safetensors(path);
   auto meta = [&](const std::string& k) -> const std::string& {
-    auto it = st.metadata.find(k);
-    if (it == st.metadata.end())
-      throw CheckpointError("REINFORCE checkpoint '" + path + "': metadata '" + k + "' is missing");
-    return it->second;
+    return nets::required_metadata(st, k, path);
   };
   if (meta("agent") != "reinforce")
     throw CheckpointError("checkpoint '" + path + "' holds a '" + meta("agent") + "' agent, not reinforce");
-  std::map<std::string, nets::Tensor> p, v;
-  nets::OptimizerState os, vs;
-  for (auto& [k, x] : st.tensors) {
-    if (k.rfind("policy.", 0) == 0) p[k.substr(7)] = x;
-    else if (k.rfind("value.", 0) == 0) v[k.substr(6)] = x;
-    else if (k.rfind("optim.", 0) == 0) os.tensors[k.substr(6)] = x;
-    else if (k.rfind("value_optim.", 0) == 0) vs.tensors[k.substr(12)] = x;
-  }
-  for (auto& [k, x] : st.metadata) {
-    if (k.rfind("optim.", 0) == 0) os.scalars[k.substr(6)] = x;
-    if (k.rfind("value_optim.", 0) == 0) vs.scalars[k.substr(12)] = x;
-  }
+  const auto p = nets::tensors_with_prefix(st, "policy."), v = nets::tensors_with_prefix(st, "value.");
+  const nets::OptimizerState os = nets::optimizer_state_with_prefix(st, "optim."),
+                             vs = nets::optimizer_state_with_prefix(st, "value_optim.");
   try {
     policy_.load_state(p);
     value_.load_state(v);

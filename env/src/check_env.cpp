@@ -56,7 +56,9 @@ Trace run(Env& env, const std::vector<Action>& actions, std::vector<std::string>
 CheckReport check_env(Env& env, uint64_t seed, int steps) {
   CheckReport rep;
   auto& P = rep.problems;
-  Space& aspace = const_cast<Space&>(env.action_space());
+  // a seeded copy of the action space, so that checking leaves the env's own space alone
+  std::unique_ptr<Space> aspace_copy = env.action_space().clone();
+  Space& aspace = *aspace_copy;
   aspace.seed(seed);
   std::vector<Action> actions;
   for (int i = 0; i < steps; ++i) actions.push_back(sample_action(aspace));

@@ -195,16 +195,43 @@ SafeTensors load_safetensors(const std::string& path) {
   return out;
 }
 
+std::map<std::string, Tensor> tensors_with_prefix(const SafeTensors& st, const std::string& prefix) {
+  std::map<std::string, Tensor> out;
+  for (auto& [k, v] : st.tensors)
+    if (k.rfind(prefix, 0) == 0) out[k.substr(prefix.size())] = v;
+  return out;
+}
+
+OptimizerState optimizer_state_with_prefix(const SafeTensors& st, const std::string& prefix) {
+  OptimizerState os;
+  os.tensors = tensors_with_prefix(st, prefix);
+  for (auto& [k, v] : st.metadata)
+    if (k.rfind(prefix, 0) == 0) os.scalars[k.substr(prefix.size())] = v;
+  return os;
+}
+
+void add_optimizer_state(const Optimizer& opt, const std::string& prefix,
+                         std::map<std::string, Tensor>& tensors,
+                         std::map<std::string, std::string>& metadata) {
+  OptimizerState s = opt.state();
+  for (auto& [k, t] : s.tensors) tensors[prefix + k] = t;
+  for (auto& [k, v] : s.scalars) metadata[prefix + k] = v;
+}
+
+const std::string& required_metadata(const SafeTensors& st, const std::string& key,
+                                     const std::string& path) {
+  auto it = st.metadata.find(key);
+  if (it == st.metadata.end())
+    throw CheckpointError("checkpoint '" + path + "': metadata '" + key + "' is missing");
+  return it->second;
+}
+
 void save_checkpoint(const std::string& path, const Module& model, const Optimizer* opt,
                      const std::map<std::string, std::string>& extra) {
   std::map<std::string, Tensor> tensors = model.state();
   std::map<std::string, std::string> meta = extra;
   meta["format"] = "seqrl-checkpoint-1";
-  if (opt) {
-    OptimizerState s = opt->state();
-    for (auto& [k, t] : s.tensors) tensors["optim." + k] = t;
-    for (auto& [k, v] : s.scalars) meta["optim." + k] = v;
-  }
+  if (opt) add_optimizer_state(*opt, "optim.", tensors, meta);
   save_safetensors(path, tensors, meta);
 }
 
@@ -212,19 +239,14 @@ std::map<std::string, std::string> load_checkpoint(const std::string& path, Modu
                                                    Optimizer* opt) {
   SafeTensors st = load_safetensors(path);
   std::map<std::string, Tensor> params;
-  OptimizerState os;
+  const OptimizerState os = optimizer_state_with_prefix(st, "optim.");
   std::string problems;
   for (auto& [name, t] : st.tensors) {
-    if (name.rfind("optim.", 0) == 0) {
-      os.tensors[name.substr(6)] = t;
-    } else {
-      if (st.dtypes[name] != "F32")
-        problems += "\n  dtype: '" + name + "' is " + st.dtypes[name] + ", parameters are F32";
-      params[name] = t;
-    }
+    if (name.rfind("optim.", 0) == 0) continue;
+    if (st.dtypes.at(name) != "F32")
+      problems += "\n  dtype: '" + name + "' is " + st.dtypes.at(name) + ", parameters are F32";
+    params[name] = t;
   }
-  for (auto& [k, v] : st.metadata)
-    if (k.rfind("optim.", 0) == 0) os.scalars[k.substr(6)] = v;
   // Check the model part in full before touching anything.
   problems += model.state_mismatches(params, "the file");
   if (opt && os.tensors.empty() && !os.scalars.count("step"))

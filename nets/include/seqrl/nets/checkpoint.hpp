@@ -41,6 +41,19 @@ void save_checkpoint(const std::string& path, const Module& model, const Optimiz
 std::map<std::string, std::string> load_checkpoint(const std::string& path, Module& model,
                                                    Optimizer* opt = nullptr);
 
+// Checkpoints made of parts under name prefixes ("q.", "target.", "optim."), as the agents write:
+// the entries of st whose names start with prefix, prefix removed;
+std::map<std::string, Tensor> tensors_with_prefix(const SafeTensors& st, const std::string& prefix);
+// an optimizer's state stored under prefix (tensors, and scalars in the metadata);
+OptimizerState optimizer_state_with_prefix(const SafeTensors& st, const std::string& prefix);
+// and the reverse: opt's state added to tensors and metadata under prefix.
+void add_optimizer_state(const Optimizer& opt, const std::string& prefix,
+                         std::map<std::string, Tensor>& tensors,
+                         std::map<std::string, std::string>& metadata);
+// A metadata value; CheckpointError naming the file and key when it is missing.
+const std::string& required_metadata(const SafeTensors& st, const std::string& key,
+                                     const std::string& path);
+
 // NumPy .npy (format 1.0/2.0, little-endian '<f4' or '<f8', C order) into float32.
 Tensor load_npy(const std::string& path);
 
