@@ -24,7 +24,7 @@ int main(int argc, char** argv) {
   loss.backward();                              // reverse-mode autodiff
   clip_grad_norm(opt.params(), 10.f);
   opt.step();
-  save_checkpoint("/tmp/seqrl_tour_q.safetensors", q, &opt);  // Python's safetensors reads it
+  save_checkpoint("/tmp/seqrl_tour_q.safetensors", q, &opt);  // the safetensors format
 
   LSTMGeneratorConfig cfg;                      // SeqGAN's sizes: vocab 5000, emb/hidden 32, length 20
   LSTMGenerator gen(cfg, rng);

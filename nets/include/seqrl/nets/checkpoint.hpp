@@ -1,7 +1,9 @@
 // Checkpoints in the safetensors format (huggingface/safetensors): an 8-byte little-endian header
 // length N, N bytes of JSON {"name": {"dtype": "F32", "shape": [...], "data_offsets": [b, e]},
-// "__metadata__": {string: string}}, then the raw little-endian data. Python's safetensors reads
-// our files (safetensors.numpy.load_file) and we read its files (F32/F64/I32/I64 tensors).
+// "__metadata__": {string: string}}, then the raw little-endian data, laid out as the format's
+// specification requires (contiguous offsets from 0, 8-byte aligned data), so Python's safetensors
+// can read our files; tests/nets/check_safetensors.py checks that with a numpy reader that follows
+// the specification (the safetensors package itself is not in Debian). We read F32/F64/I32/I64.
 //
 // Writes are atomic: a temporary file in the same directory, fsync, then rename over the target,
 // so a crash leaves the previous checkpoint intact. Reads validate everything before trusting it:
