@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <functional>
 
 #include "seqrl/env/check_env.hpp"
 #include "seqrl/env/classic/pendulum.hpp"
@@ -22,22 +23,30 @@ TEST_CASE("every registered environment passes check_env", "[env]") {
   }
 }
 
-TEST_CASE("MountainCar: pushing with the velocity climbs the hill, pushing right alone does not", "[env]") {
-  auto run = [](bool pump) {
-    auto e = make("MountainCar-v0");
-    Observation o = e->reset(0).observation;
-    for (int t = 0; t < 200; ++t) {
-      const int64_t a = pump ? (o(1) >= 0 ? 2 : 0) : 2;
-      StepResult r = e->step(Action(a));
-      CHECK(r.reward == -1.0);
-      if (r.terminated) return t + 1;
-      if (r.truncated) return -1;
-      o = r.observation;
+namespace {
+// One episode of `id` from seed 0 under `policy`. Checks every reward: -1 before the end and
+// terminal_reward on the terminating step. Returns that step's number, or -1 at the time limit.
+int steps_to_goal(const std::string& id, const std::function<int64_t(const Observation&)>& policy,
+                  double terminal_reward) {
+  auto e = make(id);
+  Observation o = e->reset(0).observation;
+  for (int t = 0;; ++t) {
+    StepResult r = e->step(Action(policy(o)));
+    if (r.terminated) {
+      CHECK(r.reward == terminal_reward);
+      return t + 1;
     }
-    return -1;
-  };
-  CHECK(run(false) == -1);
-  const int steps = run(true);
+    CHECK(r.reward == -1.0);
+    if (r.truncated) return -1;
+    o = r.observation;
+  }
+}
+}  // namespace
+
+TEST_CASE("MountainCar: pushing with the velocity climbs the hill, pushing right alone does not", "[env]") {
+  CHECK(steps_to_goal("MountainCar-v0", [](const Observation&) { return 2; }, -1.0) == -1);
+  const int steps =
+      steps_to_goal("MountainCar-v0", [](const Observation& o) { return o(1) >= 0 ? 2 : 0; }, -1.0);
   CHECK(steps > 0);
   CHECK(steps < 200);
 }
@@ -104,25 +113,10 @@ TEST_CASE("GaussianBandit: seeded arm means, rewards around them, optimal flag",
 }
 
 TEST_CASE("Acrobot: energy pumping swings the tip up, doing nothing does not", "[env]") {
-  auto run = [](bool pump) {
-    auto e = make("Acrobot-v1");
-    Observation o = e->reset(0).observation;
-    for (int t = 0; t < 500; ++t) {
-      // the torque acts on the second joint: pushing along its velocity adds energy
-      const int64_t a = pump ? (o(5) >= 0 ? 2 : 0) : 1;
-      StepResult r = e->step(Action(a));
-      if (r.terminated) {
-        CHECK(r.reward == 0.0);
-        return t + 1;
-      }
-      CHECK(r.reward == -1.0);
-      if (r.truncated) return -1;
-      o = r.observation;
-    }
-    return -1;
-  };
-  CHECK(run(false) == -1);
-  const int steps = run(true);
+  CHECK(steps_to_goal("Acrobot-v1", [](const Observation&) { return 1; }, 0.0) == -1);
+  // the torque acts on the second joint: pushing along its velocity adds energy
+  const int steps =
+      steps_to_goal("Acrobot-v1", [](const Observation& o) { return o(5) >= 0 ? 2 : 0; }, 0.0);
   CHECK(steps > 0);
   CHECK(steps < 500);
 }
