@@ -93,17 +93,19 @@ RunResult run(Agent& agent, const RunConfig& cfg, const nlohmann::json& config_j
   while (step < cfg.total_steps) {
     std::vector<env::Action> actions = agent.act(obs, false);
     env::VectorStep vs = venv.step(actions);
+    // The step's buffers move into the transitions (no copies on the hot path); the next
+    // observation moves back into obs once the agent has seen it.
     Transitions t;
-    t.obs = obs;
-    t.next_obs = vs.observations;
+    t.obs = std::move(obs);
+    t.next_obs = std::move(vs.observations);
     t.actions = std::move(actions);
-    t.rewards = vs.rewards;
-    t.terminated = vs.terminated;
-    t.truncated = vs.truncated;
+    t.rewards = std::move(vs.rewards);
+    t.terminated = std::move(vs.terminated);
+    t.truncated = std::move(vs.truncated);
     t.valid.resize(cfg.num_envs);
     for (size_t i = 0; i < cfg.num_envs; ++i) {
       t.valid[i] = !resetting[i];
-      resetting[i] = vs.terminated[i] || vs.truncated[i];
+      resetting[i] = t.terminated[i] || t.truncated[i];
       if (vs.infos[i].contains("episode")) {
         recent = vs.infos[i]["episode"]["r"].get<double>();
         log(step + long(i) + 1, now_s() - t0, "episode_return", recent);
@@ -113,7 +115,7 @@ RunResult run(Agent& agent, const RunConfig& cfg, const nlohmann::json& config_j
     step += static_cast<long>(cfg.num_envs);
     for (auto& [k, v] : agent.update())
       if (k == "loss" && step % 1000 < long(cfg.num_envs)) log(step, now_s() - t0, k, v);
-    obs = std::move(vs.observations);
+    obs = std::move(t.next_obs);
     if (next_eval > 0 && step >= next_eval && step < cfg.total_steps) {
       next_eval += cfg.eval_every;
       EvalResult ev = evaluate(agent, cfg.env_id, cfg.eval_episodes, cfg.seed + 1000000, cfg.env_options);

@@ -29,9 +29,7 @@ TimeLimit::TimeLimit(std::unique_ptr<Env> inner, int max_steps)
 std::unique_ptr<Env> TimeLimit::clone() const {
   auto c = std::make_unique<TimeLimit>(inner_->clone(), max_episode_steps);
   c->elapsed_steps = elapsed_steps;
-  c->id = id;
-  c->copy_base_state(*this);
-  return c;
+  return finish_clone(std::move(c));
 }
 
 ResetResult TimeLimit::reset_impl(std::optional<uint64_t> seed, const Info& options) {
@@ -62,9 +60,7 @@ std::unique_ptr<Env> RecordEpisodeStatistics::clone() const {
   c->episode_return_ = episode_return_;
   c->episode_length_ = episode_length_;
   c->episode_start_ = episode_start_;
-  c->id = id;
-  c->copy_base_state(*this);
-  return c;
+  return finish_clone(std::move(c));
 }
 
 ResetResult RecordEpisodeStatistics::reset_impl(std::optional<uint64_t> seed, const Info& options) {
@@ -108,9 +104,7 @@ ClipAction::ClipAction(std::unique_ptr<Env> inner)
 
 std::unique_ptr<Env> ClipAction::clone() const {
   auto c = std::make_unique<ClipAction>(inner_->clone());
-  c->id = id;
-  c->copy_base_state(*this);
-  return c;
+  return finish_clone(std::move(c));
 }
 
 StepResult ClipAction::step_impl(const Action& action) {
@@ -130,9 +124,7 @@ RescaleAction::RescaleAction(std::unique_ptr<Env> inner, float lo, float hi)
 
 std::unique_ptr<Env> RescaleAction::clone() const {
   auto c = std::make_unique<RescaleAction>(inner_->clone(), min_, max_);
-  c->id = id;
-  c->copy_base_state(*this);
-  return c;
+  return finish_clone(std::move(c));
 }
 
 StepResult RescaleAction::step_impl(const Action& action) {
@@ -171,9 +163,7 @@ std::unique_ptr<Env> NormalizeObservation::clone() const {
   auto c = std::make_unique<NormalizeObservation>(inner_->clone(), eps_);
   c->stats = stats;
   c->update = update;
-  c->id = id;
-  c->copy_base_state(*this);
-  return c;
+  return finish_clone(std::move(c));
 }
 
 Observation NormalizeObservation::normalize(const Observation& o) {
@@ -206,9 +196,7 @@ std::unique_ptr<Env> NormalizeReward::clone() const {
   c->stats = stats;
   c->update = update;
   c->discounted_ = discounted_;
-  c->id = id;
-  c->copy_base_state(*this);
-  return c;
+  return finish_clone(std::move(c));
 }
 
 StepResult NormalizeReward::step_impl(const Action& action) {
@@ -232,9 +220,7 @@ ObservationEncoder::ObservationEncoder(std::unique_ptr<Env> inner, std::shared_p
 
 std::unique_ptr<Env> ObservationEncoder::clone() const {
   auto c = std::make_unique<ObservationEncoder>(inner_->clone(), encoder_);
-  c->id = id;
-  c->copy_base_state(*this);
-  return c;
+  return finish_clone(std::move(c));
 }
 
 ResetResult ObservationEncoder::reset_impl(std::optional<uint64_t> seed, const Info& options) {

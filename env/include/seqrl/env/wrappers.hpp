@@ -21,6 +21,13 @@ class Wrapper : public Env {
  protected:
   ResetResult reset_impl(std::optional<uint64_t> seed, const Info& options) override;
   StepResult step_impl(const Action& action) override;
+  // Finishes a clone built from inner_->clone(): the id, episode flags and RNG come along.
+  template <class W>
+  std::unique_ptr<Env> finish_clone(std::unique_ptr<W> c) const {
+    c->id = id;
+    c->copy_base_state(*this);
+    return c;
+  }
   // Seeds pass through: the wrapper's reset(seed) re-seeds the inner env.
   std::unique_ptr<Env> inner_;
 };
