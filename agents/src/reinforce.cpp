@@ -6,6 +6,7 @@
 
 #include "seqrl/nets/checkpoint.hpp"
 #include "seqrl/nets/init.hpp"
+#include "seqrl/nets/kernels.hpp"
 #include "seqrl/nets/losses.hpp"
 #include "seqrl/nets/ops.hpp"
 
@@ -77,6 +78,7 @@ std::vector<env::Action> Reinforce::act(const nets::Tensor& obs, bool determinis
     out = policy_.forward(nets::Var(flatten(obs))).value();
   }
   std::vector<env::Action> actions(n);
+  std::vector<float> scratch;
   if (!deterministic) last_raw_.assign(n, {});
   for (size_t i = 0; i < n; ++i) {
     const float* row = out.data() + i * act_dim_;
@@ -84,19 +86,12 @@ std::vector<env::Action> Reinforce::act(const nets::Tensor& obs, bool determinis
       int64_t a;
       if (deterministic) {
         a = std::max_element(row, row + act_dim_) - row;
-      } else {  // inverse CDF on the softmax
-        const float m = *std::max_element(row, row + act_dim_);
-        double total = 0;
-        std::vector<double> p(act_dim_);
-        for (size_t j = 0; j < act_dim_; ++j) total += p[j] = std::exp(double(row[j]) - m);
-        const double u = rng_.uniform_double() * total;
-        double c = 0;
-        a = static_cast<int64_t>(act_dim_ - 1);
-        for (size_t j = 0; j < act_dim_; ++j)
-          if ((c += p[j]) > u) {
-            a = static_cast<int64_t>(j);
-            break;
-          }
+      } else {  // inverse CDF on the softmax, the generator's sampler
+        const double u = rng_.uniform_double();
+        int32_t tok = 0;
+        scratch.resize(act_dim_);
+        nets::kernels::sample_rows(row, nullptr, 1, act_dim_, 1.f, &u, &tok, scratch.data());
+        a = tok;
         last_raw_[i] = {static_cast<float>(a)};
       }
       actions[i] = env::Action(a);
