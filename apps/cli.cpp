@@ -31,7 +31,8 @@ const char* kUsage =
     "commands:\n"
     "  demo    learn SeqGAN's synthetic oracle by maximum likelihood and report NLL-oracle\n"
     "  bench   speed benchmarks (JSON on stdout)\n"
-    "  train   train an agent on an environment (seqrl train --agent dqn --env CartPole-v1)\n"
+    "  train   train an agent on an environment (seqrl train --agent dqn --env CartPole-v1);\n"
+    "          Ctrl-C saves a checkpoint; seqrl train --resume OUT/checkpoint.safetensors continues\n"
     "  eval    evaluate a saved agent: seqrl eval --checkpoint F --env ID --episodes K\n"
     "  rollout write trajectories as JSON lines: seqrl rollout --env ID --policy random --out F\n"
     "  list    list environments or agents (seqrl list envs|agents)\n"
@@ -275,6 +276,21 @@ std::string join(const std::vector<size_t>& v) {
 
 TrainConfig parse_train(const std::vector<std::string>& args, bool* help, std::ostream* help_out) {
   TrainConfig c;
+  if (!prescan(args, "resume", "").empty()) {
+    // a resumed run keeps the configuration stored in its checkpoint
+    po::options_description d("seqrl train --resume options (the run's configuration comes from the checkpoint)");
+    d.add_options()("resume", po::value(&c.resume)->required(), "checkpoint.safetensors of the run to continue");
+    po::variables_map vm;
+    try {
+      const bool h = parse_args("train", d, args, vm, help_out);
+      if (help) *help = h;
+    } catch (const ConfigError& e) {
+      throw ConfigError(std::string(e.what()) +
+                        "; --resume continues a run with the configuration stored in its "
+                        "checkpoint and takes no other option");
+    }
+    return c;
+  }
   c.run.env_id = prescan(args, "env", c.run.env_id);
   const std::string agent0 = prescan(args, "agent", c.agent);
   // REINFORCE needs more samples than DQN (its tuned CartPole runs use 300k steps)
@@ -311,6 +327,8 @@ TrainConfig parse_train(const std::vector<std::string>& args, bool* help, std::o
       ("eval-episodes", po::value(&c.run.eval_episodes)->default_value(c.run.eval_episodes), "episodes per periodic evaluation")
       ("final-eval-episodes", po::value(&c.run.final_eval_episodes)->default_value(c.run.final_eval_episodes), "episodes of the final evaluation")
       ("stop-at-threshold", po::value(&c.run.stop_at_threshold)->default_value(c.run.stop_at_threshold), "stop when an evaluation reaches the env's reward threshold (0/1)")
+      ("checkpoint-every", po::value(&c.run.checkpoint_every)->default_value(c.run.checkpoint_every), "steps between checkpoints to OUT/checkpoint.safetensors (0 = at the end and on Ctrl-C)")
+      ("resume", po::value(&c.resume)->default_value(c.resume), "continue the run saved in this checkpoint (takes no other option)")
       ("hidden", po::value(&hidden)->default_value(hidden), "network hidden sizes, comma-separated");
   if (c.agent == "reinforce") {
     auto& r = c.reinforce;
@@ -351,6 +369,9 @@ TrainConfig parse_train(const std::vector<std::string>& args, bool* help, std::o
           "unknown --agent '" + c.agent + "' (known: dqn, reinforce, random)");
   require(c.run.total_steps > 0, "train", "--steps must be positive");
   require(c.run.num_envs >= 1, "train", "--num-envs must be >= 1");
+  require(c.run.checkpoint_every >= 0, "train", "--checkpoint-every must be >= 0");
+  require(c.run.checkpoint_every == 0 || !c.run.out_dir.empty(), "train",
+          "--checkpoint-every needs --out DIR to write checkpoints into");
   c.dqn.total_steps = c.run.total_steps;
   c.dqn.seed = c.reinforce.seed = c.run.seed;
   std::vector<size_t> hs_sizes;
@@ -372,7 +393,27 @@ TrainConfig parse_train(const std::vector<std::string>& args, bool* help, std::o
 
 namespace {
 
-int run_train(const TrainConfig& c, std::ostream& out) {
+// The configuration of the run saved in a checkpoint (seqrl train --resume).
+TrainConfig resumed_config(const std::string& path) {
+  const nets::SafeTensors st = nets::load_safetensors(path);
+  TrainConfig c;
+  c.resume = path;
+  try {
+    c.run = agents::run_config_from_json(
+        nlohmann::json::parse(nets::required_metadata(st, "run.config", path)));
+    const auto tc = nlohmann::json::parse(nets::required_metadata(st, "run.train_config", path));
+    c.agent = tc.at("agent").get<std::string>();
+    if (tc.contains("dqn")) c.dqn = tc["dqn"].get<agents::DQNConfig>();
+    if (tc.contains("reinforce")) c.reinforce = tc["reinforce"].get<agents::ReinforceConfig>();
+  } catch (const nlohmann::json::exception& e) {
+    throw CheckpointError("checkpoint '" + path + "' does not hold a resumable seqrl train run: " + e.what());
+  }
+  c.run.resume = path;
+  return c;
+}
+
+int run_train(const TrainConfig& given, std::ostream& out, std::ostream& err) {
+  const TrainConfig c = given.resume.empty() ? given : resumed_config(given.resume);
   auto probe = env::make(c.run.env_id);
   std::unique_ptr<agents::Agent> agent;
   agents::DQN* dqn = nullptr;
@@ -395,7 +436,13 @@ int run_train(const TrainConfig& c, std::ostream& out) {
   if (dqn) cfg["dqn"] = c.dqn;
   if (pg) cfg["reinforce"] = c.reinforce;
   agents::RunResult r = agents::run(*agent, c.run, cfg);
-  if (!c.run.out_dir.empty()) agent->save(c.run.out_dir + "/checkpoint.safetensors");
+  if (r.interrupted) {
+    err << "seqrl train: interrupted at step " << r.steps
+        << (r.checkpoint.empty() ? std::string("; no --out, so nothing was saved\n")
+                                 : "; checkpoint saved, continue with: seqrl train --resume " +
+                                       r.checkpoint + "\n");
+    return 130;
+  }
   out << nlohmann::json{{"agent", c.agent}, {"env", c.run.env_id}, {"seed", c.run.seed},
                         {"steps", r.steps}, {"wall_seconds", r.seconds},
                         {"updates", dqn ? dqn->updates() : pg ? pg->updates() : 0},
@@ -533,7 +580,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     }
     if (cmd == "train") {
       TrainConfig c = parse_train(rest, &help, &out);
-      return help ? 0 : run_train(c, out);
+      return help ? 0 : run_train(c, out, err);
     }
     if (cmd == "eval" || cmd == "rollout") {
       EvalConfig c = parse_eval(cmd, rest, &help, &out);

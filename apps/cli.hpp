@@ -39,6 +39,7 @@ struct BenchConfig {
 // `seqrl train`: an agent on a registered environment through the runner.
 struct TrainConfig {
   std::string agent = "dqn";
+  std::string resume;  // --resume F: continue the run saved in checkpoint F with its own config
   agents::RunConfig run;
   agents::DQNConfig dqn;              // --agent dqn: starts from the tuned defaults for run.env_id
   agents::ReinforceConfig reinforce;  // --agent reinforce: likewise

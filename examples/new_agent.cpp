@@ -46,10 +46,15 @@ class QLearning : public agents::Agent {
     }
   }
   agents::Metrics update() override { return {}; }  // learns in observe()
-  void save(const std::string& path) const override {
-    nets::save_safetensors(path, {{"q", q_}}, {{"agent", "qlearning"}});
+  void save_state(nets::SafeTensors& out) const override {
+    out.tensors["q"] = q_;
+    out.metadata["agent"] = "qlearning";
+    out.metadata["rng"] = rng_.state();
   }
-  void load(const std::string& path) override { q_ = nets::load_safetensors(path).tensors.at("q"); }
+  void load_state(const nets::SafeTensors& in, const std::string&) override {
+    q_ = in.tensors.at("q");
+    rng_.set_state(in.metadata.at("rng"));
+  }
 
  private:
   nets::Tensor q_;

@@ -177,10 +177,10 @@ Metrics DQN::update() {
   return m;
 }
 
-void DQN::save(const std::string& path) const {
+void DQN::save_state(nets::SafeTensors& out) const {
   // The Q-network and optimizer as a checkpoint; target, replay and counters as extra tensors and
   // metadata, so that a resumed run continues exactly.
-  std::map<std::string, nets::Tensor> t;
+  auto& t = out.tensors;
   for (auto& [n, v] : q_.named_parameters()) t["q." + n] = v.value();
   for (auto& [n, v] : target_.named_parameters()) t["target." + n] = v.value();
   const size_t used = cfg.buffer_size;
@@ -190,20 +190,19 @@ void DQN::save(const std::string& path) const {
   std::vector<float> a(actions_.begin(), actions_.end()), d(dones_.begin(), dones_.end());
   t["replay.actions"] = xt::adapt(a, std::vector<size_t>{used});
   t["replay.dones"] = xt::adapt(d, std::vector<size_t>{used});
-  std::map<std::string, std::string> meta{{"agent", "dqn"},
-                                          {"config", nlohmann::json(cfg).dump()},
-                                          {"steps", std::to_string(steps_)},
-                                          {"updates", std::to_string(updates_)},
-                                          {"replay.pos", std::to_string(pos_)},
-                                          {"replay.size", std::to_string(size_)},
-                                          {"last_update_step", std::to_string(last_update_step_)},
-                                          {"rng", rng_.state()}};
+  auto& meta = out.metadata;
+  meta["agent"] = "dqn";
+  meta["config"] = nlohmann::json(cfg).dump();
+  meta["steps"] = std::to_string(steps_);
+  meta["updates"] = std::to_string(updates_);
+  meta["replay.pos"] = std::to_string(pos_);
+  meta["replay.size"] = std::to_string(size_);
+  meta["last_update_step"] = std::to_string(last_update_step_);
+  meta["rng"] = rng_.state();
   nets::add_optimizer_state(*opt_, "optim.", t, meta);
-  nets::save_safetensors(path, t, meta);
 }
 
-void DQN::load(const std::string& path) {
-  nets::SafeTensors st = nets::load_safetensors(path);
+void DQN::load_state(const nets::SafeTensors& st, const std::string& path) {
   auto need = [&](const std::string& key) -> const std::string& {
     return nets::required_metadata(st, key, path);
   };

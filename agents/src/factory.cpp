@@ -39,7 +39,7 @@ std::unique_ptr<Agent> load_agent(const std::string& path, const env::Space& obs
   } catch (const ValueError& e) {
     throw CheckpointError("checkpoint '" + path + "' does not fit this environment: " + e.what());
   }
-  agent->load(path);
+  agent->load_state(st, path);
   return agent;
 }
 

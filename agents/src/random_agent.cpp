@@ -16,15 +16,17 @@ std::vector<env::Action> RandomAgent::act(const nets::Tensor& obs, bool) {
   return a;
 }
 
-void RandomAgent::save(const std::string& path) const {
-  nets::save_safetensors(path, {}, {{"agent", "random"}, {"seed", std::to_string(seed_)}});
+void RandomAgent::save_state(nets::SafeTensors& out) const {
+  out.metadata["agent"] = "random";
+  out.metadata["seed"] = std::to_string(seed_);
+  out.metadata["rng"] = space_->rng().state();
 }
 
-void RandomAgent::load(const std::string& path) {
-  auto st = nets::load_safetensors(path);
+void RandomAgent::load_state(const nets::SafeTensors& st, const std::string& path) {
   auto it = st.metadata.find("agent");
   if (it == st.metadata.end() || it->second != "random")
     throw CheckpointError("checkpoint '" + path + "' does not hold a random agent");
+  space_->rng().set_state(nets::required_metadata(st, "rng", path));
 }
 
 }  // namespace seqrl::agents

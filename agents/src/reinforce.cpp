@@ -216,22 +216,44 @@ Metrics Reinforce::update() {
   return m;
 }
 
-void Reinforce::save(const std::string& path) const {
-  std::map<std::string, nets::Tensor> t;
+namespace {
+// Episodes in progress and finished ones not yet trained on, as JSON (floats and doubles
+// round-trip exactly), so that a resumed run trains on the same batches.
+nlohmann::json episodes_json(const std::vector<Reinforce::Episode>& eps) {
+  nlohmann::json a = nlohmann::json::array();
+  for (auto& e : eps) a.push_back({{"obs", e.obs}, {"actions", e.actions}, {"rewards", e.rewards}});
+  return a;
+}
+std::vector<Reinforce::Episode> episodes_from(const nlohmann::json& a) {
+  std::vector<Reinforce::Episode> eps;
+  for (auto& j : a) {
+    Reinforce::Episode e;
+    e.obs = j.at("obs").get<std::vector<float>>();
+    e.actions = j.at("actions").get<std::vector<float>>();
+    e.rewards = j.at("rewards").get<std::vector<double>>();
+    eps.push_back(std::move(e));
+  }
+  return eps;
+}
+}  // namespace
+
+void Reinforce::save_state(nets::SafeTensors& out) const {
+  auto& t = out.tensors;
   for (auto& [n, v] : policy_.named_parameters()) t["policy." + n] = v.value();
   for (auto& [n, v] : value_.named_parameters()) t["value." + n] = v.value();
   if (!discrete_) t["log_std"] = log_std_.value();
-  std::map<std::string, std::string> meta{{"agent", "reinforce"},
-                                          {"config", nlohmann::json(cfg).dump()},
-                                          {"updates", std::to_string(updates_)},
-                                          {"rng", rng_.state()}};
+  auto& meta = out.metadata;
+  meta["agent"] = "reinforce";
+  meta["config"] = nlohmann::json(cfg).dump();
+  meta["updates"] = std::to_string(updates_);
+  meta["rng"] = rng_.state();
+  meta["episodes"] = nlohmann::json{{"running", episodes_json(running_)},
+                                    {"finished", episodes_json(finished_)}}.dump();
   nets::add_optimizer_state(*opt_, "optim.", t, meta);
   nets::add_optimizer_state(*value_opt_, "value_optim.", t, meta);
-  nets::save_safetensors(path, t, meta);
 }
 
-void Reinforce::load(const std::string& path) {
-  nets::SafeTensors st = nets::load_safetensors(path);
+void Reinforce::load_state(const nets::SafeTensors& st, const std::string& path) {
   auto meta = [&](const std::string& k) -> const std::string& {
     return nets::required_metadata(st, k, path);
   };
@@ -256,6 +278,18 @@ void Reinforce::load(const std::string& path) {
   }
   updates_ = std::stol(meta("updates"));
   rng_.set_state(meta("rng"));
+  // checkpoints of trained agents (seqrl eval) may leave the episodes out
+  running_.clear();
+  finished_.clear();
+  if (auto it = st.metadata.find("episodes"); it != st.metadata.end()) {
+    try {
+      const auto j = nlohmann::json::parse(it->second);
+      running_ = episodes_from(j.at("running"));
+      finished_ = episodes_from(j.at("finished"));
+    } catch (const nlohmann::json::exception& e) {
+      throw CheckpointError("REINFORCE checkpoint '" + path + "': metadata 'episodes': " + e.what());
+    }
+  }
 }
 
 }  // namespace seqrl::agents

@@ -4,7 +4,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
+#include <csignal>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -62,34 +64,195 @@ EvalResult evaluate(Agent& agent, const std::string& env_id, int episodes, uint6
   return res;
 }
 
+nlohmann::json run_config_json(const RunConfig& c) {
+  return {{"env_id", c.env_id},
+          {"env_options", c.env_options},
+          {"total_steps", c.total_steps},
+          {"seed", c.seed},
+          {"num_envs", c.num_envs},
+          {"eval_every", c.eval_every},
+          {"eval_episodes", c.eval_episodes},
+          {"final_eval_episodes", c.final_eval_episodes},
+          {"stop_at_threshold", c.stop_at_threshold},
+          {"out_dir", c.out_dir},
+          {"checkpoint_every", c.checkpoint_every}};
+}
+
+RunConfig run_config_from_json(const nlohmann::json& j) {
+  RunConfig c;
+  try {
+    c.env_id = j.at("env_id").get<std::string>();
+    c.env_options = j.at("env_options");
+    c.total_steps = j.at("total_steps").get<long>();
+    c.seed = j.at("seed").get<uint64_t>();
+    c.num_envs = j.at("num_envs").get<size_t>();
+    c.eval_every = j.at("eval_every").get<long>();
+    c.eval_episodes = j.at("eval_episodes").get<int>();
+    c.final_eval_episodes = j.at("final_eval_episodes").get<int>();
+    c.stop_at_threshold = j.at("stop_at_threshold").get<bool>();
+    c.out_dir = j.at("out_dir").get<std::string>();
+    c.checkpoint_every = j.at("checkpoint_every").get<long>();
+  } catch (const nlohmann::json::exception& e) {
+    throw ConfigError(std::string("run configuration: ") + e.what());
+  }
+  return c;
+}
+
+namespace {
+std::atomic<bool> g_stop{false};
+extern "C" void on_sigint(int) { g_stop.store(true); }
+
+// Installs the Ctrl-C handler for the duration of run(); a second Ctrl-C gets the default (kill).
+struct SigintGuard {
+  explicit SigintGuard(bool on) : on_(on) {
+    if (!on_) return;
+    struct sigaction sa {};
+    sa.sa_handler = on_sigint;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESETHAND;
+    ::sigaction(SIGINT, &sa, &old_);
+  }
+  ~SigintGuard() {
+    if (on_) ::sigaction(SIGINT, &old_, nullptr);
+  }
+  bool on_;
+  struct sigaction old_ {};
+};
+
+long file_size(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 ? static_cast<long>(st.st_size) : -1;
+}
+
+nlohmann::json nan_to_null(double v) { return std::isnan(v) ? nlohmann::json() : nlohmann::json(v); }
+}  // namespace
+
+void request_stop() { g_stop.store(true); }
+
 RunResult run(Agent& agent, const RunConfig& cfg, const nlohmann::json& config_json) {
   if (cfg.num_envs == 0) throw ValueError("RunConfig.num_envs must be positive");
+  if (cfg.checkpoint_every < 0) throw ValueError("RunConfig.checkpoint_every must be >= 0");
+  if (cfg.checkpoint_every > 0 && cfg.out_dir.empty())
+    throw ValueError("RunConfig.checkpoint_every needs an out_dir to write checkpoints into");
   const auto& spec = env::spec(cfg.env_id);
   env::VectorEnv venv(
       [&] {
         return std::make_unique<env::RecordEpisodeStatistics>(env::make(cfg.env_id, cfg.env_options));
       },
       cfg.num_envs);
+  const std::string ckpt_path = cfg.out_dir.empty() ? "" : cfg.out_dir + "/checkpoint.safetensors";
+  const std::string csv_path = cfg.out_dir + "/metrics.csv", jsonl_path = cfg.out_dir + "/metrics.jsonl";
+  RunResult res;
+  nets::Tensor obs;
+  std::vector<uint8_t> resetting(cfg.num_envs, 0);
+  long step = 0, next_eval = cfg.eval_every > 0 ? cfg.eval_every : -1;
+  double recent = NAN, elapsed0 = 0;
+  long csv_bytes = -1, jsonl_bytes = -1;
+  if (cfg.resume.empty()) {
+    obs = venv.reset(cfg.seed);
+  } else {
+    const nets::SafeTensors st = nets::load_safetensors(cfg.resume);
+    const std::string& rs = nets::required_metadata(st, "run.state", cfg.resume);
+    const RunConfig saved = run_config_from_json(
+        nlohmann::json::parse(nets::required_metadata(st, "run.config", cfg.resume)));
+    if (saved.env_id != cfg.env_id || saved.num_envs != cfg.num_envs || saved.seed != cfg.seed)
+      throw CheckpointError("checkpoint '" + cfg.resume + "' is a run of " + saved.env_id + " with " +
+                            std::to_string(saved.num_envs) + " envs and seed " +
+                            std::to_string(saved.seed) + "; this run asks for " + cfg.env_id +
+                            " with " + std::to_string(cfg.num_envs) + " and seed " +
+                            std::to_string(cfg.seed));
+    agent.load_state(st, cfg.resume);
+    try {
+      const nlohmann::json j = nlohmann::json::parse(rs);
+      step = j.at("step").get<long>();
+      next_eval = j.at("next_eval").get<long>();
+      recent = j.at("recent").is_null() ? NAN : j.at("recent").get<double>();
+      elapsed0 = j.at("seconds").get<double>();
+      resetting = j.at("resetting").get<std::vector<uint8_t>>();
+      for (auto& p : j.at("eval_curve")) res.eval_curve.emplace_back(p[0].get<long>(), p[1].get<double>());
+      csv_bytes = j.at("csv_bytes").get<long>();
+      jsonl_bytes = j.at("jsonl_bytes").get<long>();
+      venv.set_state(j.at("venv"));
+    } catch (const nlohmann::json::exception& e) {
+      throw CheckpointError("checkpoint '" + cfg.resume + "': metadata 'run.state': " + e.what());
+    }
+    auto it = st.tensors.find("run.obs");
+    if (it == st.tensors.end())
+      throw CheckpointError("checkpoint '" + cfg.resume + "' has no 'run.obs' tensor");
+    obs = it->second;
+  }
   std::ofstream csv, jsonl;
   if (!cfg.out_dir.empty()) {
     make_dirs(cfg.out_dir);
-    csv.open(cfg.out_dir + "/metrics.csv");
-    jsonl.open(cfg.out_dir + "/metrics.jsonl");
+    if (csv_bytes >= 0) {
+      // drop the lines written after the checkpoint: the resumed run writes them again
+      for (auto [path, bytes] : {std::pair{csv_path, csv_bytes}, std::pair{jsonl_path, jsonl_bytes}}) {
+        if (file_size(path) < bytes || ::truncate(path.c_str(), bytes) != 0)
+          throw IOError("resuming from '" + cfg.resume + "': '" + path + "' is missing or shorter than the " +
+                        std::to_string(bytes) + " bytes the checkpoint recorded");
+      }
+      csv.open(csv_path, std::ios::app);
+      jsonl.open(jsonl_path, std::ios::app);
+    } else {
+      csv.open(csv_path);
+      jsonl.open(jsonl_path);
+      csv << "step,seconds,kind,value\n";
+    }
     if (!csv || !jsonl) throw IOError("cannot write metrics into '" + cfg.out_dir + "'");
-    csv << "step,seconds,kind,value\n";
   }
-  auto log = [&](long step, double secs, const std::string& kind, double value) {
+  auto log = [&](long at, double secs, const std::string& kind, double value) {
     if (!csv.is_open()) return;
-    csv << step << ',' << secs << ',' << kind << ',' << value << '\n';
-    jsonl << nlohmann::json{{"step", step}, {"seconds", secs}, {kind, value}}.dump() << '\n';
+    csv << at << ',' << secs << ',' << kind << ',' << value << '\n';
+    jsonl << nlohmann::json{{"step", at}, {"seconds", secs}, {kind, value}}.dump() << '\n';
   };
   const bool tty = cfg.progress && ::isatty(STDERR_FILENO);
-  const double t0 = now_s();
-  RunResult res;
-  nets::Tensor obs = venv.reset(cfg.seed);
-  std::vector<uint8_t> resetting(cfg.num_envs, 0);
-  long step = 0, next_eval = cfg.eval_every > 0 ? cfg.eval_every : -1;
-  double recent = NAN;
+  const double t0 = now_s() - elapsed0;
+  auto write_checkpoint = [&] {
+    csv.flush();
+    jsonl.flush();
+    nets::SafeTensors st;
+    agent.save_state(st);
+    st.tensors["run.obs"] = obs;
+    nlohmann::json curve = nlohmann::json::array();
+    for (auto& [s, m] : res.eval_curve) curve.push_back({s, m});
+    const nlohmann::json rs = {{"step", step},
+                               {"next_eval", next_eval},
+                               {"recent", nan_to_null(recent)},
+                               {"seconds", now_s() - t0},
+                               {"resetting", resetting},
+                               {"eval_curve", curve},
+                               {"csv_bytes", csv.is_open() ? long(csv.tellp()) : 0L},
+                               {"jsonl_bytes", jsonl.is_open() ? long(jsonl.tellp()) : 0L},
+                               {"venv", venv.get_state()}};
+    st.metadata["run.state"] = rs.dump();
+    st.metadata["run.config"] = run_config_json(cfg).dump();
+    st.metadata["run.train_config"] = config_json.dump();
+    nets::save_safetensors(ckpt_path, st.tensors, st.metadata);
+    res.checkpoint = ckpt_path;
+  };
+  auto write_summary = [&] {
+    if (cfg.out_dir.empty()) return;
+    nlohmann::json curve = nlohmann::json::array();
+    for (auto& [s, m] : res.eval_curve) curve.push_back({s, m});
+    nlohmann::json final_eval = nullptr;
+    if (!res.interrupted)
+      final_eval = {{"episodes", res.final_eval.episodes},
+                    {"return_mean", res.final_eval.mean},
+                    {"return_std", res.final_eval.std}};
+    nlohmann::json summary = {{"agent", agent.name()},
+                              {"env", cfg.env_id},
+                              {"seed", cfg.seed},
+                              {"steps", res.steps},
+                              {"wall_seconds", res.seconds},
+                              {"interrupted", res.interrupted},
+                              {"final_eval", final_eval},
+                              {"eval_curve", curve},
+                              {"config", config_json}};
+    nets::write_file_atomic(cfg.out_dir + "/summary.json", summary.dump(1) + "\n");
+  };
+  SigintGuard guard(cfg.handle_sigint);
+  g_stop.store(false);
+  long next_ckpt = cfg.checkpoint_every > 0 ? (step / cfg.checkpoint_every + 1) * cfg.checkpoint_every : -1;
   while (step < cfg.total_steps) {
     std::vector<env::Action> actions = agent.act(obs, false);
     env::VectorStep vs = venv.step(actions);
@@ -116,40 +279,45 @@ RunResult run(Agent& agent, const RunConfig& cfg, const nlohmann::json& config_j
     for (auto& [k, v] : agent.update())
       if (k == "loss" && step % 1000 < long(cfg.num_envs)) log(step, now_s() - t0, k, v);
     obs = std::move(t.next_obs);
+    bool solved = false;
     if (next_eval > 0 && step >= next_eval && step < cfg.total_steps) {
       next_eval += cfg.eval_every;
       EvalResult ev = evaluate(agent, cfg.env_id, cfg.eval_episodes, cfg.seed + 1000000, cfg.env_options);
       res.eval_curve.emplace_back(step, ev.mean);
       log(step, now_s() - t0, "eval_return", ev.mean);
-      if (cfg.stop_at_threshold && spec.reward_threshold && ev.mean >= *spec.reward_threshold) break;
+      solved = cfg.stop_at_threshold && spec.reward_threshold && ev.mean >= *spec.reward_threshold;
     }
     if (tty && step % 2000 < long(cfg.num_envs)) {
       const double el = now_s() - t0;
       std::fprintf(stderr, "\r%ld/%ld steps  %.0f steps/s  recent return %.1f  ETA %.0f s   ", step,
                    cfg.total_steps, step / el, recent, (cfg.total_steps - step) / (step / el));
     }
+    if (cfg.on_step) cfg.on_step(step);
+    if (solved) break;
+    if (next_ckpt > 0 && step >= next_ckpt) {
+      next_ckpt += cfg.checkpoint_every;
+      write_checkpoint();
+    }
+    if (g_stop.load()) {
+      res.interrupted = true;
+      break;
+    }
   }
   if (tty) std::fprintf(stderr, "\n");
   res.steps = step;
+  if (res.interrupted) {
+    if (!ckpt_path.empty()) write_checkpoint();
+    res.seconds = now_s() - t0;
+    write_summary();
+    return res;
+  }
+  // the final checkpoint comes before the final evaluation, which a resume from it repeats
+  if (!ckpt_path.empty()) write_checkpoint();
   res.seconds = now_s() - t0;
   res.final_eval = evaluate(agent, cfg.env_id, cfg.final_eval_episodes, cfg.seed + 2000000, cfg.env_options);
   res.eval_curve.emplace_back(step, res.final_eval.mean);
   log(step, res.seconds, "eval_return", res.final_eval.mean);
-  if (!cfg.out_dir.empty()) {
-    nlohmann::json curve = nlohmann::json::array();
-    for (auto& [s, m] : res.eval_curve) curve.push_back({s, m});
-    nlohmann::json summary = {{"agent", agent.name()},
-                              {"env", cfg.env_id},
-                              {"seed", cfg.seed},
-                              {"steps", res.steps},
-                              {"wall_seconds", res.seconds},
-                              {"final_eval", {{"episodes", res.final_eval.episodes},
-                                              {"return_mean", res.final_eval.mean},
-                                              {"return_std", res.final_eval.std}}},
-                              {"eval_curve", curve},
-                              {"config", config_json}};
-    nets::write_file_atomic(cfg.out_dir + "/summary.json", summary.dump(1) + "\n");
-  }
+  write_summary();
   return res;
 }
 

@@ -18,6 +18,36 @@ bool contains(const Space& space, const Action& a) {
   return !a.discrete && space.contains(a.value);
 }
 
+nlohmann::json Env::get_state() const {
+  return {{"rng", rng_.state()}, {"needs_reset", needs_reset_}, {"env", get_state_impl()}};
+}
+
+void Env::set_state(const nlohmann::json& state) {
+  const std::string name = id.empty() ? std::string("environment") : id;
+  if (!state.is_object() || !state.contains("rng") || !state.contains("needs_reset") ||
+      !state.contains("env"))
+    throw ValueError(name + ": set_state() needs an object with rng, needs_reset and env, got " +
+                     state.dump().substr(0, 200));
+  try {
+    set_state_impl(state["env"]);
+    rng_.set_state(state["rng"].get<std::string>());
+    needs_reset_ = state["needs_reset"].get<bool>();
+  } catch (const nlohmann::json::exception& e) {
+    throw ValueError(name + ": malformed state: " + e.what());
+  }
+}
+
+namespace {
+[[noreturn]] void no_state(const std::string& id) {
+  throw Error((id.empty() ? std::string("this environment") : id) +
+              " does not implement get_state_impl()/set_state_impl(), which checkpointing a run "
+              "needs; implement them (see env.hpp) or run without checkpoints");
+}
+}  // namespace
+
+nlohmann::json Env::get_state_impl() const { no_state(id); }
+void Env::set_state_impl(const nlohmann::json&) { no_state(id); }
+
 ResetResult Env::reset(std::optional<uint64_t> seed, const Info& options) {
   if (seed) rng_.seed(*seed);
   ResetResult r = reset_impl(seed, options);

@@ -76,4 +76,19 @@ void ThreadedVectorEnv::step_range(const std::vector<Action>& actions, VectorSte
   });
 }
 
+nlohmann::json VectorEnv::get_state() const {
+  nlohmann::json envs = nlohmann::json::array();
+  for (auto& e : envs_) envs.push_back(e->get_state());
+  return {{"envs", envs}, {"autoreset", autoreset_}};
+}
+
+void VectorEnv::set_state(const nlohmann::json& state) {
+  const auto& envs = state.at("envs");
+  if (envs.size() != envs_.size())
+    throw ValueError("VectorEnv::set_state: the state holds " + std::to_string(envs.size()) +
+                     " sub-envs, this vector env has " + std::to_string(envs_.size()));
+  for (size_t i = 0; i < envs_.size(); ++i) envs_[i]->set_state(envs[i]);
+  autoreset_ = state.at("autoreset").get<std::vector<uint8_t>>();
+}
+
 }  // namespace seqrl::env

@@ -19,6 +19,26 @@ ResetResult Wrapper::reset_impl(std::optional<uint64_t> seed, const Info& option
 
 StepResult Wrapper::step_impl(const Action& action) { return inner_->step(action); }
 
+nlohmann::json Wrapper::get_state_impl() const { return {{"inner", inner_->get_state()}}; }
+void Wrapper::set_state_impl(const nlohmann::json& s) { inner_->set_state(s.at("inner")); }
+
+namespace {
+nlohmann::json rms_state(const RunningMeanStd& r) {
+  return {{"mean", std::vector<float>(r.mean.begin(), r.mean.end())},
+          {"var", std::vector<float>(r.var.begin(), r.var.end())},
+          {"count", r.count}};
+}
+void set_rms(RunningMeanStd& r, const nlohmann::json& s) {
+  auto m = s.at("mean").get<std::vector<float>>(), v = s.at("var").get<std::vector<float>>();
+  if (m.size() != r.mean.size() || v.size() != r.var.size())
+    throw ValueError("RunningMeanStd state: " + std::to_string(m.size()) + " values for " +
+                     std::to_string(r.mean.size()) + " entries");
+  std::copy(m.begin(), m.end(), r.mean.begin());
+  std::copy(v.begin(), v.end(), r.var.begin());
+  r.count = s.at("count").get<double>();
+}
+}  // namespace
+
 // ---- TimeLimit --------------------------------------------------------------------------------
 TimeLimit::TimeLimit(std::unique_ptr<Env> inner, int max_steps)
     : Wrapper(std::move(inner)), max_episode_steps(max_steps) {
@@ -30,6 +50,16 @@ std::unique_ptr<Env> TimeLimit::clone() const {
   auto c = std::make_unique<TimeLimit>(inner_->clone(), max_episode_steps);
   c->elapsed_steps = elapsed_steps;
   return finish_clone(std::move(c));
+}
+
+nlohmann::json TimeLimit::get_state_impl() const {
+  nlohmann::json s = Wrapper::get_state_impl();
+  s["elapsed_steps"] = elapsed_steps;
+  return s;
+}
+void TimeLimit::set_state_impl(const nlohmann::json& s) {
+  Wrapper::set_state_impl(s);
+  elapsed_steps = s.at("elapsed_steps").get<int>();
 }
 
 ResetResult TimeLimit::reset_impl(std::optional<uint64_t> seed, const Info& options) {
@@ -61,6 +91,24 @@ std::unique_ptr<Env> RecordEpisodeStatistics::clone() const {
   c->episode_length_ = episode_length_;
   c->episode_start_ = episode_start_;
   return finish_clone(std::move(c));
+}
+
+nlohmann::json RecordEpisodeStatistics::get_state_impl() const {
+  nlohmann::json s = Wrapper::get_state_impl();
+  s["return_queue"] = return_queue;
+  s["length_queue"] = length_queue;
+  s["episode_return"] = episode_return_;
+  s["episode_length"] = episode_length_;
+  s["episode_seconds"] = now_s() - episode_start_;  // wall time: kept as time elapsed
+  return s;
+}
+void RecordEpisodeStatistics::set_state_impl(const nlohmann::json& s) {
+  Wrapper::set_state_impl(s);
+  return_queue = s.at("return_queue").get<std::deque<double>>();
+  length_queue = s.at("length_queue").get<std::deque<int>>();
+  episode_return_ = s.at("episode_return").get<double>();
+  episode_length_ = s.at("episode_length").get<int>();
+  episode_start_ = now_s() - s.at("episode_seconds").get<double>();
 }
 
 ResetResult RecordEpisodeStatistics::reset_impl(std::optional<uint64_t> seed, const Info& options) {
@@ -175,6 +223,18 @@ Observation NormalizeObservation::normalize(const Observation& o) {
   return r;
 }
 
+nlohmann::json NormalizeObservation::get_state_impl() const {
+  nlohmann::json s = Wrapper::get_state_impl();
+  s["stats"] = rms_state(stats);
+  s["update"] = update;
+  return s;
+}
+void NormalizeObservation::set_state_impl(const nlohmann::json& s) {
+  Wrapper::set_state_impl(s);
+  set_rms(stats, s.at("stats"));
+  update = s.at("update").get<bool>();
+}
+
 ResetResult NormalizeObservation::reset_impl(std::optional<uint64_t> seed, const Info& options) {
   ResetResult r = Wrapper::reset_impl(seed, options);
   r.observation = normalize(r.observation);
@@ -197,6 +257,20 @@ std::unique_ptr<Env> NormalizeReward::clone() const {
   c->update = update;
   c->discounted_ = discounted_;
   return finish_clone(std::move(c));
+}
+
+nlohmann::json NormalizeReward::get_state_impl() const {
+  nlohmann::json s = Wrapper::get_state_impl();
+  s["stats"] = rms_state(stats);
+  s["update"] = update;
+  s["discounted"] = discounted_;
+  return s;
+}
+void NormalizeReward::set_state_impl(const nlohmann::json& s) {
+  Wrapper::set_state_impl(s);
+  set_rms(stats, s.at("stats"));
+  update = s.at("update").get<bool>();
+  discounted_ = s.at("discounted").get<double>();
 }
 
 StepResult NormalizeReward::step_impl(const Action& action) {

@@ -132,6 +132,15 @@ TEST_CASE("seqrl train writes summary.json with the final evaluation and config"
   CHECK(header == "step,seconds,kind,value");
   std::ifstream ck(dir + "/checkpoint.safetensors");
   CHECK(ck.good());
+  // --resume takes the run's configuration from the checkpoint and refuses other options
+  CHECK(run({"train", "--resume", dir + "/checkpoint.safetensors", "--steps", "5"}, out, err) == 2);
+  CHECK_THAT(err, Catch::Contains("--steps") && Catch::Contains("configuration stored in its checkpoint"));
+  CHECK(run({"train", "--checkpoint-every", "100"}, out, err) == 2);
+  CHECK_THAT(err, Catch::Contains("--checkpoint-every needs --out"));
+  // resuming a finished run repeats only its final evaluation
+  REQUIRE(run({"train", "--resume", dir + "/checkpoint.safetensors"}, out, err) == 0);
+  CHECK(nlohmann::json::parse(out)["final_eval_return_mean"] ==
+        nlohmann::json::parse(s.dump())["final_eval"]["return_mean"]);
 }
 
 TEST_CASE("seqrl eval and rollout load saved agents and write trajectories", "[cli][agents]") {

@@ -81,4 +81,9 @@ StepResult Acrobot::step_impl(const Action& action) {
   return {observe(), terminated ? 0.0 : -1.0, terminated, false, Info()};
 }
 
+nlohmann::json Acrobot::get_state_impl() const { return {{"state", state}}; }
+void Acrobot::set_state_impl(const nlohmann::json& s) {
+  state = s.at("state").get<std::array<double, 4>>();
+}
+
 }  // namespace seqrl::env

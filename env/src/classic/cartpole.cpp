@@ -71,4 +71,12 @@ StepResult CartPole::step_impl(const Action& action) {
   return {observe(), reward, terminated, false, Info()};
 }
 
+nlohmann::json CartPole::get_state_impl() const {
+  return {{"state", state}, {"steps_beyond_terminated", steps_beyond_terminated_}};
+}
+void CartPole::set_state_impl(const nlohmann::json& s) {
+  state = s.at("state").get<std::array<double, 4>>();
+  steps_beyond_terminated_ = s.at("steps_beyond_terminated").get<int>();
+}
+
 }  // namespace seqrl::env

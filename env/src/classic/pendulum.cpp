@@ -79,4 +79,14 @@ StepResult MountainCar::step_impl(const Action& action) {
   return {observe(), -1.0, terminated, false, Info()};
 }
 
+nlohmann::json Pendulum::get_state_impl() const { return {{"state", state}}; }
+void Pendulum::set_state_impl(const nlohmann::json& s) {
+  state = s.at("state").get<std::array<double, 2>>();
+}
+
+nlohmann::json MountainCar::get_state_impl() const { return {{"state", state}}; }
+void MountainCar::set_state_impl(const nlohmann::json& s) {
+  state = s.at("state").get<std::array<double, 2>>();
+}
+
 }  // namespace seqrl::env

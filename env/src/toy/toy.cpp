@@ -82,4 +82,17 @@ StepResult FrozenLake::step_impl(const Action& action) {
   return r;
 }
 
+nlohmann::json GaussianBandit::get_state_impl() const { return {{"means", means}}; }
+void GaussianBandit::set_state_impl(const nlohmann::json& s) {
+  means = s.at("means").get<std::vector<double>>();
+}
+
+nlohmann::json FrozenLake::get_state_impl() const { return {{"state", state}}; }
+void FrozenLake::set_state_impl(const nlohmann::json& s) {
+  const auto v = s.at("state").get<int64_t>();
+  if (v < 0 || v >= int64_t(nrow_) * ncol_)
+    throw ValueError("FrozenLake state " + std::to_string(v) + " is outside the map");
+  state = v;
+}
+
 }  // namespace seqrl::env

@@ -9,6 +9,10 @@
 
 #include "seqrl/env/env.hpp"
 
+namespace seqrl::nets {
+struct SafeTensors;
+}
+
 namespace seqrl::agents {
 
 using Metrics = std::vector<std::pair<std::string, double>>;
@@ -34,9 +38,15 @@ class Agent {
   // Called once per vector step after observe(); trains when the agent's schedule says so and
   // returns what it measured (empty when it did not train).
   virtual Metrics update() = 0;
-  // Full state (networks, optimizer, RNG, counters) to a safetensors checkpoint, atomically.
-  virtual void save(const std::string& path) const = 0;
-  virtual void load(const std::string& path) = 0;
+  // The full state (networks, optimizer, RNG, counters, episodes in progress) added to a
+  // checkpoint's tensors and metadata, so that a run resumed from it continues exactly. Metadata
+  // "agent" names the agent (the factory reads it). The runner adds its own entries under "run.".
+  virtual void save_state(nets::SafeTensors& out) const = 0;
+  // Reads what save_state wrote; errors are CheckpointErrors naming `path` and the entry.
+  virtual void load_state(const nets::SafeTensors& in, const std::string& path) = 0;
+  // save_state into a safetensors file, written atomically; and back.
+  void save(const std::string& path) const;
+  void load(const std::string& path);
 };
 
 }  // namespace seqrl::agents

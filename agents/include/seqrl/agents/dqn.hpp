@@ -55,8 +55,8 @@ class DQN : public Agent {
   std::vector<env::Action> act(const nets::Tensor& obs, bool deterministic) override;
   void observe(const Transitions& t) override;
   Metrics update() override;
-  void save(const std::string& path) const override;
-  void load(const std::string& path) override;
+  void save_state(nets::SafeTensors& out) const override;
+  void load_state(const nets::SafeTensors& in, const std::string& path) override;
 
   float epsilon() const;
   // Q-values [N, A] of observations [N, ...] (no graph).

@@ -15,8 +15,8 @@ class RandomAgent : public Agent {
   std::vector<env::Action> act(const nets::Tensor& obs, bool deterministic) override;
   void observe(const Transitions&) override {}
   Metrics update() override { return {}; }
-  void save(const std::string& path) const override;
-  void load(const std::string& path) override;
+  void save_state(nets::SafeTensors& out) const override;
+  void load_state(const nets::SafeTensors& in, const std::string& path) override;
 
  private:
   std::unique_ptr<env::Space> space_;

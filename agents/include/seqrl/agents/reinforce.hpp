@@ -48,17 +48,19 @@ class Reinforce : public Agent {
   std::vector<env::Action> act(const nets::Tensor& obs, bool deterministic) override;
   void observe(const Transitions& t) override;
   Metrics update() override;
-  void save(const std::string& path) const override;
-  void load(const std::string& path) override;
+  void save_state(nets::SafeTensors& out) const override;
+  void load_state(const nets::SafeTensors& in, const std::string& path) override;
   long updates() const { return updates_; }
 
   ReinforceConfig cfg;
 
- private:
+  // One sub-env's episode: observations, actions (the unclipped samples) and rewards.
   struct Episode {
     std::vector<float> obs, actions;
     std::vector<double> rewards;
   };
+
+ private:
   nets::Tensor flatten(const nets::Tensor& obs) const;
   size_t obs_dim_, act_dim_;
   bool discrete_;

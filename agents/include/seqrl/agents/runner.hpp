@@ -1,6 +1,13 @@
 // Runner: drives any agent on a vector env of a registered environment for a budget of steps:
 // seeding, episode bookkeeping, periodic deterministic evaluation on a separate env, metrics to
-// CSV and JSON lines, summary.json, and a progress line on a terminal.
+// CSV and JSON lines, summary.json, a progress line on a terminal, and checkpoints.
+//
+// Checkpoints (out_dir/checkpoint.safetensors, written atomically) hold the agent's full state
+// (Agent::save_state) and the run's: step counters, evaluation schedule, the current batch of
+// observations, every sub-env's state (Env::get_state), and the sizes of the metrics files.
+// A run resumed from one (RunConfig::resume) continues exactly as if it had not stopped: same
+// actions, same updates, same metrics lines. Ctrl-C (SIGINT) during run() finishes the current
+// step, writes a checkpoint and returns with interrupted = true; a second Ctrl-C kills.
 #pragma once
 
 #include <functional>
@@ -22,7 +29,19 @@ struct RunConfig {
   bool stop_at_threshold = false;      // stop once an evaluation reaches the env's reward_threshold
   std::string out_dir;                 // metrics.csv, metrics.jsonl, summary.json (empty = none)
   bool progress = true;                // progress line on stderr when it is a terminal
+  long checkpoint_every = 0;           // steps between checkpoints (0 = at the end and on Ctrl-C only)
+  std::string resume;                  // a checkpoint written by run() with this config: continue it
+  bool handle_sigint = true;           // Ctrl-C checkpoints and stops (else the default handler)
+  std::function<void(long step)> on_step;  // called after every vector step (e.g. request_stop())
 };
+
+// The serialisable fields of RunConfig (everything but on_step), as stored in checkpoints.
+nlohmann::json run_config_json(const RunConfig& cfg);
+RunConfig run_config_from_json(const nlohmann::json& j);
+
+// Asks the run() in progress to checkpoint and return after the current step, as Ctrl-C does.
+// Safe to call from a signal handler or another thread.
+void request_stop();
 
 struct EvalResult {
   double mean = 0, std = 0;
@@ -34,6 +53,8 @@ struct RunResult {
   double seconds = 0;
   EvalResult final_eval;
   std::vector<std::pair<long, double>> eval_curve;  // (step, mean return)
+  bool interrupted = false;  // stopped by Ctrl-C or request_stop(); no final evaluation was run
+  std::string checkpoint;    // the last checkpoint written (empty when none)
 };
 
 // Deterministic evaluation: `episodes` episodes of a fresh env made from env_id, seeds

@@ -11,7 +11,8 @@
 //
 // Implementing an environment: derive from Env, implement reset_impl/step_impl (the checks above
 // are done by Env), the two spaces and clone(). There is no global RNG: use rng(), which reset(seed)
-// has already seeded.
+// has already seeded. To let runs on it be checkpointed and resumed, also implement
+// get_state_impl/set_state_impl (the env's own variables as JSON).
 #pragma once
 
 #include <cstdint>
@@ -80,11 +81,19 @@ class Env {
   // The registered id ("CartPole-v1"), if made by the registry.
   std::string id;
   bool needs_reset() const { return needs_reset_; }
+  // The full state as JSON (RNG, episode flag and the env's own variables), for run checkpoints:
+  // set_state() on an env of the same kind and options continues exactly as this one would.
+  // Doubles survive the round trip bit for bit (nlohmann writes the shortest exact form).
+  nlohmann::json get_state() const;
+  void set_state(const nlohmann::json& state);
 
  protected:
   // seed: the seed given to reset(), already applied to rng() (wrappers pass it inward).
   virtual ResetResult reset_impl(std::optional<uint64_t> seed, const Info& options) = 0;
   virtual StepResult step_impl(const Action& action) = 0;
+  // The env's own variables. The defaults throw an Error saying the env cannot be checkpointed.
+  virtual nlohmann::json get_state_impl() const;
+  virtual void set_state_impl(const nlohmann::json& state);
   nets::Rng& rng() { return rng_; }
   // For clone() implementations that build a fresh object: take over the episode bookkeeping and
   // the RNG of the env being copied.

@@ -27,6 +27,9 @@ class Space {
   // A uniformly random member (Box: uniform on finite bounds, see Box).
   virtual nets::Tensor sample() = 0;
   void seed(uint64_t s) { rng_.seed(s); }
+  // The sampling Rng (its state() and set_state() carry a space through a checkpoint).
+  nets::Rng& rng() { return rng_; }
+  const nets::Rng& rng() const { return rng_; }
   // The shape of one value ({} for Discrete).
   virtual nets::Shape shape() const = 0;
   // The number of actions of a Discrete space, else 0.

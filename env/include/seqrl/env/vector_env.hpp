@@ -35,6 +35,9 @@ class VectorEnv {
   // One step of every sub-env; actions has num_envs entries.
   VectorStep step(const std::vector<Action>& actions);
   Env& env(size_t i) { return *envs_[i]; }
+  // Every sub-env's state (Env::get_state) and the autoreset flags, for run checkpoints.
+  nlohmann::json get_state() const;
+  void set_state(const nlohmann::json& state);
 
  protected:
   // Steps every sub-env into out (ThreadedVectorEnv overrides it to run them in parallel).

@@ -21,6 +21,9 @@ class Wrapper : public Env {
  protected:
   ResetResult reset_impl(std::optional<uint64_t> seed, const Info& options) override;
   StepResult step_impl(const Action& action) override;
+  // {"inner": the inner env's state}; wrappers with variables of their own add them.
+  nlohmann::json get_state_impl() const override;
+  void set_state_impl(const nlohmann::json& s) override;
   // Finishes a clone built from inner_->clone(): the id, episode flags and RNG come along.
   template <class W>
   std::unique_ptr<Env> finish_clone(std::unique_ptr<W> c) const {
@@ -44,6 +47,8 @@ class TimeLimit : public Wrapper {
  protected:
   ResetResult reset_impl(std::optional<uint64_t> seed, const Info& options) override;
   StepResult step_impl(const Action& action) override;
+  nlohmann::json get_state_impl() const override;
+  void set_state_impl(const nlohmann::json& s) override;
 };
 
 // Adds info["episode"] = {"r": return, "l": length, "t": seconds} on the step that ends an
@@ -59,6 +64,8 @@ class RecordEpisodeStatistics : public Wrapper {
  protected:
   ResetResult reset_impl(std::optional<uint64_t> seed, const Info& options) override;
   StepResult step_impl(const Action& action) override;
+  nlohmann::json get_state_impl() const override;
+  void set_state_impl(const nlohmann::json& s) override;
 
  private:
   double episode_return_ = 0.0;
@@ -120,6 +127,8 @@ class NormalizeObservation : public Wrapper {
  protected:
   ResetResult reset_impl(std::optional<uint64_t> seed, const Info& options) override;
   StepResult step_impl(const Action& action) override;
+  nlohmann::json get_state_impl() const override;
+  void set_state_impl(const nlohmann::json& s) override;
 
  private:
   Observation normalize(const Observation& o);
@@ -138,6 +147,8 @@ class NormalizeReward : public Wrapper {
 
  protected:
   StepResult step_impl(const Action& action) override;
+  nlohmann::json get_state_impl() const override;
+  void set_state_impl(const nlohmann::json& s) override;
 
  private:
   double gamma_, eps_, discounted_ = 0.0;

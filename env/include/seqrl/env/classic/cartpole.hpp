@@ -23,6 +23,8 @@ class CartPole : public Env {
  protected:
   ResetResult reset_impl(std::optional<uint64_t> seed, const Info& options) override;
   StepResult step_impl(const Action& action) override;
+  nlohmann::json get_state_impl() const override;
+  void set_state_impl(const nlohmann::json& s) override;
 
  private:
   Observation observe() const;

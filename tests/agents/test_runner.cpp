@@ -1,0 +1,151 @@
+// The runner's checkpoints: a run stopped part-way (as Ctrl-C stops it) and resumed ends exactly
+// where the same run without a stop ends: agent state, evaluation curve and metrics lines.
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "seqrl/agents/dqn.hpp"
+#include "seqrl/agents/reinforce.hpp"
+#include "seqrl/agents/runner.hpp"
+#include "seqrl/env/registry.hpp"
+#include "seqrl/nets/checkpoint.hpp"
+
+using namespace seqrl;
+using namespace seqrl::agents;
+
+namespace {
+std::string tmpdir(const std::string& tag) {
+  return "/tmp/seqrl_runner_" + tag + "_" + std::to_string(::getpid());
+}
+
+// metrics.csv without its wall-clock column
+std::vector<std::string> metric_lines(const std::string& dir) {
+  std::ifstream f(dir + "/metrics.csv");
+  std::vector<std::string> out;
+  for (std::string line; std::getline(f, line);) {
+    std::stringstream ss(line);
+    std::string step, secs, rest;
+    std::getline(ss, step, ',');
+    std::getline(ss, secs, ',');
+    std::getline(ss, rest);
+    out.push_back(step + "," + rest);
+  }
+  return out;
+}
+
+template <class MakeAgent>
+void check_stop_and_resume(MakeAgent make_agent, RunConfig cfg, long stop_at, const std::string& tag) {
+  const std::string da = tmpdir(tag + "_a"), db = tmpdir(tag + "_b");
+  cfg.progress = false;
+  cfg.handle_sigint = false;
+  // the run without a stop
+  auto a = make_agent();
+  cfg.out_dir = da;
+  RunResult ra = run(*a, cfg);
+  REQUIRE_FALSE(ra.interrupted);
+  // the same run, stopped at stop_at and resumed by a fresh agent
+  auto b = make_agent();
+  cfg.out_dir = db;
+  cfg.on_step = [&](long step) {
+    if (step >= stop_at) request_stop();
+  };
+  RunResult rb1 = run(*b, cfg);
+  REQUIRE(rb1.interrupted);
+  REQUIRE(rb1.steps >= stop_at);
+  REQUIRE(rb1.steps < cfg.total_steps);
+  REQUIRE(rb1.checkpoint == db + "/checkpoint.safetensors");
+  {
+    // a stale line after the checkpoint is dropped on resume
+    std::ofstream junk(db + "/metrics.csv", std::ios::app);
+    junk << "999999,0,junk,1\n";
+  }
+  cfg.on_step = nullptr;
+  cfg.resume = rb1.checkpoint;
+  auto c = make_agent();
+  RunResult rc = run(*c, cfg);
+  REQUIRE_FALSE(rc.interrupted);
+  CHECK(rc.steps == ra.steps);
+  CHECK(rc.final_eval.mean == ra.final_eval.mean);
+  CHECK(rc.final_eval.std == ra.final_eval.std);
+  CHECK(rc.eval_curve == ra.eval_curve);
+  CHECK(metric_lines(db) == metric_lines(da));
+  nets::SafeTensors sa, sc;
+  a->save_state(sa);
+  c->save_state(sc);
+  REQUIRE(sa.tensors.size() == sc.tensors.size());
+  for (auto& [name, t] : sa.tensors) {
+    INFO(name);
+    REQUIRE(sc.tensors.count(name));
+    CHECK((t == sc.tensors.at(name)));
+  }
+  CHECK(sa.metadata == sc.metadata);
+  std::system(("rm -rf " + da + " " + db).c_str());
+}
+}  // namespace
+
+TEST_CASE("DQN: a run stopped by request_stop and resumed equals the run without a stop", "[agents][runner]") {
+  DQNConfig c;
+  c.hidden = {32, 32};
+  c.buffer_size = 5000;
+  c.learning_starts = 300;
+  c.train_frequency = 4;
+  c.total_steps = 3000;
+  c.seed = 3;
+  RunConfig rc;
+  rc.env_id = "CartPole-v1";
+  rc.total_steps = 3000;
+  rc.num_envs = 2;
+  rc.seed = 3;
+  rc.eval_every = 1000;
+  rc.eval_episodes = 2;
+  rc.final_eval_episodes = 3;
+  rc.checkpoint_every = 700;
+  check_stop_and_resume([&] { return std::make_unique<DQN>(4, 2, c); }, rc, 1501, "dqn");
+}
+
+TEST_CASE("REINFORCE: stopping mid-episode and resuming equals the run without a stop", "[agents][runner]") {
+  ReinforceConfig c;
+  c.hidden = {16};
+  c.episodes_per_update = 3;
+  c.seed = 4;
+  RunConfig rc;
+  rc.env_id = "Pendulum-v1";  // Gaussian policy, 200-step episodes: the stop lands mid-episode
+  rc.total_steps = 2400;
+  rc.num_envs = 2;
+  rc.seed = 4;
+  rc.eval_every = 800;
+  rc.eval_episodes = 1;
+  rc.final_eval_episodes = 2;
+  auto probe = env::make("Pendulum-v1");
+  check_stop_and_resume([&] { return std::make_unique<Reinforce>(3, probe->action_space(), c); },
+                        rc, 1111, "reinforce");
+}
+
+TEST_CASE("resuming checks that the checkpoint belongs to this run", "[agents][runner]") {
+  const std::string d = tmpdir("mismatch");
+  DQNConfig c;
+  c.hidden = {8};
+  c.total_steps = 200;
+  RunConfig rc;
+  rc.total_steps = 200;
+  rc.eval_every = 0;
+  rc.final_eval_episodes = 1;
+  rc.progress = false;
+  rc.out_dir = d;
+  DQN a(4, 2, c);
+  RunResult r = run(a, rc);
+  REQUIRE_FALSE(r.checkpoint.empty());
+  rc.resume = r.checkpoint;
+  rc.seed = 99;
+  DQN b(4, 2, c);
+  CHECK_THROWS_WITH(run(b, rc), Catch::Contains(r.checkpoint) && Catch::Contains("seed"));
+  rc.seed = 1;
+  rc.checkpoint_every = 50;
+  rc.out_dir.clear();
+  CHECK_THROWS_WITH(run(b, rc), Catch::Contains("out_dir"));
+  std::system(("rm -rf " + d).c_str());
+}
