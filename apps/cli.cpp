@@ -342,7 +342,9 @@ TrainConfig parse_train(const std::vector<std::string>& args, bool* help, std::o
         ("episodes-per-update", po::value(&r.episodes_per_update)->default_value(r.episodes_per_update), "finished episodes per gradient step")
         ("normalize-advantages", po::value(&r.normalize_advantages)->default_value(r.normalize_advantages), "normalise advantages per batch (0/1)")
         ("max-grad-norm", po::value(&r.max_grad_norm)->default_value(r.max_grad_norm), "gradient clip (0 = off)")
-        ("init-log-std", po::value(&r.init_log_std)->default_value(r.init_log_std), "Gaussian policy: initial log std");
+        ("init-log-std", po::value(&r.init_log_std)->default_value(r.init_log_std), "Gaussian policy: initial log std")
+        ("mc-rollouts", po::value(&r.mc_rollouts)->default_value(r.mc_rollouts), "returns from N Monte-Carlo rollouts on env clones per step (0 = episode returns)")
+        ("mc-horizon", po::value(&r.mc_horizon)->default_value(r.mc_horizon), "rollout length (0 = to the end of the episode)");
   } else {
     d.add_options()
       ("lr", po::value(&c.dqn.lr)->default_value(c.dqn.lr), "DQN: Adam learning rate")

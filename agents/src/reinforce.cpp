@@ -1,8 +1,11 @@
 // REINFORCE with a baseline: episode bookkeeping per sub-env, returns, and the policy-gradient step.
 #include "seqrl/agents/reinforce.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
+
+#include <xtensor/xview.hpp>
 
 #include "seqrl/nets/checkpoint.hpp"
 #include "seqrl/nets/init.hpp"
@@ -71,6 +74,11 @@ nets::Tensor Reinforce::flatten(const nets::Tensor& obs) const {
 }
 
 std::vector<env::Action> Reinforce::act(const nets::Tensor& obs, bool deterministic) {
+  return policy_actions(obs, deterministic, deterministic ? nullptr : &last_raw_);
+}
+
+std::vector<env::Action> Reinforce::policy_actions(const nets::Tensor& obs, bool deterministic,
+                                                   std::vector<std::vector<float>>* raw_out) {
   const size_t n = obs.shape()[0];
   nets::Tensor out;
   {
@@ -79,7 +87,7 @@ std::vector<env::Action> Reinforce::act(const nets::Tensor& obs, bool determinis
   }
   std::vector<env::Action> actions(n);
   std::vector<float> scratch;
-  if (!deterministic) last_raw_.assign(n, {});
+  if (raw_out) raw_out->assign(n, {});
   for (size_t i = 0; i < n; ++i) {
     const float* row = out.data() + i * act_dim_;
     if (discrete_) {
@@ -92,7 +100,7 @@ std::vector<env::Action> Reinforce::act(const nets::Tensor& obs, bool determinis
         scratch.resize(act_dim_);
         nets::kernels::sample_rows(row, nullptr, 1, act_dim_, 1.f, &u, &tok, scratch.data());
         a = tok;
-        last_raw_[i] = {static_cast<float>(a)};
+        if (raw_out) (*raw_out)[i] = {static_cast<float>(a)};
       }
       actions[i] = env::Action(a);
     } else {
@@ -103,7 +111,7 @@ std::vector<env::Action> Reinforce::act(const nets::Tensor& obs, bool determinis
                                : row[j] + std::exp(log_std_.value()(j)) * rng_.normal();
         v(j) = std::clamp(raw[j], act_low_(j), act_high_(j));
       }
-      if (!deterministic) last_raw_[i] = raw;
+      if (raw_out) (*raw_out)[i] = raw;
       actions[i] = env::Action::box(std::move(v));
     }
   }
@@ -115,17 +123,54 @@ void Reinforce::observe(const Transitions& t) {
   if (running_.size() != n) running_.assign(n, Episode{});
   if (last_raw_.size() != n)
     throw Error("REINFORCE::observe: call act(obs, deterministic = false) for the same batch first");
+  if (cfg.mc_rollouts > 0 &&
+      (t.envs.size() != n || std::find(t.envs.begin(), t.envs.end(), nullptr) != t.envs.end()))
+    throw Error("REINFORCE with mc_rollouts > 0 needs the sub-envs in Transitions::envs "
+                "(the runner fills them)");
   for (size_t i = 0; i < n; ++i) {
     if (!t.valid[i]) continue;
     Episode& e = running_[i];
     e.obs.insert(e.obs.end(), t.obs.data() + i * obs_dim_, t.obs.data() + (i + 1) * obs_dim_);
     e.actions.insert(e.actions.end(), last_raw_[i].begin(), last_raw_[i].end());
     e.rewards.push_back(t.rewards[i]);
+    if (cfg.mc_rollouts > 0) {
+      const bool ended = t.terminated[i] || t.truncated[i];
+      const double future = ended ? 0.0 : rollout_value(*t.envs[i], t.next_obs.data() + i * obs_dim_);
+      e.q.push_back(t.rewards[i] + cfg.gamma * future);
+    }
     if (t.terminated[i] || t.truncated[i]) {
       finished_.push_back(std::move(e));
       e = Episode{};
     }
   }
+}
+
+double Reinforce::rollout_value(const env::Env& env, const float* obs) {
+  // The N rollouts step together so that the policy runs one batched forward per step.
+  const size_t N = cfg.mc_rollouts;
+  std::vector<std::unique_ptr<env::Env>> sims(N);
+  for (auto& c : sims) c = env.clone();
+  std::vector<size_t> live(N);  // rollouts still running, as indices into sims
+  for (size_t k = 0; k < N; ++k) live[k] = k;
+  nets::Tensor batch = nets::Tensor::from_shape({N, obs_dim_});
+  for (size_t k = 0; k < N; ++k) std::memcpy(batch.data() + k * obs_dim_, obs, obs_dim_ * sizeof(float));
+  double total = 0, discount = 1;
+  for (size_t step = 0; !live.empty() && (cfg.mc_horizon == 0 || step < cfg.mc_horizon); ++step) {
+    const std::vector<env::Action> acts = policy_actions(batch, false, nullptr);
+    std::vector<size_t> still;
+    nets::Tensor next = nets::Tensor::from_shape({live.size(), obs_dim_});
+    for (size_t j = 0; j < live.size(); ++j) {
+      env::StepResult r = sims[live[j]]->step(acts[j]);
+      total += discount * r.reward;
+      if (r.terminated || r.truncated) continue;
+      std::memcpy(next.data() + still.size() * obs_dim_, r.observation.data(), obs_dim_ * sizeof(float));
+      still.push_back(live[j]);
+    }
+    discount *= cfg.gamma;
+    live = std::move(still);
+    batch = xt::view(next, xt::range(0, live.size()), xt::all());
+  }
+  return total / double(N);
 }
 
 Metrics Reinforce::update() {
@@ -145,7 +190,7 @@ Metrics Reinforce::update() {
     double G = 0;
     for (size_t k = T; k-- > 0;) {
       G = e.rewards[k] + cfg.gamma * G;
-      returns(row + k) = static_cast<float>(G);
+      returns(row + k) = static_cast<float>(cfg.mc_rollouts > 0 ? e.q[k] : G);
     }
     double ep = 0;
     for (double r : e.rewards) ep += r;
@@ -221,7 +266,8 @@ namespace {
 // round-trip exactly), so that a resumed run trains on the same batches.
 nlohmann::json episodes_json(const std::vector<Reinforce::Episode>& eps) {
   nlohmann::json a = nlohmann::json::array();
-  for (auto& e : eps) a.push_back({{"obs", e.obs}, {"actions", e.actions}, {"rewards", e.rewards}});
+  for (auto& e : eps)
+    a.push_back({{"obs", e.obs}, {"actions", e.actions}, {"rewards", e.rewards}, {"q", e.q}});
   return a;
 }
 std::vector<Reinforce::Episode> episodes_from(const nlohmann::json& a) {
@@ -231,6 +277,7 @@ std::vector<Reinforce::Episode> episodes_from(const nlohmann::json& a) {
     e.obs = j.at("obs").get<std::vector<float>>();
     e.actions = j.at("actions").get<std::vector<float>>();
     e.rewards = j.at("rewards").get<std::vector<double>>();
+    e.q = j.at("q").get<std::vector<double>>();
     eps.push_back(std::move(e));
   }
   return eps;

@@ -266,7 +266,9 @@ RunResult run(Agent& agent, const RunConfig& cfg, const nlohmann::json& config_j
     t.terminated = std::move(vs.terminated);
     t.truncated = std::move(vs.truncated);
     t.valid.resize(cfg.num_envs);
+    t.envs.resize(cfg.num_envs);
     for (size_t i = 0; i < cfg.num_envs; ++i) {
+      t.envs[i] = &venv.env(i);
       t.valid[i] = !resetting[i];
       resetting[i] = t.terminated[i] || t.truncated[i];
       if (vs.infos[i].contains("episode")) {

@@ -25,6 +25,9 @@ struct Transitions {
   std::vector<env::Action> actions;
   std::vector<double> rewards;
   std::vector<uint8_t> terminated, truncated, valid;
+  // The sub-envs right after this step (the runner fills it): agents that search or estimate
+  // returns by Monte-Carlo rollouts clone them. Empty when the caller has no envs to offer.
+  std::vector<const env::Env*> envs;
 };
 
 class Agent {

@@ -6,6 +6,13 @@
 // they reach the env (the log-probability uses the unclipped sample). Updates after every
 // `episodes_per_update` finished episodes. Truncated episodes end the return sum there (no
 // bootstrap), as plain REINFORCE does.
+//
+// Monte-Carlo rollout returns (mc_rollouts = N > 0), the estimate SeqGAN uses for its Q: after
+// each step t, the sub-env is cloned N times and the current policy runs on the clones to the
+// end of the episode, or for mc_horizon steps when that is > 0; the return of step t becomes
+// r_t + gamma * (mean discounted rollout return), in place of the episode's discounted sum. The
+// clones copy the env's RNG too, so on stochastic envs the N rollouts share the env's random
+// draws (common random numbers) and differ by the policy's samples.
 #pragma once
 
 #include <memory>
@@ -30,13 +37,16 @@ struct ReinforceConfig {
   bool normalize_advantages = true; // scale advantages to mean 0, std 1 per batch
   float max_grad_norm = 0.f;        // global gradient clip (0 = off)
   float init_log_std = 0.f;         // Gaussian policies: initial log standard deviation
+  size_t mc_rollouts = 0;           // N Monte-Carlo rollouts per step for the return (0 = off)
+  size_t mc_horizon = 0;            // rollout length (0 = to the end of the episode)
   uint64_t seed = 0;                // init, sampling
 };
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ReinforceConfig, hidden, lr, gamma, baseline,
                                                 value_lr, value_epochs, entropy_coef,
                                                 episodes_per_update, normalize_advantages,
-                                                max_grad_norm, init_log_std, seed)
+                                                max_grad_norm, init_log_std, mc_rollouts,
+                                                mc_horizon, seed)
 
 class Reinforce : public Agent {
  public:
@@ -58,10 +68,17 @@ class Reinforce : public Agent {
   struct Episode {
     std::vector<float> obs, actions;
     std::vector<double> rewards;
+    std::vector<double> q;  // Monte-Carlo return estimates (mc_rollouts > 0)
   };
+  // The Monte-Carlo estimate of the discounted return from env's current state (observation
+  // obs) under the current policy: the mean over mc_rollouts rollouts on clones.
+  double rollout_value(const env::Env& env, const float* obs);
 
  private:
   nets::Tensor flatten(const nets::Tensor& obs) const;
+  // Sampled (or greedy) actions for a batch; raw (if given) gets the unclipped samples.
+  std::vector<env::Action> policy_actions(const nets::Tensor& obs, bool deterministic,
+                                          std::vector<std::vector<float>>* raw);
   size_t obs_dim_, act_dim_;
   bool discrete_;
   int64_t num_actions_ = 0;
