@@ -29,9 +29,13 @@ double env_random(long steps, uint64_t seed, bool registered) {
       registered ? env::make("CartPole-v1") : std::make_unique<env::CartPole>();
   nets::Rng rng(seed + 1);
   e->reset(seed);
+  // the in-place step (Env::step(action, out)): one observation buffer for the whole loop
+  env::StepResult r;
+  env::Action a;
   const double t0 = now();
   for (long i = 0; i < steps; ++i) {
-    env::StepResult r = e->step(env::Action(static_cast<int64_t>(rng.randint(2))));
+    a.index = static_cast<int64_t>(rng.randint(2));
+    e->step(a, r);
     if (r.terminated || r.truncated) e->reset();
   }
   return steps / (now() - t0);
@@ -42,11 +46,12 @@ double vector_random(size_t n, long steps, uint64_t seed) {
   nets::Rng rng(seed + 1);
   v.reset(seed);
   std::vector<env::Action> acts(n);
+  env::VectorStep out;  // in-place steps, as for one env
   const long iters = steps / static_cast<long>(n);
   const double t0 = now();
   for (long i = 0; i < iters; ++i) {
-    for (auto& a : acts) a = env::Action(static_cast<int64_t>(rng.randint(2)));
-    v.step(acts);
+    for (auto& a : acts) a.index = static_cast<int64_t>(rng.randint(2));
+    v.step(acts, out);
   }
   return iters * double(n) / (now() - t0);
 }

@@ -55,17 +55,34 @@ ResetResult Env::reset(std::optional<uint64_t> seed, const Info& options) {
   return r;
 }
 
-StepResult Env::step(const Action& action) {
+void Env::check_step(const Action& action) {
   if (needs_reset_)
     throw ResetNeeded((id.empty() ? std::string("environment") : id) +
                       ": step() called before reset() or after the episode ended "
                       "(terminated or truncated); call reset() first");
-  if (!contains(action_space(), action))
+  if (disc_kind_ < 0) {
+    const auto* d = dynamic_cast<const Discrete*>(&action_space());
+    disc_kind_ = d ? 1 : 0;
+    if (d) disc_lo_ = d->start, disc_hi_ = d->start + d->size;
+  }
+  const bool ok = disc_kind_ == 1 ? action.discrete && action.index >= disc_lo_ && action.index < disc_hi_
+                                  : contains(action_space(), action);
+  if (!ok)
     throw InvalidAction((id.empty() ? std::string("environment") : id) + ": action " +
                         action.str() + " is not in the action space " + action_space().str());
+}
+
+StepResult Env::step(const Action& action) {
+  check_step(action);
   StepResult r = step_impl(action);
   if (r.terminated || r.truncated) needs_reset_ = true;
   return r;
+}
+
+void Env::step(const Action& action, StepResult& out) {
+  check_step(action);
+  step_into(action, out);
+  if (out.terminated || out.truncated) needs_reset_ = true;
 }
 
 }  // namespace seqrl::env

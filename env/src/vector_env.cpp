@@ -11,6 +11,7 @@ VectorEnv::VectorEnv(const std::function<std::unique_ptr<Env>()>& make, size_t n
   for (size_t i = 0; i < n; ++i) envs_.push_back(make());
   obs_size_ = nets::numel(envs_[0]->observation_space().shape());
   autoreset_.assign(n, 0);
+  results_.resize(n);
 }
 
 namespace {
@@ -40,16 +41,17 @@ void VectorEnv::step_one(size_t i, const Action& a, VectorStep& out) {
     out.terminated[i] = out.truncated[i] = 0;
     out.infos[i] = std::move(r.info);
     autoreset_[i] = 0;
+    std::memcpy(out.observations.data() + i * obs_size_, o.data(), obs_size_ * sizeof(float));
   } else {
-    StepResult r = envs_[i]->step(a);
-    o = std::move(r.observation);
+    StepResult& r = results_[i];
+    envs_[i]->step(a, r);
     out.rewards[i] = r.reward;
     out.terminated[i] = r.terminated;
     out.truncated[i] = r.truncated;
-    out.infos[i] = std::move(r.info);
+    if (!r.info.is_null()) out.infos[i] = std::move(r.info);
     autoreset_[i] = r.terminated || r.truncated;
+    std::memcpy(out.observations.data() + i * obs_size_, r.observation.data(), obs_size_ * sizeof(float));
   }
-  std::memcpy(out.observations.data() + i * obs_size_, o.data(), obs_size_ * sizeof(float));
 }
 
 void VectorEnv::step_range(const std::vector<Action>& actions, VectorStep& out) {
@@ -57,17 +59,25 @@ void VectorEnv::step_range(const std::vector<Action>& actions, VectorStep& out) 
 }
 
 VectorStep VectorEnv::step(const std::vector<Action>& actions) {
-  if (actions.size() != envs_.size())
-    throw ValueError("VectorEnv::step: " + std::to_string(actions.size()) + " actions for " +
-                     std::to_string(envs_.size()) + " environments");
   VectorStep out;
-  out.observations = nets::Tensor::from_shape(batched(envs_.size(), single_observation_space().shape()));
-  out.rewards.assign(envs_.size(), 0.0);
-  out.terminated.assign(envs_.size(), 0);
-  out.truncated.assign(envs_.size(), 0);
-  out.infos.assign(envs_.size(), Info());
-  step_range(actions, out);
+  step(actions, out);
   return out;
+}
+
+void VectorEnv::step(const std::vector<Action>& actions, VectorStep& out) {
+  const size_t n = envs_.size();
+  if (actions.size() != n)
+    throw ValueError("VectorEnv::step: " + std::to_string(actions.size()) + " actions for " +
+                     std::to_string(n) + " environments");
+  if (out.observations.size() != n * obs_size_ || out.observations.dimension() == 0)
+    out.observations = nets::Tensor::from_shape(batched(n, single_observation_space().shape()));
+  out.rewards.resize(n);
+  out.terminated.resize(n);
+  out.truncated.resize(n);
+  out.infos.resize(n);
+  for (auto& info : out.infos)
+    if (!info.is_null()) info = Info();
+  step_range(actions, out);
 }
 
 void ThreadedVectorEnv::step_range(const std::vector<Action>& actions, VectorStep& out) {

@@ -68,9 +68,14 @@ ResetResult TimeLimit::reset_impl(std::optional<uint64_t> seed, const Info& opti
 }
 
 StepResult TimeLimit::step_impl(const Action& action) {
-  StepResult r = Wrapper::step_impl(action);
-  if (++elapsed_steps >= max_episode_steps) r.truncated = true;
+  StepResult r;
+  step_into(action, r);
   return r;
+}
+
+void TimeLimit::step_into(const Action& action, StepResult& out) {
+  inner_->step(action, out);
+  if (++elapsed_steps >= max_episode_steps) out.truncated = true;
 }
 
 // ---- RecordEpisodeStatistics ------------------------------------------------------------------
@@ -119,18 +124,23 @@ ResetResult RecordEpisodeStatistics::reset_impl(std::optional<uint64_t> seed, co
 }
 
 StepResult RecordEpisodeStatistics::step_impl(const Action& action) {
-  StepResult r = Wrapper::step_impl(action);
-  episode_return_ += r.reward;
+  StepResult r;
+  step_into(action, r);
+  return r;
+}
+
+void RecordEpisodeStatistics::step_into(const Action& action, StepResult& out) {
+  inner_->step(action, out);
+  episode_return_ += out.reward;
   ++episode_length_;
-  if (r.terminated || r.truncated) {
-    r.info["episode"] = {{"r", episode_return_}, {"l", episode_length_},
-                         {"t", now_s() - episode_start_}};
+  if (out.terminated || out.truncated) {
+    out.info["episode"] = {{"r", episode_return_}, {"l", episode_length_},
+                           {"t", now_s() - episode_start_}};
     return_queue.push_back(episode_return_);
     length_queue.push_back(episode_length_);
     while (return_queue.size() > buffer) return_queue.pop_front();
     while (length_queue.size() > buffer) length_queue.pop_front();
   }
-  return r;
 }
 
 }  // namespace seqrl::env

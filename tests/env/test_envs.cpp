@@ -175,3 +175,35 @@ TEST_CASE("set_state rejects malformed states, naming the env", "[env][state]") 
   auto lake = make("FrozenLake-v1");
   CHECK_THROWS_WITH(lake->set_state(f), Catch::Contains("outside the map"));
 }
+
+TEST_CASE("the in-place step equals the step by value, through the wrappers", "[env]") {
+  for (const std::string id : {"CartPole-v1", "Pendulum-v1", "FrozenLake-v1"}) {
+    DYNAMIC_SECTION(id) {
+      auto a = std::make_unique<RecordEpisodeStatistics>(make(id));
+      auto b = std::make_unique<RecordEpisodeStatistics>(make(id));
+      a->reset(5);
+      b->reset(5);
+      std::unique_ptr<Space> acts = a->action_space().clone();
+      acts->seed(9);
+      StepResult rb;  // one buffer for the whole run
+      int episodes = 0;
+      for (int i = 0; i < 1500; ++i) {
+        const Action act = sample_action(*acts);
+        StepResult ra = a->step(act);
+        b->step(act, rb);
+        REQUIRE((ra.observation == rb.observation));
+        REQUIRE(ra.reward == rb.reward);
+        REQUIRE(ra.terminated == rb.terminated);
+        REQUIRE(ra.truncated == rb.truncated);
+        REQUIRE(ra.info.contains("episode") == rb.info.contains("episode"));
+        if (ra.terminated || ra.truncated) {
+          ++episodes;
+          a->reset();
+          b->reset();
+        }
+      }
+      CHECK(episodes > 3);
+      CHECK_THROWS_AS(b->step(Action(99), rb), InvalidAction);
+    }
+  }
+}

@@ -27,10 +27,9 @@ nets::Tensor high_bounds() {
 
 CartPole::CartPole() : obs_space_(nets::Tensor(-high_bounds()), high_bounds()) {}
 
-Observation CartPole::observe() const {
-  Observation o = Observation::from_shape({4});
+void CartPole::observe_into(Observation& o) const {
+  if (o.dimension() != 1 || o.size() != 4) o = Observation::from_shape({4});
   for (size_t k = 0; k < 4; ++k) o.data()[k] = static_cast<float>(state[k]);
-  return o;
 }
 
 ResetResult CartPole::reset_impl(std::optional<uint64_t>, const Info& options) {
@@ -42,10 +41,18 @@ ResetResult CartPole::reset_impl(std::optional<uint64_t>, const Info& options) {
                      std::to_string(high));
   for (auto& s : state) s = low + (high - low) * rng().uniform_double();  // numpy's uniform
   steps_beyond_terminated_ = -1;
-  return {observe(), Info()};
+  ResetResult r;
+  observe_into(r.observation);
+  return r;
 }
 
 StepResult CartPole::step_impl(const Action& action) {
+  StepResult r;
+  step_into(action, r);
+  return r;
+}
+
+void CartPole::step_into(const Action& action, StepResult& out) {
   auto [x, x_dot, theta, theta_dot] = state;
   const double force = action.index == 1 ? kForceMag : -kForceMag;
   const double costheta = std::cos(theta);
@@ -68,7 +75,11 @@ StepResult CartPole::step_impl(const Action& action) {
     else
       reward = 0.0, ++steps_beyond_terminated_;
   }
-  return {observe(), reward, terminated, false, Info()};
+  observe_into(out.observation);
+  out.reward = reward;
+  out.terminated = terminated;
+  out.truncated = false;
+  if (!out.info.is_null()) out.info = Info();
 }
 
 nlohmann::json CartPole::get_state_impl() const {

@@ -71,9 +71,14 @@ class Env {
  public:
   virtual ~Env() = default;
   // Starts an episode. With a seed, the env's Rng is re-seeded first (same seed, same episode).
-  ResetResult reset(std::optional<uint64_t> seed = std::nullopt, const Info& options = Info::object());
+  // options: env-specific keys (JSON null, the default, reads as no options).
+  ResetResult reset(std::optional<uint64_t> seed = std::nullopt, const Info& options = Info());
   // Advances one step; see the contract above.
   StepResult step(const Action& action);
+  // The same step written into `out`, reusing its observation buffer: no allocation per step for
+  // envs that implement step_into (CartPole, TimeLimit, RecordEpisodeStatistics). The fast path
+  // for tight loops and vector envs; identical results.
+  void step(const Action& action, StepResult& out);
   virtual const Space& observation_space() const = 0;
   virtual const Space& action_space() const = 0;
   // A full copy of the state, RNG included: the copy continues exactly as the original would.
@@ -91,6 +96,9 @@ class Env {
   // seed: the seed given to reset(), already applied to rng() (wrappers pass it inward).
   virtual ResetResult reset_impl(std::optional<uint64_t> seed, const Info& options) = 0;
   virtual StepResult step_impl(const Action& action) = 0;
+  // In-place step. The default is out = step_impl(action); an env that overrides it implements
+  // step_impl through it, so that both paths run the same code.
+  virtual void step_into(const Action& action, StepResult& out) { out = step_impl(action); }
   // The env's own variables. The defaults throw an Error saying the env cannot be checkpointed.
   virtual nlohmann::json get_state_impl() const;
   virtual void set_state_impl(const nlohmann::json& state);
@@ -103,8 +111,13 @@ class Env {
   }
 
  private:
+  void check_step(const Action& action);
   nets::Rng rng_;
   bool needs_reset_ = true;
+  // A Discrete action space's bounds, cached on the first step ([lo, hi), kind -1 = not yet
+  // looked at, 0 = not Discrete), so the per-step check needs no dynamic_cast.
+  int64_t disc_lo_ = 0, disc_hi_ = 0;
+  int8_t disc_kind_ = -1;
 };
 
 // Whether an action belongs to a space (Discrete takes indices, Box/MultiDiscrete take tensors).

@@ -34,6 +34,8 @@ class VectorEnv {
   nets::Tensor reset(std::optional<uint64_t> seed = std::nullopt);
   // One step of every sub-env; actions has num_envs entries.
   VectorStep step(const std::vector<Action>& actions);
+  // The same, written into out and reusing its buffers (no allocation per step once sized).
+  void step(const std::vector<Action>& actions, VectorStep& out);
   Env& env(size_t i) { return *envs_[i]; }
   // Every sub-env's state (Env::get_state) and the autoreset flags, for run checkpoints.
   nlohmann::json get_state() const;
@@ -45,6 +47,7 @@ class VectorEnv {
   void step_one(size_t i, const Action& a, VectorStep& out);
   std::vector<std::unique_ptr<Env>> envs_;
   std::vector<uint8_t> autoreset_;  // sub-env i ended on the previous step
+  std::vector<StepResult> results_;  // per sub-env step buffers (Env::step in place)
   size_t obs_size_ = 0;
 };
 

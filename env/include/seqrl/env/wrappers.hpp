@@ -47,6 +47,7 @@ class TimeLimit : public Wrapper {
  protected:
   ResetResult reset_impl(std::optional<uint64_t> seed, const Info& options) override;
   StepResult step_impl(const Action& action) override;
+  void step_into(const Action& action, StepResult& out) override;
   nlohmann::json get_state_impl() const override;
   void set_state_impl(const nlohmann::json& s) override;
 };
@@ -64,6 +65,7 @@ class RecordEpisodeStatistics : public Wrapper {
  protected:
   ResetResult reset_impl(std::optional<uint64_t> seed, const Info& options) override;
   StepResult step_impl(const Action& action) override;
+  void step_into(const Action& action, StepResult& out) override;
   nlohmann::json get_state_impl() const override;
   void set_state_impl(const nlohmann::json& s) override;
 

@@ -23,11 +23,12 @@ class CartPole : public Env {
  protected:
   ResetResult reset_impl(std::optional<uint64_t> seed, const Info& options) override;
   StepResult step_impl(const Action& action) override;
+  void step_into(const Action& action, StepResult& out) override;
   nlohmann::json get_state_impl() const override;
   void set_state_impl(const nlohmann::json& s) override;
 
  private:
-  Observation observe() const;
+  void observe_into(Observation& o) const;
   Box obs_space_;
   Discrete act_space_{2};
   int steps_beyond_terminated_ = -1;
