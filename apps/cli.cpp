@@ -1,5 +1,6 @@
 // The `seqrl` command (Boost.Program_options).
 #include "cli.hpp"
+#include "cli_detail.hpp"
 
 #include <chrono>
 #include <cstdio>
@@ -35,6 +36,8 @@ const char* kUsage =
     "          Ctrl-C saves a checkpoint; seqrl train --resume OUT/checkpoint.safetensors continues\n"
     "  eval    evaluate a saved agent: seqrl eval --checkpoint F --env ID --episodes K\n"
     "  rollout write trajectories as JSON lines: seqrl rollout --env ID --policy random --out F\n"
+    "  score   a text metric of a samples file: seqrl score --metric bleu --samples F --references R\n"
+    "  tokenize split a text file into tokens: seqrl tokenize --tokenizer nltk --input F\n"
     "  list    list environments or agents (seqrl list envs|agents)\n"
     "  help    this text\n"
     "\n"
@@ -51,6 +54,8 @@ int find_line(const std::string& file, const std::string& key) {
   }
   return 0;
 }
+
+}  // namespace
 
 // Parses args into vm against desc, then the --config file if given. Throws ConfigError.
 bool parse_args(const std::string& cmd, po::options_description& desc,
@@ -105,6 +110,8 @@ bool is_dir(const std::string& p) {
   struct stat st;
   return ::stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
+
+namespace {
 
 int run_demo(const DemoConfig& c, std::ostream& out) {
   using clock = std::chrono::steady_clock;
@@ -584,6 +591,8 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
       TrainConfig c = parse_train(rest, &help, &out);
       return help ? 0 : run_train(c, out, err);
     }
+    if (cmd == "score") return score_command(rest, out, &out);
+    if (cmd == "tokenize") return tokenize_command(rest, out, &out);
     if (cmd == "eval" || cmd == "rollout") {
       EvalConfig c = parse_eval(cmd, rest, &help, &out);
       if (help) return 0;

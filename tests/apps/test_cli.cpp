@@ -180,3 +180,40 @@ TEST_CASE("seqrl eval and rollout load saved agents and write trajectories", "[c
   CHECK(run({"rollout", "--env", "CartPole-v1", "--out", "/tmp/x"}, out, err) == 2);
   CHECK_THAT(err, Catch::Contains("--checkpoint F or --policy random"));
 }
+
+TEST_CASE("seqrl score: nll-oracle of token-id samples, bleu and errors naming the line", "[cli][text]") {
+  const std::string oracle = std::string(SEQRL_SHARED_DIR) + "/data/seqgan_oracle";
+  std::string out, err;
+  const std::string p = "/tmp/seqrl_score_" + std::to_string(::getpid());
+  std::ofstream(p + "_bad.txt") << "a b\n1 2 x\n";
+  CHECK(run({"score", "--metric", "bleu", "--samples", p + "_bad.txt"}, out, err) == 2);
+  CHECK_THAT(err, Catch::Contains("--references"));
+  CHECK(run({"score", "--metric", "rouge", "--samples", p + "_bad.txt"}, out, err) == 2);
+  std::ofstream(p + "_ref.txt") << "a b c\nb c d\n";
+  std::ofstream(p + "_hyp.txt") << "a b c\n";
+  REQUIRE(run({"score", "--metric", "bleu", "--n", "2", "--samples", p + "_hyp.txt", "--references",
+               p + "_ref.txt"}, out, err) == 0);
+  CHECK(nlohmann::json::parse(out)["value"]["2"].get<double>() == Approx(1.0));
+  std::ifstream ref(oracle + "/reference.json");
+  if (!ref) {
+    WARN("SKIPPED: SeqGAN oracle not found at " << oracle << " (the ../shared folder beside the project)");
+    return;
+  }
+  const auto j = nlohmann::json::parse(ref)["fixed_sequence_0_to_19"];
+  double expected = 0;
+  for (double lp : j["logprob_per_token"]) expected -= lp / 20;
+  {
+    std::ofstream f(p + "_ids.txt");
+    for (int k = 0; k < 3; ++k) {
+      for (int t = 0; t < 20; ++t) f << t << (t < 19 ? " " : "\n");
+    }
+  }
+  REQUIRE(run({"score", "--metric", "nll-oracle", "--samples", p + "_ids.txt", "--oracle", oracle}, out, err) == 0);
+  CHECK(nlohmann::json::parse(out)["value"].get<double>() == Approx(expected).epsilon(1e-5));
+  std::ofstream(p + "_short.txt") << "1 2 3\n";
+  CHECK(run({"score", "--metric", "nll-oracle", "--samples", p + "_short.txt", "--oracle", oracle}, out, err) == 1);
+  CHECK_THAT(err, Catch::Contains(p + "_short.txt:1") && Catch::Contains("20"));
+  std::ofstream(p + "_word.txt") << "1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 cat\n";
+  CHECK(run({"score", "--metric", "nll-oracle", "--samples", p + "_word.txt", "--oracle", oracle}, out, err) == 1);
+  CHECK_THAT(err, Catch::Contains("'cat' is not a token id"));
+}

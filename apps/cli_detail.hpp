@@ -1,0 +1,27 @@
+// Helpers shared by the subcommands' source files (not installed).
+#pragma once
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include <boost/program_options.hpp>
+
+namespace seqrl::cli {
+
+// Parses args into vm against desc (adding --config and --help), then the --config INI file if
+// given. Returns true when --help was asked (the options were printed to help_out). Throws
+// ConfigError naming the option, value or config-file line.
+bool parse_args(const std::string& cmd, boost::program_options::options_description& desc,
+                const std::vector<std::string>& args, boost::program_options::variables_map& vm,
+                std::ostream* help_out);
+// ConfigError("seqrl cmd: msg") unless ok.
+void require(bool ok, const std::string& cmd, const std::string& msg);
+bool is_dir(const std::string& path);
+
+// `seqrl score` (score.cpp).
+int score_command(const std::vector<std::string>& args, std::ostream& out, std::ostream* help_out);
+// `seqrl tokenize`: a file's sentences as tokens, one line each (score.cpp).
+int tokenize_command(const std::vector<std::string>& args, std::ostream& out, std::ostream* help_out);
+
+}  // namespace seqrl::cli

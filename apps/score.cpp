@@ -1,0 +1,153 @@
+// `seqrl score`: a metric of a file of samples against references, an oracle or nothing, as JSON.
+// Samples from any model (ours or another toolkit's) go through the same code.
+#include <chrono>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "cli_detail.hpp"
+#include "seqrl/nets/error.hpp"
+#include "seqrl/text/metrics.hpp"
+#include "seqrl/text/oracle.hpp"
+
+namespace po = boost::program_options;
+
+namespace seqrl::cli {
+
+namespace {
+struct ScoreConfig {
+  std::string metric, samples, references, oracle, tokenizer = "nltk";
+  int n = 0;         // 0: every order (BLEU 2..5, distinct 1..4)
+  size_t limit = 0;  // score only the first `limit` samples (0 = all)
+};
+
+// Sequences of integer token ids, one per line, all of the oracle's length.
+nets::IntTensor read_ids(const std::string& path, size_t T, size_t vocab, size_t limit) {
+  std::ifstream f(path);
+  if (!f) throw IOError("cannot open samples file '" + path + "'");
+  std::vector<int32_t> ids;
+  size_t rows = 0;
+  std::string line;
+  for (size_t n = 1; std::getline(f, line) && (limit == 0 || rows < limit); ++n) {
+    const auto toks = text::tokenize_whitespace(line);
+    if (toks.empty()) continue;
+    if (toks.size() != T)
+      throw ValueError(path + ":" + std::to_string(n) + ": " + std::to_string(toks.size()) +
+                       " token ids, the oracle's sequences have " + std::to_string(T));
+    for (const auto& t : toks) {
+      size_t used = 0;
+      long v = -1;
+      try {
+        v = std::stol(t, &used);
+      } catch (const std::exception&) {
+      }
+      if (used != t.size() || v < 0 || size_t(v) >= vocab)
+        throw ValueError(path + ":" + std::to_string(n) + ": '" + t + "' is not a token id in [0, " +
+                         std::to_string(vocab) + ")");
+      ids.push_back(static_cast<int32_t>(v));
+    }
+    ++rows;
+  }
+  if (rows == 0) throw ValueError(path + ": no samples");
+  nets::IntTensor out = nets::IntTensor::from_shape({rows, T});
+  std::copy(ids.begin(), ids.end(), out.begin());
+  return out;
+}
+
+std::vector<text::Sentence> read_sentences(const std::string& path, const std::string& tokenizer,
+                                           size_t limit) {
+  text::CorpusOptions o;
+  o.tokenizer = tokenizer;
+  text::Corpus c = text::Corpus::load(path, o);
+  if (limit && c.sentences.size() > limit) c.sentences.resize(limit);
+  return c.sentences;
+}
+}  // namespace
+
+int score_command(const std::vector<std::string>& args, std::ostream& out, std::ostream* help_out) {
+  ScoreConfig c;
+  po::options_description d("seqrl score options");
+  d.add_options()
+      ("metric", po::value(&c.metric)->default_value(c.metric), "bleu, selfbleu, distinct or nll-oracle")
+      ("samples", po::value(&c.samples)->default_value(c.samples), "file of samples, one sentence per line (words, or token ids for nll-oracle)")
+      ("references", po::value(&c.references)->default_value(c.references), "bleu: file of reference sentences")
+      ("oracle", po::value(&c.oracle)->default_value(c.oracle), "nll-oracle: folder of the oracle's .npy files (SeqGAN's layout)")
+      ("tokenizer", po::value(&c.tokenizer)->default_value(c.tokenizer), "whitespace or nltk (Texygen's word_tokenize)")
+      ("n", po::value(&c.n)->default_value(c.n), "n-gram order (0 = bleu/selfbleu 2..5, distinct 1..4)")
+      ("limit", po::value(&c.limit)->default_value(c.limit), "score only the first K samples (0 = all; Texygen's fast Self-BLEU uses 500)");
+  po::variables_map vm;
+  if (parse_args("score", d, args, vm, help_out)) return 0;
+  const std::string m = c.metric;
+  require(m == "bleu" || m == "selfbleu" || m == "distinct" || m == "nll-oracle", "score",
+          "--metric must be bleu, selfbleu, distinct or nll-oracle, got '" + m + "'");
+  require(!c.samples.empty(), "score", "give --samples FILE");
+  require(m != "bleu" || !c.references.empty(), "score", "--metric bleu needs --references FILE");
+  require(m != "nll-oracle" || !c.oracle.empty(), "score", "--metric nll-oracle needs --oracle DIR");
+  require(c.n >= 0 && c.n <= 10, "score", "--n must be in 0..10");
+  require(c.tokenizer == "whitespace" || c.tokenizer == "nltk", "score",
+          "--tokenizer must be whitespace or nltk, got '" + c.tokenizer + "'");
+  const auto t0 = std::chrono::steady_clock::now();
+  nlohmann::json res = {{"metric", m}, {"samples_file", c.samples}};
+  if (m == "nll-oracle") {
+    const text::Oracle oracle = text::Oracle::from_npy(c.oracle);
+    const nets::IntTensor ids = read_ids(c.samples, oracle.config().seq_len, oracle.config().vocab, c.limit);
+    res["oracle"] = c.oracle;
+    res["samples"] = ids.shape()[0];
+    res["value"] = oracle.nll(ids);
+  } else {
+    const auto hyps = read_sentences(c.samples, c.tokenizer, c.limit);
+    res["samples"] = hyps.size();
+    res["tokenizer"] = c.tokenizer;
+    std::vector<int> orders;
+    if (c.n > 0)
+      orders = {c.n};
+    else
+      orders = m == "distinct" ? std::vector<int>{1, 2, 3, 4} : std::vector<int>{2, 3, 4, 5};
+    const int max_n = *std::max_element(orders.begin(), orders.end());
+    nlohmann::json vals = nlohmann::json::object();
+    if (m == "bleu") {
+      const auto refs = read_sentences(c.references, c.tokenizer, 0);
+      res["references_file"] = c.references;
+      res["references"] = refs.size();
+      text::BleuIndex index(refs, max_n);
+      for (int n : orders) {
+        double total = 0;
+        for (const auto& h : hyps) total += index.sentence_bleu(h, n);
+        vals[std::to_string(n)] = total / double(hyps.size());
+      }
+    } else if (m == "selfbleu") {
+      text::BleuIndex index(hyps, max_n);
+      for (int n : orders) {
+        double total = 0;
+        for (size_t i = 0; i < hyps.size(); ++i) total += index.sentence_bleu_excluding(hyps[i], n, i);
+        vals[std::to_string(n)] = total / double(hyps.size());
+      }
+    } else {
+      for (int n : orders) vals[std::to_string(n)] = text::distinct_n(hyps, n);
+    }
+    res["value"] = vals;
+  }
+  res["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  out << res.dump() << "\n";
+  return 0;
+}
+
+int tokenize_command(const std::vector<std::string>& args, std::ostream& out, std::ostream* help_out) {
+  std::string input, tokenizer = "nltk";
+  po::options_description d("seqrl tokenize options");
+  d.add_options()
+      ("input", po::value(&input)->default_value(input), "text file, one sentence per line")
+      ("tokenizer", po::value(&tokenizer)->default_value(tokenizer), "whitespace or nltk");
+  po::variables_map vm;
+  if (parse_args("tokenize", d, args, vm, help_out)) return 0;
+  require(!input.empty(), "tokenize", "give --input FILE");
+  require(tokenizer == "whitespace" || tokenizer == "nltk", "tokenize",
+          "--tokenizer must be whitespace or nltk, got '" + tokenizer + "'");
+  for (const auto& s : read_sentences(input, tokenizer, 0)) {
+    for (size_t i = 0; i < s.size(); ++i) out << (i ? " " : "") << s[i];
+    out << "\n";
+  }
+  return 0;
+}
+
+}  // namespace seqrl::cli

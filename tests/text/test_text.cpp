@@ -1,0 +1,129 @@
+// text/: tokenizers, vocabulary, corpus loading and its errors, BLEU / Self-BLEU / distinct-n.
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <cmath>
+#include <fstream>
+
+#include "seqrl/text/metrics.hpp"
+#include "seqrl/text/vocab.hpp"
+
+using namespace seqrl;
+using namespace seqrl::text;
+
+namespace {
+std::string write_tmp(const std::string& name, const std::string& bytes) {
+  const std::string p = "/tmp/seqrl_text_" + std::to_string(::getpid()) + "_" + name;
+  std::ofstream(p, std::ios::binary) << bytes;
+  return p;
+}
+}  // namespace
+
+TEST_CASE("tokenizers: whitespace, and NLTK's word tokenizer rules", "[text]") {
+  CHECK(tokenize_whitespace("  a man\triding  a horse ") == Sentence{"a", "man", "riding", "a", "horse"});
+  CHECK(tokenize_nltk("a bicycle replica with a clock as the front wheel.") ==
+        Sentence{"a", "bicycle", "replica", "with", "a", "clock", "as", "the", "front", "wheel", "."});
+  CHECK(tokenize_nltk("a man's dog, and (two) cats can't run!") ==
+        Sentence{"a", "man", "'s", "dog", ",", "and", "(", "two", ")", "cats", "ca", "n't", "run", "!"});
+  CHECK(tokenize_nltk("\"hi\" she said; 3,000 cats: ok...") ==
+        Sentence{"``", "hi", "''", "she", "said", ";", "3,000", "cats", ":", "ok", "..."});
+  CHECK(tokenize_nltk("i cannot gonna") == Sentence{"i", "can", "not", "gon", "na"});
+  CHECK_THROWS_WITH(tokenize("x", "spacy"), Catch::Contains("unknown tokenizer 'spacy'"));
+}
+
+TEST_CASE("vocabulary: specials, frequency order, cutoffs, save and load", "[text]") {
+  std::vector<Sentence> s{{"b", "a", "b"}, {"c", "a", "b"}, {"d"}};
+  Vocabulary v = Vocabulary::build(s);
+  REQUIRE(v.size() == 8);
+  CHECK(v.token(0) == "<pad>");
+  CHECK(v.token(3) == "<unk>");
+  CHECK(v.token(4) == "b");  // 3 times
+  CHECK(v.token(5) == "a");  // 2 times
+  CHECK(v.token(6) == "c");  // 1 time, seen before d
+  CHECK(v.id("zebra") == Vocabulary::kUnk);
+  CHECK(Vocabulary::build(s, 2).size() == 6);
+  CHECK(Vocabulary::build(s, 1, 5).size() == 5);
+  const std::vector<int32_t> ids{4, 5, Vocabulary::kEos, 6};
+  CHECK(v.decode(ids.data(), ids.size()) == Sentence{"b", "a"});
+  const std::string p = write_tmp("vocab.txt", "");
+  v.save(p);
+  Vocabulary w = Vocabulary::load(p);
+  CHECK(w.size() == v.size());
+  CHECK(w.id("c") == v.id("c"));
+  // errors name the file and line
+  const std::string dup = write_tmp("dup.txt", "<pad>\n<bos>\n<eos>\n<unk>\ncat\ndog\ncat\n");
+  CHECK_THROWS_WITH(Vocabulary::load(dup), Catch::Contains(dup + ":7") && Catch::Contains("duplicate token 'cat'"));
+  const std::string nospecial = write_tmp("nospec.txt", "cat\n");
+  CHECK_THROWS_WITH(Vocabulary::load(nospecial), Catch::Contains(nospecial + ":1") && Catch::Contains("<pad>"));
+  CHECK_THROWS_WITH(Vocabulary::load("/nonexistent/v.txt"), Catch::Contains("/nonexistent/v.txt"));
+}
+
+TEST_CASE("corpus: one sentence per line, long-line policies, errors with file and line", "[text]") {
+  const std::string p = write_tmp("c.txt", "a man rides\na very very very long line here\nthe end");
+  CorpusOptions o;
+  Corpus c = Corpus::load(p, o);
+  REQUIRE(c.sentences.size() == 3);  // no final newline: the last line still counts
+  CHECK(c.max_length() == 7);
+  o.max_len = 4;
+  CHECK_THROWS_WITH(Corpus::load(p, o), Catch::Contains(p + ":2") && Catch::Contains("7 tokens"));
+  o.long_lines = LongLines::kSkip;
+  Corpus s = Corpus::load(p, o);
+  CHECK(s.sentences.size() == 2);
+  CHECK(s.skipped == 1);
+  o.long_lines = LongLines::kTruncate;
+  Corpus t = Corpus::load(p, o);
+  CHECK(t.sentences[1] == Sentence{"a", "very", "very", "very"});
+  CHECK(t.truncated == 1);
+  CHECK_THROWS_WITH(Corpus::load(write_tmp("bad.txt", "ok line\nbad \xff byte\n")),
+                    Catch::Contains(":2: invalid UTF-8 at byte 5"));
+  CHECK_THROWS_WITH(Corpus::load(write_tmp("blank.txt", "ok\n\nok\n")), Catch::Contains(":2: empty line"));
+  CHECK_THROWS_WITH(Corpus::load(write_tmp("empty.txt", "")), Catch::Contains("the corpus is empty"));
+  CHECK_THROWS_WITH(Corpus::load("/nonexistent/c.txt"), Catch::Contains("/nonexistent/c.txt"));
+  CHECK(Corpus::load(write_tmp("u.txt", "caf\xc3\xa9 \xe2\x80\x9cok\xe2\x80\x9d\n")).sentences.size() == 1);
+  // padded ids end with <eos>
+  Vocabulary v = Vocabulary::build(c.sentences);
+  nets::IntTensor ids = encode_padded(c.sentences, v);
+  REQUIRE(ids.shape()[1] == 8);
+  CHECK(ids(0, 3) == Vocabulary::kEos);
+  CHECK(ids(1, 7) == Vocabulary::kEos);
+  CHECK(ids(1, 6) == v.id("here"));
+  CHECK_THROWS_AS(encode_padded(c.sentences, v, 7), ShapeError);
+}
+
+TEST_CASE("BLEU follows NLTK's sentence_bleu with method1 smoothing", "[text]") {
+  // hand-computed: hyp "the cat sat on the mat" vs refs {"the cat is on the mat", "there is a cat"}
+  std::vector<Sentence> refs{{"the", "cat", "is", "on", "the", "mat"}, {"there", "is", "a", "cat"}};
+  Sentence hyp{"the", "cat", "sat", "on", "the", "mat"};
+  BleuIndex idx(refs, 4);
+  // p1 = 5/6, p2 = 3/5 (the cat, on the, the mat), bp = 1 (closest ref length 6)
+  CHECK(idx.sentence_bleu(hyp, 2) == Approx(std::sqrt(5.0 / 6 * 3.0 / 5)).epsilon(1e-12));
+  // p3 = 1/4 (on the mat), p4 = 0 -> 0.1 / 3
+  const double b4 = std::exp((std::log(5.0 / 6) + std::log(3.0 / 5) + std::log(1.0 / 4) + std::log(0.1 / 3)) / 4);
+  CHECK(idx.sentence_bleu(hyp, 4) == Approx(b4).epsilon(1e-12));
+  // brevity penalty: a 2-token hypothesis against the closest length 4
+  Sentence shrt{"the", "cat"};
+  const double bp = std::exp(1.0 - 4.0 / 2.0);
+  CHECK(idx.sentence_bleu(shrt, 2) == Approx(bp * std::exp(0.5 * (std::log(1.0) + std::log(1.0)))).epsilon(1e-12));
+  CHECK(idx.sentence_bleu(Sentence{"zebra"}, 2) == 0.0);  // no unigram match
+  CHECK_THROWS_AS(idx.sentence_bleu(hyp, 5), ValueError);
+  // clipping: "the the the" against refs with at most two "the"
+  CHECK(BleuIndex(refs, 1).sentence_bleu({"the", "the", "the"}, 1) == Approx(2.0 / 3 * std::exp(1.0 - 4.0 / 3)));
+}
+
+TEST_CASE("Self-BLEU leaves each sentence out of its own references", "[text]") {
+  std::vector<Sentence> s{{"a", "b", "c"}, {"a", "b", "c"}, {"x", "y", "z"}};
+  // sentences 0 and 1 match each other fully; sentence 2 matches nothing
+  CHECK(self_bleu(s, 2) == Approx(2.0 / 3));
+  // the same as BLEU against the explicit others
+  double manual = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    std::vector<Sentence> others;
+    for (size_t j = 0; j < s.size(); ++j)
+      if (j != i) others.push_back(s[j]);
+    manual += bleu({s[i]}, others, 3) / 3;
+  }
+  CHECK(self_bleu(s, 3) == Approx(manual).epsilon(1e-12));
+  CHECK(distinct_n(s, 1) == Approx(6.0 / 9));
+  CHECK(distinct_n(s, 2) == Approx(4.0 / 6));
+}
