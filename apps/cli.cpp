@@ -36,6 +36,7 @@ const char* kUsage =
     "          Ctrl-C saves a checkpoint; seqrl train --resume OUT/checkpoint.safetensors continues\n"
     "  eval    evaluate a saved agent: seqrl eval --checkpoint F --env ID --episodes K\n"
     "  rollout write trajectories as JSON lines: seqrl rollout --env ID --policy random --out F\n"
+    "  seqgan  SeqGAN on the synthetic oracle: seqrl seqgan --protocol fast --seed 1 --out DIR\n"
     "  score   a text metric of a samples file: seqrl score --metric bleu --samples F --references R\n"
     "  tokenize split a text file into tokens: seqrl tokenize --tokenizer nltk --input F\n"
     "  list    list environments or agents (seqrl list envs|agents)\n"
@@ -593,6 +594,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     }
     if (cmd == "score") return score_command(rest, out, &out);
     if (cmd == "tokenize") return tokenize_command(rest, out, &out);
+    if (cmd == "seqgan") return seqgan_command(rest, out, &out);
     if (cmd == "eval" || cmd == "rollout") {
       EvalConfig c = parse_eval(cmd, rest, &help, &out);
       if (help) return 0;

@@ -24,4 +24,7 @@ int score_command(const std::vector<std::string>& args, std::ostream& out, std::
 // `seqrl tokenize`: a file's sentences as tokens, one line each (score.cpp).
 int tokenize_command(const std::vector<std::string>& args, std::ostream& out, std::ostream* help_out);
 
+// `seqrl seqgan` (seqgan_cmd.cpp).
+int seqgan_command(const std::vector<std::string>& args, std::ostream& out, std::ostream* help_out);
+
 }  // namespace seqrl::cli

@@ -1,5 +1,7 @@
 #include "seqrl/agents/mle.hpp"
 
+#include "seqrl/text/vocab.hpp"
+
 #include <algorithm>
 #include <numeric>
 
@@ -27,9 +29,7 @@ double MLETrainer::epoch(const nets::IntTensor& data) {
   if (N < B)
     throw ValueError("MLETrainer::epoch: " + std::to_string(N) + " sequences are fewer than one batch of " +
                      std::to_string(B));
-  std::vector<size_t> order(N);
-  std::iota(order.begin(), order.end(), 0);
-  for (size_t i = N; i > 1; --i) std::swap(order[i - 1], order[rng_.randint(i)]);  // Fisher-Yates
+  const std::vector<size_t> order = text::shuffled_order(N, rng_);
   double total = 0.0;
   size_t batches = 0;
   nets::IntTensor batch = nets::IntTensor::from_shape({B, T});

@@ -78,8 +78,28 @@ Tensor LSTMGenerator::log_probs(const IntTensor& seqs) const {
 }
 
 IntTensor LSTMGenerator::sample(size_t n, Rng& rng, float temperature) const {
+  return generate(nullptr, 0, n, rng, temperature);
+}
+
+IntTensor LSTMGenerator::complete(const IntTensor& prefix, size_t given, Rng& rng,
+                                  float temperature) const {
+  if (prefix.dimension() != 2 || prefix.shape()[1] < given || given > cfg.seq_len)
+    throw ShapeError("LSTMGenerator::complete: prefix " + shape_str(prefix.shape()) + " with " +
+                     std::to_string(given) + " given tokens does not fit [n, >= given], given <= " +
+                     std::to_string(cfg.seq_len));
+  for (size_t i = 0; i < prefix.shape()[0]; ++i)
+    for (size_t t = 0; t < given; ++t)
+      if (prefix(i, t) < 0 || size_t(prefix(i, t)) >= cfg.vocab)
+        throw ValueError("LSTMGenerator::complete: token " + std::to_string(prefix(i, t)) + " at (" +
+                         std::to_string(i) + ", " + std::to_string(t) + ") is outside the vocabulary");
+  return generate(&prefix, given, prefix.shape()[0], rng, temperature);
+}
+
+IntTensor LSTMGenerator::generate(const IntTensor* prefix, size_t given, size_t n, Rng& rng,
+                                  float temperature) const {
   const size_t T = cfg.seq_len, V = cfg.vocab, E = cfg.emb, H = cfg.hidden, G = 4 * H;
-  std::vector<double> u(n * T);
+  const size_t S = T - given;  // sampled positions per row
+  std::vector<double> u(n * S);
   for (auto& x : u) x = rng.uniform_double();
   IntTensor seqs = IntTensor::from_shape({n, T});
   const float* Emb = embedding.weight.value().data();
@@ -116,8 +136,12 @@ IntTensor LSTMGenerator::sample(size_t n, Rng& rng, float temperature) const {
           kernels::vtanh(cb, h.data() + b * H, H);
           for (size_t j = 0; j < H; ++j) h[b * H + j] *= a[2 * H + j];
         }
+        if (t < given) {  // teacher-forced: the next input is the given token
+          for (size_t b = 0; b < nb; ++b) tok[b] = seqs(b0 + b, t) = (*prefix)(b0 + b, t);
+          continue;
+        }
         kernels::sgemm(false, false, nb, V, H, 1.f, h.data(), H, Wo, V, 0.f, logits.data(), V);
-        for (size_t b = 0; b < nb; ++b) uc[b] = u[(b0 + b) * T + t];
+        for (size_t b = 0; b < nb; ++b) uc[b] = u[(b0 + b) * S + (t - given)];
         kernels::sample_rows(logits.data(), bo, nb, V, temperature, uc.data(), tok.data(),
                              scratch.data());
         for (size_t b = 0; b < nb; ++b) seqs(b0 + b, t) = tok[b];

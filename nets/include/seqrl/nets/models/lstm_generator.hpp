@@ -32,6 +32,11 @@ class LSTMGenerator : public Module {
   // order with rng.uniform_double() (numpy's random_sample stream); token (i, t) is the smallest
   // index whose cumulative softmax mass exceeds U[i, t] (SeqGAN's reference sampling rule).
   IntTensor sample(size_t n, Rng& rng, float temperature = 1.f) const;
+  // Completes prefixes: row i of the result keeps prefix(i, 0..given-1) and samples positions
+  // given..T-1 from the model, conditioned on the prefix (teacher-forced; no output layer is
+  // computed for the given positions). Uniforms U[n, T - given] are drawn up front as in sample().
+  // SeqGAN's Monte-Carlo rollouts complete each prefix of a batch this way.
+  IntTensor complete(const IntTensor& prefix, size_t given, Rng& rng, float temperature = 1.f) const;
 
   // Loads SeqGAN's oracle layout from a folder of .npy files (00_g_embeddings.npy ... 14_bo.npy,
   // see shared/data/seqgan_oracle/README.md). Shapes are checked against this model.
@@ -41,6 +46,9 @@ class LSTMGenerator : public Module {
   Embedding embedding;
   LSTM lstm;
   Linear out;
+
+ private:
+  IntTensor generate(const IntTensor* prefix, size_t given, size_t n, Rng& rng, float temperature) const;
 };
 
 }  // namespace seqrl::nets

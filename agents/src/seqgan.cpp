@@ -1,0 +1,207 @@
+// SeqGAN: MLE pre-training, discriminator pre-training, and the adversarial loop with
+// Monte-Carlo rollout rewards.
+#include "seqrl/agents/seqgan.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+
+#include "seqrl/agents/mle.hpp"
+#include "seqrl/nets/ops.hpp"
+#include "seqrl/text/vocab.hpp"
+
+namespace seqrl::agents {
+
+void to_json(nlohmann::json& j, const SeqGANConfig& c) {
+  j = {{"protocol", c.protocol},
+       {"emb", c.emb},
+       {"hidden", c.hidden},
+       {"g_lr", c.g_lr},
+       {"clip", c.clip},
+       {"batch", c.batch},
+       {"pretrain_g_epochs", c.pretrain_g_epochs},
+       {"disc", {{"emb", c.disc.emb},
+                 {"filter_sizes", c.disc.filter_sizes},
+                 {"num_filters", c.disc.num_filters},
+                 {"dropout_keep", c.disc.dropout_keep},
+                 {"l2", c.disc.l2}}},
+       {"d_lr", c.d_lr},
+       {"pretrain_d_rounds", c.pretrain_d_rounds},
+       {"d_epochs", c.d_epochs},
+       {"negatives", c.negatives},
+       {"total_batches", c.total_batches},
+       {"rollouts", c.rollouts},
+       {"d_steps", c.d_steps},
+       {"rollout_update_rate", c.rollout_update_rate},
+       {"eval_every", c.eval_every},
+       {"eval_samples", c.eval_samples},
+       {"seed", c.seed}};
+}
+
+SeqGANConfig seqgan_protocol(const std::string& name) {
+  SeqGANConfig c;  // the defaults are SeqGAN's paper protocol
+  if (name == "paper") {
+    c.protocol = "paper";
+    return c;
+  }
+  if (name != "fast") throw ConfigError("unknown SeqGAN protocol '" + name + "' (known: paper, fast)");
+  c.protocol = "fast";
+  c.pretrain_g_epochs = 40;
+  c.disc.filter_sizes = {2, 3, 4, 5, 8, 10, 15, 20};
+  c.disc.num_filters = {32, 32, 32, 32, 32, 32, 32, 32};
+  c.disc.emb = 32;
+  c.pretrain_d_rounds = 5;
+  c.d_epochs = 1;
+  c.negatives = 5000;
+  c.total_batches = 60;
+  c.rollouts = 16;
+  c.d_steps = 1;
+  c.eval_every = 10;
+  return c;
+}
+
+namespace {
+nets::LSTMGeneratorConfig gen_config(const SeqGANConfig& c, size_t vocab, size_t T) {
+  nets::LSTMGeneratorConfig g;
+  g.vocab = vocab;
+  g.emb = c.emb;
+  g.hidden = c.hidden;
+  g.seq_len = T;
+  return g;
+}
+nets::DiscriminatorConfig disc_config(nets::DiscriminatorConfig d, size_t vocab, size_t T) {
+  d.vocab = vocab;
+  d.seq_len = T;
+  return d;
+}
+}  // namespace
+
+SeqGAN::SeqGAN(const SeqGANConfig& c, nets::IntTensor real, size_t vocab, const text::Oracle* oracle)
+    : cfg(c),
+      rng(c.seed),
+      gen(gen_config(c, vocab, real.shape()[1]), rng),
+      rollout(gen_config(c, vocab, real.shape()[1]), rng),
+      disc(disc_config(c.disc, vocab, real.shape()[1]), rng),
+      real_(std::move(real)),
+      oracle_(oracle),
+      shuffle_rng_(c.seed + 7),
+      eval_rng_(c.seed + 11) {
+  if (real_.dimension() != 2 || real_.shape()[0] < c.batch)
+    throw ValueError("SeqGAN: the real data must be [N >= batch, T], got " + shape_str(real_.shape()));
+  if (c.rollout_update_rate < 0.f || c.rollout_update_rate >= 1.f)
+    throw ValueError("SeqGAN: rollout_update_rate must be in [0, 1)");
+  nets::hard_update(rollout, gen);
+  g_opt_ = std::make_unique<nets::Adam>(gen.named_parameters(), c.g_lr);
+  d_opt_ = std::make_unique<nets::Adam>(disc.named_parameters(), c.d_lr);
+}
+
+void SeqGAN::pretrain_generator(const Log& log) {
+  MLEConfig m;
+  m.lr = cfg.g_lr;
+  m.clip = cfg.clip;
+  m.batch = cfg.batch;
+  m.seed = cfg.seed + 1;
+  MLETrainer trainer(gen, m);
+  for (size_t e = 1; e <= cfg.pretrain_g_epochs; ++e) {
+    const double loss = trainer.epoch(real_);
+    log("pretrain_g", long(e), "train_nll", loss);
+    if (oracle_ && (e % 10 == 0 || e == cfg.pretrain_g_epochs)) log("pretrain_g", long(e), "nll_oracle", nll_oracle());
+  }
+  nets::hard_update(rollout, gen);
+}
+
+double SeqGAN::d_step(size_t epochs) {
+  const size_t N = real_.shape()[0], T = real_.shape()[1];
+  const size_t neg = cfg.negatives ? cfg.negatives : N;
+  const nets::IntTensor fake = gen.sample(neg, rng);
+  const size_t total = N + neg, B = cfg.batch;
+  disc.train();
+  double sum = 0;
+  size_t batches = 0;
+  nets::IntTensor x = nets::IntTensor::from_shape({B, T});
+  std::vector<int32_t> y(B);
+  for (size_t e = 0; e < epochs; ++e) {
+    const std::vector<size_t> order = text::shuffled_order(total, shuffle_rng_);
+    for (size_t s = 0; s + B <= total; s += B) {
+      for (size_t b = 0; b < B; ++b) {
+        const size_t k = order[s + b];
+        const int32_t* src = k < N ? real_.data() + k * T : fake.data() + (k - N) * T;
+        std::memcpy(x.data() + b * T, src, T * sizeof(int32_t));
+        y[b] = k < N ? 1 : 0;
+      }
+      d_opt_->zero_grad();
+      nets::Var loss = disc.loss(x, y);
+      loss.backward();
+      d_opt_->step();
+      sum += loss.item();
+      ++batches;
+    }
+  }
+  return batches ? sum / double(batches) : 0.0;
+}
+
+void SeqGAN::pretrain_discriminator(const Log& log) {
+  for (size_t r = 1; r <= cfg.pretrain_d_rounds; ++r) log("pretrain_d", long(r), "d_loss", d_step(cfg.d_epochs));
+}
+
+nets::Tensor SeqGAN::rewards(const nets::IntTensor& seqs) {
+  const size_t B = seqs.shape()[0], T = seqs.shape()[1], R = cfg.rollouts;
+  nets::Tensor q = nets::Tensor::from_shape({B, T});
+  // all R completions of every prefix of length t in one batch: rows r * B + b
+  nets::IntTensor rep = nets::IntTensor::from_shape({R * B, T});
+  for (size_t r = 0; r < R; ++r) std::memcpy(rep.data() + r * B * T, seqs.data(), B * T * sizeof(int32_t));
+  for (size_t t = 1; t < T; ++t) {
+    const nets::IntTensor done = rollout.complete(rep, t, rng);
+    const std::vector<float> p = disc.prob_real(done);
+    for (size_t b = 0; b < B; ++b) {
+      double s = 0;
+      for (size_t r = 0; r < R; ++r) s += p[r * B + b];
+      q(b, t - 1) = static_cast<float>(s / double(R));
+    }
+  }
+  const std::vector<float> p = disc.prob_real(seqs);
+  for (size_t b = 0; b < B; ++b) q(b, T - 1) = p[b];
+  return q;
+}
+
+double SeqGAN::g_step() {
+  const nets::IntTensor samples = gen.sample(cfg.batch, rng);
+  const nets::Tensor q = rewards(samples);
+  double qsum = 0, last = 0;
+  for (float v : q) qsum += v;
+  for (size_t b = 0; b < cfg.batch; ++b) last += q(b, q.shape()[1] - 1) / double(cfg.batch);
+  g_opt_->zero_grad();
+  // nll(seqs, mask) is sum(mask * nll_t) / sum(mask): times sum(Q) it is SeqGAN's summed loss
+  nets::Var loss = nets::scale(gen.nll(samples, q), static_cast<float>(qsum));
+  loss.backward();
+  if (cfg.clip > 0.f) nets::clip_grad_norm(g_opt_->params(), cfg.clip);
+  g_opt_->step();
+  if (cfg.rollout_update_rate > 0.f)
+    nets::polyak_update(rollout, gen, 1.f - cfg.rollout_update_rate);
+  else
+    nets::hard_update(rollout, gen);
+  return last;
+}
+
+void SeqGAN::adversarial(const Log& log) {
+  for (size_t k = 1; k <= cfg.total_batches; ++k) {
+    log("adversarial", long(k), "d_reward", g_step());
+    double dl = 0;
+    for (size_t d = 0; d < cfg.d_steps; ++d) dl = d_step(cfg.d_epochs);
+    log("adversarial", long(k), "d_loss", dl);
+    if (oracle_ && ((cfg.eval_every && k % cfg.eval_every == 0) || k == cfg.total_batches))
+      log("adversarial", long(k), "nll_oracle", nll_oracle());
+  }
+}
+
+double SeqGAN::nll_oracle() {
+  if (!oracle_) throw Error("SeqGAN::nll_oracle: no oracle for this task");
+  return oracle_->nll(gen.sample(cfg.eval_samples, eval_rng_));
+}
+
+double SeqGAN::nll_of(const nets::IntTensor& data) {
+  nets::NoGrad ng;
+  return gen.nll(data).item();
+}
+
+}  // namespace seqrl::agents
