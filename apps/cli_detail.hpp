@@ -27,4 +27,8 @@ int tokenize_command(const std::vector<std::string>& args, std::ostream& out, st
 // `seqrl seqgan` (seqgan_cmd.cpp).
 int seqgan_command(const std::vector<std::string>& args, std::ostream& out, std::ostream* help_out);
 
+// `seqrl mle` and `seqrl generate` (text_cmd.cpp).
+int mle_command(const std::vector<std::string>& args, std::ostream& out, std::ostream* help_out);
+int generate_command(const std::vector<std::string>& args, std::ostream& out, std::ostream* help_out);
+
 }  // namespace seqrl::cli

@@ -217,3 +217,43 @@ TEST_CASE("seqrl score: nll-oracle of token-id samples, bleu and errors naming t
   CHECK(run({"score", "--metric", "nll-oracle", "--samples", p + "_word.txt", "--oracle", oracle}, out, err) == 1);
   CHECK_THAT(err, Catch::Contains("'cat' is not a token id"));
 }
+
+TEST_CASE("seqrl mle trains on a corpus, seqrl generate writes sentences of its vocabulary", "[cli][text]") {
+  const std::string dir = "/tmp/seqrl_mle_" + std::to_string(::getpid());
+  {
+    std::ofstream f(dir + "_corpus.txt");
+    for (int i = 0; i < 200; ++i) f << (i % 2 ? "a man riding a horse on a beach.\n" : "a dog sitting on a red couch.\n");
+  }
+  std::string out, err;
+  REQUIRE(run({"mle", "--corpus", dir + "_corpus.txt", "--test", dir + "_corpus.txt", "--epochs", "40",
+               "--emb", "16", "--hidden", "16", "--lr", "0.02", "--samples", "20", "--out", dir},
+              out, err) == 0);
+  const auto s = nlohmann::json::parse(out);
+  CHECK(s["vocab"] == 4 + 11);
+  CHECK(s["seq_len"] == 10);  // the longest sentence (9 nltk tokens) + <eos>
+  CHECK(s["test_nll"].get<double>() < 0.5);  // two sentences, learned: well below log(15) = 2.7
+  REQUIRE(run({"generate", "--checkpoint", dir + "/generator.safetensors", "--n", "50"}, out, err) == 0);
+  std::istringstream lines(out);
+  int n = 0, known = 0;
+  for (std::string l; std::getline(lines, l); ++n)
+    known += l == "a man riding a horse on a beach ." || l == "a dog sitting on a red couch .";
+  CHECK(n == 50);
+  CHECK(known >= 40);
+  CHECK(run({"generate", "--checkpoint", dir + "/missing.safetensors"}, out, err) == 1);
+  CHECK_THAT(err, Catch::Contains("missing.safetensors"));
+}
+
+TEST_CASE("seqrl seqgan runs its phases end to end on a small random oracle", "[cli][text][seqgan]") {
+  const std::string dir = "/tmp/seqrl_seqgan_" + std::to_string(::getpid());
+  std::string out, err;
+  REQUIRE(run({"seqgan", "--oracle", "random", "--samples", "256", "--pretrain-g-epochs", "1",
+               "--pretrain-d-rounds", "1", "--total-batches", "1", "--out", dir}, out, err) == 0);
+  std::ifstream f(dir + "/summary.json");
+  REQUIRE(f);
+  const auto s = nlohmann::json::parse(f);
+  CHECK(s["nll_oracle_after_pretrain"].get<double>() < s["nll_oracle_init"].get<double>());
+  CHECK(s["phase_seconds"].contains("adversarial"));
+  CHECK(s["config"]["rollouts"] == 16);
+  CHECK(run({"seqgan", "--protocol", "slow"}, out, err) == 2);
+  CHECK_THAT(err, Catch::Contains("unknown SeqGAN protocol 'slow'"));
+}
