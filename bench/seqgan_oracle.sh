@@ -28,9 +28,11 @@ for mode in ("mle", "seqgan"):
     finals = [r["nll_oracle_final"] for r in rs]
     pre = [r["nll_oracle_after_pretrain"] for r in rs]
     phases = {k: statistics.median(r["phase_seconds"][k] for r in rs) for k in rs[0]["phase_seconds"]}
+    tests = [r["nll_test_final"] for r in rs]
     print(f"{mode:7s} NLL-oracle after pre-training {statistics.mean(pre):.3f}, final "
           f"{statistics.mean(finals):.3f} (seeds: {', '.join(f'{x:.3f}' for x in finals)}; "
-          f"spread {max(finals) - min(finals):.3f}); median phase seconds {json.dumps({k: round(v, 1) for k, v in phases.items()})}")
+          f"spread {max(finals) - min(finals):.3f}); NLL-test final {statistics.mean(tests):.3f}; "
+          f"median phase seconds {json.dumps({k: round(v, 1) for k, v in phases.items()})}")
 m = [r["nll_oracle_final"] for r in rows["mle"]]
 g = [r["nll_oracle_final"] for r in rows["seqgan"]]
 gap = statistics.mean(m) - statistics.mean(g)

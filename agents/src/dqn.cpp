@@ -65,10 +65,9 @@ nets::Tensor DQN::q_values(const nets::Tensor& obs) {
   if (obs.size() != n * obs_dim_)
     throw ShapeError("DQN: observations of shape " + shape_str(obs.shape()) + " are not [N, " +
                      std::to_string(obs_dim_) + "]");
-  nets::NoGrad ng;
   nets::Tensor flat = obs;
   flat.reshape({n, obs_dim_});
-  return q_.forward(nets::Var(std::move(flat))).value();
+  return q_.infer(flat);
 }
 
 std::vector<env::Action> DQN::act(const nets::Tensor& obs, bool deterministic) {

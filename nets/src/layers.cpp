@@ -254,6 +254,39 @@ Var MLP::forward(const Var& x) const {
   return h;
 }
 
+Tensor MLP::infer(const Tensor& x) const {
+  const size_t in = layers.front()->in_features;
+  if (x.dimension() != 2 || x.shape()[1] != in)
+    throw ShapeError("MLP::infer: input " + shape_str(x.shape()) + ", expected [N, " + std::to_string(in) + "]");
+  const size_t M = x.shape()[0];
+  std::vector<float> a(x.begin(), x.end()), b;
+  for (size_t i = 0; i < layers.size(); ++i) {
+    const Linear& l = *layers[i];
+    const size_t K = l.in_features, N = l.out_features;
+    b.resize(M * N);
+    // as ops' linear(): bias rows, then Y += X W
+    if (l.bias.defined()) {
+      for (size_t r = 0; r < M; ++r)
+        std::memcpy(b.data() + r * N, l.bias.value().data(), N * sizeof(float));
+    } else {
+      std::fill(b.begin(), b.end(), 0.f);
+    }
+    kernels::sgemm(false, false, M, N, K, 1.f, a.data(), K, l.weight.value().data(), N, 1.f, b.data(), N);
+    switch (i + 1 < layers.size() ? hidden_act : output_act) {
+      case Activation::kRelu:
+        for (auto& v : b) v = v > 0.f ? v : 0.f;
+        break;
+      case Activation::kTanh: kernels::vtanh(b.data(), b.data(), b.size()); break;
+      case Activation::kSigmoid: kernels::vsigmoid(b.data(), b.data(), b.size()); break;
+      case Activation::kNone: break;
+    }
+    std::swap(a, b);
+  }
+  Tensor y = Tensor::from_shape({M, layers.back()->out_features});
+  std::copy(a.begin(), a.end(), y.begin());
+  return y;
+}
+
 Dropout::Dropout(float p_, uint64_t seed) : p(p_), rng(seed) {
   if (!(p >= 0.f && p < 1.f))
     throw ValueError("Dropout: probability must be in [0, 1), got " + std::to_string(p));

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "gradcheck.hpp"
+#include "seqrl/nets/init.hpp"
 #include "seqrl/nets/layers.hpp"
 
 using namespace seqrl;
@@ -72,4 +73,20 @@ TEST_CASE("hard and Polyak updates copy between modules of one structure", "[net
   CHECK((b.state().at("1.bias") == a.state().at("1.bias")));
   CHECK_THROWS_AS(hard_update(c, a), ShapeError);
   CHECK_THROWS_AS(polyak_update(b, a, 1.5f), ValueError);
+}
+
+TEST_CASE("MLP::infer gives forward()'s values bit for bit, without a graph", "[nets]") {
+  for (auto act : {Activation::kRelu, Activation::kTanh, Activation::kSigmoid}) {
+    Rng rng(3);
+    MLP mlp({4, 120, 84, 2}, rng, act);
+    for (size_t n : {1, 7, 128}) {
+      Tensor x = init::normal({n, 4}, rng);
+      const Tensor a = mlp.forward(Var(x)).value();
+      const Tensor b = mlp.infer(x);
+      CHECK((a == b));
+    }
+  }
+  Rng rng(1);
+  MLP mlp({3, 5}, rng);
+  CHECK_THROWS_AS(mlp.infer(Tensor::from_shape({2, 4})), ShapeError);
 }

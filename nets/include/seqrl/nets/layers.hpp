@@ -94,6 +94,9 @@ class MLP : public Module {
   MLP(const std::vector<size_t>& sizes, Rng& rng, Activation hidden = Activation::kRelu,
       Activation output = Activation::kNone);
   Var forward(const Var& x) const;
+  // forward(x).value() computed without autodiff: the same kernels in the same order (so the
+  // same bits), none of the graph's nodes. For acting in a loop. x: [N, in] -> [N, out].
+  Tensor infer(const Tensor& x) const;
   std::vector<std::unique_ptr<Linear>> layers;
   Activation hidden_act, output_act;
 };
