@@ -211,7 +211,8 @@ BenchConfig parse_bench(const std::vector<std::string>& args, bool* help, std::o
   po::options_description d("seqrl bench options");
   d.add_options()
       ("suite", po::value(&c.suite)->default_value(c.suite), "which benchmark suite: nets, rl")
-      ("parts", po::value(&c.nets.parts)->default_value(c.nets.parts), "comma-separated parts: matmul,mle,sample")
+      ("parts", po::value(&c.nets.parts)->default_value(c.nets.parts), "comma-separated parts: matmul,mle,sample,disc,rollout")
+      ("rollout-repeats", po::value(&c.nets.rollout_repeats)->default_value(c.nets.rollout_repeats), "timed calls of the rollout reward (seconds each)")
       ("repeats", po::value(&c.nets.repeats)->default_value(c.nets.repeats), "timed blocks per figure")
       ("min-time", po::value(&c.nets.min_time)->default_value(c.nets.min_time), "seconds per timed block at least")
       ("warmup", po::value(&c.nets.warmup)->default_value(c.nets.warmup), "untimed calls first")
@@ -324,6 +325,7 @@ TrainConfig parse_train(const std::vector<std::string>& args, bool* help, std::o
   }
   if (c.agent == "reinforce") c.run.eval_every = 20000;
   std::string hidden = join(c.agent == "reinforce" ? c.reinforce.hidden : c.dqn.hidden);
+  std::string env_options = "{}";
   po::options_description d("seqrl train options (defaults for --agent " + c.agent + " --env " +
                             c.run.env_id + ")");
   d.add_options()
@@ -339,8 +341,19 @@ TrainConfig parse_train(const std::vector<std::string>& args, bool* help, std::o
       ("stop-at-threshold", po::value(&c.run.stop_at_threshold)->default_value(c.run.stop_at_threshold), "stop when an evaluation reaches the env's reward threshold (0/1)")
       ("checkpoint-every", po::value(&c.run.checkpoint_every)->default_value(c.run.checkpoint_every), "steps between checkpoints to OUT/checkpoint.safetensors (0 = at the end and on Ctrl-C)")
       ("resume", po::value(&c.resume)->default_value(c.resume), "continue the run saved in this checkpoint (takes no other option)")
-      ("hidden", po::value(&hidden)->default_value(hidden), "network hidden sizes, comma-separated");
-  if (c.agent == "reinforce") {
+      ("hidden", po::value(&hidden)->default_value(hidden), "network hidden sizes, comma-separated")
+      ("env-options", po::value(&env_options)->default_value(env_options), "JSON object passed to the environment, e.g. {\"oracle\": \"DIR\"}");
+  const bool text_env = c.run.env_id.rfind("Text", 0) == 0;
+  if (c.agent == "reinforce" && text_env) {
+    auto& q = c.seqpg;
+    d.add_options()
+        ("lr", po::value(&q.lr)->default_value(q.lr), "LSTM policy Adam learning rate")
+        ("gamma", po::value(&q.gamma)->default_value(q.gamma), "discount over tokens (0 with per-step Monte-Carlo rewards)")
+        ("baseline", po::value(&q.baseline)->default_value(q.baseline), "mean or none")
+        ("episodes-per-update", po::value(&q.episodes_per_update)->default_value(q.episodes_per_update), "finished sequences per gradient step")
+        ("max-grad-norm", po::value(&q.clip)->default_value(q.clip), "gradient clip (0 = off)")
+        ("init-checkpoint", po::value(&q.init_checkpoint)->default_value(q.init_checkpoint), "generator.safetensors to start the policy from (seqrl mle / seqrl seqgan)");
+  } else if (c.agent == "reinforce") {
     auto& r = c.reinforce;
     d.add_options()
         ("lr", po::value(&r.lr)->default_value(r.lr), "policy Adam learning rate")
@@ -385,7 +398,13 @@ TrainConfig parse_train(const std::vector<std::string>& args, bool* help, std::o
   require(c.run.checkpoint_every == 0 || !c.run.out_dir.empty(), "train",
           "--checkpoint-every needs --out DIR to write checkpoints into");
   c.dqn.total_steps = c.run.total_steps;
-  c.dqn.seed = c.reinforce.seed = c.run.seed;
+  c.dqn.seed = c.reinforce.seed = c.seqpg.seed = c.run.seed;
+  try {
+    c.run.env_options = nlohmann::json::parse(env_options);
+  } catch (const nlohmann::json::exception& e) {
+    throw ConfigError("seqrl train: --env-options is not JSON: " + std::string(e.what()));
+  }
+  require(c.run.env_options.is_object(), "train", "--env-options must be a JSON object");
   std::vector<size_t> hs_sizes;
   std::stringstream hs(hidden);
   for (std::string tok; std::getline(hs, tok, ',');) {
@@ -417,6 +436,7 @@ TrainConfig resumed_config(const std::string& path) {
     c.agent = tc.at("agent").get<std::string>();
     if (tc.contains("dqn")) c.dqn = tc["dqn"].get<agents::DQNConfig>();
     if (tc.contains("reinforce")) c.reinforce = tc["reinforce"].get<agents::ReinforceConfig>();
+    if (tc.contains("reinforce_lstm")) c.seqpg = tc["reinforce_lstm"].get<agents::SequencePGConfig>();
   } catch (const nlohmann::json::exception& e) {
     throw CheckpointError("checkpoint '" + path + "' does not hold a resumable seqrl train run: " + e.what());
   }
@@ -426,11 +446,16 @@ TrainConfig resumed_config(const std::string& path) {
 
 int run_train(const TrainConfig& given, std::ostream& out, std::ostream& err) {
   const TrainConfig c = given.resume.empty() ? given : resumed_config(given.resume);
-  auto probe = env::make(c.run.env_id);
+  auto probe = env::make(c.run.env_id, c.run.env_options);
   std::unique_ptr<agents::Agent> agent;
   agents::DQN* dqn = nullptr;
   agents::Reinforce* pg = nullptr;
-  if (c.agent == "random") {
+  agents::SequencePG* spg = nullptr;
+  if (c.agent == "reinforce" && dynamic_cast<const env::TokenSequence*>(&probe->observation_space())) {
+    auto a = agents::SequencePG::for_spaces(probe->observation_space(), probe->action_space(), c.seqpg);
+    spg = a.get();
+    agent = std::move(a);
+  } else if (c.agent == "random") {
     agent = std::make_unique<agents::RandomAgent>(probe->action_space(), c.run.seed);
   } else if (c.agent == "reinforce") {
     auto a = agents::Reinforce::for_spaces(probe->observation_space(), probe->action_space(), c.reinforce);
@@ -447,6 +472,7 @@ int run_train(const TrainConfig& given, std::ostream& out, std::ostream& err) {
                         {"stop_at_threshold", c.run.stop_at_threshold}};
   if (dqn) cfg["dqn"] = c.dqn;
   if (pg) cfg["reinforce"] = c.reinforce;
+  if (spg) cfg["reinforce_lstm"] = c.seqpg;
   agents::RunResult r = agents::run(*agent, c.run, cfg);
   if (r.interrupted) {
     err << "seqrl train: interrupted at step " << r.steps
@@ -457,7 +483,7 @@ int run_train(const TrainConfig& given, std::ostream& out, std::ostream& err) {
   }
   out << nlohmann::json{{"agent", c.agent}, {"env", c.run.env_id}, {"seed", c.run.seed},
                         {"steps", r.steps}, {"wall_seconds", r.seconds},
-                        {"updates", dqn ? dqn->updates() : pg ? pg->updates() : 0},
+                        {"updates", dqn ? dqn->updates() : pg ? pg->updates() : spg ? spg->updates() : 0},
                         {"final_eval_return_mean", r.final_eval.mean},
                         {"final_eval_return_std", r.final_eval.std},
                         {"final_eval_episodes", r.final_eval.episodes}}

@@ -10,6 +10,7 @@
 
 #include "seqrl/agents/dqn.hpp"
 #include "seqrl/agents/reinforce.hpp"
+#include "seqrl/agents/sequence_pg.hpp"
 #include "seqrl/agents/runner.hpp"
 #include "seqrl/bench/nets_bench.hpp"
 #include "seqrl/nets/error.hpp"
@@ -43,6 +44,7 @@ struct TrainConfig {
   agents::RunConfig run;
   agents::DQNConfig dqn;              // --agent dqn: starts from the tuned defaults for run.env_id
   agents::ReinforceConfig reinforce;  // --agent reinforce: likewise
+  agents::SequencePGConfig seqpg;     // --agent reinforce on a text env (an LSTM policy)
 };
 
 // The tuned DQN hyperparameters for an environment (rl-zoo style; CleanRL's otherwise).

@@ -3,6 +3,7 @@
 #include "seqrl/agents/dqn.hpp"
 #include "seqrl/agents/random_agent.hpp"
 #include "seqrl/agents/reinforce.hpp"
+#include "seqrl/agents/sequence_pg.hpp"
 #include "seqrl/nets/checkpoint.hpp"
 
 namespace seqrl::agents {
@@ -28,11 +29,15 @@ std::unique_ptr<Agent> load_agent(const std::string& path, const env::Space& obs
       agent = DQN::for_spaces(obs, act, cfg.get<DQNConfig>());
     } else if (kind == "reinforce") {
       agent = Reinforce::for_spaces(obs, act, cfg.get<ReinforceConfig>());
+    } else if (kind == "reinforce-lstm") {
+      SequencePGConfig c = cfg.get<SequencePGConfig>();
+      c.init_checkpoint.clear();  // the checkpoint itself holds the weights
+      agent = SequencePG::for_spaces(obs, act, c);
     } else if (kind == "random") {
       agent = std::make_unique<RandomAgent>(act, 0);
     } else {
       throw CheckpointError("checkpoint '" + path + "' holds an unknown agent '" + kind +
-                            "' (known: dqn, reinforce, random)");
+                            "' (known: dqn, reinforce, reinforce-lstm, random)");
     }
   } catch (const nlohmann::json::exception& e) {
     throw CheckpointError("checkpoint '" + path + "': its config does not fit a " + kind + " agent: " + e.what());

@@ -7,6 +7,7 @@
 #include "seqrl/env/classic/acrobot.hpp"
 #include "seqrl/env/classic/cartpole.hpp"
 #include "seqrl/env/classic/pendulum.hpp"
+#include "seqrl/env/text/text_env.hpp"
 #include "seqrl/env/toy/toy.hpp"
 #include "seqrl/env/wrappers.hpp"
 
@@ -16,6 +17,33 @@ namespace {
 std::mutex& mutex() {
   static std::mutex m;
   return m;
+}
+
+std::unique_ptr<Env> make_text_oracle_env(const Info& o) {
+  // one oracle per distinct options, shared by every env made with them (a vector env of 64)
+  static std::mutex mu;
+  static std::map<std::string, std::shared_ptr<const text::Oracle>> cache;
+  auto get = [&](const char* k, auto def) { return o.contains(k) ? o[k].get<decltype(def)>() : def; };
+  const std::string src = get("oracle", std::string("random"));
+  nets::LSTMGeneratorConfig c;
+  c.vocab = get("vocab", size_t(5000));
+  c.seq_len = get("seq_len", size_t(20));
+  c.emb = get("emb", size_t(32));
+  c.hidden = get("hidden", size_t(32));
+  const uint64_t seed = get("oracle_seed", uint64_t(0));
+  const std::string key = src + "|" + std::to_string(seed) + "|" + std::to_string(c.vocab) + "|" +
+                          std::to_string(c.seq_len) + "|" + std::to_string(c.emb) + "|" + std::to_string(c.hidden);
+  std::shared_ptr<const text::Oracle> oracle;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    auto& slot = cache[key];
+    if (!slot)
+      slot = std::make_shared<const text::Oracle>(src == "random" ? text::Oracle::random(c, seed)
+                                                                   : text::Oracle::from_npy(src, c));
+    oracle = slot;
+  }
+  return std::make_unique<TextGenEnv>(oracle->config().vocab, oracle->config().seq_len,
+                                      std::make_shared<OracleLikelihoodReward>(oracle));
 }
 
 std::map<std::string, EnvSpec>& table() {
@@ -52,6 +80,11 @@ std::map<std::string, EnvSpec>& table() {
                                 return std::make_unique<GaussianBandit>(o.contains("arms") ? o["arms"].get<int>() : 10);
                               },
                               100, std::nullopt};
+    // Text generation on SeqGAN's synthetic task: the reward is the oracle's mean log-likelihood
+    // per token of the finished sequence (-NLL-oracle). options: oracle ("random", the default,
+    // or a folder of SeqGAN's .npy files), oracle_seed, vocab, seq_len, emb, hidden (random only).
+    b["TextOracle-v0"] = {"TextOracle-v0", [](const Info& o) { return make_text_oracle_env(o); },
+                          std::nullopt, std::nullopt};
     return b;
   }();
   return t;

@@ -6,6 +6,8 @@
 #include <cstring>
 
 #include <xtensor/xbuilder.hpp>
+#include <xtensor/xmath.hpp>
+#include <xtensor/xreducer.hpp>
 
 #include "seqrl/nets/checkpoint.hpp"
 #include "seqrl/nets/kernels.hpp"
@@ -44,6 +46,64 @@ Var LSTMGenerator::nll(const IntTensor& seqs, const Tensor& mask) const {
   Var x = embedding.forward(shift_right(seqs, cfg.start_token));
   Var h = lstm.forward(x).out;
   return linear_cross_entropy(h, out.weight, out.bias, seqs, mask);
+}
+
+Var LSTMGenerator::weighted_nll_sum(const IntTensor& seqs, const Tensor& w) const {
+  if (w.shape() != seqs.shape())
+    throw ShapeError("LSTMGenerator::weighted_nll_sum: weights " + shape_str(w.shape()) +
+                     " differ from the sequences " + shape_str(seqs.shape()));
+  // nll(seqs, mask) is sum(mask * nll) / sum(mask) for a non-negative mask: the positive and the
+  // negative parts of w each go through it once
+  Tensor pos = xt::maximum(w, 0.f), neg = xt::maximum(-w, 0.f);
+  const double sp = xt::sum(pos)(), sn = xt::sum(neg)();
+  Var total;
+  if (sp > 0) total = scale(nll(seqs, pos), static_cast<float>(sp));
+  if (sn > 0) {
+    Var n = scale(nll(seqs, neg), static_cast<float>(-sn));
+    total = total.defined() ? add(total, n) : n;
+  }
+  if (!total.defined()) total = scale(nll(seqs), 0.f);  // all weights zero: a zero loss
+  return total;
+}
+
+Tensor LSTMGenerator::next_logits(const IntTensor& prefix, size_t given) const {
+  if (prefix.dimension() != 2 || prefix.shape()[1] < given)
+    throw ShapeError("LSTMGenerator::next_logits: prefix " + shape_str(prefix.shape()) + " with " +
+                     std::to_string(given) + " given tokens");
+  const size_t n = prefix.shape()[0], V = cfg.vocab, E = cfg.emb, H = cfg.hidden, G = 4 * H;
+  const float* Emb = embedding.weight.value().data();
+  const float* Wi = lstm.cell.w_ih.value().data();
+  const float* Wh = lstm.cell.w_hh.value().data();
+  const float* bg = lstm.cell.b.value().data();
+  std::vector<float> x(n * E), h(n * H, 0.f), c(n * H, 0.f), gates(n * G);
+  std::vector<int32_t> tok(n, cfg.start_token);
+  // the same cell arithmetic as generate(), over the given tokens
+  for (size_t t = 0; t <= given; ++t) {
+    for (size_t b = 0; b < n; ++b) {
+      if (tok[b] < 0 || size_t(tok[b]) >= V)
+        throw ValueError("LSTMGenerator::next_logits: token " + std::to_string(tok[b]) +
+                         " is outside the vocabulary");
+      std::memcpy(x.data() + b * E, Emb + size_t(tok[b]) * E, E * sizeof(float));
+      std::memcpy(gates.data() + b * G, bg, G * sizeof(float));
+    }
+    kernels::sgemm(false, false, n, G, E, 1.f, x.data(), E, Wi, G, 1.f, gates.data(), G);
+    kernels::sgemm(false, false, n, G, H, 1.f, h.data(), H, Wh, G, 1.f, gates.data(), G);
+    for (size_t b = 0; b < n; ++b) {
+      float* a = gates.data() + b * G;
+      kernels::vsigmoid(a, a, 3 * H);
+      kernels::vtanh(a + 3 * H, a + 3 * H, H);
+      float* cb = c.data() + b * H;
+      for (size_t j = 0; j < H; ++j) cb[j] = a[H + j] * cb[j] + a[j] * a[3 * H + j];
+      kernels::vtanh(cb, h.data() + b * H, H);
+      for (size_t j = 0; j < H; ++j) h[b * H + j] *= a[2 * H + j];
+    }
+    if (t < given)
+      for (size_t b = 0; b < n; ++b) tok[b] = prefix(b, t);
+  }
+  Tensor logits = Tensor::from_shape({n, V});
+  for (size_t b = 0; b < n; ++b) std::memcpy(logits.data() + b * V, out.bias.value().data(), V * sizeof(float));
+  kernels::sgemm(false, false, n, V, H, 1.f, h.data(), H, out.weight.value().data(), V, 1.f, logits.data(), V);
+  return logits;
 }
 
 Tensor LSTMGenerator::log_probs(const IntTensor& seqs) const {

@@ -2,7 +2,11 @@
 // that climbs a fixed discriminator's reward.
 #include <catch2/catch.hpp>
 
+#include "seqrl/agents/runner.hpp"
 #include "seqrl/agents/seqgan.hpp"
+#include "seqrl/agents/sequence_pg.hpp"
+#include "seqrl/env/registry.hpp"
+#include "seqrl/env/text/text_env.hpp"
 #include "seqrl/nets/ops.hpp"
 
 using namespace seqrl;
@@ -146,4 +150,42 @@ TEST_CASE("SeqGAN g-steps raise a fixed discriminator's reward", "[text][seqgan]
   const double after = mean_reward();
   INFO("mean D(G) before " << before << ", after " << after);
   CHECK(after > before + 0.05);
+}
+
+TEST_CASE("REINFORCE with an LSTM policy learns a text env through the runner", "[agents][text][learning]") {
+  // reward: the share of tokens equal to 3 (vocab 10, length 6); random play scores 0.1
+  struct Count : env::RewardModel {
+    std::string name() const override { return "count"; }
+    std::vector<double> score(const nets::IntTensor& s) override {
+      std::vector<double> r(s.shape()[0], 0.0);
+      for (size_t b = 0; b < s.shape()[0]; ++b)
+        for (size_t t = 0; t < s.shape()[1]; ++t) r[b] += s(b, t) == 3 ? 1.0 / 6 : 0.0;
+      return r;
+    }
+  };
+  env::register_env({"TestCountText-v0",
+                     [](const env::Info&) {
+                       return std::make_unique<env::TextGenEnv>(10, 6, std::make_shared<Count>());
+                     },
+                     std::nullopt, 0.9});
+  auto probe = env::make("TestCountText-v0");
+  SequencePGConfig c;
+  c.emb = 8;
+  c.hidden = 16;
+  c.lr = 0.02f;
+  c.episodes_per_update = 16;
+  c.seed = 3;
+  auto agent = SequencePG::for_spaces(probe->observation_space(), probe->action_space(), c);
+  RunConfig rc;
+  rc.env_id = "TestCountText-v0";
+  rc.total_steps = 12000;
+  rc.num_envs = 8;
+  rc.eval_every = 0;
+  rc.final_eval_episodes = 5;
+  rc.progress = false;
+  RunResult r = run(*agent, rc);
+  INFO("final evaluation " << r.final_eval.mean);
+  CHECK(r.final_eval.mean > 0.8);
+  env::Discrete wrong(11);
+  CHECK_THROWS_WITH(SequencePG::for_spaces(probe->observation_space(), wrong, c), Catch::Contains("vocabulary"));
 }

@@ -7,6 +7,7 @@
 #include "seqrl/env/check_env.hpp"
 #include "seqrl/env/classic/pendulum.hpp"
 #include "seqrl/env/registry.hpp"
+#include "seqrl/env/text/text_env.hpp"
 #include "seqrl/env/toy/toy.hpp"
 #include "seqrl/env/wrappers.hpp"
 
@@ -15,9 +16,11 @@ using namespace seqrl::env;
 
 TEST_CASE("every registered environment passes check_env", "[env]") {
   for (const auto& id : registered_ids()) {
-    if (id.rfind("My", 0) == 0) continue;  // registered by another test
+    if (id.rfind("My", 0) == 0 || id.rfind("Test", 0) == 0) continue;  // registered by other tests
     auto e = make(id);
-    CheckReport r = check_env(*e, 7, 150);
+    // text generation starts from the empty prefix whatever the seed
+    const bool deterministic = id.rfind("Text", 0) == 0;
+    CheckReport r = check_env(*e, 7, 150, deterministic);
     INFO(id << ":\n" << r.str());
     CHECK(r.ok());
   }
@@ -123,6 +126,7 @@ TEST_CASE("Acrobot: energy pumping swings the tip up, doing nothing does not", "
 
 TEST_CASE("get_state/set_state: a restored env continues exactly, for every registered id", "[env][state]") {
   for (const auto& id : registered_ids()) {
+    if (id.rfind("My", 0) == 0 || id.rfind("Test", 0) == 0) continue;  // registered by other tests
     DYNAMIC_SECTION(id) {
       // the wrappers with state of their own are stacked on top, so their state is covered too
       auto wrap = [&] {
@@ -206,4 +210,60 @@ TEST_CASE("the in-place step equals the step by value, through the wrappers", "[
       CHECK_THROWS_AS(b->step(Action(99), rb), InvalidAction);
     }
   }
+}
+
+namespace {
+// A reward model with a known answer: the share of tokens equal to `good`.
+struct CountReward : RewardModel {
+  int32_t good;
+  explicit CountReward(int32_t g) : good(g) {}
+  std::string name() const override { return "count"; }
+  std::vector<double> score(const nets::IntTensor& seqs) override {
+    const size_t B = seqs.shape()[0], T = seqs.shape()[1];
+    std::vector<double> r(B, 0.0);
+    for (size_t b = 0; b < B; ++b)
+      for (size_t t = 0; t < T; ++t) r[b] += seqs(b, t) == good ? 1.0 / double(T) : 0.0;
+    return r;
+  }
+};
+}  // namespace
+
+TEST_CASE("TextGenEnv: prefix observations, end-of-episode and Monte-Carlo per-step rewards", "[env][text]") {
+  auto reward = std::make_shared<CountReward>(3);
+  TextGenEnv e(10, 5, reward, /*eos=*/9);
+  ResetResult r0 = e.reset(1);
+  CHECK((r0.observation == nets::Tensor{-1.f, -1.f, -1.f, -1.f, -1.f}));
+  StepResult s = e.step(Action(3));
+  CHECK(s.reward == 0.0);
+  CHECK_FALSE(s.terminated);
+  CHECK((s.observation == nets::Tensor{3.f, -1.f, -1.f, -1.f, -1.f}));
+  s = e.step(Action(9));  // the end token ends the episode; the rest is filled with it
+  CHECK(s.terminated);
+  CHECK(s.reward == Approx(1.0 / 5));
+  CHECK((s.observation == nets::Tensor{3.f, 9.f, 9.f, 9.f, 9.f}));
+  CHECK_THROWS_AS(e.step(Action(1)), ResetNeeded);
+  e.reset();
+  CHECK_THROWS_AS(e.step(Action(10)), InvalidAction);
+  // per-step Monte-Carlo rewards: the mean reward of N completions by the rollout policy
+  nets::Rng rng(2);
+  nets::LSTMGeneratorConfig gc;
+  gc.vocab = 10;
+  gc.seq_len = 5;
+  gc.emb = 4;
+  gc.hidden = 8;
+  auto policy = std::make_shared<nets::LSTMGenerator>(gc, rng);
+  TextGenEnv mc(10, 5, reward, -1, policy, 64);
+  mc.reset(3);
+  auto twin = mc.clone();
+  StepResult a = mc.step(Action(3));
+  // one token of five is known good: Q >= 1/5, and the completions add about 4/5 * p(3)
+  CHECK(a.reward >= 0.2);
+  CHECK(a.reward < 0.6);
+  StepResult b = twin->step(Action(3));  // a clone draws the same completions
+  CHECK(a.reward == b.reward);
+  for (int k = 0; k < 3; ++k) mc.step(Action(3));
+  StepResult last = mc.step(Action(3));
+  CHECK(last.terminated);
+  CHECK(last.reward == Approx(1.0));  // the last step is scored on the sequence itself
+  CHECK_THROWS_WITH(TextGenEnv(10, 5, reward, -1, nullptr, 4), Catch::Contains("rollout policy"));
 }

@@ -10,10 +10,11 @@
 namespace seqrl::bench {
 
 struct NetsBenchConfig {
-  std::string parts = "matmul,mle,sample";  // comma-separated subset
+  std::string parts = "matmul,mle,sample";  // comma-separated subset of matmul,mle,sample,disc,rollout
   int repeats = 7;                          // timed blocks per figure
   double min_time = 1.0;                    // seconds per block at least
   int warmup = 3;                           // untimed calls first
+  int rollout_repeats = 3;                  // timed calls of the (slow) rollout reward
   uint64_t seed = 0;
 };
 

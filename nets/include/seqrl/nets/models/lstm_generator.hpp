@@ -26,6 +26,12 @@ class LSTMGenerator : public Module {
   // mask [B, T] (optional) weights positions (0 = padding). Differentiable; the output layer's
   // softmax and loss are fused (linear_cross_entropy).
   Var nll(const IntTensor& seqs, const Tensor& mask = Tensor()) const;
+  // sum_{b,t} w[b,t] * -log p(y_t | y_<t) for weights of any sign (policy gradients: advantages
+  // or SeqGAN's Q); differentiable.
+  Var weighted_nll_sum(const IntTensor& seqs, const Tensor& w) const;
+  // Logits of the next token after each row's first `given` tokens [n, V] (no graph): the policy's
+  // distribution over actions for a prefix.
+  Tensor next_logits(const IntTensor& prefix, size_t given) const;
   // Per-token log-probabilities log p(y_t | y_<t) [B, T], no graph kept.
   Tensor log_probs(const IntTensor& seqs) const;
   // n sequences of cfg.seq_len tokens [n, T]. Uniforms are drawn up front as U[n, T] in row-major

@@ -1,0 +1,172 @@
+#include "seqrl/agents/sequence_pg.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "seqrl/nets/checkpoint.hpp"
+#include "seqrl/nets/kernels.hpp"
+#include "seqrl/nets/ops.hpp"
+
+namespace seqrl::agents {
+
+namespace {
+nets::LSTMGeneratorConfig policy_config(size_t V, size_t T, const SequencePGConfig& c) {
+  nets::LSTMGeneratorConfig g;
+  g.vocab = V;
+  g.seq_len = T;
+  g.emb = c.emb;
+  g.hidden = c.hidden;
+  return g;
+}
+}  // namespace
+
+std::unique_ptr<SequencePG> SequencePG::for_spaces(const env::Space& obs, const env::Space& act,
+                                                   const SequencePGConfig& cfg) {
+  const auto* ts = dynamic_cast<const env::TokenSequence*>(&obs);
+  const auto* d = dynamic_cast<const env::Discrete*>(&act);
+  if (!ts || !d)
+    throw ValueError("the LSTM policy needs TokenSequence observations and Discrete actions, got " +
+                     obs.str() + " and " + act.str());
+  if (d->size != ts->vocab || d->start != 0)
+    throw ValueError("the LSTM policy needs actions 0..vocab-1 matching the observations' vocabulary " +
+                     std::to_string(ts->vocab) + ", got " + act.str());
+  return std::make_unique<SequencePG>(size_t(ts->vocab), ts->max_len, cfg);
+}
+
+SequencePG::SequencePG(size_t vocab, size_t seq_len, const SequencePGConfig& c)
+    : cfg(c), V_(vocab), T_(seq_len), rng_(c.seed), policy_(policy_config(vocab, seq_len, c), rng_) {
+  if (c.baseline != "mean" && c.baseline != "none")
+    throw ValueError("reinforce-lstm: baseline must be mean or none, got '" + c.baseline + "'");
+  if (c.episodes_per_update == 0) throw ValueError("reinforce-lstm: episodes_per_update must be > 0");
+  if (!c.init_checkpoint.empty()) nets::load_checkpoint(c.init_checkpoint, policy_);
+  opt_ = std::make_unique<nets::Adam>(policy_.named_parameters(), c.lr);
+}
+
+std::vector<env::Action> SequencePG::act(const nets::Tensor& obs, bool deterministic) {
+  const size_t n = obs.shape()[0];
+  if (obs.size() != n * T_)
+    throw ShapeError("reinforce-lstm: observations " + shape_str(obs.shape()) + " are not [N, " +
+                     std::to_string(T_) + "]");
+  // rows grouped by prefix length (in a vector env they step together: usually one group)
+  std::vector<size_t> len(n);
+  for (size_t i = 0; i < n; ++i) {
+    size_t l = 0;
+    while (l < T_ && obs.data()[i * T_ + l] >= 0.f) ++l;
+    len[i] = std::min(l, T_ - 1);
+  }
+  std::vector<env::Action> out(n);
+  std::vector<float> scratch(V_);
+  for (size_t g = 0; g < T_; ++g) {
+    std::vector<size_t> rows;
+    for (size_t i = 0; i < n; ++i)
+      if (len[i] == g) rows.push_back(i);
+    if (rows.empty()) continue;
+    nets::IntTensor pre = nets::IntTensor::from_shape({rows.size(), T_});
+    for (size_t r = 0; r < rows.size(); ++r)
+      for (size_t t = 0; t < T_; ++t) pre(r, t) = t < g ? int32_t(obs.data()[rows[r] * T_ + t]) : 0;
+    const nets::Tensor logits = policy_.next_logits(pre, g);
+    for (size_t r = 0; r < rows.size(); ++r) {
+      const float* row = logits.data() + r * V_;
+      int32_t tok;
+      if (deterministic) {
+        tok = int32_t(std::max_element(row, row + V_) - row);
+      } else {
+        const double u = rng_.uniform_double();
+        nets::kernels::sample_rows(row, nullptr, 1, V_, 1.f, &u, &tok, scratch.data());
+      }
+      out[rows[r]] = env::Action(int64_t(tok));
+    }
+  }
+  return out;
+}
+
+void SequencePG::observe(const Transitions& t) {
+  const size_t n = t.rewards.size();
+  if (running_.size() != n) running_.assign(n, Episode{});
+  for (size_t i = 0; i < n; ++i) {
+    if (!t.valid[i]) continue;
+    Episode& e = running_[i];
+    e.tokens.push_back(int32_t(t.actions[i].index));
+    e.rewards.push_back(t.rewards[i]);
+    if (t.terminated[i] || t.truncated[i]) {
+      finished_.push_back(std::move(e));
+      e = Episode{};
+    }
+  }
+}
+
+Metrics SequencePG::update() {
+  if (finished_.size() < cfg.episodes_per_update) return {};
+  const size_t M = finished_.size();
+  nets::IntTensor seqs = nets::IntTensor::from_shape({M, T_});
+  nets::Tensor w = nets::Tensor::from_shape({M, T_});
+  std::fill(seqs.begin(), seqs.end(), 0);
+  std::fill(w.begin(), w.end(), 0.f);
+  double mean_return = 0, mean_g = 0;
+  size_t count = 0;
+  std::vector<std::vector<double>> G(M);
+  for (size_t b = 0; b < M; ++b) {
+    const Episode& e = finished_[b];
+    const size_t L = std::min(e.tokens.size(), T_);
+    G[b].assign(L, 0.0);
+    double acc = 0;
+    for (size_t k = L; k-- > 0;) G[b][k] = acc = e.rewards[k] + cfg.gamma * acc;
+    for (size_t k = 0; k < L; ++k) seqs(b, k) = e.tokens[k], mean_g += G[b][k], ++count;
+    double ep = 0;
+    for (double r : e.rewards) ep += r;
+    mean_return += ep / double(M);
+  }
+  mean_g /= double(std::max<size_t>(count, 1));
+  const double base = cfg.baseline == "mean" ? mean_g : 0.0;
+  for (size_t b = 0; b < M; ++b)
+    for (size_t k = 0; k < G[b].size(); ++k) w(b, k) = static_cast<float>(G[b][k] - base);
+  opt_->zero_grad();
+  nets::Var loss = nets::scale(policy_.weighted_nll_sum(seqs, w), 1.f / float(M));
+  loss.backward();
+  if (cfg.clip > 0.f) nets::clip_grad_norm(opt_->params(), cfg.clip);
+  opt_->step();
+  finished_.clear();
+  ++updates_;
+  return {{"policy_loss", loss.item()}, {"train_return", mean_return}, {"batch_episodes", double(M)}};
+}
+
+void SequencePG::save_state(nets::SafeTensors& out) const {
+  for (auto& [n, v] : policy_.named_parameters()) out.tensors["policy." + n] = v.value();
+  auto& meta = out.metadata;
+  meta["agent"] = "reinforce-lstm";
+  meta["config"] = nlohmann::json(cfg).dump();
+  meta["updates"] = std::to_string(updates_);
+  meta["rng"] = rng_.state();
+  nlohmann::json eps = {{"running", nlohmann::json::array()}, {"finished", nlohmann::json::array()}};
+  for (auto& e : running_) eps["running"].push_back({{"tokens", e.tokens}, {"rewards", e.rewards}});
+  for (auto& e : finished_) eps["finished"].push_back({{"tokens", e.tokens}, {"rewards", e.rewards}});
+  meta["episodes"] = eps.dump();
+  nets::add_optimizer_state(*opt_, "optim.", out.tensors, meta);
+}
+
+void SequencePG::load_state(const nets::SafeTensors& st, const std::string& path) {
+  auto meta = [&](const std::string& k) -> const std::string& { return nets::required_metadata(st, k, path); };
+  if (meta("agent") != "reinforce-lstm")
+    throw CheckpointError("checkpoint '" + path + "' holds a '" + meta("agent") + "' agent, not reinforce-lstm");
+  try {
+    policy_.load_state(nets::tensors_with_prefix(st, "policy."));
+    opt_->load_state(nets::optimizer_state_with_prefix(st, "optim."));
+    updates_ = std::stol(meta("updates"));
+    rng_.set_state(meta("rng"));
+    running_.clear();
+    finished_.clear();
+    if (auto it = st.metadata.find("episodes"); it != st.metadata.end()) {
+      const auto j = nlohmann::json::parse(it->second);
+      for (const char* part : {"running", "finished"})
+        for (auto& e : j.at(part))
+          (std::string(part) == "running" ? running_ : finished_)
+              .push_back({e.at("tokens").get<std::vector<int32_t>>(), e.at("rewards").get<std::vector<double>>()});
+    }
+  } catch (const Error& e) {
+    throw CheckpointError("reinforce-lstm checkpoint '" + path + "': " + e.what());
+  } catch (const nlohmann::json::exception& e) {
+    throw CheckpointError("reinforce-lstm checkpoint '" + path + "': " + e.what());
+  }
+}
+
+}  // namespace seqrl::agents

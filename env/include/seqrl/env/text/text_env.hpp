@@ -1,0 +1,97 @@
+// Text generation as an environment (SeqGAN's view of a generator as a policy): the observation is
+// the token prefix, a TokenSequence(vocab, T) whose positions not yet generated hold -1; the action
+// is the next token, Discrete(vocab); the episode ends after T tokens, or at the end token when the
+// env has one (the rest of the sequence is then filled with it). The reward comes from a
+// RewardModel: by default all of it at the end of the episode (0 before). With rollouts N > 0 and a
+// rollout policy, every step t is rewarded with SeqGAN's Monte-Carlo estimate
+//   r_t = Q(Y_1:t-1, y_t) = mean over N completions of the prefix Y_1:t of reward(completion)
+// (the last step gets reward(Y_1:T) itself); an agent then uses gamma = 0, so that the return of
+// step t is Q, as in SeqGAN's generator loss.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "seqrl/env/env.hpp"
+#include "seqrl/nets/models/discriminator.hpp"
+#include "seqrl/nets/models/lstm_generator.hpp"
+#include "seqrl/text/metrics.hpp"
+#include "seqrl/text/oracle.hpp"
+
+namespace seqrl::env {
+
+// Scores complete sequences [B, T] of token ids, higher is better. Shared between clones.
+class RewardModel {
+ public:
+  virtual ~RewardModel() = default;
+  virtual std::string name() const = 0;
+  virtual std::vector<double> score(const nets::IntTensor& seqs) = 0;
+};
+
+// The oracle's mean log-likelihood per token, -NLL-oracle of the sequence (synthetic task).
+class OracleLikelihoodReward : public RewardModel {
+ public:
+  explicit OracleLikelihoodReward(std::shared_ptr<const text::Oracle> oracle) : oracle_(std::move(oracle)) {}
+  std::string name() const override { return "oracle-likelihood"; }
+  std::vector<double> score(const nets::IntTensor& seqs) override;
+
+ private:
+  std::shared_ptr<const text::Oracle> oracle_;
+};
+
+// A discriminator's P(real) (SeqGAN's reward).
+class DiscriminatorReward : public RewardModel {
+ public:
+  explicit DiscriminatorReward(std::shared_ptr<nets::Discriminator> d) : d_(std::move(d)) {}
+  std::string name() const override { return "discriminator"; }
+  std::vector<double> score(const nets::IntTensor& seqs) override;
+
+ private:
+  std::shared_ptr<nets::Discriminator> d_;
+};
+
+// BLEU-n of the decoded sentence against a reference set (PG-BLEU).
+class BleuReward : public RewardModel {
+ public:
+  BleuReward(std::shared_ptr<const text::Vocabulary> vocab, const std::vector<text::Sentence>& refs, int n);
+  std::string name() const override { return "bleu"; }
+  std::vector<double> score(const nets::IntTensor& seqs) override;
+
+ private:
+  std::shared_ptr<const text::Vocabulary> vocab_;
+  text::BleuIndex index_;
+  int n_;
+};
+
+class TextGenEnv : public Env {
+ public:
+  // eos: the end token (-1: none, episodes last T steps). rollout_policy and rollouts: per-step
+  // Monte-Carlo rewards (see above); the policy is shared, so an agent can keep it current.
+  TextGenEnv(size_t vocab, size_t seq_len, std::shared_ptr<RewardModel> reward, int32_t eos = -1,
+             std::shared_ptr<const nets::LSTMGenerator> rollout_policy = nullptr, size_t rollouts = 0);
+  const Space& observation_space() const override { return obs_space_; }
+  const Space& action_space() const override { return act_space_; }
+  std::unique_ptr<Env> clone() const override { return std::make_unique<TextGenEnv>(*this); }
+  const std::vector<int32_t>& tokens() const { return tokens_; }
+  RewardModel& reward_model() { return *reward_; }
+
+ protected:
+  ResetResult reset_impl(std::optional<uint64_t> seed, const Info& options) override;
+  StepResult step_impl(const Action& action) override;
+  nlohmann::json get_state_impl() const override;
+  void set_state_impl(const nlohmann::json& s) override;
+
+ private:
+  Observation observe() const;
+  size_t T_;
+  int32_t eos_;
+  std::shared_ptr<RewardModel> reward_;
+  std::shared_ptr<const nets::LSTMGenerator> rollout_;
+  size_t rollouts_;
+  TokenSequence obs_space_;
+  Discrete act_space_;
+  std::vector<int32_t> tokens_;
+};
+
+}  // namespace seqrl::env

@@ -1,0 +1,86 @@
+#include "seqrl/env/text/text_env.hpp"
+
+namespace seqrl::env {
+
+std::vector<double> OracleLikelihoodReward::score(const nets::IntTensor& seqs) {
+  const nets::Tensor lp = oracle_->model().log_probs(seqs);
+  const size_t B = seqs.shape()[0], T = seqs.shape()[1];
+  std::vector<double> r(B, 0.0);
+  for (size_t b = 0; b < B; ++b)
+    for (size_t t = 0; t < T; ++t) r[b] += lp(b, t) / double(T);
+  return r;
+}
+
+std::vector<double> DiscriminatorReward::score(const nets::IntTensor& seqs) {
+  const std::vector<float> p = d_->prob_real(seqs);
+  return std::vector<double>(p.begin(), p.end());
+}
+
+BleuReward::BleuReward(std::shared_ptr<const text::Vocabulary> vocab, const std::vector<text::Sentence>& refs, int n)
+    : vocab_(std::move(vocab)), index_(refs, n), n_(n) {}
+
+std::vector<double> BleuReward::score(const nets::IntTensor& seqs) {
+  const size_t B = seqs.shape()[0], T = seqs.shape()[1];
+  std::vector<double> r(B);
+  for (size_t b = 0; b < B; ++b) r[b] = index_.sentence_bleu(vocab_->decode(seqs.data() + b * T, T), n_);
+  return r;
+}
+
+TextGenEnv::TextGenEnv(size_t vocab, size_t seq_len, std::shared_ptr<RewardModel> reward, int32_t eos,
+                       std::shared_ptr<const nets::LSTMGenerator> rollout_policy, size_t rollouts)
+    : T_(seq_len), eos_(eos), reward_(std::move(reward)), rollout_(std::move(rollout_policy)),
+      rollouts_(rollouts), obs_space_(int64_t(vocab), seq_len), act_space_(int64_t(vocab)) {
+  if (!reward_) throw ValueError("TextGenEnv: the reward model is null");
+  if (seq_len == 0) throw ValueError("TextGenEnv: seq_len must be positive");
+  if (eos >= int32_t(vocab)) throw ValueError("TextGenEnv: the end token is outside the vocabulary");
+  if (rollouts > 0 && !rollout_)
+    throw ValueError("TextGenEnv: per-step Monte-Carlo rewards (rollouts > 0) need a rollout policy");
+  if (rollout_ && (rollout_->cfg.vocab != vocab || rollout_->cfg.seq_len != seq_len))
+    throw ValueError("TextGenEnv: the rollout policy's vocabulary or length differs from the env's");
+}
+
+Observation TextGenEnv::observe() const {
+  Observation o = Observation::from_shape({T_});
+  for (size_t t = 0; t < T_; ++t) o(t) = t < tokens_.size() ? float(tokens_[t]) : -1.f;
+  return o;
+}
+
+ResetResult TextGenEnv::reset_impl(std::optional<uint64_t>, const Info&) {
+  tokens_.clear();
+  return {observe(), Info()};
+}
+
+StepResult TextGenEnv::step_impl(const Action& action) {
+  tokens_.push_back(static_cast<int32_t>(action.index));
+  const bool at_end = (eos_ >= 0 && action.index == eos_) || tokens_.size() >= T_;
+  StepResult r;
+  r.terminated = at_end;
+  if (at_end) {
+    while (tokens_.size() < T_) tokens_.push_back(eos_);  // the rest of the sentence is the end token
+    nets::IntTensor seq = nets::IntTensor::from_shape({1, T_});
+    std::copy(tokens_.begin(), tokens_.end(), seq.begin());
+    r.reward = reward_->score(seq)[0];
+  } else if (rollouts_ > 0) {
+    // Q(Y_1:t-1, y_t): N completions of the prefix by the rollout policy, scored
+    const size_t t = tokens_.size();
+    nets::IntTensor pre = nets::IntTensor::from_shape({rollouts_, T_});
+    for (size_t k = 0; k < rollouts_; ++k)
+      for (size_t j = 0; j < T_; ++j) pre(k, j) = j < t ? tokens_[j] : 0;
+    const std::vector<double> s = reward_->score(rollout_->complete(pre, t, rng()));
+    double q = 0;
+    for (double v : s) q += v / double(rollouts_);
+    r.reward = q;
+  }
+  r.observation = observe();
+  return r;
+}
+
+nlohmann::json TextGenEnv::get_state_impl() const { return {{"tokens", tokens_}}; }
+
+void TextGenEnv::set_state_impl(const nlohmann::json& s) {
+  auto t = s.at("tokens").get<std::vector<int32_t>>();
+  if (t.size() > T_) throw ValueError("TextGenEnv state: " + std::to_string(t.size()) + " tokens, more than T");
+  tokens_ = std::move(t);
+}
+
+}  // namespace seqrl::env
