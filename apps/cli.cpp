@@ -36,6 +36,7 @@ const char* kUsage =
     "          Ctrl-C saves a checkpoint; seqrl train --resume OUT/checkpoint.safetensors continues\n"
     "  eval    evaluate a saved agent: seqrl eval --checkpoint F --env ID --episodes K\n"
     "  rollout write trajectories as JSON lines: seqrl rollout --env ID --policy random --out F\n"
+    "  grammar sentences from the built-in caption grammar: seqrl grammar --n 10000 --out F\n"
     "  mle     an LSTM language model on a text corpus: seqrl mle --corpus F --test G --out DIR\n"
     "  generate sentences from a saved generator: seqrl generate --checkpoint F --n 100\n"
     "  seqgan  SeqGAN on the synthetic oracle: seqrl seqgan --protocol fast --seed 1 --out DIR\n"
@@ -624,6 +625,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     if (cmd == "tokenize") return tokenize_command(rest, out, &out);
     if (cmd == "seqgan") return seqgan_command(rest, out, &out);
     if (cmd == "mle") return mle_command(rest, out, &out);
+    if (cmd == "grammar") return grammar_command(rest, out, &out);
     if (cmd == "generate") return generate_command(rest, out, &out);
     if (cmd == "eval" || cmd == "rollout") {
       EvalConfig c = parse_eval(cmd, rest, &help, &out);

@@ -24,6 +24,8 @@ int score_command(const std::vector<std::string>& args, std::ostream& out, std::
 // `seqrl tokenize`: a file's sentences as tokens, one line each (score.cpp).
 int tokenize_command(const std::vector<std::string>& args, std::ostream& out, std::ostream* help_out);
 
+// `seqrl grammar`: a corpus from the caption grammar (score.cpp).
+int grammar_command(const std::vector<std::string>& args, std::ostream& out, std::ostream* help_out);
 // `seqrl seqgan` (seqgan_cmd.cpp).
 int seqgan_command(const std::vector<std::string>& args, std::ostream& out, std::ostream* help_out);
 

@@ -6,7 +6,9 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_detail.hpp"
+#include "seqrl/nets/checkpoint.hpp"
 #include "seqrl/nets/error.hpp"
+#include "seqrl/text/grammar.hpp"
 #include "seqrl/text/metrics.hpp"
 #include "seqrl/text/oracle.hpp"
 
@@ -18,6 +20,7 @@ namespace {
 struct ScoreConfig {
   std::string metric, samples, references, oracle, tokenizer = "nltk";
   int n = 0;         // 0: every order (BLEU 2..5, distinct 1..4)
+  size_t max_len = 16;  // grammar: the task's sentence length limit
   size_t limit = 0;  // score only the first `limit` samples (0 = all)
 };
 
@@ -68,7 +71,8 @@ int score_command(const std::vector<std::string>& args, std::ostream& out, std::
   ScoreConfig c;
   po::options_description d("seqrl score options");
   d.add_options()
-      ("metric", po::value(&c.metric)->default_value(c.metric), "bleu, selfbleu, distinct or nll-oracle")
+      ("metric", po::value(&c.metric)->default_value(c.metric), "bleu, selfbleu, distinct, nll-oracle or grammar")
+      ("max-len", po::value(&c.max_len)->default_value(c.max_len), "grammar: the task's maximum sentence length in words")
       ("samples", po::value(&c.samples)->default_value(c.samples), "file of samples, one sentence per line (words, or token ids for nll-oracle)")
       ("references", po::value(&c.references)->default_value(c.references), "bleu: file of reference sentences")
       ("oracle", po::value(&c.oracle)->default_value(c.oracle), "nll-oracle: folder of the oracle's .npy files (SeqGAN's layout)")
@@ -78,8 +82,8 @@ int score_command(const std::vector<std::string>& args, std::ostream& out, std::
   po::variables_map vm;
   if (parse_args("score", d, args, vm, help_out)) return 0;
   const std::string m = c.metric;
-  require(m == "bleu" || m == "selfbleu" || m == "distinct" || m == "nll-oracle", "score",
-          "--metric must be bleu, selfbleu, distinct or nll-oracle, got '" + m + "'");
+  require(m == "bleu" || m == "selfbleu" || m == "distinct" || m == "nll-oracle" || m == "grammar", "score",
+          "--metric must be bleu, selfbleu, distinct, nll-oracle or grammar, got '" + m + "'");
   require(!c.samples.empty(), "score", "give --samples FILE");
   require(m != "bleu" || !c.references.empty(), "score", "--metric bleu needs --references FILE");
   require(m != "nll-oracle" || !c.oracle.empty(), "score", "--metric nll-oracle needs --oracle DIR");
@@ -88,7 +92,12 @@ int score_command(const std::vector<std::string>& args, std::ostream& out, std::
           "--tokenizer must be whitespace or nltk, got '" + c.tokenizer + "'");
   const auto t0 = std::chrono::steady_clock::now();
   nlohmann::json res = {{"metric", m}, {"samples_file", c.samples}};
-  if (m == "nll-oracle") {
+  if (m == "grammar") {
+    const auto sents = read_sentences(c.samples, "whitespace", c.limit);
+    const text::GrammarScore g = text::score_grammar(text::Grammar::captions(), sents, c.max_len);
+    res["samples"] = g.sentences;
+    res["value"] = {{"grammatical", g.grammatical}, {"nll_oracle", g.nll_oracle}};
+  } else if (m == "nll-oracle") {
     const text::Oracle oracle = text::Oracle::from_npy(c.oracle);
     const nets::IntTensor ids = read_ids(c.samples, oracle.config().seq_len, oracle.config().vocab, c.limit);
     res["oracle"] = c.oracle;
@@ -129,6 +138,33 @@ int score_command(const std::vector<std::string>& args, std::ostream& out, std::
   }
   res["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   out << res.dump() << "\n";
+  return 0;
+}
+
+int grammar_command(const std::vector<std::string>& args, std::ostream& out, std::ostream* help_out) {
+  size_t n = 10000, max_len = 16;
+  uint64_t seed = 1;
+  std::string out_file;
+  po::options_description d("seqrl grammar options (sentences from the built-in caption grammar)");
+  d.add_options()
+      ("n", po::value(&n)->default_value(n), "sentences")
+      ("max-len", po::value(&max_len)->default_value(max_len), "maximum words per sentence")
+      ("seed", po::value(&seed)->default_value(seed), "seed")
+      ("out", po::value(&out_file)->default_value(out_file), "file to write (empty = standard output)");
+  po::variables_map vm;
+  if (parse_args("grammar", d, args, vm, help_out)) return 0;
+  const text::Grammar g = text::Grammar::captions();
+  nets::Rng rng(seed);
+  std::string text;
+  for (size_t i = 0; i < n; ++i) {
+    const text::Sentence s = g.sample(rng, max_len);
+    for (size_t k = 0; k < s.size(); ++k) text += (k ? " " : "") + s[k];
+    text += "\n";
+  }
+  if (out_file.empty())
+    out << text;
+  else
+    nets::write_file_atomic(out_file, text);
   return 0;
 }
 

@@ -83,6 +83,18 @@ std::map<std::string, EnvSpec>& table() {
     // Text generation on SeqGAN's synthetic task: the reward is the oracle's mean log-likelihood
     // per token of the finished sequence (-NLL-oracle). options: oracle ("random", the default,
     // or a folder of SeqGAN's .npy files), oracle_seed, vocab, seq_len, emb, hidden (random only).
+    // The caption grammar: reward 1 for a grammatical sentence, 0 otherwise, at the end token
+    // or after max_len words. options: max_len (default 16 words).
+    b["TextGrammar-v0"] = {"TextGrammar-v0",
+                           [](const Info& o) {
+                             static const auto g = std::make_shared<const text::Grammar>(text::Grammar::captions());
+                             static const auto vocab = std::make_shared<const text::Vocabulary>(grammar_vocabulary(*g));
+                             const size_t max_len = o.contains("max_len") ? o["max_len"].get<size_t>() : 16;
+                             return std::make_unique<TextGenEnv>(vocab->size(), max_len + 1,
+                                                                 std::make_shared<GrammarReward>(g, vocab, max_len),
+                                                                 text::Vocabulary::kEos);
+                           },
+                           std::nullopt, 0.95};
     b["TextOracle-v0"] = {"TextOracle-v0", [](const Info& o) { return make_text_oracle_env(o); },
                           std::nullopt, std::nullopt};
     return b;

@@ -257,3 +257,16 @@ TEST_CASE("seqrl seqgan runs its phases end to end on a small random oracle", "[
   CHECK(run({"seqgan", "--protocol", "slow"}, out, err) == 2);
   CHECK_THAT(err, Catch::Contains("unknown SeqGAN protocol 'slow'"));
 }
+
+TEST_CASE("seqrl grammar writes a corpus that seqrl score --metric grammar finds fully grammatical", "[cli][text][grammar]") {
+  const std::string p = "/tmp/seqrl_grammar_" + std::to_string(::getpid()) + ".txt";
+  std::string out, err;
+  REQUIRE(run({"grammar", "--n", "300", "--max-len", "12", "--out", p}, out, err) == 0);
+  REQUIRE(run({"score", "--metric", "grammar", "--max-len", "12", "--samples", p}, out, err) == 0);
+  const auto j = nlohmann::json::parse(out);
+  CHECK(j["value"]["grammatical"] == 1.0);
+  CHECK(j["samples"] == 300);
+  std::ofstream(p) << "a man holding a dog\ndog the a\n";
+  REQUIRE(run({"score", "--metric", "grammar", "--samples", p}, out, err) == 0);
+  CHECK(nlohmann::json::parse(out)["value"]["grammatical"] == 0.5);
+}

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <fstream>
 
+#include "seqrl/text/grammar.hpp"
 #include "seqrl/text/metrics.hpp"
 #include "seqrl/text/vocab.hpp"
 
@@ -126,4 +127,58 @@ TEST_CASE("Self-BLEU leaves each sentence out of its own references", "[text]") 
   CHECK(self_bleu(s, 3) == Approx(manual).epsilon(1e-12));
   CHECK(distinct_n(s, 1) == Approx(6.0 / 9));
   CHECK(distinct_n(s, 2) == Approx(4.0 / 6));
+}
+
+TEST_CASE("grammar: exact probabilities summed over parses, and the length normaliser", "[text][grammar]") {
+  const Grammar g = Grammar::captions();
+  // "a man riding a horse on a beach": the PP attaches to the verb phrase or to "a horse"
+  const double np_a_man = 0.55 * 0.75 * 0.2, np_a_beach = 0.55 * 0.75 * 0.1;
+  const double vp_attach = np_a_man * 0.2 * 0.3 * (0.55 * 0.75 * 0.1) * 0.4 * np_a_beach;
+  const double np_attach = np_a_man * 0.45 * 0.3 * 0.2 * (0.75 * 0.1) * 0.4 * np_a_beach;
+  const Sentence s{"a", "man", "riding", "a", "horse", "on", "a", "beach"};
+  CHECK(g.probability(s) == Approx(vp_attach + np_attach).epsilon(1e-12));
+  CHECK(g.grammatical(s));
+  CHECK_FALSE(g.grammatical({"man", "a", "riding", "a", "horse"}));
+  CHECK_FALSE(g.grammatical({"a", "man", "riding", "a", "unicorn"}));
+  CHECK(g.probability({}) == 0.0);
+  // the shortest sentences have 5 words, all of the form Det N V Det N: their probabilities,
+  // summed by the parser over every such string, equal the length program's mass at 5
+  CHECK(g.length_mass(4) == 0.0);
+  const std::vector<std::string> det{"a", "the"}, n{"man", "woman", "dog", "horse", "beach", "table", "street", "cat"},
+      v{"riding", "holding", "sitting", "walking", "standing"};
+  double total = 0;
+  for (auto& d1 : det)
+    for (auto& n1 : n)
+      for (auto& v1 : v)
+        for (auto& d2 : det)
+          for (auto& n2 : n) total += g.probability({d1, n1, v1, d2, n2});
+  CHECK(total == Approx(g.length_mass(5)).epsilon(1e-12));
+  CHECK(g.length_mass(40) > g.length_mass(16));
+  CHECK(g.length_mass(60) == Approx(1.0).margin(1e-3));  // a proper grammar: lengths are finite
+}
+
+TEST_CASE("grammar: samples are grammatical, bounded, and as frequent as their probability", "[text][grammar]") {
+  const Grammar g = Grammar::captions();
+  nets::Rng rng(4);
+  const size_t T = 12, n = 20000;
+  std::vector<Sentence> xs;
+  size_t hits = 0;
+  const Sentence probe{"a", "man", "holding", "a", "dog"};
+  for (size_t i = 0; i < n; ++i) {
+    xs.push_back(g.sample(rng, T));
+    REQUIRE(xs.back().size() <= T);
+    hits += xs.back() == probe;
+  }
+  const GrammarScore sc = score_grammar(g, xs, T);
+  CHECK(sc.grammatical == 1.0);
+  const double p = std::exp(g.log_prob(probe, T));
+  CHECK(double(hits) / n == Approx(p).margin(4 * std::sqrt(p / n)));
+  // NLL-oracle of the grammar's own samples is its entropy rate: positive and finite
+  CHECK(sc.nll_oracle > 0.5);
+  CHECK(sc.nll_oracle < 5.0);
+  std::vector<Sentence> mixed{probe, {"dog", "the"}};
+  CHECK(score_grammar(g, mixed, T).grammatical == 0.5);
+  CHECK_THROWS_WITH(Grammar::parse("S -> A B 0.5\nA -> 'x' 1.0\nB -> 'y' 1.0\n"), Catch::Contains("line 1") && Catch::Contains("sum to"));
+  CHECK_THROWS_WITH(Grammar::parse("S -> A B 1.0\nA -> 'x' 1.0\n"), Catch::Contains("'B' has no rules"));
+  CHECK_THROWS_WITH(Grammar::parse("S -> A 1.0\n"), Catch::Contains("line 1"));
 }

@@ -26,6 +26,21 @@ std::vector<double> BleuReward::score(const nets::IntTensor& seqs) {
   return r;
 }
 
+std::vector<double> GrammarReward::score(const nets::IntTensor& seqs) {
+  const size_t B = seqs.shape()[0], T = seqs.shape()[1];
+  std::vector<double> r(B);
+  for (size_t b = 0; b < B; ++b) {
+    const text::Sentence s = vocab_->decode(seqs.data() + b * T, T);
+    r[b] = s.size() <= max_len_ && g_->grammatical(s) ? 1.0 : 0.0;
+  }
+  return r;
+}
+
+text::Vocabulary grammar_vocabulary(const text::Grammar& g) {
+  std::vector<text::Sentence> one{g.words()};
+  return text::Vocabulary::build(one);
+}
+
 TextGenEnv::TextGenEnv(size_t vocab, size_t seq_len, std::shared_ptr<RewardModel> reward, int32_t eos,
                        std::shared_ptr<const nets::LSTMGenerator> rollout_policy, size_t rollouts)
     : T_(seq_len), eos_(eos), reward_(std::move(reward)), rollout_(std::move(rollout_policy)),

@@ -16,6 +16,7 @@
 #include "seqrl/env/env.hpp"
 #include "seqrl/nets/models/discriminator.hpp"
 #include "seqrl/nets/models/lstm_generator.hpp"
+#include "seqrl/text/grammar.hpp"
 #include "seqrl/text/metrics.hpp"
 #include "seqrl/text/oracle.hpp"
 
@@ -63,6 +64,23 @@ class BleuReward : public RewardModel {
   text::BleuIndex index_;
   int n_;
 };
+
+// 1 when the decoded sentence (up to the end token) is in the grammar's language, else 0.
+class GrammarReward : public RewardModel {
+ public:
+  GrammarReward(std::shared_ptr<const text::Grammar> g, std::shared_ptr<const text::Vocabulary> vocab, size_t max_len)
+      : g_(std::move(g)), vocab_(std::move(vocab)), max_len_(max_len) {}
+  std::string name() const override { return "grammar"; }
+  std::vector<double> score(const nets::IntTensor& seqs) override;
+
+ private:
+  std::shared_ptr<const text::Grammar> g_;
+  std::shared_ptr<const text::Vocabulary> vocab_;
+  size_t max_len_;
+};
+
+// The caption grammar's vocabulary: the special tokens, then its words.
+text::Vocabulary grammar_vocabulary(const text::Grammar& g);
 
 class TextGenEnv : public Env {
  public:
