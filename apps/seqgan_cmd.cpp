@@ -1,7 +1,11 @@
-// `seqrl seqgan`: SeqGAN (or its MLE baseline) on the synthetic oracle task, with the paper's or
-// the fast protocol; metrics.jsonl, summary.json (phase wall times, NLL-oracle) and samples.
+// `seqrl seqgan`: SeqGAN (or its MLE baseline) with the paper's or the fast protocol, on the
+// synthetic oracle (NLL-oracle), COCO captions (BLEU and Self-BLEU against the test set) or the
+// caption grammar (grammatical share). Writes metrics.jsonl, summary.json (phase wall times and
+// the task's metrics), generator.safetensors and samples.txt.
 #include <chrono>
 #include <fstream>
+#include <memory>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
@@ -9,6 +13,8 @@
 #include "seqrl/agents/mle.hpp"
 #include "seqrl/agents/seqgan.hpp"
 #include "seqrl/nets/checkpoint.hpp"
+#include "seqrl/text/grammar.hpp"
+#include "seqrl/text/metrics.hpp"
 #include "seqrl/text/oracle.hpp"
 
 namespace po = boost::program_options;
@@ -16,16 +22,22 @@ namespace po = boost::program_options;
 namespace seqrl::cli {
 
 int seqgan_command(const std::vector<std::string>& args, std::ostream& out, std::ostream* help_out) {
-  std::string protocol = "fast", oracle_dir = "../shared/data/seqgan_oracle", out_dir, mode = "seqgan";
+  std::string protocol = "fast", task = "oracle", oracle_dir = "../shared/data/seqgan_oracle", out_dir,
+              mode = "seqgan", corpus = "../shared/data/coco/image_coco.txt",
+              test = "../shared/data/coco/test_coco.txt";
   uint64_t seed = 1;
-  size_t samples = 10000, mle_extra = 10;
+  size_t samples = 10000, mle_extra = 10, max_len = 16;
   long total_batches = -1, pretrain_g = -1, pretrain_d = -1;
   po::options_description d("seqrl seqgan options");
   d.add_options()
       ("protocol", po::value(&protocol)->default_value(protocol), "paper or fast (see agents/seqgan.hpp)")
+      ("task", po::value(&task)->default_value(task), "oracle, coco or grammar")
       ("mode", po::value(&mode)->default_value(mode), "seqgan, or mle: the baseline (pre-training, then --mle-extra-epochs more MLE epochs)")
-      ("oracle", po::value(&oracle_dir)->default_value(oracle_dir), "SeqGAN's oracle folder (.npy files), or 'random' for a fresh N(0,1) oracle from --seed")
-      ("samples", po::value(&samples)->default_value(samples), "training sequences drawn from the oracle")
+      ("oracle", po::value(&oracle_dir)->default_value(oracle_dir), "oracle: SeqGAN's oracle folder (.npy files), or 'random' for a fresh N(0,1) oracle from --seed")
+      ("samples", po::value(&samples)->default_value(samples), "oracle and grammar: training sequences drawn from the task")
+      ("corpus", po::value(&corpus)->default_value(corpus), "coco: training captions")
+      ("test", po::value(&test)->default_value(test), "coco: test captions (BLEU references, NLL-test)")
+      ("max-len", po::value(&max_len)->default_value(max_len), "grammar: maximum words per sentence")
       ("seed", po::value(&seed)->default_value(seed), "seed of the data, models and sampling")
       ("total-batches", po::value(&total_batches)->default_value(total_batches), "override the protocol's adversarial batches (-1 = keep)")
       ("pretrain-g-epochs", po::value(&pretrain_g)->default_value(pretrain_g), "override the protocol's MLE epochs (-1 = keep)")
@@ -35,42 +47,102 @@ int seqgan_command(const std::vector<std::string>& args, std::ostream& out, std:
   po::variables_map vm;
   if (parse_args("seqgan", d, args, vm, help_out)) return 0;
   require(mode == "seqgan" || mode == "mle", "seqgan", "--mode must be seqgan or mle, got '" + mode + "'");
+  require(task == "oracle" || task == "coco" || task == "grammar", "seqgan",
+          "--task must be oracle, coco or grammar, got '" + task + "'");
   agents::SeqGANConfig cfg = agents::seqgan_protocol(protocol);
   cfg.seed = seed;
   if (total_batches >= 0) cfg.total_batches = size_t(total_batches);
   if (pretrain_g >= 0) cfg.pretrain_g_epochs = size_t(pretrain_g);
   if (pretrain_d >= 0) cfg.pretrain_d_rounds = size_t(pretrain_d);
-  const text::Oracle oracle = oracle_dir == "random" ? text::Oracle::random(nets::LSTMGeneratorConfig(), seed)
-                                                     : text::Oracle::from_npy(oracle_dir);
+
+  // the task's data: real [N, T], held-out [M, T], and how to turn ids back into words
+  std::optional<text::Oracle> oracle;
+  std::unique_ptr<text::Vocabulary> vocab;
+  std::vector<text::Sentence> test_sentences;
+  const text::Grammar grammar = text::Grammar::captions();
+  nets::IntTensor real, held_out;
+  size_t V = 0;
   nets::Rng data_rng(seed + 1000);
-  const nets::IntTensor real = oracle.sample(samples, data_rng);
-  // held-out oracle data: NLL-test shows what NLL-oracle hides (a generator that drops modes
-  // scores well on NLL-oracle and badly here)
-  const nets::IntTensor held_out = oracle.sample(2000, data_rng);
-  agents::SeqGAN gan(cfg, real, oracle.config().vocab, &oracle);
+  if (task == "oracle") {
+    oracle.emplace(oracle_dir == "random" ? text::Oracle::random(nets::LSTMGeneratorConfig(), seed)
+                                          : text::Oracle::from_npy(oracle_dir));
+    real = oracle->sample(samples, data_rng);
+    // NLL-test shows what NLL-oracle hides (a generator that drops modes scores well on
+    // NLL-oracle and badly here)
+    held_out = oracle->sample(2000, data_rng);
+    V = oracle->config().vocab;
+  } else {
+    std::vector<text::Sentence> train, heldout;
+    if (task == "coco") {
+      text::CorpusOptions co;
+      co.tokenizer = "nltk";  // Texygen's word_tokenize
+      train = text::Corpus::load(corpus, co).sentences;
+      vocab = std::make_unique<text::Vocabulary>(text::Vocabulary::build(train));
+      text::CorpusOptions to = co;
+      to.max_len = text::Corpus{corpus, train}.max_length();
+      to.long_lines = text::LongLines::kTruncate;
+      test_sentences = text::Corpus::load(test, to).sentences;
+      heldout = test_sentences;
+    } else {
+      for (size_t i = 0; i < samples; ++i) train.push_back(grammar.sample(data_rng, max_len));
+      for (size_t i = 0; i < 2000; ++i) heldout.push_back(grammar.sample(data_rng, max_len));
+      std::vector<text::Sentence> words{grammar.words()};
+      vocab = std::make_unique<text::Vocabulary>(text::Vocabulary::build(words));
+    }
+    real = text::encode_padded(train, *vocab, task == "grammar" ? max_len + 1 : 0);
+    held_out = text::encode_padded(heldout, *vocab, real.shape()[1]);
+    V = vocab->size();
+  }
+  agents::SeqGAN gan(cfg, real, V, oracle ? &*oracle : nullptr);
+
   std::ofstream jsonl;
   if (!out_dir.empty()) {
     std::system(("mkdir -p '" + out_dir + "'").c_str());
     jsonl.open(out_dir + "/metrics.jsonl");
     if (!jsonl) throw IOError("cannot write into '" + out_dir + "'");
   }
-  nlohmann::json last = nlohmann::json::object();
   auto log = [&](const std::string& phase, long step, const std::string& key, double v) {
     nlohmann::json j = {{"phase", phase}, {"step", step}, {key, v}};
     if (jsonl.is_open()) jsonl << j.dump() << "\n" << std::flush;
-    last[phase + "." + key] = v;
-    if (key == "nll_oracle") out << j.dump() << "\n" << std::flush;
+    if (key == "nll_oracle" || key == "nll_test") out << j.dump() << "\n" << std::flush;
   };
   using clock = std::chrono::steady_clock;
   auto secs = [](clock::time_point a) { return std::chrono::duration<double>(clock::now() - a).count(); };
+  // the task's quality figures of the current generator
+  auto quality = [&](const std::string& when) {
+    nlohmann::json q = {{"nll_test", gan.nll_of(held_out)}};
+    if (oracle) q["nll_oracle"] = gan.nll_oracle();
+    if (vocab) {
+      nets::Rng srng(seed + 3);
+      const nets::IntTensor s = gan.gen.sample(2000, srng);
+      std::vector<text::Sentence> sents;
+      for (size_t i = 0; i < s.shape()[0]; ++i) sents.push_back(vocab->decode(s.data() + i * s.shape()[1], s.shape()[1]));
+      if (task == "grammar") {
+        const text::GrammarScore g = text::score_grammar(grammar, sents, max_len);
+        q["grammatical"] = g.grammatical;
+        q["nll_oracle_grammatical"] = g.nll_oracle;
+      } else {
+        text::BleuIndex refs(test_sentences, 5);
+        std::vector<text::Sentence> first(sents.begin(), sents.begin() + 500);
+        text::BleuIndex self(first, 5);
+        for (int n = 2; n <= 5; ++n) {
+          double b = 0, sb = 0;
+          for (const auto& h : sents) b += refs.sentence_bleu(h, n) / double(sents.size());
+          for (size_t i = 0; i < first.size(); ++i) sb += self.sentence_bleu_excluding(first[i], n, i) / double(first.size());
+          q["bleu" + std::to_string(n)] = b;
+          q["selfbleu" + std::to_string(n)] = sb;
+        }
+      }
+    }
+    for (auto& [k, v] : q.items()) log(when, 0, k, v.get<double>());
+    return q;
+  };
   nlohmann::json phases = nlohmann::json::object();
-  const double nll0 = gan.nll_oracle();
-  log("init", 0, "nll_oracle", nll0);
-  log("init", 0, "nll_test", gan.nll_of(held_out));
+  const nlohmann::json q0 = quality("init");
   auto t = clock::now();
   gan.pretrain_generator(log);
   phases["pretrain_g"] = secs(t);
-  const double nll_pre = gan.nll_oracle(), test_pre = gan.nll_of(held_out);
+  const nlohmann::json q_pre = quality("after_pretrain");
   if (mode == "mle") {
     agents::MLEConfig m;
     m.lr = cfg.g_lr;
@@ -81,7 +153,7 @@ int seqgan_command(const std::vector<std::string>& args, std::ostream& out, std:
     t = clock::now();
     for (size_t e = 1; e <= mle_extra; ++e) {
       log("mle_extra", long(e), "train_nll", trainer.epoch(real));
-      log("mle_extra", long(e), "nll_oracle", gan.nll_oracle());
+      if (oracle) log("mle_extra", long(e), "nll_oracle", gan.nll_oracle());
     }
     phases["mle_extra"] = secs(t);
   } else {
@@ -92,20 +164,39 @@ int seqgan_command(const std::vector<std::string>& args, std::ostream& out, std:
     gan.adversarial(log);
     phases["adversarial"] = secs(t);
   }
-  const double nll_final = gan.nll_oracle(), test_final = gan.nll_of(held_out);
-  nlohmann::json summary = {{"agent", mode}, {"task", "oracle"}, {"oracle", oracle_dir}, {"seed", seed},
-                            {"nll_oracle_init", nll0}, {"nll_oracle_after_pretrain", nll_pre},
-                            {"nll_oracle_final", nll_final}, {"nll_test_after_pretrain", test_pre},
-                            {"nll_test_final", test_final}, {"phase_seconds", phases},
+  const nlohmann::json q_final = quality("final");
+  nlohmann::json summary = {{"agent", mode}, {"task", task}, {"seed", seed}, {"init", q0},
+                            {"after_pretrain", q_pre}, {"final", q_final}, {"phase_seconds", phases},
                             {"config", cfg}, {"mle_extra_epochs", mode == "mle" ? mle_extra : 0}};
+  if (oracle) {  // the flat keys bench/seqgan_oracle.sh reads
+    summary["oracle"] = oracle_dir;
+    summary["nll_oracle_init"] = q0["nll_oracle"];
+    summary["nll_oracle_after_pretrain"] = q_pre["nll_oracle"];
+    summary["nll_oracle_final"] = q_final["nll_oracle"];
+    summary["nll_test_after_pretrain"] = q_pre["nll_test"];
+    summary["nll_test_final"] = q_final["nll_test"];
+  }
   if (!out_dir.empty()) {
     nets::write_file_atomic(out_dir + "/summary.json", summary.dump(1) + "\n");
-    nets::save_checkpoint(out_dir + "/generator.safetensors", gan.gen, nullptr, {{"agent", mode}});
+    std::map<std::string, std::string> meta{
+        {"agent", mode}, {"vocab", std::to_string(V)}, {"emb", std::to_string(cfg.emb)},
+        {"hidden", std::to_string(cfg.hidden)}, {"seq_len", std::to_string(real.shape()[1])},
+        {"start_token", std::to_string(gan.gen.cfg.start_token)}};
+    if (vocab) {
+      vocab->save(out_dir + "/vocab.txt");
+      meta["vocab_file"] = "vocab.txt";
+    }
+    nets::save_checkpoint(out_dir + "/generator.safetensors", gan.gen, nullptr, meta);
     nets::Rng srng(seed + 3);
-    const nets::IntTensor s = gan.gen.sample(100, srng);
+    const nets::IntTensor s = gan.gen.sample(2000, srng);
     std::string text;
     for (size_t i = 0; i < s.shape()[0]; ++i) {
-      for (size_t j = 0; j < s.shape()[1]; ++j) text += (j ? " " : "") + std::to_string(s(i, j));
+      if (vocab) {
+        const text::Sentence w = vocab->decode(s.data() + i * s.shape()[1], s.shape()[1]);
+        for (size_t k = 0; k < w.size(); ++k) text += (k ? " " : "") + w[k];
+      } else {
+        for (size_t j = 0; j < s.shape()[1]; ++j) text += (j ? " " : "") + std::to_string(s(i, j));
+      }
       text += "\n";
     }
     nets::write_file_atomic(out_dir + "/samples.txt", text);

@@ -69,9 +69,16 @@ nets::LSTMGeneratorConfig gen_config(const SeqGANConfig& c, size_t vocab, size_t
   g.seq_len = T;
   return g;
 }
+// SeqGAN's filter list assumes sequences of 20: filters longer than the task's sequences are
+// dropped (COCO's are longer, the grammar's shorter).
 nets::DiscriminatorConfig disc_config(nets::DiscriminatorConfig d, size_t vocab, size_t T) {
   d.vocab = vocab;
   d.seq_len = T;
+  std::vector<size_t> sizes, nums;
+  for (size_t k = 0; k < d.filter_sizes.size(); ++k)
+    if (d.filter_sizes[k] <= T) sizes.push_back(d.filter_sizes[k]), nums.push_back(d.num_filters[k]);
+  d.filter_sizes = sizes;
+  d.num_filters = nums;
   return d;
 }
 }  // namespace
