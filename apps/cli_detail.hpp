@@ -7,6 +7,9 @@
 
 #include <boost/program_options.hpp>
 
+#include "seqrl/nets/tensor.hpp"
+#include "seqrl/text/vocab.hpp"
+
 namespace seqrl::cli {
 
 // Parses args into vm against desc (adding --config and --help), then the --config INI file if
@@ -29,6 +32,9 @@ int grammar_command(const std::vector<std::string>& args, std::ostream& out, std
 // `seqrl seqgan` (seqgan_cmd.cpp).
 int seqgan_command(const std::vector<std::string>& args, std::ostream& out, std::ostream* help_out);
 
+// Token ids [n, T] as text, one line per row: words up to <eos> when vocab is given, else the
+// ids (text_cmd.cpp).
+std::string decode_lines(const nets::IntTensor& ids, const text::Vocabulary* vocab);
 // `seqrl mle` and `seqrl generate` (text_cmd.cpp).
 int mle_command(const std::vector<std::string>& args, std::ostream& out, std::ostream* help_out);
 int generate_command(const std::vector<std::string>& args, std::ostream& out, std::ostream* help_out);

@@ -188,17 +188,7 @@ int seqgan_command(const std::vector<std::string>& args, std::ostream& out, std:
     }
     nets::save_checkpoint(out_dir + "/generator.safetensors", gan.gen, nullptr, meta);
     nets::Rng srng(seed + 3);
-    const nets::IntTensor s = gan.gen.sample(2000, srng);
-    std::string text;
-    for (size_t i = 0; i < s.shape()[0]; ++i) {
-      if (vocab) {
-        const text::Sentence w = vocab->decode(s.data() + i * s.shape()[1], s.shape()[1]);
-        for (size_t k = 0; k < w.size(); ++k) text += (k ? " " : "") + w[k];
-      } else {
-        for (size_t j = 0; j < s.shape()[1]; ++j) text += (j ? " " : "") + std::to_string(s(i, j));
-      }
-      text += "\n";
-    }
+    const std::string text = decode_lines(gan.gen.sample(2000, srng), vocab.get());
     nets::write_file_atomic(out_dir + "/samples.txt", text);
   }
   out << summary.dump() << "\n";

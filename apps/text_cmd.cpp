@@ -21,21 +21,6 @@ std::string dirname_of(const std::string& path) {
   return k == std::string::npos ? "." : path.substr(0, k);
 }
 
-std::string decode_lines(const nets::IntTensor& ids, const text::Vocabulary* vocab) {
-  std::string out;
-  const size_t n = ids.shape()[0], T = ids.shape()[1];
-  for (size_t i = 0; i < n; ++i) {
-    if (vocab) {
-      const text::Sentence s = vocab->decode(ids.data() + i * T, T);
-      for (size_t k = 0; k < s.size(); ++k) out += (k ? " " : "") + s[k];
-    } else {
-      for (size_t t = 0; t < T; ++t) out += (t ? " " : "") + std::to_string(ids(i, t));
-    }
-    out += "\n";
-  }
-  return out;
-}
-
 // A generator saved by `seqrl mle` (its config in the metadata) and its vocabulary, if any.
 struct Saved {
   std::unique_ptr<nets::LSTMGenerator> gen;
@@ -59,6 +44,21 @@ Saved load_generator(const std::string& path) {
   return s;
 }
 }  // namespace
+
+std::string decode_lines(const nets::IntTensor& ids, const text::Vocabulary* vocab) {
+  std::string out;
+  const size_t n = ids.shape()[0], T = ids.shape()[1];
+  for (size_t i = 0; i < n; ++i) {
+    if (vocab) {
+      const text::Sentence s = vocab->decode(ids.data() + i * T, T);
+      for (size_t k = 0; k < s.size(); ++k) out += (k ? " " : "") + s[k];
+    } else {
+      for (size_t t = 0; t < T; ++t) out += (t ? " " : "") + std::to_string(ids(i, t));
+    }
+    out += "\n";
+  }
+  return out;
+}
 
 int mle_command(const std::vector<std::string>& args, std::ostream& out, std::ostream* help_out) {
   std::string corpus, test, tokenizer = "nltk", out_dir;

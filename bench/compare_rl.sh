@@ -5,15 +5,9 @@
 # usage: bash bench/compare_rl.sh [ROUNDS=3] [OUT=bench/results/rl_vs_peers.json]
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-shared=${SEQRL_SHARED:-$root/../shared}
 rounds=${1:-3}
 out=${2:-$root/bench/results/rl_vs_peers.json}
-[ -f "$shared/peers/torch_dqn_cartpole.py" ] || { echo "peers not found under $shared/peers" >&2; exit 1; }
-if ! /usr/bin/python3 -c "import torch, numpy" 2>/dev/null; then
-  sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3-torch python3-numpy
-fi
+source "$root/bench/peers_setup.sh"
 bash "$root/cmake/setup.sh" "$root/build" > /dev/null
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

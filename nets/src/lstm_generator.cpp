@@ -18,6 +18,25 @@
 namespace seqrl::nets {
 
 namespace {
+// One LSTM step for n rows without a graph (sampling, prefix completion, next-token logits):
+// gates [n, 4H] hold the bias on entry; x [n, E]; h and c [n, H] are updated in place. Gate
+// order i, f, o, g as in LSTMCell.
+void cell_step(size_t n, size_t E, size_t H, const float* x, const float* Wi, const float* Wh,
+               float* h, float* c, float* gates) {
+  const size_t G = 4 * H;
+  kernels::sgemm(false, false, n, G, E, 1.f, x, E, Wi, G, 1.f, gates, G);
+  kernels::sgemm(false, false, n, G, H, 1.f, h, H, Wh, G, 1.f, gates, G);
+  for (size_t b = 0; b < n; ++b) {
+    float* a = gates + b * G;
+    kernels::vsigmoid(a, a, 3 * H);
+    kernels::vtanh(a + 3 * H, a + 3 * H, H);
+    float* cb = c + b * H;
+    for (size_t j = 0; j < H; ++j) cb[j] = a[H + j] * cb[j] + a[j] * a[3 * H + j];
+    kernels::vtanh(cb, h + b * H, H);
+    for (size_t j = 0; j < H; ++j) h[b * H + j] *= a[2 * H + j];
+  }
+}
+
 // inputs [B, T]: start token, then seqs[:, 0..T-2]
 IntTensor shift_right(const IntTensor& seqs, int32_t start) {
   const size_t B = seqs.shape()[0], T = seqs.shape()[1];
@@ -86,17 +105,7 @@ Tensor LSTMGenerator::next_logits(const IntTensor& prefix, size_t given) const {
       std::memcpy(x.data() + b * E, Emb + size_t(tok[b]) * E, E * sizeof(float));
       std::memcpy(gates.data() + b * G, bg, G * sizeof(float));
     }
-    kernels::sgemm(false, false, n, G, E, 1.f, x.data(), E, Wi, G, 1.f, gates.data(), G);
-    kernels::sgemm(false, false, n, G, H, 1.f, h.data(), H, Wh, G, 1.f, gates.data(), G);
-    for (size_t b = 0; b < n; ++b) {
-      float* a = gates.data() + b * G;
-      kernels::vsigmoid(a, a, 3 * H);
-      kernels::vtanh(a + 3 * H, a + 3 * H, H);
-      float* cb = c.data() + b * H;
-      for (size_t j = 0; j < H; ++j) cb[j] = a[H + j] * cb[j] + a[j] * a[3 * H + j];
-      kernels::vtanh(cb, h.data() + b * H, H);
-      for (size_t j = 0; j < H; ++j) h[b * H + j] *= a[2 * H + j];
-    }
+    cell_step(n, E, H, x.data(), Wi, Wh, h.data(), c.data(), gates.data());
     if (t < given)
       for (size_t b = 0; b < n; ++b) tok[b] = prefix(b, t);
   }
@@ -185,17 +194,7 @@ IntTensor LSTMGenerator::generate(const IntTensor* prefix, size_t given, size_t 
         for (size_t b = 0; b < nb; ++b)
           std::memcpy(x.data() + b * E, Emb + size_t(tok[b]) * E, E * sizeof(float));
         for (size_t b = 0; b < nb; ++b) std::memcpy(gates.data() + b * G, bg, G * sizeof(float));
-        kernels::sgemm(false, false, nb, G, E, 1.f, x.data(), E, Wi, G, 1.f, gates.data(), G);
-        kernels::sgemm(false, false, nb, G, H, 1.f, h.data(), H, Wh, G, 1.f, gates.data(), G);
-        for (size_t b = 0; b < nb; ++b) {
-          float* a = gates.data() + b * G;
-          kernels::vsigmoid(a, a, 3 * H);
-          kernels::vtanh(a + 3 * H, a + 3 * H, H);
-          float* cb = c.data() + b * H;
-          for (size_t j = 0; j < H; ++j) cb[j] = a[H + j] * cb[j] + a[j] * a[3 * H + j];
-          kernels::vtanh(cb, h.data() + b * H, H);
-          for (size_t j = 0; j < H; ++j) h[b * H + j] *= a[2 * H + j];
-        }
+        cell_step(nb, E, H, x.data(), Wi, Wh, h.data(), c.data(), gates.data());
         if (t < given) {  // teacher-forced: the next input is the given token
           for (size_t b = 0; b < nb; ++b) tok[b] = seqs(b0 + b, t) = (*prefix)(b0 + b, t);
           continue;
