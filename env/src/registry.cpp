@@ -46,6 +46,26 @@ std::unique_ptr<Env> make_text_oracle_env(const Info& o) {
                                       std::make_shared<OracleLikelihoodReward>(oracle));
 }
 
+std::unique_ptr<Env> make_text_coco_env(const Info& o) {
+  static std::mutex mu;
+  static std::map<std::string, std::shared_ptr<BleuReward>> rewards;
+  static std::map<std::string, std::pair<size_t, size_t>> sizes;  // vocab, T
+  const std::string corpus = o.contains("corpus") ? o["corpus"].get<std::string>() : "../shared/data/coco/image_coco.txt";
+  const int n = o.contains("bleu_n") ? o["bleu_n"].get<int>() : 2;
+  const std::string key = corpus + "|" + std::to_string(n);
+  std::lock_guard<std::mutex> lock(mu);
+  auto& r = rewards[key];
+  if (!r) {
+    text::CorpusOptions co;
+    co.tokenizer = "nltk";
+    const text::Corpus c = text::Corpus::load(corpus, co);
+    auto vocab = std::make_shared<const text::Vocabulary>(text::Vocabulary::build(c.sentences));
+    r = std::make_shared<BleuReward>(vocab, c.sentences, n);
+    sizes[key] = {vocab->size(), c.max_length() + 1};
+  }
+  return std::make_unique<TextGenEnv>(sizes[key].first, sizes[key].second, r, text::Vocabulary::kEos);
+}
+
 std::map<std::string, EnvSpec>& table() {
   static std::map<std::string, EnvSpec> t = [] {
     std::map<std::string, EnvSpec> b;
@@ -95,6 +115,12 @@ std::map<std::string, EnvSpec>& table() {
                                                                  text::Vocabulary::kEos);
                            },
                            std::nullopt, 0.95};
+    // COCO captions (Texygen's copy): vocabulary and references from the training captions
+    // (nltk tokens), episodes end at <eos> or after the longest caption, reward BLEU-n of the
+    // sentence against the training captions (PG-BLEU). options: corpus (default
+    // ../shared/data/coco/image_coco.txt, relative to the working folder), bleu_n (default 2).
+    b["TextCoco-v0"] = {"TextCoco-v0", [](const Info& o) { return make_text_coco_env(o); },
+                        std::nullopt, std::nullopt};
     b["TextOracle-v0"] = {"TextOracle-v0", [](const Info& o) { return make_text_oracle_env(o); },
                           std::nullopt, std::nullopt};
     return b;
