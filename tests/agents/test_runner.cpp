@@ -11,6 +11,7 @@
 #include "seqrl/agents/dqn.hpp"
 #include "seqrl/agents/reinforce.hpp"
 #include "seqrl/agents/runner.hpp"
+#include "seqrl/agents/sequence_pg.hpp"
 #include "seqrl/env/registry.hpp"
 #include "seqrl/nets/checkpoint.hpp"
 
@@ -148,4 +149,22 @@ TEST_CASE("resuming checks that the checkpoint belongs to this run", "[agents][r
   rc.out_dir.clear();
   CHECK_THROWS_WITH(run(b, rc), Catch::Contains("out_dir"));
   std::system(("rm -rf " + d).c_str());
+}
+
+TEST_CASE("REINFORCE with an LSTM policy on a text env: stop and resume equals the straight run", "[agents][runner][text]") {
+  SequencePGConfig c;
+  c.emb = 8;
+  c.hidden = 8;
+  c.episodes_per_update = 6;
+  c.seed = 5;
+  RunConfig rc;
+  rc.env_id = "TextOracle-v0";
+  rc.env_options = {{"vocab", 50}, {"seq_len", 6}, {"emb", 8}, {"hidden", 8}, {"oracle_seed", 3}};
+  rc.total_steps = 1200;
+  rc.num_envs = 4;
+  rc.seed = 5;
+  rc.eval_every = 400;
+  rc.eval_episodes = 2;
+  rc.final_eval_episodes = 3;
+  check_stop_and_resume([&] { return std::make_unique<SequencePG>(50, 6, c); }, rc, 514, "text");
 }
