@@ -254,6 +254,20 @@ agents::DQNConfig dqn_defaults(const std::string& env_id, long total_steps) {
     c.huber = true;
     c.max_grad_norm = 10.f;
   }
+  if (env_id.rfind("Text", 0) == 0) {
+    // the LSTM Q-network over the prefix (sequence_dqn.hpp): SeqGAN's generator width, no
+    // discount within a sentence, a short warm-up
+    c.hidden = {32};
+    c.lr = 1e-3f;
+    c.gamma = 1.f;
+    c.buffer_size = 50000;
+    c.batch_size = 64;
+    c.learning_starts = 1000;
+    c.train_frequency = 4;
+    c.target_update = 500;
+    c.huber = true;
+    c.max_grad_norm = 10.f;
+  }
   return c;
 }
 
@@ -452,7 +466,13 @@ int run_train(const TrainConfig& given, std::ostream& out, std::ostream& err) {
   agents::DQN* dqn = nullptr;
   agents::Reinforce* pg = nullptr;
   agents::SequencePG* spg = nullptr;
-  if (c.agent == "reinforce" && dynamic_cast<const env::TokenSequence*>(&probe->observation_space())) {
+  agents::SequenceDQN* sdqn = nullptr;
+  const bool tokens = dynamic_cast<const env::TokenSequence*>(&probe->observation_space()) != nullptr;
+  if (c.agent == "dqn" && tokens) {
+    auto a = agents::SequenceDQN::for_spaces(probe->observation_space(), probe->action_space(), c.dqn);
+    sdqn = a.get();
+    agent = std::move(a);
+  } else if (c.agent == "reinforce" && tokens) {
     auto a = agents::SequencePG::for_spaces(probe->observation_space(), probe->action_space(), c.seqpg);
     spg = a.get();
     agent = std::move(a);
@@ -471,7 +491,7 @@ int run_train(const TrainConfig& given, std::ostream& out, std::ostream& err) {
                         {"seed", c.run.seed}, {"num_envs", c.run.num_envs},
                         {"eval_every", c.run.eval_every},
                         {"stop_at_threshold", c.run.stop_at_threshold}};
-  if (dqn) cfg["dqn"] = c.dqn;
+  if (dqn || sdqn) cfg["dqn"] = c.dqn;
   if (pg) cfg["reinforce"] = c.reinforce;
   if (spg) cfg["reinforce_lstm"] = c.seqpg;
   agents::RunResult r = agents::run(*agent, c.run, cfg);
@@ -484,7 +504,7 @@ int run_train(const TrainConfig& given, std::ostream& out, std::ostream& err) {
   }
   out << nlohmann::json{{"agent", c.agent}, {"env", c.run.env_id}, {"seed", c.run.seed},
                         {"steps", r.steps}, {"wall_seconds", r.seconds},
-                        {"updates", dqn ? dqn->updates() : pg ? pg->updates() : spg ? spg->updates() : 0},
+                        {"updates", dqn ? dqn->updates() : pg ? pg->updates() : spg ? spg->updates() : sdqn ? sdqn->updates() : 0},
                         {"final_eval_return_mean", r.final_eval.mean},
                         {"final_eval_return_std", r.final_eval.std},
                         {"final_eval_episodes", r.final_eval.episodes}}
@@ -643,8 +663,10 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
         return 0;
       }
       if (what == "agents") {
-        out << "dqn        Discrete actions, flat vector observations (MLP Q-network)\n"
-            << "reinforce  Discrete or 1-D Box actions, flat vector observations (MLP policy)\n"
+        out << "dqn        Discrete actions, flat vector observations (MLP Q-network);\n"
+            << "           on text envs (TokenSequence observations) an LSTM Q-network over the prefix\n"
+            << "reinforce  Discrete or 1-D Box actions, flat vector observations (MLP policy);\n"
+            << "           on text envs an LSTM policy (a generator, --init-checkpoint from seqrl mle)\n"
             << "random     any action space (uniformly random actions; the baseline)\n";
         return 0;
       }

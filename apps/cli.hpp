@@ -10,6 +10,7 @@
 
 #include "seqrl/agents/dqn.hpp"
 #include "seqrl/agents/reinforce.hpp"
+#include "seqrl/agents/sequence_dqn.hpp"
 #include "seqrl/agents/sequence_pg.hpp"
 #include "seqrl/agents/runner.hpp"
 #include "seqrl/bench/nets_bench.hpp"

@@ -3,6 +3,7 @@
 #include "seqrl/agents/dqn.hpp"
 #include "seqrl/agents/random_agent.hpp"
 #include "seqrl/agents/reinforce.hpp"
+#include "seqrl/agents/sequence_dqn.hpp"
 #include "seqrl/agents/sequence_pg.hpp"
 #include "seqrl/nets/checkpoint.hpp"
 
@@ -29,6 +30,8 @@ std::unique_ptr<Agent> load_agent(const std::string& path, const env::Space& obs
       agent = DQN::for_spaces(obs, act, cfg.get<DQNConfig>());
     } else if (kind == "reinforce") {
       agent = Reinforce::for_spaces(obs, act, cfg.get<ReinforceConfig>());
+    } else if (kind == "dqn-lstm") {
+      agent = SequenceDQN::for_spaces(obs, act, cfg.get<DQNConfig>());
     } else if (kind == "reinforce-lstm") {
       SequencePGConfig c = cfg.get<SequencePGConfig>();
       c.init_checkpoint.clear();  // the checkpoint itself holds the weights
@@ -37,7 +40,7 @@ std::unique_ptr<Agent> load_agent(const std::string& path, const env::Space& obs
       agent = std::make_unique<RandomAgent>(act, 0);
     } else {
       throw CheckpointError("checkpoint '" + path + "' holds an unknown agent '" + kind +
-                            "' (known: dqn, reinforce, reinforce-lstm, random)");
+                            "' (known: dqn, dqn-lstm, reinforce, reinforce-lstm, random)");
     }
   } catch (const nlohmann::json::exception& e) {
     throw CheckpointError("checkpoint '" + path + "': its config does not fit a " + kind + " agent: " + e.what());
