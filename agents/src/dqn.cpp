@@ -153,27 +153,33 @@ float DQN::train_step() {
   return loss.item();
 }
 
-Metrics DQN::update() {
+Metrics dqn_schedule(const DQNConfig& cfg, long& last, long steps, size_t buffered,
+                     const std::function<float()>& train, float epsilon, nets::Module& target,
+                     const nets::Module& online) {
   Metrics m;
-  // Called once per vector step (N env steps): act on every schedule point crossed since the
-  // last call, as CleanRL's loop does once per global step.
-  for (long s = last_update_step_ + 1; s <= steps_; ++s) {
-    if (s <= cfg.learning_starts || size_ < cfg.batch_size) continue;
+  for (long s = last + 1; s <= steps; ++s) {
+    if (s <= cfg.learning_starts || buffered < cfg.batch_size) continue;
     if (s % cfg.train_frequency == 0) {
       float loss = 0.f;
-      for (int g = 0; g < cfg.gradient_steps; ++g) loss = train_step();
+      for (int g = 0; g < cfg.gradient_steps; ++g) loss = train();
       m.emplace_back("loss", loss);
-      m.emplace_back("epsilon", epsilon());
+      m.emplace_back("epsilon", epsilon);
     }
     if (s % cfg.target_update == 0) {
       if (cfg.tau >= 1.f)
-        nets::hard_update(target_, q_);
+        nets::hard_update(target, online);
       else
-        nets::polyak_update(target_, q_, cfg.tau);
+        nets::polyak_update(target, online, cfg.tau);
     }
   }
-  last_update_step_ = steps_;
+  last = steps;
   return m;
+}
+
+Metrics DQN::update() {
+  // called once per vector step (N env steps)
+  return dqn_schedule(cfg, last_update_step_, steps_, size_, [this] { return train_step(); }, epsilon(),
+                      target_, q_);
 }
 
 void DQN::save_state(nets::SafeTensors& out) const {

@@ -148,19 +148,8 @@ float SequenceDQN::train_step() {
 }
 
 Metrics SequenceDQN::update() {
-  Metrics m;
-  for (long s = last_update_step_ + 1; s <= steps_; ++s) {
-    if (s <= cfg.learning_starts || size_ < cfg.batch_size) continue;
-    if (s % cfg.train_frequency == 0) {
-      float loss = 0.f;
-      for (int g = 0; g < cfg.gradient_steps; ++g) loss = train_step();
-      m.emplace_back("loss", loss);
-      m.emplace_back("epsilon", epsilon());
-    }
-    if (s % cfg.target_update == 0) nets::hard_update(target_, q_);
-  }
-  last_update_step_ = steps_;
-  return m;
+  return dqn_schedule(cfg, last_update_step_, steps_, size_, [this] { return train_step(); }, epsilon(),
+                      target_, q_);
 }
 
 void SequenceDQN::save_state(nets::SafeTensors& out) const {

@@ -22,6 +22,17 @@ nets::LSTMGeneratorConfig small_gen(size_t V = 30, size_t T = 8) {
   c.seq_len = T;
   return c;
 }
+// A text reward with a known optimum: the share of tokens equal to 3 (random play: 0.1).
+struct CountThrees : env::RewardModel {
+  std::string name() const override { return "count"; }
+  std::vector<double> score(const nets::IntTensor& s) override {
+    std::vector<double> r(s.shape()[0], 0.0);
+    for (size_t b = 0; b < s.shape()[0]; ++b)
+      for (size_t t = 0; t < s.shape()[1]; ++t) r[b] += s(b, t) == 3 ? 1.0 / double(s.shape()[1]) : 0.0;
+    return r;
+  }
+};
+
 SeqGANConfig small_seqgan() {
   SeqGANConfig c = seqgan_protocol("fast");
   c.emb = 8;
@@ -155,18 +166,9 @@ TEST_CASE("SeqGAN g-steps raise a fixed discriminator's reward", "[text][seqgan]
 
 TEST_CASE("REINFORCE with an LSTM policy learns a text env through the runner", "[agents][text][learning]") {
   // reward: the share of tokens equal to 3 (vocab 10, length 6); random play scores 0.1
-  struct Count : env::RewardModel {
-    std::string name() const override { return "count"; }
-    std::vector<double> score(const nets::IntTensor& s) override {
-      std::vector<double> r(s.shape()[0], 0.0);
-      for (size_t b = 0; b < s.shape()[0]; ++b)
-        for (size_t t = 0; t < s.shape()[1]; ++t) r[b] += s(b, t) == 3 ? 1.0 / 6 : 0.0;
-      return r;
-    }
-  };
   env::register_env({"TestCountText-v0",
                      [](const env::Info&) {
-                       return std::make_unique<env::TextGenEnv>(10, 6, std::make_shared<Count>());
+                       return std::make_unique<env::TextGenEnv>(10, 6, std::make_shared<CountThrees>());
                      },
                      std::nullopt, 0.9});
   auto probe = env::make("TestCountText-v0");
@@ -192,17 +194,8 @@ TEST_CASE("REINFORCE with an LSTM policy learns a text env through the runner", 
 }
 
 TEST_CASE("DQN with an LSTM Q-network learns a text env through the runner", "[agents][text][learning]") {
-  struct Count : env::RewardModel {  // the share of tokens equal to 3; random play scores 0.1
-    std::string name() const override { return "count"; }
-    std::vector<double> score(const nets::IntTensor& s) override {
-      std::vector<double> r(s.shape()[0], 0.0);
-      for (size_t b = 0; b < s.shape()[0]; ++b)
-        for (size_t t = 0; t < s.shape()[1]; ++t) r[b] += s(b, t) == 3 ? 1.0 / 6 : 0.0;
-      return r;
-    }
-  };
   env::register_env({"TestCountTextDQN-v0",
-                     [](const env::Info&) { return std::make_unique<env::TextGenEnv>(10, 6, std::make_shared<Count>()); },
+                     [](const env::Info&) { return std::make_unique<env::TextGenEnv>(10, 6, std::make_shared<CountThrees>()); },
                      std::nullopt, std::nullopt});
   auto probe = env::make("TestCountTextDQN-v0");
   DQNConfig c;

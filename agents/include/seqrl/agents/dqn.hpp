@@ -6,6 +6,7 @@
 // `truncated`.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -43,6 +44,14 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DQNConfig, hidden, lr, gamma, bu
                                                 total_steps, learning_starts, train_frequency,
                                                 gradient_steps, target_update, tau, double_dqn,
                                                 huber, max_grad_norm, seed)
+
+// DQN's schedule, shared by the MLP and the LSTM Q-networks: for every env step crossed since
+// `last` (CleanRL's loop runs once per global step), after learning_starts and once `buffered`
+// holds a batch: gradient_steps calls of train() every train_frequency steps, and the target
+// update (hard copy, or Polyak with tau < 1) every target_update steps. Advances last to steps.
+Metrics dqn_schedule(const DQNConfig& cfg, long& last, long steps, size_t buffered,
+                     const std::function<float()>& train, float epsilon, nets::Module& target,
+                     const nets::Module& online);
 
 class DQN : public Agent {
  public:
