@@ -28,6 +28,7 @@ int seqgan_command(const std::vector<std::string>& args, std::ostream& out, std:
   uint64_t seed = 1;
   size_t samples = 10000, mle_extra = 10, max_len = 16;
   long total_batches = -1, pretrain_g = -1, pretrain_d = -1;
+  float init_std = -1.f;
   po::options_description d("seqrl seqgan options");
   d.add_options()
       ("protocol", po::value(&protocol)->default_value(protocol), "paper or fast (see agents/seqgan.hpp)")
@@ -42,6 +43,7 @@ int seqgan_command(const std::vector<std::string>& args, std::ostream& out, std:
       ("total-batches", po::value(&total_batches)->default_value(total_batches), "override the protocol's adversarial batches (-1 = keep)")
       ("pretrain-g-epochs", po::value(&pretrain_g)->default_value(pretrain_g), "override the protocol's MLE epochs (-1 = keep)")
       ("pretrain-d-rounds", po::value(&pretrain_d)->default_value(pretrain_d), "override the protocol's discriminator rounds (-1 = keep)")
+      ("init-std", po::value(&init_std)->default_value(init_std), "generator init N(0, s) (SeqGAN: 0.1; 0 = layer defaults; -1 = the protocol's)")
       ("mle-extra-epochs", po::value(&mle_extra)->default_value(mle_extra), "mode mle: MLE epochs after pre-training")
       ("out", po::value(&out_dir)->default_value(out_dir), "output folder (metrics.jsonl, summary.json, samples.txt)");
   po::variables_map vm;
@@ -54,6 +56,7 @@ int seqgan_command(const std::vector<std::string>& args, std::ostream& out, std:
   if (total_batches >= 0) cfg.total_batches = size_t(total_batches);
   if (pretrain_g >= 0) cfg.pretrain_g_epochs = size_t(pretrain_g);
   if (pretrain_d >= 0) cfg.pretrain_d_rounds = size_t(pretrain_d);
+  if (init_std >= 0.f) cfg.init_std = init_std;
 
   // the task's data: real [N, T], held-out [M, T], and how to turn ids back into words
   std::optional<text::Oracle> oracle;

@@ -16,6 +16,7 @@ void to_json(nlohmann::json& j, const SeqGANConfig& c) {
   j = {{"protocol", c.protocol},
        {"emb", c.emb},
        {"hidden", c.hidden},
+       {"init_std", c.init_std},
        {"g_lr", c.g_lr},
        {"clip", c.clip},
        {"batch", c.batch},
@@ -46,6 +47,7 @@ SeqGANConfig seqgan_protocol(const std::string& name) {
   }
   if (name != "fast") throw ConfigError("unknown SeqGAN protocol '" + name + "' (known: paper, fast)");
   c.protocol = "fast";
+  c.init_std = 0.f;  // the layers' defaults: the fast protocol's published runs used them
   c.pretrain_g_epochs = 40;
   c.disc.filter_sizes = {2, 3, 4, 5, 8, 10, 15, 20};
   c.disc.num_filters = {32, 32, 32, 32, 32, 32, 32, 32};
@@ -67,6 +69,7 @@ nets::LSTMGeneratorConfig gen_config(const SeqGANConfig& c, size_t vocab, size_t
   g.emb = c.emb;
   g.hidden = c.hidden;
   g.seq_len = T;
+  g.init_std = c.init_std;
   return g;
 }
 // SeqGAN's filter list assumes sequences of 20: filters longer than the task's sequences are

@@ -79,10 +79,4 @@ StepResult Env::step(const Action& action) {
   return r;
 }
 
-void Env::step(const Action& action, StepResult& out) {
-  check_step(action);
-  step_into(action, out);
-  if (out.terminated || out.truncated) needs_reset_ = true;
-}
-
 }  // namespace seqrl::env

@@ -57,6 +57,9 @@ LSTMGenerator::LSTMGenerator(const LSTMGeneratorConfig& c, Rng& rng)
   register_module("embedding", embedding);
   register_module("lstm", lstm);
   register_module("out", out);
+  if (c.init_std > 0.f)
+    for (auto& [name, p] : named_parameters())
+      for (auto& v : p.value()) v = static_cast<float>(rng.normal() * c.init_std);
 }
 
 Var LSTMGenerator::nll(const IntTensor& seqs, const Tensor& mask) const {

@@ -223,3 +223,17 @@ TEST_CASE("DQN with an LSTM Q-network learns a text env through the runner", "[a
   INFO("final evaluation " << r.final_eval.mean);
   CHECK(r.final_eval.mean > 0.8);  // greedy: nearly every token a 3
 }
+
+TEST_CASE("LSTMGenerator init_std draws every parameter from N(0, init_std), as SeqGAN", "[text][seqgan]") {
+  nets::LSTMGeneratorConfig c = small_gen(200, 8);
+  c.init_std = 0.1f;
+  nets::Rng rng(7);
+  nets::LSTMGenerator g(c, rng);
+  double n = 0, sum = 0, sq = 0;
+  for (auto& [name, p] : g.named_parameters())
+    for (float v : p.value()) n += 1, sum += v, sq += double(v) * v;
+  CHECK(std::abs(sum / n) < 0.005);
+  CHECK(std::sqrt(sq / n) == Approx(0.1).epsilon(0.03));
+  CHECK(seqgan_protocol("paper").init_std == 0.1f);
+  CHECK(seqgan_protocol("fast").init_std == 0.f);
+}

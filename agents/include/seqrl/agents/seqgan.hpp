@@ -34,6 +34,7 @@ namespace seqrl::agents {
 struct SeqGANConfig {
   std::string protocol = "fast";   // name of the preset it started from
   size_t emb = 32, hidden = 32;    // generator (SeqGAN: 32, 32)
+  float init_std = 0.1f;           // generator init N(0, init_std) (SeqGAN: 0.1); 0 = layer defaults
   float g_lr = 0.01f;              // generator Adam, MLE and adversarial (SeqGAN: 0.01)
   float clip = 5.f;                // generator gradient clip (SeqGAN: 5.0)
   size_t batch = 64;               // sequences per generator and discriminator batch

@@ -78,7 +78,15 @@ class Env {
   // The same step written into `out`, reusing its observation buffer: no allocation per step for
   // envs that implement step_into (CartPole, TimeLimit, RecordEpisodeStatistics). The fast path
   // for tight loops and vector envs; identical results.
-  void step(const Action& action, StepResult& out);
+  void step(const Action& action, StepResult& out) {
+    // the common case checked inline (a discrete action within cached bounds); anything else,
+    // errors included, goes through check_step
+    if (needs_reset_ || disc_kind_ != 1 || !action.discrete || action.index < disc_lo_ ||
+        action.index >= disc_hi_)
+      check_step(action);
+    step_into(action, out);
+    if (out.terminated || out.truncated) needs_reset_ = true;
+  }
   virtual const Space& observation_space() const = 0;
   virtual const Space& action_space() const = 0;
   // A full copy of the state, RNG included: the copy continues exactly as the original would.

@@ -11,7 +11,7 @@
 
 namespace seqrl::env {
 
-class CartPole : public Env {
+class CartPole final : public Env {
  public:
   CartPole();
   const Space& observation_space() const override { return obs_space_; }

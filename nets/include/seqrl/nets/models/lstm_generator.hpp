@@ -16,6 +16,8 @@ struct LSTMGeneratorConfig {
   size_t hidden = 32;        // LSTM width
   size_t seq_len = 20;       // length of sampled sequences
   int32_t start_token = 0;   // the first input (not emitted)
+  float init_std = 0.f;      // > 0: every parameter N(0, init_std), SeqGAN's init (0.1);
+                             // 0: the layers' own initialisations
 };
 
 class LSTMGenerator : public Module {
