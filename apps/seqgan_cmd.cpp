@@ -29,6 +29,7 @@ int seqgan_command(const std::vector<std::string>& args, std::ostream& out, std:
   size_t samples = 10000, mle_extra = 10, max_len = 16;
   long total_batches = -1, pretrain_g = -1, pretrain_d = -1;
   float init_std = -1.f;
+  long eval_samples = -1;
   po::options_description d("seqrl seqgan options");
   d.add_options()
       ("protocol", po::value(&protocol)->default_value(protocol), "paper or fast (see agents/seqgan.hpp)")
@@ -44,6 +45,7 @@ int seqgan_command(const std::vector<std::string>& args, std::ostream& out, std:
       ("pretrain-g-epochs", po::value(&pretrain_g)->default_value(pretrain_g), "override the protocol's MLE epochs (-1 = keep)")
       ("pretrain-d-rounds", po::value(&pretrain_d)->default_value(pretrain_d), "override the protocol's discriminator rounds (-1 = keep)")
       ("init-std", po::value(&init_std)->default_value(init_std), "generator init N(0, s) (SeqGAN: 0.1; 0 = layer defaults; -1 = the protocol's)")
+      ("eval-samples", po::value(&eval_samples)->default_value(eval_samples), "oracle: generator samples per NLL-oracle (-1 = the protocol's 9,984)")
       ("mle-extra-epochs", po::value(&mle_extra)->default_value(mle_extra), "mode mle: MLE epochs after pre-training")
       ("out", po::value(&out_dir)->default_value(out_dir), "output folder (metrics.jsonl, summary.json, samples.txt)");
   po::variables_map vm;
@@ -57,6 +59,7 @@ int seqgan_command(const std::vector<std::string>& args, std::ostream& out, std:
   if (pretrain_g >= 0) cfg.pretrain_g_epochs = size_t(pretrain_g);
   if (pretrain_d >= 0) cfg.pretrain_d_rounds = size_t(pretrain_d);
   if (init_std >= 0.f) cfg.init_std = init_std;
+  if (eval_samples > 0) cfg.eval_samples = size_t(eval_samples);
 
   // the task's data: real [N, T], held-out [M, T], and how to turn ids back into words
   std::optional<text::Oracle> oracle;

@@ -246,8 +246,9 @@ TEST_CASE("seqrl mle trains on a corpus, seqrl generate writes sentences of its 
 TEST_CASE("seqrl seqgan runs its phases end to end on a small random oracle", "[cli][text][seqgan]") {
   const std::string dir = "/tmp/seqrl_seqgan_" + std::to_string(::getpid());
   std::string out, err;
-  REQUIRE(run({"seqgan", "--oracle", "random", "--samples", "256", "--pretrain-g-epochs", "1",
-               "--pretrain-d-rounds", "1", "--total-batches", "1", "--out", dir}, out, err) == 0);
+  REQUIRE(run({"seqgan", "--oracle", "random", "--samples", "256", "--eval-samples", "512",
+               "--pretrain-g-epochs", "1", "--pretrain-d-rounds", "1", "--total-batches", "1",
+               "--out", dir}, out, err) == 0);
   std::ifstream f(dir + "/summary.json");
   REQUIRE(f);
   const auto s = nlohmann::json::parse(f);
