@@ -31,12 +31,13 @@ double env_random(long steps, uint64_t seed, bool registered) {
   e->reset(seed);
   // the in-place step (Env::step(action, out)): one observation buffer for the whole loop
   env::StepResult r;
+  env::ResetResult r0;
   env::Action a;
   const double t0 = now();
   for (long i = 0; i < steps; ++i) {
     a.index = static_cast<int64_t>(rng.randint(2));
     e->step(a, r);
-    if (r.terminated || r.truncated) e->reset();
+    if (r.terminated || r.truncated) e->reset(r0);
   }
   return steps / (now() - t0);
 }

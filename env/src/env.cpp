@@ -55,6 +55,12 @@ ResetResult Env::reset(std::optional<uint64_t> seed, const Info& options) {
   return r;
 }
 
+void Env::reset(ResetResult& out, std::optional<uint64_t> seed, const Info& options) {
+  if (seed) rng_.seed(*seed);
+  reset_into(seed, options, out);
+  needs_reset_ = false;
+}
+
 void Env::check_step(const Action& action) {
   if (needs_reset_)
     throw ResetNeeded((id.empty() ? std::string("environment") : id) +

@@ -194,7 +194,7 @@ TEST_CASE("set_state rejects malformed states, naming the env", "[env][state]") 
   CHECK_THROWS_WITH(lake->set_state(f), Catch::Contains("outside the map"));
 }
 
-TEST_CASE("the in-place step equals the step by value, through the wrappers", "[env]") {
+TEST_CASE("the in-place step and reset equal the ones by value, through the wrappers", "[env]") {
   for (const std::string id : {"CartPole-v1", "Pendulum-v1", "FrozenLake-v1"}) {
     DYNAMIC_SECTION(id) {
       auto a = std::make_unique<RecordEpisodeStatistics>(make(id));
@@ -216,8 +216,9 @@ TEST_CASE("the in-place step equals the step by value, through the wrappers", "[
         REQUIRE(ra.info.contains("episode") == rb.info.contains("episode"));
         if (ra.terminated || ra.truncated) {
           ++episodes;
-          a->reset();
-          b->reset();
+          ResetResult rb0;  // the in-place reset too
+          b->reset(rb0);
+          REQUIRE((a->reset().observation == rb0.observation));
         }
       }
       CHECK(episodes > 3);

@@ -32,7 +32,13 @@ void CartPole::observe_into(Observation& o) const {
   for (size_t k = 0; k < 4; ++k) o.data()[k] = static_cast<float>(state[k]);
 }
 
-ResetResult CartPole::reset_impl(std::optional<uint64_t>, const Info& options) {
+ResetResult CartPole::reset_impl(std::optional<uint64_t> seed, const Info& options) {
+  ResetResult r;
+  reset_into(seed, options, r);
+  return r;
+}
+
+void CartPole::reset_into(std::optional<uint64_t>, const Info& options, ResetResult& out) {
   double low = -0.05, high = 0.05;
   if (options.contains("low")) low = options["low"].get<double>();
   if (options.contains("high")) high = options["high"].get<double>();
@@ -41,9 +47,8 @@ ResetResult CartPole::reset_impl(std::optional<uint64_t>, const Info& options) {
                      std::to_string(high));
   for (auto& s : state) s = low + (high - low) * rng().uniform_double();  // numpy's uniform
   steps_beyond_terminated_ = -1;
-  ResetResult r;
-  observe_into(r.observation);
-  return r;
+  observe_into(out.observation);
+  if (!out.info.is_null()) out.info = Info();
 }
 
 StepResult CartPole::step_impl(const Action& action) {

@@ -73,6 +73,9 @@ class Env {
   // Starts an episode. With a seed, the env's Rng is re-seeded first (same seed, same episode).
   // options: env-specific keys (JSON null, the default, reads as no options).
   ResetResult reset(std::optional<uint64_t> seed = std::nullopt, const Info& options = Info());
+  // The same reset written into out, reusing its observation buffer (no allocation for envs that
+  // implement reset_into, as CartPole).
+  void reset(ResetResult& out, std::optional<uint64_t> seed = std::nullopt, const Info& options = Info());
   // Advances one step; see the contract above.
   StepResult step(const Action& action);
   // The same step written into `out`, reusing its observation buffer: no allocation per step for
@@ -107,6 +110,10 @@ class Env {
   // In-place step. The default is out = step_impl(action); an env that overrides it implements
   // step_impl through it, so that both paths run the same code.
   virtual void step_into(const Action& action, StepResult& out) { out = step_impl(action); }
+  // In-place reset, likewise: the default is out = reset_impl(seed, options).
+  virtual void reset_into(std::optional<uint64_t> seed, const Info& options, ResetResult& out) {
+    out = reset_impl(seed, options);
+  }
   // The env's own variables. The defaults throw an Error saying the env cannot be checkpointed.
   virtual nlohmann::json get_state_impl() const;
   virtual void set_state_impl(const nlohmann::json& state);

@@ -24,6 +24,7 @@ class CartPole final : public Env {
   ResetResult reset_impl(std::optional<uint64_t> seed, const Info& options) override;
   StepResult step_impl(const Action& action) override;
   void step_into(const Action& action, StepResult& out) override;
+  void reset_into(std::optional<uint64_t> seed, const Info& options, ResetResult& out) override;
   nlohmann::json get_state_impl() const override;
   void set_state_impl(const nlohmann::json& s) override;
 
