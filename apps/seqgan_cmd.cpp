@@ -114,7 +114,8 @@ int seqgan_command(const std::vector<std::string>& args, std::ostream& out, std:
   };
   using clock = std::chrono::steady_clock;
   auto secs = [](clock::time_point a) { return std::chrono::duration<double>(clock::now() - a).count(); };
-  // the task's quality figures of the current generator
+  // the task's quality figures of the current generator; the test set's n-gram index is built once
+  std::optional<text::BleuIndex> refs;
   auto quality = [&](const std::string& when) {
     nlohmann::json q = {{"nll_test", gan.nll_of(held_out)}};
     if (oracle) q["nll_oracle"] = gan.nll_oracle();
@@ -128,12 +129,12 @@ int seqgan_command(const std::vector<std::string>& args, std::ostream& out, std:
         q["grammatical"] = g.grammatical;
         q["nll_oracle_grammatical"] = g.nll_oracle;
       } else {
-        text::BleuIndex refs(test_sentences, 5);
+        if (!refs) refs.emplace(test_sentences, 5);
         std::vector<text::Sentence> first(sents.begin(), sents.begin() + 500);
         text::BleuIndex self(first, 5);
         for (int n = 2; n <= 5; ++n) {
           double b = 0, sb = 0;
-          for (const auto& h : sents) b += refs.sentence_bleu(h, n) / double(sents.size());
+          for (const auto& h : sents) b += refs->sentence_bleu(h, n) / double(sents.size());
           for (size_t i = 0; i < first.size(); ++i) sb += self.sentence_bleu_excluding(first[i], n, i) / double(first.size());
           q["bleu" + std::to_string(n)] = b;
           q["selfbleu" + std::to_string(n)] = sb;

@@ -216,11 +216,7 @@ void DQN::load_state(const nets::SafeTensors& st, const std::string& path) {
   const auto qs = nets::tensors_with_prefix(st, "q."), ts = nets::tensors_with_prefix(st, "target.");
   const nets::OptimizerState os = nets::optimizer_state_with_prefix(st, "optim.");
   auto replay = [&](const std::string& k, size_t cols) -> const nets::Tensor& {
-    auto it = st.tensors.find(k);
-    if (it == st.tensors.end() || it->second.size() != cfg.buffer_size * cols)
-      throw CheckpointError("DQN checkpoint '" + path + "': '" + k + "' is missing or not " +
-                            std::to_string(cfg.buffer_size) + " x " + std::to_string(cols));
-    return it->second;
+    return nets::required_tensor(st, k, cfg.buffer_size * cols, path);
   };
   const nets::Tensor &ro = replay("replay.obs", obs_dim_), &rn = replay("replay.next_obs", obs_dim_),
                      &rr = replay("replay.rewards", 1), &ra = replay("replay.actions", 1),

@@ -5,6 +5,7 @@
 
 #include <xtensor/xadapt.hpp>
 
+#include "seqrl/env/text/text_env.hpp"
 #include "seqrl/nets/checkpoint.hpp"
 #include "seqrl/nets/losses.hpp"
 #include "seqrl/nets/ops.hpp"
@@ -62,9 +63,7 @@ std::vector<env::Action> SequenceDQN::act(const nets::Tensor& obs, bool determin
       out[i] = env::Action(int64_t(rng_.randint(V_)));
       continue;
     }
-    size_t t = 0;
-    while (t < T_ && obs.data()[i * T_ + t] >= 0.f) ++t;
-    t = std::min(t, T_ - 1);
+    const size_t t = std::min(env::prefix_length(obs.data() + i * T_, T_), T_ - 1);
     nets::IntTensor pre = nets::IntTensor::from_shape({1, T_});
     for (size_t k = 0; k < T_; ++k) pre(0, k) = k < t ? int32_t(obs.data()[i * T_ + k]) : 0;
     const nets::Tensor q = q_.next_logits(pre, t);
@@ -78,8 +77,7 @@ void SequenceDQN::observe(const Transitions& t) {
   for (size_t i = 0; i < n; ++i) {
     ++steps_;
     if (!t.valid[i]) continue;
-    size_t len = 0;
-    while (len < T_ && t.obs.data()[i * T_ + len] >= 0.f) ++len;
+    const size_t len = env::prefix_length(t.obs.data() + i * T_, T_);
     if (len >= T_) continue;  // no room for the action (cannot happen in TextGenEnv)
     int32_t* s = seqs_.data() + head_ * T_;
     std::fill(s, s + T_, 0);
@@ -178,13 +176,10 @@ void SequenceDQN::load_state(const nets::SafeTensors& st, const std::string& pat
   auto meta = [&](const std::string& k) -> const std::string& { return nets::required_metadata(st, k, path); };
   if (meta("agent") != "dqn-lstm")
     throw CheckpointError("checkpoint '" + path + "' holds a '" + meta("agent") + "' agent, not dqn-lstm");
-  auto tensor = [&](const std::string& k, size_t n) -> const nets::Tensor& {
-    auto it = st.tensors.find(k);
-    if (it == st.tensors.end() || it->second.size() != n)
-      throw CheckpointError("dqn-lstm checkpoint '" + path + "': '" + k + "' is missing or not of " + std::to_string(n) + " values");
-    return it->second;
-  };
   const size_t N = cfg.buffer_size;
+  auto tensor = [&](const std::string& k, size_t n) -> const nets::Tensor& {
+    return nets::required_tensor(st, k, n, path);
+  };
   const nets::Tensor &s = tensor("replay.seqs", N * T_), &p = tensor("replay.pos", N),
                      &a = tensor("replay.actions", N), &r = tensor("replay.rewards", N),
                      &d = tensor("replay.dones", N);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "seqrl/env/text/text_env.hpp"
 #include "seqrl/nets/checkpoint.hpp"
 #include "seqrl/nets/kernels.hpp"
 #include "seqrl/nets/ops.hpp"
@@ -50,9 +51,7 @@ std::vector<env::Action> SequencePG::act(const nets::Tensor& obs, bool determini
   // rows grouped by prefix length (in a vector env they step together: usually one group)
   std::vector<size_t> len(n);
   for (size_t i = 0; i < n; ++i) {
-    size_t l = 0;
-    while (l < T_ && obs.data()[i * T_ + l] >= 0.f) ++l;
-    len[i] = std::min(l, T_ - 1);
+    len[i] = std::min(env::prefix_length(obs.data() + i * T_, T_), T_ - 1);
   }
   std::vector<env::Action> out(n);
   std::vector<float> scratch(V_);

@@ -226,6 +226,17 @@ const std::string& required_metadata(const SafeTensors& st, const std::string& k
   return it->second;
 }
 
+const Tensor& required_tensor(const SafeTensors& st, const std::string& key, size_t size,
+                              const std::string& path) {
+  auto it = st.tensors.find(key);
+  if (it == st.tensors.end())
+    throw CheckpointError("checkpoint '" + path + "': tensor '" + key + "' is missing");
+  if (it->second.size() != size)
+    throw CheckpointError("checkpoint '" + path + "': tensor '" + key + "' has " +
+                          std::to_string(it->second.size()) + " values, expected " + std::to_string(size));
+  return it->second;
+}
+
 void save_checkpoint(const std::string& path, const Module& model, const Optimizer* opt,
                      const std::map<std::string, std::string>& extra) {
   std::map<std::string, Tensor> tensors = model.state();

@@ -55,6 +55,9 @@ void add_optimizer_state(const Optimizer& opt, const std::string& prefix,
 // A metadata value; CheckpointError naming the file and key when it is missing.
 const std::string& required_metadata(const SafeTensors& st, const std::string& key,
                                      const std::string& path);
+// A tensor of `size` values; CheckpointError naming the file, the entry and the sizes otherwise.
+const Tensor& required_tensor(const SafeTensors& st, const std::string& key, size_t size,
+                              const std::string& path);
 
 // NumPy .npy (format 1.0/2.0, little-endian '<f4' or '<f8', C order) into float32.
 Tensor load_npy(const std::string& path);

@@ -22,6 +22,13 @@
 
 namespace seqrl::env {
 
+// The number of tokens in a prefix observation row of T values (they end at the first -1).
+inline size_t prefix_length(const float* row, size_t T) {
+  size_t n = 0;
+  while (n < T && row[n] >= 0.f) ++n;
+  return n;
+}
+
 // Scores complete sequences [B, T] of token ids, higher is better. Shared between clones.
 class RewardModel {
  public:
