@@ -9,9 +9,6 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 rounds=${1:-3}
 out=${2:-$root/bench/results/nets_vs_peers.json}
 source "$root/bench/peers_setup.sh"
-bash "$root/cmake/setup.sh" "$root/build" > /dev/null
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 for r in $(seq 1 "$rounds"); do
   echo "round $r/$rounds: seqrl" >&2
   OPENBLAS_NUM_THREADS=2 taskset -c 0,1 "$root/build/seqrl" bench --parts matmul,mle,sample > "$tmp/ours_$r.json"

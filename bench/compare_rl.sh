@@ -8,9 +8,6 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 rounds=${1:-3}
 out=${2:-$root/bench/results/rl_vs_peers.json}
 source "$root/bench/peers_setup.sh"
-bash "$root/cmake/setup.sh" "$root/build" > /dev/null
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 for r in $(seq 1 "$rounds"); do
   echo "round $r/$rounds: seqrl" >&2
   taskset -c 0,1 "$root/build/seqrl" bench --suite rl --repeats 5 > "$tmp/ours_$r.json"

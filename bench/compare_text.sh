@@ -9,9 +9,6 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 rounds=${1:-1}
 out=${2:-$root/bench/results/text_vs_peers.json}
 source "$root/bench/peers_setup.sh"
-bash "$root/cmake/setup.sh" "$root/build" > /dev/null
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 for r in $(seq 1 "$rounds"); do
   echo "round $r/$rounds: seqrl" >&2
   OPENBLAS_NUM_THREADS=2 taskset -c 0,1 "$root/build/seqrl" bench --parts disc,rollout --repeats 5 --rollout-repeats 3 > "$tmp/ours_$r.json"
