@@ -1,0 +1,272 @@
+// MLP and sentence autoencoders (AE and VAE). See models/autoencoder.hpp.
+#include "seqrl/nets/models/autoencoder.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "seqrl/nets/losses.hpp"
+#include "seqrl/nets/ops.hpp"
+
+namespace seqrl::nets {
+
+Tensor standard_normal(const Shape& shape, Rng& rng) {
+  Tensor t = empty(shape);
+  for (auto& v : t) v = rng.normal();
+  return t;
+}
+
+Var reparametrize(const Var& mu, const Var& logvar, const Tensor& eps) {
+  if (mu.shape() != logvar.shape() || shape_of(eps) != mu.shape())
+    throw ShapeError("reparametrize: mu " + shape_str(mu.shape()) + ", logvar " + shape_str(logvar.shape()) +
+                     " and eps " + shape_str(shape_of(eps)) + " must have one shape");
+  return mu + exp(logvar * 0.5f) * Var(eps);
+}
+
+double kl_weight(long step, long anneal_steps) {
+  if (anneal_steps <= 0) return 1.0;
+  return std::min(1.0, double(step) / double(anneal_steps));
+}
+
+namespace {
+std::vector<size_t> decoder_sizes(const MlpAutoencoderConfig& c) {
+  std::vector<size_t> s{c.latent};
+  for (auto it = c.hidden.rbegin(); it != c.hidden.rend(); ++it) s.push_back(*it);
+  s.push_back(c.in);
+  return s;
+}
+std::vector<size_t> encoder_sizes(const MlpAutoencoderConfig& c) {
+  if (c.hidden.empty()) throw ValueError("MlpAutoencoder: needs at least one hidden layer");
+  std::vector<size_t> s{c.in};
+  s.insert(s.end(), c.hidden.begin(), c.hidden.end());
+  return s;
+}
+}  // namespace
+
+MlpAutoencoder::MlpAutoencoder(const MlpAutoencoderConfig& c, Rng& rng)
+    : cfg(c),
+      encoder(encoder_sizes(c), rng, Activation::kRelu, Activation::kRelu),
+      to_mu(c.hidden.back(), c.latent, rng),
+      decoder(decoder_sizes(c), rng, Activation::kRelu, Activation::kNone) {
+  register_module("encoder", encoder);
+  register_module("to_mu", to_mu);
+  if (c.variational) {
+    to_logvar = std::make_unique<Linear>(c.hidden.back(), c.latent, rng);
+    register_module("to_logvar", *to_logvar);
+  }
+  register_module("decoder", decoder);
+}
+
+MlpAutoencoder::Posterior MlpAutoencoder::encode(const Var& x) const {
+  if (x.ndim() != 2 || x.dim(1) != cfg.in)
+    throw ShapeError("MlpAutoencoder: input " + shape_str(x.shape()) + ", expected [N, " + std::to_string(cfg.in) + "]");
+  const Var h = encoder.forward(x);
+  Posterior p{to_mu.forward(h), Var()};
+  if (to_logvar) p.logvar = to_logvar->forward(h);
+  return p;
+}
+
+Var MlpAutoencoder::decode(const Var& z) const { return decoder.forward(z); }
+
+VaeTerms MlpAutoencoder::loss(const Tensor& x, double beta, Rng& rng) const {
+  const Var xv(x);
+  const Posterior p = encode(xv);
+  const Var z = cfg.variational ? reparametrize(p.mu, p.logvar, standard_normal(p.mu.shape(), rng)) : p.mu;
+  const Var err = decode(z) - xv;
+  // 0.5 |x - x̂|² per example: the Gaussian decoder's NLL up to its constant
+  const Var recon = sum(square(err)) * (0.5f / float(x.shape()[0]));
+  VaeTerms t;
+  t.recon = recon.item();
+  t.beta = cfg.variational ? beta : 0.0;
+  t.loss = recon;
+  if (cfg.variational) {
+    const Var kl = kl_normal(p.mu, p.logvar);
+    t.kl = kl.item();
+    t.loss = recon + kl * float(beta);
+  }
+  return t;
+}
+
+Tensor MlpAutoencoder::features(const Tensor& x) const {
+  NoGrad ng;
+  return encode(Var(x)).mu.value();
+}
+
+// ---- sentences ----------------------------------------------------------------------------------
+
+SentenceAutoencoder::SentenceAutoencoder(const SentenceAutoencoderConfig& c, Rng& rng)
+    : cfg(c),
+      embedding(c.vocab + 1, c.emb, rng),
+      encoder(c.emb, c.hidden, rng),
+      to_mu(c.hidden, c.latent, rng),
+      to_state(c.latent, c.hidden, rng),
+      decoder(c.emb + c.latent, c.hidden, rng),
+      out(c.hidden, c.vocab, rng) {
+  if (c.vocab == 0) throw ValueError("SentenceAutoencoder: vocab must be positive");
+  if (c.word_dropout < 0.f || c.word_dropout >= 1.f)
+    throw ValueError("SentenceAutoencoder: word_dropout must be in [0, 1), got " + std::to_string(c.word_dropout));
+  register_module("embedding", embedding);
+  register_module("encoder", encoder);
+  register_module("to_mu", to_mu);
+  if (c.variational) {
+    to_logvar = std::make_unique<Linear>(c.hidden, c.latent, rng);
+    register_module("to_logvar", *to_logvar);
+  }
+  register_module("to_state", to_state);
+  register_module("decoder", decoder);
+  register_module("out", out);
+}
+
+namespace {
+void check_ids(const IntTensor& seqs, size_t V, const char* what) {
+  if (seqs.dimension() != 2) throw ShapeError(std::string(what) + ": token ids " + shape_str(shape_of(seqs)) + ", expected [B, T]");
+  for (size_t i = 0; i < seqs.size(); ++i)
+    if (seqs.data()[i] < 0 || size_t(seqs.data()[i]) >= V)
+      throw ValueError(std::string(what) + ": token id " + std::to_string(seqs.data()[i]) + " at row " +
+                       std::to_string(i / seqs.shape()[1]) + ", position " + std::to_string(i % seqs.shape()[1]) +
+                       " outside the vocabulary of " + std::to_string(V));
+}
+}  // namespace
+
+Tensor SentenceAutoencoder::mask(const IntTensor& seqs) const {
+  const size_t B = seqs.shape()[0], T = seqs.shape()[1];
+  Tensor m = Tensor::from_shape({B, T});
+  for (size_t b = 0; b < B; ++b) {
+    bool ended = false;
+    for (size_t t = 0; t < T; ++t) {
+      m(b, t) = ended ? 0.f : 1.f;
+      if (cfg.eos >= 0 && seqs(b, t) == cfg.eos) ended = true;
+    }
+  }
+  return m;
+}
+
+MlpAutoencoder::Posterior SentenceAutoencoder::encode(const IntTensor& seqs,
+                                                      const std::vector<size_t>& lengths) const {
+  check_ids(seqs, cfg.vocab, "SentenceAutoencoder::encode");
+  const size_t B = seqs.shape()[0], T = seqs.shape()[1];
+  if (lengths.size() != B)
+    throw ShapeError("SentenceAutoencoder::encode: " + std::to_string(lengths.size()) + " lengths for " + std::to_string(B) + " rows");
+  // the encoder's output at each row's last token, picked by a one-hot weight over time
+  Tensor pick = Tensor::from_shape({B, T, 1});
+  pick.fill(0.f);
+  for (size_t b = 0; b < B; ++b) {
+    if (lengths[b] > T) throw ShapeError("SentenceAutoencoder::encode: length " + std::to_string(lengths[b]) + " > T = " + std::to_string(T));
+    if (lengths[b] > 0) pick(b, lengths[b] - 1, 0) = 1.f;
+  }
+  const Var h = sum(encoder.forward(embedding.forward(seqs)).out * Var(pick), {1});
+  MlpAutoencoder::Posterior p{to_mu.forward(h), Var()};
+  if (to_logvar) p.logvar = to_logvar->forward(h);
+  return p;
+}
+
+MlpAutoencoder::Posterior SentenceAutoencoder::encode(const IntTensor& seqs) const {
+  const Tensor m = mask(seqs);
+  std::vector<size_t> lengths(seqs.shape()[0]);
+  for (size_t b = 0; b < lengths.size(); ++b)
+    for (size_t t = 0; t < seqs.shape()[1]; ++t) lengths[b] += m(b, t) > 0.f;
+  return encode(seqs, lengths);
+}
+
+Var SentenceAutoencoder::reconstruction(const Var& z, const IntTensor& seqs, const Tensor& m,
+                                        Rng* dropout_rng) const {
+  const size_t B = seqs.shape()[0], T = seqs.shape()[1];
+  const int32_t start = int32_t(cfg.vocab);
+  IntTensor in = IntTensor::from_shape({B, T});
+  for (size_t b = 0; b < B; ++b) {
+    in(b, 0) = start;
+    for (size_t t = 1; t < T; ++t) {
+      const bool drop = dropout_rng && cfg.word_dropout > 0.f && dropout_rng->uniform() < cfg.word_dropout;
+      in(b, t) = drop ? start : seqs(b, t - 1);
+    }
+  }
+  Tensor zero = Tensor::from_shape({B, cfg.hidden});
+  zero.fill(0.f);
+  const LSTMState init{tanh(to_state.forward(z)), Var(zero)};
+  // z beside every input word as well (so the decoder cannot ignore it as easily)
+  Tensor ones = Tensor::from_shape({1, T, 1});
+  ones.fill(1.f);
+  const Var zt = reshape(z, {B, 1, cfg.latent}) * Var(ones);
+  const Var h = decoder.forward(concat({embedding.forward(in), zt}, 2), &init).out;
+  double scored = 0;
+  for (float v : m) scored += v;
+  // linear_cross_entropy is the mean over scored tokens; the sum per sentence is that times
+  // scored / B
+  return linear_cross_entropy(h, out.weight, out.bias, seqs, m) * float(scored / double(B));
+}
+
+VaeTerms SentenceAutoencoder::loss(const IntTensor& seqs, double beta, Rng& rng) const {
+  check_ids(seqs, cfg.vocab, "SentenceAutoencoder::loss");
+  const Tensor m = mask(seqs);
+  const MlpAutoencoder::Posterior p = encode(seqs);
+  const Var z = cfg.variational ? reparametrize(p.mu, p.logvar, standard_normal(p.mu.shape(), rng)) : p.mu;
+  const Var recon = reconstruction(z, seqs, m, training() ? &rng : nullptr);
+  VaeTerms t;
+  t.recon = recon.item();
+  double scored = 0;
+  for (float v : m) scored += v;
+  t.tokens = scored / double(seqs.shape()[0]);
+  t.beta = cfg.variational ? beta : 0.0;
+  t.loss = recon;
+  if (cfg.variational) {
+    const Var kl = kl_normal(p.mu, p.logvar);
+    t.kl = kl.item();
+    t.loss = recon + kl * float(beta);
+  }
+  return t;
+}
+
+IntTensor SentenceAutoencoder::decode(const Tensor& z, size_t T, Rng* rng) const {
+  if (z.dimension() != 2 || z.shape()[1] != cfg.latent)
+    throw ShapeError("SentenceAutoencoder::decode: z " + shape_str(shape_of(z)) + ", expected [N, " + std::to_string(cfg.latent) + "]");
+  NoGrad ng;
+  const size_t N = z.shape()[0], V = cfg.vocab;
+  Tensor zero = Tensor::from_shape({N, cfg.hidden});
+  zero.fill(0.f);
+  LSTMState s{tanh(to_state.forward(Var(z))), Var(zero)};
+  IntTensor ids = IntTensor::from_shape({N, 1});
+  ids.fill(int32_t(V));
+  IntTensor result = IntTensor::from_shape({N, T});
+  for (size_t t = 0; t < T; ++t) {
+    s = decoder.cell.forward(concat({reshape(embedding.forward(ids), {N, cfg.emb}), Var(z)}, 1), s);
+    const Tensor logits = out.forward(s.h).value();
+    for (size_t n = 0; n < N; ++n) {
+      const float* row = logits.data() + n * V;
+      size_t pick = 0;
+      if (rng) {  // sample from the softmax
+        const float mx = *std::max_element(row, row + V);
+        double total = 0;
+        for (size_t v = 0; v < V; ++v) total += std::exp(double(row[v] - mx));
+        double u = rng->uniform_double() * total, acc = 0;
+        pick = V - 1;
+        for (size_t v = 0; v < V; ++v) {
+          acc += std::exp(double(row[v] - mx));
+          if (acc > u) {
+            pick = v;
+            break;
+          }
+        }
+      } else {
+        pick = size_t(std::max_element(row, row + V) - row);
+      }
+      result(n, t) = ids(n, 0) = int32_t(pick);
+    }
+  }
+  return result;
+}
+
+Tensor SentenceAutoencoder::features(const IntTensor& seqs, const std::vector<size_t>& lengths) const {
+  NoGrad ng;
+  return encode(seqs, lengths).mu.value();
+}
+
+AutoencoderTrainer::AutoencoderTrainer(Module& m, const AutoencoderTrainConfig& c)
+    : cfg(c), model(m), opt(m.named_parameters(), c.lr), rng(c.seed) {}
+
+void AutoencoderTrainer::update(Var& loss) {
+  opt.zero_grad();
+  loss.backward();
+  if (cfg.clip > 0.f) clip_grad_norm(opt.params(), cfg.clip);
+  opt.step();
+}
+
+}  // namespace seqrl::nets
