@@ -40,6 +40,8 @@ const char* kUsage =
     "  mle     an LSTM language model on a text corpus: seqrl mle --corpus F --test G --out DIR\n"
     "  generate sentences from a saved generator: seqrl generate --checkpoint F --n 100\n"
     "  seqgan  SeqGAN on the synthetic oracle: seqrl seqgan --protocol fast --seed 1 --out DIR\n"
+    "  fit     an AE, VAE or GAN: seqrl fit vae --data coco --seed 1 --out DIR (ring8, grid25,\n"
+    "          oracle, coco, grammar or a text file); --resume OUT/checkpoint.safetensors continues\n"
     "  score   a text metric of a samples file: seqrl score --metric bleu --samples F --references R\n"
     "  tokenize split a text file into tokens: seqrl tokenize --tokenizer nltk --input F\n"
     "  list    list environments or agents (seqrl list envs|agents)\n"
@@ -644,6 +646,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     if (cmd == "score") return score_command(rest, out, &out);
     if (cmd == "tokenize") return tokenize_command(rest, out, &out);
     if (cmd == "seqgan") return seqgan_command(rest, out, &out);
+    if (cmd == "fit") return fit_command(rest, out, err);
     if (cmd == "mle") return mle_command(rest, out, &out);
     if (cmd == "grammar") return grammar_command(rest, out, &out);
     if (cmd == "generate") return generate_command(rest, out, &out);

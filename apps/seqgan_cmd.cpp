@@ -16,6 +16,7 @@
 #include "seqrl/text/grammar.hpp"
 #include "seqrl/text/metrics.hpp"
 #include "seqrl/text/oracle.hpp"
+#include "seqrl/text/tasks.hpp"
 
 namespace po = boost::program_options;
 
@@ -62,44 +63,17 @@ int seqgan_command(const std::vector<std::string>& args, std::ostream& out, std:
   if (eval_samples > 0) cfg.eval_samples = size_t(eval_samples);
 
   // the task's data: real [N, T], held-out [M, T], and how to turn ids back into words
-  std::optional<text::Oracle> oracle;
-  std::unique_ptr<text::Vocabulary> vocab;
-  std::vector<text::Sentence> test_sentences;
+  text::TextTaskOptions topt;
+  topt.oracle_dir = oracle_dir, topt.corpus = corpus, topt.test = test, topt.samples = samples, topt.max_len = max_len;
+  const text::TextTask data = text::load_text_task(task, topt, seed);
+  const text::Oracle* oracle = data.oracle.get();
+  const text::Vocabulary* vocab = data.vocab.get();
+  const std::vector<text::Sentence>& test_sentences = data.test_sentences;
   const text::Grammar grammar = text::Grammar::captions();
-  nets::IntTensor real, held_out;
-  size_t V = 0;
-  nets::Rng data_rng(seed + 1000);
-  if (task == "oracle") {
-    oracle.emplace(oracle_dir == "random" ? text::Oracle::random(nets::LSTMGeneratorConfig(), seed)
-                                          : text::Oracle::from_npy(oracle_dir));
-    real = oracle->sample(samples, data_rng);
-    // NLL-test shows what NLL-oracle hides (a generator that drops modes scores well on
-    // NLL-oracle and badly here)
-    held_out = oracle->sample(2000, data_rng);
-    V = oracle->config().vocab;
-  } else {
-    std::vector<text::Sentence> train, heldout;
-    if (task == "coco") {
-      text::CorpusOptions co;
-      co.tokenizer = "nltk";  // Texygen's word_tokenize
-      train = text::Corpus::load(corpus, co).sentences;
-      vocab = std::make_unique<text::Vocabulary>(text::Vocabulary::build(train));
-      text::CorpusOptions to = co;
-      to.max_len = text::Corpus{corpus, train}.max_length();
-      to.long_lines = text::LongLines::kTruncate;
-      test_sentences = text::Corpus::load(test, to).sentences;
-      heldout = test_sentences;
-    } else {
-      for (size_t i = 0; i < samples; ++i) train.push_back(grammar.sample(data_rng, max_len));
-      for (size_t i = 0; i < 2000; ++i) heldout.push_back(grammar.sample(data_rng, max_len));
-      std::vector<text::Sentence> words{grammar.words()};
-      vocab = std::make_unique<text::Vocabulary>(text::Vocabulary::build(words));
-    }
-    real = text::encode_padded(train, *vocab, task == "grammar" ? max_len + 1 : 0);
-    held_out = text::encode_padded(heldout, *vocab, real.shape()[1]);
-    V = vocab->size();
-  }
-  agents::SeqGAN gan(cfg, real, V, oracle ? &*oracle : nullptr);
+  const nets::IntTensor& real = data.real;
+  const nets::IntTensor& held_out = data.held_out;
+  const size_t V = data.vocab_size;
+  agents::SeqGAN gan(cfg, real, V, oracle);
 
   std::ofstream jsonl;
   if (!out_dir.empty()) {
@@ -195,7 +169,7 @@ int seqgan_command(const std::vector<std::string>& args, std::ostream& out, std:
     }
     nets::save_checkpoint(out_dir + "/generator.safetensors", gan.gen, nullptr, meta);
     nets::Rng srng(seed + 3);
-    const std::string text = decode_lines(gan.gen.sample(2000, srng), vocab.get());
+    const std::string text = decode_lines(gan.gen.sample(2000, srng), vocab);
     nets::write_file_atomic(out_dir + "/samples.txt", text);
   }
   out << summary.dump() << "\n";

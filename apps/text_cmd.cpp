@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_detail.hpp"
+#include "seqrl/nets/models/autoencoder.hpp"
 #include "seqrl/agents/mle.hpp"
 #include "seqrl/nets/checkpoint.hpp"
 #include "seqrl/text/vocab.hpp"
@@ -132,11 +133,24 @@ int mle_command(const std::vector<std::string>& args, std::ostream& out, std::os
   nets::save_checkpoint(out_dir + "/generator.safetensors", gen, nullptr, meta);
   nets::Rng srng(seed + 2);
   nets::write_file_atomic(out_dir + "/samples.txt", decode_lines(gen.sample(samples, srng), &vocab));
+  // the held-out NLL over each sentence's tokens through its first <eos> (the repeated <eos>
+  // padding not counted): per sentence and per token, comparable with seqrl fit vae's bound
+  nlohmann::json to_eos;
+  if (test_ids.size()) {
+    nets::NoGrad ng;
+    const nets::Tensor mask = nets::mask_through_eos(test_ids, text::Vocabulary::kEos);
+    double scored = 0;
+    for (float v : mask) scored += v;
+    const double per_token = gen.nll(test_ids, mask).item();
+    to_eos = {{"per_token", per_token}, {"per_sentence", per_token * scored / double(test_ids.shape()[0])},
+              {"tokens_per_sentence", scored / double(test_ids.shape()[0])}};
+  }
   nlohmann::json summary = {{"agent", "mle"}, {"corpus", corpus}, {"test", test},
                             {"tokenizer", tokenizer}, {"sentences", train.sentences.size()},
                             {"vocab", vocab.size()}, {"seq_len", T}, {"epochs", epochs},
                             {"seed", seed}, {"train_nll", train_nll},
                             {"test_nll", test_ids.size() ? nlohmann::json(test_nll) : nlohmann::json()},
+                            {"test_nll_through_eos", to_eos},
                             {"wall_seconds", seconds}};
   nets::write_file_atomic(out_dir + "/summary.json", summary.dump(1) + "\n");
   out << summary.dump() << "\n";

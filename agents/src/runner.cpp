@@ -101,24 +101,30 @@ RunConfig run_config_from_json(const nlohmann::json& j) {
 namespace {
 std::atomic<bool> g_stop{false};
 extern "C" void on_sigint(int) { g_stop.store(true); }
+}  // namespace
 
-// Installs the Ctrl-C handler for the duration of run(); a second Ctrl-C gets the default (kill).
-struct SigintGuard {
-  explicit SigintGuard(bool on) : on_(on) {
-    if (!on_) return;
-    struct sigaction sa {};
-    sa.sa_handler = on_sigint;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_RESETHAND;
-    ::sigaction(SIGINT, &sa, &old_);
-  }
-  ~SigintGuard() {
-    if (on_) ::sigaction(SIGINT, &old_, nullptr);
-  }
-  bool on_;
-  struct sigaction old_ {};
-};
+SigintStop::SigintStop(bool on) : on_(on) {
+  g_stop.store(false);
+  if (!on_) return;
+  struct sigaction sa {};
+  sa.sa_handler = on_sigint;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESETHAND;  // a second Ctrl-C gets the default (kill)
+  auto* old = new struct sigaction;
+  ::sigaction(SIGINT, &sa, old);
+  old_ = old;
+}
 
+SigintStop::~SigintStop() {
+  if (!on_) return;
+  auto* old = static_cast<struct sigaction*>(old_);
+  ::sigaction(SIGINT, old, nullptr);
+  delete old;
+}
+
+bool stop_requested() { return g_stop.load(); }
+
+namespace {
 long file_size(const std::string& path) {
   struct stat st {};
   return ::stat(path.c_str(), &st) == 0 ? static_cast<long>(st.st_size) : -1;
@@ -250,8 +256,7 @@ RunResult run(Agent& agent, const RunConfig& cfg, const nlohmann::json& config_j
                               {"config", config_json}};
     nets::write_file_atomic(cfg.out_dir + "/summary.json", summary.dump(1) + "\n");
   };
-  SigintGuard guard(cfg.handle_sigint);
-  g_stop.store(false);
+  SigintStop guard(cfg.handle_sigint);
   long next_ckpt = cfg.checkpoint_every > 0 ? (step / cfg.checkpoint_every + 1) * cfg.checkpoint_every : -1;
   while (step < cfg.total_steps) {
     std::vector<env::Action> actions = agent.act(obs, false);

@@ -127,18 +127,21 @@ void check_ids(const IntTensor& seqs, size_t V, const char* what) {
 }
 }  // namespace
 
-Tensor SentenceAutoencoder::mask(const IntTensor& seqs) const {
+Tensor mask_through_eos(const IntTensor& seqs, int32_t eos) {
+  if (seqs.dimension() != 2) throw ShapeError("mask_through_eos: token ids " + shape_str(shape_of(seqs)) + ", expected [B, T]");
   const size_t B = seqs.shape()[0], T = seqs.shape()[1];
   Tensor m = Tensor::from_shape({B, T});
   for (size_t b = 0; b < B; ++b) {
     bool ended = false;
     for (size_t t = 0; t < T; ++t) {
       m(b, t) = ended ? 0.f : 1.f;
-      if (cfg.eos >= 0 && seqs(b, t) == cfg.eos) ended = true;
+      if (eos >= 0 && seqs(b, t) == eos) ended = true;
     }
   }
   return m;
 }
+
+Tensor SentenceAutoencoder::mask(const IntTensor& seqs) const { return mask_through_eos(seqs, cfg.eos); }
 
 MlpAutoencoder::Posterior SentenceAutoencoder::encode(const IntTensor& seqs,
                                                       const std::vector<size_t>& lengths) const {
@@ -194,9 +197,22 @@ Var SentenceAutoencoder::reconstruction(const Var& z, const IntTensor& seqs, con
   return linear_cross_entropy(h, out.weight, out.bias, seqs, m) * float(scored / double(B));
 }
 
-VaeTerms SentenceAutoencoder::loss(const IntTensor& seqs, double beta, Rng& rng) const {
-  check_ids(seqs, cfg.vocab, "SentenceAutoencoder::loss");
-  const Tensor m = mask(seqs);
+VaeTerms SentenceAutoencoder::loss(const IntTensor& all, double beta, Rng& rng) const {
+  check_ids(all, cfg.vocab, "SentenceAutoencoder::loss");
+  // the columns after every row's end cost nothing: drop them (same loss, less work)
+  const Tensor full = mask(all);
+  const size_t B = all.shape()[0], T = all.shape()[1];
+  size_t L = 1;
+  for (size_t b = 0; b < B; ++b)
+    for (size_t t = T; t-- > L;)
+      if (full(b, t) > 0.f) {
+        L = t + 1;
+        break;
+      }
+  IntTensor seqs = IntTensor::from_shape({B, L});
+  Tensor m = Tensor::from_shape({B, L});
+  for (size_t b = 0; b < B; ++b)
+    for (size_t t = 0; t < L; ++t) seqs(b, t) = all(b, t), m(b, t) = full(b, t);
   const MlpAutoencoder::Posterior p = encode(seqs);
   const Var z = cfg.variational ? reparametrize(p.mu, p.logvar, standard_normal(p.mu.shape(), rng)) : p.mu;
   const Var recon = reconstruction(z, seqs, m, training() ? &rng : nullptr);

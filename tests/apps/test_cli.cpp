@@ -271,3 +271,31 @@ TEST_CASE("seqrl grammar writes a corpus that seqrl score --metric grammar finds
   REQUIRE(run({"score", "--metric", "grammar", "--samples", p}, out, err) == 0);
   CHECK(nlohmann::json::parse(out)["value"]["grammatical"] == 0.5);
 }
+
+TEST_CASE("seqrl fit: ae/vae/gan by name with summary.json; bad kinds, data and resume options are named", "[cli][fit]") {
+  const std::string dir = "/tmp/seqrl_fitcli_" + std::to_string(::getpid());
+  std::string out, err;
+  REQUIRE(run({"fit", "gan", "--data", "ring8", "--steps", "30", "--eval-every", "10", "--gan-hidden", "16", "--out", dir}, out, err) == 0);
+  const auto s = nlohmann::json::parse(std::ifstream(dir + "/summary.json"));
+  CHECK(s["kind"] == "gan");
+  CHECK(s["final"]["modes"] == 8);
+  CHECK(s["final"].contains("modes_covered"));
+  CHECK(s["final"].contains("high_quality"));
+  CHECK(s["config"]["gan_hidden"] == 16);
+  std::ifstream samples(dir + "/samples.csv");
+  CHECK(samples);
+  REQUIRE(run({"fit", "ae", "--data", "grid25", "--steps", "20", "--out", dir + "_ae"}, out, err) == 0);
+  CHECK(nlohmann::json::parse(out)["final"].contains("recon"));
+  CHECK(run({"fit", "flow", "--data", "ring8"}, out, err) == 2);
+  CHECK_THAT(err, Catch::Contains("kind must be ae, vae or gan, got 'flow'"));
+  CHECK(run({"fit", "--data", "ring8"}, out, err) == 2);
+  CHECK_THAT(err, Catch::Contains("say what to fit first"));
+  CHECK(run({"fit", "gan", "--data", "grammar"}, out, err) == 2);
+  CHECK_THAT(err, Catch::Contains("seqrl seqgan"));
+  CHECK(run({"fit", "--resume", dir + "/checkpoint.safetensors", "--steps", "5"}, out, err) == 2);
+  CHECK_THAT(err, Catch::Contains("--steps with --resume"));
+  CHECK(run({"fit", "--resume", dir + "/nope.safetensors"}, out, err) == 1);
+  CHECK_THAT(err, Catch::Contains("nope.safetensors"));
+  CHECK(run({"fit", "--help"}, out, err) == 0);
+  CHECK_THAT(out, Catch::Contains("--grad-penalty"));
+}

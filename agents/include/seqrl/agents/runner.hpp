@@ -43,6 +43,22 @@ RunConfig run_config_from_json(const nlohmann::json& j);
 // Safe to call from a signal handler or another thread.
 void request_stop();
 
+// Ctrl-C for any training loop (run() and seqrl fit use it): while a SigintStop lives, the first
+// Ctrl-C (or request_stop()) makes stop_requested() true; a second Ctrl-C kills. Constructing one
+// clears an earlier request. on = false installs nothing (request_stop() still works).
+class SigintStop {
+ public:
+  explicit SigintStop(bool on = true);
+  ~SigintStop();
+  SigintStop(const SigintStop&) = delete;
+  SigintStop& operator=(const SigintStop&) = delete;
+
+ private:
+  bool on_;
+  void* old_ = nullptr;  // the previous struct sigaction
+};
+bool stop_requested();
+
 struct EvalResult {
   double mean = 0, std = 0;
   int episodes = 0;

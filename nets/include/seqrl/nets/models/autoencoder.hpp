@@ -72,6 +72,10 @@ struct SentenceAutoencoderConfig {
   float word_dropout = 0.f;  // decoder inputs replaced by the dropped-word id with this probability
 };
 
+// 1 up to and including each row's first eos, 0 after ([B, T] ids; eos < 0: all 1): the tokens a
+// sentence model scores.
+Tensor mask_through_eos(const IntTensor& seqs, int32_t eos);
+
 class SentenceAutoencoder : public Module {
  public:
   SentenceAutoencoder(const SentenceAutoencoderConfig& cfg, Rng& rng);

@@ -1,0 +1,572 @@
+// seqrl fit: the training loops of the AE, VAE and GAN modules. See fit.hpp.
+#include "seqrl/agents/fit.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <ostream>
+
+#include "seqrl/agents/runner.hpp"
+#include "seqrl/nets/checkpoint.hpp"
+#include "seqrl/nets/error.hpp"
+#include "seqrl/nets/ops.hpp"
+
+namespace seqrl::agents {
+
+#define SEQRL_FIT_FIELDS(X)                                                                         \
+  X(kind) X(data) X(seed) X(steps) X(batch) X(lr) X(clip) X(eval_every) X(eval_samples) X(out)      \
+  X(checkpoint_every) X(latent) X(hidden) X(emb) X(kl_anneal_steps) X(word_dropout) X(g_loss)     \
+  X(d_steps) X(noise_dim) X(g_layers) X(d_layers) X(gan_hidden) X(pretrain_d) X(d_dropout) X(d_l2) \
+  X(grad_penalty) X(beta1) X(oracle_dir) X(corpus) X(test) X(samples) X(max_len)
+
+void to_json(nlohmann::json& j, const FitConfig& c) {
+  j = nlohmann::json::object();
+#define X(f) j[#f] = c.f;
+  SEQRL_FIT_FIELDS(X)
+#undef X
+}
+
+void from_json(const nlohmann::json& j, FitConfig& c) {
+#define X(f) j.at(#f).get_to(c.f);
+  SEQRL_FIT_FIELDS(X)
+#undef X
+}
+
+bool is_mixture(const std::string& data) { return data == "ring8" || data == "grid25"; }
+
+void validate(const FitConfig& c) {
+  auto need = [](bool ok, const std::string& msg) {
+    if (!ok) throw ConfigError("seqrl fit: " + msg);
+  };
+  need(c.kind == "ae" || c.kind == "vae" || c.kind == "gan", "kind must be ae, vae or gan, got '" + c.kind + "'");
+  need(c.kind != "gan" || is_mixture(c.data),
+       "a GAN fits ring8 or grid25 (got '" + c.data + "'); a GAN over tokens is seqrl seqgan");
+  need(c.steps >= 0, "--steps must be >= 0");
+  need(c.eval_every >= 0, "--eval-every must be >= 0");
+  need(c.checkpoint_every >= 0, "--checkpoint-every must be >= 0");
+  need(c.checkpoint_every == 0 || !c.out.empty(), "--checkpoint-every needs --out");
+  need(c.lr > 0.f, "--lr must be positive");
+  need(c.word_dropout >= 0.f && c.word_dropout < 1.f, "--word-dropout must be in [0, 1)");
+  need(c.g_loss == "nonsaturating" || c.g_loss == "saturating",
+       "--g-loss must be nonsaturating or saturating, got '" + c.g_loss + "'");
+  need(c.d_steps >= 1, "--d-steps must be >= 1");
+  need(c.d_dropout >= 0.f && c.d_dropout < 1.f, "--d-dropout must be in [0, 1)");
+}
+
+namespace {
+
+size_t batch_of(const FitConfig& c) { return c.batch ? c.batch : is_mixture(c.data) ? 256 : 64; }
+
+nets::MlpAutoencoderConfig mlp_config(const FitConfig& c) {
+  nets::MlpAutoencoderConfig m;
+  m.in = 2;
+  const size_t h = c.hidden ? c.hidden : 64;
+  m.hidden = {h, h};
+  m.latent = c.latent ? c.latent : 2;
+  m.variational = c.kind == "vae";
+  return m;
+}
+
+nets::SentenceAutoencoderConfig sentence_config(const FitConfig& c, size_t vocab, int32_t eos) {
+  nets::SentenceAutoencoderConfig s;
+  s.vocab = vocab;
+  s.emb = c.emb;
+  s.hidden = c.hidden ? c.hidden : 256;
+  s.latent = c.latent ? c.latent : 32;
+  s.variational = c.kind == "vae";
+  s.eos = eos;
+  s.word_dropout = c.word_dropout;
+  return s;
+}
+
+nets::GanConfig gan_config(const FitConfig& c) {
+  nets::GanConfig g;
+  g.noise_dim = c.noise_dim;
+  g.g_hidden = g.d_hidden = c.gan_hidden;
+  g.g_layers = c.g_layers;
+  g.d_layers = c.d_layers;
+  g.g_loss = c.g_loss;
+  g.d_steps = c.d_steps;
+  g.batch = batch_of(c);
+  g.lr_g = g.lr_d = c.lr;
+  g.beta1 = c.beta1;
+  g.d_dropout = c.d_dropout;
+  g.d_l2 = c.d_l2;
+  g.grad_penalty = c.grad_penalty;
+  g.pretrain_d = c.pretrain_d;
+  g.seed = c.seed;
+  return g;
+}
+
+using Tensors = std::map<std::string, nets::Tensor>;
+using Meta = std::map<std::string, std::string>;
+
+void put_module(const nets::Module& m, const std::string& prefix, Tensors& t) {
+  for (auto& [k, v] : m.state()) t[prefix + k] = v;
+}
+void get_module(nets::Module& m, const std::string& prefix, const nets::SafeTensors& st, const std::string& path) {
+  const auto s = nets::tensors_with_prefix(st, prefix);
+  const std::string bad = m.state_mismatches(s, "'" + path + "' (entries " + prefix + "*)");
+  if (!bad.empty()) throw CheckpointError("checkpoint '" + path + "' does not fit the model:" + bad);
+  m.load_state(s);
+}
+
+// One model being fitted: an update, an evaluation, and its state for checkpoints.
+class Fitter {
+ public:
+  virtual ~Fitter() = default;
+  virtual nlohmann::json step() = 0;
+  virtual nlohmann::json evaluate() = 0;
+  virtual void save(Tensors& t, nlohmann::json& state) const = 0;
+  virtual void load(const nets::SafeTensors& st, const nlohmann::json& state, const std::string& path) = 0;
+  virtual void write_outputs(const std::string& dir) const = 0;
+  virtual void write_inputs(const std::string& /*dir*/) const {}  // what loading the model needs
+};
+
+// ---- vectors: MLP AE/VAE ------------------------------------------------------------------------
+class MixtureAutoencoderFitter : public Fitter {
+ public:
+  explicit MixtureAutoencoderFitter(const FitConfig& c)
+      : c_(c), mix_(nets::mixture_by_name(c.data)), init_(c.seed), model_(mlp_config(c), init_),
+        trainer_(model_, train_config(c)), data_(c.seed + 1000) {
+    nets::Rng r(c.seed + 5);
+    eval_x_ = mix_.sample(c.eval_samples ? c.eval_samples : 2500, r);
+  }
+  static nets::AutoencoderTrainConfig train_config(const FitConfig& c) {
+    nets::AutoencoderTrainConfig t;
+    t.lr = c.lr, t.clip = c.clip, t.kl_anneal_steps = c.kl_anneal_steps, t.seed = c.seed + 2;
+    return t;
+  }
+  nlohmann::json step() override {
+    const nets::Tensor x = mix_.sample(batch_of(c_), data_);
+    const nets::VaeTerms t = trainer_.step([&](double beta, nets::Rng& r) { return model_.loss(x, beta, r); });
+    return {{"loss", t.loss.item()}, {"recon", t.recon}, {"kl", t.kl}, {"beta", t.beta}};
+  }
+  nlohmann::json evaluate() override {
+    nets::Rng r(c_.seed + 6);
+    nets::NoGrad ng;
+    const nets::VaeTerms t = model_.loss(eval_x_, 1.0, r);
+    nlohmann::json j = {{"recon", t.recon}, {"kl", t.kl}};
+    if (c_.kind == "vae") j["elbo"] = -(t.recon + t.kl);
+    return j;
+  }
+  void save(Tensors& t, nlohmann::json& s) const override {
+    put_module(model_, "model.", t);
+    Meta m;
+    nets::add_optimizer_state(trainer_.opt, "optim.", t, m);
+    s["optim"] = m;
+    s["rng"] = trainer_.rng.state();
+    s["data_rng"] = data_.state();
+  }
+  void load(const nets::SafeTensors& st, const nlohmann::json& s, const std::string& path) override {
+    get_module(model_, "model.", st, path);
+    trainer_.opt.load_state(nets::optimizer_state_with_prefix(st, "optim."));
+    trainer_.rng.set_state(s.at("rng").get<std::string>());
+    data_.set_state(s.at("data_rng").get<std::string>());
+  }
+  void write_outputs(const std::string& dir) const override {
+    // reconstructions of the evaluation points, and (VAE) samples from the prior
+    nets::NoGrad ng;
+    std::string csv = "x,y,rx,ry\n";
+    const nets::Tensor rec = model_.decode(model_.encode(nets::Var(eval_x_)).mu).value();
+    for (size_t i = 0; i < eval_x_.shape()[0]; ++i)
+      csv += std::to_string(eval_x_(i, 0)) + "," + std::to_string(eval_x_(i, 1)) + "," +
+             std::to_string(rec(i, 0)) + "," + std::to_string(rec(i, 1)) + "\n";
+    nets::write_file_atomic(dir + "/reconstructions.csv", csv);
+  }
+
+ private:
+  FitConfig c_;
+  nets::Mixture mix_;
+  nets::Rng init_;
+  nets::MlpAutoencoder model_;
+  nets::AutoencoderTrainer trainer_;
+  nets::Rng data_;
+  nets::Tensor eval_x_;
+};
+
+// ---- vectors: GAN -------------------------------------------------------------------------------
+class GanFitter : public Fitter {
+ public:
+  explicit GanFitter(const FitConfig& c) : c_(c), mix_(nets::mixture_by_name(c.data)), gan_(gan_config(c)), data_(c.seed + 1000) {}
+  nlohmann::json step() override {
+    nets::GanStepStats s;
+    if (gan_.opt_g.steps() == 0 && !pretrained_) {  // D pre-training against the initial G
+      for (size_t i = 0; i < c_.pretrain_d; ++i) gan_.d_step(mix_.sample(batch_of(c_), data_));
+      pretrained_ = true;
+    }
+    for (size_t k = 0; k < c_.d_steps; ++k) s = gan_.d_step(mix_.sample(batch_of(c_), data_));
+    s.g_loss = gan_.g_step();
+    return {{"d_loss", s.d_loss}, {"g_loss", s.g_loss}, {"d_real", s.d_real}, {"d_fake", s.d_fake}, {"penalty", s.penalty}};
+  }
+  nlohmann::json evaluate() override {
+    nets::Rng r(c_.seed + 6);
+    const nets::ModeScore s = nets::score_modes(mix_, gan_.sample(c_.eval_samples ? c_.eval_samples : 2500, r));
+    return {{"modes_covered", s.modes_covered}, {"modes", mix_.centres.size()}, {"high_quality", s.high_quality},
+            {"per_mode", s.per_mode}};
+  }
+  void save(Tensors& t, nlohmann::json& s) const override {
+    put_module(gan_.generator, "g.", t);
+    put_module(gan_.discriminator, "d.", t);
+    Meta m;
+    nets::add_optimizer_state(gan_.opt_g, "optim_g.", t, m);
+    nets::add_optimizer_state(gan_.opt_d, "optim_d.", t, m);
+    s["optim"] = m;
+    s["rng"] = gan_.rng.state();
+    s["dropout_rng"] = gan_.discriminator.dropout_rng.state();
+    s["data_rng"] = data_.state();
+    s["pretrained"] = pretrained_;
+  }
+  void load(const nets::SafeTensors& st, const nlohmann::json& s, const std::string& path) override {
+    get_module(gan_.generator, "g.", st, path);
+    get_module(gan_.discriminator, "d.", st, path);
+    gan_.opt_g.load_state(nets::optimizer_state_with_prefix(st, "optim_g."));
+    gan_.opt_d.load_state(nets::optimizer_state_with_prefix(st, "optim_d."));
+    gan_.rng.set_state(s.at("rng").get<std::string>());
+    gan_.discriminator.dropout_rng.set_state(s.at("dropout_rng").get<std::string>());
+    data_.set_state(s.at("data_rng").get<std::string>());
+    pretrained_ = s.at("pretrained").get<bool>();
+  }
+  void write_outputs(const std::string& dir) const override {
+    nets::Rng r(c_.seed + 6);
+    const nets::Tensor x = gan_.sample(c_.eval_samples ? c_.eval_samples : 2500, r);
+    std::string csv = "x,y\n";
+    for (size_t i = 0; i < x.shape()[0]; ++i) csv += std::to_string(x(i, 0)) + "," + std::to_string(x(i, 1)) + "\n";
+    nets::write_file_atomic(dir + "/samples.csv", csv);
+  }
+
+ private:
+  FitConfig c_;
+  nets::Mixture mix_;
+  nets::Gan gan_;
+  nets::Rng data_;
+  bool pretrained_ = false;
+};
+
+// ---- sentences: AE/VAE --------------------------------------------------------------------------
+nets::IntTensor rows_of(const nets::IntTensor& t, const size_t* idx, size_t n) {
+  const size_t T = t.shape()[1];
+  nets::IntTensor out = nets::IntTensor::from_shape({n, T});
+  for (size_t i = 0; i < n; ++i) std::copy(t.data() + idx[i] * T, t.data() + (idx[i] + 1) * T, out.data() + i * T);
+  return out;
+}
+
+std::string words_of(const nets::IntTensor& ids, size_t row, const text::Vocabulary* vocab) {
+  const size_t T = ids.shape()[1];
+  std::string s;
+  if (vocab) {
+    for (const auto& w : vocab->decode(ids.data() + row * T, T)) s += (s.empty() ? "" : " ") + w;
+  } else {
+    for (size_t t = 0; t < T; ++t) s += (t ? " " : "") + std::to_string(ids(row, t));
+  }
+  return s;
+}
+
+class SentenceAutoencoderFitter : public Fitter {
+ public:
+  SentenceAutoencoderFitter(const FitConfig& c, text::TextTask task)
+      : c_(c), task_(std::move(task)), init_(c.seed),
+        model_(sentence_config(c, task_.vocab_size, task_.eos), init_),
+        trainer_(model_, MixtureAutoencoderFitter::train_config(c)), data_(c.seed + 1001) {
+    const size_t B = batch_of(c);
+    if (task_.real.shape()[0] < B)
+      throw ValueError("seqrl fit: '" + c.data + "' has " + std::to_string(task_.real.shape()[0]) +
+                       " training sentences, fewer than one batch of " + std::to_string(B));
+    const size_t M = c.eval_samples ? std::min(c.eval_samples, task_.held_out.shape()[0]) : task_.held_out.shape()[0];
+    std::vector<size_t> idx(M);
+    for (size_t i = 0; i < M; ++i) idx[i] = i;
+    eval_ = rows_of(task_.held_out, idx.data(), M);
+    new_epoch();
+  }
+  nlohmann::json step() override {
+    const size_t B = batch_of(c_);
+    if (cursor_ + B > order_.size()) new_epoch();
+    const nets::IntTensor x = rows_of(task_.real, order_.data() + cursor_, B);
+    cursor_ += B;
+    model_.train();
+    const nets::VaeTerms t = trainer_.step([&](double beta, nets::Rng& r) { return model_.loss(x, beta, r); });
+    return {{"loss", t.loss.item()}, {"recon", t.recon}, {"kl", t.kl}, {"beta", t.beta}, {"tokens", t.tokens}};
+  }
+  nlohmann::json evaluate() override {
+    model_.eval();
+    nets::NoGrad ng;
+    nets::Rng r(c_.seed + 6);
+    double recon = 0, kl = 0, tokens = 0;
+    const size_t M = eval_.shape()[0], chunk = 250;
+    std::vector<size_t> idx(M);
+    for (size_t i = 0; i < M; ++i) idx[i] = i;
+    for (size_t b = 0; b < M; b += chunk) {
+      const size_t n = std::min(chunk, M - b);
+      const nets::VaeTerms t = model_.loss(rows_of(eval_, idx.data() + b, n), 1.0, r);
+      recon += t.recon * n, kl += t.kl * n, tokens += t.tokens * n;
+    }
+    recon /= M, kl /= M, tokens /= M;
+    // greedy reconstruction from the posterior mean: the share of scored tokens decoded right
+    const size_t A = std::min<size_t>(M, 500);
+    const nets::IntTensor x = rows_of(eval_, idx.data(), A);
+    const nets::IntTensor rec = model_.decode(model_.encode(x).mu.value(), x.shape()[1]);
+    const nets::Tensor m = model_.mask(x);
+    double right = 0, total = 0;
+    for (size_t i = 0; i < m.size(); ++i)
+      if (m.data()[i] > 0) total += 1, right += rec.data()[i] == x.data()[i];
+    nlohmann::json j = {{"recon", recon}, {"kl", kl}, {"tokens", tokens}, {"recon_token_accuracy", right / total},
+                        {"recon_per_token", recon / tokens}};
+    if (c_.kind == "vae") {
+      j["elbo"] = -(recon + kl);
+      j["nll_bound"] = recon + kl;  // per sentence, an upper bound on -log p(x)
+      j["nll_bound_per_token"] = (recon + kl) / tokens;
+    }
+    return j;
+  }
+  void save(Tensors& t, nlohmann::json& s) const override {
+    put_module(model_, "model.", t);
+    Meta m;
+    nets::add_optimizer_state(trainer_.opt, "optim.", t, m);
+    s["optim"] = m;
+    s["rng"] = trainer_.rng.state();
+    s["data_rng_epoch"] = epoch_rng_;  // the data stream where this epoch's order was drawn
+    s["cursor"] = cursor_;
+  }
+  void load(const nets::SafeTensors& st, const nlohmann::json& s, const std::string& path) override {
+    get_module(model_, "model.", st, path);
+    trainer_.opt.load_state(nets::optimizer_state_with_prefix(st, "optim."));
+    trainer_.rng.set_state(s.at("rng").get<std::string>());
+    data_.set_state(s.at("data_rng_epoch").get<std::string>());
+    new_epoch();
+    cursor_ = s.at("cursor").get<size_t>();
+  }
+  void write_inputs(const std::string& dir) const override {
+    if (task_.vocab) task_.vocab->save(dir + "/vocab.txt");
+  }
+  void write_outputs(const std::string& dir) const override {
+    nets::NoGrad ng;
+    const text::Vocabulary* v = task_.vocab.get();
+    const size_t T = task_.real.shape()[1], Z = model_.cfg.latent;
+    std::string s = "# reconstructions (held-out sentence -> greedy decoding of its posterior mean)\n";
+    const size_t n = std::min<size_t>(5, eval_.shape()[0]);
+    std::vector<size_t> idx{0, 1, 2, 3, 4};
+    const nets::IntTensor x = rows_of(eval_, idx.data(), n);
+    const nets::IntTensor rec = model_.decode(model_.encode(x).mu.value(), T);
+    for (size_t i = 0; i < n; ++i) s += words_of(x, i, v) + "\n  -> " + words_of(rec, i, v) + "\n";
+    if (c_.kind == "vae") {
+      nets::Rng r(c_.seed + 7);
+      const nets::IntTensor prior = model_.decode(nets::standard_normal({10, Z}, r), T);
+      s += "# ten samples from the prior (z ~ N(0, I), greedy decoding)\n";
+      for (size_t i = 0; i < 10; ++i) s += words_of(prior, i, v) + "\n";
+    }
+    if (n >= 2) {
+      const nets::Tensor mu = model_.encode(x).mu.value();
+      nets::Tensor z = nets::Tensor::from_shape({5, Z});
+      for (size_t k = 0; k < 5; ++k)
+        for (size_t j = 0; j < Z; ++j) z(k, j) = (1.f - k / 4.f) * mu(0, j) + (k / 4.f) * mu(1, j);
+      const nets::IntTensor path = model_.decode(z, T);
+      s += "# interpolation between the first two held-out sentences' means (0, 1/4, ..., 1)\n";
+      for (size_t k = 0; k < 5; ++k) s += words_of(path, k, v) + "\n";
+    }
+    nets::write_file_atomic(dir + "/samples.txt", s);
+  }
+
+ private:
+  void new_epoch() {
+    epoch_rng_ = data_.state();
+    order_ = text::shuffled_order(task_.real.shape()[0], data_);
+    cursor_ = 0;
+  }
+  FitConfig c_;
+  text::TextTask task_;
+  nets::Rng init_;
+  nets::SentenceAutoencoder model_;
+  nets::AutoencoderTrainer trainer_;
+  nets::Rng data_;
+  std::string epoch_rng_;
+  std::vector<size_t> order_;
+  size_t cursor_ = 0;
+  nets::IntTensor eval_;
+};
+
+text::TextTaskOptions task_options(const FitConfig& c) {
+  text::TextTaskOptions o;
+  o.oracle_dir = c.oracle_dir, o.corpus = c.corpus, o.test = c.test, o.samples = c.samples, o.max_len = c.max_len;
+  return o;
+}
+
+std::unique_ptr<Fitter> make_fitter(const FitConfig& c) {
+  if (c.kind == "gan") return std::make_unique<GanFitter>(c);
+  if (is_mixture(c.data)) return std::make_unique<MixtureAutoencoderFitter>(c);
+  return std::make_unique<SentenceAutoencoderFitter>(c, text::load_text_task(c.data, task_options(c), c.seed));
+}
+
+long file_size(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 ? static_cast<long>(st.st_size) : -1;
+}
+
+std::string dir_of(const std::string& path) {
+  const auto p = path.find_last_of('/');
+  return p == std::string::npos ? "." : path.substr(0, p);
+}
+
+}  // namespace
+
+FitConfig fit_config_of(const std::string& path) {
+  const nets::SafeTensors st = nets::load_safetensors(path);
+  FitConfig c;
+  try {
+    from_json(nlohmann::json::parse(nets::required_metadata(st, "fit.config", path)), c);
+  } catch (const nlohmann::json::exception& e) {
+    throw CheckpointError("checkpoint '" + path + "': metadata 'fit.config': " + e.what());
+  }
+  return c;
+}
+
+FitResult fit(const FitConfig& given, std::ostream* log) {
+  using clock = std::chrono::steady_clock;
+  const auto t0 = clock::now();
+  FitConfig c = given;
+  nets::SafeTensors resumed;
+  nlohmann::json state;
+  if (!given.resume.empty()) {
+    c = fit_config_of(given.resume);
+    c.resume = given.resume, c.on_step = given.on_step, c.handle_sigint = given.handle_sigint;
+    resumed = nets::load_safetensors(given.resume);
+    try {
+      state = nlohmann::json::parse(nets::required_metadata(resumed, "fit.state", given.resume));
+    } catch (const nlohmann::json::exception& e) {
+      throw CheckpointError("checkpoint '" + given.resume + "': metadata 'fit.state': " + e.what());
+    }
+  }
+  validate(c);
+  std::unique_ptr<Fitter> f = make_fitter(c);
+  long step = 0;
+  double seconds_before = 0;
+  // the running sums of the training figures since the last evaluation
+  nlohmann::json sums = nlohmann::json::object();
+  long counted = 0;
+  const std::string metrics = c.out.empty() ? "" : c.out + "/metrics.jsonl";
+  if (!c.out.empty()) {
+    if (std::system(("mkdir -p '" + c.out + "'").c_str()) != 0) throw IOError("cannot create '" + c.out + "'");
+    f->write_inputs(c.out);
+  }
+  if (!given.resume.empty()) {
+    try {
+      f->load(resumed, state, given.resume);
+      step = state.at("step").get<long>();
+      seconds_before = state.at("seconds").get<double>();
+      sums = state.at("train_sums");
+      counted = state.at("train_counted").get<long>();
+      const long size = state.at("metrics_size").get<long>();
+      if (!metrics.empty()) {
+        if (file_size(metrics) < size)
+          throw IOError("resuming from '" + given.resume + "': '" + metrics + "' is missing or shorter than the " +
+                        std::to_string(size) + " bytes the checkpoint recorded");
+        if (::truncate(metrics.c_str(), size) != 0) throw IOError("cannot truncate '" + metrics + "'");
+      }
+    } catch (const nlohmann::json::exception& e) {
+      throw CheckpointError("checkpoint '" + given.resume + "': metadata 'fit.state': " + e.what());
+    }
+  } else if (!metrics.empty()) {
+    std::ofstream(metrics, std::ios::trunc);
+  }
+  auto elapsed = [&] { return seconds_before + std::chrono::duration<double>(clock::now() - t0).count(); };
+
+  FitResult r;
+  auto checkpoint = [&] {
+    if (c.out.empty()) return;
+    Tensors t;
+    nlohmann::json s;
+    f->save(t, s);
+    s["step"] = step;
+    s["seconds"] = elapsed();
+    s["metrics_size"] = file_size(metrics);
+    s["train_sums"] = sums;
+    s["train_counted"] = counted;
+    Meta meta{{"fit.config", nlohmann::json(c).dump()}, {"fit.state", s.dump()}, {"fit.kind", c.kind}};
+    for (auto& [k, v] : s["optim"].items()) meta[k] = v.get<std::string>();
+    r.checkpoint = c.out + "/checkpoint.safetensors";
+    nets::save_safetensors(r.checkpoint, t, meta);
+  };
+  std::ofstream mf;
+  if (!metrics.empty()) mf.open(metrics, std::ios::app);
+  auto record = [&](const nlohmann::json& ev) {
+    nlohmann::json line = {{"step", step}, {"seconds", elapsed()}, {"eval", ev}};
+    nlohmann::json tr = nlohmann::json::object();
+    for (auto& [k, v] : sums.items()) tr[k] = v.get<double>() / double(std::max(1L, counted));
+    line["train"] = tr;
+    if (mf.is_open()) mf << line.dump() << "\n" << std::flush;
+    if (log) *log << line.dump() << "\n" << std::flush;
+    sums = nlohmann::json::object();
+    counted = 0;
+  };
+
+  SigintStop guard(c.handle_sigint);
+  if (step == 0 && given.resume.empty()) record(f->evaluate());
+  while (step < c.steps) {
+    const nlohmann::json s = f->step();
+    ++step;
+    for (auto& [k, v] : s.items())
+      if (v.is_number()) sums[k] = sums.value(k, 0.0) + v.get<double>();
+    ++counted;
+    if (c.eval_every > 0 && step % c.eval_every == 0 && step < c.steps) record(f->evaluate());
+    if (c.checkpoint_every > 0 && step % c.checkpoint_every == 0) checkpoint();
+    if (c.on_step) c.on_step(step);
+    if (stop_requested() && step < c.steps) {
+      checkpoint();
+      r.interrupted = true;
+      r.steps = step;
+      r.seconds = elapsed();
+      return r;
+    }
+  }
+  r.final_eval = f->evaluate();
+  record(r.final_eval);
+  r.steps = step;
+  r.seconds = elapsed();
+  checkpoint();
+  if (!c.out.empty()) {
+    f->write_outputs(c.out);
+    nlohmann::json summary = {{"kind", c.kind}, {"data", c.data}, {"seed", c.seed}, {"steps", step},
+                              {"wall_seconds", r.seconds}, {"final", r.final_eval}, {"config", c}};
+    nets::write_file_atomic(c.out + "/summary.json", summary.dump(1) + "\n");
+  }
+  return r;
+}
+
+FittedSentenceAutoencoder load_sentence_autoencoder(const std::string& path) {
+  FittedSentenceAutoencoder f;
+  f.cfg = fit_config_of(path);
+  if (f.cfg.kind == "gan" || is_mixture(f.cfg.data))
+    throw CheckpointError("checkpoint '" + path + "' holds a " + f.cfg.kind + " of " + f.cfg.data + ", not a sentence autoencoder");
+  const nets::SafeTensors st = nets::load_safetensors(path);
+  const auto emb = st.tensors.find("model.embedding.weight");
+  if (emb == st.tensors.end()) throw CheckpointError("checkpoint '" + path + "' has no 'model.embedding.weight'");
+  const size_t V = emb->second.shape()[0] - 1;
+  int32_t eos = -1;
+  if (f.cfg.data != "oracle") {
+    f.vocab = std::make_shared<const text::Vocabulary>(text::Vocabulary::load(dir_of(path) + "/vocab.txt"));
+    if (f.vocab->size() != V)
+      throw CheckpointError("checkpoint '" + path + "': its vocab.txt has " + std::to_string(f.vocab->size()) +
+                            " tokens, the model " + std::to_string(V));
+    eos = text::Vocabulary::kEos;
+  }
+  nets::Rng rng(0);
+  f.model = std::make_shared<nets::SentenceAutoencoder>(sentence_config(f.cfg, V, eos), rng);
+  get_module(*f.model, "model.", st, path);
+  f.model->eval();
+  return f;
+}
+
+std::shared_ptr<nets::MlpAutoencoder> load_mlp_autoencoder(const std::string& path) {
+  const FitConfig c = fit_config_of(path);
+  if (c.kind == "gan" || !is_mixture(c.data))
+    throw CheckpointError("checkpoint '" + path + "' holds a " + c.kind + " of " + c.data + ", not a vector autoencoder");
+  nets::Rng rng(0);
+  auto m = std::make_shared<nets::MlpAutoencoder>(mlp_config(c), rng);
+  get_module(*m, "model.", nets::load_safetensors(path), path);
+  m->eval();
+  return m;
+}
+
+}  // namespace seqrl::agents
