@@ -20,7 +20,8 @@ namespace seqrl::agents {
   X(kind) X(data) X(seed) X(steps) X(batch) X(lr) X(clip) X(eval_every) X(eval_samples) X(out)      \
   X(checkpoint_every) X(latent) X(hidden) X(emb) X(kl_anneal_steps) X(word_dropout) X(g_loss)     \
   X(d_steps) X(noise_dim) X(g_layers) X(d_layers) X(gan_hidden) X(pretrain_d) X(d_dropout) X(d_l2) \
-  X(grad_penalty) X(beta1) X(oracle_dir) X(corpus) X(test) X(samples) X(max_len)
+  X(grad_penalty) X(beta1) X(oracle_dir) X(corpus) X(test) X(samples) X(max_len) X(oracle_vocab)    \
+  X(oracle_seq_len) X(oracle_seed)
 
 void to_json(nlohmann::json& j, const FitConfig& c) {
   j = nlohmann::json::object();
@@ -124,6 +125,7 @@ class Fitter {
   virtual void load(const nets::SafeTensors& st, const nlohmann::json& state, const std::string& path) = 0;
   virtual void write_outputs(const std::string& dir) const = 0;
   virtual void write_inputs(const std::string& /*dir*/) const {}  // what loading the model needs
+  virtual std::string describe() const { return ""; }  // the autoencoder's architecture
 };
 
 // ---- vectors: MLP AE/VAE ------------------------------------------------------------------------
@@ -153,6 +155,7 @@ class MixtureAutoencoderFitter : public Fitter {
     if (c_.kind == "vae") j["elbo"] = -(t.recon + t.kl);
     return j;
   }
+  std::string describe() const override { return nets::describe(model_.cfg); }
   void save(Tensors& t, nlohmann::json& s) const override {
     put_module(model_, "model.", t);
     Meta m;
@@ -321,6 +324,7 @@ class SentenceAutoencoderFitter : public Fitter {
     }
     return j;
   }
+  std::string describe() const override { return nets::describe(model_.cfg); }
   void save(Tensors& t, nlohmann::json& s) const override {
     put_module(model_, "model.", t);
     Meta m;
@@ -390,6 +394,7 @@ class SentenceAutoencoderFitter : public Fitter {
 text::TextTaskOptions task_options(const FitConfig& c) {
   text::TextTaskOptions o;
   o.oracle_dir = c.oracle_dir, o.corpus = c.corpus, o.test = c.test, o.samples = c.samples, o.max_len = c.max_len;
+  o.oracle_vocab = c.oracle_vocab, o.oracle_seq_len = c.oracle_seq_len, o.oracle_seed = c.oracle_seed;
   return o;
 }
 
@@ -485,6 +490,7 @@ FitResult fit(const FitConfig& given, std::ostream* log) {
     s["train_counted"] = counted;
     Meta meta{{"fit.config", nlohmann::json(c).dump()}, {"fit.state", s.dump()}, {"fit.kind", c.kind}};
     for (auto& [k, v] : s["optim"].items()) meta[k] = v.get<std::string>();
+    if (!f->describe().empty()) meta["autoencoder"] = f->describe();
     r.checkpoint = c.out + "/checkpoint.safetensors";
     nets::save_safetensors(r.checkpoint, t, meta);
   };
@@ -537,36 +543,16 @@ FitResult fit(const FitConfig& given, std::ostream* log) {
 FittedSentenceAutoencoder load_sentence_autoencoder(const std::string& path) {
   FittedSentenceAutoencoder f;
   f.cfg = fit_config_of(path);
-  if (f.cfg.kind == "gan" || is_mixture(f.cfg.data))
+  f.model = nets::load_autoencoder(path).sentence;
+  if (!f.model)
     throw CheckpointError("checkpoint '" + path + "' holds a " + f.cfg.kind + " of " + f.cfg.data + ", not a sentence autoencoder");
-  const nets::SafeTensors st = nets::load_safetensors(path);
-  const auto emb = st.tensors.find("model.embedding.weight");
-  if (emb == st.tensors.end()) throw CheckpointError("checkpoint '" + path + "' has no 'model.embedding.weight'");
-  const size_t V = emb->second.shape()[0] - 1;
-  int32_t eos = -1;
   if (f.cfg.data != "oracle") {
     f.vocab = std::make_shared<const text::Vocabulary>(text::Vocabulary::load(dir_of(path) + "/vocab.txt"));
-    if (f.vocab->size() != V)
+    if (f.vocab->size() != f.model->cfg.vocab)
       throw CheckpointError("checkpoint '" + path + "': its vocab.txt has " + std::to_string(f.vocab->size()) +
-                            " tokens, the model " + std::to_string(V));
-    eos = text::Vocabulary::kEos;
+                            " tokens, the model " + std::to_string(f.model->cfg.vocab));
   }
-  nets::Rng rng(0);
-  f.model = std::make_shared<nets::SentenceAutoencoder>(sentence_config(f.cfg, V, eos), rng);
-  get_module(*f.model, "model.", st, path);
-  f.model->eval();
   return f;
-}
-
-std::shared_ptr<nets::MlpAutoencoder> load_mlp_autoencoder(const std::string& path) {
-  const FitConfig c = fit_config_of(path);
-  if (c.kind == "gan" || !is_mixture(c.data))
-    throw CheckpointError("checkpoint '" + path + "' holds a " + c.kind + " of " + c.data + ", not a vector autoencoder");
-  nets::Rng rng(0);
-  auto m = std::make_shared<nets::MlpAutoencoder>(mlp_config(c), rng);
-  get_module(*m, "model.", nets::load_safetensors(path), path);
-  m->eval();
-  return m;
 }
 
 }  // namespace seqrl::agents

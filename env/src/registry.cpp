@@ -7,6 +7,7 @@
 #include "seqrl/env/classic/acrobot.hpp"
 #include "seqrl/env/classic/cartpole.hpp"
 #include "seqrl/env/classic/pendulum.hpp"
+#include "seqrl/env/encoders.hpp"
 #include "seqrl/env/text/text_env.hpp"
 #include "seqrl/env/toy/toy.hpp"
 #include "seqrl/env/wrappers.hpp"
@@ -168,14 +169,34 @@ const EnvSpec& spec(const std::string& id) {
   return it->second;
 }
 
-std::unique_ptr<Env> make(const std::string& id, const Info& options) {
+std::unique_ptr<Env> make(const std::string& id, const Info& given) {
   const EnvSpec& s = spec(id);
+  Info options = given;
+  std::string encoder;
+  if (options.contains("encoder")) {
+    encoder = options["encoder"].get<std::string>();
+    options.erase("encoder");
+  }
   std::unique_ptr<Env> e = s.entry_point(options);
   e->id = id;
   std::optional<int> limit = s.max_episode_steps;
   if (options.contains("max_episode_steps")) limit = options["max_episode_steps"].get<int>();
   if (limit) {
     e = std::make_unique<TimeLimit>(std::move(e), *limit);
+    e->id = id;
+  }
+  if (!encoder.empty()) {
+    // one encoder per checkpoint, shared by every env made with it (a vector env's sub-envs)
+    static std::mutex mu;
+    static std::map<std::string, std::shared_ptr<Encoder>> loaded;
+    std::shared_ptr<Encoder> enc;
+    {
+      std::lock_guard<std::mutex> lk(mu);
+      auto& slot = loaded[encoder + "\n" + e->observation_space().str()];
+      if (!slot) slot = load_encoder(encoder, e->observation_space());
+      enc = slot;
+    }
+    e = std::make_unique<ObservationEncoder>(std::move(e), enc);
     e->id = id;
   }
   return e;

@@ -4,6 +4,9 @@
 #include <algorithm>
 #include <cmath>
 
+#include <nlohmann/json.hpp>
+
+#include "seqrl/nets/checkpoint.hpp"
 #include "seqrl/nets/losses.hpp"
 #include "seqrl/nets/ops.hpp"
 
@@ -273,6 +276,53 @@ IntTensor SentenceAutoencoder::decode(const Tensor& z, size_t T, Rng* rng) const
 Tensor SentenceAutoencoder::features(const IntTensor& seqs, const std::vector<size_t>& lengths) const {
   NoGrad ng;
   return encode(seqs, lengths).mu.value();
+}
+
+std::string describe(const MlpAutoencoderConfig& c) {
+  return nlohmann::json{{"form", "mlp"}, {"in", c.in}, {"hidden", c.hidden}, {"latent", c.latent},
+                        {"variational", c.variational}}
+      .dump();
+}
+
+std::string describe(const SentenceAutoencoderConfig& c) {
+  return nlohmann::json{{"form", "sentence"}, {"vocab", c.vocab}, {"emb", c.emb}, {"hidden", c.hidden},
+                        {"latent", c.latent}, {"variational", c.variational}, {"eos", c.eos},
+                        {"word_dropout", c.word_dropout}}
+      .dump();
+}
+
+LoadedAutoencoder load_autoencoder(const std::string& path) {
+  const SafeTensors st = load_safetensors(path);
+  LoadedAutoencoder out;
+  Rng rng(0);
+  Module* m = nullptr;
+  try {
+    const auto j = nlohmann::json::parse(required_metadata(st, "autoencoder", path));
+    const std::string form = j.at("form").get<std::string>();
+    if (form == "mlp") {
+      MlpAutoencoderConfig c;
+      c.in = j.at("in"), c.hidden = j.at("hidden").get<std::vector<size_t>>(), c.latent = j.at("latent");
+      c.variational = j.at("variational");
+      out.mlp = std::make_shared<MlpAutoencoder>(c, rng);
+      m = out.mlp.get();
+    } else if (form == "sentence") {
+      SentenceAutoencoderConfig c;
+      c.vocab = j.at("vocab"), c.emb = j.at("emb"), c.hidden = j.at("hidden"), c.latent = j.at("latent");
+      c.variational = j.at("variational"), c.eos = j.at("eos"), c.word_dropout = j.at("word_dropout");
+      out.sentence = std::make_shared<SentenceAutoencoder>(c, rng);
+      m = out.sentence.get();
+    } else {
+      throw CheckpointError("checkpoint '" + path + "': metadata 'autoencoder': unknown form '" + form + "'");
+    }
+  } catch (const nlohmann::json::exception& e) {
+    throw CheckpointError("checkpoint '" + path + "': metadata 'autoencoder': " + e.what());
+  }
+  const auto state = tensors_with_prefix(st, "model.");
+  const std::string bad = m->state_mismatches(state, "'" + path + "' (entries model.*)");
+  if (!bad.empty()) throw CheckpointError("checkpoint '" + path + "' does not fit its autoencoder:" + bad);
+  m->load_state(state);
+  m->eval();
+  return out;
 }
 
 AutoencoderTrainer::AutoencoderTrainer(Module& m, const AutoencoderTrainConfig& c)

@@ -85,7 +85,12 @@ TEST_CASE("fit: a sentence VAE on the grammar stopped mid-epoch and resumed equa
   CHECK(f.model->cfg.latent == 8);
   CHECK(f.model->cfg.hidden == 32);
   CHECK_FALSE(f.model->training());
-  CHECK_THROWS_AS(load_mlp_autoencoder(tmpdir("vaegrammar_a") + "/checkpoint.safetensors"), CheckpointError);
+  CHECK_FALSE(nets::load_autoencoder(tmpdir("vaegrammar_a") + "/checkpoint.safetensors").mlp);
+  FitConfig v;
+  v.kind = "ae", v.data = "ring8", v.steps = 1, v.handle_sigint = false, v.out = tmpdir("ae1");
+  fit(v);
+  CHECK(nets::load_autoencoder(v.out + "/checkpoint.safetensors").mlp);
+  CHECK_THROWS_WITH(load_sentence_autoencoder(v.out + "/checkpoint.safetensors"), Catch::Contains("not a sentence autoencoder"));
   const std::string samples = slurp(tmpdir("vaegrammar_a") + "/samples.txt");
   CHECK_THAT(samples, Catch::Contains("ten samples from the prior"));
   CHECK_THAT(samples, Catch::Contains("interpolation"));

@@ -10,8 +10,10 @@ TextTask load_text_task(const std::string& name, const TextTaskOptions& o, uint6
   t.name = name;
   nets::Rng data_rng(seed + 1000);
   if (name == "oracle") {
+    nets::LSTMGeneratorConfig oc;
+    oc.vocab = o.oracle_vocab, oc.seq_len = o.oracle_seq_len;
     t.oracle = std::make_shared<const Oracle>(o.oracle_dir == "random"
-                                                  ? Oracle::random(nets::LSTMGeneratorConfig(), seed)
+                                                  ? Oracle::random(oc, o.oracle_seed >= 0 ? uint64_t(o.oracle_seed) : seed)
                                                   : Oracle::from_npy(o.oracle_dir));
     t.real = t.oracle->sample(o.samples, data_rng);
     t.held_out = t.oracle->sample(o.held_out, data_rng);

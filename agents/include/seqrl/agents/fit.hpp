@@ -51,6 +51,8 @@ struct FitConfig {
   std::string corpus = "../shared/data/coco/image_coco.txt";
   std::string test = "../shared/data/coco/test_coco.txt";
   size_t samples = 10000, max_len = 16;
+  size_t oracle_vocab = 5000, oracle_seq_len = 20;  // oracle "random": its size and seed (-1: seed)
+  long oracle_seed = -1;
   // not stored
   std::string resume;               // continue the run saved in this checkpoint
   bool handle_sigint = true;        // Ctrl-C checkpoints and stops
@@ -83,7 +85,7 @@ struct FittedSentenceAutoencoder {
   std::shared_ptr<nets::SentenceAutoencoder> model;
   std::shared_ptr<const text::Vocabulary> vocab;  // null for the oracle's bare ids
 };
+// (nets::load_autoencoder loads either form from the checkpoint alone.)
 FittedSentenceAutoencoder load_sentence_autoencoder(const std::string& checkpoint);
-std::shared_ptr<nets::MlpAutoencoder> load_mlp_autoencoder(const std::string& checkpoint);
 
 }  // namespace seqrl::agents

@@ -24,7 +24,9 @@ struct EnvSpec {
 // Registers (or replaces) an id. Throws ValueError for an empty id or entry point.
 void register_env(EnvSpec spec);
 // Makes a registered environment, wrapped in TimeLimit when its spec has max_episode_steps
-// (options["max_episode_steps"] overrides it). Unknown ids throw KeyError listing close matches.
+// (options["max_episode_steps"] overrides it). options["encoder"] = an autoencoder checkpoint
+// (seqrl fit ae|vae) wraps it last in ObservationEncoder with that encoder (env/encoders.hpp).
+// Unknown ids throw KeyError listing close matches.
 std::unique_ptr<Env> make(const std::string& id, const Info& options = Info::object());
 // The spec of a registered id (KeyError as make).
 const EnvSpec& spec(const std::string& id);

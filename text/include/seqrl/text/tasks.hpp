@@ -22,6 +22,10 @@ struct TextTaskOptions {
   size_t samples = 10000;   // oracle and grammar: training sequences drawn from the task
   size_t held_out = 2000;   // oracle and grammar: held-out sequences
   size_t max_len = 16;      // grammar: maximum words per sentence
+  // oracle "random": a fresh N(0, 1) oracle of this size (emb and hidden 32, as SeqGAN's) from
+  // oracle_seed (-1: the task's seed); TextOracle-v0 makes the same one from the same options
+  size_t oracle_vocab = 5000, oracle_seq_len = 20;
+  long oracle_seed = -1;
 };
 
 struct TextTask {

@@ -105,6 +105,18 @@ class SentenceAutoencoder : public Module {
   Linear out;
 };
 
+// The architecture as checkpoint metadata (key "autoencoder"), so that a model loads from its file
+// alone: JSON {"form": "mlp" | "sentence", and the config's fields}.
+std::string describe(const MlpAutoencoderConfig& c);
+std::string describe(const SentenceAutoencoderConfig& c);
+// A checkpoint with "autoencoder" metadata and the parameters under "model.": one of the two set,
+// in evaluation mode. CheckpointError naming the file and what is wrong.
+struct LoadedAutoencoder {
+  std::shared_ptr<MlpAutoencoder> mlp;
+  std::shared_ptr<SentenceAutoencoder> sentence;
+};
+LoadedAutoencoder load_autoencoder(const std::string& path);
+
 // The KL weight at a training step: linear from 0 to 1 over `anneal_steps` (0: always 1).
 double kl_weight(long step, long anneal_steps);
 
