@@ -49,6 +49,7 @@ int fit_command(const std::vector<std::string>& args, std::ostream& out, std::os
       ("gan-hidden", po::value(&c.gan_hidden)->default_value(c.gan_hidden), "GAN: hidden width of G and D")
       ("g-layers", po::value(&c.g_layers)->default_value(c.g_layers), "GAN: hidden layers of G")
       ("d-layers", po::value(&c.d_layers)->default_value(c.d_layers), "GAN: hidden layers of D")
+      ("encoder", po::value(&c.encoder)->default_value(c.encoder), "GAN on a text data set: the sentence AE/VAE checkpoint whose codes it learns")
       ("beta1", po::value(&c.beta1)->default_value(c.beta1), "GAN: Adam beta1")
       ("oracle", po::value(&c.oracle_dir)->default_value(c.oracle_dir), "oracle: SeqGAN's oracle folder, or 'random'")
       ("oracle-vocab", po::value(&c.oracle_vocab)->default_value(c.oracle_vocab), "oracle random: vocabulary (TextOracle-v0's vocab option)")

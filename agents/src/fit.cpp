@@ -4,15 +4,20 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <climits>
 #include <chrono>
+#include <cstdlib>
 #include <cmath>
 #include <fstream>
+#include <optional>
 #include <ostream>
 
 #include "seqrl/agents/runner.hpp"
 #include "seqrl/nets/checkpoint.hpp"
 #include "seqrl/nets/error.hpp"
 #include "seqrl/nets/ops.hpp"
+#include "seqrl/text/grammar.hpp"
+#include "seqrl/text/metrics.hpp"
 
 namespace seqrl::agents {
 
@@ -21,7 +26,7 @@ namespace seqrl::agents {
   X(checkpoint_every) X(latent) X(hidden) X(emb) X(kl_anneal_steps) X(word_dropout) X(g_loss)     \
   X(d_steps) X(noise_dim) X(g_layers) X(d_layers) X(gan_hidden) X(pretrain_d) X(d_dropout) X(d_l2) \
   X(grad_penalty) X(beta1) X(oracle_dir) X(corpus) X(test) X(samples) X(max_len) X(oracle_vocab)    \
-  X(oracle_seq_len) X(oracle_seed)
+  X(oracle_seq_len) X(oracle_seed) X(encoder)
 
 void to_json(nlohmann::json& j, const FitConfig& c) {
   j = nlohmann::json::object();
@@ -43,8 +48,9 @@ void validate(const FitConfig& c) {
     if (!ok) throw ConfigError("seqrl fit: " + msg);
   };
   need(c.kind == "ae" || c.kind == "vae" || c.kind == "gan", "kind must be ae, vae or gan, got '" + c.kind + "'");
-  need(c.kind != "gan" || is_mixture(c.data),
-       "a GAN fits ring8 or grid25 (got '" + c.data + "'); a GAN over tokens is seqrl seqgan");
+  need(c.kind != "gan" || is_mixture(c.data) || !c.encoder.empty(),
+       "a GAN fits ring8, grid25, or the codes of a text data set ('" + c.data +
+           "') given --encoder (a sentence AE/VAE checkpoint); a GAN over tokens is seqrl seqgan");
   need(c.steps >= 0, "--steps must be >= 0");
   need(c.eval_every >= 0, "--eval-every must be >= 0");
   need(c.checkpoint_every >= 0, "--checkpoint-every must be >= 0");
@@ -126,6 +132,7 @@ class Fitter {
   virtual void write_outputs(const std::string& dir) const = 0;
   virtual void write_inputs(const std::string& /*dir*/) const {}  // what loading the model needs
   virtual std::string describe() const { return ""; }  // the autoencoder's architecture
+  virtual std::string gan_metadata() const { return ""; }  // a latent GAN's D and encoder
 };
 
 // ---- vectors: MLP AE/VAE ------------------------------------------------------------------------
@@ -191,60 +198,153 @@ class MixtureAutoencoderFitter : public Fitter {
   nets::Tensor eval_x_;
 };
 
-// ---- vectors: GAN -------------------------------------------------------------------------------
+// ---- GAN: on a 2-D mixture, or on the codes of sentences (a latent GAN) ------------------------
+nets::IntTensor rows_of(const nets::IntTensor& t, const size_t* idx, size_t n);
+std::string words_of(const nets::IntTensor& ids, size_t row, const text::Vocabulary* vocab);
+text::TextTaskOptions task_options(const FitConfig& c);
+
+// The codes (posterior means) of every row, in chunks: [N, Z].
+nets::Tensor codes_of(const nets::SentenceAutoencoder& m, const nets::IntTensor& seqs) {
+  nets::NoGrad ng;
+  const size_t N = seqs.shape()[0], Z = m.cfg.latent, chunk = 256;
+  nets::Tensor out = nets::Tensor::from_shape({N, Z});
+  std::vector<size_t> idx(N);
+  for (size_t i = 0; i < N; ++i) idx[i] = i;
+  for (size_t b = 0; b < N; b += chunk) {
+    const size_t n = std::min(chunk, N - b);
+    const nets::Tensor f = m.encode(rows_of(seqs, idx.data() + b, n)).mu.value();
+    std::copy(f.begin(), f.end(), out.data() + b * Z);
+  }
+  return out;
+}
+
 class GanFitter : public Fitter {
  public:
-  explicit GanFitter(const FitConfig& c) : c_(c), mix_(nets::mixture_by_name(c.data)), gan_(gan_config(c)), data_(c.seed + 1000) {}
+  explicit GanFitter(const FitConfig& c) : c_(c), data_(c.seed + 1000) {
+    nets::GanConfig g = gan_config(c);
+    if (is_mixture(c.data)) {
+      mix_ = nets::mixture_by_name(c.data);
+    } else {
+      enc_ = load_sentence_autoencoder(c.encoder);
+      task_ = text::load_text_task(c.data, task_options(c), c.seed);
+      if (task_.vocab_size != enc_.model->cfg.vocab)
+        throw ValueError("seqrl fit gan: the encoder '" + c.encoder + "' reads a vocabulary of " +
+                         std::to_string(enc_.model->cfg.vocab) + " tokens, '" + c.data + "' has " +
+                         std::to_string(task_.vocab_size));
+      codes_ = codes_of(*enc_.model, task_.real);
+      const size_t M = std::min<size_t>(task_.held_out.shape()[0], c.eval_samples ? c.eval_samples : 2500);
+      std::vector<size_t> idx(M);
+      for (size_t i = 0; i < M; ++i) idx[i] = i;
+      held_codes_ = codes_of(*enc_.model, rows_of(task_.held_out, idx.data(), M));
+      g.data_dim = enc_.model->cfg.latent;
+    }
+    gan_ = std::make_unique<nets::Gan>(g);
+  }
   nlohmann::json step() override {
     nets::GanStepStats s;
-    if (gan_.opt_g.steps() == 0 && !pretrained_) {  // D pre-training against the initial G
-      for (size_t i = 0; i < c_.pretrain_d; ++i) gan_.d_step(mix_.sample(batch_of(c_), data_));
+    if (gan_->opt_g.steps() == 0 && !pretrained_) {  // D pre-training against the initial G
+      for (size_t i = 0; i < c_.pretrain_d; ++i) gan_->d_step(real_batch());
       pretrained_ = true;
     }
-    for (size_t k = 0; k < c_.d_steps; ++k) s = gan_.d_step(mix_.sample(batch_of(c_), data_));
-    s.g_loss = gan_.g_step();
+    for (size_t k = 0; k < c_.d_steps; ++k) s = gan_->d_step(real_batch());
+    s.g_loss = gan_->g_step();
     return {{"d_loss", s.d_loss}, {"g_loss", s.g_loss}, {"d_real", s.d_real}, {"d_fake", s.d_fake}, {"penalty", s.penalty}};
   }
   nlohmann::json evaluate() override {
     nets::Rng r(c_.seed + 6);
-    const nets::ModeScore s = nets::score_modes(mix_, gan_.sample(c_.eval_samples ? c_.eval_samples : 2500, r));
-    return {{"modes_covered", s.modes_covered}, {"modes", mix_.centres.size()}, {"high_quality", s.high_quality},
-            {"per_mode", s.per_mode}};
+    const nets::Tensor x = gan_->sample(c_.eval_samples ? c_.eval_samples : 2500, r);
+    if (mix_) {
+      const nets::ModeScore s = nets::score_modes(*mix_, x);
+      return {{"modes_covered", s.modes_covered}, {"modes", mix_->centres.size()}, {"high_quality", s.high_quality},
+              {"per_mode", s.per_mode}};
+    }
+    nlohmann::json j = {{"d_real_held_out", mean_prob(held_codes_)}, {"d_fake", mean_prob(x)}};
+    if (task_.vocab) {  // 500 decoded samples: their diversity, and (grammar) correctness
+      const nets::IntTensor ids = decoded(500);
+      std::vector<text::Sentence> sents;
+      for (size_t i = 0; i < ids.shape()[0]; ++i) sents.push_back(task_.vocab->decode(ids.data() + i * ids.shape()[1], ids.shape()[1]));
+      j["distinct2"] = text::distinct_n(sents, 2);
+      if (c_.data == "grammar") j["grammatical"] = text::score_grammar(text::Grammar::captions(), sents, c_.max_len).grammatical;
+    }
+    return j;
+  }
+  std::string gan_metadata() const override {
+    if (mix_) return "";
+    char buf[PATH_MAX];
+    const std::string enc = ::realpath(c_.encoder.c_str(), buf) ? std::string(buf) : c_.encoder;
+    return nlohmann::json{{"encoder", enc}, {"data_dim", gan_->cfg.data_dim}, {"d_hidden", gan_->cfg.d_hidden},
+                          {"d_layers", gan_->cfg.d_layers}}
+        .dump();
   }
   void save(Tensors& t, nlohmann::json& s) const override {
-    put_module(gan_.generator, "g.", t);
-    put_module(gan_.discriminator, "d.", t);
+    put_module(gan_->generator, "g.", t);
+    put_module(gan_->discriminator, "d.", t);
     Meta m;
-    nets::add_optimizer_state(gan_.opt_g, "optim_g.", t, m);
-    nets::add_optimizer_state(gan_.opt_d, "optim_d.", t, m);
+    nets::add_optimizer_state(gan_->opt_g, "optim_g.", t, m);
+    nets::add_optimizer_state(gan_->opt_d, "optim_d.", t, m);
     s["optim"] = m;
-    s["rng"] = gan_.rng.state();
-    s["dropout_rng"] = gan_.discriminator.dropout_rng.state();
+    s["rng"] = gan_->rng.state();
+    s["dropout_rng"] = gan_->discriminator.dropout_rng.state();
     s["data_rng"] = data_.state();
     s["pretrained"] = pretrained_;
   }
   void load(const nets::SafeTensors& st, const nlohmann::json& s, const std::string& path) override {
-    get_module(gan_.generator, "g.", st, path);
-    get_module(gan_.discriminator, "d.", st, path);
-    gan_.opt_g.load_state(nets::optimizer_state_with_prefix(st, "optim_g."));
-    gan_.opt_d.load_state(nets::optimizer_state_with_prefix(st, "optim_d."));
-    gan_.rng.set_state(s.at("rng").get<std::string>());
-    gan_.discriminator.dropout_rng.set_state(s.at("dropout_rng").get<std::string>());
+    get_module(gan_->generator, "g.", st, path);
+    get_module(gan_->discriminator, "d.", st, path);
+    gan_->opt_g.load_state(nets::optimizer_state_with_prefix(st, "optim_g."));
+    gan_->opt_d.load_state(nets::optimizer_state_with_prefix(st, "optim_d."));
+    gan_->rng.set_state(s.at("rng").get<std::string>());
+    gan_->discriminator.dropout_rng.set_state(s.at("dropout_rng").get<std::string>());
     data_.set_state(s.at("data_rng").get<std::string>());
     pretrained_ = s.at("pretrained").get<bool>();
   }
   void write_outputs(const std::string& dir) const override {
+    if (!mix_) {  // sentences decoded from G's codes
+      const nets::IntTensor ids = decoded(100);
+      std::string txt;
+      for (size_t i = 0; i < ids.shape()[0]; ++i) txt += words_of(ids, i, enc_.vocab.get()) + "\n";
+      nets::write_file_atomic(dir + "/samples.txt", txt);
+      return;
+    }
     nets::Rng r(c_.seed + 6);
-    const nets::Tensor x = gan_.sample(c_.eval_samples ? c_.eval_samples : 2500, r);
+    const nets::Tensor x = gan_->sample(c_.eval_samples ? c_.eval_samples : 2500, r);
     std::string csv = "x,y\n";
     for (size_t i = 0; i < x.shape()[0]; ++i) csv += std::to_string(x(i, 0)) + "," + std::to_string(x(i, 1)) + "\n";
     nets::write_file_atomic(dir + "/samples.csv", csv);
   }
 
  private:
+  nets::Tensor real_batch() {
+    const size_t B = batch_of(c_);
+    if (mix_) return mix_->sample(B, data_);
+    const size_t N = codes_.shape()[0], Z = codes_.shape()[1];
+    nets::Tensor x = nets::Tensor::from_shape({B, Z});
+    for (size_t i = 0; i < B; ++i) {
+      const size_t row = data_.randint(N);
+      std::copy(codes_.data() + row * Z, codes_.data() + (row + 1) * Z, x.data() + i * Z);
+    }
+    return x;
+  }
+  double mean_prob(const nets::Tensor& x) const {
+    nets::NoGrad ng;
+    const bool was = gan_->discriminator.training();
+    gan_->discriminator.eval();
+    const nets::Tensor l = gan_->discriminator.forward(nets::Var(x)).value();
+    gan_->discriminator.train(was);
+    double p = 0;
+    for (float v : l) p += 1.0 / (1.0 + std::exp(-double(v)));
+    return p / double(l.size());
+  }
+  nets::IntTensor decoded(size_t n) const {
+    nets::Rng r(c_.seed + 8);
+    return enc_.model->decode(gan_->sample(n, r), task_.real.shape()[1]);
+  }
   FitConfig c_;
-  nets::Mixture mix_;
-  nets::Gan gan_;
+  std::optional<nets::Mixture> mix_;
+  FittedSentenceAutoencoder enc_;
+  text::TextTask task_;
+  nets::Tensor codes_, held_codes_;
+  std::unique_ptr<nets::Gan> gan_;
   nets::Rng data_;
   bool pretrained_ = false;
 };
@@ -491,6 +591,7 @@ FitResult fit(const FitConfig& given, std::ostream* log) {
     Meta meta{{"fit.config", nlohmann::json(c).dump()}, {"fit.state", s.dump()}, {"fit.kind", c.kind}};
     for (auto& [k, v] : s["optim"].items()) meta[k] = v.get<std::string>();
     if (!f->describe().empty()) meta["autoencoder"] = f->describe();
+    if (!f->gan_metadata().empty()) meta["latent_gan"] = f->gan_metadata();
     r.checkpoint = c.out + "/checkpoint.safetensors";
     nets::save_safetensors(r.checkpoint, t, meta);
   };

@@ -8,6 +8,7 @@
 #include "seqrl/env/classic/cartpole.hpp"
 #include "seqrl/env/classic/pendulum.hpp"
 #include "seqrl/env/encoders.hpp"
+#include "seqrl/env/text/model_rewards.hpp"
 #include "seqrl/env/text/text_env.hpp"
 #include "seqrl/env/toy/toy.hpp"
 #include "seqrl/env/wrappers.hpp"
@@ -172,12 +173,27 @@ const EnvSpec& spec(const std::string& id) {
 std::unique_ptr<Env> make(const std::string& id, const Info& given) {
   const EnvSpec& s = spec(id);
   Info options = given;
-  std::string encoder;
+  std::string encoder, reward_model;
   if (options.contains("encoder")) {
     encoder = options["encoder"].get<std::string>();
     options.erase("encoder");
   }
+  if (options.contains("reward_model")) {
+    reward_model = options["reward_model"].get<std::string>();
+    options.erase("reward_model");
+  }
   std::unique_ptr<Env> e = s.entry_point(options);
+  if (!reward_model.empty()) {
+    auto* text = dynamic_cast<TextGenEnv*>(e.get());
+    if (!text) throw ValueError("option reward_model: '" + id + "' is not a text environment");
+    // one model per checkpoint, shared by every env made with it
+    static std::mutex mu;
+    static std::map<std::string, std::shared_ptr<RewardModel>> loaded;
+    std::lock_guard<std::mutex> lk(mu);
+    auto& slot = loaded[reward_model + "\n" + std::to_string(text->vocab())];
+    if (!slot) slot = load_reward_model(reward_model, text->vocab());
+    text->set_reward_model(slot);
+  }
   e->id = id;
   std::optional<int> limit = s.max_episode_steps;
   if (options.contains("max_episode_steps")) limit = options["max_episode_steps"].get<int>();

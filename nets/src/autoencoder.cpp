@@ -173,8 +173,7 @@ MlpAutoencoder::Posterior SentenceAutoencoder::encode(const IntTensor& seqs) con
   return encode(seqs, lengths);
 }
 
-Var SentenceAutoencoder::reconstruction(const Var& z, const IntTensor& seqs, const Tensor& m,
-                                        Rng* dropout_rng) const {
+Var SentenceAutoencoder::decoder_states(const Var& z, const IntTensor& seqs, Rng* dropout_rng) const {
   const size_t B = seqs.shape()[0], T = seqs.shape()[1];
   const int32_t start = int32_t(cfg.vocab);
   IntTensor in = IntTensor::from_shape({B, T});
@@ -192,12 +191,55 @@ Var SentenceAutoencoder::reconstruction(const Var& z, const IntTensor& seqs, con
   Tensor ones = Tensor::from_shape({1, T, 1});
   ones.fill(1.f);
   const Var zt = reshape(z, {B, 1, cfg.latent}) * Var(ones);
-  const Var h = decoder.forward(concat({embedding.forward(in), zt}, 2), &init).out;
+  return decoder.forward(concat({embedding.forward(in), zt}, 2), &init).out;
+}
+
+Var SentenceAutoencoder::reconstruction(const Var& z, const IntTensor& seqs, const Tensor& m,
+                                        Rng* dropout_rng) const {
+  const Var h = decoder_states(z, seqs, dropout_rng);
   double scored = 0;
   for (float v : m) scored += v;
   // linear_cross_entropy is the mean over scored tokens; the sum per sentence is that times
   // scored / B
-  return linear_cross_entropy(h, out.weight, out.bias, seqs, m) * float(scored / double(B));
+  return linear_cross_entropy(h, out.weight, out.bias, seqs, m) * float(scored / double(seqs.shape()[0]));
+}
+
+SentenceAutoencoder::RowElbo SentenceAutoencoder::elbo(const IntTensor& seqs) const {
+  check_ids(seqs, cfg.vocab, "SentenceAutoencoder::elbo");
+  NoGrad ng;
+  const size_t B = seqs.shape()[0], T = seqs.shape()[1], V = cfg.vocab, chunk = 64;
+  RowElbo r;
+  r.elbo.resize(B);
+  r.tokens.resize(B);
+  for (size_t b0 = 0; b0 < B; b0 += chunk) {
+    const size_t nb = std::min(chunk, B - b0);
+    IntTensor part = IntTensor::from_shape({nb, T});
+    std::copy(seqs.data() + b0 * T, seqs.data() + (b0 + nb) * T, part.data());
+    const Tensor m = mask(part);
+    const MlpAutoencoder::Posterior p = encode(part);
+    const Tensor logits = linear(decoder_states(p.mu, part, nullptr), out.weight, out.bias).value();
+    for (size_t b = 0; b < nb; ++b) {
+      double ll = 0, n = 0;
+      for (size_t t = 0; t < T; ++t) {
+        if (m(b, t) <= 0.f) continue;
+        const float* row = logits.data() + (b * T + t) * V;
+        const float mx = *std::max_element(row, row + V);
+        double z = 0;
+        for (size_t v = 0; v < V; ++v) z += std::exp(double(row[v] - mx));
+        ll += double(row[part(b, t)] - mx) - std::log(z);
+        n += 1;
+      }
+      double kl = 0;
+      if (cfg.variational)
+        for (size_t j = 0; j < cfg.latent; ++j) {
+          const double mu = p.mu.value()(b, j), lv = p.logvar.value()(b, j);
+          kl += -0.5 * (1.0 + lv - mu * mu - std::exp(lv));
+        }
+      r.elbo[b0 + b] = ll - kl;
+      r.tokens[b0 + b] = n;
+    }
+  }
+  return r;
 }
 
 VaeTerms SentenceAutoencoder::loss(const IntTensor& all, double beta, Rng& rng) const {

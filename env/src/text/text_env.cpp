@@ -36,6 +36,11 @@ std::vector<double> GrammarReward::score(const nets::IntTensor& seqs) {
   return r;
 }
 
+void TextGenEnv::set_reward_model(std::shared_ptr<RewardModel> r) {
+  if (!r) throw ValueError("TextGenEnv: the reward model is null");
+  reward_ = std::move(r);
+}
+
 text::Vocabulary grammar_vocabulary(const text::Grammar& g) {
   std::vector<text::Sentence> one{g.words()};
   return text::Vocabulary::build(one);

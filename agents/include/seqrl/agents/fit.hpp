@@ -5,8 +5,11 @@
 // reconstruction and KL, per example and, for sentences, per token).
 //
 // Data: ring8 and grid25 (2-D mixtures; the MLP forms of the models), oracle, coco, grammar or a
-// text file (the sentence forms; see text/tasks.hpp). A GAN takes the 2-D mixtures only (a GAN
-// over tokens needs policy gradients: seqrl seqgan).
+// text file (the sentence forms; see text/tasks.hpp). A GAN takes the 2-D mixtures, or a text data
+// set through a fitted sentence autoencoder: it then learns the distribution of the sentences'
+// codes (a latent GAN, after Zhao et al. 2018's ARAE), its samples decode to sentences, and its
+// discriminator over codes scores sentences (a reward model: env/text/model_rewards.hpp). A GAN
+// over tokens themselves needs policy gradients: seqrl seqgan.
 #pragma once
 
 #include <cstdint>
@@ -46,6 +49,7 @@ struct FitConfig {
   size_t d_steps = 1, noise_dim = 2, g_layers = 3, d_layers = 3, gan_hidden = 128;
   size_t pretrain_d = 0;
   float d_dropout = 0.f, d_l2 = 0.f, grad_penalty = 0.f, beta1 = 0.5f;
+  std::string encoder;  // a GAN on a text data set: the sentence AE/VAE whose codes it learns
   // text data
   std::string oracle_dir = "../shared/data/seqgan_oracle";
   std::string corpus = "../shared/data/coco/image_coco.txt";

@@ -25,7 +25,9 @@ struct EnvSpec {
 void register_env(EnvSpec spec);
 // Makes a registered environment, wrapped in TimeLimit when its spec has max_episode_steps
 // (options["max_episode_steps"] overrides it). options["encoder"] = an autoencoder checkpoint
-// (seqrl fit ae|vae) wraps it last in ObservationEncoder with that encoder (env/encoders.hpp).
+// (seqrl fit ae|vae) wraps it last in ObservationEncoder with that encoder (env/encoders.hpp);
+// options["reward_model"] = a sentence VAE or latent GAN checkpoint replaces a text env's reward
+// (env/text/model_rewards.hpp).
 // Unknown ids throw KeyError listing close matches.
 std::unique_ptr<Env> make(const std::string& id, const Info& options = Info::object());
 // The spec of a registered id (KeyError as make).

@@ -100,6 +100,9 @@ class TextGenEnv : public Env {
   std::unique_ptr<Env> clone() const override { return std::make_unique<TextGenEnv>(*this); }
   const std::vector<int32_t>& tokens() const { return tokens_; }
   RewardModel& reward_model() { return *reward_; }
+  // Replaces the reward model (shared by the clones made afterwards).
+  void set_reward_model(std::shared_ptr<RewardModel> r);
+  size_t vocab() const { return size_t(act_space_.n()); }
 
  protected:
   ResetResult reset_impl(std::optional<uint64_t> seed, const Info& options) override;

@@ -86,9 +86,19 @@ class SentenceAutoencoder : public Module {
   MlpAutoencoder::Posterior encode(const IntTensor& seqs, const std::vector<size_t>& lengths) const;
   // Whole sentences: lengths from mask().
   MlpAutoencoder::Posterior encode(const IntTensor& seqs) const;
+  // The decoder's states [B, T, H] for teacher-forced seqs given z (inputs: start, then the tokens,
+  // with word dropout when dropout_rng is given).
+  Var decoder_states(const Var& z, const IntTensor& seqs, Rng* dropout_rng) const;
   // -log p(seqs | z) summed over scored tokens, mean over rows; word dropout (when > 0 and
   // dropout_rng given) replaces decoder inputs.
   Var reconstruction(const Var& z, const IntTensor& seqs, const Tensor& mask, Rng* dropout_rng) const;
+  // Each row's ELBO, log p(x | z) - KL(q(z|x) || N(0, I)) with z at the posterior mean (so it is
+  // deterministic), summed over the row's scored tokens, and that token count. No graph. For an
+  // AE (no KL) it is the reconstruction log-likelihood.
+  struct RowElbo {
+    std::vector<double> elbo, tokens;
+  };
+  RowElbo elbo(const IntTensor& seqs) const;
   // The loss of a batch (z sampled with rng for a VAE, word dropout in training mode).
   VaeTerms loss(const IntTensor& seqs, double beta, Rng& rng) const;
   // Decodes T tokens from each z [N, Z]: greedy (rng null) or sampled. No graph.
