@@ -58,6 +58,7 @@ int fit_command(const std::vector<std::string>& args, std::ostream& out, std::os
       ("corpus", po::value(&c.corpus)->default_value(c.corpus), "coco: training captions")
       ("test", po::value(&c.test)->default_value(c.test), "coco: test captions")
       ("samples", po::value(&c.samples)->default_value(c.samples), "oracle and grammar: training sequences drawn")
+      ("vocab-file", po::value(&c.vocab_file)->default_value(c.vocab_file), "a text file: its vocabulary from this file (another model's vocab.txt) instead of its own words")
       ("max-len", po::value(&c.max_len)->default_value(c.max_len), "grammar: maximum words per sentence");
   po::variables_map vm;
   if (parse_args("fit", d, rest, vm, &out)) return 0;

@@ -5,7 +5,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdlib>
+
 #include "cli_detail.hpp"
+#include "seqrl/agents/fit.hpp"
 #include "seqrl/nets/checkpoint.hpp"
 #include "seqrl/nets/error.hpp"
 #include "seqrl/text/grammar.hpp"
@@ -22,6 +25,8 @@ struct ScoreConfig {
   int n = 0;         // 0: every order (BLEU 2..5, distinct 1..4)
   size_t max_len = 16;  // grammar: the task's sentence length limit
   size_t limit = 0;  // score only the first `limit` samples (0 = all)
+  std::string encoder, generator;  // embsim
+  long embsim_steps = 500;
 };
 
 // Sequences of integer token ids, one per line, all of the oracle's length.
@@ -67,23 +72,79 @@ std::vector<text::Sentence> read_sentences(const std::string& path, const std::s
 }
 }  // namespace
 
+namespace {
+// EmbSim against a reference sentence model: the word embeddings of a generator checkpoint, or of
+// the reference's architecture fitted on the samples with the reference's vocabulary.
+int embsim_score(const ScoreConfig& c, std::ostream& out) {
+  require(!c.encoder.empty(), "score", "--metric embsim needs --encoder CHECKPOINT (a sentence AE/VAE from seqrl fit)");
+  require(c.samples.empty() != c.generator.empty(), "score", "--metric embsim takes one of --samples FILE or --generator CHECKPOINT");
+  const auto t0 = std::chrono::steady_clock::now();
+  const agents::FittedSentenceAutoencoder ref = agents::load_sentence_autoencoder(c.encoder);
+  const size_t V = ref.model->cfg.vocab;
+  // the reference's table without its last row (the model's start / dropped-word id)
+  auto words = [V](const nets::Tensor& t) {
+    nets::Tensor w = nets::Tensor::from_shape({V, t.shape()[1]});
+    std::copy(t.data(), t.data() + w.size(), w.data());
+    return w;
+  };
+  nlohmann::json res = {{"metric", "embsim"}, {"encoder", c.encoder}};
+  nets::Tensor gen;
+  if (!c.generator.empty()) {
+    const nets::SafeTensors st = nets::load_safetensors(c.generator);
+    const auto e = st.tensors.find("embedding.weight");
+    if (e == st.tensors.end()) throw CheckpointError("generator '" + c.generator + "' has no 'embedding.weight'");
+    gen = e->second;
+    if (gen.dimension() != 2 || gen.shape()[0] != V)
+      throw ValueError("generator '" + c.generator + "' embeds " + std::to_string(gen.shape()[0]) +
+                       " tokens, the encoder's vocabulary has " + std::to_string(V));
+    res["generator"] = c.generator;
+  } else {
+    require(c.embsim_steps > 0, "score", "--embsim-steps must be positive");
+    agents::FitConfig f = ref.cfg;
+    f.data = c.samples;
+    const auto slash = c.encoder.find_last_of('/');
+    f.vocab_file = (slash == std::string::npos ? std::string(".") : c.encoder.substr(0, slash)) + "/vocab.txt";
+    f.steps = c.embsim_steps, f.eval_every = 0, f.checkpoint_every = 0, f.handle_sigint = false;
+    char tmpl[] = "/tmp/seqrl_embsim_XXXXXX";
+    if (!::mkdtemp(tmpl)) throw IOError("cannot create a temporary folder for embsim");
+    f.out = tmpl;
+    agents::fit(f);
+    gen = agents::load_sentence_autoencoder(f.out + "/checkpoint.safetensors").model->embedding.weight.value();
+    std::system(("rm -rf '" + f.out + "'").c_str());
+    res["samples_file"] = c.samples;
+    res["fitted_steps"] = c.embsim_steps;
+  }
+  // the special tokens (<pad> <bos> <eos> <unk>) are not words
+  const size_t first = ref.vocab ? text::Vocabulary::specials().size() : 0;
+  res["value"] = text::embsim(words(ref.model->embedding.weight.value()), words(gen), first);
+  res["words"] = V - first;
+  res["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  out << res.dump() << "\n";
+  return 0;
+}
+}  // namespace
+
 int score_command(const std::vector<std::string>& args, std::ostream& out, std::ostream* help_out) {
   ScoreConfig c;
   po::options_description d("seqrl score options");
   d.add_options()
-      ("metric", po::value(&c.metric)->default_value(c.metric), "bleu, selfbleu, distinct, nll-oracle or grammar")
+      ("metric", po::value(&c.metric)->default_value(c.metric), "bleu, selfbleu, distinct, nll-oracle, grammar or embsim")
       ("max-len", po::value(&c.max_len)->default_value(c.max_len), "grammar: the task's maximum sentence length in words")
       ("samples", po::value(&c.samples)->default_value(c.samples), "file of samples, one sentence per line (words, or token ids for nll-oracle)")
       ("references", po::value(&c.references)->default_value(c.references), "bleu: file of reference sentences")
       ("oracle", po::value(&c.oracle)->default_value(c.oracle), "nll-oracle: folder of the oracle's .npy files (SeqGAN's layout)")
       ("tokenizer", po::value(&c.tokenizer)->default_value(c.tokenizer), "whitespace or nltk (Texygen's word_tokenize)")
       ("n", po::value(&c.n)->default_value(c.n), "n-gram order (0 = bleu/selfbleu 2..5, distinct 1..4)")
-      ("limit", po::value(&c.limit)->default_value(c.limit), "score only the first K samples (0 = all; Texygen's fast Self-BLEU uses 500)");
+      ("limit", po::value(&c.limit)->default_value(c.limit), "score only the first K samples (0 = all; Texygen's fast Self-BLEU uses 500)")
+      ("encoder", po::value(&c.encoder)->default_value(c.encoder), "embsim: the reference sentence AE/VAE (seqrl fit on the real data; its vocab.txt beside it)")
+      ("generator", po::value(&c.generator)->default_value(c.generator), "embsim: a generator checkpoint (seqrl mle/seqgan) whose word embeddings are compared (instead of --samples)")
+      ("embsim-steps", po::value(&c.embsim_steps)->default_value(c.embsim_steps), "embsim with --samples: updates of the reference's architecture fitted on the samples");
   po::variables_map vm;
   if (parse_args("score", d, args, vm, help_out)) return 0;
   const std::string m = c.metric;
-  require(m == "bleu" || m == "selfbleu" || m == "distinct" || m == "nll-oracle" || m == "grammar", "score",
-          "--metric must be bleu, selfbleu, distinct, nll-oracle or grammar, got '" + m + "'");
+  require(m == "bleu" || m == "selfbleu" || m == "distinct" || m == "nll-oracle" || m == "grammar" || m == "embsim",
+          "score", "--metric must be bleu, selfbleu, distinct, nll-oracle, grammar or embsim, got '" + m + "'");
+  if (m == "embsim") return embsim_score(c, out);
   require(!c.samples.empty(), "score", "give --samples FILE");
   require(m != "bleu" || !c.references.empty(), "score", "--metric bleu needs --references FILE");
   require(m != "nll-oracle" || !c.oracle.empty(), "score", "--metric nll-oracle needs --oracle DIR");

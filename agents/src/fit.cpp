@@ -26,7 +26,7 @@ namespace seqrl::agents {
   X(checkpoint_every) X(latent) X(hidden) X(emb) X(kl_anneal_steps) X(word_dropout) X(g_loss)     \
   X(d_steps) X(noise_dim) X(g_layers) X(d_layers) X(gan_hidden) X(pretrain_d) X(d_dropout) X(d_l2) \
   X(grad_penalty) X(beta1) X(oracle_dir) X(corpus) X(test) X(samples) X(max_len) X(oracle_vocab)    \
-  X(oracle_seq_len) X(oracle_seed) X(encoder)
+  X(oracle_seq_len) X(oracle_seed) X(encoder) X(vocab_file)
 
 void to_json(nlohmann::json& j, const FitConfig& c) {
   j = nlohmann::json::object();
@@ -35,8 +35,12 @@ void to_json(nlohmann::json& j, const FitConfig& c) {
 #undef X
 }
 
+// kind and data must be there; a field added after the checkpoint was written takes its default
 void from_json(const nlohmann::json& j, FitConfig& c) {
-#define X(f) j.at(#f).get_to(c.f);
+  j.at("kind").get_to(c.kind);
+  j.at("data").get_to(c.data);
+#define X(f) \
+  if (j.contains(#f)) j.at(#f).get_to(c.f);
   SEQRL_FIT_FIELDS(X)
 #undef X
 }
@@ -495,6 +499,7 @@ text::TextTaskOptions task_options(const FitConfig& c) {
   text::TextTaskOptions o;
   o.oracle_dir = c.oracle_dir, o.corpus = c.corpus, o.test = c.test, o.samples = c.samples, o.max_len = c.max_len;
   o.oracle_vocab = c.oracle_vocab, o.oracle_seq_len = c.oracle_seq_len, o.oracle_seed = c.oracle_seed;
+  o.vocab_file = c.vocab_file;
   return o;
 }
 

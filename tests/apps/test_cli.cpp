@@ -299,3 +299,21 @@ TEST_CASE("seqrl fit: ae/vae/gan by name with summary.json; bad kinds, data and 
   CHECK(run({"fit", "--help"}, out, err) == 0);
   CHECK_THAT(out, Catch::Contains("--grad-penalty"));
 }
+
+TEST_CASE("seqrl score --metric embsim: a reference sentence model against samples fitted with its vocabulary, and errors", "[cli][text][fit]") {
+  const std::string dir = "/tmp/seqrl_embsim_" + std::to_string(::getpid());
+  std::string out, err;
+  REQUIRE(run({"fit", "ae", "--data", "grammar", "--samples", "300", "--steps", "40", "--batch", "32", "--emb", "8",
+               "--hidden", "16", "--latent", "4", "--eval-every", "0", "--eval-samples", "50", "--out", dir}, out, err) == 0);
+  REQUIRE(run({"grammar", "--n", "200", "--seed", "5", "--out", dir + "/samples.txt"}, out, err) == 0);
+  REQUIRE(run({"score", "--metric", "embsim", "--encoder", dir + "/checkpoint.safetensors", "--samples", dir + "/samples.txt",
+               "--embsim-steps", "20"}, out, err) == 0);
+  const auto j = nlohmann::json::parse(out);
+  CHECK(j["value"].get<double>() <= 0.0);
+  CHECK(j["value"].get<double>() > -3.0);
+  CHECK(j["words"].get<int>() > 10);
+  CHECK(run({"score", "--metric", "embsim", "--samples", dir + "/samples.txt"}, out, err) == 2);
+  CHECK_THAT(err, Catch::Contains("needs --encoder"));
+  CHECK(run({"score", "--metric", "embsim", "--encoder", dir + "/checkpoint.safetensors"}, out, err) == 2);
+  CHECK_THAT(err, Catch::Contains("one of --samples FILE or --generator CHECKPOINT"));
+}

@@ -182,3 +182,29 @@ TEST_CASE("grammar: samples are grammatical, bounded, and as frequent as their p
   CHECK_THROWS_WITH(Grammar::parse("S -> A B 1.0\nA -> 'x' 1.0\n"), Catch::Contains("'B' has no rules"));
   CHECK_THROWS_WITH(Grammar::parse("S -> A 1.0\n"), Catch::Contains("line 1"));
 }
+
+TEST_CASE("embsim: 0 for one table, invariant to rotating a table, lower for an unrelated one", "[text][metrics]") {
+  nets::Rng rng(3);
+  nets::Tensor a = nets::Tensor::from_shape({40, 6});
+  for (auto& v : a) v = rng.normal();
+  CHECK(text::embsim(a, a) == Approx(0.0).margin(1e-6));
+  // a rotation in the (0, 1) plane and a scaling keep every cosine
+  nets::Tensor r = a;
+  const float c = std::cos(0.7f), s = std::sin(0.7f);
+  for (size_t i = 0; i < 40; ++i) {
+    r(i, 0) = 3.f * (c * a(i, 0) - s * a(i, 1));
+    r(i, 1) = 3.f * (s * a(i, 0) + c * a(i, 1));
+    for (size_t j = 2; j < 6; ++j) r(i, j) = 3.f * a(i, j);
+  }
+  CHECK(text::embsim(a, r) == Approx(0.0).margin(1e-5));
+  nets::Tensor b = nets::Tensor::from_shape({40, 9});  // another width is fine
+  for (auto& v : b) v = rng.normal();
+  const double unrelated = text::embsim(a, b);
+  CHECK(unrelated < -0.1);
+  // the specials skipped: the first rows do not count
+  nets::Tensor a2 = a;
+  for (size_t j = 0; j < 6; ++j) a2(0, j) = -a(0, j) + 5.f;
+  CHECK(text::embsim(a, a2, 1) == Approx(0.0).margin(1e-6));
+  CHECK(text::embsim(a, a2) < 0.0);
+  CHECK_THROWS_AS(text::embsim(a, nets::Tensor::from_shape({39, 6})), ShapeError);
+}

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "seqrl/nets/error.hpp"
+#include "seqrl/nets/kernels.hpp"
 
 namespace seqrl::text {
 
@@ -156,6 +157,47 @@ double distinct_n(const std::vector<Sentence>& sentences, int n) {
       ++total;
     }
   return total ? double(seen.size()) / double(total) : 0.0;
+}
+
+namespace {
+// Rows [first, V) of an embedding table, each scaled to unit length: [V - first, E].
+std::vector<float> unit_rows(const nets::Tensor& t, size_t first) {
+  const size_t V = t.shape()[0], E = t.shape()[1];
+  std::vector<float> u((V - first) * E);
+  for (size_t i = first; i < V; ++i) {
+    double n = 0;
+    for (size_t j = 0; j < E; ++j) n += double(t(i, j)) * t(i, j);
+    const float inv = n > 0 ? float(1.0 / std::sqrt(n)) : 0.f;
+    for (size_t j = 0; j < E; ++j) u[(i - first) * E + j] = t(i, j) * inv;
+  }
+  return u;
+}
+}  // namespace
+
+double embsim(const nets::Tensor& ref, const nets::Tensor& gen, size_t first) {
+  if (ref.dimension() != 2 || gen.dimension() != 2 || ref.shape()[0] != gen.shape()[0])
+    throw ShapeError("embsim: embedding tables " + shape_str(nets::shape_of(ref)) + " and " +
+                     shape_str(nets::shape_of(gen)) + " must be [V, E] over one vocabulary");
+  if (first + 2 > ref.shape()[0]) throw ValueError("embsim: needs at least two words after the first " + std::to_string(first));
+  const size_t V = ref.shape()[0] - first, Er = ref.shape()[1], Eg = gen.shape()[1], chunk = 256;
+  const std::vector<float> ur = unit_rows(ref, first), ug = unit_rows(gen, first);
+  std::vector<float> sr(chunk * V), sg(chunk * V);
+  double total = 0;
+  for (size_t i0 = 0; i0 < V; i0 += chunk) {
+    const size_t n = std::min(chunk, V - i0);
+    // the similarity rows of this chunk of words in each table: S = U[i0:i0+n] U^T
+    nets::kernels::sgemm(false, true, n, V, Er, 1.f, ur.data() + i0 * Er, Er, ur.data(), Er, 0.f, sr.data(), V);
+    nets::kernels::sgemm(false, true, n, V, Eg, 1.f, ug.data() + i0 * Eg, Eg, ug.data(), Eg, 0.f, sg.data(), V);
+    for (size_t r = 0; r < n; ++r) {
+      double dot = 0, nr = 0, ng = 0;
+      for (size_t j = 0; j < V; ++j) {
+        const double a = sr[r * V + j], b = sg[r * V + j];
+        dot += a * b, nr += a * a, ng += b * b;
+      }
+      total += (nr > 0 && ng > 0) ? dot / std::sqrt(nr * ng) : 0.0;
+    }
+  }
+  return std::log10(total / double(V));
 }
 
 }  // namespace seqrl::text

@@ -45,7 +45,8 @@ TextTask load_text_task(const std::string& name, const TextTaskOptions& o, uint6
     if (train.empty() || heldout.empty())
       throw ValueError("text task '" + name + "': needs at least 10 sentences (every 10th is held out), got " +
                        std::to_string(c.sentences.size()));
-    t.vocab = std::make_shared<const Vocabulary>(Vocabulary::build(train));
+    t.vocab = std::make_shared<const Vocabulary>(o.vocab_file.empty() ? Vocabulary::build(train)
+                                                                       : Vocabulary::load(o.vocab_file));
     T = c.max_length() + 1;
   }
   t.real = encode_padded(train, *t.vocab, T);

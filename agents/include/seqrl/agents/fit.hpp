@@ -57,6 +57,7 @@ struct FitConfig {
   size_t samples = 10000, max_len = 16;
   size_t oracle_vocab = 5000, oracle_seq_len = 20;  // oracle "random": its size and seed (-1: seed)
   long oracle_seed = -1;
+  std::string vocab_file;  // a text file: use this vocabulary (another model's ids)
   // not stored
   std::string resume;               // continue the run saved in this checkpoint
   bool handle_sigint = true;        // Ctrl-C checkpoints and stops

@@ -17,6 +17,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "seqrl/nets/tensor.hpp"
 #include "seqrl/text/vocab.hpp"
 
 namespace seqrl::text {
@@ -51,5 +52,11 @@ double bleu(const std::vector<Sentence>& hypotheses, const std::vector<Sentence>
 double self_bleu(const std::vector<Sentence>& sentences, int n);
 // Distinct n-grams / all n-grams over the set (0 when there are none).
 double distinct_n(const std::vector<Sentence>& sentences, int n);
+
+// Texygen's EmbSim (utils/metrics/EmbSim.py): two embedding tables of one vocabulary, ref [V, E1]
+// and gen [V, E2], compared through their word-similarity structure: S[i, j] = cos(e_i, e_j) in
+// each table, then log10(mean_i cos(S_ref[i, :], S_gen[i, :])) over the rows i in [first, V) (the
+// columns likewise). 0 is the best value (the same structure); lower is further apart.
+double embsim(const nets::Tensor& ref, const nets::Tensor& gen, size_t first = 0);
 
 }  // namespace seqrl::text

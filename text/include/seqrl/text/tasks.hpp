@@ -26,6 +26,9 @@ struct TextTaskOptions {
   // oracle_seed (-1: the task's seed); TextOracle-v0 makes the same one from the same options
   size_t oracle_vocab = 5000, oracle_seq_len = 20;
   long oracle_seed = -1;
+  // a text file: its vocabulary from this file (Vocabulary::load; unknown words -> <unk>) instead
+  // of its own words, so that a model of it shares another model's ids
+  std::string vocab_file;
 };
 
 struct TextTask {
