@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include <nlohmann/json.hpp>
+#include <xtensor/xview.hpp>
 
 #include <cstdlib>
 
@@ -27,6 +28,7 @@ struct ScoreConfig {
   size_t limit = 0;  // score only the first `limit` samples (0 = all)
   std::string encoder, generator;  // embsim
   long embsim_steps = 500;
+  size_t embsim_words = 500;
 };
 
 // Sequences of integer token ids, one per line, all of the oracle's length.
@@ -105,6 +107,9 @@ int embsim_score(const ScoreConfig& c, std::ostream& out) {
     const auto slash = c.encoder.find_last_of('/');
     f.vocab_file = (slash == std::string::npos ? std::string(".") : c.encoder.substr(0, slash)) + "/vocab.txt";
     f.steps = c.embsim_steps, f.eval_every = 0, f.checkpoint_every = 0, f.handle_sigint = false;
+    // another initialisation than the reference's: what the two tables share comes from the text
+    // alone (as Texygen's word2vec tables are trained apart)
+    f.seed = ref.cfg.seed + 1;
     char tmpl[] = "/tmp/seqrl_embsim_XXXXXX";
     if (!::mkdtemp(tmpl)) throw IOError("cannot create a temporary folder for embsim");
     f.out = tmpl;
@@ -116,8 +121,16 @@ int embsim_score(const ScoreConfig& c, std::ostream& out) {
   }
   // the special tokens (<pad> <bos> <eos> <unk>) are not words
   const size_t first = ref.vocab ? text::Vocabulary::specials().size() : 0;
-  res["value"] = text::embsim(words(ref.model->embedding.weight.value()), words(gen), first);
+  const nets::Tensor rw = words(ref.model->embedding.weight.value()), gw = words(gen);
+  res["value"] = text::embsim(rw, gw, first);
   res["words"] = V - first;
+  // the most frequent words alone (a vocabulary built from a corpus is in order of frequency):
+  // rare words' embeddings hardly move from their initialisation in either model
+  if (c.embsim_words > 0 && first + c.embsim_words < V) {
+    auto top = [&](const nets::Tensor& t) { return nets::Tensor(xt::view(t, xt::range(0, first + c.embsim_words), xt::all())); };
+    res["value_top_words"] = text::embsim(top(rw), top(gw), first);
+    res["top_words"] = c.embsim_words;
+  }
   res["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   out << res.dump() << "\n";
   return 0;
@@ -138,6 +151,7 @@ int score_command(const std::vector<std::string>& args, std::ostream& out, std::
       ("limit", po::value(&c.limit)->default_value(c.limit), "score only the first K samples (0 = all; Texygen's fast Self-BLEU uses 500)")
       ("encoder", po::value(&c.encoder)->default_value(c.encoder), "embsim: the reference sentence AE/VAE (seqrl fit on the real data; its vocab.txt beside it)")
       ("generator", po::value(&c.generator)->default_value(c.generator), "embsim: a generator checkpoint (seqrl mle/seqgan) whose word embeddings are compared (instead of --samples)")
+      ("embsim-words", po::value(&c.embsim_words)->default_value(c.embsim_words), "embsim: also report the K most frequent words alone (value_top_words; 0 = no)")
       ("embsim-steps", po::value(&c.embsim_steps)->default_value(c.embsim_steps), "embsim with --samples: updates of the reference's architecture fitted on the samples");
   po::variables_map vm;
   if (parse_args("score", d, args, vm, help_out)) return 0;

@@ -629,6 +629,11 @@ FitResult fit(const FitConfig& given, std::ostream* log) {
       r.interrupted = true;
       r.steps = step;
       r.seconds = elapsed();
+      if (!c.out.empty())
+        nets::write_file_atomic(c.out + "/summary.json",
+                                nlohmann::json{{"kind", c.kind}, {"data", c.data}, {"seed", c.seed}, {"steps", step},
+                                               {"interrupted", true}, {"checkpoint", r.checkpoint}, {"config", c}}
+                                        .dump(1) + "\n");
       return r;
     }
   }
@@ -640,7 +645,8 @@ FitResult fit(const FitConfig& given, std::ostream* log) {
   if (!c.out.empty()) {
     f->write_outputs(c.out);
     nlohmann::json summary = {{"kind", c.kind}, {"data", c.data}, {"seed", c.seed}, {"steps", step},
-                              {"wall_seconds", r.seconds}, {"final", r.final_eval}, {"config", c}};
+                              {"interrupted", false}, {"wall_seconds", r.seconds}, {"final", r.final_eval},
+                              {"config", c}};
     nets::write_file_atomic(c.out + "/summary.json", summary.dump(1) + "\n");
   }
   return r;

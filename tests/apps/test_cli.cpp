@@ -307,8 +307,10 @@ TEST_CASE("seqrl score --metric embsim: a reference sentence model against sampl
                "--hidden", "16", "--latent", "4", "--eval-every", "0", "--eval-samples", "50", "--out", dir}, out, err) == 0);
   REQUIRE(run({"grammar", "--n", "200", "--seed", "5", "--out", dir + "/samples.txt"}, out, err) == 0);
   REQUIRE(run({"score", "--metric", "embsim", "--encoder", dir + "/checkpoint.safetensors", "--samples", dir + "/samples.txt",
-               "--embsim-steps", "20"}, out, err) == 0);
+               "--embsim-steps", "20", "--embsim-words", "10"}, out, err) == 0);
   const auto j = nlohmann::json::parse(out);
+  CHECK(j["top_words"] == 10);
+  CHECK(j["value_top_words"].get<double>() <= 0.0);
   CHECK(j["value"].get<double>() <= 0.0);
   CHECK(j["value"].get<double>() > -3.0);
   CHECK(j["words"].get<int>() > 10);
