@@ -125,6 +125,21 @@ void get_module(nets::Module& m, const std::string& prefix, const nets::SafeTens
   m.load_state(s);
 }
 
+// An autoencoder and its trainer (Adam's state and the sampling stream) in a checkpoint.
+void save_trainer(const nets::Module& m, const nets::AutoencoderTrainer& tr, Tensors& t, nlohmann::json& s) {
+  put_module(m, "model.", t);
+  Meta meta;
+  nets::add_optimizer_state(tr.opt, "optim.", t, meta);
+  s["optim"] = meta;
+  s["rng"] = tr.rng.state();
+}
+void load_trainer(nets::Module& m, nets::AutoencoderTrainer& tr, const nets::SafeTensors& st, const nlohmann::json& s,
+                  const std::string& path) {
+  get_module(m, "model.", st, path);
+  tr.opt.load_state(nets::optimizer_state_with_prefix(st, "optim."));
+  tr.rng.set_state(s.at("rng").get<std::string>());
+}
+
 // One model being fitted: an update, an evaluation, and its state for checkpoints.
 class Fitter {
  public:
@@ -168,17 +183,11 @@ class MixtureAutoencoderFitter : public Fitter {
   }
   std::string describe() const override { return nets::describe(model_.cfg); }
   void save(Tensors& t, nlohmann::json& s) const override {
-    put_module(model_, "model.", t);
-    Meta m;
-    nets::add_optimizer_state(trainer_.opt, "optim.", t, m);
-    s["optim"] = m;
-    s["rng"] = trainer_.rng.state();
+    save_trainer(model_, trainer_, t, s);
     s["data_rng"] = data_.state();
   }
   void load(const nets::SafeTensors& st, const nlohmann::json& s, const std::string& path) override {
-    get_module(model_, "model.", st, path);
-    trainer_.opt.load_state(nets::optimizer_state_with_prefix(st, "optim."));
-    trainer_.rng.set_state(s.at("rng").get<std::string>());
+    load_trainer(model_, trainer_, st, s, path);
     data_.set_state(s.at("data_rng").get<std::string>());
   }
   void write_outputs(const std::string& dir) const override {
@@ -430,18 +439,12 @@ class SentenceAutoencoderFitter : public Fitter {
   }
   std::string describe() const override { return nets::describe(model_.cfg); }
   void save(Tensors& t, nlohmann::json& s) const override {
-    put_module(model_, "model.", t);
-    Meta m;
-    nets::add_optimizer_state(trainer_.opt, "optim.", t, m);
-    s["optim"] = m;
-    s["rng"] = trainer_.rng.state();
+    save_trainer(model_, trainer_, t, s);
     s["data_rng_epoch"] = epoch_rng_;  // the data stream where this epoch's order was drawn
     s["cursor"] = cursor_;
   }
   void load(const nets::SafeTensors& st, const nlohmann::json& s, const std::string& path) override {
-    get_module(model_, "model.", st, path);
-    trainer_.opt.load_state(nets::optimizer_state_with_prefix(st, "optim."));
-    trainer_.rng.set_state(s.at("rng").get<std::string>());
+    load_trainer(model_, trainer_, st, s, path);
     data_.set_state(s.at("data_rng_epoch").get<std::string>());
     new_epoch();
     cursor_ = s.at("cursor").get<size_t>();

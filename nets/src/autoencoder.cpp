@@ -31,6 +31,21 @@ double kl_weight(long step, long anneal_steps) {
 }
 
 namespace {
+// recon + beta * KL (a VAE: p.logvar defined) or recon alone (an AE), with the figures
+VaeTerms vae_terms(const Var& recon, const MlpAutoencoder::Posterior& p, double beta) {
+  VaeTerms t;
+  t.recon = recon.item();
+  t.loss = recon;
+  t.beta = 0.0;
+  if (p.logvar.defined()) {
+    const Var kl = kl_normal(p.mu, p.logvar);
+    t.kl = kl.item();
+    t.beta = beta;
+    t.loss = recon + kl * float(beta);
+  }
+  return t;
+}
+
 std::vector<size_t> decoder_sizes(const MlpAutoencoderConfig& c) {
   std::vector<size_t> s{c.latent};
   for (auto it = c.hidden.rbegin(); it != c.hidden.rend(); ++it) s.push_back(*it);
@@ -77,16 +92,7 @@ VaeTerms MlpAutoencoder::loss(const Tensor& x, double beta, Rng& rng) const {
   const Var err = decode(z) - xv;
   // 0.5 |x - x̂|² per example: the Gaussian decoder's NLL up to its constant
   const Var recon = sum(square(err)) * (0.5f / float(x.shape()[0]));
-  VaeTerms t;
-  t.recon = recon.item();
-  t.beta = cfg.variational ? beta : 0.0;
-  t.loss = recon;
-  if (cfg.variational) {
-    const Var kl = kl_normal(p.mu, p.logvar);
-    t.kl = kl.item();
-    t.loss = recon + kl * float(beta);
-  }
-  return t;
+  return vae_terms(recon, p, beta);
 }
 
 Tensor MlpAutoencoder::features(const Tensor& x) const {
@@ -260,19 +266,10 @@ VaeTerms SentenceAutoencoder::loss(const IntTensor& all, double beta, Rng& rng) 
     for (size_t t = 0; t < L; ++t) seqs(b, t) = all(b, t), m(b, t) = full(b, t);
   const MlpAutoencoder::Posterior p = encode(seqs);
   const Var z = cfg.variational ? reparametrize(p.mu, p.logvar, standard_normal(p.mu.shape(), rng)) : p.mu;
-  const Var recon = reconstruction(z, seqs, m, training() ? &rng : nullptr);
-  VaeTerms t;
-  t.recon = recon.item();
+  VaeTerms t = vae_terms(reconstruction(z, seqs, m, training() ? &rng : nullptr), p, beta);
   double scored = 0;
   for (float v : m) scored += v;
   t.tokens = scored / double(seqs.shape()[0]);
-  t.beta = cfg.variational ? beta : 0.0;
-  t.loss = recon;
-  if (cfg.variational) {
-    const Var kl = kl_normal(p.mu, p.logvar);
-    t.kl = kl.item();
-    t.loss = recon + kl * float(beta);
-  }
   return t;
 }
 
