@@ -58,9 +58,6 @@ class Rng {
   // Uniform integer in [0, n), n >= 1, without modulo bias (rejection on the top range).
   uint64_t randint(uint64_t n) {
     if (n <= 1) return 0;
-    // a power of two below 2^32: no draw is ever rejected and x % n is a mask, so this is the
-    // general path's result without its two divisions (a random binary action, for one)
-    if (n <= 0xffffffffull && (n & (n - 1)) == 0) return next_u32() & static_cast<uint32_t>(n - 1);
     if (n <= 0xffffffffull) {
       uint32_t lim = static_cast<uint32_t>(0xffffffffull - (0x100000000ull % n));
       uint32_t x;
