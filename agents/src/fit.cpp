@@ -469,11 +469,7 @@ class SentenceAutoencoderFitter : public Fitter {
       for (size_t i = 0; i < 10; ++i) s += words_of(prior, i, v) + "\n";
     }
     if (n >= 2) {
-      const nets::Tensor mu = model_.encode(x).mu.value();
-      nets::Tensor z = nets::Tensor::from_shape({5, Z});
-      for (size_t k = 0; k < 5; ++k)
-        for (size_t j = 0; j < Z; ++j) z(k, j) = (1.f - k / 4.f) * mu(0, j) + (k / 4.f) * mu(1, j);
-      const nets::IntTensor path = model_.decode(z, T);
+      const nets::IntTensor path = model_.interpolate(rows_of(x, idx.data(), 2), 5, T);
       s += "# interpolation between the first two held-out sentences' means (0, 1/4, ..., 1)\n";
       for (size_t k = 0; k < 5; ++k) s += words_of(path, k, v) + "\n";
     }

@@ -312,6 +312,21 @@ IntTensor SentenceAutoencoder::decode(const Tensor& z, size_t T, Rng* rng) const
   return result;
 }
 
+IntTensor SentenceAutoencoder::interpolate(const IntTensor& two, size_t points, size_t T) const {
+  if (two.dimension() != 2 || two.shape()[0] != 2)
+    throw ShapeError("SentenceAutoencoder::interpolate: sentences " + shape_str(shape_of(two)) + ", expected [2, T]");
+  if (points < 2) throw ValueError("SentenceAutoencoder::interpolate: needs at least 2 points, got " + std::to_string(points));
+  NoGrad ng;
+  const Tensor mu = encode(two).mu.value();
+  const size_t Z = cfg.latent;
+  Tensor z = Tensor::from_shape({points, Z});
+  for (size_t k = 0; k < points; ++k) {
+    const float a = float(k) / float(points - 1);
+    for (size_t j = 0; j < Z; ++j) z(k, j) = (1.f - a) * mu(0, j) + a * mu(1, j);
+  }
+  return decode(z, T);
+}
+
 Tensor SentenceAutoencoder::features(const IntTensor& seqs, const std::vector<size_t>& lengths) const {
   NoGrad ng;
   return encode(seqs, lengths).mu.value();

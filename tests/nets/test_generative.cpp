@@ -150,6 +150,15 @@ TEST_CASE("a sentence AE reconstructs a toy corpus: greedy decoding of its codes
   ae.eval();
   const Tensor z = ae.encode(c.ids).mu.value();
   const IntTensor rec = ae.decode(z, c.ids.shape()[1]);
+  // interpolation: its ends are the two sentences' own decodings
+  const size_t T = c.ids.shape()[1];
+  const IntTensor path = ae.interpolate(rows(c.ids, 0, 2), 4, T);
+  REQUIRE(shape_of(path) == Shape{4, T});
+  for (size_t t = 0; t < T; ++t) {
+    CHECK(path(0, t) == rec(0, t));
+    CHECK(path(3, t) == rec(1, t));
+  }
+  CHECK_THROWS_AS(ae.interpolate(rows(c.ids, 0, 3), 4, T), ShapeError);
   const Tensor m = ae.mask(c.ids);
   double right = 0, total = 0;
   for (size_t i = 0; i < m.size(); ++i)

@@ -103,6 +103,10 @@ class SentenceAutoencoder : public Module {
   VaeTerms loss(const IntTensor& seqs, double beta, Rng& rng) const;
   // Decodes T tokens from each z [N, Z]: greedy (rng null) or sampled. No graph.
   IntTensor decode(const Tensor& z, size_t T, Rng* rng = nullptr) const;
+  // Sentences along the straight line between the posterior means of two sentences (rows 0 and
+  // 1 of two [2, T]): `points` >= 2 codes from a's (first) to b's (last), each decoded greedily
+  // to T tokens. No graph: [points, T].
+  IntTensor interpolate(const IntTensor& two, size_t points, size_t T) const;
   // Mean features (mu) of each row's first lengths[b] tokens, no graph: [B, Z].
   Tensor features(const IntTensor& seqs, const std::vector<size_t>& lengths) const;
   SentenceAutoencoderConfig cfg;
