@@ -36,7 +36,8 @@ int seqgan_command(const std::vector<std::string>& args, std::ostream& out, std:
 
 // Token ids [n, T] as text, one line per row: words up to <eos> when vocab is given, else the
 // ids (text_cmd.cpp).
-std::string decode_lines(const nets::IntTensor& ids, const text::Vocabulary* vocab);
+// past_eos: Texygen's code_to_text instead (every end token dropped, the words after it kept).
+std::string decode_lines(const nets::IntTensor& ids, const text::Vocabulary* vocab, bool past_eos = false);
 // `seqrl mle` and `seqrl generate` (text_cmd.cpp).
 int mle_command(const std::vector<std::string>& args, std::ostream& out, std::ostream* help_out);
 int generate_command(const std::vector<std::string>& args, std::ostream& out, std::ostream* help_out);

@@ -46,11 +46,19 @@ Saved load_generator(const std::string& path) {
 }
 }  // namespace
 
-std::string decode_lines(const nets::IntTensor& ids, const text::Vocabulary* vocab) {
+std::string decode_lines(const nets::IntTensor& ids, const text::Vocabulary* vocab, bool past_eos) {
   std::string out;
   const size_t n = ids.shape()[0], T = ids.shape()[1];
   for (size_t i = 0; i < n; ++i) {
-    if (vocab) {
+    if (vocab && past_eos) {  // Texygen's code_to_text: drop every end token, keep what follows
+      bool first = true;
+      for (size_t t = 0; t < T; ++t) {
+        const int32_t id = ids(i, t);
+        if (id == text::Vocabulary::kEos || id == text::Vocabulary::kPad || id == text::Vocabulary::kBos) continue;
+        out += (first ? "" : " ") + vocab->token(id);
+        first = false;
+      }
+    } else if (vocab) {
       const text::Sentence s = vocab->decode(ids.data() + i * T, T);
       for (size_t k = 0; k < s.size(); ++k) out += (k ? " " : "") + s[k];
     } else {
@@ -161,19 +169,21 @@ int generate_command(const std::vector<std::string>& args, std::ostream& out, st
   std::string checkpoint, out_file;
   size_t n = 100;
   uint64_t seed = 1;
+  bool past_eos = false;
   po::options_description d("seqrl generate options");
   d.add_options()
       ("checkpoint", po::value(&checkpoint)->default_value(checkpoint), "generator.safetensors written by seqrl mle or seqrl seqgan")
       ("n", po::value(&n)->default_value(n), "sentences to sample")
       ("seed", po::value(&seed)->default_value(seed), "sampling seed")
-      ("out", po::value(&out_file)->default_value(out_file), "file to write (empty = standard output)");
+      ("out", po::value(&out_file)->default_value(out_file), "file to write (empty = standard output)")
+      ("past-eos", po::bool_switch(&past_eos), "decode as Texygen's code_to_text does: drop the end tokens and keep the words sampled after them (default: stop at the first)");
   po::variables_map vm;
   if (parse_args("generate", d, args, vm, help_out)) return 0;
   require(!checkpoint.empty(), "generate", "give --checkpoint FILE");
   require(n > 0, "generate", "--n must be positive");
   Saved s = load_generator(checkpoint);
   nets::Rng rng(seed);
-  const std::string text = decode_lines(s.gen->sample(n, rng), s.vocab.get());
+  const std::string text = decode_lines(s.gen->sample(n, rng), s.vocab.get(), past_eos);
   if (out_file.empty())
     out << text;
   else

@@ -319,3 +319,15 @@ TEST_CASE("seqrl score --metric embsim: a reference sentence model against sampl
   CHECK(run({"score", "--metric", "embsim", "--encoder", dir + "/checkpoint.safetensors"}, out, err) == 2);
   CHECK_THAT(err, Catch::Contains("one of --samples FILE or --generator CHECKPOINT"));
 }
+
+#include "cli_detail.hpp"
+
+TEST_CASE("decode_lines stops at <eos>, or with past_eos drops the end tokens and keeps what follows (Texygen's code_to_text)", "[cli][text]") {
+  text::Vocabulary v = text::Vocabulary::build({{"a", "b", "c"}});
+  const int32_t a = v.id("a"), b = v.id("b"), c = v.id("c"), e = text::Vocabulary::kEos;
+  nets::IntTensor ids = nets::IntTensor::from_shape({1, 6});
+  const int32_t row[6] = {a, b, e, c, e, e};
+  std::copy(row, row + 6, ids.data());
+  CHECK(decode_lines(ids, &v) == "a b\n");
+  CHECK(decode_lines(ids, &v, true) == "a b c\n");
+}
