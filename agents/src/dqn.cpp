@@ -186,8 +186,8 @@ void DQN::save_state(nets::SafeTensors& out) const {
   // The Q-network and optimizer as a checkpoint; target, replay and counters as extra tensors and
   // metadata, so that a resumed run continues exactly.
   auto& t = out.tensors;
-  for (auto& [n, v] : q_.named_parameters()) t["q." + n] = v.value();
-  for (auto& [n, v] : target_.named_parameters()) t["target." + n] = v.value();
+  nets::add_module_state(q_, "q.", t);
+  nets::add_module_state(target_, "target.", t);
   const size_t used = cfg.buffer_size;
   t["replay.obs"] = xt::adapt(obs_, std::vector<size_t>{used, obs_dim_});
   t["replay.next_obs"] = xt::adapt(next_obs_, std::vector<size_t>{used, obs_dim_});

@@ -115,19 +115,9 @@ nets::GanConfig gan_config(const FitConfig& c) {
 using Tensors = std::map<std::string, nets::Tensor>;
 using Meta = std::map<std::string, std::string>;
 
-void put_module(const nets::Module& m, const std::string& prefix, Tensors& t) {
-  for (auto& [k, v] : m.state()) t[prefix + k] = v;
-}
-void get_module(nets::Module& m, const std::string& prefix, const nets::SafeTensors& st, const std::string& path) {
-  const auto s = nets::tensors_with_prefix(st, prefix);
-  const std::string bad = m.state_mismatches(s, "'" + path + "' (entries " + prefix + "*)");
-  if (!bad.empty()) throw CheckpointError("checkpoint '" + path + "' does not fit the model:" + bad);
-  m.load_state(s);
-}
-
 // An autoencoder and its trainer (Adam's state and the sampling stream) in a checkpoint.
 void save_trainer(const nets::Module& m, const nets::AutoencoderTrainer& tr, Tensors& t, nlohmann::json& s) {
-  put_module(m, "model.", t);
+  nets::add_module_state(m, "model.", t);
   Meta meta;
   nets::add_optimizer_state(tr.opt, "optim.", t, meta);
   s["optim"] = meta;
@@ -135,7 +125,7 @@ void save_trainer(const nets::Module& m, const nets::AutoencoderTrainer& tr, Ten
 }
 void load_trainer(nets::Module& m, nets::AutoencoderTrainer& tr, const nets::SafeTensors& st, const nlohmann::json& s,
                   const std::string& path) {
-  get_module(m, "model.", st, path);
+  nets::load_module_state(m, st, "model.", path);
   tr.opt.load_state(nets::optimizer_state_with_prefix(st, "optim."));
   tr.rng.set_state(s.at("rng").get<std::string>());
 }
@@ -290,8 +280,8 @@ class GanFitter : public Fitter {
         .dump();
   }
   void save(Tensors& t, nlohmann::json& s) const override {
-    put_module(gan_->generator, "g.", t);
-    put_module(gan_->discriminator, "d.", t);
+    nets::add_module_state(gan_->generator, "g.", t);
+    nets::add_module_state(gan_->discriminator, "d.", t);
     Meta m;
     nets::add_optimizer_state(gan_->opt_g, "optim_g.", t, m);
     nets::add_optimizer_state(gan_->opt_d, "optim_d.", t, m);
@@ -302,8 +292,8 @@ class GanFitter : public Fitter {
     s["pretrained"] = pretrained_;
   }
   void load(const nets::SafeTensors& st, const nlohmann::json& s, const std::string& path) override {
-    get_module(gan_->generator, "g.", st, path);
-    get_module(gan_->discriminator, "d.", st, path);
+    nets::load_module_state(gan_->generator, st, "g.", path);
+    nets::load_module_state(gan_->discriminator, st, "d.", path);
     gan_->opt_g.load_state(nets::optimizer_state_with_prefix(st, "optim_g."));
     gan_->opt_d.load_state(nets::optimizer_state_with_prefix(st, "optim_d."));
     gan_->rng.set_state(s.at("rng").get<std::string>());

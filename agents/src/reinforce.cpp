@@ -286,8 +286,8 @@ std::vector<Reinforce::Episode> episodes_from(const nlohmann::json& a) {
 
 void Reinforce::save_state(nets::SafeTensors& out) const {
   auto& t = out.tensors;
-  for (auto& [n, v] : policy_.named_parameters()) t["policy." + n] = v.value();
-  for (auto& [n, v] : value_.named_parameters()) t["value." + n] = v.value();
+  nets::add_module_state(policy_, "policy.", t);
+  nets::add_module_state(value_, "value.", t);
   if (!discrete_) t["log_std"] = log_std_.value();
   auto& meta = out.metadata;
   meta["agent"] = "reinforce";

@@ -151,8 +151,8 @@ Metrics SequenceDQN::update() {
 }
 
 void SequenceDQN::save_state(nets::SafeTensors& out) const {
-  for (auto& [n, v] : q_.named_parameters()) out.tensors["q." + n] = v.value();
-  for (auto& [n, v] : target_.named_parameters()) out.tensors["target." + n] = v.value();
+  nets::add_module_state(q_, "q.", out.tensors);
+  nets::add_module_state(target_, "target.", out.tensors);
   const size_t N = cfg.buffer_size;
   auto as_float = [](const auto& v) { return std::vector<float>(v.begin(), v.end()); };
   out.tensors["replay.seqs"] = xt::adapt(as_float(seqs_), std::vector<size_t>{N, T_});

@@ -130,7 +130,7 @@ Metrics SequencePG::update() {
 }
 
 void SequencePG::save_state(nets::SafeTensors& out) const {
-  for (auto& [n, v] : policy_.named_parameters()) out.tensors["policy." + n] = v.value();
+  nets::add_module_state(policy_, "policy.", out.tensors);
   auto& meta = out.metadata;
   meta["agent"] = "reinforce-lstm";
   meta["config"] = nlohmann::json(cfg).dump();

@@ -371,10 +371,7 @@ LoadedAutoencoder load_autoencoder(const std::string& path) {
   } catch (const nlohmann::json::exception& e) {
     throw CheckpointError("checkpoint '" + path + "': metadata 'autoencoder': " + e.what());
   }
-  const auto state = tensors_with_prefix(st, "model.");
-  const std::string bad = m->state_mismatches(state, "'" + path + "' (entries model.*)");
-  if (!bad.empty()) throw CheckpointError("checkpoint '" + path + "' does not fit its autoencoder:" + bad);
-  m->load_state(state);
+  load_module_state(*m, st, "model.", path);
   m->eval();
   return out;
 }

@@ -210,6 +210,17 @@ OptimizerState optimizer_state_with_prefix(const SafeTensors& st, const std::str
   return os;
 }
 
+void load_module_state(Module& m, const SafeTensors& st, const std::string& prefix, const std::string& path) {
+  const auto state = tensors_with_prefix(st, prefix);
+  const std::string bad = m.state_mismatches(state, "'" + path + "' (entries " + prefix + "*)");
+  if (!bad.empty()) throw CheckpointError("checkpoint '" + path + "' does not fit the model:" + bad);
+  m.load_state(state);
+}
+
+void add_module_state(const Module& m, const std::string& prefix, std::map<std::string, Tensor>& tensors) {
+  for (auto& [k, v] : m.named_parameters()) tensors[prefix + k] = v.value();
+}
+
 void add_optimizer_state(const Optimizer& opt, const std::string& prefix,
                          std::map<std::string, Tensor>& tensors,
                          std::map<std::string, std::string>& metadata) {

@@ -61,10 +61,7 @@ std::shared_ptr<RewardModel> load_reward_model(const std::string& path, size_t v
     check_vocab(*enc, vocab, encoder);
     nets::Rng rng(0);
     auto d = std::make_shared<nets::GanDiscriminator>(g, rng);
-    const auto state = nets::tensors_with_prefix(st, "d.");
-    const std::string bad = d->state_mismatches(state, "'" + path + "' (entries d.*)");
-    if (!bad.empty()) throw CheckpointError("checkpoint '" + path + "' does not fit its discriminator:" + bad);
-    d->load_state(state);
+    nets::load_module_state(*d, st, "d.", path);
     return std::make_shared<LatentDiscriminatorReward>(enc, d);
   }
   if (!st.metadata.count("autoencoder"))

@@ -46,9 +46,13 @@ std::map<std::string, std::string> load_checkpoint(const std::string& path, Modu
 // Checkpoints made of parts under name prefixes ("q.", "target.", "optim."), as the agents write:
 // the entries of st whose names start with prefix, prefix removed;
 std::map<std::string, Tensor> tensors_with_prefix(const SafeTensors& st, const std::string& prefix);
+// a module's parameters stored under prefix, loaded into it after checking every name and shape
+// (CheckpointError naming the file, the prefix and each mismatch; nothing changes unless all fit);
+void load_module_state(Module& m, const SafeTensors& st, const std::string& prefix, const std::string& path);
 // an optimizer's state stored under prefix (tensors, and scalars in the metadata);
 OptimizerState optimizer_state_with_prefix(const SafeTensors& st, const std::string& prefix);
-// and the reverse: opt's state added to tensors and metadata under prefix.
+// and the reverse: a module's parameters, and opt's state, added under prefix.
+void add_module_state(const Module& m, const std::string& prefix, std::map<std::string, Tensor>& tensors);
 void add_optimizer_state(const Optimizer& opt, const std::string& prefix,
                          std::map<std::string, Tensor>& tensors,
                          std::map<std::string, std::string>& metadata);
