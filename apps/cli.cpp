@@ -570,7 +570,7 @@ int run_eval(const EvalConfig& c, std::ostream& out) {
                                             {"return_std", r.std}}},
                             {"config", {{"checkpoint", c.checkpoint}, {"deterministic", true}}}};
   if (!c.out.empty()) {
-    ::mkdir(c.out.c_str(), 0755);
+    nets::make_dirs(c.out);
     nets::write_file_atomic(c.out + "/summary.json", summary.dump(1) + "\n");
   }
   out << summary.dump() << "\n";

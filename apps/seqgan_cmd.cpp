@@ -77,7 +77,7 @@ int seqgan_command(const std::vector<std::string>& args, std::ostream& out, std:
 
   std::ofstream jsonl;
   if (!out_dir.empty()) {
-    std::system(("mkdir -p '" + out_dir + "'").c_str());
+    nets::make_dirs(out_dir);
     jsonl.open(out_dir + "/metrics.jsonl");
     if (!jsonl) throw IOError("cannot write into '" + out_dir + "'");
   }

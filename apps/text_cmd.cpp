@@ -105,7 +105,7 @@ int mle_command(const std::vector<std::string>& args, std::ostream& out, std::os
     to.long_lines = text::LongLines::kTruncate;  // a held-out line longer than the model's T
     test_ids = text::encode_padded(text::Corpus::load(test, to).sentences, vocab, T);
   }
-  std::system(("mkdir -p '" + out_dir + "'").c_str());
+  nets::make_dirs(out_dir);
   vocab.save(out_dir + "/vocab.txt");
   nets::LSTMGeneratorConfig g;
   g.vocab = vocab.size();

@@ -1,9 +1,6 @@
 // seqrl fit: the training loops of the AE, VAE and GAN modules. See fit.hpp.
 #include "seqrl/agents/fit.hpp"
 
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <climits>
 #include <chrono>
 #include <cstdlib>
@@ -498,11 +495,6 @@ std::unique_ptr<Fitter> make_fitter(const FitConfig& c) {
   return std::make_unique<SentenceAutoencoderFitter>(c, text::load_text_task(c.data, task_options(c), c.seed));
 }
 
-long file_size(const std::string& path) {
-  struct stat st {};
-  return ::stat(path.c_str(), &st) == 0 ? static_cast<long>(st.st_size) : -1;
-}
-
 std::string dir_of(const std::string& path) {
   const auto p = path.find_last_of('/');
   return p == std::string::npos ? "." : path.substr(0, p);
@@ -546,7 +538,7 @@ FitResult fit(const FitConfig& given, std::ostream* log) {
   long counted = 0;
   const std::string metrics = c.out.empty() ? "" : c.out + "/metrics.jsonl";
   if (!c.out.empty()) {
-    if (std::system(("mkdir -p '" + c.out + "'").c_str()) != 0) throw IOError("cannot create '" + c.out + "'");
+    nets::make_dirs(c.out);
     f->write_inputs(c.out);
   }
   if (!given.resume.empty()) {
@@ -557,12 +549,7 @@ FitResult fit(const FitConfig& given, std::ostream* log) {
       sums = state.at("train_sums");
       counted = state.at("train_counted").get<long>();
       const long size = state.at("metrics_size").get<long>();
-      if (!metrics.empty()) {
-        if (file_size(metrics) < size)
-          throw IOError("resuming from '" + given.resume + "': '" + metrics + "' is missing or shorter than the " +
-                        std::to_string(size) + " bytes the checkpoint recorded");
-        if (::truncate(metrics.c_str(), size) != 0) throw IOError("cannot truncate '" + metrics + "'");
-      }
+      if (!metrics.empty()) nets::truncate_to_checkpoint(metrics, size, given.resume);
     } catch (const nlohmann::json::exception& e) {
       throw CheckpointError("checkpoint '" + given.resume + "': metadata 'fit.state': " + e.what());
     }
@@ -579,7 +566,7 @@ FitResult fit(const FitConfig& given, std::ostream* log) {
     f->save(t, s);
     s["step"] = step;
     s["seconds"] = elapsed();
-    s["metrics_size"] = file_size(metrics);
+    s["metrics_size"] = nets::file_size(metrics);
     s["train_sums"] = sums;
     s["train_counted"] = counted;
     Meta meta{{"fit.config", nlohmann::json(c).dump()}, {"fit.state", s.dump()}, {"fit.kind", c.kind}};

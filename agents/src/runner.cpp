@@ -24,17 +24,6 @@ namespace {
 double now_s() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
-
-void make_dirs(const std::string& dir) {
-  std::string cur;
-  for (size_t i = 0; i <= dir.size(); ++i) {
-    if (i == dir.size() || dir[i] == '/') {
-      if (!cur.empty() && ::mkdir(cur.c_str(), 0755) != 0 && errno != EEXIST)
-        throw IOError("cannot create directory '" + cur + "': " + std::strerror(errno));
-    }
-    if (i < dir.size()) cur.push_back(dir[i]);
-  }
-}
 }  // namespace
 
 EvalResult evaluate(Agent& agent, const std::string& env_id, int episodes, uint64_t seed,
@@ -125,10 +114,6 @@ SigintStop::~SigintStop() {
 bool stop_requested() { return g_stop.load(); }
 
 namespace {
-long file_size(const std::string& path) {
-  struct stat st {};
-  return ::stat(path.c_str(), &st) == 0 ? static_cast<long>(st.st_size) : -1;
-}
 
 nlohmann::json nan_to_null(double v) { return std::isnan(v) ? nlohmann::json() : nlohmann::json(v); }
 }  // namespace
@@ -189,14 +174,11 @@ RunResult run(Agent& agent, const RunConfig& cfg, const nlohmann::json& config_j
   }
   std::ofstream csv, jsonl;
   if (!cfg.out_dir.empty()) {
-    make_dirs(cfg.out_dir);
+    nets::make_dirs(cfg.out_dir);
     if (csv_bytes >= 0) {
       // drop the lines written after the checkpoint: the resumed run writes them again
-      for (auto [path, bytes] : {std::pair{csv_path, csv_bytes}, std::pair{jsonl_path, jsonl_bytes}}) {
-        if (file_size(path) < bytes || ::truncate(path.c_str(), bytes) != 0)
-          throw IOError("resuming from '" + cfg.resume + "': '" + path + "' is missing or shorter than the " +
-                        std::to_string(bytes) + " bytes the checkpoint recorded");
-      }
+      nets::truncate_to_checkpoint(csv_path, csv_bytes, cfg.resume);
+      nets::truncate_to_checkpoint(jsonl_path, jsonl_bytes, cfg.resume);
       csv.open(csv_path, std::ios::app);
       jsonl.open(jsonl_path, std::ios::app);
     } else {

@@ -45,6 +45,28 @@ size_t dtype_size(const std::string& d) {
 }
 }  // namespace
 
+void make_dirs(const std::string& dir) {
+  std::string cur;
+  for (size_t i = 0; i <= dir.size(); ++i) {
+    if (i == dir.size() || dir[i] == '/') {
+      if (!cur.empty() && ::mkdir(cur.c_str(), 0755) != 0 && errno != EEXIST)
+        throw IOError("cannot create directory '" + cur + "': " + std::strerror(errno));
+    }
+    if (i < dir.size()) cur.push_back(dir[i]);
+  }
+}
+
+long file_size(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 ? static_cast<long>(st.st_size) : -1;
+}
+
+void truncate_to_checkpoint(const std::string& path, long bytes, const std::string& checkpoint) {
+  if (file_size(path) < bytes || ::truncate(path.c_str(), bytes) != 0)
+    throw IOError("resuming from '" + checkpoint + "': '" + path + "' is missing or shorter than the " +
+                  std::to_string(bytes) + " bytes the checkpoint recorded");
+}
+
 void write_file_atomic(const std::string& path, const std::string& bytes) {
   std::string tmp = path + ".tmp.XXXXXX";
   std::vector<char> name(tmp.begin(), tmp.end());

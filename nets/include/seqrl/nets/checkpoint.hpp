@@ -32,6 +32,14 @@ SafeTensors load_safetensors(const std::string& path);
 
 // Writes a file's bytes atomically (temp file + fsync + rename). Throws IOError naming the path.
 void write_file_atomic(const std::string& path, const std::string& bytes);
+// Creates a directory and its parents (mkdir -p). IOError naming the one that cannot be made.
+void make_dirs(const std::string& dir);
+// A file's size in bytes, -1 when it does not exist.
+long file_size(const std::string& path);
+// Cuts a file written alongside checkpoints (metrics lines) back to the size a checkpoint
+// recorded, so that a resumed run writes no line twice. IOError naming the file and the
+// checkpoint when it is missing or shorter.
+void truncate_to_checkpoint(const std::string& path, long bytes, const std::string& checkpoint);
 
 // A module's parameters under their own names ("lstm.w_ih"), the optimizer's state under "optim."
 // ("optim.m.lstm.w_ih", scalars in metadata as "optim.step", "optim.name"), and `extra` metadata.
