@@ -1,12 +1,12 @@
 // `seqrl score`: a metric of a file of samples against references, an oracle or nothing, as JSON.
 // Samples from any model (ours or another toolkit's) go through the same code.
 #include <chrono>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
 #include <xtensor/xview.hpp>
-
-#include <cstdlib>
 
 #include "cli_detail.hpp"
 #include "seqrl/agents/fit.hpp"
@@ -104,8 +104,7 @@ int embsim_score(const ScoreConfig& c, std::ostream& out) {
     require(c.embsim_steps > 0, "score", "--embsim-steps must be positive");
     agents::FitConfig f = ref.cfg;
     f.data = c.samples;
-    const auto slash = c.encoder.find_last_of('/');
-    f.vocab_file = (slash == std::string::npos ? std::string(".") : c.encoder.substr(0, slash)) + "/vocab.txt";
+    f.vocab_file = ref.vocab_file;
     f.steps = c.embsim_steps, f.eval_every = 0, f.checkpoint_every = 0, f.handle_sigint = false;
     // another initialisation than the reference's: what the two tables share comes from the text
     // alone (as Texygen's word2vec tables are trained apart)
@@ -115,7 +114,7 @@ int embsim_score(const ScoreConfig& c, std::ostream& out) {
     f.out = tmpl;
     agents::fit(f);
     gen = agents::load_sentence_autoencoder(f.out + "/checkpoint.safetensors").model->embedding.weight.value();
-    std::system(("rm -rf '" + f.out + "'").c_str());
+    std::filesystem::remove_all(f.out);
     res["samples_file"] = c.samples;
     res["fitted_steps"] = c.embsim_steps;
   }

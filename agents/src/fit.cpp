@@ -635,7 +635,8 @@ FittedSentenceAutoencoder load_sentence_autoencoder(const std::string& path) {
   if (!f.model)
     throw CheckpointError("checkpoint '" + path + "' holds a " + f.cfg.kind + " of " + f.cfg.data + ", not a sentence autoencoder");
   if (f.cfg.data != "oracle") {
-    f.vocab = std::make_shared<const text::Vocabulary>(text::Vocabulary::load(dir_of(path) + "/vocab.txt"));
+    f.vocab_file = dir_of(path) + "/vocab.txt";
+    f.vocab = std::make_shared<const text::Vocabulary>(text::Vocabulary::load(f.vocab_file));
     if (f.vocab->size() != f.model->cfg.vocab)
       throw CheckpointError("checkpoint '" + path + "': its vocab.txt has " + std::to_string(f.vocab->size()) +
                             " tokens, the model " + std::to_string(f.model->cfg.vocab));

@@ -3,10 +3,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 
 #include <nlohmann/json.hpp>
 
 #include "seqrl/nets/checkpoint.hpp"
+#include "seqrl/nets/kernels.hpp"
 #include "seqrl/nets/losses.hpp"
 #include "seqrl/nets/ops.hpp"
 
@@ -171,12 +173,18 @@ MlpAutoencoder::Posterior SentenceAutoencoder::encode(const IntTensor& seqs,
   return p;
 }
 
-MlpAutoencoder::Posterior SentenceAutoencoder::encode(const IntTensor& seqs) const {
-  const Tensor m = mask(seqs);
-  std::vector<size_t> lengths(seqs.shape()[0]);
+namespace {
+// The scored tokens of each row of a mask from mask_through_eos (ones, then zeros).
+std::vector<size_t> lengths_of(const Tensor& m) {
+  std::vector<size_t> lengths(m.shape()[0]);
   for (size_t b = 0; b < lengths.size(); ++b)
-    for (size_t t = 0; t < seqs.shape()[1]; ++t) lengths[b] += m(b, t) > 0.f;
-  return encode(seqs, lengths);
+    for (size_t t = 0; t < m.shape()[1]; ++t) lengths[b] += m(b, t) > 0.f;
+  return lengths;
+}
+}  // namespace
+
+MlpAutoencoder::Posterior SentenceAutoencoder::encode(const IntTensor& seqs) const {
+  return encode(seqs, lengths_of(mask(seqs)));
 }
 
 Var SentenceAutoencoder::decoder_states(const Var& z, const IntTensor& seqs, Rng* dropout_rng) const {
@@ -221,20 +229,13 @@ SentenceAutoencoder::RowElbo SentenceAutoencoder::elbo(const IntTensor& seqs) co
     const size_t nb = std::min(chunk, B - b0);
     IntTensor part = IntTensor::from_shape({nb, T});
     std::copy(seqs.data() + b0 * T, seqs.data() + (b0 + nb) * T, part.data());
-    const Tensor m = mask(part);
-    const MlpAutoencoder::Posterior p = encode(part);
-    const Tensor logits = linear(decoder_states(p.mu, part, nullptr), out.weight, out.bias).value();
+    const std::vector<size_t> lengths = lengths_of(mask(part));
+    const MlpAutoencoder::Posterior p = encode(part, lengths);
+    Tensor logp = linear(decoder_states(p.mu, part, nullptr), out.weight, out.bias).value();
+    kernels::log_softmax_rows(logp.data(), logp.data(), nb * T, V);
     for (size_t b = 0; b < nb; ++b) {
-      double ll = 0, n = 0;
-      for (size_t t = 0; t < T; ++t) {
-        if (m(b, t) <= 0.f) continue;
-        const float* row = logits.data() + (b * T + t) * V;
-        const float mx = *std::max_element(row, row + V);
-        double z = 0;
-        for (size_t v = 0; v < V; ++v) z += std::exp(double(row[v] - mx));
-        ll += double(row[part(b, t)] - mx) - std::log(z);
-        n += 1;
-      }
+      double ll = 0;
+      for (size_t t = 0; t < lengths[b]; ++t) ll += logp.data()[(b * T + t) * V + part(b, t)];
       double kl = 0;
       if (cfg.variational)
         for (size_t j = 0; j < cfg.latent; ++j) {
@@ -242,7 +243,7 @@ SentenceAutoencoder::RowElbo SentenceAutoencoder::elbo(const IntTensor& seqs) co
           kl += -0.5 * (1.0 + lv - mu * mu - std::exp(lv));
         }
       r.elbo[b0 + b] = ll - kl;
-      r.tokens[b0 + b] = n;
+      r.tokens[b0 + b] = double(lengths[b]);
     }
   }
   return r;
@@ -252,24 +253,16 @@ VaeTerms SentenceAutoencoder::loss(const IntTensor& all, double beta, Rng& rng) 
   check_ids(all, cfg.vocab, "SentenceAutoencoder::loss");
   // the columns after every row's end cost nothing: drop them (same loss, less work)
   const Tensor full = mask(all);
-  const size_t B = all.shape()[0], T = all.shape()[1];
-  size_t L = 1;
-  for (size_t b = 0; b < B; ++b)
-    for (size_t t = T; t-- > L;)
-      if (full(b, t) > 0.f) {
-        L = t + 1;
-        break;
-      }
+  const std::vector<size_t> lengths = lengths_of(full);
+  const size_t B = all.shape()[0], L = std::max<size_t>(1, *std::max_element(lengths.begin(), lengths.end()));
   IntTensor seqs = IntTensor::from_shape({B, L});
   Tensor m = Tensor::from_shape({B, L});
   for (size_t b = 0; b < B; ++b)
     for (size_t t = 0; t < L; ++t) seqs(b, t) = all(b, t), m(b, t) = full(b, t);
-  const MlpAutoencoder::Posterior p = encode(seqs);
+  const MlpAutoencoder::Posterior p = encode(seqs, lengths);
   const Var z = cfg.variational ? reparametrize(p.mu, p.logvar, standard_normal(p.mu.shape(), rng)) : p.mu;
   VaeTerms t = vae_terms(reconstruction(z, seqs, m, training() ? &rng : nullptr), p, beta);
-  double scored = 0;
-  for (float v : m) scored += v;
-  t.tokens = scored / double(seqs.shape()[0]);
+  t.tokens = double(std::accumulate(lengths.begin(), lengths.end(), size_t{0})) / double(B);
   return t;
 }
 
@@ -284,30 +277,21 @@ IntTensor SentenceAutoencoder::decode(const Tensor& z, size_t T, Rng* rng) const
   IntTensor ids = IntTensor::from_shape({N, 1});
   ids.fill(int32_t(V));
   IntTensor result = IntTensor::from_shape({N, T});
+  std::vector<double> u(N);
+  std::vector<float> scratch(V);
   for (size_t t = 0; t < T; ++t) {
     s = decoder.cell.forward(concat({reshape(embedding.forward(ids), {N, cfg.emb}), Var(z)}, 1), s);
     const Tensor logits = out.forward(s.h).value();
-    for (size_t n = 0; n < N; ++n) {
-      const float* row = logits.data() + n * V;
-      size_t pick = 0;
-      if (rng) {  // sample from the softmax
-        const float mx = *std::max_element(row, row + V);
-        double total = 0;
-        for (size_t v = 0; v < V; ++v) total += std::exp(double(row[v] - mx));
-        double u = rng->uniform_double() * total, acc = 0;
-        pick = V - 1;
-        for (size_t v = 0; v < V; ++v) {
-          acc += std::exp(double(row[v] - mx));
-          if (acc > u) {
-            pick = v;
-            break;
-          }
-        }
-      } else {
-        pick = size_t(std::max_element(row, row + V) - row);
+    if (rng) {  // sample from the softmax (the generator's inverse-CDF rule)
+      for (auto& x : u) x = rng->uniform_double();
+      kernels::sample_rows(logits.data(), nullptr, N, V, 1.f, u.data(), ids.data(), scratch.data());
+    } else {
+      for (size_t n = 0; n < N; ++n) {
+        const float* row = logits.data() + n * V;
+        ids(n, 0) = int32_t(std::max_element(row, row + V) - row);
       }
-      result(n, t) = ids(n, 0) = int32_t(pick);
     }
+    for (size_t n = 0; n < N; ++n) result(n, t) = ids(n, 0);
   }
   return result;
 }

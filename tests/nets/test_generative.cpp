@@ -1,5 +1,6 @@
 // AE, VAE and GAN modules: gradients through the reparametrization and the gradient penalty, the
 // closed-form KL against Monte Carlo, the mixtures' scores, and small pinned learning runs.
+#include <algorithm>
 #include <cmath>
 
 #include <catch2/catch.hpp>
@@ -159,6 +160,12 @@ TEST_CASE("a sentence AE reconstructs a toy corpus: greedy decoding of its codes
     CHECK(path(3, t) == rec(1, t));
   }
   CHECK_THROWS_AS(ae.interpolate(rows(c.ids, 0, 3), 4, T), ShapeError);
+  // sampled decoding: ids of the vocabulary, the same for the same seed
+  Rng s1(9), s2(9);
+  const IntTensor d1 = ae.decode(z, T, &s1), d2 = ae.decode(z, T, &s2);
+  CHECK(bool(d1 == d2));
+  CHECK(*std::max_element(d1.begin(), d1.end()) < int32_t(ac.vocab));
+  CHECK(*std::min_element(d1.begin(), d1.end()) >= 0);
   const Tensor m = ae.mask(c.ids);
   double right = 0, total = 0;
   for (size_t i = 0; i < m.size(); ++i)

@@ -89,6 +89,7 @@ struct FittedSentenceAutoencoder {
   FitConfig cfg;
   std::shared_ptr<nets::SentenceAutoencoder> model;
   std::shared_ptr<const text::Vocabulary> vocab;  // null for the oracle's bare ids
+  std::string vocab_file;                         // where vocab was read (vocab.txt beside it)
 };
 // (nets::load_autoencoder loads either form from the checkpoint alone.)
 FittedSentenceAutoencoder load_sentence_autoencoder(const std::string& checkpoint);
