@@ -66,8 +66,6 @@ int fit_command(const std::vector<std::string>& args, std::ostream& out, std::os
     for (const auto& [k, v] : vm)
       if (!v.defaulted() && k != "resume")
         throw ConfigError("seqrl fit: --" + k + " with --resume: a resumed run keeps the configuration stored in its checkpoint");
-  } else {
-    agents::validate(c);
   }
   const agents::FitResult r = agents::fit(c, &err);
   if (r.interrupted) {
@@ -76,7 +74,7 @@ int fit_command(const std::vector<std::string>& args, std::ostream& out, std::os
                                  : "; checkpoint saved, continue with: seqrl fit --resume " + r.checkpoint + "\n");
     return 130;
   }
-  out << nlohmann::json{{"kind", c.resume.empty() ? c.kind : agents::fit_config_of(c.resume).kind},
+  out << nlohmann::json{{"kind", r.kind},
                         {"steps", r.steps}, {"wall_seconds", r.seconds}, {"final", r.final_eval}}
              .dump()
       << "\n";

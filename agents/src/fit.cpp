@@ -90,6 +90,12 @@ nets::SentenceAutoencoderConfig sentence_config(const FitConfig& c, size_t vocab
   return s;
 }
 
+nets::AutoencoderTrainConfig train_config(const FitConfig& c) {
+  nets::AutoencoderTrainConfig t;
+  t.lr = c.lr, t.clip = c.clip, t.kl_anneal_steps = c.kl_anneal_steps, t.seed = c.seed + 2;
+  return t;
+}
+
 nets::GanConfig gan_config(const FitConfig& c) {
   nets::GanConfig g;
   g.noise_dim = c.noise_dim;
@@ -150,11 +156,6 @@ class MixtureAutoencoderFitter : public Fitter {
     nets::Rng r(c.seed + 5);
     eval_x_ = mix_.sample(c.eval_samples ? c.eval_samples : 2500, r);
   }
-  static nets::AutoencoderTrainConfig train_config(const FitConfig& c) {
-    nets::AutoencoderTrainConfig t;
-    t.lr = c.lr, t.clip = c.clip, t.kl_anneal_steps = c.kl_anneal_steps, t.seed = c.seed + 2;
-    return t;
-  }
   nlohmann::json step() override {
     const nets::Tensor x = mix_.sample(batch_of(c_), data_);
     const nets::VaeTerms t = trainer_.step([&](double beta, nets::Rng& r) { return model_.loss(x, beta, r); });
@@ -198,21 +199,49 @@ class MixtureAutoencoderFitter : public Fitter {
   nets::Tensor eval_x_;
 };
 
-// ---- GAN: on a 2-D mixture, or on the codes of sentences (a latent GAN) ------------------------
-nets::IntTensor rows_of(const nets::IntTensor& t, const size_t* idx, size_t n);
-std::string words_of(const nets::IntTensor& ids, size_t row, const text::Vocabulary* vocab);
-text::TextTaskOptions task_options(const FitConfig& c);
+// ---- helpers of the sentence models --------------------------------------------------------------
+// Rows idx[0..n) of t [N, T], or the n rows from `begin`.
+nets::IntTensor rows_of(const nets::IntTensor& t, const size_t* idx, size_t n) {
+  const size_t T = t.shape()[1];
+  nets::IntTensor out = nets::IntTensor::from_shape({n, T});
+  for (size_t i = 0; i < n; ++i) std::copy(t.data() + idx[i] * T, t.data() + (idx[i] + 1) * T, out.data() + i * T);
+  return out;
+}
+nets::IntTensor row_range(const nets::IntTensor& t, size_t begin, size_t n) {
+  const size_t T = t.shape()[1];
+  nets::IntTensor out = nets::IntTensor::from_shape({n, T});
+  std::copy(t.data() + begin * T, t.data() + (begin + n) * T, out.data());
+  return out;
+}
 
+std::string words_of(const nets::IntTensor& ids, size_t row, const text::Vocabulary* vocab) {
+  const size_t T = ids.shape()[1];
+  std::string s;
+  if (vocab) {
+    for (const auto& w : vocab->decode(ids.data() + row * T, T)) s += (s.empty() ? "" : " ") + w;
+  } else {
+    for (size_t t = 0; t < T; ++t) s += (t ? " " : "") + std::to_string(ids(row, t));
+  }
+  return s;
+}
+
+text::TextTaskOptions task_options(const FitConfig& c) {
+  text::TextTaskOptions o;
+  o.oracle_dir = c.oracle_dir, o.corpus = c.corpus, o.test = c.test, o.samples = c.samples, o.max_len = c.max_len;
+  o.oracle_vocab = c.oracle_vocab, o.oracle_seq_len = c.oracle_seq_len, o.oracle_seed = c.oracle_seed;
+  o.vocab_file = c.vocab_file;
+  return o;
+}
+
+// ---- GAN: on a 2-D mixture, or on the codes of sentences (a latent GAN) ------------------------
 // The codes (posterior means) of every row, in chunks: [N, Z].
 nets::Tensor codes_of(const nets::SentenceAutoencoder& m, const nets::IntTensor& seqs) {
   nets::NoGrad ng;
   const size_t N = seqs.shape()[0], Z = m.cfg.latent, chunk = 256;
   nets::Tensor out = nets::Tensor::from_shape({N, Z});
-  std::vector<size_t> idx(N);
-  for (size_t i = 0; i < N; ++i) idx[i] = i;
   for (size_t b = 0; b < N; b += chunk) {
     const size_t n = std::min(chunk, N - b);
-    const nets::Tensor f = m.encode(rows_of(seqs, idx.data() + b, n)).mu.value();
+    const nets::Tensor f = m.encode(row_range(seqs, b, n)).mu.value();
     std::copy(f.begin(), f.end(), out.data() + b * Z);
   }
   return out;
@@ -233,9 +262,7 @@ class GanFitter : public Fitter {
                          std::to_string(task_.vocab_size));
       codes_ = codes_of(*enc_.model, task_.real);
       const size_t M = std::min<size_t>(task_.held_out.shape()[0], c.eval_samples ? c.eval_samples : 2500);
-      std::vector<size_t> idx(M);
-      for (size_t i = 0; i < M; ++i) idx[i] = i;
-      held_codes_ = codes_of(*enc_.model, rows_of(task_.held_out, idx.data(), M));
+      held_codes_ = codes_of(*enc_.model, row_range(task_.held_out, 0, M));
       g.data_dim = enc_.model->cfg.latent;
     }
     gan_ = std::make_unique<nets::Gan>(g);
@@ -350,38 +377,18 @@ class GanFitter : public Fitter {
 };
 
 // ---- sentences: AE/VAE --------------------------------------------------------------------------
-nets::IntTensor rows_of(const nets::IntTensor& t, const size_t* idx, size_t n) {
-  const size_t T = t.shape()[1];
-  nets::IntTensor out = nets::IntTensor::from_shape({n, T});
-  for (size_t i = 0; i < n; ++i) std::copy(t.data() + idx[i] * T, t.data() + (idx[i] + 1) * T, out.data() + i * T);
-  return out;
-}
-
-std::string words_of(const nets::IntTensor& ids, size_t row, const text::Vocabulary* vocab) {
-  const size_t T = ids.shape()[1];
-  std::string s;
-  if (vocab) {
-    for (const auto& w : vocab->decode(ids.data() + row * T, T)) s += (s.empty() ? "" : " ") + w;
-  } else {
-    for (size_t t = 0; t < T; ++t) s += (t ? " " : "") + std::to_string(ids(row, t));
-  }
-  return s;
-}
-
 class SentenceAutoencoderFitter : public Fitter {
  public:
   SentenceAutoencoderFitter(const FitConfig& c, text::TextTask task)
       : c_(c), task_(std::move(task)), init_(c.seed),
         model_(sentence_config(c, task_.vocab_size, task_.eos), init_),
-        trainer_(model_, MixtureAutoencoderFitter::train_config(c)), data_(c.seed + 1001) {
+        trainer_(model_, train_config(c)), data_(c.seed + 1001) {
     const size_t B = batch_of(c);
     if (task_.real.shape()[0] < B)
       throw ValueError("seqrl fit: '" + c.data + "' has " + std::to_string(task_.real.shape()[0]) +
                        " training sentences, fewer than one batch of " + std::to_string(B));
     const size_t M = c.eval_samples ? std::min(c.eval_samples, task_.held_out.shape()[0]) : task_.held_out.shape()[0];
-    std::vector<size_t> idx(M);
-    for (size_t i = 0; i < M; ++i) idx[i] = i;
-    eval_ = rows_of(task_.held_out, idx.data(), M);
+    eval_ = row_range(task_.held_out, 0, M);
     new_epoch();
   }
   nlohmann::json step() override {
@@ -399,17 +406,15 @@ class SentenceAutoencoderFitter : public Fitter {
     nets::Rng r(c_.seed + 6);
     double recon = 0, kl = 0, tokens = 0;
     const size_t M = eval_.shape()[0], chunk = 250;
-    std::vector<size_t> idx(M);
-    for (size_t i = 0; i < M; ++i) idx[i] = i;
     for (size_t b = 0; b < M; b += chunk) {
       const size_t n = std::min(chunk, M - b);
-      const nets::VaeTerms t = model_.loss(rows_of(eval_, idx.data() + b, n), 1.0, r);
+      const nets::VaeTerms t = model_.loss(row_range(eval_, b, n), 1.0, r);
       recon += t.recon * n, kl += t.kl * n, tokens += t.tokens * n;
     }
     recon /= M, kl /= M, tokens /= M;
     // greedy reconstruction from the posterior mean: the share of scored tokens decoded right
     const size_t A = std::min<size_t>(M, 500);
-    const nets::IntTensor x = rows_of(eval_, idx.data(), A);
+    const nets::IntTensor x = row_range(eval_, 0, A);
     const nets::IntTensor rec = model_.decode(model_.encode(x).mu.value(), x.shape()[1]);
     const nets::Tensor m = model_.mask(x);
     double right = 0, total = 0;
@@ -445,8 +450,7 @@ class SentenceAutoencoderFitter : public Fitter {
     const size_t T = task_.real.shape()[1], Z = model_.cfg.latent;
     std::string s = "# reconstructions (held-out sentence -> greedy decoding of its posterior mean)\n";
     const size_t n = std::min<size_t>(5, eval_.shape()[0]);
-    std::vector<size_t> idx{0, 1, 2, 3, 4};
-    const nets::IntTensor x = rows_of(eval_, idx.data(), n);
+    const nets::IntTensor x = row_range(eval_, 0, n);
     const nets::IntTensor rec = model_.decode(model_.encode(x).mu.value(), T);
     for (size_t i = 0; i < n; ++i) s += words_of(x, i, v) + "\n  -> " + words_of(rec, i, v) + "\n";
     if (c_.kind == "vae") {
@@ -456,7 +460,7 @@ class SentenceAutoencoderFitter : public Fitter {
       for (size_t i = 0; i < 10; ++i) s += words_of(prior, i, v) + "\n";
     }
     if (n >= 2) {
-      const nets::IntTensor path = model_.interpolate(rows_of(x, idx.data(), 2), 5, T);
+      const nets::IntTensor path = model_.interpolate(row_range(x, 0, 2), 5, T);
       s += "# interpolation between the first two held-out sentences' means (0, 1/4, ..., 1)\n";
       for (size_t k = 0; k < 5; ++k) s += words_of(path, k, v) + "\n";
     }
@@ -481,14 +485,6 @@ class SentenceAutoencoderFitter : public Fitter {
   nets::IntTensor eval_;
 };
 
-text::TextTaskOptions task_options(const FitConfig& c) {
-  text::TextTaskOptions o;
-  o.oracle_dir = c.oracle_dir, o.corpus = c.corpus, o.test = c.test, o.samples = c.samples, o.max_len = c.max_len;
-  o.oracle_vocab = c.oracle_vocab, o.oracle_seq_len = c.oracle_seq_len, o.oracle_seed = c.oracle_seed;
-  o.vocab_file = c.vocab_file;
-  return o;
-}
-
 std::unique_ptr<Fitter> make_fitter(const FitConfig& c) {
   if (c.kind == "gan") return std::make_unique<GanFitter>(c);
   if (is_mixture(c.data)) return std::make_unique<MixtureAutoencoderFitter>(c);
@@ -502,8 +498,8 @@ std::string dir_of(const std::string& path) {
 
 }  // namespace
 
-FitConfig fit_config_of(const std::string& path) {
-  const nets::SafeTensors st = nets::load_safetensors(path);
+namespace {
+FitConfig config_in(const nets::SafeTensors& st, const std::string& path) {
   FitConfig c;
   try {
     from_json(nlohmann::json::parse(nets::required_metadata(st, "fit.config", path)), c);
@@ -512,6 +508,9 @@ FitConfig fit_config_of(const std::string& path) {
   }
   return c;
 }
+}  // namespace
+
+FitConfig fit_config_of(const std::string& path) { return config_in(nets::load_safetensors(path), path); }
 
 FitResult fit(const FitConfig& given, std::ostream* log) {
   using clock = std::chrono::steady_clock;
@@ -520,9 +519,9 @@ FitResult fit(const FitConfig& given, std::ostream* log) {
   nets::SafeTensors resumed;
   nlohmann::json state;
   if (!given.resume.empty()) {
-    c = fit_config_of(given.resume);
-    c.resume = given.resume, c.on_step = given.on_step, c.handle_sigint = given.handle_sigint;
     resumed = nets::load_safetensors(given.resume);
+    c = config_in(resumed, given.resume);
+    c.resume = given.resume, c.on_step = given.on_step, c.handle_sigint = given.handle_sigint;
     try {
       state = nlohmann::json::parse(nets::required_metadata(resumed, "fit.state", given.resume));
     } catch (const nlohmann::json::exception& e) {
@@ -559,6 +558,7 @@ FitResult fit(const FitConfig& given, std::ostream* log) {
   auto elapsed = [&] { return seconds_before + std::chrono::duration<double>(clock::now() - t0).count(); };
 
   FitResult r;
+  r.kind = c.kind;
   auto checkpoint = [&] {
     if (c.out.empty()) return;
     Tensors t;
@@ -630,8 +630,9 @@ FitResult fit(const FitConfig& given, std::ostream* log) {
 
 FittedSentenceAutoencoder load_sentence_autoencoder(const std::string& path) {
   FittedSentenceAutoencoder f;
-  f.cfg = fit_config_of(path);
-  f.model = nets::load_autoencoder(path).sentence;
+  const nets::SafeTensors st = nets::load_safetensors(path);
+  f.cfg = config_in(st, path);
+  f.model = nets::load_autoencoder(st, path).sentence;
   if (!f.model)
     throw CheckpointError("checkpoint '" + path + "' holds a " + f.cfg.kind + " of " + f.cfg.data + ", not a sentence autoencoder");
   if (f.cfg.data != "oracle") {

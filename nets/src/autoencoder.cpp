@@ -329,8 +329,9 @@ std::string describe(const SentenceAutoencoderConfig& c) {
       .dump();
 }
 
-LoadedAutoencoder load_autoencoder(const std::string& path) {
-  const SafeTensors st = load_safetensors(path);
+LoadedAutoencoder load_autoencoder(const std::string& path) { return load_autoencoder(load_safetensors(path), path); }
+
+LoadedAutoencoder load_autoencoder(const SafeTensors& st, const std::string& path) {
   LoadedAutoencoder out;
   Rng rng(0);
   Module* m = nullptr;

@@ -66,7 +66,7 @@ std::shared_ptr<RewardModel> load_reward_model(const std::string& path, size_t v
   }
   if (!st.metadata.count("autoencoder"))
     throw CheckpointError("checkpoint '" + path + "' is neither a sentence autoencoder nor a latent GAN of seqrl fit");
-  const auto m = nets::load_autoencoder(path).sentence;
+  const auto m = nets::load_autoencoder(st, path).sentence;
   if (!m) throw CheckpointError("checkpoint '" + path + "' holds a vector autoencoder, not a sentence model");
   check_vocab(*m, vocab, path);
   return std::make_shared<VaeElboReward>(m);

@@ -70,6 +70,7 @@ void validate(const FitConfig& c);
 bool is_mixture(const std::string& data);
 
 struct FitResult {
+  std::string kind;  // what was fitted (a resumed run's from its checkpoint)
   long steps = 0;
   double seconds = 0;
   bool interrupted = false;

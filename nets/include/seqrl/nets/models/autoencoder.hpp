@@ -19,6 +19,8 @@
 
 namespace seqrl::nets {
 
+struct SafeTensors;  // checkpoint.hpp
+
 // eps ~ N(0, 1) of `shape`, drawn from rng in row-major order.
 Tensor standard_normal(const Shape& shape, Rng& rng);
 // z = mu + exp(logvar / 2) * eps (differentiable in mu and logvar).
@@ -130,6 +132,8 @@ struct LoadedAutoencoder {
   std::shared_ptr<SentenceAutoencoder> sentence;
 };
 LoadedAutoencoder load_autoencoder(const std::string& path);
+// The same from a checkpoint already read (path names it in errors).
+LoadedAutoencoder load_autoencoder(const SafeTensors& st, const std::string& path);
 
 // The KL weight at a training step: linear from 0 to 1 over `anneal_steps` (0: always 1).
 double kl_weight(long step, long anneal_steps);
