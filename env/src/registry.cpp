@@ -21,10 +21,20 @@ std::mutex& mutex() {
   return m;
 }
 
-std::unique_ptr<Env> make_text_oracle_env(const Info& o) {
-  // one oracle per distinct options, shared by every env made with them (a vector env of 64)
+// One object per key, made on first use and then shared by every env made with that key (the
+// sub-envs of a vector env of 64 share one oracle, encoder or reward model). Thread-safe; each
+// call site (its own Make type) keeps its own table.
+template <class T, class Make>
+std::shared_ptr<T> shared_by_key(const std::string& key, Make make) {
   static std::mutex mu;
-  static std::map<std::string, std::shared_ptr<const text::Oracle>> cache;
+  static std::map<std::string, std::shared_ptr<T>> cache;
+  std::lock_guard<std::mutex> lock(mu);
+  auto& slot = cache[key];
+  if (!slot) slot = make();
+  return slot;
+}
+
+std::unique_ptr<Env> make_text_oracle_env(const Info& o) {
   auto get = [&](const char* k, auto def) { return o.contains(k) ? o[k].get<decltype(def)>() : def; };
   const std::string src = get("oracle", std::string("random"));
   nets::LSTMGeneratorConfig c;
@@ -35,15 +45,10 @@ std::unique_ptr<Env> make_text_oracle_env(const Info& o) {
   const uint64_t seed = get("oracle_seed", uint64_t(0));
   const std::string key = src + "|" + std::to_string(seed) + "|" + std::to_string(c.vocab) + "|" +
                           std::to_string(c.seq_len) + "|" + std::to_string(c.emb) + "|" + std::to_string(c.hidden);
-  std::shared_ptr<const text::Oracle> oracle;
-  {
-    std::lock_guard<std::mutex> lock(mu);
-    auto& slot = cache[key];
-    if (!slot)
-      slot = std::make_shared<const text::Oracle>(src == "random" ? text::Oracle::random(c, seed)
-                                                                   : text::Oracle::from_npy(src, c));
-    oracle = slot;
-  }
+  const auto oracle = shared_by_key<const text::Oracle>(key, [&] {
+    return std::make_shared<const text::Oracle>(src == "random" ? text::Oracle::random(c, seed)
+                                                                : text::Oracle::from_npy(src, c));
+  });
   return std::make_unique<TextGenEnv>(oracle->config().vocab, oracle->config().seq_len,
                                       std::make_shared<OracleLikelihoodReward>(oracle));
 }
@@ -186,13 +191,8 @@ std::unique_ptr<Env> make(const std::string& id, const Info& given) {
   if (!reward_model.empty()) {
     auto* text = dynamic_cast<TextGenEnv*>(e.get());
     if (!text) throw ValueError("option reward_model: '" + id + "' is not a text environment");
-    // one model per checkpoint, shared by every env made with it
-    static std::mutex mu;
-    static std::map<std::string, std::shared_ptr<RewardModel>> loaded;
-    std::lock_guard<std::mutex> lk(mu);
-    auto& slot = loaded[reward_model + "\n" + std::to_string(text->vocab())];
-    if (!slot) slot = load_reward_model(reward_model, text->vocab());
-    text->set_reward_model(slot);
+    text->set_reward_model(shared_by_key<RewardModel>(reward_model + "\n" + std::to_string(text->vocab()),
+                                                      [&] { return load_reward_model(reward_model, text->vocab()); }));
   }
   e->id = id;
   std::optional<int> limit = s.max_episode_steps;
@@ -202,16 +202,8 @@ std::unique_ptr<Env> make(const std::string& id, const Info& given) {
     e->id = id;
   }
   if (!encoder.empty()) {
-    // one encoder per checkpoint, shared by every env made with it (a vector env's sub-envs)
-    static std::mutex mu;
-    static std::map<std::string, std::shared_ptr<Encoder>> loaded;
-    std::shared_ptr<Encoder> enc;
-    {
-      std::lock_guard<std::mutex> lk(mu);
-      auto& slot = loaded[encoder + "\n" + e->observation_space().str()];
-      if (!slot) slot = load_encoder(encoder, e->observation_space());
-      enc = slot;
-    }
+    const Space& space = e->observation_space();
+    auto enc = shared_by_key<Encoder>(encoder + "\n" + space.str(), [&] { return load_encoder(encoder, space); });
     e = std::make_unique<ObservationEncoder>(std::move(e), enc);
     e->id = id;
   }
