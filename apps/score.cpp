@@ -83,12 +83,8 @@ int embsim_score(const ScoreConfig& c, std::ostream& out) {
   const auto t0 = std::chrono::steady_clock::now();
   const agents::FittedSentenceAutoencoder ref = agents::load_sentence_autoencoder(c.encoder);
   const size_t V = ref.model->cfg.vocab;
-  // the reference's table without its last row (the model's start / dropped-word id)
-  auto words = [V](const nets::Tensor& t) {
-    nets::Tensor w = nets::Tensor::from_shape({V, t.shape()[1]});
-    std::copy(t.data(), t.data() + w.size(), w.data());
-    return w;
-  };
+  // the first n rows of an embedding table
+  auto rows = [](const nets::Tensor& t, size_t n) { return nets::Tensor(xt::view(t, xt::range(0, n), xt::all())); };
   nlohmann::json res = {{"metric", "embsim"}, {"encoder", c.encoder}};
   nets::Tensor gen;
   if (!c.generator.empty()) {
@@ -120,14 +116,15 @@ int embsim_score(const ScoreConfig& c, std::ostream& out) {
   }
   // the special tokens (<pad> <bos> <eos> <unk>) are not words
   const size_t first = ref.vocab ? text::Vocabulary::specials().size() : 0;
-  const nets::Tensor rw = words(ref.model->embedding.weight.value()), gw = words(gen);
+  // the tables without the model's start / dropped-word row (id V)
+  const nets::Tensor rw = rows(ref.model->embedding.weight.value(), V), gw = rows(gen, V);
   res["value"] = text::embsim(rw, gw, first);
   res["words"] = V - first;
   // the most frequent words alone (a vocabulary built from a corpus is in order of frequency):
   // rare words' embeddings hardly move from their initialisation in either model
   if (c.embsim_words > 0 && first + c.embsim_words < V) {
-    auto top = [&](const nets::Tensor& t) { return nets::Tensor(xt::view(t, xt::range(0, first + c.embsim_words), xt::all())); };
-    res["value_top_words"] = text::embsim(top(rw), top(gw), first);
+    const size_t n = first + c.embsim_words;
+    res["value_top_words"] = text::embsim(rows(rw, n), rows(gw, n), first);
     res["top_words"] = c.embsim_words;
   }
   res["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
