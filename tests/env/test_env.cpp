@@ -2,6 +2,8 @@
 // the registry, wrappers, spaces and vector environments.
 #include <catch2/catch.hpp>
 
+#include <array>
+#include <cmath>
 #include <cstring>
 #include <fstream>
 
@@ -40,6 +42,52 @@ TEST_CASE("CartPole matches Gymnasium's cartpole.py step() to 1 ulp on golden tr
   }
   CHECK(steps >= 60);
   CHECK(exact == steps * 4);  // in practice every component is bit-identical
+}
+
+namespace {
+// Gymnasium's step() evaluated as Python does: every product and sum rounded to double on its own
+// (the volatile stores forbid fused multiply-adds), in cartpole.py's order and grouping.
+std::array<double, 4> python_cartpole_step(std::array<double, 4> s, int action) {
+  const double g = 9.8, mc = 1.0, mp = 0.1, tm = mp + mc, l = 0.5, pml = mp * l, tau = 0.02;
+  const double force = action == 1 ? 10.0 : -10.0;
+  const double c = std::cos(s[2]), sn = std::sin(s[2]);
+  volatile double a = pml * (s[3] * s[3]);
+  a = a * sn;
+  volatile double temp = (force + a) / tm;
+  volatile double b = c * temp, d = mp * (c * c);
+  d = d / tm;
+  volatile double e = l * (4.0 / 3.0 - d);
+  volatile double gs = g * sn;
+  volatile double ta = (gs - b) / e;
+  volatile double f = pml * ta;
+  f = f * c;
+  volatile double xa = temp - f / tm;
+  volatile double u0 = tau * s[1], u1 = tau * xa, u2 = tau * s[3], u3 = tau * ta;
+  return {s[0] + u0, s[1] + u1, s[2] + u2, s[3] + u3};
+}
+}  // namespace
+
+TEST_CASE("CartPole's float64 state rounds as Python does (no fused multiply-add), state set from outside included",
+          "[env][cartpole]") {
+  CartPole env;
+  size_t steps = 0;
+  for (uint64_t ep = 0; ep < 300; ++ep) {
+    env.reset(ep);
+    std::array<double, 4> ref = env.state;
+    for (int t = 0;; ++t) {
+      if (ep % 7 == 0 && t == 5) {  // a state written from outside (search, tests) mid-episode
+        env.state[2] = -env.state[2];
+        ref = env.state;
+      }
+      StepResult r = env.step(Action(t % 3 == 0));
+      ref = python_cartpole_step(ref, t % 3 == 0);
+      ++steps;
+      INFO("episode " << ep << " step " << t);
+      REQUIRE(std::memcmp(ref.data(), env.state.data(), sizeof ref) == 0);
+      if (r.terminated) break;
+    }
+  }
+  CHECK(steps > 3000);
 }
 
 TEST_CASE("the contract: ResetNeeded and InvalidAction with actionable messages", "[env]") {

@@ -3,6 +3,7 @@
 #include "seqrl/env/classic/cartpole.hpp"
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 namespace seqrl::env {
@@ -57,18 +58,36 @@ StepResult CartPole::step_impl(const Action& action) {
   return r;
 }
 
+void CartPole::sincos_of(double theta, double& s, double& c) {
+  if (next_valid_ && std::memcmp(&theta, &next_theta_, sizeof theta) == 0) {
+    s = next_sin_, c = next_cos_;
+  } else {
+    s = std::sin(theta), c = std::cos(theta);
+  }
+}
+
 void CartPole::step_into(const Action& action, StepResult& out) {
   auto [x, x_dot, theta, theta_dot] = state;
   const double force = action.index == 1 ? kForceMag : -kForceMag;
-  const double costheta = std::cos(theta);
-  const double sintheta = std::sin(theta);
+  double sintheta, costheta;
+  sincos_of(theta, sintheta, costheta);
+  // The next angle depends only on this step's inputs: its sin and cos are computed now, where
+  // they overlap the divisions below (same functions, same values: results unchanged).
+  const double theta_next = theta + kTau * theta_dot;
+  next_sin_ = std::sin(theta_next), next_cos_ = std::cos(theta_next);
+  next_theta_ = theta_next, next_valid_ = true;
+  // Python's `theta_dot**2` and `costheta**2` are libm pow(x, 2.0), which glibc rounds to within
+  // 0.52 ulp, so about 1 square in 1,100 is one ulp off the correctly rounded x * x used here.
+  // Calling pow (about 1 in 10 calls, guarded) made every step 25% slower; measured, the float64
+  // state differed from Python's in 18 of 34,753 steps (one episode of 2,000) and the float32
+  // observations in none.
   const double temp = (force + kPoleMassLength * (theta_dot * theta_dot) * sintheta) / kTotalMass;
   const double thetaacc = (kGravity * sintheta - costheta * temp) /
                           (kLength * (4.0 / 3.0 - kMassPole * (costheta * costheta) / kTotalMass));
   const double xacc = temp - kPoleMassLength * thetaacc * costheta / kTotalMass;
   x = x + kTau * x_dot;
   x_dot = x_dot + kTau * xacc;
-  theta = theta + kTau * theta_dot;
+  theta = theta_next;
   theta_dot = theta_dot + kTau * thetaacc;
   state = {x, x_dot, theta, theta_dot};
   const bool terminated = x < -kXThreshold || x > kXThreshold || theta < -kThetaThreshold ||

@@ -30,6 +30,13 @@ class CartPole final : public Env {
 
  private:
   void observe_into(Observation& o) const;
+  // sin and cos of the angle the next step starts from, computed by the step that produced it,
+  // beside that step's divisions (the two are independent, so the CPU overlaps them instead of
+  // running sincos, then the divisions, in one chain). Used only while `state[2]` still holds
+  // exactly `next_theta_` (bit for bit), so setting `state` from outside stays correct.
+  void sincos_of(double theta, double& s, double& c);
+  double next_theta_ = 0.0, next_sin_ = 0.0, next_cos_ = 1.0;
+  bool next_valid_ = false;
   Box obs_space_;
   Discrete act_space_{2};
   int steps_beyond_terminated_ = -1;
