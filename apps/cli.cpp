@@ -323,8 +323,10 @@ TrainConfig parse_train(const std::vector<std::string>& args, bool* help, std::o
   const std::string agent0 = prescan(args, "agent", c.agent);
   // REINFORCE needs more samples than DQN (its tuned CartPole runs use 300k steps)
   const std::string env0 = prescan(args, "env", c.run.env_id);
+  // SeqGAN: 0 = as many steps as the protocol's adversarial batches take (set once the env is made)
   const std::string default_steps =
-      agent0 == "reinforce" ? (env0 == "Pendulum-v1" ? "1000000" : "300000") : "100000";
+      agent0 == "seqgan" ? "0"
+      : agent0 == "reinforce" ? (env0 == "Pendulum-v1" ? "1000000" : "300000") : "100000";
   long steps = 0;
   try {
     steps = std::stol(prescan(args, "steps", default_steps));
@@ -341,12 +343,26 @@ TrainConfig parse_train(const std::vector<std::string>& args, bool* help, std::o
     c.run.stop_at_threshold = true;
   }
   if (c.agent == "reinforce") c.run.eval_every = 20000;
+  std::string protocol = "fast";
+  if (c.agent == "seqgan") {
+    // one sub-env per sequence of a g-step's batch, so the batch's episodes run side by side
+    protocol = prescan(args, "protocol", protocol);
+    try {
+      c.seqgan.gan = agents::seqgan_protocol(protocol);
+    } catch (const ConfigError& e) {
+      throw ConfigError("seqrl train: --protocol: " + std::string(e.what()));
+    }
+    c.run.num_envs = int(c.seqgan.gan.batch);
+    c.run.log_every = 0;  // each update is a whole adversarial batch
+    c.run.eval_every = 0;
+    c.run.final_eval_episodes = 10;  // greedy decoding from the empty prefix: one sequence
+  }
   std::string hidden = join(c.agent == "reinforce" ? c.reinforce.hidden : c.dqn.hidden);
   std::string env_options = "{}";
   po::options_description d("seqrl train options (defaults for --agent " + c.agent + " --env " +
                             c.run.env_id + ")");
   d.add_options()
-      ("agent", po::value(&c.agent)->default_value(c.agent), "agent: dqn, reinforce, random")
+      ("agent", po::value(&c.agent)->default_value(c.agent), "agent: dqn, reinforce, seqgan (text envs), random")
       ("env", po::value(&c.run.env_id)->default_value(c.run.env_id), "registered environment id")
       ("steps", po::value(&c.run.total_steps)->default_value(steps), "environment steps")
       ("seed", po::value(&c.run.seed)->default_value(c.run.seed), "seed (sub-env i gets seed + i)")
@@ -357,6 +373,7 @@ TrainConfig parse_train(const std::vector<std::string>& args, bool* help, std::o
       ("final-eval-episodes", po::value(&c.run.final_eval_episodes)->default_value(c.run.final_eval_episodes), "episodes of the final evaluation")
       ("stop-at-threshold", po::value(&c.run.stop_at_threshold)->default_value(c.run.stop_at_threshold), "stop when an evaluation reaches the env's reward threshold (0/1)")
       ("checkpoint-every", po::value(&c.run.checkpoint_every)->default_value(c.run.checkpoint_every), "steps between checkpoints to OUT/checkpoint.safetensors (0 = at the end and on Ctrl-C)")
+      ("log-every", po::value(&c.run.log_every)->default_value(c.run.log_every), "steps between logged agent updates (0 = every update)")
       ("resume", po::value(&c.resume)->default_value(c.resume), "continue the run saved in this checkpoint (takes no other option)")
       ("hidden", po::value(&hidden)->default_value(hidden), "network hidden sizes, comma-separated")
       ("env-options", po::value(&env_options)->default_value(env_options), "JSON object passed to the environment, e.g. {\"oracle\": \"DIR\"}");
@@ -370,6 +387,18 @@ TrainConfig parse_train(const std::vector<std::string>& args, bool* help, std::o
         ("episodes-per-update", po::value(&q.episodes_per_update)->default_value(q.episodes_per_update), "finished sequences per gradient step")
         ("max-grad-norm", po::value(&q.clip)->default_value(q.clip), "gradient clip (0 = off)")
         ("init-checkpoint", po::value(&q.init_checkpoint)->default_value(q.init_checkpoint), "generator.safetensors to start the policy from (seqrl mle / seqrl seqgan)");
+  } else if (c.agent == "seqgan") {
+    auto& g = c.seqgan.gan;
+    d.add_options()
+        ("protocol", po::value(&protocol)->default_value(protocol), "SeqGAN preset: fast or paper (the options below start from it)")
+        ("init-generator", po::value(&c.seqgan.init_generator)->default_value(c.seqgan.init_generator), "generator.safetensors to start G from, skipping MLE pre-training")
+        ("pretrain-g-epochs", po::value(&g.pretrain_g_epochs)->default_value(g.pretrain_g_epochs), "MLE pre-training epochs")
+        ("pretrain-d-rounds", po::value(&g.pretrain_d_rounds)->default_value(g.pretrain_d_rounds), "discriminator pre-training rounds")
+        ("rollouts", po::value(&g.rollouts)->default_value(g.rollouts), "Monte-Carlo rollouts per prefix")
+        ("d-steps", po::value(&g.d_steps)->default_value(g.d_steps), "d-steps after each g-step")
+        ("d-epochs", po::value(&g.d_epochs)->default_value(g.d_epochs), "passes over real + negatives per d-step")
+        ("nll-every", po::value(&g.eval_every)->default_value(g.eval_every), "g-steps between NLL-oracle (or NLL-test) figures (0 = never)")
+        ("samples", po::value(&c.seqgan.samples)->default_value(c.seqgan.samples), "real sequences drawn from the oracle or the grammar");
   } else if (c.agent == "reinforce") {
     auto& r = c.reinforce;
     d.add_options()
@@ -407,15 +436,18 @@ TrainConfig parse_train(const std::vector<std::string>& args, bool* help, std::o
   const bool h = parse_args("train", d, args, vm, help_out);
   if (help) *help = h;
   if (h) return c;
-  require(c.agent == "dqn" || c.agent == "reinforce" || c.agent == "random", "train",
-          "unknown --agent '" + c.agent + "' (known: dqn, reinforce, random)");
-  require(c.run.total_steps > 0, "train", "--steps must be positive");
+  require(c.agent == "dqn" || c.agent == "reinforce" || c.agent == "seqgan" || c.agent == "random", "train",
+          "unknown --agent '" + c.agent + "' (known: dqn, reinforce, seqgan, random)");
+  require(c.run.total_steps > 0 || (c.agent == "seqgan" && c.run.total_steps == 0), "train",
+          "--steps must be positive");
   require(c.run.num_envs >= 1, "train", "--num-envs must be >= 1");
   require(c.run.checkpoint_every >= 0, "train", "--checkpoint-every must be >= 0");
   require(c.run.checkpoint_every == 0 || !c.run.out_dir.empty(), "train",
           "--checkpoint-every needs --out DIR to write checkpoints into");
   c.dqn.total_steps = c.run.total_steps;
   c.dqn.seed = c.reinforce.seed = c.seqpg.seed = c.run.seed;
+  c.seqgan.gan.seed = c.run.seed;
+  c.seqgan.gan.protocol = protocol;
   try {
     c.run.env_options = nlohmann::json::parse(env_options);
   } catch (const nlohmann::json::exception& e) {
@@ -454,6 +486,7 @@ TrainConfig resumed_config(const std::string& path) {
     if (tc.contains("dqn")) c.dqn = tc["dqn"].get<agents::DQNConfig>();
     if (tc.contains("reinforce")) c.reinforce = tc["reinforce"].get<agents::ReinforceConfig>();
     if (tc.contains("reinforce_lstm")) c.seqpg = tc["reinforce_lstm"].get<agents::SequencePGConfig>();
+    if (tc.contains("seqgan")) c.seqgan = tc["seqgan"].get<agents::SeqGANAgentConfig>();
   } catch (const nlohmann::json::exception& e) {
     throw CheckpointError("checkpoint '" + path + "' does not hold a resumable seqrl train run: " + e.what());
   }
@@ -462,13 +495,14 @@ TrainConfig resumed_config(const std::string& path) {
 }
 
 int run_train(const TrainConfig& given, std::ostream& out, std::ostream& err) {
-  const TrainConfig c = given.resume.empty() ? given : resumed_config(given.resume);
+  TrainConfig c = given.resume.empty() ? given : resumed_config(given.resume);
   auto probe = env::make(c.run.env_id, c.run.env_options);
   std::unique_ptr<agents::Agent> agent;
   agents::DQN* dqn = nullptr;
   agents::Reinforce* pg = nullptr;
   agents::SequencePG* spg = nullptr;
   agents::SequenceDQN* sdqn = nullptr;
+  agents::SeqGANAgent* sg = nullptr;
   const bool tokens = dynamic_cast<const env::TokenSequence*>(&probe->observation_space()) != nullptr;
   if (c.agent == "dqn" && tokens) {
     auto a = agents::SequenceDQN::for_spaces(probe->observation_space(), probe->action_space(), c.dqn);
@@ -477,6 +511,19 @@ int run_train(const TrainConfig& given, std::ostream& out, std::ostream& err) {
   } else if (c.agent == "reinforce" && tokens) {
     auto a = agents::SequencePG::for_spaces(probe->observation_space(), probe->action_space(), c.seqpg);
     spg = a.get();
+    agent = std::move(a);
+  } else if (c.agent == "seqgan") {
+    c.seqgan.env_id = c.run.env_id;
+    c.seqgan.env_options = c.run.env_options;
+    auto a = agents::SeqGANAgent::for_spaces(probe->observation_space(), probe->action_space(), c.seqgan);
+    if (c.run.total_steps == 0) {
+      // the protocol's adversarial batches: `batch` episodes of T tokens each, plus the vector
+      // env's reset step after each (next-step autoreset). Episodes that end early at <eos>
+      // (COCO, the grammar) make more batches in the same steps.
+      const auto& ts = dynamic_cast<const env::TokenSequence&>(probe->observation_space());
+      c.run.total_steps = long(c.seqgan.gan.total_batches * c.seqgan.gan.batch * (ts.max_len + 1));
+    }
+    sg = a.get();
     agent = std::move(a);
   } else if (c.agent == "random") {
     agent = std::make_unique<agents::RandomAgent>(probe->action_space(), c.run.seed);
@@ -496,6 +543,7 @@ int run_train(const TrainConfig& given, std::ostream& out, std::ostream& err) {
   if (dqn || sdqn) cfg["dqn"] = c.dqn;
   if (pg) cfg["reinforce"] = c.reinforce;
   if (spg) cfg["reinforce_lstm"] = c.seqpg;
+  if (sg) cfg["seqgan"] = c.seqgan;
   agents::RunResult r = agents::run(*agent, c.run, cfg);
   if (r.interrupted) {
     err << "seqrl train: interrupted at step " << r.steps
@@ -506,7 +554,7 @@ int run_train(const TrainConfig& given, std::ostream& out, std::ostream& err) {
   }
   out << nlohmann::json{{"agent", c.agent}, {"env", c.run.env_id}, {"seed", c.run.seed},
                         {"steps", r.steps}, {"wall_seconds", r.seconds},
-                        {"updates", dqn ? dqn->updates() : pg ? pg->updates() : spg ? spg->updates() : sdqn ? sdqn->updates() : 0},
+                        {"updates", dqn ? dqn->updates() : pg ? pg->updates() : spg ? spg->updates() : sdqn ? sdqn->updates() : sg ? sg->updates() : 0},
                         {"final_eval_return_mean", r.final_eval.mean},
                         {"final_eval_return_std", r.final_eval.std},
                         {"final_eval_episodes", r.final_eval.episodes}}

@@ -10,6 +10,7 @@
 
 #include "seqrl/agents/dqn.hpp"
 #include "seqrl/agents/reinforce.hpp"
+#include "seqrl/agents/seqgan_agent.hpp"
 #include "seqrl/agents/sequence_dqn.hpp"
 #include "seqrl/agents/sequence_pg.hpp"
 #include "seqrl/agents/runner.hpp"
@@ -46,6 +47,7 @@ struct TrainConfig {
   agents::DQNConfig dqn;              // --agent dqn: starts from the tuned defaults for run.env_id
   agents::ReinforceConfig reinforce;  // --agent reinforce: likewise
   agents::SequencePGConfig seqpg;     // --agent reinforce on a text env (an LSTM policy)
+  agents::SeqGANAgentConfig seqgan;   // --agent seqgan (text envs); steps 0 = the protocol's length
 };
 
 // The tuned DQN hyperparameters for an environment (rl-zoo style; CleanRL's otherwise).

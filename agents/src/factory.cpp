@@ -3,6 +3,7 @@
 #include "seqrl/agents/dqn.hpp"
 #include "seqrl/agents/random_agent.hpp"
 #include "seqrl/agents/reinforce.hpp"
+#include "seqrl/agents/seqgan_agent.hpp"
 #include "seqrl/agents/sequence_dqn.hpp"
 #include "seqrl/agents/sequence_pg.hpp"
 #include "seqrl/nets/checkpoint.hpp"
@@ -36,11 +37,15 @@ std::unique_ptr<Agent> load_agent(const std::string& path, const env::Space& obs
       SequencePGConfig c = cfg.get<SequencePGConfig>();
       c.init_checkpoint.clear();  // the checkpoint itself holds the weights
       agent = SequencePG::for_spaces(obs, act, c);
+    } else if (kind == "seqgan") {
+      SeqGANAgentConfig c = cfg.get<SeqGANAgentConfig>();
+      c.init_generator.clear();  // the checkpoint itself holds the weights
+      agent = SeqGANAgent::for_spaces(obs, act, c);
     } else if (kind == "random") {
       agent = std::make_unique<RandomAgent>(act, 0);
     } else {
       throw CheckpointError("checkpoint '" + path + "' holds an unknown agent '" + kind +
-                            "' (known: dqn, dqn-lstm, reinforce, reinforce-lstm, random)");
+                            "' (known: dqn, dqn-lstm, reinforce, reinforce-lstm, seqgan, random)");
     }
   } catch (const nlohmann::json::exception& e) {
     throw CheckpointError("checkpoint '" + path + "': its config does not fit a " + kind + " agent: " + e.what());

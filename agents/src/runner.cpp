@@ -64,7 +64,8 @@ nlohmann::json run_config_json(const RunConfig& c) {
           {"final_eval_episodes", c.final_eval_episodes},
           {"stop_at_threshold", c.stop_at_threshold},
           {"out_dir", c.out_dir},
-          {"checkpoint_every", c.checkpoint_every}};
+          {"checkpoint_every", c.checkpoint_every},
+          {"log_every", c.log_every}};
 }
 
 RunConfig run_config_from_json(const nlohmann::json& j) {
@@ -81,6 +82,7 @@ RunConfig run_config_from_json(const nlohmann::json& j) {
     c.stop_at_threshold = j.at("stop_at_threshold").get<bool>();
     c.out_dir = j.at("out_dir").get<std::string>();
     c.checkpoint_every = j.at("checkpoint_every").get<long>();
+    c.log_every = j.value("log_every", c.log_every);  // absent from older checkpoints
   } catch (const nlohmann::json::exception& e) {
     throw ConfigError(std::string("run configuration: ") + e.what());
   }
@@ -138,6 +140,7 @@ RunResult run(Agent& agent, const RunConfig& cfg, const nlohmann::json& config_j
   std::vector<uint8_t> resetting(cfg.num_envs, 0);
   long step = 0, next_eval = cfg.eval_every > 0 ? cfg.eval_every : -1;
   double recent = NAN, elapsed0 = 0;
+  long last_metrics_log = -1;  // step of the last logged update (-1: none yet)
   long csv_bytes = -1, jsonl_bytes = -1;
   if (cfg.resume.empty()) {
     obs = venv.reset(cfg.seed);
@@ -163,6 +166,7 @@ RunResult run(Agent& agent, const RunConfig& cfg, const nlohmann::json& config_j
       for (auto& p : j.at("eval_curve")) res.eval_curve.emplace_back(p[0].get<long>(), p[1].get<double>());
       csv_bytes = j.at("csv_bytes").get<long>();
       jsonl_bytes = j.at("jsonl_bytes").get<long>();
+      last_metrics_log = j.value("last_metrics_log", -1L);
       venv.set_state(j.at("venv"));
     } catch (const nlohmann::json::exception& e) {
       throw CheckpointError("checkpoint '" + cfg.resume + "': metadata 'run.state': " + e.what());
@@ -211,6 +215,7 @@ RunResult run(Agent& agent, const RunConfig& cfg, const nlohmann::json& config_j
                                {"eval_curve", curve},
                                {"csv_bytes", csv.is_open() ? long(csv.tellp()) : 0L},
                                {"jsonl_bytes", jsonl.is_open() ? long(jsonl.tellp()) : 0L},
+                               {"last_metrics_log", last_metrics_log},
                                {"venv", venv.get_state()}};
     st.metadata["run.state"] = rs.dump();
     st.metadata["run.config"] = run_config_json(cfg).dump();
@@ -265,8 +270,12 @@ RunResult run(Agent& agent, const RunConfig& cfg, const nlohmann::json& config_j
     }
     agent.observe(t);
     step += static_cast<long>(cfg.num_envs);
-    for (auto& [k, v] : agent.update())
-      if (k == "loss" && step % 1000 < long(cfg.num_envs)) log(step, now_s() - t0, k, v);
+    const Metrics m = agent.update();
+    if (!m.empty() && (last_metrics_log < 0 || step - last_metrics_log >= cfg.log_every)) {
+      last_metrics_log = step;
+      const double secs = now_s() - t0;
+      for (auto& [k, v] : m) log(step, secs, k, v);
+    }
     obs = std::move(t.next_obs);
     bool solved = false;
     if (next_eval > 0 && step >= next_eval && step < cfg.total_steps) {

@@ -39,6 +39,39 @@ void to_json(nlohmann::json& j, const SeqGANConfig& c) {
        {"seed", c.seed}};
 }
 
+void from_json(const nlohmann::json& j, SeqGANConfig& c) {
+  auto get = [&](const char* k, auto& v) {
+    if (j.contains(k)) v = j.at(k).get<std::decay_t<decltype(v)>>();
+  };
+  get("protocol", c.protocol);
+  get("emb", c.emb);
+  get("hidden", c.hidden);
+  get("init_std", c.init_std);
+  get("g_lr", c.g_lr);
+  get("clip", c.clip);
+  get("batch", c.batch);
+  get("pretrain_g_epochs", c.pretrain_g_epochs);
+  if (j.contains("disc")) {
+    const auto& d = j.at("disc");
+    if (d.contains("emb")) c.disc.emb = d.at("emb").get<size_t>();
+    if (d.contains("filter_sizes")) c.disc.filter_sizes = d.at("filter_sizes").get<std::vector<size_t>>();
+    if (d.contains("num_filters")) c.disc.num_filters = d.at("num_filters").get<std::vector<size_t>>();
+    if (d.contains("dropout_keep")) c.disc.dropout_keep = d.at("dropout_keep").get<float>();
+    if (d.contains("l2")) c.disc.l2 = d.at("l2").get<float>();
+  }
+  get("d_lr", c.d_lr);
+  get("pretrain_d_rounds", c.pretrain_d_rounds);
+  get("d_epochs", c.d_epochs);
+  get("negatives", c.negatives);
+  get("total_batches", c.total_batches);
+  get("rollouts", c.rollouts);
+  get("d_steps", c.d_steps);
+  get("rollout_update_rate", c.rollout_update_rate);
+  get("eval_every", c.eval_every);
+  get("eval_samples", c.eval_samples);
+  get("seed", c.seed);
+}
+
 SeqGANConfig seqgan_protocol(const std::string& name) {
   SeqGANConfig c;  // the defaults are SeqGAN's paper protocol
   if (name == "paper") {
@@ -174,12 +207,23 @@ nets::Tensor SeqGAN::rewards(const nets::IntTensor& seqs) {
   return q;
 }
 
-double SeqGAN::g_step() {
-  const nets::IntTensor samples = gen.sample(cfg.batch, rng);
-  const nets::Tensor q = rewards(samples);
-  double qsum = 0, last = 0;
+double SeqGAN::g_step() { return g_step_on(gen.sample(cfg.batch, rng)); }
+
+double SeqGAN::g_step_on(const nets::IntTensor& samples, const std::vector<size_t>* lengths) {
+  const size_t B = samples.shape()[0], T = samples.shape()[1];
+  if (lengths && lengths->size() != B)
+    throw ShapeError("SeqGAN::g_step_on: " + std::to_string(lengths->size()) + " lengths for " +
+                     std::to_string(B) + " sequences");
+  nets::Tensor q = rewards(samples);
+  double last = 0;
+  for (size_t b = 0; b < B; ++b) {
+    const size_t L = lengths ? std::min((*lengths)[b], T) : T;
+    // D's verdict on the whole sequence: the last reward the policy's own tokens earned
+    last += q(b, T - 1) / double(B);
+    for (size_t t = L; t < T; ++t) q(b, t) = 0.f;  // padding the policy did not choose
+  }
+  double qsum = 0;
   for (float v : q) qsum += v;
-  for (size_t b = 0; b < cfg.batch; ++b) last += q(b, q.shape()[1] - 1) / double(cfg.batch);
   g_opt_->zero_grad();
   // nll(seqs, mask) is sum(mask * nll_t) / sum(mask): times sum(Q) it is SeqGAN's summed loss
   nets::Var loss = nets::scale(gen.nll(samples, q), static_cast<float>(qsum));
@@ -212,6 +256,31 @@ double SeqGAN::nll_oracle() {
 double SeqGAN::nll_of(const nets::IntTensor& data) {
   nets::NoGrad ng;
   return gen.nll(data).item();
+}
+
+void SeqGAN::save_state(std::map<std::string, nets::Tensor>& tensors,
+                        std::map<std::string, std::string>& metadata, const std::string& prefix) const {
+  nets::add_module_state(gen, prefix + "gen.", tensors);
+  nets::add_module_state(rollout, prefix + "rollout.", tensors);
+  nets::add_module_state(disc, prefix + "disc.", tensors);
+  nets::add_optimizer_state(*g_opt_, prefix + "g_optim.", tensors, metadata);
+  nets::add_optimizer_state(*d_opt_, prefix + "d_optim.", tensors, metadata);
+  metadata[prefix + "rng"] = rng.state();
+  metadata[prefix + "shuffle_rng"] = shuffle_rng_.state();
+  metadata[prefix + "eval_rng"] = eval_rng_.state();
+  metadata[prefix + "dropout_rng"] = disc.dropout_rng.state();
+}
+
+void SeqGAN::load_state(const nets::SafeTensors& st, const std::string& prefix, const std::string& path) {
+  nets::load_module_state(gen, st, prefix + "gen.", path);
+  nets::load_module_state(rollout, st, prefix + "rollout.", path);
+  nets::load_module_state(disc, st, prefix + "disc.", path);
+  g_opt_->load_state(nets::optimizer_state_with_prefix(st, prefix + "g_optim."));
+  d_opt_->load_state(nets::optimizer_state_with_prefix(st, prefix + "d_optim."));
+  rng.set_state(nets::required_metadata(st, prefix + "rng", path));
+  shuffle_rng_.set_state(nets::required_metadata(st, prefix + "shuffle_rng", path));
+  eval_rng_.set_state(nets::required_metadata(st, prefix + "eval_rng", path));
+  disc.dropout_rng.set_state(nets::required_metadata(st, prefix + "dropout_rng", path));
 }
 
 }  // namespace seqrl::agents

@@ -43,10 +43,11 @@ SequencePG::SequencePG(size_t vocab, size_t seq_len, const SequencePGConfig& c)
   opt_ = std::make_unique<nets::Adam>(policy_.named_parameters(), c.lr);
 }
 
-std::vector<env::Action> SequencePG::act(const nets::Tensor& obs, bool deterministic) {
-  const size_t n = obs.shape()[0];
+std::vector<env::Action> next_tokens(const nets::LSTMGenerator& g, const nets::Tensor& obs,
+                                     bool deterministic, nets::Rng& rng, const std::string& who) {
+  const size_t n = obs.shape()[0], T_ = g.cfg.seq_len, V_ = g.cfg.vocab;
   if (obs.size() != n * T_)
-    throw ShapeError("reinforce-lstm: observations " + shape_str(obs.shape()) + " are not [N, " +
+    throw ShapeError(who + ": observations " + shape_str(obs.shape()) + " are not [N, " +
                      std::to_string(T_) + "]");
   // rows grouped by prefix length (in a vector env they step together: usually one group)
   std::vector<size_t> len(n);
@@ -55,28 +56,32 @@ std::vector<env::Action> SequencePG::act(const nets::Tensor& obs, bool determini
   }
   std::vector<env::Action> out(n);
   std::vector<float> scratch(V_);
-  for (size_t g = 0; g < T_; ++g) {
+  for (size_t gl = 0; gl < T_; ++gl) {
     std::vector<size_t> rows;
     for (size_t i = 0; i < n; ++i)
-      if (len[i] == g) rows.push_back(i);
+      if (len[i] == gl) rows.push_back(i);
     if (rows.empty()) continue;
     nets::IntTensor pre = nets::IntTensor::from_shape({rows.size(), T_});
     for (size_t r = 0; r < rows.size(); ++r)
-      for (size_t t = 0; t < T_; ++t) pre(r, t) = t < g ? int32_t(obs.data()[rows[r] * T_ + t]) : 0;
-    const nets::Tensor logits = policy_.next_logits(pre, g);
+      for (size_t t = 0; t < T_; ++t) pre(r, t) = t < gl ? int32_t(obs.data()[rows[r] * T_ + t]) : 0;
+    const nets::Tensor logits = g.next_logits(pre, gl);
     for (size_t r = 0; r < rows.size(); ++r) {
       const float* row = logits.data() + r * V_;
       int32_t tok;
       if (deterministic) {
         tok = int32_t(std::max_element(row, row + V_) - row);
       } else {
-        const double u = rng_.uniform_double();
+        const double u = rng.uniform_double();
         nets::kernels::sample_rows(row, nullptr, 1, V_, 1.f, &u, &tok, scratch.data());
       }
       out[rows[r]] = env::Action(int64_t(tok));
     }
   }
   return out;
+}
+
+std::vector<env::Action> SequencePG::act(const nets::Tensor& obs, bool deterministic) {
+  return next_tokens(policy_, obs, deterministic, rng_, "reinforce-lstm");
 }
 
 void SequencePG::observe(const Transitions& t) {

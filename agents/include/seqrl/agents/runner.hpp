@@ -30,6 +30,10 @@ struct RunConfig {
   std::string out_dir;                 // metrics.csv, metrics.jsonl, summary.json (empty = none)
   bool progress = true;                // progress line on stderr when it is a terminal
   long checkpoint_every = 0;           // steps between checkpoints (0 = at the end and on Ctrl-C only)
+  // The agent's update() figures (loss, d_reward, nll_oracle, ...) go to the metrics files for
+  // the first update and then for the first one at least this many steps after the last logged
+  // one (0 = every update).
+  long log_every = 1000;
   std::string resume;                  // a checkpoint written by run() with this config: continue it
   bool handle_sigint = true;           // Ctrl-C checkpoints and stops (else the default handler)
   std::function<void(long step)> on_step;  // called after every vector step (e.g. request_stop())

@@ -19,11 +19,14 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "seqrl/nets/checkpoint.hpp"
 #include "seqrl/nets/models/discriminator.hpp"
 #include "seqrl/nets/models/lstm_generator.hpp"
 #include "seqrl/nets/optim.hpp"
@@ -53,6 +56,8 @@ struct SeqGANConfig {
   uint64_t seed = 1;
 };
 void to_json(nlohmann::json& j, const SeqGANConfig& c);
+// Reads what to_json wrote (missing keys keep their defaults; disc sizes as listed).
+void from_json(const nlohmann::json& j, SeqGANConfig& c);
 
 // "paper": the protocol above as SeqGAN runs it. "fast": the same pipeline, smaller (a smaller
 // discriminator, fewer epochs, rounds and batches) to finish in about 20 minutes on 2 cores.
@@ -71,12 +76,20 @@ class SeqGAN {
   nets::Tensor rewards(const nets::IntTensor& seqs);
   // One policy-gradient step on a fresh batch; returns the batch's mean D(Y_1:T).
   double g_step();
+  // The same step on given sequences [B, T]. lengths (optional, one per row): the tokens the
+  // policy chose; later positions (padding after an end token) get no gradient.
+  double g_step_on(const nets::IntTensor& seqs, const std::vector<size_t>* lengths = nullptr);
   // Fresh negatives, then `epochs` passes over real + negatives; returns the mean loss.
   double d_step(size_t epochs);
   // NLL-oracle of eval_samples generator samples (needs the oracle).
   double nll_oracle();
   // NLL of real data under the generator (teacher forcing), without touching its weights.
   double nll_of(const nets::IntTensor& data);
+  // Everything that moves during training (the three networks, both optimizers and the four
+  // random streams) under `prefix`, and back: a run resumed from it continues exactly.
+  void save_state(std::map<std::string, nets::Tensor>& tensors,
+                  std::map<std::string, std::string>& metadata, const std::string& prefix) const;
+  void load_state(const nets::SafeTensors& st, const std::string& prefix, const std::string& path);
 
   SeqGANConfig cfg;
   nets::Rng rng;

@@ -19,6 +19,12 @@
 
 namespace seqrl::agents {
 
+// Next tokens for a batch of text-env observations ([N, T] prefixes, -1 = not yet generated)
+// from an LSTM generator over the same vocabulary and T: sampled (one uniform draw from rng per
+// row), or the most likely (deterministic). `who` names the caller in shape errors.
+std::vector<env::Action> next_tokens(const nets::LSTMGenerator& g, const nets::Tensor& obs,
+                                     bool deterministic, nets::Rng& rng, const std::string& who);
+
 struct SequencePGConfig {
   size_t emb = 32, hidden = 32;     // policy LSTM (SeqGAN's generator sizes)
   float lr = 0.01f;                 // Adam (SeqGAN's generator rate)

@@ -1,0 +1,79 @@
+// SeqGAN as an agent of the runner (`seqrl train --agent seqgan --env TextOracle-v0`): the same
+// algorithm as `seqrl seqgan` (agents/seqgan.hpp), with its generator acting in a text env.
+//
+//   - Before the first action: pre-train G by MLE on the task's real data and D on fresh
+//     negatives, as the protocol says (or start G from `init_generator` and skip the MLE phase).
+//   - act(): G samples the next token of every sub-env's prefix.
+//   - Every `batch` finished episodes: one g-step on those sequences (Q from the rollouts scored
+//     by D; tokens after an episode's end get no gradient), then `d_steps` d-steps on fresh
+//     negatives. So the adversarial phase lasts steps / (batch * T) batches.
+//
+// The env's own reward (the oracle's log-likelihood, BLEU, grammaticality) is not what SeqGAN
+// learns from: the discriminator's Q is. The runner still records the env's returns, so SeqGAN,
+// REINFORCE and DQN on the same env are measured by the same yardstick. The task's real data
+// is the env's own: the oracle, caption corpus or grammar the env id and options name, sampled
+// with the run's seed (`task_for_env`).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "seqrl/agents/agent.hpp"
+#include "seqrl/agents/seqgan.hpp"
+#include "seqrl/text/tasks.hpp"
+
+namespace seqrl::agents {
+
+struct SeqGANAgentConfig {
+  SeqGANConfig gan = seqgan_protocol("fast");
+  std::string init_generator;  // generator.safetensors to start G from (skips MLE pre-training)
+  std::string env_id;          // the env whose task supplies the real data
+  nlohmann::json env_options = nlohmann::json::object();
+  size_t samples = 10000;      // real sequences drawn from the oracle or the grammar
+};
+void to_json(nlohmann::json& j, const SeqGANAgentConfig& c);
+void from_json(const nlohmann::json& j, SeqGANAgentConfig& c);
+
+// The task behind a registered text env: TextOracle-v0 (options oracle, oracle_seed, vocab,
+// seq_len), TextCoco-v0 (corpus) or TextGrammar-v0 (max_len), with the same vocabulary and T as
+// the env. ValueError for any other id, or options the task cannot follow.
+text::TextTask task_for_env(const std::string& env_id, const nlohmann::json& env_options,
+                            size_t samples, uint64_t seed);
+
+class SeqGANAgent : public Agent {
+ public:
+  // Checks the spaces against the task (TokenSequence of the task's vocabulary and T, Discrete
+  // actions over it); ValueError saying what differs.
+  static std::unique_ptr<SeqGANAgent> for_spaces(const env::Space& obs, const env::Space& act,
+                                                 const SeqGANAgentConfig& cfg);
+  SeqGANAgent(const SeqGANAgentConfig& cfg, text::TextTask task);
+  std::string name() const override { return "seqgan"; }
+  std::vector<env::Action> act(const nets::Tensor& obs, bool deterministic) override;
+  void observe(const Transitions& t) override;
+  Metrics update() override;
+  void save_state(nets::SafeTensors& out) const override;
+  void load_state(const nets::SafeTensors& in, const std::string& path) override;
+  long updates() const { return batches_; }
+  SeqGAN& gan() { return *gan_; }
+  // Runs the pre-training phases now if they have not run (act() does it on first use).
+  void pretrain();
+
+  SeqGANAgentConfig cfg;
+
+ private:
+  struct Episode {
+    std::vector<int32_t> tokens;
+    double ret = 0;
+  };
+  text::TextTask task_;
+  std::unique_ptr<SeqGAN> gan_;
+  bool pretrained_ = false;
+  long batches_ = 0;
+  Metrics pending_;  // pre-training figures, reported with the first update
+  std::vector<Episode> running_, finished_;
+};
+
+}  // namespace seqrl::agents

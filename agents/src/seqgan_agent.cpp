@@ -1,0 +1,198 @@
+// SeqGAN under the runner. See seqgan_agent.hpp.
+#include "seqrl/agents/seqgan_agent.hpp"
+
+#include <fstream>
+
+#include "seqrl/agents/sequence_pg.hpp"
+#include "seqrl/env/space.hpp"
+#include "seqrl/nets/checkpoint.hpp"
+#include "seqrl/nets/optim.hpp"
+
+namespace seqrl::agents {
+
+void to_json(nlohmann::json& j, const SeqGANAgentConfig& c) {
+  j = {{"gan", c.gan}, {"init_generator", c.init_generator}, {"env_id", c.env_id},
+       {"env_options", c.env_options}, {"samples", c.samples}};
+}
+
+void from_json(const nlohmann::json& j, SeqGANAgentConfig& c) {
+  if (j.contains("gan")) c.gan = j.at("gan").get<SeqGANConfig>();
+  if (j.contains("init_generator")) c.init_generator = j.at("init_generator").get<std::string>();
+  if (j.contains("env_id")) c.env_id = j.at("env_id").get<std::string>();
+  if (j.contains("env_options")) c.env_options = j.at("env_options");
+  if (j.contains("samples")) c.samples = j.at("samples").get<size_t>();
+}
+
+text::TextTask task_for_env(const std::string& id, const nlohmann::json& o, size_t samples, uint64_t seed) {
+  auto get = [&](const char* k, auto def) { return o.contains(k) ? o.at(k).get<decltype(def)>() : def; };
+  text::TextTaskOptions t;
+  t.samples = samples;
+  try {
+    if (id == "TextOracle-v0") {
+      if (get("emb", size_t(32)) != 32 || get("hidden", size_t(32)) != 32)
+        throw ValueError("seqgan on TextOracle-v0: the task's oracle has emb and hidden 32 (SeqGAN's); "
+                         "the env options ask for others");
+      t.oracle_dir = get("oracle", std::string("random"));
+      t.oracle_seed = long(get("oracle_seed", uint64_t(0)));  // the env's default oracle
+      t.oracle_vocab = get("vocab", size_t(5000));
+      t.oracle_seq_len = get("seq_len", size_t(20));
+      return text::load_text_task("oracle", t, seed);
+    }
+    if (id == "TextCoco-v0") {
+      if (o.contains("corpus")) {
+        t.corpus = o.at("corpus").get<std::string>();
+        // the held-out captions beside it, as in ../shared/data/coco
+        const size_t slash = t.corpus.find_last_of('/');
+        t.test = (slash == std::string::npos ? std::string() : t.corpus.substr(0, slash + 1)) + "test_coco.txt";
+        if (!std::ifstream(t.test)) t.test = t.corpus;
+      }
+      return text::load_text_task("coco", t, seed);
+    }
+    if (id == "TextGrammar-v0") {
+      t.max_len = get("max_len", size_t(16));
+      return text::load_text_task("grammar", t, seed);
+    }
+  } catch (const nlohmann::json::exception& e) {
+    throw ValueError("seqgan: env options " + o.dump() + " for " + id + ": " + e.what());
+  }
+  throw ValueError("seqgan needs a text env with real data to train its discriminator on: "
+                   "TextOracle-v0, TextCoco-v0 or TextGrammar-v0, not '" + id + "'");
+}
+
+std::unique_ptr<SeqGANAgent> SeqGANAgent::for_spaces(const env::Space& obs, const env::Space& act,
+                                                     const SeqGANAgentConfig& cfg) {
+  const auto* ts = dynamic_cast<const env::TokenSequence*>(&obs);
+  const auto* d = dynamic_cast<const env::Discrete*>(&act);
+  if (!ts || !d)
+    throw ValueError("seqgan needs TokenSequence observations and Discrete actions, got " + obs.str() +
+                     " and " + act.str());
+  text::TextTask task = task_for_env(cfg.env_id, cfg.env_options, cfg.samples, cfg.gan.seed);
+  const size_t T = task.real.shape()[1];
+  if (size_t(ts->vocab) != task.vocab_size || ts->max_len != T || d->start != 0 ||
+      size_t(d->size) != task.vocab_size)
+    throw ValueError("seqgan: the env's spaces (" + obs.str() + ", " + act.str() + ") do not match its task '" +
+                     task.name + "' (vocabulary " + std::to_string(task.vocab_size) + ", length " +
+                     std::to_string(T) + ")");
+  return std::make_unique<SeqGANAgent>(cfg, std::move(task));
+}
+
+SeqGANAgent::SeqGANAgent(const SeqGANAgentConfig& c, text::TextTask task)
+    : cfg(c), task_(std::move(task)) {
+  gan_ = std::make_unique<SeqGAN>(cfg.gan, task_.real, task_.vocab_size, task_.oracle.get());
+}
+
+void SeqGANAgent::pretrain() {
+  if (pretrained_) return;
+  double g_nll = 0, nll_oracle = -1, d_loss = 0;
+  auto log = [&](const std::string& phase, long, const std::string& name, double v) {
+    if (phase == "pretrain_g" && name == "train_nll") g_nll = v;
+    if (phase == "pretrain_g" && name == "nll_oracle") nll_oracle = v;
+    if (phase == "pretrain_d") d_loss = v;
+  };
+  if (cfg.init_generator.empty()) {
+    gan_->pretrain_generator(log);
+  } else {
+    nets::load_checkpoint(cfg.init_generator, gan_->gen);
+    nets::hard_update(gan_->rollout, gan_->gen);
+  }
+  gan_->pretrain_discriminator(log);
+  // (no wall times among the figures: metrics are the same on every run of the same seed; the
+  // metrics files' seconds column dates each line, the pre-training's end included)
+  pending_ = {{"pretrain_d_loss", d_loss}};
+  if (cfg.init_generator.empty()) pending_.push_back({"pretrain_g_train_nll", g_nll});
+  if (task_.oracle) pending_.push_back({"pretrain_nll_oracle", nll_oracle >= 0 ? nll_oracle : gan_->nll_oracle()});
+  pretrained_ = true;
+}
+
+std::vector<env::Action> SeqGANAgent::act(const nets::Tensor& obs, bool deterministic) {
+  pretrain();
+  return next_tokens(gan_->gen, obs, deterministic, gan_->rng, "seqgan");
+}
+
+void SeqGANAgent::observe(const Transitions& t) {
+  const size_t n = t.rewards.size();
+  if (running_.size() != n) running_.assign(n, Episode{});
+  for (size_t i = 0; i < n; ++i) {
+    if (!t.valid[i]) continue;
+    Episode& e = running_[i];
+    e.tokens.push_back(int32_t(t.actions[i].index));
+    e.ret += t.rewards[i];
+    if (t.terminated[i] || t.truncated[i]) {
+      finished_.push_back(std::move(e));
+      e = Episode{};
+    }
+  }
+}
+
+Metrics SeqGANAgent::update() {
+  const size_t B = cfg.gan.batch, T = task_.real.shape()[1];
+  Metrics m = std::move(pending_);
+  pending_.clear();
+  if (finished_.size() < B) return m;
+  // the batch: the first B finished episodes, padded as the real data is (with the end token)
+  nets::IntTensor seqs = nets::IntTensor::from_shape({B, T});
+  std::fill(seqs.begin(), seqs.end(), task_.eos >= 0 ? task_.eos : 0);
+  std::vector<size_t> lengths(B);
+  double ret = 0;
+  for (size_t b = 0; b < B; ++b) {
+    const Episode& e = finished_[b];
+    lengths[b] = std::min(e.tokens.size(), T);
+    std::copy(e.tokens.begin(), e.tokens.begin() + long(lengths[b]), seqs.data() + b * T);
+    ret += e.ret / double(B);
+  }
+  finished_.erase(finished_.begin(), finished_.begin() + long(B));
+  const double d_reward = gan_->g_step_on(seqs, &lengths);
+  double d_loss = 0;
+  for (size_t d = 0; d < cfg.gan.d_steps; ++d) d_loss = gan_->d_step(cfg.gan.d_epochs);
+  ++batches_;
+  m.push_back({"d_reward", d_reward});
+  m.push_back({"d_loss", d_loss});
+  m.push_back({"train_return", ret});
+  m.push_back({"adversarial_batches", double(batches_)});
+  if (cfg.gan.eval_every && batches_ % long(cfg.gan.eval_every) == 0) {
+    if (task_.oracle)
+      m.push_back({"nll_oracle", gan_->nll_oracle()});
+    else if (task_.held_out.size())
+      m.push_back({"nll_test", gan_->nll_of(task_.held_out)});
+  }
+  return m;
+}
+
+void SeqGANAgent::save_state(nets::SafeTensors& out) const {
+  gan_->save_state(out.tensors, out.metadata, "gan.");
+  auto& meta = out.metadata;
+  meta["agent"] = "seqgan";
+  meta["config"] = nlohmann::json(cfg).dump();
+  meta["adversarial_batches"] = std::to_string(batches_);
+  meta["pretrained"] = pretrained_ ? "1" : "0";
+  nlohmann::json eps = {{"running", nlohmann::json::array()}, {"finished", nlohmann::json::array()}};
+  for (auto& e : running_) eps["running"].push_back({{"tokens", e.tokens}, {"return", e.ret}});
+  for (auto& e : finished_) eps["finished"].push_back({{"tokens", e.tokens}, {"return", e.ret}});
+  meta["episodes"] = eps.dump();
+}
+
+void SeqGANAgent::load_state(const nets::SafeTensors& st, const std::string& path) {
+  auto meta = [&](const std::string& k) -> const std::string& { return nets::required_metadata(st, k, path); };
+  if (meta("agent") != "seqgan")
+    throw CheckpointError("checkpoint '" + path + "' holds a '" + meta("agent") + "' agent, not seqgan");
+  try {
+    gan_->load_state(st, "gan.", path);
+    batches_ = std::stol(meta("adversarial_batches"));
+    pretrained_ = meta("pretrained") == "1";
+    running_.clear();
+    finished_.clear();
+    const auto j = nlohmann::json::parse(meta("episodes"));
+    for (const char* part : {"running", "finished"})
+      for (auto& e : j.at(part))
+        (std::string(part) == "running" ? running_ : finished_)
+            .push_back({e.at("tokens").get<std::vector<int32_t>>(), e.at("return").get<double>()});
+  } catch (const CheckpointError&) {
+    throw;
+  } catch (const Error& e) {
+    throw CheckpointError("seqgan checkpoint '" + path + "': " + e.what());
+  } catch (const std::exception& e) {  // json errors, std::stol
+    throw CheckpointError("seqgan checkpoint '" + path + "': " + e.what());
+  }
+}
+
+}  // namespace seqrl::agents
