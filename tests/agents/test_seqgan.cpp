@@ -16,6 +16,7 @@
 #include "seqrl/env/registry.hpp"
 #include "seqrl/env/text/text_env.hpp"
 #include "seqrl/nets/ops.hpp"
+#include "seqrl/nets/parallel.hpp"
 
 using namespace seqrl;
 using namespace seqrl::agents;
@@ -328,4 +329,61 @@ TEST_CASE("SeqGAN under the runner climbs its discriminator's reward; its checkp
   bad.env_id = "CartPole-v1";
   CHECK_THROWS_WITH(task_for_env(bad.env_id, {}, 10, 1), Catch::Contains("TextOracle-v0"));
   std::system(("rm -rf " + rc.out_dir).c_str());
+}
+
+TEST_CASE("the discriminator's score table: same scores as the convolutions, dropped when the weights change, same bits on 1 and 2 threads", "[text][seqgan]") {
+  nets::Rng rng(9);
+  nets::DiscriminatorConfig dc;
+  dc.vocab = 40;
+  dc.emb = 8;
+  dc.seq_len = 10;
+  dc.filter_sizes = {1, 3, 10};
+  dc.num_filters = {8, 16, 8};
+  dc.score_table_after = 100;
+  nets::Discriminator d(dc, rng);
+  nets::Discriminator ref(dc, rng);  // the same weights, never allowed a table
+  ref.cfg.score_table_max_bytes = 0;
+  ref.load_state(d.state());
+  nets::IntTensor x = nets::IntTensor::from_shape({64, 10});
+  for (auto& v : x) v = int32_t(rng.randint(40));
+  auto max_diff = [](const std::vector<float>& a, const std::vector<float>& b) {
+    double m = 0;
+    for (size_t i = 0; i < a.size(); ++i) m = std::max(m, double(std::abs(a[i] - b[i])));
+    return m;
+  };
+  d.prob_real(x);
+  CHECK_FALSE(d.has_score_table());  // 64 sequences scored: not yet
+  d.prob_real(x);
+  REQUIRE(d.has_score_table());      // 128 > 100
+  const std::vector<float> by_table = d.prob_real(x), by_conv = ref.prob_real(x);
+  CHECK_FALSE(ref.has_score_table());
+  CHECK(max_diff(by_table, by_conv) < 1e-5);
+  CHECK(max_diff(by_table, by_conv) > 0);  // the other summation order shows in the last bits
+  {
+    const int saved = nets::num_threads();
+    nets::set_num_threads(2);
+    const std::vector<float> two = d.prob_real(x);
+    nets::set_num_threads(1);
+    const std::vector<float> one = d.prob_real(x);
+    nets::set_num_threads(saved);
+    CHECK(one == two);  // one sequence per task: the thread count changes nothing
+    CHECK(one == by_table);
+  }
+  // a training step changes the weights: the stale table must not score
+  nets::Adam opt(d.named_parameters(), 1e-2f);
+  opt.zero_grad();
+  std::vector<int32_t> y(64, 1);
+  d.loss(x, y).backward();
+  opt.step();
+  ref.load_state(d.state());
+  const std::vector<float> after = d.prob_real(x);
+  CHECK_FALSE(d.has_score_table());
+  CHECK(after == ref.prob_real(x));  // the convolution path again, bit for bit
+  CHECK(max_diff(after, by_conv) > 1e-4);  // and the step did move the scores
+  // ids outside the vocabulary are named on the table's path too
+  d.prob_real(x);
+  REQUIRE(d.has_score_table());
+  nets::IntTensor bad = x;
+  bad(3, 4) = 40;
+  CHECK_THROWS_WITH(d.prob_real(bad), Catch::Contains("40"));
 }

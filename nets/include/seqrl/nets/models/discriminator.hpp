@@ -21,6 +21,10 @@ struct DiscriminatorConfig {
   std::vector<size_t> num_filters = {100, 200, 200, 200, 200, 100, 100, 100, 100, 100, 160, 160};
   float dropout_keep = 0.75f;  // keep probability in training
   float l2 = 0.2f;             // weight of the output layer's l2 loss
+  // prob_real's score table (see below): built once the same weights have scored this many
+  // sequences, if it takes at most score_table_max_bytes (0 = never).
+  size_t score_table_after = 2048;
+  size_t score_table_max_bytes = size_t(1) << 30;
 };
 
 class Discriminator : public Module {
@@ -31,7 +35,21 @@ class Discriminator : public Module {
   // Mean cross-entropy against labels (1 real, 0 fake) plus the l2 term.
   Var loss(const IntTensor& seqs, const std::vector<int32_t>& labels);
   // P(real) per sequence, in evaluation mode and without a graph; batched internally.
+  //
+  // The score table. A convolution over embedded tokens is a sum over the window's offsets j
+  // of emb[token] . W_j, and emb[token] . W_j depends on the token alone: with the weights
+  // fixed, the products for every token of the vocabulary and every (filter size, offset) can
+  // be computed once (a [vocab, sum_k k * filters_k] table, one GEMM: 250 MB and 8 GFLOP at the
+  // paper's sizes) and a window's pre-activation is then a sum of k table rows, 64 times less
+  // arithmetic than the convolution. Scoring with fixed weights is what the Monte-Carlo
+  // rollouts do (19,456 sequences per g-step). So prob_real keeps a copy of the embedding and
+  // convolution weights it last saw; once they have scored score_table_after sequences
+  // unchanged, it builds the table, and uses it until they change (checked on every call, by
+  // comparing with the copy; the table is then dropped). The sums are the same products added
+  // in another order: scores differ from the convolution path's in the last bits (tested).
   std::vector<float> prob_real(const IntTensor& seqs);
+  // Whether prob_real is scoring through the table now.
+  bool has_score_table() const { return !table_.empty(); }
   size_t features() const { return features_; }
 
   DiscriminatorConfig cfg;
@@ -42,7 +60,17 @@ class Discriminator : public Module {
   Rng dropout_rng;
 
  private:
+  // highway -> dropout -> output layer, on the pooled features [B, features]
+  Var head(const Var& pooled);
+  // the pooled features [B, features] of seqs through the score table
+  Tensor table_features(const IntTensor& seqs) const;
+  bool same_weights_as_snapshot() const;
   size_t features_ = 0;
+  std::vector<float> snapshot_;  // embedding, then each conv's weight and bias
+  size_t seqs_since_change_ = 0;
+  std::vector<float> table_;           // [vocab, table_width_]
+  std::vector<size_t> table_offset_;   // each filter size's first column in a table row
+  size_t table_width_ = 0;
 };
 
 }  // namespace seqrl::nets
