@@ -8,7 +8,13 @@
 
 #include "cli_detail.hpp"
 #include "seqrl/nets/models/autoencoder.hpp"
+#include "seqrl/agents/factory.hpp"
 #include "seqrl/agents/mle.hpp"
+#include "seqrl/agents/runner.hpp"
+#include "seqrl/agents/seqgan_agent.hpp"
+#include "seqrl/agents/sequence_pg.hpp"
+#include "seqrl/env/registry.hpp"
+#include "seqrl/env/text/text_env.hpp"
 #include "seqrl/nets/checkpoint.hpp"
 #include "seqrl/text/vocab.hpp"
 
@@ -22,13 +28,43 @@ std::string dirname_of(const std::string& path) {
   return k == std::string::npos ? "." : path.substr(0, k);
 }
 
-// A generator saved by `seqrl mle` (its config in the metadata) and its vocabulary, if any.
+// A generator saved by `seqrl mle` (its config in the metadata) and its vocabulary, if any; or
+// the generator of a saved agent, which owns it.
 struct Saved {
   std::unique_ptr<nets::LSTMGenerator> gen;
+  std::unique_ptr<agents::Agent> agent;
+  const nets::LSTMGenerator* borrowed = nullptr;  // inside agent
   std::unique_ptr<text::Vocabulary> vocab;
+  const nets::LSTMGenerator& generator() const { return gen ? *gen : *borrowed; }
 };
+// A generator inside a `seqrl train` checkpoint (reinforce-lstm, seqgan): the run's env, named
+// in the checkpoint, gives the spaces to rebuild the agent and the words behind the ids.
+Saved load_agent_generator(const std::string& path, const nets::SafeTensors& st) {
+  const std::string kind = st.metadata.at("agent");
+  agents::RunConfig run;
+  try {
+    run = agents::run_config_from_json(nlohmann::json::parse(nets::required_metadata(st, "run.config", path)));
+  } catch (const nlohmann::json::exception& e) {
+    throw CheckpointError("checkpoint '" + path + "': its 'run.config' metadata is not JSON: " + e.what());
+  }
+  auto probe = env::make(run.env_id, run.env_options);
+  Saved s;
+  s.agent = agents::load_agent(path, probe->observation_space(), probe->action_space());
+  if (auto* pg = dynamic_cast<agents::SequencePG*>(s.agent.get()))
+    s.borrowed = &pg->policy();
+  else if (auto* sg = dynamic_cast<agents::SeqGANAgent*>(s.agent.get()))
+    s.borrowed = &sg->gan().gen;
+  else
+    throw ConfigError("seqrl generate: checkpoint '" + path + "' holds a '" + kind +
+                      "' agent, which has no generator (reinforce-lstm and seqgan have)");
+  if (const auto* te = dynamic_cast<const env::TextGenEnv*>(probe.get()); te && te->words())
+    s.vocab = std::make_unique<text::Vocabulary>(*te->words());
+  return s;
+}
+
 Saved load_generator(const std::string& path) {
   const nets::SafeTensors st = nets::load_safetensors(path);
+  if (st.metadata.count("run.config")) return load_agent_generator(path, st);  // seqrl train
   nets::LSTMGeneratorConfig g;
   auto need = [&](const char* k) { return std::stoul(nets::required_metadata(st, k, path)); };
   g.vocab = need("vocab");
@@ -172,7 +208,7 @@ int generate_command(const std::vector<std::string>& args, std::ostream& out, st
   bool past_eos = false;
   po::options_description d("seqrl generate options");
   d.add_options()
-      ("checkpoint", po::value(&checkpoint)->default_value(checkpoint), "generator.safetensors written by seqrl mle or seqrl seqgan")
+      ("checkpoint", po::value(&checkpoint)->default_value(checkpoint), "generator.safetensors written by seqrl mle or seqrl seqgan, or a seqrl train checkpoint of a reinforce-lstm or seqgan agent")
       ("n", po::value(&n)->default_value(n), "sentences to sample")
       ("seed", po::value(&seed)->default_value(seed), "sampling seed")
       ("out", po::value(&out_file)->default_value(out_file), "file to write (empty = standard output)")
@@ -183,7 +219,7 @@ int generate_command(const std::vector<std::string>& args, std::ostream& out, st
   require(n > 0, "generate", "--n must be positive");
   Saved s = load_generator(checkpoint);
   nets::Rng rng(seed);
-  const std::string text = decode_lines(s.gen->sample(n, rng), s.vocab.get(), past_eos);
+  const std::string text = decode_lines(s.generator().sample(n, rng), s.vocab.get(), past_eos);
   if (out_file.empty())
     out << text;
   else

@@ -22,7 +22,11 @@ for who, train, rollout in [("ours", f["disc_train_seqs_per_s"]["ours"], f["roll
     d = rounds * d_round / train
     g = cfg["total_batches"] * rollout
     pre = out["pretrain_g_s (measured)"] if who == "ours" else 0.0  # the peer's MLE is not in the file
+    # one adversarial batch: a g-step (its rollout reward) and d_steps d-steps of d_epochs passes
+    # over 10,000 real + 10,000 fresh negatives (sampling the negatives not included)
+    batch = rollout + cfg["d_steps"] * d_round / train
     out[who] = {"discriminator_s": round(d), "g_steps_rollouts_s": round(g),
+                "adversarial_batch_s (projected)": round(batch, 1),
                 ("total_h" if who == "ours" else "total_without_mle_pretraining_h"): round((pre + d + g) / 3600, 1)}
 out["discriminator_rounds"] = rounds
 out["sequence_updates_per_round"] = d_round

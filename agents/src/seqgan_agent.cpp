@@ -64,8 +64,8 @@ std::unique_ptr<SeqGANAgent> SeqGANAgent::for_spaces(const env::Space& obs, cons
   const auto* ts = dynamic_cast<const env::TokenSequence*>(&obs);
   const auto* d = dynamic_cast<const env::Discrete*>(&act);
   if (!ts || !d)
-    throw ValueError("seqgan needs TokenSequence observations and Discrete actions, got " + obs.str() +
-                     " and " + act.str());
+    throw ValueError("seqgan needs a text env with real data (TextOracle-v0, TextCoco-v0 or TextGrammar-v0): "
+                     "TokenSequence observations and Discrete actions, got " + obs.str() + " and " + act.str());
   text::TextTask task = task_for_env(cfg.env_id, cfg.env_options, cfg.samples, cfg.gan.seed);
   const size_t T = task.real.shape()[1];
   if (size_t(ts->vocab) != task.vocab_size || ts->max_len != T || d->start != 0 ||

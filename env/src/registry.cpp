@@ -57,6 +57,7 @@ std::unique_ptr<Env> make_text_coco_env(const Info& o) {
   static std::mutex mu;
   static std::map<std::string, std::shared_ptr<BleuReward>> rewards;
   static std::map<std::string, std::pair<size_t, size_t>> sizes;  // vocab, T
+  static std::map<std::string, std::shared_ptr<const text::Vocabulary>> words;
   const std::string corpus = o.contains("corpus") ? o["corpus"].get<std::string>() : "../shared/data/coco/image_coco.txt";
   const int n = o.contains("bleu_n") ? o["bleu_n"].get<int>() : 2;
   const std::string key = corpus + "|" + std::to_string(n);
@@ -69,8 +70,11 @@ std::unique_ptr<Env> make_text_coco_env(const Info& o) {
     auto vocab = std::make_shared<const text::Vocabulary>(text::Vocabulary::build(c.sentences));
     r = std::make_shared<BleuReward>(vocab, c.sentences, n);
     sizes[key] = {vocab->size(), c.max_length() + 1};
+    words[key] = vocab;
   }
-  return std::make_unique<TextGenEnv>(sizes[key].first, sizes[key].second, r, text::Vocabulary::kEos);
+  auto e = std::make_unique<TextGenEnv>(sizes[key].first, sizes[key].second, r, text::Vocabulary::kEos);
+  e->set_words(words[key]);
+  return e;
 }
 
 std::map<std::string, EnvSpec>& table() {
@@ -117,9 +121,11 @@ std::map<std::string, EnvSpec>& table() {
                              static const auto g = std::make_shared<const text::Grammar>(text::Grammar::captions());
                              static const auto vocab = std::make_shared<const text::Vocabulary>(grammar_vocabulary(*g));
                              const size_t max_len = o.contains("max_len") ? o["max_len"].get<size_t>() : 16;
-                             return std::make_unique<TextGenEnv>(vocab->size(), max_len + 1,
-                                                                 std::make_shared<GrammarReward>(g, vocab, max_len),
-                                                                 text::Vocabulary::kEos);
+                             auto e = std::make_unique<TextGenEnv>(vocab->size(), max_len + 1,
+                                                                   std::make_shared<GrammarReward>(g, vocab, max_len),
+                                                                   text::Vocabulary::kEos);
+                             e->set_words(vocab);
+                             return e;
                            },
                            std::nullopt, 0.95};
     // COCO captions (Texygen's copy): vocabulary and references from the training captions

@@ -331,3 +331,28 @@ TEST_CASE("decode_lines stops at <eos>, or with past_eos drops the end tokens an
   CHECK(decode_lines(ids, &v) == "a b\n");
   CHECK(decode_lines(ids, &v, true) == "a b c\n");
 }
+
+TEST_CASE("seqrl train --agent seqgan on the grammar env; seqrl generate reads its checkpoint as words", "[cli][text][seqgan]") {
+  const std::string dir = "/tmp/seqrl_train_seqgan_" + std::to_string(::getpid());
+  std::string out, err;
+  REQUIRE(run({"train", "--agent", "seqgan", "--env", "TextGrammar-v0", "--samples", "512",
+               "--pretrain-g-epochs", "3", "--pretrain-d-rounds", "1", "--rollouts", "2", "--steps", "1152",
+               "--final-eval-episodes", "1", "--out", dir},
+              out, err) == 0);
+  const auto s = nlohmann::json::parse(out);
+  CHECK(s["agent"] == "seqgan");
+  CHECK(s["updates"].get<long>() >= 1);  // sentences end at <eos>: at least one batch of 64 in 1,152 steps
+  std::ifstream summary(dir + "/summary.json");
+  const auto sj = nlohmann::json::parse(summary);
+  CHECK(sj["config"]["seqgan"]["gan"]["rollouts"] == 2);
+  REQUIRE(run({"generate", "--checkpoint", dir + "/checkpoint.safetensors", "--n", "20"}, out, err) == 0);
+  std::istringstream lines(out);
+  int n = 0, words = 0;
+  for (std::string l; std::getline(lines, l); ++n) words += l.find_first_of("abcdefghijklmnopqrstuvwxyz") != std::string::npos;
+  CHECK(n == 20);
+  CHECK(words >= 15);  // words of the grammar, not ids (a few may be empty: <eos> first)
+  // an env without real data behind it is refused, and the message says which envs have
+  CHECK(run({"train", "--agent", "seqgan", "--env", "CartPole-v1", "--steps", "100"}, out, err) != 0);
+  CHECK_THAT(err, Catch::Contains("TextGrammar-v0"));
+  std::system(("rm -rf " + dir).c_str());
+}

@@ -103,6 +103,10 @@ class TextGenEnv : public Env {
   // Replaces the reward model (shared by the clones made afterwards).
   void set_reward_model(std::shared_ptr<RewardModel> r);
   size_t vocab() const { return size_t(act_space_.n()); }
+  // The words behind the token ids, for envs over words (TextGrammar-v0, TextCoco-v0 set it);
+  // null for bare ids (TextOracle-v0).
+  void set_words(std::shared_ptr<const text::Vocabulary> words) { words_ = std::move(words); }
+  const text::Vocabulary* words() const { return words_.get(); }
 
  protected:
   ResetResult reset_impl(std::optional<uint64_t> seed, const Info& options) override;
@@ -120,6 +124,7 @@ class TextGenEnv : public Env {
   TokenSequence obs_space_;
   Discrete act_space_;
   std::vector<int32_t> tokens_;
+  std::shared_ptr<const text::Vocabulary> words_;
 };
 
 }  // namespace seqrl::env
