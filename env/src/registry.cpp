@@ -197,8 +197,9 @@ std::unique_ptr<Env> make(const std::string& id, const Info& given) {
   if (!reward_model.empty()) {
     auto* text = dynamic_cast<TextGenEnv*>(e.get());
     if (!text) throw ValueError("option reward_model: '" + id + "' is not a text environment");
-    text->set_reward_model(shared_by_key<RewardModel>(reward_model + "\n" + std::to_string(text->vocab()),
-                                                      [&] { return load_reward_model(reward_model, text->vocab()); }));
+    const size_t T = dynamic_cast<const TokenSequence&>(text->observation_space()).max_len;
+    text->set_reward_model(shared_by_key<RewardModel>(reward_model + "\n" + std::to_string(text->vocab()) + "\n" + std::to_string(T),
+                                                      [&] { return load_reward_model(reward_model, text->vocab(), T); }));
   }
   e->id = id;
   std::optional<int> limit = s.max_episode_steps;

@@ -324,6 +324,21 @@ TEST_CASE("SeqGAN under the runner climbs its discriminator's reward; its checkp
     CHECK(bool(t == s2.tensors.at(name)));
   }
   CHECK(s1.metadata == s2.metadata);
+  // its discriminator rewards any agent on the same env: {"reward_model": checkpoint}
+  nlohmann::json opts = c.env_options;
+  opts["reward_model"] = r.checkpoint;
+  auto rewarded = env::make(c.env_id, opts);
+  rewarded->reset(0);
+  nets::IntTensor seq = nets::IntTensor::from_shape({1, 8});
+  env::StepResult st;
+  for (size_t t = 0; t < 8; ++t) {
+    seq(0, t) = int32_t((3 * t + 1) % 30);
+    st = rewarded->step(env::Action(int64_t(seq(0, t))));
+  }
+  REQUIRE(st.terminated);
+  const double p = agent->gan().disc.prob_real(seq)[0];
+  INFO("env reward " << st.reward << ", the agent's D " << p);
+  CHECK(std::abs(st.reward - p) < 1e-5);
   // an env without real data behind it is refused, saying which envs have
   SeqGANAgentConfig bad = c;
   bad.env_id = "CartPole-v1";

@@ -5,7 +5,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "seqrl/env/text/text_env.hpp"
 #include "seqrl/nets/checkpoint.hpp"
+#include "seqrl/nets/models/discriminator.hpp"
 
 namespace seqrl::env {
 
@@ -44,8 +46,51 @@ void check_vocab(const nets::SentenceAutoencoder& m, size_t vocab, const std::st
 }
 }  // namespace
 
-std::shared_ptr<RewardModel> load_reward_model(const std::string& path, size_t vocab) {
+namespace {
+// The discriminator of a `seqrl train --agent seqgan` checkpoint (tensors "gan.disc.*"): its sizes
+// from the stored tensors, its filter order from the stored config.
+std::shared_ptr<RewardModel> seqgan_discriminator(const nets::SafeTensors& st, const std::string& path,
+                                                  size_t vocab, size_t seq_len) {
+  nets::DiscriminatorConfig dc;
+  const nets::Tensor& emb = nets::required_tensor(st, "gan.disc.embedding.weight",
+                                                  st.tensors.count("gan.disc.embedding.weight")
+                                                      ? st.tensors.at("gan.disc.embedding.weight").size()
+                                                      : 0,
+                                                  path);
+  if (emb.dimension() != 2 || emb.shape()[0] != vocab)
+    throw CheckpointError("checkpoint '" + path + "': its discriminator's embedding is " + shape_str(emb.shape()) +
+                          ", not [" + std::to_string(vocab) + ", E] for this environment's vocabulary");
+  dc.vocab = vocab;
+  dc.emb = emb.shape()[1];
+  dc.seq_len = seq_len;
+  std::vector<size_t> order;
+  try {
+    const auto cfg = nlohmann::json::parse(nets::required_metadata(st, "config", path));
+    order = cfg.at("gan").at("disc").at("filter_sizes").get<std::vector<size_t>>();
+  } catch (const nlohmann::json::exception& e) {
+    throw CheckpointError("checkpoint '" + path + "': its 'config' metadata: " + e.what());
+  }
+  dc.filter_sizes.clear(), dc.num_filters.clear();
+  for (size_t k : order) {
+    auto it = st.tensors.find("gan.disc.conv" + std::to_string(k) + ".weight");
+    if (it == st.tensors.end()) continue;  // dropped for the task's length
+    if (k > seq_len)
+      throw CheckpointError("checkpoint '" + path + "': its discriminator has filters of " + std::to_string(k) +
+                            " tokens, longer than this environment's sequences of " + std::to_string(seq_len));
+    dc.filter_sizes.push_back(k);
+    dc.num_filters.push_back(it->second.shape()[2]);
+  }
+  nets::Rng rng(0);
+  auto d = std::make_shared<nets::Discriminator>(dc, rng);
+  nets::load_module_state(*d, st, "gan.disc.", path);
+  return std::make_shared<DiscriminatorReward>(d);
+}
+}  // namespace
+
+std::shared_ptr<RewardModel> load_reward_model(const std::string& path, size_t vocab, size_t seq_len) {
   const nets::SafeTensors st = nets::load_safetensors(path);
+  if (auto it = st.metadata.find("agent"); it != st.metadata.end() && it->second == "seqgan")
+    return seqgan_discriminator(st, path, vocab, seq_len);
   if (st.metadata.count("latent_gan")) {
     nets::GanConfig g;
     std::string encoder;
@@ -65,7 +110,8 @@ std::shared_ptr<RewardModel> load_reward_model(const std::string& path, size_t v
     return std::make_shared<LatentDiscriminatorReward>(enc, d);
   }
   if (!st.metadata.count("autoencoder"))
-    throw CheckpointError("checkpoint '" + path + "' is neither a sentence autoencoder nor a latent GAN of seqrl fit");
+    throw CheckpointError("checkpoint '" + path + "' is neither a sentence autoencoder nor a latent GAN of seqrl fit, "
+                          "nor a seqrl train --agent seqgan run");
   const auto m = nets::load_autoencoder(st, path).sentence;
   if (!m) throw CheckpointError("checkpoint '" + path + "' holds a vector autoencoder, not a sentence model");
   check_vocab(*m, vocab, path);

@@ -12,6 +12,7 @@ std::vector<double> OracleLikelihoodReward::score(const nets::IntTensor& seqs) {
 }
 
 std::vector<double> DiscriminatorReward::score(const nets::IntTensor& seqs) {
+  std::lock_guard<std::mutex> lock(mu_);
   const std::vector<float> p = d_->prob_real(seqs);
   return std::vector<double>(p.begin(), p.end());
 }

@@ -39,10 +39,11 @@ class LatentDiscriminatorReward : public RewardModel {
   std::shared_ptr<nets::GanDiscriminator> d_;
 };
 
-// The reward model of a seqrl fit checkpoint: a sentence VAE/AE (metadata "autoencoder") or a
-// latent GAN (metadata "latent_gan", its encoder loaded from the path stored there). vocab: the
-// environment's vocabulary size, checked against the model's. CheckpointError/ValueError naming
-// the file otherwise.
-std::shared_ptr<RewardModel> load_reward_model(const std::string& checkpoint, size_t vocab);
+// The reward model of a checkpoint: from seqrl fit, a sentence VAE/AE (metadata "autoencoder")
+// or a latent GAN (metadata "latent_gan", its encoder loaded from the path stored there); from
+// seqrl train --agent seqgan, its CNN discriminator (P(real)). vocab and seq_len: the
+// environment's vocabulary size and sequence length, checked against the model's.
+// CheckpointError/ValueError naming the file otherwise.
+std::shared_ptr<RewardModel> load_reward_model(const std::string& checkpoint, size_t vocab, size_t seq_len);
 
 }  // namespace seqrl::env

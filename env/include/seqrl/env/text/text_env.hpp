@@ -10,6 +10,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,8 @@ class OracleLikelihoodReward : public RewardModel {
 };
 
 // A discriminator's P(real) (SeqGAN's reward).
+// P(real) of SeqGAN's CNN discriminator. Sub-envs share it: scoring is serialised (the
+// discriminator keeps its score table between calls).
 class DiscriminatorReward : public RewardModel {
  public:
   explicit DiscriminatorReward(std::shared_ptr<nets::Discriminator> d) : d_(std::move(d)) {}
@@ -57,6 +60,7 @@ class DiscriminatorReward : public RewardModel {
 
  private:
   std::shared_ptr<nets::Discriminator> d_;
+  std::mutex mu_;
 };
 
 // BLEU-n of the decoded sentence against a reference set (PG-BLEU).
