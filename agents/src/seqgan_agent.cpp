@@ -109,38 +109,26 @@ std::vector<env::Action> SeqGANAgent::act(const nets::Tensor& obs, bool determin
   return next_tokens(gan_->gen, obs, deterministic, gan_->rng, "seqgan");
 }
 
-void SeqGANAgent::observe(const Transitions& t) {
-  const size_t n = t.rewards.size();
-  if (running_.size() != n) running_.assign(n, Episode{});
-  for (size_t i = 0; i < n; ++i) {
-    if (!t.valid[i]) continue;
-    Episode& e = running_[i];
-    e.tokens.push_back(int32_t(t.actions[i].index));
-    e.ret += t.rewards[i];
-    if (t.terminated[i] || t.truncated[i]) {
-      finished_.push_back(std::move(e));
-      e = Episode{};
-    }
-  }
-}
+void SeqGANAgent::observe(const Transitions& t) { episodes_.observe(t); }
 
 Metrics SeqGANAgent::update() {
   const size_t B = cfg.gan.batch, T = task_.real.shape()[1];
   Metrics m = std::move(pending_);
   pending_.clear();
-  if (finished_.size() < B) return m;
+  auto& finished = episodes_.finished;
+  if (finished.size() < B) return m;
   // the batch: the first B finished episodes, padded as the real data is (with the end token)
   nets::IntTensor seqs = nets::IntTensor::from_shape({B, T});
   std::fill(seqs.begin(), seqs.end(), task_.eos >= 0 ? task_.eos : 0);
   std::vector<size_t> lengths(B);
   double ret = 0;
   for (size_t b = 0; b < B; ++b) {
-    const Episode& e = finished_[b];
+    const TextEpisodes::Episode& e = finished[b];
     lengths[b] = std::min(e.tokens.size(), T);
     std::copy(e.tokens.begin(), e.tokens.begin() + long(lengths[b]), seqs.data() + b * T);
-    ret += e.ret / double(B);
+    for (double r : e.rewards) ret += r / double(B);
   }
-  finished_.erase(finished_.begin(), finished_.begin() + long(B));
+  finished.erase(finished.begin(), finished.begin() + long(B));
   const double d_reward = gan_->g_step_on(seqs, &lengths);
   double d_loss = 0;
   for (size_t d = 0; d < cfg.gan.d_steps; ++d) d_loss = gan_->d_step(cfg.gan.d_epochs);
@@ -165,10 +153,7 @@ void SeqGANAgent::save_state(nets::SafeTensors& out) const {
   meta["config"] = nlohmann::json(cfg).dump();
   meta["adversarial_batches"] = std::to_string(batches_);
   meta["pretrained"] = pretrained_ ? "1" : "0";
-  nlohmann::json eps = {{"running", nlohmann::json::array()}, {"finished", nlohmann::json::array()}};
-  for (auto& e : running_) eps["running"].push_back({{"tokens", e.tokens}, {"return", e.ret}});
-  for (auto& e : finished_) eps["finished"].push_back({{"tokens", e.tokens}, {"return", e.ret}});
-  meta["episodes"] = eps.dump();
+  meta["episodes"] = episodes_.to_json().dump();
 }
 
 void SeqGANAgent::load_state(const nets::SafeTensors& st, const std::string& path) {
@@ -179,13 +164,7 @@ void SeqGANAgent::load_state(const nets::SafeTensors& st, const std::string& pat
     gan_->load_state(st, "gan.", path);
     batches_ = std::stol(meta("adversarial_batches"));
     pretrained_ = meta("pretrained") == "1";
-    running_.clear();
-    finished_.clear();
-    const auto j = nlohmann::json::parse(meta("episodes"));
-    for (const char* part : {"running", "finished"})
-      for (auto& e : j.at(part))
-        (std::string(part) == "running" ? running_ : finished_)
-            .push_back({e.at("tokens").get<std::vector<int32_t>>(), e.at("return").get<double>()});
+    episodes_.from_json(nlohmann::json::parse(meta("episodes")));
   } catch (const CheckpointError&) {
     throw;
   } catch (const Error& e) {

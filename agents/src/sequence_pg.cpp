@@ -84,24 +84,43 @@ std::vector<env::Action> SequencePG::act(const nets::Tensor& obs, bool determini
   return next_tokens(policy_, obs, deterministic, rng_, "reinforce-lstm");
 }
 
-void SequencePG::observe(const Transitions& t) {
+void TextEpisodes::observe(const Transitions& t) {
   const size_t n = t.rewards.size();
-  if (running_.size() != n) running_.assign(n, Episode{});
+  if (running.size() != n) running.assign(n, Episode{});
   for (size_t i = 0; i < n; ++i) {
     if (!t.valid[i]) continue;
-    Episode& e = running_[i];
+    Episode& e = running[i];
     e.tokens.push_back(int32_t(t.actions[i].index));
     e.rewards.push_back(t.rewards[i]);
     if (t.terminated[i] || t.truncated[i]) {
-      finished_.push_back(std::move(e));
+      finished.push_back(std::move(e));
       e = Episode{};
     }
   }
 }
 
+nlohmann::json TextEpisodes::to_json() const {
+  nlohmann::json j = {{"running", nlohmann::json::array()}, {"finished", nlohmann::json::array()}};
+  for (auto& e : running) j["running"].push_back({{"tokens", e.tokens}, {"rewards", e.rewards}});
+  for (auto& e : finished) j["finished"].push_back({{"tokens", e.tokens}, {"rewards", e.rewards}});
+  return j;
+}
+
+void TextEpisodes::from_json(const nlohmann::json& j) {
+  running.clear();
+  finished.clear();
+  for (const char* part : {"running", "finished"})
+    for (auto& e : j.at(part))
+      (std::string(part) == "running" ? running : finished)
+          .push_back({e.at("tokens").get<std::vector<int32_t>>(), e.at("rewards").get<std::vector<double>>()});
+}
+
+void SequencePG::observe(const Transitions& t) { episodes_.observe(t); }
+
 Metrics SequencePG::update() {
-  if (finished_.size() < cfg.episodes_per_update) return {};
-  const size_t M = finished_.size();
+  auto& finished = episodes_.finished;
+  if (finished.size() < cfg.episodes_per_update) return {};
+  const size_t M = finished.size();
   nets::IntTensor seqs = nets::IntTensor::from_shape({M, T_});
   nets::Tensor w = nets::Tensor::from_shape({M, T_});
   std::fill(seqs.begin(), seqs.end(), 0);
@@ -110,7 +129,7 @@ Metrics SequencePG::update() {
   size_t count = 0;
   std::vector<std::vector<double>> G(M);
   for (size_t b = 0; b < M; ++b) {
-    const Episode& e = finished_[b];
+    const TextEpisodes::Episode& e = finished[b];
     const size_t L = std::min(e.tokens.size(), T_);
     G[b].assign(L, 0.0);
     double acc = 0;
@@ -129,7 +148,7 @@ Metrics SequencePG::update() {
   loss.backward();
   if (cfg.clip > 0.f) nets::clip_grad_norm(opt_->params(), cfg.clip);
   opt_->step();
-  finished_.clear();
+  finished.clear();
   ++updates_;
   return {{"policy_loss", loss.item()}, {"train_return", mean_return}, {"batch_episodes", double(M)}};
 }
@@ -141,10 +160,7 @@ void SequencePG::save_state(nets::SafeTensors& out) const {
   meta["config"] = nlohmann::json(cfg).dump();
   meta["updates"] = std::to_string(updates_);
   meta["rng"] = rng_.state();
-  nlohmann::json eps = {{"running", nlohmann::json::array()}, {"finished", nlohmann::json::array()}};
-  for (auto& e : running_) eps["running"].push_back({{"tokens", e.tokens}, {"rewards", e.rewards}});
-  for (auto& e : finished_) eps["finished"].push_back({{"tokens", e.tokens}, {"rewards", e.rewards}});
-  meta["episodes"] = eps.dump();
+  meta["episodes"] = episodes_.to_json().dump();
   nets::add_optimizer_state(*opt_, "optim.", out.tensors, meta);
 }
 
@@ -157,15 +173,9 @@ void SequencePG::load_state(const nets::SafeTensors& st, const std::string& path
     opt_->load_state(nets::optimizer_state_with_prefix(st, "optim."));
     updates_ = std::stol(meta("updates"));
     rng_.set_state(meta("rng"));
-    running_.clear();
-    finished_.clear();
-    if (auto it = st.metadata.find("episodes"); it != st.metadata.end()) {
-      const auto j = nlohmann::json::parse(it->second);
-      for (const char* part : {"running", "finished"})
-        for (auto& e : j.at(part))
-          (std::string(part) == "running" ? running_ : finished_)
-              .push_back({e.at("tokens").get<std::vector<int32_t>>(), e.at("rewards").get<std::vector<double>>()});
-    }
+    episodes_ = TextEpisodes{};
+    if (auto it = st.metadata.find("episodes"); it != st.metadata.end())
+      episodes_.from_json(nlohmann::json::parse(it->second));
   } catch (const Error& e) {
     throw CheckpointError("reinforce-lstm checkpoint '" + path + "': " + e.what());
   } catch (const nlohmann::json::exception& e) {

@@ -23,6 +23,7 @@
 
 #include "seqrl/agents/agent.hpp"
 #include "seqrl/agents/seqgan.hpp"
+#include "seqrl/agents/sequence_pg.hpp"
 #include "seqrl/text/tasks.hpp"
 
 namespace seqrl::agents {
@@ -64,16 +65,12 @@ class SeqGANAgent : public Agent {
   SeqGANAgentConfig cfg;
 
  private:
-  struct Episode {
-    std::vector<int32_t> tokens;
-    double ret = 0;
-  };
   text::TextTask task_;
   std::unique_ptr<SeqGAN> gan_;
   bool pretrained_ = false;
   long batches_ = 0;
   Metrics pending_;  // pre-training figures, reported with the first update
-  std::vector<Episode> running_, finished_;
+  TextEpisodes episodes_;
 };
 
 }  // namespace seqrl::agents

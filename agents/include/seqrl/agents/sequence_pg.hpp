@@ -25,6 +25,20 @@ namespace seqrl::agents {
 std::vector<env::Action> next_tokens(const nets::LSTMGenerator& g, const nets::Tensor& obs,
                                      bool deterministic, nets::Rng& rng, const std::string& who);
 
+// The episodes of a vector of text envs as transitions arrive: the tokens each sub-env's policy
+// chose and the rewards they earned (entries marked invalid skipped), running and finished.
+struct TextEpisodes {
+  struct Episode {
+    std::vector<int32_t> tokens;
+    std::vector<double> rewards;
+  };
+  std::vector<Episode> running, finished;
+  void observe(const Transitions& t);
+  // For checkpoints: {"running": [...], "finished": [...]}; from_json throws json exceptions.
+  nlohmann::json to_json() const;
+  void from_json(const nlohmann::json& j);
+};
+
 struct SequencePGConfig {
   size_t emb = 32, hidden = 32;     // policy LSTM (SeqGAN's generator sizes)
   float lr = 0.01f;                 // Adam (SeqGAN's generator rate)
@@ -56,15 +70,11 @@ class SequencePG : public Agent {
   SequencePGConfig cfg;
 
  private:
-  struct Episode {
-    std::vector<int32_t> tokens;
-    std::vector<double> rewards;
-  };
   size_t V_, T_;
   nets::Rng rng_;
   nets::LSTMGenerator policy_;
   std::unique_ptr<nets::Adam> opt_;
-  std::vector<Episode> running_, finished_;
+  TextEpisodes episodes_;
   long updates_ = 0;
 };
 
