@@ -718,6 +718,8 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
             << "           on text envs (TokenSequence observations) an LSTM Q-network over the prefix\n"
             << "reinforce  Discrete or 1-D Box actions, flat vector observations (MLP policy);\n"
             << "           on text envs an LSTM policy (a generator, --init-checkpoint from seqrl mle)\n"
+            << "seqgan     text envs with real data (TextOracle-v0, TextCoco-v0, TextGrammar-v0): SeqGAN's\n"
+            << "           LSTM generator, CNN discriminator and rollout rewards (--protocol fast|paper)\n"
             << "random     any action space (uniformly random actions; the baseline)\n";
         return 0;
       }

@@ -75,7 +75,7 @@ TEST_CASE("fit: a GAN (pre-trained D, 2 D steps, dropout, penalty) stopped and r
   check_same_run(c, 33);
 }
 
-TEST_CASE("fit: a sentence VAE on the grammar stopped mid-epoch and resumed equals the uninterrupted run; it loads back", "[agents][fit][vae]") {
+TEST_CASE("fit: a sentence VAE on the grammar stopped mid-epoch and resumed equals the uninterrupted run, it loads back", "[agents][fit][vae]") {
   FitConfig c;
   c.kind = "vae", c.data = "grammar", c.samples = 200, c.max_len = 8, c.steps = 12, c.batch = 32;
   c.eval_every = 5, c.eval_samples = 50, c.emb = 16, c.hidden = 32, c.latent = 8, c.word_dropout = 0.2f, c.kl_anneal_steps = 10;

@@ -274,7 +274,7 @@ TEST_CASE("SeqGAN's g-step on episodes gives tokens after an episode's end no gr
   CHECK(differ);
 }
 
-TEST_CASE("SeqGAN under the runner climbs its discriminator's reward; its checkpoint loads back", "[agents][text][seqgan][learning]") {
+TEST_CASE("SeqGAN under the runner climbs its discriminator's reward, its checkpoint loads back", "[agents][text][seqgan][learning]") {
   SeqGANAgentConfig c;
   c.env_id = "TextOracle-v0";
   c.env_options = {{"vocab", 30}, {"seq_len", 8}, {"oracle_seed", 6}};

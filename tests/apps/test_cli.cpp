@@ -272,7 +272,7 @@ TEST_CASE("seqrl grammar writes a corpus that seqrl score --metric grammar finds
   CHECK(nlohmann::json::parse(out)["value"]["grammatical"] == 0.5);
 }
 
-TEST_CASE("seqrl fit: ae/vae/gan by name with summary.json; bad kinds, data and resume options are named", "[cli][fit]") {
+TEST_CASE("seqrl fit: ae/vae/gan by name with summary.json, bad kinds, data and resume options are named", "[cli][fit]") {
   const std::string dir = "/tmp/seqrl_fitcli_" + std::to_string(::getpid());
   std::string out, err;
   REQUIRE(run({"fit", "gan", "--data", "ring8", "--steps", "30", "--eval-every", "10", "--gan-hidden", "16", "--out", dir}, out, err) == 0);
@@ -332,7 +332,7 @@ TEST_CASE("decode_lines stops at <eos>, or with past_eos drops the end tokens an
   CHECK(decode_lines(ids, &v, true) == "a b c\n");
 }
 
-TEST_CASE("seqrl train --agent seqgan on the grammar env; seqrl generate reads its checkpoint as words", "[cli][text][seqgan]") {
+TEST_CASE("seqrl train --agent seqgan on the grammar env, seqrl generate reads its checkpoint as words", "[cli][text][seqgan]") {
   const std::string dir = "/tmp/seqrl_train_seqgan_" + std::to_string(::getpid());
   std::string out, err;
   REQUIRE(run({"train", "--agent", "seqgan", "--env", "TextGrammar-v0", "--samples", "512",

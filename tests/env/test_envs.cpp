@@ -85,7 +85,7 @@ TEST_CASE("Pendulum: rewards in [-16.27, 0], upright and still costs nothing", "
   CHECK_THROWS_AS(p.step(Action::box(nets::Tensor{2.5f})), InvalidAction);  // outside Box(-2, 2)
 }
 
-TEST_CASE("FrozenLake: the safe path reaches G without slipping; holes end the episode", "[env]") {
+TEST_CASE("FrozenLake: the safe path reaches G without slipping, holes end the episode", "[env]") {
   auto e = make("FrozenLake-v1", {{"is_slippery", false}});
   Observation o = e->reset(0).observation;
   CHECK(o() == 0.f);

@@ -77,7 +77,7 @@ TEST_CASE("the gradient penalty's input gradient equals autodiff's ∇_x D, and 
   check_param_gradients([&] { return sum(square(d.input_gradient(x))); }, d.named_parameters(), kSmallStep);
 }
 
-TEST_CASE("mixtures: real samples score ~98.9% high quality (3σ in 2-D) and cover every mode; one mode covers one", "[nets][gan]") {
+TEST_CASE("mixtures: real samples score ~98.9% high quality (3σ in 2-D) and cover every mode, one mode covers one", "[nets][gan]") {
   Rng rng(1);
   for (const Mixture& m : {ring8(), grid25()}) {
     const ModeScore s = score_modes(m, m.sample(2500, rng));

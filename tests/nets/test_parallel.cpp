@@ -47,7 +47,7 @@ TEST_CASE("parallel_for covers every index once, in fixed parts, and rethrows", 
   CHECK_THROWS_AS(set_num_threads(0), ValueError);
 }
 
-TEST_CASE("sampling is the same with 1 and 2 threads; the fused loss agrees", "[nets][parallel]") {
+TEST_CASE("sampling is the same with 1 and 2 threads, the fused loss agrees", "[nets][parallel]") {
   ThreadsGuard g;
   LSTMGeneratorConfig gc;
   gc.vocab = 300;
