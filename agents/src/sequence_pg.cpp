@@ -112,7 +112,10 @@ void TextEpisodes::from_json(const nlohmann::json& j) {
   for (const char* part : {"running", "finished"})
     for (auto& e : j.at(part))
       (std::string(part) == "running" ? running : finished)
-          .push_back({e.at("tokens").get<std::vector<int32_t>>(), e.at("rewards").get<std::vector<double>>()});
+          .push_back({e.at("tokens").get<std::vector<int32_t>>(),
+                      // seqgan checkpoints of commits ccd8299..fcb377b kept only the return
+                      e.contains("rewards") ? e.at("rewards").get<std::vector<double>>()
+                                            : std::vector<double>{e.at("return").get<double>()}});
 }
 
 void SequencePG::observe(const Transitions& t) { episodes_.observe(t); }
