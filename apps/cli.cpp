@@ -567,6 +567,7 @@ int run_train(const TrainConfig& given, std::ostream& out, std::ostream& err) {
 namespace {
 struct EvalConfig {
   std::string checkpoint, env_id = "CartPole-v1", out;
+  nlohmann::json env_options = nlohmann::json::object();
   std::string policy;  // rollout only: "random" instead of a checkpoint
   int episodes = 100;
   uint64_t seed = 1;
@@ -577,10 +578,12 @@ EvalConfig parse_eval(const std::string& cmd, const std::vector<std::string>& ar
                       std::ostream* help_out) {
   EvalConfig c;
   if (cmd == "rollout") c.episodes = 1;
+  std::string env_options;
   po::options_description d("seqrl " + cmd + " options");
   d.add_options()
       ("checkpoint", po::value(&c.checkpoint)->default_value(c.checkpoint), "a saved agent (checkpoint.safetensors)")
-      ("env", po::value(&c.env_id)->default_value(c.env_id), "registered environment id")
+      ("env", po::value(&c.env_id)->default_value(c.env_id), "registered environment id (default: a seqrl train checkpoint's own env, else CartPole-v1)")
+      ("env-options", po::value(&env_options)->default_value(env_options), "JSON object passed to the environment (default: the checkpoint's run's, when --env is its env)")
       ("episodes", po::value(&c.episodes)->default_value(c.episodes), "episodes to run")
       ("seed", po::value(&c.seed)->default_value(c.seed), "seed of the first episode (then seed + 1, ...)")
       ("out", po::value(&c.out)->default_value(c.out),
@@ -597,6 +600,29 @@ EvalConfig parse_eval(const std::string& cmd, const std::vector<std::string>& ar
   require(!c.checkpoint.empty() || c.policy == "random", cmd,
           cmd == "rollout" ? "give --checkpoint F or --policy random" : "give --checkpoint F");
   require(cmd != "rollout" || !c.out.empty(), cmd, "give --out FILE for the trajectory");
+  if (!env_options.empty()) {
+    try {
+      c.env_options = nlohmann::json::parse(env_options);
+    } catch (const nlohmann::json::exception& e) {
+      throw ConfigError("seqrl " + cmd + ": --env-options is not JSON: " + std::string(e.what()));
+    }
+    require(c.env_options.is_object(), cmd, "--env-options must be a JSON object");
+  }
+  // a seqrl train checkpoint names the env it was trained on (and its options): by default the
+  // agent is run there, not in CartPole
+  if (!c.checkpoint.empty() && c.policy.empty()) {
+    const nets::SafeTensors st = nets::load_safetensors(c.checkpoint);
+    if (auto it = st.metadata.find("run.config"); it != st.metadata.end()) {
+      agents::RunConfig run;
+      try {
+        run = agents::run_config_from_json(nlohmann::json::parse(it->second));
+      } catch (const nlohmann::json::exception& e) {
+        throw CheckpointError("checkpoint '" + c.checkpoint + "': its 'run.config' metadata is not JSON: " + e.what());
+      }
+      if (vm["env"].defaulted()) c.env_id = run.env_id;
+      if (env_options.empty() && c.env_id == run.env_id) c.env_options = run.env_options;
+    }
+  }
   env::spec(c.env_id);
   return c;
 }
@@ -607,13 +633,13 @@ std::unique_ptr<agents::Agent> agent_for(const EvalConfig& c, const env::Env& e)
 }
 
 int run_eval(const EvalConfig& c, std::ostream& out) {
-  auto probe = env::make(c.env_id);
+  auto probe = env::make(c.env_id, c.env_options);
   auto agent = agent_for(c, *probe);
   const auto t0 = std::chrono::steady_clock::now();
-  agents::EvalResult r = agents::evaluate(*agent, c.env_id, c.episodes, c.seed);
+  agents::EvalResult r = agents::evaluate(*agent, c.env_id, c.episodes, c.seed, c.env_options);
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  nlohmann::json summary = {{"agent", agent->name()}, {"env", c.env_id}, {"seed", c.seed},
-                            {"steps", 0}, {"wall_seconds", secs},
+  nlohmann::json summary = {{"agent", agent->name()}, {"env", c.env_id}, {"env_options", c.env_options},
+                            {"seed", c.seed}, {"steps", 0}, {"wall_seconds", secs},
                             {"final_eval", {{"episodes", r.episodes}, {"return_mean", r.mean},
                                             {"return_std", r.std}}},
                             {"config", {{"checkpoint", c.checkpoint}, {"deterministic", true}}}};
@@ -626,7 +652,7 @@ int run_eval(const EvalConfig& c, std::ostream& out) {
 }
 
 int run_rollout(const EvalConfig& c, std::ostream& out) {
-  auto e = env::make(c.env_id);
+  auto e = env::make(c.env_id, c.env_options);
   auto agent = agent_for(c, *e);
   std::string lines;
   long steps = 0;

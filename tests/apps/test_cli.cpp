@@ -345,6 +345,9 @@ TEST_CASE("seqrl train --agent seqgan on the grammar env, seqrl generate reads i
   std::ifstream summary(dir + "/summary.json");
   const auto sj = nlohmann::json::parse(summary);
   CHECK(sj["config"]["seqgan"]["gan"]["rollouts"] == 2);
+  // seqrl eval without --env runs the agent in the env it was trained in
+  REQUIRE(run({"eval", "--checkpoint", dir + "/checkpoint.safetensors", "--episodes", "2"}, out, err) == 0);
+  CHECK(nlohmann::json::parse(out)["env"] == "TextGrammar-v0");
   REQUIRE(run({"generate", "--checkpoint", dir + "/checkpoint.safetensors", "--n", "20"}, out, err) == 0);
   std::istringstream lines(out);
   int n = 0, words = 0;
