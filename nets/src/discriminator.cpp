@@ -143,7 +143,12 @@ std::vector<float> Discriminator::prob_real(const IntTensor& seqs) {
                      wcat.data(), width, 0.f, table_.data(), width);
     }
   }
-  const bool was = training();
+  // evaluation mode for the call, restored however it ends (a bad token id throws)
+  struct Restore {
+    Discriminator& d;
+    bool was;
+    ~Restore() { d.train(was); }
+  } restore{*this, training()};
   eval();
   NoGrad ng;
   std::vector<float> p(n);
@@ -162,7 +167,6 @@ std::vector<float> Discriminator::prob_real(const IntTensor& seqs) {
       p[b0 + i] = 1.f / (1.f + std::exp(a - b));  // softmax(l)[1]
     }
   }
-  train(was);
   return p;
 }
 

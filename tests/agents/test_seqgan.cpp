@@ -400,5 +400,7 @@ TEST_CASE("the discriminator's score table: same scores as the convolutions, dro
   REQUIRE(d.has_score_table());
   nets::IntTensor bad = x;
   bad(3, 4) = 40;
+  d.train();
   CHECK_THROWS_WITH(d.prob_real(bad), Catch::Contains("40"));
+  CHECK(d.training());  // the mode it was called in survives the error
 }
