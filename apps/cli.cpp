@@ -479,8 +479,7 @@ TrainConfig resumed_config(const std::string& path) {
   TrainConfig c;
   c.resume = path;
   try {
-    c.run = agents::run_config_from_json(
-        nlohmann::json::parse(nets::required_metadata(st, "run.config", path)));
+    c.run = agents::run_config_of(st, path);
     const auto tc = nlohmann::json::parse(nets::required_metadata(st, "run.train_config", path));
     c.agent = tc.at("agent").get<std::string>();
     if (tc.contains("dqn")) c.dqn = tc["dqn"].get<agents::DQNConfig>();
@@ -554,7 +553,7 @@ int run_train(const TrainConfig& given, std::ostream& out, std::ostream& err) {
   }
   out << nlohmann::json{{"agent", c.agent}, {"env", c.run.env_id}, {"seed", c.run.seed},
                         {"steps", r.steps}, {"wall_seconds", r.seconds},
-                        {"updates", dqn ? dqn->updates() : pg ? pg->updates() : spg ? spg->updates() : sdqn ? sdqn->updates() : sg ? sg->updates() : 0},
+                        {"updates", agent->updates()},
                         {"final_eval_return_mean", r.final_eval.mean},
                         {"final_eval_return_std", r.final_eval.std},
                         {"final_eval_episodes", r.final_eval.episodes}}
@@ -568,6 +567,8 @@ namespace {
 struct EvalConfig {
   std::string checkpoint, env_id = "CartPole-v1", out;
   nlohmann::json env_options = nlohmann::json::object();
+  // given on the command line; otherwise a seqrl train checkpoint's own env (and options) serve
+  bool env_given = false, env_options_given = false;
   std::string policy;  // rollout only: "random" instead of a checkpoint
   int episodes = 100;
   uint64_t seed = 1;
@@ -608,33 +609,34 @@ EvalConfig parse_eval(const std::string& cmd, const std::vector<std::string>& ar
     }
     require(c.env_options.is_object(), cmd, "--env-options must be a JSON object");
   }
-  // a seqrl train checkpoint names the env it was trained on (and its options): by default the
-  // agent is run there, not in CartPole
-  if (!c.checkpoint.empty() && c.policy.empty()) {
-    const nets::SafeTensors st = nets::load_safetensors(c.checkpoint);
-    if (auto it = st.metadata.find("run.config"); it != st.metadata.end()) {
-      agents::RunConfig run;
-      try {
-        run = agents::run_config_from_json(nlohmann::json::parse(it->second));
-      } catch (const nlohmann::json::exception& e) {
-        throw CheckpointError("checkpoint '" + c.checkpoint + "': its 'run.config' metadata is not JSON: " + e.what());
-      }
-      if (vm["env"].defaulted()) c.env_id = run.env_id;
-      if (env_options.empty() && c.env_id == run.env_id) c.env_options = run.env_options;
-    }
-  }
+  c.env_given = !vm["env"].defaulted();
+  c.env_options_given = !env_options.empty();
   env::spec(c.env_id);
   return c;
 }
 
-std::unique_ptr<agents::Agent> agent_for(const EvalConfig& c, const env::Env& e) {
-  if (c.policy == "random") return std::make_unique<agents::RandomAgent>(e.action_space(), c.seed);
-  return agents::load_agent(c.checkpoint, e.observation_space(), e.action_space());
+// The env and the agent of an eval or rollout, the checkpoint read once. A seqrl train
+// checkpoint names the env it was trained on (and its options): by default the agent runs
+// there, not in CartPole.
+std::pair<std::unique_ptr<env::Env>, std::unique_ptr<agents::Agent>> env_and_agent(EvalConfig& c) {
+  if (c.policy == "random") {
+    auto e = env::make(c.env_id, c.env_options);
+    auto a = std::make_unique<agents::RandomAgent>(e->action_space(), c.seed);
+    return {std::move(e), std::move(a)};
+  }
+  const nets::SafeTensors st = nets::load_safetensors(c.checkpoint);
+  if (st.metadata.count("run.config")) {
+    const agents::RunConfig run = agents::run_config_of(st, c.checkpoint);
+    if (!c.env_given) c.env_id = run.env_id;
+    if (!c.env_options_given && c.env_id == run.env_id) c.env_options = run.env_options;
+  }
+  auto e = env::make(c.env_id, c.env_options);
+  auto a = agents::load_agent(st, c.checkpoint, e->observation_space(), e->action_space());
+  return {std::move(e), std::move(a)};
 }
 
-int run_eval(const EvalConfig& c, std::ostream& out) {
-  auto probe = env::make(c.env_id, c.env_options);
-  auto agent = agent_for(c, *probe);
+int run_eval(EvalConfig c, std::ostream& out) {
+  auto [probe, agent] = env_and_agent(c);
   const auto t0 = std::chrono::steady_clock::now();
   agents::EvalResult r = agents::evaluate(*agent, c.env_id, c.episodes, c.seed, c.env_options);
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -651,9 +653,8 @@ int run_eval(const EvalConfig& c, std::ostream& out) {
   return 0;
 }
 
-int run_rollout(const EvalConfig& c, std::ostream& out) {
-  auto e = env::make(c.env_id, c.env_options);
-  auto agent = agent_for(c, *e);
+int run_rollout(EvalConfig c, std::ostream& out) {
+  auto [e, agent] = env_and_agent(c);
   std::string lines;
   long steps = 0;
   auto to_json = [](const nets::Tensor& t) { return std::vector<float>(t.begin(), t.end()); };

@@ -40,22 +40,16 @@ struct Saved {
 // A generator inside a `seqrl train` checkpoint (reinforce-lstm, seqgan): the run's env, named
 // in the checkpoint, gives the spaces to rebuild the agent and the words behind the ids.
 Saved load_agent_generator(const std::string& path, const nets::SafeTensors& st) {
-  const std::string kind = st.metadata.at("agent");
-  agents::RunConfig run;
-  try {
-    run = agents::run_config_from_json(nlohmann::json::parse(nets::required_metadata(st, "run.config", path)));
-  } catch (const nlohmann::json::exception& e) {
-    throw CheckpointError("checkpoint '" + path + "': its 'run.config' metadata is not JSON: " + e.what());
-  }
+  const agents::RunConfig run = agents::run_config_of(st, path);
   auto probe = env::make(run.env_id, run.env_options);
   Saved s;
-  s.agent = agents::load_agent(path, probe->observation_space(), probe->action_space());
+  s.agent = agents::load_agent(st, path, probe->observation_space(), probe->action_space());
   if (auto* pg = dynamic_cast<agents::SequencePG*>(s.agent.get()))
     s.borrowed = &pg->policy();
   else if (auto* sg = dynamic_cast<agents::SeqGANAgent*>(s.agent.get()))
     s.borrowed = &sg->gan().gen;
   else
-    throw ConfigError("seqrl generate: checkpoint '" + path + "' holds a '" + kind +
+    throw ConfigError("seqrl generate: checkpoint '" + path + "' holds a '" + s.agent->name() +
                       "' agent, which has no generator (reinforce-lstm and seqgan have)");
   if (const auto* te = dynamic_cast<const env::TextGenEnv*>(probe.get()); te && te->words())
     s.vocab = std::make_unique<text::Vocabulary>(*te->words());

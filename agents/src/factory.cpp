@@ -12,7 +12,11 @@ namespace seqrl::agents {
 
 std::unique_ptr<Agent> load_agent(const std::string& path, const env::Space& obs,
                                   const env::Space& act) {
-  const nets::SafeTensors st = nets::load_safetensors(path);
+  return load_agent(nets::load_safetensors(path), path, obs, act);
+}
+
+std::unique_ptr<Agent> load_agent(const nets::SafeTensors& st, const std::string& path,
+                                  const env::Space& obs, const env::Space& act) {
   auto it = st.metadata.find("agent");
   if (it == st.metadata.end())
     throw CheckpointError("checkpoint '" + path + "' does not say which agent it holds (no 'agent' metadata)");

@@ -89,6 +89,17 @@ RunConfig run_config_from_json(const nlohmann::json& j) {
   return c;
 }
 
+RunConfig run_config_of(const nets::SafeTensors& st, const std::string& path) {
+  const std::string& text = nets::required_metadata(st, "run.config", path);
+  try {
+    return run_config_from_json(nlohmann::json::parse(text));
+  } catch (const nlohmann::json::exception& e) {
+    throw CheckpointError("checkpoint '" + path + "': its 'run.config' metadata is not JSON: " + e.what());
+  } catch (const ConfigError& e) {
+    throw CheckpointError("checkpoint '" + path + "': its 'run.config' metadata: " + e.what());
+  }
+}
+
 namespace {
 std::atomic<bool> g_stop{false};
 extern "C" void on_sigint(int) { g_stop.store(true); }
@@ -147,8 +158,7 @@ RunResult run(Agent& agent, const RunConfig& cfg, const nlohmann::json& config_j
   } else {
     const nets::SafeTensors st = nets::load_safetensors(cfg.resume);
     const std::string& rs = nets::required_metadata(st, "run.state", cfg.resume);
-    const RunConfig saved = run_config_from_json(
-        nlohmann::json::parse(nets::required_metadata(st, "run.config", cfg.resume)));
+    const RunConfig saved = run_config_of(st, cfg.resume);
     if (saved.env_id != cfg.env_id || saved.num_envs != cfg.num_envs || saved.seed != cfg.seed)
       throw CheckpointError("checkpoint '" + cfg.resume + "' is a run of " + saved.env_id + " with " +
                             std::to_string(saved.num_envs) + " envs and seed " +

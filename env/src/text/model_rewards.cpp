@@ -52,11 +52,10 @@ namespace {
 std::shared_ptr<RewardModel> seqgan_discriminator(const nets::SafeTensors& st, const std::string& path,
                                                   size_t vocab, size_t seq_len) {
   nets::DiscriminatorConfig dc;
-  const nets::Tensor& emb = nets::required_tensor(st, "gan.disc.embedding.weight",
-                                                  st.tensors.count("gan.disc.embedding.weight")
-                                                      ? st.tensors.at("gan.disc.embedding.weight").size()
-                                                      : 0,
-                                                  path);
+  const auto it = st.tensors.find("gan.disc.embedding.weight");
+  if (it == st.tensors.end())
+    throw CheckpointError("checkpoint '" + path + "' has no 'gan.disc.embedding.weight'");
+  const nets::Tensor& emb = it->second;
   if (emb.dimension() != 2 || emb.shape()[0] != vocab)
     throw CheckpointError("checkpoint '" + path + "': its discriminator's embedding is " + shape_str(emb.shape()) +
                           ", not [" + std::to_string(vocab) + ", E] for this environment's vocabulary");
@@ -72,13 +71,13 @@ std::shared_ptr<RewardModel> seqgan_discriminator(const nets::SafeTensors& st, c
   }
   dc.filter_sizes.clear(), dc.num_filters.clear();
   for (size_t k : order) {
-    auto it = st.tensors.find("gan.disc.conv" + std::to_string(k) + ".weight");
-    if (it == st.tensors.end()) continue;  // dropped for the task's length
+    auto conv = st.tensors.find("gan.disc.conv" + std::to_string(k) + ".weight");
+    if (conv == st.tensors.end()) continue;  // dropped for the task's length
     if (k > seq_len)
       throw CheckpointError("checkpoint '" + path + "': its discriminator has filters of " + std::to_string(k) +
                             " tokens, longer than this environment's sequences of " + std::to_string(seq_len));
     dc.filter_sizes.push_back(k);
-    dc.num_filters.push_back(it->second.shape()[2]);
+    dc.num_filters.push_back(conv->second.shape()[2]);
   }
   nets::Rng rng(0);
   auto d = std::make_shared<nets::Discriminator>(dc, rng);

@@ -41,6 +41,8 @@ class Agent {
   // Called once per vector step after observe(); trains when the agent's schedule says so and
   // returns what it measured (empty when it did not train).
   virtual Metrics update() = 0;
+  // Gradient updates made so far (0 for agents that do not learn).
+  virtual long updates() const { return 0; }
   // The full state (networks, optimizer, RNG, counters, episodes in progress) added to a
   // checkpoint's tensors and metadata, so that a run resumed from it continues exactly. Metadata
   // "agent" names the agent (the factory reads it). The runner adds its own entries under "run.".

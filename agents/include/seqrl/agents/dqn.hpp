@@ -71,7 +71,7 @@ class DQN : public Agent {
   // Q-values [N, A] of observations [N, ...] (no graph).
   nets::Tensor q_values(const nets::Tensor& obs);
   long steps() const { return steps_; }
-  long updates() const { return updates_; }
+  long updates() const override { return updates_; }
   // One gradient step on a sampled batch (exposed for benchmarks); returns the loss.
   float train_step();
 

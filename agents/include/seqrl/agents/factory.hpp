@@ -14,5 +14,8 @@ namespace seqrl::agents {
 // CheckpointError naming the file when the kind is unknown or the config does not fit.
 std::unique_ptr<Agent> load_agent(const std::string& path, const env::Space& observation_space,
                                   const env::Space& action_space);
+// The same from a checkpoint already read (st, read from path).
+std::unique_ptr<Agent> load_agent(const nets::SafeTensors& st, const std::string& path,
+                                  const env::Space& observation_space, const env::Space& action_space);
 
 }  // namespace seqrl::agents

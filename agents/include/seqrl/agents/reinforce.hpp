@@ -60,7 +60,7 @@ class Reinforce : public Agent {
   Metrics update() override;
   void save_state(nets::SafeTensors& out) const override;
   void load_state(const nets::SafeTensors& in, const std::string& path) override;
-  long updates() const { return updates_; }
+  long updates() const override { return updates_; }
 
   ReinforceConfig cfg;
 

@@ -42,6 +42,9 @@ struct RunConfig {
 // The serialisable fields of RunConfig (everything but on_step), as stored in checkpoints.
 nlohmann::json run_config_json(const RunConfig& cfg);
 RunConfig run_config_from_json(const nlohmann::json& j);
+// The run configuration stored in a run() checkpoint (metadata "run.config"); CheckpointError
+// naming the file when it is missing or malformed.
+RunConfig run_config_of(const nets::SafeTensors& st, const std::string& path);
 
 // Asks the run() in progress to checkpoint and return after the current step, as Ctrl-C does.
 // Safe to call from a signal handler or another thread.

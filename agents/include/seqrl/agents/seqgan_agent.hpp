@@ -57,7 +57,7 @@ class SeqGANAgent : public Agent {
   Metrics update() override;
   void save_state(nets::SafeTensors& out) const override;
   void load_state(const nets::SafeTensors& in, const std::string& path) override;
-  long updates() const { return batches_; }
+  long updates() const override { return batches_; }
   SeqGAN& gan() { return *gan_; }
   // Runs the pre-training phases now if they have not run (act() does it on first use).
   void pretrain();

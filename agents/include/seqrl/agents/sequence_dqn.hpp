@@ -31,7 +31,7 @@ class SequenceDQN : public Agent {
   void load_state(const nets::SafeTensors& in, const std::string& path) override;
   float epsilon() const;
   float train_step();
-  long updates() const { return updates_; }
+  long updates() const override { return updates_; }
 
   DQNConfig cfg;
 

@@ -64,7 +64,7 @@ class SequencePG : public Agent {
   Metrics update() override;
   void save_state(nets::SafeTensors& out) const override;
   void load_state(const nets::SafeTensors& in, const std::string& path) override;
-  long updates() const { return updates_; }
+  long updates() const override { return updates_; }
   const nets::LSTMGenerator& policy() const { return policy_; }
 
   SequencePGConfig cfg;
