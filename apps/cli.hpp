@@ -8,11 +8,6 @@
 #include <string>
 #include <vector>
 
-#include "seqrl/agents/dqn.hpp"
-#include "seqrl/agents/reinforce.hpp"
-#include "seqrl/agents/seqgan_agent.hpp"
-#include "seqrl/agents/sequence_dqn.hpp"
-#include "seqrl/agents/sequence_pg.hpp"
 #include "seqrl/agents/runner.hpp"
 #include "seqrl/bench/nets_bench.hpp"
 #include "seqrl/nets/error.hpp"
@@ -39,20 +34,16 @@ struct BenchConfig {
   std::string out;  // also write the JSON here when set
 };
 
-// `seqrl train`: an agent on a registered environment through the runner.
+// `seqrl train`: an agent of the registry (agents/registry.hpp) on a registered environment,
+// through the runner.
 struct TrainConfig {
-  std::string agent = "dqn";
-  std::string resume;  // --resume F: continue the run saved in checkpoint F with its own config
+  std::string agent = "dqn";   // --agent NAME
+  std::string kind;            // the registered kind it resolved to for the env's spaces
+  std::string preset;          // the agent's preset (--protocol), when it has one
+  std::string resume;          // --resume F: continue the run saved in checkpoint F with its own config
   agents::RunConfig run;
-  agents::DQNConfig dqn;              // --agent dqn: starts from the tuned defaults for run.env_id
-  agents::ReinforceConfig reinforce;  // --agent reinforce: likewise
-  agents::SequencePGConfig seqpg;     // --agent reinforce on a text env (an LSTM policy)
-  agents::SeqGANAgentConfig seqgan;   // --agent seqgan (text envs); steps 0 = the protocol's length
+  nlohmann::json agent_config = nlohmann::json::object();  // the agent's config, options applied
 };
-
-// The tuned DQN hyperparameters for an environment (rl-zoo style; CleanRL's otherwise).
-agents::DQNConfig dqn_defaults(const std::string& env_id, long total_steps);
-agents::ReinforceConfig reinforce_defaults(const std::string& env_id);
 
 // Parse a subcommand's arguments (after the subcommand name). Throws ConfigError naming the
 // offending option, value or config-file line. Sets *help when --help was given.
@@ -65,6 +56,9 @@ TrainConfig parse_train(const std::vector<std::string>& args, bool* help = nullp
                         std::ostream* help_out = nullptr);
 
 // The program: returns the exit code (0 ok, 1 runtime error, 2 usage error).
+// Runs a parsed `seqrl train` (prints its summary line; 130 when interrupted).
+int run_train(const TrainConfig& c, std::ostream& out, std::ostream& err);
+
 int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 }  // namespace seqrl::cli

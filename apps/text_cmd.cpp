@@ -44,13 +44,10 @@ Saved load_agent_generator(const std::string& path, const nets::SafeTensors& st)
   auto probe = env::make(run.env_id, run.env_options);
   Saved s;
   s.agent = agents::load_agent(st, path, probe->observation_space(), probe->action_space());
-  if (auto* pg = dynamic_cast<agents::SequencePG*>(s.agent.get()))
-    s.borrowed = &pg->policy();
-  else if (auto* sg = dynamic_cast<agents::SeqGANAgent*>(s.agent.get()))
-    s.borrowed = &sg->gan().gen;
-  else
+  s.borrowed = s.agent->generator();
+  if (!s.borrowed)
     throw ConfigError("seqrl generate: checkpoint '" + path + "' holds a '" + s.agent->name() +
-                      "' agent, which has no generator (reinforce-lstm and seqgan have)");
+                      "' agent, which has no generator (mle, reinforce-lstm and seqgan have)");
   if (const auto* te = dynamic_cast<const env::TextGenEnv*>(probe.get()); te && te->words())
     s.vocab = std::make_unique<text::Vocabulary>(*te->words());
   return s;

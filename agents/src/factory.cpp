@@ -1,11 +1,6 @@
 #include "seqrl/agents/factory.hpp"
 
-#include "seqrl/agents/dqn.hpp"
-#include "seqrl/agents/random_agent.hpp"
-#include "seqrl/agents/reinforce.hpp"
-#include "seqrl/agents/seqgan_agent.hpp"
-#include "seqrl/agents/sequence_dqn.hpp"
-#include "seqrl/agents/sequence_pg.hpp"
+#include "seqrl/agents/registry.hpp"
 #include "seqrl/nets/checkpoint.hpp"
 
 namespace seqrl::agents {
@@ -29,28 +24,15 @@ std::unique_ptr<Agent> load_agent(const nets::SafeTensors& st, const std::string
       throw CheckpointError("checkpoint '" + path + "': its 'config' metadata is not JSON: " + e.what());
     }
   }
+  const AgentSpec* spec = nullptr;
+  try {
+    spec = &agent_kind(kind);
+  } catch (const KeyError& e) {
+    throw CheckpointError("checkpoint '" + path + "' holds an " + e.what());
+  }
   std::unique_ptr<Agent> agent;
   try {
-    if (kind == "dqn") {
-      agent = DQN::for_spaces(obs, act, cfg.get<DQNConfig>());
-    } else if (kind == "reinforce") {
-      agent = Reinforce::for_spaces(obs, act, cfg.get<ReinforceConfig>());
-    } else if (kind == "dqn-lstm") {
-      agent = SequenceDQN::for_spaces(obs, act, cfg.get<DQNConfig>());
-    } else if (kind == "reinforce-lstm") {
-      SequencePGConfig c = cfg.get<SequencePGConfig>();
-      c.init_checkpoint.clear();  // the checkpoint itself holds the weights
-      agent = SequencePG::for_spaces(obs, act, c);
-    } else if (kind == "seqgan") {
-      SeqGANAgentConfig c = cfg.get<SeqGANAgentConfig>();
-      c.init_generator.clear();  // the checkpoint itself holds the weights
-      agent = SeqGANAgent::for_spaces(obs, act, c);
-    } else if (kind == "random") {
-      agent = std::make_unique<RandomAgent>(act, 0);
-    } else {
-      throw CheckpointError("checkpoint '" + path + "' holds an unknown agent '" + kind +
-                            "' (known: dqn, dqn-lstm, reinforce, reinforce-lstm, seqgan, random)");
-    }
+    agent = spec->make(obs, act, cfg, /*restoring=*/true);
   } catch (const nlohmann::json::exception& e) {
     throw CheckpointError("checkpoint '" + path + "': its config does not fit a " + kind + " agent: " + e.what());
   } catch (const ValueError& e) {

@@ -7,6 +7,7 @@
 
 #include <xtensor/xview.hpp>
 
+#include "seqrl/agents/registry.hpp"
 #include "seqrl/nets/checkpoint.hpp"
 #include "seqrl/nets/init.hpp"
 #include "seqrl/nets/kernels.hpp"
@@ -337,6 +338,52 @@ void Reinforce::load_state(const nets::SafeTensors& st, const std::string& path)
       throw CheckpointError("REINFORCE checkpoint '" + path + "': metadata 'episodes': " + e.what());
     }
   }
+}
+
+AgentSpec reinforce_agent_spec() {
+  AgentSpec s;
+  s.kind = "reinforce";
+  s.name = "reinforce";
+  s.summary = "REINFORCE (Williams 1992): an MLP policy (categorical or Gaussian), value or mean baseline";
+  s.spaces = "flat vector observations, Discrete or 1-D Box actions";
+  s.supports = [](const env::Space& o, const env::Space& a) {
+    if (dynamic_cast<const env::TokenSequence*>(&o)) return false;
+    return dynamic_cast<const env::Discrete*>(&a) != nullptr ||
+           (dynamic_cast<const env::Box*>(&a) != nullptr && a.shape().size() == 1);
+  };
+  s.defaults = [](const std::string& env_id, const std::string&) {
+    ReinforceConfig c;  // MLP 64-64 tanh, Adam 1e-3, learned value baseline, 8 episodes
+    if (env_id == "Pendulum-v1") {
+      // a short horizon (gamma 0.9) is what makes plain REINFORCE work on Pendulum's dense costs
+      c.gamma = 0.9f;
+      c.episodes_per_update = 8;
+      c.lr = 1e-3f;
+    }
+    return nlohmann::json(c);
+  };
+  s.run_defaults = [](RunConfig& r, const std::string& env_id, const std::string&) {
+    // REINFORCE needs more samples than DQN (its tuned CartPole runs use 300k steps)
+    r.total_steps = env_id == "Pendulum-v1" ? 1000000 : 300000;
+    r.eval_every = 20000;
+  };
+  s.options = {{"hidden", "/hidden", "policy and value hidden sizes, comma-separated"},
+               {"lr", "/lr", "policy Adam learning rate"},
+               {"gamma", "/gamma", "discount"},
+               {"baseline", "/baseline", "value, mean or none"},
+               {"value-lr", "/value_lr", "value network learning rate"},
+               {"value-epochs", "/value_epochs", "value regression passes per update"},
+               {"entropy-coef", "/entropy_coef", "entropy bonus weight"},
+               {"episodes-per-update", "/episodes_per_update", "finished episodes per gradient step"},
+               {"normalize-advantages", "/normalize_advantages", "normalise advantages per batch (0/1)"},
+               {"max-grad-norm", "/max_grad_norm", "gradient clip (0 = off)"},
+               {"init-log-std", "/init_log_std", "Gaussian policy: initial log std"},
+               {"mc-rollouts", "/mc_rollouts", "returns from N Monte-Carlo rollouts on env clones per step (0 = episode returns)"},
+               {"mc-horizon", "/mc_horizon", "rollout length (0 = to the end of the episode)"}};
+  s.bind = [](nlohmann::json& c, const AgentContext& x) { c["seed"] = x.seed; };
+  s.make = [](const env::Space& o, const env::Space& a, const nlohmann::json& c, bool) -> std::unique_ptr<Agent> {
+    return Reinforce::for_spaces(o, a, c.get<ReinforceConfig>());
+  };
+  return s;
 }
 
 }  // namespace seqrl::agents

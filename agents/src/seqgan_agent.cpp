@@ -3,6 +3,7 @@
 
 #include <fstream>
 
+#include "seqrl/agents/registry.hpp"
 #include "seqrl/agents/sequence_pg.hpp"
 #include "seqrl/env/space.hpp"
 #include "seqrl/nets/checkpoint.hpp"
@@ -172,6 +173,63 @@ void SeqGANAgent::load_state(const nets::SafeTensors& st, const std::string& pat
   } catch (const std::exception& e) {  // json errors, std::stol
     throw CheckpointError("seqgan checkpoint '" + path + "': " + e.what());
   }
+}
+
+AgentSpec seqgan_agent_spec() {
+  AgentSpec s;
+  s.kind = "seqgan";
+  s.name = "seqgan";
+  s.summary = "SeqGAN (Yu et al. 2017): LSTM generator, CNN discriminator, Monte-Carlo rollout rewards";
+  s.spaces = "text envs with real data: TextOracle-v0, TextCoco-v0, TextGrammar-v0";
+  s.supports = [](const env::Space& o, const env::Space& a) {
+    return dynamic_cast<const env::TokenSequence*>(&o) && dynamic_cast<const env::Discrete*>(&a);
+  };
+  s.preset_flag = "protocol";
+  s.presets = {"fast", "paper"};
+  s.defaults = [](const std::string&, const std::string& preset) {
+    SeqGANAgentConfig c;
+    try {
+      c.gan = seqgan_protocol(preset.empty() ? "fast" : preset);
+    } catch (const ConfigError& e) {
+      throw ConfigError("--protocol: " + std::string(e.what()));
+    }
+    return nlohmann::json(c);
+  };
+  s.run_defaults = [](RunConfig& r, const std::string&, const std::string&) {
+    r.total_steps = 0;  // the protocol's adversarial batches (protocol_steps)
+    r.num_envs = 64;    // one sub-env per sequence of a g-step's batch
+    r.log_every = 0;    // each update is a whole adversarial batch
+    r.eval_every = 0;
+    r.final_eval_episodes = 10;  // greedy decoding from the empty prefix: one sequence
+  };
+  s.options = {{"init-generator", "/init_generator", "generator.safetensors to start G from, skipping MLE pre-training"},
+               {"pretrain-g-epochs", "/gan/pretrain_g_epochs", "MLE pre-training epochs"},
+               {"pretrain-d-rounds", "/gan/pretrain_d_rounds", "discriminator pre-training rounds"},
+               {"rollouts", "/gan/rollouts", "Monte-Carlo rollouts per prefix"},
+               {"d-steps", "/gan/d_steps", "d-steps after each g-step"},
+               {"d-epochs", "/gan/d_epochs", "passes over real + negatives per d-step"},
+               {"negatives", "/gan/negatives", "negatives per d-step (0 = as many as real sequences)"},
+               {"nll-every", "/gan/eval_every", "g-steps between NLL-oracle (or NLL-test) figures (0 = never)"},
+               {"samples", "/samples", "real sequences drawn from the oracle or the grammar"}};
+  s.bind = [](nlohmann::json& c, const AgentContext& x) {
+    c["gan"]["seed"] = x.seed;
+    c["env_id"] = x.env_id;
+    c["env_options"] = x.env_options;
+  };
+  s.make = [](const env::Space& o, const env::Space& a, const nlohmann::json& j, bool restoring) -> std::unique_ptr<Agent> {
+    SeqGANAgentConfig c = j.get<SeqGANAgentConfig>();
+    if (restoring) c.init_generator.clear();  // the checkpoint itself holds the weights
+    return SeqGANAgent::for_spaces(o, a, c);
+  };
+  s.protocol_steps = [](const nlohmann::json& j, const env::Space& o) {
+    // the protocol's adversarial batches: `batch` episodes of T tokens each, plus the vector
+    // env's reset step after each (next-step autoreset). Episodes that end early at <eos>
+    // (COCO, the grammar) make more batches in the same steps.
+    const SeqGANAgentConfig c = j.get<SeqGANAgentConfig>();
+    const auto& ts = dynamic_cast<const env::TokenSequence&>(o);
+    return long(c.gan.total_batches * c.gan.batch * (ts.max_len + 1));
+  };
+  return s;
 }
 
 }  // namespace seqrl::agents

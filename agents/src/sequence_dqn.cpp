@@ -5,6 +5,7 @@
 
 #include <xtensor/xadapt.hpp>
 
+#include "seqrl/agents/registry.hpp"
 #include "seqrl/env/text/text_env.hpp"
 #include "seqrl/nets/checkpoint.hpp"
 #include "seqrl/nets/losses.hpp"
@@ -203,6 +204,23 @@ void SequenceDQN::load_state(const nets::SafeTensors& st, const std::string& pat
   head_ = std::stoul(meta("replay.head"));
   size_ = std::stoul(meta("replay.size"));
   rng_.set_state(meta("rng"));
+}
+
+AgentSpec sequence_dqn_agent_spec() {
+  AgentSpec s = dqn_agent_spec();
+  s.kind = "dqn-lstm";
+  s.summary = "DQN on text envs: an LSTM Q-network over the token prefix (one Q per next token)";
+  s.spaces = "TokenSequence observations, Discrete actions over the same vocabulary (text envs)";
+  s.supports = [](const env::Space& o, const env::Space& a) {
+    const auto* ts = dynamic_cast<const env::TokenSequence*>(&o);
+    const auto* d = dynamic_cast<const env::Discrete*>(&a);
+    return ts && d && d->size == ts->vocab && d->start == 0;
+  };
+  s.run_defaults = [](RunConfig& r, const std::string&, const std::string&) { r.total_steps = 100000; };
+  s.make = [](const env::Space& o, const env::Space& a, const nlohmann::json& c, bool) -> std::unique_ptr<Agent> {
+    return SequenceDQN::for_spaces(o, a, c.get<DQNConfig>());
+  };
+  return s;
 }
 
 }  // namespace seqrl::agents

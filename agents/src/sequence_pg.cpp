@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "seqrl/agents/registry.hpp"
 #include "seqrl/env/text/text_env.hpp"
 #include "seqrl/nets/checkpoint.hpp"
 #include "seqrl/nets/kernels.hpp"
@@ -184,6 +185,39 @@ void SequencePG::load_state(const nets::SafeTensors& st, const std::string& path
   } catch (const nlohmann::json::exception& e) {
     throw CheckpointError("reinforce-lstm checkpoint '" + path + "': " + e.what());
   }
+}
+
+AgentSpec sequence_pg_agent_spec() {
+  AgentSpec s;
+  s.kind = "reinforce-lstm";
+  s.name = "reinforce";
+  s.summary = "REINFORCE on text envs: an LSTM generator as the policy (start it from an MLE generator)";
+  s.spaces = "TokenSequence observations, Discrete actions over the same vocabulary (text envs)";
+  s.supports = [](const env::Space& o, const env::Space& a) {
+    const auto* ts = dynamic_cast<const env::TokenSequence*>(&o);
+    const auto* d = dynamic_cast<const env::Discrete*>(&a);
+    return ts && d && d->size == ts->vocab && d->start == 0;
+  };
+  s.defaults = [](const std::string&, const std::string&) { return nlohmann::json(SequencePGConfig{}); };
+  s.run_defaults = [](RunConfig& r, const std::string&, const std::string&) {
+    r.total_steps = 300000;
+    r.eval_every = 20000;
+  };
+  s.options = {{"emb", "/emb", "policy embedding width"},
+               {"hidden", "/hidden", "policy LSTM width"},
+               {"lr", "/lr", "LSTM policy Adam learning rate"},
+               {"gamma", "/gamma", "discount over tokens (0 with per-step Monte-Carlo rewards)"},
+               {"baseline", "/baseline", "mean or none"},
+               {"episodes-per-update", "/episodes_per_update", "finished sequences per gradient step"},
+               {"max-grad-norm", "/clip", "gradient clip (0 = off)"},
+               {"init-checkpoint", "/init_checkpoint", "generator.safetensors to start the policy from (seqrl fit lm, or a seqgan/mle run's checkpoint)"}};
+  s.bind = [](nlohmann::json& c, const AgentContext& x) { c["seed"] = x.seed; };
+  s.make = [](const env::Space& o, const env::Space& a, const nlohmann::json& j, bool restoring) -> std::unique_ptr<Agent> {
+    SequencePGConfig c = j.get<SequencePGConfig>();
+    if (restoring) c.init_checkpoint.clear();  // the checkpoint itself holds the weights
+    return SequencePG::for_spaces(o, a, c);
+  };
+  return s;
 }
 
 }  // namespace seqrl::agents

@@ -101,15 +101,37 @@ TEST_CASE("seqrl train: tuned defaults per environment, bad agents and ids rejec
   CHECK_THAT(out, Catch::Contains("--gradient-steps arg (=128)"));
   CHECK_THAT(out, Catch::Contains("--stop-at-threshold arg (=1)"));
   TrainConfig c = parse_train({"--env", "CartPole-v1", "--seed", "3", "--lr", "0.001"});
-  CHECK(c.dqn.hidden == std::vector<size_t>{256, 256});
-  CHECK(c.dqn.lr == Approx(0.001f));
-  CHECK(c.dqn.seed == 3);
+  CHECK(c.kind == "dqn");
+  CHECK(c.agent_config["hidden"] == std::vector<size_t>{256, 256});
+  CHECK(c.agent_config["lr"].get<double>() == Approx(0.001));
+  CHECK(c.run.seed == 3);
   CHECK(run({"train", "--agent", "ppo"}, out, err) == 2);
-  CHECK_THAT(err, Catch::Contains("unknown --agent 'ppo'"));
-  CHECK(run({"train", "--env", "CartPol-v1"}, out, err) == 1);
+  CHECK_THAT(err, Catch::Contains("unknown agent 'ppo'"));
+  CHECK(run({"train", "--env", "CartPol-v1"}, out, err) == 2);
   CHECK_THAT(err, Catch::Contains("did you mean"));
+  // the same name resolves to another kind on a text env
+  CHECK(parse_train({"--agent", "reinforce", "--env", "TextGrammar-v0"}).kind == "reinforce-lstm");
   REQUIRE(run({"list", "envs"}, out, err) == 0);
   CHECK_THAT(out, Catch::Contains("CartPole-v1  max_episode_steps=500"));
+}
+
+TEST_CASE("seqrl train: an option the agent does not have is an error naming it and the agent", "[cli]") {
+  std::string out, err;
+  // --hidden belongs to dqn and reinforce, not to seqgan (it used to be accepted and ignored)
+  CHECK(run({"train", "--agent", "seqgan", "--env", "TextGrammar-v0", "--hidden", "64"}, out, err) == 2);
+  CHECK_THAT(err, Catch::Contains("--hidden is not an option of agent 'seqgan'"));
+  CHECK_THAT(err, Catch::Contains("--rollouts"));
+  CHECK(run({"train", "--agent", "random", "--lr", "0.1"}, out, err) == 2);
+  CHECK_THAT(err, Catch::Contains("--lr is not an option of agent 'random'"));
+  // a value of the wrong type names the option and the agent
+  CHECK(run({"train", "--agent", "dqn", "--batch-size", "lots"}, out, err) == 2);
+  CHECK_THAT(err, Catch::Contains("--batch-size of agent 'dqn': 'lots' is not an integer"));
+  CHECK(run({"train", "--agent", "dqn", "--double", "maybe"}, out, err) == 2);
+  CHECK_THAT(err, Catch::Contains("0, 1, true or false"));
+  // the list comes from the registry
+  REQUIRE(run({"list", "agents"}, out, err) == 0);
+  for (const char* k : {"dqn", "dqn-lstm", "reinforce", "reinforce-lstm", "mle", "seqgan", "random"})
+    CHECK_THAT(out, Catch::Contains(std::string("(") + k + ")"));
 }
 
 TEST_CASE("seqrl train writes summary.json with the final evaluation and config", "[cli][agents]") {
@@ -125,7 +147,7 @@ TEST_CASE("seqrl train writes summary.json with the final evaluation and config"
   CHECK(s["env"] == "CartPole-v1");
   CHECK(s["steps"].get<long>() == 2000);
   CHECK(s["final_eval"]["episodes"] == 3);
-  CHECK(s["config"]["dqn"]["gradient_steps"] == 128);
+  CHECK(s["config"]["agent_config"]["gradient_steps"] == 128);
   std::ifstream m(dir + "/metrics.csv");
   std::string header;
   std::getline(m, header);
@@ -344,7 +366,7 @@ TEST_CASE("seqrl train --agent seqgan on the grammar env, seqrl generate reads i
   CHECK(s["updates"].get<long>() >= 1);  // sentences end at <eos>: at least one batch of 64 in 1,152 steps
   std::ifstream summary(dir + "/summary.json");
   const auto sj = nlohmann::json::parse(summary);
-  CHECK(sj["config"]["seqgan"]["gan"]["rollouts"] == 2);
+  CHECK(sj["config"]["agent_config"]["gan"]["rollouts"] == 2);
   // seqrl eval without --env runs the agent in the env it was trained in
   REQUIRE(run({"eval", "--checkpoint", dir + "/checkpoint.safetensors", "--episodes", "2"}, out, err) == 0);
   CHECK(nlohmann::json::parse(out)["env"] == "TextGrammar-v0");

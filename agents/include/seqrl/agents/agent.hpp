@@ -11,6 +11,7 @@
 
 namespace seqrl::nets {
 struct SafeTensors;
+class LSTMGenerator;
 }
 
 namespace seqrl::agents {
@@ -43,6 +44,9 @@ class Agent {
   virtual Metrics update() = 0;
   // Gradient updates made so far (0 for agents that do not learn).
   virtual long updates() const { return 0; }
+  // The language model that generates its actions, for agents on text envs that have one
+  // (mle, reinforce-lstm, seqgan): `seqrl generate` and the suite's text metrics sample from it.
+  virtual const nets::LSTMGenerator* generator() const { return nullptr; }
   // The full state (networks, optimizer, RNG, counters, episodes in progress) added to a
   // checkpoint's tensors and metadata, so that a run resumed from it continues exactly. Metadata
   // "agent" names the agent (the factory reads it). The runner adds its own entries under "run.".

@@ -91,4 +91,12 @@ class DQN : public Agent {
   long steps_ = 0, updates_ = 0, last_update_step_ = 0;
 };
 
+// The registry entry of `--agent dqn` on vector observations (agents/registry.hpp), and the tuned
+// DQN hyperparameters per environment (rl-zoo style; CleanRL's otherwise), shared with dqn-lstm.
+struct AgentSpec;
+struct AgentOption;
+AgentSpec dqn_agent_spec();
+DQNConfig dqn_defaults(const std::string& env_id);
+std::vector<AgentOption> dqn_options();
+
 }  // namespace seqrl::agents

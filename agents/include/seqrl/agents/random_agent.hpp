@@ -23,4 +23,8 @@ class RandomAgent : public Agent {
   uint64_t seed_;
 };
 
+// The registry entry of `--agent random` (agents/registry.hpp).
+struct AgentSpec;
+AgentSpec random_agent_spec();
+
 }  // namespace seqrl::agents

@@ -92,4 +92,8 @@ class Reinforce : public Agent {
   long updates_ = 0;
 };
 
+// The registry entry of `--agent reinforce` on vector observations (agents/registry.hpp).
+struct AgentSpec;
+AgentSpec reinforce_agent_spec();
+
 }  // namespace seqrl::agents

@@ -59,6 +59,7 @@ class SeqGANAgent : public Agent {
   void load_state(const nets::SafeTensors& in, const std::string& path) override;
   long updates() const override { return batches_; }
   SeqGAN& gan() { return *gan_; }
+  const nets::LSTMGenerator* generator() const override { return &gan_->gen; }
   // Runs the pre-training phases now if they have not run (act() does it on first use).
   void pretrain();
 
@@ -72,5 +73,9 @@ class SeqGANAgent : public Agent {
   Metrics pending_;  // pre-training figures, reported with the first update
   TextEpisodes episodes_;
 };
+
+// The registry entry of `--agent seqgan` (agents/registry.hpp).
+struct AgentSpec;
+AgentSpec seqgan_agent_spec();
 
 }  // namespace seqrl::agents

@@ -50,4 +50,8 @@ class SequenceDQN : public Agent {
   long steps_ = 0, updates_ = 0, last_update_step_ = 0;
 };
 
+// The registry entry of `--agent dqn` on text envs (agents/registry.hpp).
+struct AgentSpec;
+AgentSpec sequence_dqn_agent_spec();
+
 }  // namespace seqrl::agents

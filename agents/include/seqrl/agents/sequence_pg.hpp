@@ -66,6 +66,7 @@ class SequencePG : public Agent {
   void load_state(const nets::SafeTensors& in, const std::string& path) override;
   long updates() const override { return updates_; }
   const nets::LSTMGenerator& policy() const { return policy_; }
+  const nets::LSTMGenerator* generator() const override { return &policy_; }
 
   SequencePGConfig cfg;
 
@@ -77,5 +78,9 @@ class SequencePG : public Agent {
   TextEpisodes episodes_;
   long updates_ = 0;
 };
+
+// The registry entry of `--agent reinforce` on text envs (agents/registry.hpp).
+struct AgentSpec;
+AgentSpec sequence_pg_agent_spec();
 
 }  // namespace seqrl::agents

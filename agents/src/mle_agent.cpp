@@ -1,0 +1,137 @@
+// MLE under the runner. See mle_agent.hpp.
+#include "seqrl/agents/mle_agent.hpp"
+
+#include "seqrl/agents/registry.hpp"
+#include "seqrl/agents/seqgan_agent.hpp"
+#include "seqrl/agents/sequence_pg.hpp"
+#include "seqrl/env/space.hpp"
+#include "seqrl/nets/checkpoint.hpp"
+
+namespace seqrl::agents {
+
+namespace {
+nets::LSTMGeneratorConfig gen_config(const MLEAgentConfig& c, const text::TextTask& task) {
+  nets::LSTMGeneratorConfig g;
+  g.vocab = task.vocab_size;
+  g.emb = c.emb;
+  g.hidden = c.hidden;
+  g.seq_len = task.real.shape()[1];
+  g.init_std = c.init_std;
+  return g;
+}
+}  // namespace
+
+std::unique_ptr<MLEAgent> MLEAgent::for_spaces(const env::Space& obs, const env::Space& act,
+                                               const MLEAgentConfig& cfg) {
+  const auto* ts = dynamic_cast<const env::TokenSequence*>(&obs);
+  const auto* d = dynamic_cast<const env::Discrete*>(&act);
+  if (!ts || !d)
+    throw ValueError("mle needs a text env with real data (TextOracle-v0, TextCoco-v0 or TextGrammar-v0), got " +
+                     obs.str() + " and " + act.str());
+  text::TextTask task = task_for_env(cfg.env_id, cfg.env_options, cfg.samples, cfg.seed);
+  const size_t T = task.real.shape()[1];
+  if (size_t(ts->vocab) != task.vocab_size || ts->max_len != T || size_t(d->size) != task.vocab_size)
+    throw ValueError("mle: the env's spaces (" + obs.str() + ", " + act.str() + ") do not match its task '" +
+                     task.name + "' (vocabulary " + std::to_string(task.vocab_size) + ", length " +
+                     std::to_string(T) + ")");
+  if (cfg.batch == 0 || cfg.batch > task.real.shape()[0])
+    throw ValueError("mle: batch " + std::to_string(cfg.batch) + " does not fit " +
+                     std::to_string(task.real.shape()[0]) + " training sequences");
+  return std::make_unique<MLEAgent>(cfg, std::move(task));
+}
+
+MLEAgent::MLEAgent(const MLEAgentConfig& c, text::TextTask task)
+    : cfg(c), task_(std::move(task)), rng_(c.seed), gen_(gen_config(c, task_), rng_) {}
+
+void MLEAgent::fit() {
+  if (fitted_) return;
+  MLEConfig m;
+  m.lr = cfg.lr;
+  m.clip = cfg.clip;
+  m.batch = cfg.batch;
+  m.seed = cfg.seed + 1;
+  MLETrainer trainer(gen_, m);
+  double nll = 0;
+  for (size_t e = 0; e < cfg.epochs; ++e) nll = trainer.epoch(task_.real);
+  updates_ = trainer.updates();
+  pending_ = {{"train_nll", nll}};
+  nets::Rng eval_rng(cfg.seed + 11);
+  if (task_.oracle) pending_.push_back({"nll_oracle", task_.oracle->nll(gen_.sample(9984, eval_rng))});
+  if (task_.held_out.size()) {
+    nets::NoGrad ng;
+    pending_.push_back({"nll_test", gen_.nll(task_.held_out).item()});
+  }
+  fitted_ = true;
+}
+
+std::vector<env::Action> MLEAgent::act(const nets::Tensor& obs, bool deterministic) {
+  fit();
+  return next_tokens(gen_, obs, deterministic, rng_, "mle");
+}
+
+Metrics MLEAgent::update() {
+  Metrics m = std::move(pending_);
+  pending_.clear();
+  return m;
+}
+
+void MLEAgent::save_state(nets::SafeTensors& out) const {
+  nets::add_module_state(gen_, "gen.", out.tensors);
+  out.metadata["agent"] = "mle";
+  out.metadata["config"] = nlohmann::json(cfg).dump();
+  out.metadata["rng"] = rng_.state();
+  out.metadata["fitted"] = fitted_ ? "1" : "0";
+  out.metadata["updates"] = std::to_string(updates_);
+}
+
+void MLEAgent::load_state(const nets::SafeTensors& st, const std::string& path) {
+  auto meta = [&](const std::string& k) -> const std::string& { return nets::required_metadata(st, k, path); };
+  if (meta("agent") != "mle")
+    throw CheckpointError("checkpoint '" + path + "' holds a '" + meta("agent") + "' agent, not mle");
+  nets::load_module_state(gen_, st, "gen.", path);
+  rng_.set_state(meta("rng"));
+  fitted_ = meta("fitted") == "1";
+  try {
+    updates_ = std::stol(meta("updates"));
+  } catch (const std::exception&) {
+    throw CheckpointError("mle checkpoint '" + path + "': metadata 'updates' is not a number");
+  }
+}
+
+AgentSpec mle_agent_spec() {
+  AgentSpec s;
+  s.kind = "mle";
+  s.name = "mle";
+  s.summary = "maximum likelihood: an LSTM generator fitted to the env's task data, then sampled";
+  s.spaces = "text envs with real data: TextOracle-v0, TextCoco-v0, TextGrammar-v0";
+  s.supports = [](const env::Space& o, const env::Space& a) {
+    return dynamic_cast<const env::TokenSequence*>(&o) && dynamic_cast<const env::Discrete*>(&a);
+  };
+  s.defaults = [](const std::string&, const std::string&) { return nlohmann::json(MLEAgentConfig{}); };
+  s.run_defaults = [](RunConfig& r, const std::string&, const std::string&) {
+    r.total_steps = 64 * 21;  // one batch of episodes: the fit is all the learning there is
+    r.num_envs = 64;
+    r.log_every = 0;
+    r.eval_every = 0;
+    r.final_eval_episodes = 10;
+  };
+  s.options = {{"emb", "/emb", "generator embedding width"},
+               {"hidden", "/hidden", "generator LSTM width"},
+               {"init-std", "/init_std", "N(0, s) initialisation (SeqGAN: 0.1; 0 = the layers' defaults)"},
+               {"lr", "/lr", "Adam learning rate"},
+               {"max-grad-norm", "/clip", "gradient clip (0 = off)"},
+               {"batch", "/batch", "sequences per update"},
+               {"epochs", "/epochs", "MLE passes over the task's training data"},
+               {"samples", "/samples", "real sequences drawn from the oracle or the grammar"}};
+  s.bind = [](nlohmann::json& c, const AgentContext& x) {
+    c["seed"] = x.seed;
+    c["env_id"] = x.env_id;
+    c["env_options"] = x.env_options;
+  };
+  s.make = [](const env::Space& o, const env::Space& a, const nlohmann::json& j, bool) -> std::unique_ptr<Agent> {
+    return MLEAgent::for_spaces(o, a, j.get<MLEAgentConfig>());
+  };
+  return s;
+}
+
+}  // namespace seqrl::agents

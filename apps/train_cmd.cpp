@@ -1,0 +1,233 @@
+// `seqrl train`: any agent of the registry on any registered environment. Nothing here names an
+// agent: the options, their defaults per env and the agent itself come from its AgentSpec.
+#include <fstream>
+#include <set>
+
+#include <boost/program_options.hpp>
+
+#include "cli.hpp"
+#include "cli_detail.hpp"
+#include "seqrl/agents/registry.hpp"
+#include "seqrl/env/registry.hpp"
+#include "seqrl/nets/checkpoint.hpp"
+
+namespace po = boost::program_options;
+
+namespace seqrl::cli {
+
+namespace {
+// The value of `--name V` / `--name=V` in args, else of `name = V` in the --config file, else def.
+std::string prescan(const std::vector<std::string>& args, const std::string& name, const std::string& def) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--" + name && i + 1 < args.size()) return args[i + 1];
+    if (args[i].rfind("--" + name + "=", 0) == 0) return args[i].substr(name.size() + 3);
+  }
+  for (size_t i = 0; i + 1 < args.size(); ++i) {
+    if (args[i] != "--config") continue;
+    std::ifstream f(args[i + 1]);
+    for (std::string line; std::getline(f, line);) {
+      const auto eq = line.find('=');
+      if (eq == std::string::npos) continue;
+      auto trim = [](std::string s) {
+        const auto b = s.find_first_not_of(" \t"), e = s.find_last_not_of(" \t\r");
+        return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
+      };
+      if (trim(line.substr(0, eq)) == name) return trim(line.substr(eq + 1));
+    }
+  }
+  return def;
+}
+
+nlohmann::json parse_env_options(const std::string& text, const std::string& cmd) {
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception& e) {
+    throw ConfigError("seqrl " + cmd + ": --env-options is not JSON: " + std::string(e.what()));
+  }
+  require(j.is_object(), cmd, "--env-options must be a JSON object");
+  return j;
+}
+
+// Every flag some registered agent declares: an option of another agent is named as such.
+std::set<std::string> all_agent_flags() {
+  std::set<std::string> f;
+  for (const auto* s : agents::registered_agents())
+    for (const auto& o : s->options) f.insert(o.flag);
+  return f;
+}
+}  // namespace
+
+TrainConfig parse_train(const std::vector<std::string>& args, bool* help, std::ostream* help_out) {
+  TrainConfig c;
+  if (!prescan(args, "resume", "").empty()) {
+    // a resumed run keeps the configuration stored in its checkpoint
+    po::options_description d("seqrl train --resume options (the run's configuration comes from the checkpoint)");
+    d.add_options()("resume", po::value(&c.resume)->required(), "checkpoint.safetensors of the run to continue");
+    po::variables_map vm;
+    try {
+      const bool h = parse_args("train", d, args, vm, help_out);
+      if (help) *help = h;
+    } catch (const ConfigError& e) {
+      throw ConfigError(std::string(e.what()) +
+                        "; --resume continues a run with the configuration stored in its "
+                        "checkpoint and takes no other option");
+    }
+    return c;
+  }
+  c.agent = prescan(args, "agent", c.agent);
+  c.run.env_id = prescan(args, "env", c.run.env_id);
+  const std::string env_options = prescan(args, "env-options", "{}");
+  c.run.env_options = parse_env_options(env_options, "train");
+  // the agent's kind depends on the env's spaces (dqn on a text env is dqn-lstm)
+  std::unique_ptr<env::Env> probe;
+  try {
+    probe = env::make(c.run.env_id, c.run.env_options);
+  } catch (const KeyError& e) {
+    throw ConfigError("seqrl train: --env: " + std::string(e.what()));
+  } catch (const ValueError& e) {
+    throw ConfigError("seqrl train: --env-options: " + std::string(e.what()));
+  }
+  const agents::AgentSpec* spec = nullptr;
+  try {
+    spec = &agents::agent_for(c.agent, probe->observation_space(), probe->action_space());
+  } catch (const KeyError& e) {
+    throw ConfigError("seqrl train: --agent: " + std::string(e.what()));
+  } catch (const ValueError& e) {
+    throw ConfigError("seqrl train: " + std::string(e.what()));
+  }
+  c.kind = spec->kind;
+  if (!spec->preset_flag.empty()) c.preset = prescan(args, spec->preset_flag, spec->presets.at(0));
+  c.agent_config = spec->defaults(c.run.env_id, c.preset);
+  if (spec->run_defaults) spec->run_defaults(c.run, c.run.env_id, c.preset);
+
+  po::options_description d("seqrl train options (defaults for --agent " + c.agent + " --env " + c.run.env_id + ")");
+  std::string agent_name = c.agent, env_id = c.run.env_id, env_options_text = env_options, preset = c.preset;
+  d.add_options()
+      ("agent", po::value(&agent_name)->default_value(agent_name), ("agent: " + [] {
+        std::string s;
+        for (const auto& n : agents::agent_names()) s += (s.empty() ? "" : ", ") + n;
+        return s;
+      }() + " (seqrl list agents)").c_str())
+      ("env", po::value(&env_id)->default_value(env_id), "registered environment id")
+      ("env-options", po::value(&env_options_text)->default_value(env_options_text), "JSON object passed to the environment, e.g. {\"oracle\": \"DIR\"}")
+      ("steps", po::value(&c.run.total_steps)->default_value(c.run.total_steps), "environment steps (0 = the agent's protocol length)")
+      ("seed", po::value(&c.run.seed)->default_value(c.run.seed), "seed (sub-env i gets seed + i)")
+      ("num-envs", po::value(&c.run.num_envs)->default_value(c.run.num_envs), "sub-envs stepping together")
+      ("out", po::value(&c.run.out_dir)->default_value(c.run.out_dir), "output folder (metrics, summary.json, checkpoint)")
+      ("eval-every", po::value(&c.run.eval_every)->default_value(c.run.eval_every), "steps between evaluations (0 = final only)")
+      ("eval-episodes", po::value(&c.run.eval_episodes)->default_value(c.run.eval_episodes), "episodes per periodic evaluation")
+      ("final-eval-episodes", po::value(&c.run.final_eval_episodes)->default_value(c.run.final_eval_episodes), "episodes of the final evaluation")
+      ("stop-at-threshold", po::value(&c.run.stop_at_threshold)->default_value(c.run.stop_at_threshold), "stop when an evaluation reaches the env's reward threshold (0/1)")
+      ("checkpoint-every", po::value(&c.run.checkpoint_every)->default_value(c.run.checkpoint_every), "steps between checkpoints to OUT/checkpoint.safetensors (0 = at the end and on Ctrl-C)")
+      ("log-every", po::value(&c.run.log_every)->default_value(c.run.log_every), "steps between logged agent updates (0 = every update)")
+      ("resume", po::value(&c.resume)->default_value(c.resume), "continue the run saved in this checkpoint (takes no other option)");
+  if (!spec->preset_flag.empty()) {
+    std::string list;
+    for (const auto& p : spec->presets) list += (list.empty() ? "" : "|") + p;
+    d.add_options()(spec->preset_flag.c_str(), po::value(&preset)->default_value(preset),
+                    ("preset the options below start from: " + list).c_str());
+  }
+  po::options_description agent_opts("options of agent '" + c.agent + "' (" + spec->kind + ")");
+  std::map<std::string, std::string> given;
+  for (const auto& o : spec->options)
+    agent_opts.add_options()(o.flag.c_str(),
+                             po::value<std::string>()->default_value(agents::option_text(c.agent_config, o)),
+                             o.help.c_str());
+  d.add(agent_opts);
+  po::variables_map vm;
+  bool h = false;
+  try {
+    h = parse_args("train", d, args, vm, help_out);
+  } catch (const ConfigError& e) {
+    // an option of another agent: say so, naming this one
+    const std::string msg = e.what();
+    for (const auto& f : all_agent_flags())
+      if (msg.find("'--" + f + "'") != std::string::npos || msg.find("'" + f + "'") != std::string::npos) {
+        std::string mine;
+        for (const auto& o : spec->options) mine += (mine.empty() ? "--" : ", --") + o.flag;
+        throw ConfigError("seqrl train: --" + f + " is not an option of agent '" + c.agent + "' (" + spec->kind +
+                          "); its options: " + (mine.empty() ? std::string("none") : mine) +
+                          " (see 'seqrl train --agent " + c.agent + " --help')");
+      }
+    throw;
+  }
+  if (help) *help = h;
+  if (h) return c;
+  for (const auto& o : spec->options)
+    if (!vm[o.flag].defaulted()) {
+      try {
+        agents::set_option(*spec, c.agent_config, o.flag, vm[o.flag].as<std::string>());
+      } catch (const ConfigError& e) {
+        throw ConfigError("seqrl train: " + std::string(e.what()));
+      }
+    }
+  require(c.run.total_steps > 0 || (c.run.total_steps == 0 && spec->protocol_steps), "train",
+          "--steps must be positive");
+  require(c.run.num_envs >= 1, "train", "--num-envs must be >= 1");
+  require(c.run.checkpoint_every >= 0, "train", "--checkpoint-every must be >= 0");
+  require(c.run.checkpoint_every == 0 || !c.run.out_dir.empty(), "train",
+          "--checkpoint-every needs --out DIR to write checkpoints into");
+  if (c.run.total_steps == 0) c.run.total_steps = spec->protocol_steps(c.agent_config, probe->observation_space());
+  return c;
+}
+
+namespace {
+// A checkpoint's run: its RunConfig, and the agent's kind and config (the agent's own metadata).
+TrainConfig resumed_config(const std::string& path) {
+  const nets::SafeTensors st = nets::load_safetensors(path);
+  TrainConfig c;
+  c.resume = path;
+  c.run = agents::run_config_of(st, path);
+  c.kind = nets::required_metadata(st, "agent", path);
+  try {
+    c.agent_config = nlohmann::json::parse(nets::required_metadata(st, "config", path));
+  } catch (const nlohmann::json::exception& e) {
+    throw CheckpointError("checkpoint '" + path + "': its 'config' metadata is not JSON: " + e.what());
+  }
+  c.agent = agents::agent_kind(c.kind).name;
+  c.run.resume = path;
+  return c;
+}
+}  // namespace
+
+int run_train(const TrainConfig& given, std::ostream& out, std::ostream& err) {
+  const bool resuming = !given.resume.empty();
+  TrainConfig c = resuming ? resumed_config(given.resume) : given;
+  auto probe = env::make(c.run.env_id, c.run.env_options);
+  const agents::AgentSpec& spec = agents::agent_kind(c.kind);
+  std::unique_ptr<agents::Agent> agent;
+  if (resuming) {
+    // the stored config is already bound to its run; run() loads the agent's state
+    agent = spec.make(probe->observation_space(), probe->action_space(), c.agent_config, /*restoring=*/true);
+  } else {
+    agents::AgentContext ctx{c.run.env_id, c.run.env_options, c.run.seed, c.run.total_steps, c.run.num_envs};
+    if (spec.bind) spec.bind(c.agent_config, ctx);
+    agent = spec.make(probe->observation_space(), probe->action_space(), c.agent_config, false);
+  }
+  const nlohmann::json cfg = {{"agent", c.agent}, {"kind", c.kind}, {"preset", c.preset},
+                              {"env", c.run.env_id}, {"env_options", c.run.env_options},
+                              {"steps", c.run.total_steps}, {"seed", c.run.seed},
+                              {"num_envs", c.run.num_envs}, {"eval_every", c.run.eval_every},
+                              {"stop_at_threshold", c.run.stop_at_threshold},
+                              {"agent_config", c.agent_config}};
+  agents::RunResult r = agents::run(*agent, c.run, cfg);
+  if (r.interrupted) {
+    err << "seqrl train: interrupted at step " << r.steps
+        << (r.checkpoint.empty() ? std::string("; no --out, so nothing was saved\n")
+                                 : "; checkpoint saved, continue with: seqrl train --resume " +
+                                       r.checkpoint + "\n");
+    return 130;
+  }
+  out << nlohmann::json{{"agent", c.agent}, {"kind", c.kind}, {"env", c.run.env_id}, {"seed", c.run.seed},
+                        {"steps", r.steps}, {"wall_seconds", r.seconds},
+                        {"updates", agent->updates()},
+                        {"final_eval_return_mean", r.final_eval.mean},
+                        {"final_eval_return_std", r.final_eval.std},
+                        {"final_eval_episodes", r.final_eval.episodes}}
+             .dump()
+      << "\n";
+  return 0;
+}
+
+}  // namespace seqrl::cli
