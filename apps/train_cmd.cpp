@@ -83,8 +83,8 @@ TrainConfig parse_train(const std::vector<std::string>& args, bool* help, std::o
   std::unique_ptr<env::Env> probe;
   try {
     probe = env::make(c.run.env_id, c.run.env_options);
-  } catch (const KeyError& e) {
-    throw ConfigError("seqrl train: --env: " + std::string(e.what()));
+  } catch (const KeyError& e) {  // an unknown id or option key
+    throw ConfigError("seqrl train: " + std::string(e.what()));
   } catch (const ValueError& e) {
     throw ConfigError("seqrl train: --env-options: " + std::string(e.what()));
   }

@@ -82,35 +82,40 @@ std::map<std::string, EnvSpec>& table() {
     std::map<std::string, EnvSpec> b;
     // Gymnasium's registrations (gymnasium/envs/__init__.py): max_episode_steps, reward_threshold
     b["CartPole-v1"] = {"CartPole-v1", [](const Info&) { return std::make_unique<CartPole>(); },
-                        500, 475.0};
+                        500, 475.0, std::vector<EnvOption>{}};
     b["CartPole-v0"] = {"CartPole-v0", [](const Info&) { return std::make_unique<CartPole>(); },
-                        200, 195.0};
+                        200, 195.0, std::vector<EnvOption>{}};
     b["Pendulum-v1"] = {"Pendulum-v1",
                         [](const Info& o) {
                           return std::make_unique<Pendulum>(o.contains("g") ? o["g"].get<double>() : 10.0);
                         },
-                        200, std::nullopt};
-    b["Acrobot-v1"] = {"Acrobot-v1", [](const Info&) { return std::make_unique<Acrobot>(); }, 500, -100.0};
+                        200, std::nullopt, std::vector<EnvOption>{{"g", "number", "gravity (default 10)"}}};
+    b["Acrobot-v1"] = {"Acrobot-v1", [](const Info&) { return std::make_unique<Acrobot>(); }, 500, -100.0,
+                       std::vector<EnvOption>{}};
     b["MountainCar-v0"] = {"MountainCar-v0", [](const Info&) { return std::make_unique<MountainCar>(); },
-                           200, -110.0};
+                           200, -110.0, std::vector<EnvOption>{}};
     b["FrozenLake-v1"] = {"FrozenLake-v1",
                           [](const Info& o) {
                             return std::make_unique<FrozenLake>(
                                 o.contains("map_name") ? o["map_name"].get<std::string>() : "4x4",
                                 o.contains("is_slippery") ? o["is_slippery"].get<bool>() : true);
                           },
-                          100, 0.70};
+                          100, 0.70,
+                          std::vector<EnvOption>{{"map_name", "string", "4x4 (default) or 8x8"},
+                                                 {"is_slippery", "bool", "slippery ice (default true)"}}};
     b["FrozenLake8x8-v1"] = {"FrozenLake8x8-v1",
                              [](const Info& o) {
                                return std::make_unique<FrozenLake>(
                                    "8x8", o.contains("is_slippery") ? o["is_slippery"].get<bool>() : true);
                              },
-                             200, 0.85};
+                             200, 0.85,
+                             std::vector<EnvOption>{{"is_slippery", "bool", "slippery ice (default true)"}}};
     b["GaussianBandit-v0"] = {"GaussianBandit-v0",
                               [](const Info& o) {
                                 return std::make_unique<GaussianBandit>(o.contains("arms") ? o["arms"].get<int>() : 10);
                               },
-                              100, std::nullopt};
+                              100, std::nullopt,
+                              std::vector<EnvOption>{{"arms", "integer", "number of arms (default 10)"}}};
     // Text generation on SeqGAN's synthetic task: the reward is the oracle's mean log-likelihood
     // per token of the finished sequence (-NLL-oracle). options: oracle ("random", the default,
     // or a folder of SeqGAN's .npy files), oracle_seed, vocab, seq_len, emb, hidden (random only).
@@ -127,15 +132,24 @@ std::map<std::string, EnvSpec>& table() {
                              e->set_words(vocab);
                              return e;
                            },
-                           std::nullopt, 0.95};
+                           std::nullopt, 0.95,
+                           std::vector<EnvOption>{{"max_len", "integer", "maximum words per sentence (default 16)"}}};
     // COCO captions (Texygen's copy): vocabulary and references from the training captions
     // (nltk tokens), episodes end at <eos> or after the longest caption, reward BLEU-n of the
     // sentence against the training captions (PG-BLEU). options: corpus (default
     // ../shared/data/coco/image_coco.txt, relative to the working folder), bleu_n (default 2).
     b["TextCoco-v0"] = {"TextCoco-v0", [](const Info& o) { return make_text_coco_env(o); },
-                        std::nullopt, std::nullopt};
+                        std::nullopt, std::nullopt,
+                        std::vector<EnvOption>{{"corpus", "string", "training captions (default ../shared/data/coco/image_coco.txt)"},
+                                               {"bleu_n", "integer", "BLEU order of the reward (default 2)"}}};
     b["TextOracle-v0"] = {"TextOracle-v0", [](const Info& o) { return make_text_oracle_env(o); },
-                          std::nullopt, std::nullopt};
+                          std::nullopt, std::nullopt,
+                          std::vector<EnvOption>{{"oracle", "string", "\"random\" (default) or a folder of SeqGAN's oracle .npy files"},
+                                                 {"oracle_seed", "integer", "seed of the random oracle (default 0)"},
+                                                 {"vocab", "integer", "vocabulary (default 5000)"},
+                                                 {"seq_len", "integer", "sequence length (default 20)"},
+                                                 {"emb", "integer", "oracle embedding width (default 32; random only)"},
+                                                 {"hidden", "integer", "oracle LSTM width (default 32; random only)"}}};
     return b;
   }();
   return t;
@@ -181,8 +195,45 @@ const EnvSpec& spec(const std::string& id) {
   return it->second;
 }
 
+const std::vector<EnvOption>& common_env_options() {
+  static const std::vector<EnvOption> o = {
+      {"max_episode_steps", "integer", "time limit (TimeLimit), overriding the id's own"},
+      {"encoder", "string", "an autoencoder checkpoint (seqrl fit ae|vae): observations become its codes"},
+      {"reward_model", "string", "a checkpoint whose model scores a text env's sequences (the reward)"}};
+  return o;
+}
+
+namespace {
+bool has_type(const nlohmann::json& v, const std::string& type) {
+  if (type == "string") return v.is_string();
+  if (type == "integer") return v.is_number_integer() || (v.is_number_float() && v.get<double>() == double(v.get<long long>()));
+  if (type == "number") return v.is_number();
+  if (type == "bool") return v.is_boolean();
+  return true;
+}
+
+void check_options(const EnvSpec& s, const Info& given) {
+  if (!given.is_object()) throw ValueError("options of '" + s.id + "' must be a JSON object, got " + given.dump());
+  if (!s.options) return;
+  std::vector<EnvOption> all = *s.options;
+  all.insert(all.end(), common_env_options().begin(), common_env_options().end());
+  for (auto it = given.begin(); it != given.end(); ++it) {
+    const auto o = std::find_if(all.begin(), all.end(), [&](const EnvOption& x) { return x.key == it.key(); });
+    if (o == all.end()) {
+      std::string keys;
+      for (const auto& x : all) keys += (keys.empty() ? "" : ", ") + x.key;
+      throw KeyError("unknown option '" + it.key() + "' for environment '" + s.id + "' (it takes: " + keys + ")");
+    }
+    if (!has_type(it.value(), o->type))
+      throw ValueError("option '" + it.key() + "' of environment '" + s.id + "' must be " +
+                       (o->type == "integer" ? "an integer" : "a " + o->type) + ", got " + it.value().dump());
+  }
+}
+}  // namespace
+
 std::unique_ptr<Env> make(const std::string& id, const Info& given) {
   const EnvSpec& s = spec(id);
+  check_options(s, given);
   Info options = given;
   std::string encoder, reward_model;
   if (options.contains("encoder")) {

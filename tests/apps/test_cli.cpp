@@ -128,6 +128,9 @@ TEST_CASE("seqrl train: an option the agent does not have is an error naming it 
   CHECK_THAT(err, Catch::Contains("--batch-size of agent 'dqn': 'lots' is not an integer"));
   CHECK(run({"train", "--agent", "dqn", "--double", "maybe"}, out, err) == 2);
   CHECK_THAT(err, Catch::Contains("0, 1, true or false"));
+  // so is a typo in --env-options
+  CHECK(run({"train", "--agent", "random", "--env", "TextOracle-v0", "--env-options", "{\"orcale\": \"x\"}"}, out, err) == 2);
+  CHECK_THAT(err, Catch::Contains("unknown option 'orcale' for environment 'TextOracle-v0'"));
   // the list comes from the registry
   REQUIRE(run({"list", "agents"}, out, err) == 0);
   for (const char* k : {"dqn", "dqn-lstm", "reinforce", "reinforce-lstm", "mle", "seqgan", "random"})

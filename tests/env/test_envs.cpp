@@ -282,3 +282,31 @@ TEST_CASE("TextGenEnv: prefix observations, end-of-episode and Monte-Carlo per-s
   CHECK(last.reward == Approx(1.0));  // the last step is scored on the sequence itself
   CHECK_THROWS_WITH(TextGenEnv(10, 5, reward, -1, nullptr, 4), Catch::Contains("rollout policy"));
 }
+
+TEST_CASE("env options are validated: an unknown key or a wrong type names the key and the accepted ones", "[env][registry]") {
+  using namespace seqrl;
+  // a typo used to fall back silently to the default (the random oracle)
+  try {
+    env::make("TextOracle-v0", {{"orcale", "/some/dir"}});
+    FAIL("an unknown option was accepted");
+  } catch (const KeyError& e) {
+    const std::string m = e.what();
+    CHECK_THAT(m, Catch::Contains("unknown option 'orcale'"));
+    CHECK_THAT(m, Catch::Contains("TextOracle-v0"));
+    CHECK_THAT(m, Catch::Contains("oracle, oracle_seed, vocab, seq_len"));
+    CHECK_THAT(m, Catch::Contains("reward_model"));
+  }
+  try {
+    env::make("FrozenLake-v1", {{"is_slippery", "no"}});
+    FAIL("a string was accepted for a bool");
+  } catch (const ValueError& e) {
+    CHECK_THAT(std::string(e.what()), Catch::Contains("option 'is_slippery' of environment 'FrozenLake-v1' must be a bool"));
+  }
+  CHECK_THROWS_AS(env::make("CartPole-v1", {{"g", 9.8}}), KeyError);  // Pendulum's option, not CartPole's
+  CHECK_THROWS_AS(env::make("TextOracle-v0", {{"vocab", 5.5}}), ValueError);
+  // what they do take still works, the common ones included
+  CHECK(env::make("Pendulum-v1", {{"g", 9.8}, {"max_episode_steps", 50}}) != nullptr);
+  CHECK(env::make("TextOracle-v0", {{"vocab", 50}, {"seq_len", 5}, {"oracle_seed", 3}}) != nullptr);
+  // every built-in id declares its options
+  for (const auto& id : env::registered_ids()) CHECK(env::spec(id).options.has_value());
+}

@@ -14,12 +14,25 @@
 
 namespace seqrl::env {
 
+// One option an env takes in make(id, options): its key, its JSON type ("string", "integer",
+// "number" or "bool") and a one-line doc.
+struct EnvOption {
+  std::string key, type, help;
+};
+
 struct EnvSpec {
   std::string id;
   std::function<std::unique_ptr<Env>(const Info& options)> entry_point;
   std::optional<int> max_episode_steps;   // wrapped in TimeLimit when set
   std::optional<double> reward_threshold; // the return at which the task counts as solved
+  // The options it takes. When set, make() rejects any other key (beside the ones every env
+  // takes: max_episode_steps, encoder, reward_model) and values of another type, naming the key
+  // and listing the accepted ones. Unset: options are passed through unchecked.
+  std::optional<std::vector<EnvOption>> options;
 };
+
+// The options every env takes (make() handles them): max_episode_steps, encoder, reward_model.
+const std::vector<EnvOption>& common_env_options();
 
 // Registers (or replaces) an id. Throws ValueError for an empty id or entry point.
 void register_env(EnvSpec spec);
