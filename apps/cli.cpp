@@ -33,6 +33,8 @@ const char* kUsage =
     "commands:\n"
     "  demo    learn SeqGAN's synthetic oracle by maximum likelihood and report NLL-oracle\n"
     "  bench   speed benchmarks (JSON on stdout)\n"
+    "  suite   run a benchmark suite and write its report: seqrl suite quick|toy|text|paper|FILE\n"
+    "          --out DIR (every agent x env x seed, statistics over seeds, plots, report.html)\n"
     "  train   train an agent on an environment (seqrl train --agent dqn --env CartPole-v1);\n"
     "          Ctrl-C saves a checkpoint; seqrl train --resume OUT/checkpoint.safetensors continues\n"
     "  eval    evaluate a saved agent: seqrl eval --checkpoint F --env ID --episodes K\n"
@@ -396,6 +398,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     if (cmd == "tokenize") return tokenize_command(rest, out, &out);
     if (cmd == "seqgan") return seqgan_command(rest, out, &out);
     if (cmd == "fit") return fit_command(rest, out, err);
+    if (cmd == "suite") return suite_command(rest, out, err);
     if (cmd == "mle") return mle_command(rest, out, &out);
     if (cmd == "grammar") return grammar_command(rest, out, &out);
     if (cmd == "generate") return generate_command(rest, out, &out);

@@ -31,6 +31,8 @@ int tokenize_command(const std::vector<std::string>& args, std::ostream& out, st
 int grammar_command(const std::vector<std::string>& args, std::ostream& out, std::ostream* help_out);
 // `seqrl fit ae|vae|gan` (fit_cmd.cpp); progress lines to err.
 int fit_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+// `seqrl suite` (suite_cmd.cpp): progress lines to err.
+int suite_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 // `seqrl seqgan` (seqgan_cmd.cpp).
 int seqgan_command(const std::vector<std::string>& args, std::ostream& out, std::ostream* help_out);
 

@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
-# The main job: installs what is missing, builds in Release, and runs `seqrl demo` (learn SeqGAN's
-# synthetic oracle by MLE and print NLL-oracle as it learns). Extra arguments go to the demo.
+# The main job: installs what is missing, builds in Release, and runs the `quick` benchmark suite
+# (every agent on CartPole-v1, Acrobot-v1, FrozenLake-v1, the caption grammar and a small
+# synthetic oracle, 3 seeds; statistics over seeds, plots, report.html). A second run skips what
+# has finished. Extra arguments go to `seqrl suite` (e.g. `bash apps/run.sh --out DIR`); another
+# suite: `build/seqrl suite toy|text|paper|FILE.json`.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 bash "$root/cmake/setup.sh" "$root/build"
-oracle=$root/../shared/data/seqgan_oracle
-if [ -d "$oracle" ]; then
-  exec "$root/build/seqrl" demo --oracle "$oracle" "$@"
-else
-  echo "(SeqGAN's oracle not found at $oracle: using a fresh random oracle)"
-  exec "$root/build/seqrl" demo --random-oracle "$@"
-fi
+cd "$root"
+out=runs/suite-quick
+for a in "$@"; do [ "${prev:-}" = "--out" ] && out=$a; prev=$a; done
+args=("$@"); [[ " $* " == *" --out "* ]] || args+=(--out "$out")
+"$root/build/seqrl" suite quick "${args[@]}"
+echo
+cat "$out/report.md"
+echo
+echo "report: $root/$out/report.html (tables above: $out/report.md; one row per run: $out/results.csv)"

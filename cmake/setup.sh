@@ -6,7 +6,8 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${1:-$root/build}
 [ $# -gt 0 ] && shift
 pkgs=(g++ make cmake ccache libxtensor-dev libxtensor-blas-dev libxsimd-dev libopenblas-dev
-      libboost-program-options-dev catch2 nlohmann-json3-dev python3 python3-numpy python3-nltk)
+      libboost-program-options-dev catch2 nlohmann-json3-dev python3 python3-numpy python3-nltk
+      python3-matplotlib)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

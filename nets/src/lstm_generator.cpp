@@ -118,7 +118,8 @@ Tensor LSTMGenerator::next_logits(const IntTensor& prefix, size_t given) const {
   return logits;
 }
 
-Tensor LSTMGenerator::log_probs(const IntTensor& seqs) const {
+Tensor LSTMGenerator::log_probs(const IntTensor& seqs, float temperature) const {
+  if (!(temperature > 0.f)) throw ValueError("log_probs: temperature must be > 0");
   if (seqs.dimension() != 2)
     throw ShapeError("LSTMGenerator::log_probs: sequences must be [B, T], got " +
                      shape_str(seqs.shape()));
@@ -142,6 +143,8 @@ Tensor LSTMGenerator::log_probs(const IntTensor& seqs) const {
         std::memcpy(logits.data() + r * V, out.bias.value().data(), V * sizeof(float));
       kernels::sgemm(false, false, rows, V, cfg.hidden, 1.f, h.value().data(), cfg.hidden,
                      out.weight.value().data(), V, 1.f, logits.data(), V);
+      if (temperature != 1.f)
+        for (size_t i = 0; i < rows * V; ++i) logits[i] /= temperature;
       kernels::log_softmax_rows(logits.data(), logits.data(), rows, V);
       for (size_t r = 0; r < rows; ++r) lp.data()[b0 * T + r] = logits[r * V + part.data()[r]];
     }

@@ -28,7 +28,7 @@ struct EnvSpec {
   // The options it takes. When set, make() rejects any other key (beside the ones every env
   // takes: max_episode_steps, encoder, reward_model) and values of another type, naming the key
   // and listing the accepted ones. Unset: options are passed through unchecked.
-  std::optional<std::vector<EnvOption>> options;
+  std::optional<std::vector<EnvOption>> options = std::nullopt;
 };
 
 // The options every env takes (make() handles them): max_episode_steps, encoder, reward_model.

@@ -34,8 +34,9 @@ class LSTMGenerator : public Module {
   // Logits of the next token after each row's first `given` tokens [n, V] (no graph): the policy's
   // distribution over actions for a prefix.
   Tensor next_logits(const IntTensor& prefix, size_t given) const;
-  // Per-token log-probabilities log p(y_t | y_<t) [B, T], no graph kept.
-  Tensor log_probs(const IntTensor& seqs) const;
+  // Per-token log-probabilities log p(y_t | y_<t) [B, T], no graph kept; with a temperature, of
+  // the distribution softmax(logits / temperature) that sample(n, rng, temperature) draws from.
+  Tensor log_probs(const IntTensor& seqs, float temperature = 1.f) const;
   // n sequences of cfg.seq_len tokens [n, T]. Uniforms are drawn up front as U[n, T] in row-major
   // order with rng.uniform_double() (numpy's random_sample stream); token (i, t) is the smallest
   // index whose cumulative softmax mass exceeds U[i, t] (SeqGAN's reference sampling rule).

@@ -1,0 +1,612 @@
+// `seqrl suite`: runs a benchmark suite (agents x envs x seeds x budgets) through `seqrl train`,
+// resumably, and writes one report folder: results.csv and results.json (one row per run),
+// stats.json and report.md (mean, median and IQM over seeds with 95% bootstrap CIs, normalised
+// scores aggregated across envs), and report.html with the plots (bench/report.py, matplotlib).
+// For runs on text envs whose agent has a generator, it sweeps the sampling temperature and
+// records the quality-diversity pairs: NLL-oracle against NLL-test (the oracle task), BLEU
+// against Self-BLEU (COCO), grammaticality against Self-BLEU (the grammar).
+//
+// The suite file (JSON; `seqrl suite --show NAME` prints a built-in one to start from):
+//   {"name": "mine",
+//    "seeds": [1, 2, 3],
+//    "envs": {"CartPole-v1": {"steps": 50000}, "Acrobot-v1": {}},   // env -> its budget/options
+//    "agents": ["dqn", "reinforce", "random"],                      // x every env that suits them
+//    "runs": [{"agent": "seqgan", "env": "TextGrammar-v0", "steps": 0,
+//              "options": {"pretrain-g-epochs": 10}, "env_options": {}, "seeds": [1]}],
+//    "temperatures": [0.7, 1.0, 1.3],   // text: the quality-diversity sweep (1.0 is the table's)
+//    "text_samples": 1000}              // text: samples per temperature (9984 = SeqGAN/Texygen's)
+// An env entry may carry "steps", "env_options" and "options" (agent options for every agent on
+// it). A matrix pair whose agent does not act on the env's spaces is skipped and listed.
+#include <sys/stat.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iomanip>
+#include <set>
+#include <sstream>
+
+#include <boost/program_options.hpp>
+
+#include "cli.hpp"
+#include "cli_detail.hpp"
+#include "seqrl/agents/factory.hpp"
+#include "seqrl/agents/random_agent.hpp"
+#include "seqrl/agents/registry.hpp"
+#include "seqrl/agents/seqgan_agent.hpp"
+#include "seqrl/bench/stats.hpp"
+#include "seqrl/env/registry.hpp"
+#include "seqrl/env/text/text_env.hpp"
+#include "seqrl/nets/checkpoint.hpp"
+#include "seqrl/nets/models/autoencoder.hpp"
+#include "seqrl/text/metrics.hpp"
+
+#ifndef SEQRL_SOURCE_DIR
+#define SEQRL_SOURCE_DIR "."
+#endif
+
+namespace po = boost::program_options;
+using nlohmann::json;
+
+namespace seqrl::cli {
+
+namespace {
+
+bool exists(const std::string& p) {
+  struct stat st;
+  return ::stat(p.c_str(), &st) == 0;
+}
+
+json read_json(const std::string& path) {
+  std::ifstream f(path);
+  if (!f) throw IOError("cannot read '" + path + "'");
+  try {
+    return json::parse(f);
+  } catch (const json::exception& e) {
+    throw ConfigError("'" + path + "' is not JSON: " + e.what());
+  }
+}
+
+// ---- the built-in suites -------------------------------------------------------------------
+
+json builtin_suite(const std::string& name) {
+  const json temps = {0.7, 1.0, 1.3};
+  if (name == "quick") {
+    // every agent on CartPole-v1, another classic env (Acrobot), a toy task (FrozenLake) and two
+    // text tasks (the caption grammar, a small random oracle), 3 seeds, budgets for a few minutes
+    // on 2 cores. Budgets are per run: DQN and REINFORCE get their tuned defaults per env.
+    json runs = json::array();
+    auto add = [&](const char* agent, const char* env, long steps, json eo = json::object(), json opts = json::object()) {
+      runs.push_back({{"agent", agent}, {"env", env}, {"steps", steps}, {"env_options", eo}, {"options", opts}});
+    };
+    const json every10k = {{"eval-every", 10000}};
+    add("dqn", "CartPole-v1", 50000);
+    add("reinforce", "CartPole-v1", 200000, json::object(), every10k);
+    add("random", "CartPole-v1", 10000);
+    add("dqn", "Acrobot-v1", 100000, json::object(), every10k);
+    add("reinforce", "Acrobot-v1", 200000, json::object(), every10k);
+    add("random", "Acrobot-v1", 10000);
+    const json fl = {{"is_slippery", false}};
+    add("dqn", "FrozenLake-v1", 50000, fl, {{"eval-every", 5000}, {"learning-starts", 1000}, {"exploration-fraction", 0.3}});
+    add("reinforce", "FrozenLake-v1", 50000, fl, {{"eval-every", 5000}});
+    add("random", "FrozenLake-v1", 5000, fl);
+    const json small = {{"vocab", 500}, {"seq_len", 10}};
+    for (const auto& [env, eo] : std::vector<std::pair<const char*, json>>{{"TextGrammar-v0", json::object()}, {"TextOracle-v0", small}}) {
+      add("mle", env, 64 * 21, eo, {{"epochs", 30}, {"samples", 5000}});
+      add("seqgan", env, 64 * 17 * 10, eo,
+          {{"pretrain-g-epochs", 30}, {"pretrain-d-rounds", 3}, {"rollouts", 8}, {"negatives", 2000}, {"samples", 5000}});
+      add("reinforce", env, 50000, eo, {{"eval-every", 10000}});
+      add("dqn", env, 50000, eo, {{"eval-every", 10000}});
+      add("random", env, 2000, eo);
+    }
+    return {{"name", "quick"}, {"seeds", {1, 2, 3}}, {"runs", runs}, {"temperatures", temps}, {"text_samples", 1000}};
+  }
+  if (name == "toy") {
+    return {{"name", "toy"},
+            {"seeds", {1, 2, 3, 4, 5}},
+            {"envs",
+             {{"CartPole-v1", {{"steps", 100000}}},
+              {"Acrobot-v1", {{"steps", 100000}}},
+              {"MountainCar-v0", {{"steps", 100000}}},
+              {"Pendulum-v1", {{"steps", 200000}}},
+              {"FrozenLake-v1", {{"steps", 50000}}},
+              {"FrozenLake8x8-v1", {{"steps", 100000}}},
+              {"GaussianBandit-v0", {{"steps", 20000}}}}},
+            {"agents", {"dqn", "reinforce", "random"}},
+            {"temperatures", temps},
+            {"text_samples", 1000}};
+  }
+  if (name == "text") {
+    // SeqGAN's oracle, the caption grammar and COCO: MLE, SeqGAN and REINFORCE from scratch
+    // against the env's own reward (LeakGAN joins when it lands), SeqGAN's fast protocol
+    const json oracle = {{"oracle", "../shared/data/seqgan_oracle"}};
+    json runs = json::array();
+    for (const auto& [env, eo] : std::vector<std::pair<std::string, json>>{
+             {"TextOracle-v0", oracle}, {"TextGrammar-v0", json::object()}, {"TextCoco-v0", json::object()}}) {
+      runs.push_back({{"agent", "mle"}, {"env", env}, {"env_options", eo}, {"options", {{"epochs", 50}}}});
+      runs.push_back({{"agent", "seqgan"}, {"env", env}, {"env_options", eo}, {"steps", 0}});
+      runs.push_back({{"agent", "reinforce"}, {"env", env}, {"env_options", eo}, {"steps", 100000}});
+      runs.push_back({{"agent", "random"}, {"env", env}, {"env_options", eo}, {"steps", 5000}});
+    }
+    return {{"name", "text"}, {"seeds", {1, 2, 3}}, {"runs", runs},
+            {"temperatures", {0.6, 0.8, 1.0, 1.2, 1.4}}, {"text_samples", 9984}};
+  }
+  if (name == "paper") {
+    const json oracle = {{"oracle", "../shared/data/seqgan_oracle"}};
+    return {{"name", "paper"},
+            {"seeds", {1, 2, 3}},
+            {"runs",
+             {{{"agent", "mle"}, {"env", "TextOracle-v0"}, {"env_options", oracle},
+               {"options", {{"epochs", 120}, {"init-std", 0.1}}}},
+              {{"agent", "seqgan"}, {"env", "TextOracle-v0"}, {"env_options", oracle}, {"steps", 0},
+               {"options", {}}, {"preset", "paper"}}}},
+            {"temperatures", {0.6, 0.8, 1.0, 1.2, 1.4}},
+            {"text_samples", 9984}};
+  }
+  throw ConfigError("seqrl suite: unknown suite '" + name + "' (built in: quick, toy, text, paper; or a JSON file)");
+}
+
+// ---- runs ----------------------------------------------------------------------------------
+
+struct RunSpec {
+  std::string id, agent, env, preset;
+  json env_options = json::object(), options = json::object();
+  long steps = -1;  // -1: the agent's default for the env
+  uint64_t seed = 1;
+};
+
+std::string slug(const std::string& s) {
+  std::string o;
+  for (char c : s) o += std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' ? c : '_';
+  return o;
+}
+
+std::vector<RunSpec> expand(const json& suite, std::vector<std::string>& skipped) {
+  std::vector<uint64_t> seeds = suite.value("seeds", std::vector<uint64_t>{1});
+  std::vector<RunSpec> base;
+  auto add = [&](const std::string& agent, const std::string& env, const json& e, const json& r) {
+    RunSpec s;
+    s.agent = agent;
+    s.env = env;
+    s.env_options = r.value("env_options", e.value("env_options", json::object()));
+    s.options = e.value("options", json::object());
+    if (r.contains("options"))
+      for (auto it = r["options"].begin(); it != r["options"].end(); ++it) s.options[it.key()] = it.value();
+    s.steps = r.value("steps", e.value("steps", -1L));
+    s.preset = r.value("preset", std::string());
+    base.push_back(s);
+  };
+  const json envs = suite.value("envs", json::object());
+  for (const auto& agent : suite.value("agents", std::vector<std::string>{}))
+    for (auto& [env, e] : envs.items()) {
+      auto probe = env::make(env, e.value("env_options", json::object()));
+      try {
+        agents::agent_for(agent, probe->observation_space(), probe->action_space());
+      } catch (const ValueError&) {
+        skipped.push_back(agent + " on " + env + " (the agent does not act on its spaces)");
+        continue;
+      }
+      add(agent, env, e, json::object());
+    }
+  for (const auto& r : suite.value("runs", json::array())) {
+    if (!r.contains("agent") || !r.contains("env"))
+      throw ConfigError("seqrl suite: every entry of \"runs\" needs \"agent\" and \"env\": " + r.dump());
+    const std::string env = r["env"];
+    add(r["agent"], env, envs.value(env, json::object()), r);
+    if (r.contains("seeds")) base.back().options["__seeds"] = r["seeds"];
+  }
+  std::vector<RunSpec> runs;
+  std::set<std::string> ids;
+  for (auto& b : base) {
+    std::vector<uint64_t> ss = seeds;
+    if (b.options.contains("__seeds")) {
+      ss = b.options["__seeds"].get<std::vector<uint64_t>>();
+      b.options.erase("__seeds");
+    }
+    for (uint64_t seed : ss) {
+      RunSpec r = b;
+      r.seed = seed;
+      std::string opts = r.env_options.empty() ? "" : "_" + std::to_string(std::hash<std::string>()(r.env_options.dump()) % 10000);
+      r.id = slug(r.agent + "__" + r.env + opts + "__s" + std::to_string(seed));
+      if (!ids.insert(r.id).second)
+        throw ConfigError("seqrl suite: two runs share the id '" + r.id + "' (the same agent, env, options and seed)");
+      runs.push_back(r);
+    }
+  }
+  return runs;
+}
+
+std::vector<std::string> train_args(const RunSpec& r, const std::string& dir) {
+  std::vector<std::string> a = {"--agent", r.agent, "--env", r.env, "--env-options", r.env_options.dump(),
+                                "--seed", std::to_string(r.seed), "--out", dir};
+  if (r.steps >= 0) a.insert(a.end(), {"--steps", std::to_string(r.steps)});
+  if (!r.preset.empty()) a.insert(a.end(), {"--protocol", r.preset});
+  for (auto& [k, v] : r.options.items())
+    a.insert(a.end(), {"--" + k, v.is_string() ? v.get<std::string>() : v.dump()});
+  return a;
+}
+
+// ---- text metrics --------------------------------------------------------------------------
+
+std::vector<text::Sentence> decode(const nets::IntTensor& ids, const text::Vocabulary* vocab) {
+  std::vector<text::Sentence> out;
+  const size_t n = ids.shape()[0], T = ids.shape()[1];
+  for (size_t i = 0; i < n; ++i) {
+    if (vocab) {
+      out.push_back(vocab->decode(ids.data() + i * T, T));
+    } else {
+      text::Sentence s;
+      for (size_t t = 0; t < T; ++t) s.push_back(std::to_string(ids(i, t)));
+      out.push_back(s);
+    }
+  }
+  return out;
+}
+
+// The quality-diversity sweep of a finished text run's generator (empty when it has none).
+json text_metrics(const std::string& ckpt, const RunSpec& r, const json& suite) {
+  const nets::SafeTensors st = nets::load_safetensors(ckpt);
+  auto probe = env::make(r.env, r.env_options);
+  auto agent = agents::load_agent(st, ckpt, probe->observation_space(), probe->action_space());
+  const nets::LSTMGenerator* g = agent->generator();
+  if (!g) return json();
+  const text::TextTask task = agents::task_for_env(r.env, r.env_options, 2000, r.seed);
+  const size_t n = suite.value("text_samples", size_t(1000));
+  const bool words = task.vocab != nullptr;
+  std::unique_ptr<text::BleuIndex> test_index;
+  if (!task.test_sentences.empty()) test_index = std::make_unique<text::BleuIndex>(task.test_sentences, 5);
+  std::shared_ptr<const text::Grammar> grammar;
+  if (r.env == "TextGrammar-v0") grammar = std::make_shared<const text::Grammar>(text::Grammar::captions());
+  json sweep = json::array();
+  for (double tau : suite.value("temperatures", std::vector<double>{1.0})) {
+    nets::Rng rng(r.seed * 7919 + 17);
+    const nets::IntTensor ids = g->sample(n, rng, float(tau));
+    json m = {{"temperature", tau}, {"samples", n}};
+    // NLL-test: held-out data under the generator's distribution at this temperature, through
+    // each sentence's first end token (the padding after it is not scored)
+    {
+      const nets::Tensor lp = g->log_probs(task.held_out, float(tau));
+      const nets::Tensor mask = task.eos >= 0 ? nets::mask_through_eos(task.held_out, task.eos)
+                                              : nets::Tensor(xt::ones<float>(lp.shape()));
+      double s = 0, w = 0;
+      for (size_t i = 0; i < lp.size(); ++i) s -= double(lp.data()[i]) * mask.data()[i], w += mask.data()[i];
+      m["nll_test"] = s / w;
+      m["nll_test_sequences"] = task.held_out.shape()[0];
+    }
+    if (task.oracle) m["nll_oracle"] = task.oracle->nll(ids);
+    const std::vector<text::Sentence> sents = decode(ids, task.vocab.get());
+    if (grammar) {
+      size_t ok = 0;
+      for (const auto& s : sents) ok += grammar->grammatical(s);
+      m["grammatical"] = double(ok) / double(n);
+    }
+    if (words) {
+      const text::BleuIndex self(sents, 5);
+      for (int k : {2, 3, 4, 5}) {
+        double s = 0;
+        for (size_t i = 0; i < sents.size(); ++i) s += self.sentence_bleu_excluding(sents[i], k, i);
+        m["selfbleu" + std::to_string(k)] = s / double(sents.size());
+        if (test_index) {
+          double b = 0;
+          for (const auto& h : sents) b += test_index->sentence_bleu(h, k);
+          m["bleu" + std::to_string(k)] = b / double(sents.size());
+        }
+      }
+      m["selfbleu_samples"] = sents.size();
+      if (test_index) m["bleu_references"] = test_index->num_references();
+      m["distinct4"] = text::distinct_n(sents, 4);
+    }
+    sweep.push_back(m);
+  }
+  return sweep;
+}
+
+// ---- random baselines ----------------------------------------------------------------------
+
+double random_score(const std::string& env_id, const json& env_options, const std::string& cache_path) {
+  json cache = exists(cache_path) ? read_json(cache_path) : json::object();
+  const std::string key = env_id + " " + env_options.dump();
+  if (!cache.contains(key)) {
+    auto probe = env::make(env_id, env_options);
+    agents::RandomAgent a(probe->action_space(), 12345);
+    cache[key] = agents::evaluate(a, env_id, 100, 12345, env_options).mean;
+    nets::write_file_atomic(cache_path, cache.dump(1) + "\n");
+  }
+  return cache[key].get<double>();
+}
+
+std::string fmt(double v, int prec = 3) {
+  std::ostringstream s;
+  s << std::fixed << std::setprecision(prec) << v;
+  return s.str();
+}
+
+// The report of a finished (or partly finished) suite folder: results, stats, report.md.
+json suite_report(const std::string& out_dir, const json& suite, const std::vector<RunSpec>& runs,
+                  const std::vector<std::string>& skipped) {
+  json rows = json::array();
+  for (const auto& r : runs) {
+    const std::string dir = out_dir + "/runs/" + r.id;
+    if (!exists(dir + "/summary.json")) continue;
+    const json s = read_json(dir + "/summary.json");
+    if (s.value("interrupted", false) || s["final_eval"].is_null()) continue;
+    json row = {{"id", r.id}, {"agent", r.agent}, {"kind", s["config"].value("kind", r.agent)},
+                {"env", r.env}, {"env_options", r.env_options}, {"seed", r.seed},
+                {"steps", s["steps"]}, {"wall_seconds", s["wall_seconds"]},
+                {"return", s["final_eval"]["return_mean"]},
+                {"eval_episodes", s["final_eval"]["episodes"]}, {"curve", s["eval_curve"]}};
+    if (exists(dir + "/text_metrics.json")) {
+      const json tm = read_json(dir + "/text_metrics.json");
+      row["text_sweep"] = tm;
+      for (const auto& m : tm)
+        if (m["temperature"].get<double>() == 1.0)
+          for (auto& [k, v] : m.items())
+            if (k != "temperature") row[k] = v;
+    }
+    rows.push_back(row);
+  }
+  // per (agent, env-with-options): the statistics of the final return over seeds
+  struct Key {
+    std::string agent, env, opts;
+    bool operator<(const Key& o) const { return std::tie(agent, env, opts) < std::tie(o.agent, o.env, o.opts); }
+  };
+  std::map<Key, std::vector<const json*>> groups;
+  for (const auto& row : rows) groups[{row["agent"], row["env"], row["env_options"].dump()}].push_back(&row);
+  json stats = json::array();
+  std::map<std::string, std::map<std::string, std::vector<double>>> normalised;  // agent -> env -> scores
+  std::vector<std::string> no_threshold;
+  for (const auto& [k, g] : groups) {
+    std::vector<double> ret;
+    for (const json* r : g) ret.push_back((*r)["return"].get<double>());
+    const bench::Summary s = bench::summarize(ret, 2000, 7);
+    auto iv = [](const bench::Interval& i) { return json{{"value", i.point}, {"lo", i.lo}, {"hi", i.hi}}; };
+    json e = {{"agent", k.agent}, {"env", k.env}, {"env_options", json::parse(k.opts)}, {"seeds", s.n},
+              {"return", {{"mean", iv(s.mean)}, {"median", iv(s.median)}, {"iqm", iv(s.iqm)}}}};
+    for (const char* metric : {"nll_oracle", "nll_test", "bleu2", "bleu5", "selfbleu2", "selfbleu5", "grammatical"}) {
+      std::vector<double> v;
+      for (const json* r : g)
+        if (r->contains(metric)) v.push_back((*r)[metric].get<double>());
+      if (v.size() == g.size()) {
+        const bench::Summary m = bench::summarize(v, 2000, 11);
+        e[metric] = {{"mean", iv(m.mean)}, {"iqm", iv(m.iqm)}, {"seeds", m.n}};
+      }
+    }
+    const auto& spec = env::spec(k.env);
+    // text envs are compared on their text metrics: their deterministic evaluation is one greedy
+    // sentence, which says little of a generator, so it is not normalised
+    if (spec.reward_threshold && k.env.rfind("Text", 0) != 0) {
+      const double rnd = random_score(k.env, json::parse(k.opts), out_dir + "/random_baselines.json");
+      e["random_return"] = rnd;
+      e["threshold"] = *spec.reward_threshold;
+      std::vector<double> ns;
+      for (double v : ret) ns.push_back(bench::normalize(v, rnd, *spec.reward_threshold));
+      e["normalised_iqm"] = iv(bench::summarize(ns, 2000, 13).iqm);
+      normalised[k.agent][k.env + (k.opts == "{}" ? "" : " " + k.opts)] = ns;
+    } else if (std::find(no_threshold.begin(), no_threshold.end(), k.env) == no_threshold.end()) {
+      no_threshold.push_back(k.env);
+    }
+    stats.push_back(e);
+  }
+  json aggregate = json::array();
+  for (const auto& [agent, envs] : normalised) {
+    std::vector<std::vector<double>> per_env;
+    size_t n = 0;
+    for (const auto& [env, v] : envs) per_env.push_back(v), n += v.size();
+    json a = {{"agent", agent}, {"envs", envs.size()}, {"runs", n}};
+    for (const char* st : {"iqm", "mean", "median"}) {
+      const bench::Interval i = bench::aggregate(per_env, st, 2000, 17);
+      a[st] = {{"value", i.point}, {"lo", i.lo}, {"hi", i.hi}};
+    }
+    json names = json::array();
+    for (const auto& [env, v] : envs) names.push_back(env);
+    a["env_names"] = names;
+    aggregate.push_back(a);
+  }
+  const json result = {{"suite", suite}, {"rows", rows}, {"stats", stats}, {"aggregate", aggregate},
+                       {"skipped", skipped}, {"no_threshold", no_threshold}};
+  nets::write_file_atomic(out_dir + "/results.json", result.dump(1) + "\n");
+  // results.csv: one row per run, the scalar columns
+  {
+    std::vector<std::string> cols = {"id", "agent", "kind", "env", "seed", "steps", "wall_seconds", "return"};
+    std::set<std::string> extra;
+    for (const auto& row : rows)
+      for (auto& [k, v] : row.items())
+        if (v.is_number() && std::find(cols.begin(), cols.end(), k) == cols.end()) extra.insert(k);
+    cols.insert(cols.end(), extra.begin(), extra.end());
+    std::string csv;
+    for (size_t i = 0; i < cols.size(); ++i) csv += (i ? "," : "") + cols[i];
+    csv += "\n";
+    for (const auto& row : rows) {
+      for (size_t i = 0; i < cols.size(); ++i) {
+        if (i) csv += ",";
+        if (!row.contains(cols[i])) continue;
+        const json& v = row[cols[i]];
+        csv += v.is_string() ? v.get<std::string>() : v.dump();
+      }
+      csv += "\n";
+    }
+    nets::write_file_atomic(out_dir + "/results.csv", csv);
+  }
+  // report.md
+  std::ostringstream md;
+  md << "# seqrl suite '" << suite.value("name", std::string("?")) << "'\n\n"
+     << rows.size() << " finished runs of " << runs.size() << ". Final return: the mean over the run's final "
+     << "deterministic evaluation episodes. Per agent and env, over seeds: mean, median and interquartile "
+     << "mean (IQM) with 95% percentile-bootstrap intervals (2,000 resamples); n = seeds.\n\n"
+     << "| env | agent | n | mean [95% CI] | median [95% CI] | IQM [95% CI] | normalised IQM |\n"
+     << "|---|---|---|---|---|---|---|\n";
+  auto ci = [](const json& i, int p = 3) {
+    return fmt(i["value"].get<double>(), p) + " [" + fmt(i["lo"].get<double>(), p) + ", " + fmt(i["hi"].get<double>(), p) + "]";
+  };
+  for (const auto& e : stats) {
+    const std::string env = e["env"].get<std::string>() + (e["env_options"].empty() ? "" : " " + e["env_options"].dump());
+    md << "| " << env << " | " << e["agent"].get<std::string>() << " | " << e["seeds"] << " | "
+       << ci(e["return"]["mean"]) << " | " << ci(e["return"]["median"]) << " | " << ci(e["return"]["iqm"]) << " | "
+       << (e.contains("normalised_iqm") ? ci(e["normalised_iqm"], 2) : std::string("-")) << " |\n";
+  }
+  if (!aggregate.empty()) {
+    md << "\n## Normalised scores across envs\n\n(score - random) / (threshold - random) per run: random = a "
+       << "uniformly random policy's mean return over 100 episodes, threshold = the env's reward_threshold. "
+       << "Stratified bootstrap (seeds resampled within each env).\n\n"
+       << "| agent | envs | runs | IQM [95% CI] | mean [95% CI] | median [95% CI] |\n|---|---|---|---|---|---|\n";
+    for (const auto& a : aggregate)
+      md << "| " << a["agent"].get<std::string>() << " | " << a["envs"] << " | " << a["runs"] << " | " << ci(a["iqm"], 2)
+         << " | " << ci(a["mean"], 2) << " | " << ci(a["median"], 2) << " |\n";
+    if (!no_threshold.empty()) {
+      md << "\nNot normalised (no reward threshold, or a text env: those are compared on the text metrics below):";
+      for (const auto& e : no_threshold) md << " " << e;
+      md << ".\n";
+    }
+  }
+  bool text = false;
+  for (const auto& e : stats) text |= e.contains("nll_test");
+  if (text) {
+    md << "\n## Text metrics at temperature 1\n\nMean [95% CI] over seeds. NLL-test: held-out sequences under the "
+          "generator (through the first end token); NLL-oracle: the oracle's NLL of the samples; Self-BLEU: each "
+          "sample against all the others; BLEU: against the full test set.\n\n"
+       << "| env | agent | n | NLL-oracle | NLL-test | BLEU-2 | BLEU-5 | Self-BLEU-2 | Self-BLEU-5 | grammatical |\n"
+       << "|---|---|---|---|---|---|---|---|---|---|\n";
+    for (const auto& e : stats) {
+      if (!e.contains("nll_test")) continue;
+      auto cell = [&](const char* k) { return e.contains(k) ? ci(e[k]["mean"]) : std::string("-"); };
+      md << "| " << e["env"].get<std::string>() + (e["env_options"].empty() ? "" : " " + e["env_options"].dump()) << " | "
+         << e["agent"].get<std::string>() << " | " << e["seeds"] << " | " << cell("nll_oracle") << " | " << cell("nll_test") << " | " << cell("bleu2") << " | " << cell("bleu5") << " | "
+         << cell("selfbleu2") << " | " << cell("selfbleu5") << " | " << cell("grammatical") << " |\n";
+    }
+    size_t ns = suite.value("text_samples", size_t(1000));
+    md << "\nSamples per temperature: " << ns << " (Self-BLEU over all of them). The quality-diversity sweeps over "
+       << "temperatures are in results.json and the report's plots.\n";
+  }
+  if (!skipped.empty()) {
+    md << "\nSkipped pairs:";
+    for (const auto& s : skipped) md << "\n- " << s;
+    md << "\n";
+  }
+  nets::write_file_atomic(out_dir + "/report.md", md.str());
+  return result;
+}
+
+}  // namespace
+
+int suite_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  std::string name, out_dir, show, report_script = std::string(SEQRL_SOURCE_DIR) + "/bench/report.py";
+  bool report_only = false;
+  po::options_description d("seqrl suite options (seqrl suite NAME|FILE --out DIR)");
+  d.add_options()
+      ("suite", po::value(&name)->default_value(name), "a built-in suite (quick, toy, text, paper) or a suite JSON file")
+      ("out", po::value(&out_dir)->default_value(out_dir), "report folder (default runs/suite-NAME); a second run of the same command skips finished runs and resumes interrupted ones")
+      ("show", po::value(&show)->default_value(show), "print a built-in suite's JSON and exit")
+      ("report-only", po::bool_switch(&report_only), "write the report of what has finished, run nothing")
+      ("report-script", po::value(&report_script)->default_value(report_script), "the plotting script (bench/report.py)");
+  po::positional_options_description pos;
+  std::vector<std::string> a = args;
+  if (!a.empty() && a[0].rfind("--", 0) != 0) a.insert(a.begin(), "--suite");
+  po::variables_map vm;
+  if (parse_args("suite", d, a, vm, &out)) return 0;
+  if (!show.empty()) {
+    out << builtin_suite(show).dump(1) << "\n";
+    return 0;
+  }
+  require(!name.empty(), "suite", "name a suite: seqrl suite quick|toy|text|paper|FILE.json");
+  const json suite = exists(name) ? read_json(name) : builtin_suite(name);
+  if (out_dir.empty()) out_dir = "runs/suite-" + slug(suite.value("name", std::string("suite")));
+  std::vector<std::string> skipped;
+  const std::vector<RunSpec> runs = expand(suite, skipped);
+  // every run's options are checked before any runs: a bad entry fails the suite up front
+  for (const auto& r : runs) {
+    try {
+      parse_train(train_args(r, out_dir + "/runs/" + r.id));
+    } catch (const Error& e) {
+      throw ConfigError("seqrl suite: run " + r.id + ": " + e.what());
+    }
+  }
+  nets::make_dirs(out_dir + "/runs");
+  nets::write_file_atomic(out_dir + "/suite.json", suite.dump(1) + "\n");
+  using clock = std::chrono::steady_clock;
+  const auto t0 = clock::now();
+  // ETA: each remaining run at its agent's measured seconds per step (the overall rate until its
+  // agent has run once; 50,000 steps for a run whose budget is the agent's default)
+  std::map<std::string, std::pair<double, long>> rate;  // agent -> (seconds, steps)
+  double done_seconds = 0;
+  long done_steps = 0;
+  int interrupted = 0;
+  for (size_t i = 0; i < runs.size() && !report_only; ++i) {
+    const RunSpec& r = runs[i];
+    const std::string dir = out_dir + "/runs/" + r.id;
+    const std::string tag = "[" + std::to_string(i + 1) + "/" + std::to_string(runs.size()) + "] " + r.agent + " on " + r.env +
+                            (r.env_options.empty() ? "" : " " + r.env_options.dump()) + ", seed " + std::to_string(r.seed);
+    bool finished = false;
+    if (exists(dir + "/summary.json")) {
+      const json s = read_json(dir + "/summary.json");
+      finished = !s.value("interrupted", false) && !s["final_eval"].is_null();
+    }
+    if (finished) {
+      err << tag << ": finished before, skipped\n";
+    } else {
+      std::ostringstream run_out, run_err;
+      int rc = 0;
+      const auto tr = clock::now();
+      long steps = 0;
+      if (exists(dir + "/checkpoint.safetensors")) {
+        err << tag << ": resuming from its checkpoint\n";
+        TrainConfig c;
+        c.resume = dir + "/checkpoint.safetensors";
+        rc = run_train(c, run_out, run_err);
+      } else {
+        TrainConfig c = parse_train(train_args(r, dir));
+        if (c.run.checkpoint_every == 0) c.run.checkpoint_every = std::max<long>(c.run.total_steps / 10, c.run.num_envs);
+        c.run.progress = false;
+        steps = c.run.total_steps;
+        err << tag << ": " << c.run.total_steps << " steps ... " << std::flush;
+        rc = run_train(c, run_out, run_err);
+      }
+      const double secs = std::chrono::duration<double>(clock::now() - tr).count();
+      if (rc == 130) {
+        err << "\nseqrl suite: interrupted during " << r.id << "; run the same command again to resume\n";
+        interrupted = 1;
+        break;
+      }
+      if (rc != 0) {
+        err << "\n" << run_err.str();
+        throw Error("run " + r.id + " failed (exit " + std::to_string(rc) + ")");
+      }
+      done_seconds += secs;
+      done_steps += steps;
+      rate[r.agent].first += secs;
+      rate[r.agent].second += steps;
+      double eta = 0;
+      for (size_t k = i + 1; k < runs.size(); ++k) {
+        const auto it = rate.find(runs[k].agent);
+        const double per = it != rate.end() && it->second.second ? it->second.first / double(it->second.second)
+                                                                 : done_seconds / double(std::max(done_steps, 1L));
+        eta += per * double(runs[k].steps > 0 ? runs[k].steps : 50000);
+      }
+      err << "done in " << fmt(secs, 1) << " s (" << fmt(steps / std::max(secs, 1e-9), 0) << " steps/s); suite ETA ~"
+          << fmt(eta / 60.0, 1) << " min\n";
+    }
+    if (r.env.rfind("Text", 0) == 0 && !exists(dir + "/text_metrics.json")) {
+      const json tm = text_metrics(dir + "/checkpoint.safetensors", r, suite);
+      if (!tm.is_null()) nets::write_file_atomic(dir + "/text_metrics.json", tm.dump(1) + "\n");
+    }
+  }
+  suite_report(out_dir, suite, runs, skipped);
+  const double total = std::chrono::duration<double>(clock::now() - t0).count();
+  // the plots and report.html (matplotlib); the tables above stand without them
+  std::string plot_note;
+  if (exists(report_script)) {
+    const std::string py = exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";  // Debian's, with matplotlib
+    const std::string cmd = py + " '" + report_script + "' '" + out_dir + "' >&2";
+    if (std::system(cmd.c_str()) != 0) plot_note = " (report.html failed: see the message above)";
+  } else {
+    plot_note = " (no plots: " + report_script + " not found; pass --report-script)";
+  }
+  out << json{{"suite", suite.value("name", name)}, {"runs", runs.size()}, {"out", out_dir},
+              {"report", out_dir + "/report.html"}, {"wall_seconds", total}, {"interrupted", bool(interrupted)}}
+             .dump()
+      << "\n";
+  err << "seqrl suite: report in " << out_dir << "/report.md and " << out_dir << "/report.html" << plot_note << "\n";
+  return interrupted ? 130 : 0;
+}
+
+}  // namespace seqrl::cli

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# seqrl suite writes report.html with its plots embedded (bench/report.py with matplotlib).
+set -euo pipefail
+seqrl=$1 dir=$2
+rm -rf "$dir" && mkdir -p "$dir"
+cat > "$dir/suite.json" <<'JSON'
+{"name": "report-check", "seeds": [1, 2],
+ "runs": [{"agent": "random", "env": "CartPole-v1", "steps": 300, "options": {"eval-every": 100, "final-eval-episodes": 3}},
+          {"agent": "reinforce", "env": "CartPole-v1", "steps": 600, "options": {"eval-every": 200, "final-eval-episodes": 3}},
+          {"agent": "mle", "env": "TextGrammar-v0", "options": {"epochs": 1, "samples": 256}}],
+ "temperatures": [0.8, 1.0, 1.2], "text_samples": 64}
+JSON
+"$seqrl" suite "$dir/suite.json" --out "$dir/r" > "$dir/out.json" 2> "$dir/err.txt" || { cat "$dir/err.txt"; exit 1; }
+grep -q "report.py: 4 plots" "$dir/err.txt" || { cat "$dir/err.txt"; echo "expected 4 plots"; exit 1; }
+for p in curves finals aggregate qd_TextGrammar_v0; do
+  head -c 8 "$dir/r/plots/$p.png" | od -An -c | grep -q "P   N   G" || { echo "$p.png is not a PNG"; exit 1; }
+done
+n=$(grep -o 'data:image/png;base64' "$dir/r/report.html" | wc -l)
+[ "$n" -eq 4 ] || { echo "report.html embeds $n plots, expected 4"; exit 1; }
+grep -q "<th>IQM \[95% CI\]</th>" "$dir/r/report.html" || { echo "report.html lacks the statistics table"; exit 1; }
+echo "report.html: $n plots embedded"

@@ -1,0 +1,66 @@
+// The suite's statistics against values computed by hand (and by numpy/scipy's definitions).
+#include <catch2/catch.hpp>
+
+#include "seqrl/bench/stats.hpp"
+#include "seqrl/nets/error.hpp"
+
+using namespace seqrl::bench;
+
+TEST_CASE("IQM is scipy's trim_mean(x, 0.25), the median and the mean as usual", "[bench][stats]") {
+  // n = 8: int(0.25 * 8) = 2 dropped from each end of the sorted scores -> mean of 3, 4, 5, 6
+  CHECK(iqm({8, 1, 7, 2, 6, 3, 5, 4}) == Approx(4.5));
+  // n = 5: int(1.25) = 1 from each end -> mean of 2, 3, 100
+  CHECK(iqm({1, 2, 3, 100, 1000}) == Approx(35.0));
+  // n < 4: nothing dropped
+  CHECK(iqm({1, 2, 9}) == Approx(4.0));
+  CHECK(median({5, 1, 3}) == 3.0);
+  CHECK(median({4, 1, 3, 2}) == 2.5);
+  CHECK(mean({1, 2, 3, 4}) == 2.5);
+  CHECK_THROWS_AS(iqm({}), seqrl::ValueError);
+}
+
+TEST_CASE("percentile interpolates as numpy's default", "[bench][stats]") {
+  // np.percentile([1, 2, 3, 4], 25) = 1.75; 97.5 -> 3.925
+  CHECK(percentile({4, 3, 2, 1}, 25) == Approx(1.75));
+  CHECK(percentile({1, 2, 3, 4}, 97.5) == Approx(3.925));
+  CHECK(percentile({7}, 50) == 7);
+}
+
+TEST_CASE("bootstrap intervals: deterministic, inside the data, the point inside, one seed gives a point", "[bench][stats]") {
+  const std::vector<double> x = {10, 12, 9, 30, 11, 10.5, 13};
+  const Summary a = summarize(x, 2000, 3), b = summarize(x, 2000, 3);
+  CHECK(a.n == 7);
+  CHECK(a.mean.point == Approx(95.5 / 7));
+  CHECK(a.mean.lo == b.mean.lo);  // the same seed, the same interval
+  CHECK(a.mean.hi == b.mean.hi);
+  for (const Interval* i : {&a.mean, &a.median, &a.iqm}) {
+    CHECK(i->lo <= i->point);
+    CHECK(i->point <= i->hi);
+    CHECK(i->lo >= 9);
+    CHECK(i->hi <= 30);
+    CHECK(i->lo < i->hi);  // the scores differ, so resamples do
+  }
+  const Summary one = summarize({4.0});
+  CHECK(one.n == 1);
+  CHECK(one.iqm.lo == 4.0);
+  CHECK(one.iqm.hi == 4.0);
+}
+
+TEST_CASE("normalised scores and their stratified aggregate", "[bench][stats]") {
+  CHECK(normalize(500, 22, 475) == Approx(478.0 / 453.0));
+  CHECK(normalize(22, 22, 475) == 0.0);
+  CHECK(normalize(-100, -500, -100) == 1.0);
+  CHECK_THROWS_AS(normalize(1, 2, 2), seqrl::ValueError);
+  // two envs: the pooled IQM of 8 scores (2 dropped from each end) and a CI around it
+  const std::vector<std::vector<double>> per_env = {{0.1, 0.2, 0.9, 1.0}, {0.3, 0.4, 0.5, 0.6}};
+  const Interval i = aggregate(per_env, "iqm", 2000, 1);
+  CHECK(i.point == Approx((0.3 + 0.4 + 0.5 + 0.6) / 4));
+  CHECK(i.lo <= i.point);
+  CHECK(i.hi >= i.point);
+  // a stratified resample keeps each env's count: constant envs give a constant statistic
+  const Interval c = aggregate({{1, 1, 1}, {3, 3}}, "mean", 500, 1);
+  CHECK(c.point == Approx(1.8));
+  CHECK(c.lo == Approx(1.8));
+  CHECK(c.hi == Approx(1.8));
+  CHECK_THROWS_AS(aggregate({{1.0}}, "mode"), seqrl::ValueError);
+}
