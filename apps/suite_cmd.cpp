@@ -118,15 +118,20 @@ json builtin_suite(const std::string& name) {
             {"text_samples", 1000}};
   }
   if (name == "text") {
-    // SeqGAN's oracle, the caption grammar and COCO: MLE, SeqGAN and REINFORCE from scratch
-    // against the env's own reward (LeakGAN joins when it lands), SeqGAN's fast protocol
+    // SeqGAN's oracle, the caption grammar and COCO: MLE, SeqGAN's fast protocol, REINFORCE on
+    // the env's own reward, and REINFORCE and DQN rewarded by the same seed's SeqGAN
+    // discriminator (LeakGAN joins when it lands); 9,984 samples per temperature
     const json oracle = {{"oracle", "../shared/data/seqgan_oracle"}};
     json runs = json::array();
     for (const auto& [env, eo] : std::vector<std::pair<std::string, json>>{
              {"TextOracle-v0", oracle}, {"TextGrammar-v0", json::object()}, {"TextCoco-v0", json::object()}}) {
+      json d = eo;
+      d["reward_model"] = "{run:seqgan}";
       runs.push_back({{"agent", "mle"}, {"env", env}, {"env_options", eo}, {"options", {{"epochs", 50}}}});
       runs.push_back({{"agent", "seqgan"}, {"env", env}, {"env_options", eo}, {"steps", 0}});
       runs.push_back({{"agent", "reinforce"}, {"env", env}, {"env_options", eo}, {"steps", 100000}});
+      runs.push_back({{"agent", "reinforce"}, {"env", env}, {"env_options", d}, {"steps", 100000}});
+      runs.push_back({{"agent", "dqn"}, {"env", env}, {"env_options", d}, {"steps", 100000}});
       runs.push_back({{"agent", "random"}, {"env", env}, {"env_options", eo}, {"steps", 5000}});
     }
     return {{"name", "text"}, {"seeds", {1, 2, 3}}, {"runs", runs},
@@ -215,6 +220,37 @@ std::vector<RunSpec> expand(const json& suite, std::vector<std::string>& skipped
     }
   }
   return runs;
+}
+
+// "{run:AGENT}" in a string env option stands for the checkpoint of the same suite's run of AGENT
+// on the same env (the other options as given) with the same seed: REINFORCE or DQN rewarded by
+// that SeqGAN run's discriminator is {"reward_model": "{run:seqgan}"}. That run must come first.
+bool has_reference(const RunSpec& r) {
+  for (auto& [k, v] : r.env_options.items())
+    if (v.is_string() && v.get<std::string>().rfind("{run:", 0) == 0) return true;
+  return false;
+}
+
+RunSpec resolve_references(RunSpec r, const std::vector<RunSpec>& runs, const std::string& out_dir, bool check_exists) {
+  for (auto& [k, v] : r.env_options.items()) {
+    if (!v.is_string()) continue;
+    const std::string s = v.get<std::string>();
+    if (s.rfind("{run:", 0) != 0 || s.back() != '}') continue;
+    const std::string agent = s.substr(5, s.size() - 6);
+    json others = r.env_options;
+    others.erase(k);
+    const RunSpec* found = nullptr;
+    for (const auto& o : runs)
+      if (o.agent == agent && o.env == r.env && o.seed == r.seed && o.env_options == others) found = &o;
+    if (!found)
+      throw ConfigError("seqrl suite: run " + r.id + ": option " + k + " = " + s + ", but the suite has no " + agent +
+                        " run on " + r.env + " " + others.dump() + " with seed " + std::to_string(r.seed));
+    const std::string ckpt = out_dir + "/runs/" + found->id + "/checkpoint.safetensors";
+    if (check_exists && !exists(ckpt))
+      throw ConfigError("seqrl suite: run " + r.id + " needs " + ckpt + " (list the " + agent + " run before it)");
+    v = ckpt;
+  }
+  return r;
 }
 
 std::vector<std::string> train_args(const RunSpec& r, const std::string& dir) {
@@ -349,7 +385,7 @@ json suite_report(const std::string& out_dir, const json& suite, const std::vect
   // per (agent, env-with-options): the statistics of the final return over seeds
   struct Key {
     std::string agent, env, opts;
-    bool operator<(const Key& o) const { return std::tie(agent, env, opts) < std::tie(o.agent, o.env, o.opts); }
+    bool operator<(const Key& o) const { return std::tie(env, opts, agent) < std::tie(o.env, o.opts, o.agent); }
   };
   std::map<Key, std::vector<const json*>> groups;
   for (const auto& row : rows) groups[{row["agent"], row["env"], row["env_options"].dump()}].push_back(&row);
@@ -509,14 +545,18 @@ int suite_command(const std::vector<std::string>& args, std::ostream& out, std::
     return 0;
   }
   require(!name.empty(), "suite", "name a suite: seqrl suite quick|toy|text|paper|FILE.json");
-  const json suite = exists(name) ? read_json(name) : builtin_suite(name);
+  const bool builtin = name == "quick" || name == "toy" || name == "text" || name == "paper";
+  const json suite = !builtin && exists(name) ? read_json(name) : builtin_suite(name);
   if (out_dir.empty()) out_dir = "runs/suite-" + slug(suite.value("name", std::string("suite")));
   std::vector<std::string> skipped;
   const std::vector<RunSpec> runs = expand(suite, skipped);
   // every run's options are checked before any runs: a bad entry fails the suite up front
   for (const auto& r : runs) {
     try {
-      parse_train(train_args(r, out_dir + "/runs/" + r.id));
+      RunSpec v = resolve_references(r, runs, out_dir, false);
+      for (auto it = v.env_options.begin(); it != v.env_options.end();)  // not there yet: checked when it runs
+        it = it.value().is_string() && has_reference(r) && r.env_options[it.key()] != it.value() ? v.env_options.erase(it) : std::next(it);
+      parse_train(train_args(v, out_dir + "/runs/" + r.id));
     } catch (const Error& e) {
       throw ConfigError("seqrl suite: run " + r.id + ": " + e.what());
     }
@@ -554,7 +594,7 @@ int suite_command(const std::vector<std::string>& args, std::ostream& out, std::
         c.resume = dir + "/checkpoint.safetensors";
         rc = run_train(c, run_out, run_err);
       } else {
-        TrainConfig c = parse_train(train_args(r, dir));
+        TrainConfig c = parse_train(train_args(resolve_references(r, runs, out_dir, true), dir));
         if (c.run.checkpoint_every == 0) c.run.checkpoint_every = std::max<long>(c.run.total_steps / 10, c.run.num_envs);
         c.run.progress = false;
         steps = c.run.total_steps;
@@ -586,7 +626,7 @@ int suite_command(const std::vector<std::string>& args, std::ostream& out, std::
           << fmt(eta / 60.0, 1) << " min\n";
     }
     if (r.env.rfind("Text", 0) == 0 && !exists(dir + "/text_metrics.json")) {
-      const json tm = text_metrics(dir + "/checkpoint.safetensors", r, suite);
+      const json tm = text_metrics(dir + "/checkpoint.safetensors", resolve_references(r, runs, out_dir, true), suite);
       if (!tm.is_null()) nets::write_file_atomic(dir + "/text_metrics.json", tm.dump(1) + "\n");
     }
   }
