@@ -43,7 +43,7 @@ const char* kUsage =
     "  mle     an LSTM language model on a text corpus: seqrl mle --corpus F --test G --out DIR\n"
     "  generate sentences from a saved generator: seqrl generate --checkpoint F --n 100\n"
     "  seqgan  SeqGAN on the synthetic oracle: seqrl seqgan --protocol fast --seed 1 --out DIR\n"
-    "  fit     an AE, VAE or GAN: seqrl fit vae --data coco --seed 1 --out DIR (ring8, grid25,\n"
+    "  fit     an AE, VAE, GAN or LSTM language model (lm): seqrl fit vae --data coco --out DIR (ring8, grid25,\n"
     "          oracle, coco, grammar or a text file); --resume OUT/checkpoint.safetensors continues\n"
     "  score   a text metric of a samples file: seqrl score --metric bleu --samples F --references R\n"
     "  tokenize split a text file into tokens: seqrl tokenize --tokenizer nltk --input F\n"

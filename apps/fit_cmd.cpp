@@ -1,4 +1,4 @@
-// `seqrl fit ae|vae|gan`: the generative modules through agents::fit (see agents/fit.hpp).
+// `seqrl fit ae|vae|gan|lm`: the generative modules and the language model through agents::fit (see agents/fit.hpp).
 #include <algorithm>
 
 #include <nlohmann/json.hpp>
@@ -16,12 +16,19 @@ int fit_command(const std::vector<std::string>& args, std::ostream& out, std::os
   const bool asks_help = !args.empty() && (args[0] == "--help" || args[0] == "-h");
   if (!asks_help && (args.empty() || args[0].rfind("--", 0) == 0)) {
     if (std::find(args.begin(), args.end(), "--resume") == args.end())
-      throw ConfigError("seqrl fit: say what to fit first: seqrl fit ae|vae|gan --data NAME ...");
+      throw ConfigError("seqrl fit: say what to fit first: seqrl fit ae|vae|gan|lm --data NAME ...");
   } else if (!asks_help) {
     c.kind = args[0];
     rest.erase(rest.begin());
   }
-  po::options_description d("seqrl fit ae|vae|gan options");
+  // the tuned defaults for this kind and data set (the options below start from them)
+  std::string data = c.data;
+  for (size_t i = 0; i + 1 < rest.size(); ++i)
+    if (rest[i] == "--data") data = rest[i + 1];
+  for (const auto& a : rest)
+    if (a.rfind("--data=", 0) == 0) data = a.substr(7);
+  if (!asks_help) c = agents::fit_defaults(c.kind, data);
+  po::options_description d("seqrl fit ae|vae|gan|lm options (defaults for " + c.kind + " on " + data + ")");
   d.add_options()
       ("data", po::value(&c.data)->default_value(c.data), "ring8, grid25 (2-D mixtures), oracle, coco, grammar, or a text file (one sentence per line)")
       ("seed", po::value(&c.seed)->default_value(c.seed), "seed of the models, data order and sampling")

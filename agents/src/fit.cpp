@@ -12,7 +12,9 @@
 #include "seqrl/agents/runner.hpp"
 #include "seqrl/nets/checkpoint.hpp"
 #include "seqrl/nets/error.hpp"
+#include "seqrl/nets/models/lstm_generator.hpp"
 #include "seqrl/nets/ops.hpp"
+#include "seqrl/nets/optim.hpp"
 #include "seqrl/text/grammar.hpp"
 #include "seqrl/text/metrics.hpp"
 
@@ -44,11 +46,38 @@ void from_json(const nlohmann::json& j, FitConfig& c) {
 
 bool is_mixture(const std::string& data) { return data == "ring8" || data == "grid25"; }
 
+FitConfig fit_defaults(const std::string& kind, const std::string& data) {
+  FitConfig c;
+  c.kind = kind;
+  c.data = data;
+  if (kind == "vae" && !is_mixture(data)) {
+    // the settings of docs/results.md's COCO VAE (KL 1.59 nats on the test captions); with none
+    // of them the KL collapses to about 0.02 nats
+    c.emb = 64;
+    c.hidden = 128;
+    c.latent = 32;
+    c.kl_anneal_steps = 3000;
+    c.word_dropout = 0.3f;
+    c.steps = 4700;
+  }
+  if (kind == "lm") {
+    // SeqGAN's generator: embedding and LSTM 32, Adam 0.01, clip 5, batch 64
+    c.emb = 32;
+    c.hidden = 32;
+    c.lr = 0.01f;
+    c.steps = data == "coco" ? 7800 : 6250;  // 50 epochs of COCO's 10,000 captions; 40 of 10,000 sequences
+    c.eval_every = 500;
+  }
+  return c;
+}
+
 void validate(const FitConfig& c) {
   auto need = [](bool ok, const std::string& msg) {
     if (!ok) throw ConfigError("seqrl fit: " + msg);
   };
-  need(c.kind == "ae" || c.kind == "vae" || c.kind == "gan", "kind must be ae, vae or gan, got '" + c.kind + "'");
+  need(c.kind == "ae" || c.kind == "vae" || c.kind == "gan" || c.kind == "lm",
+       "kind must be ae, vae, gan or lm, got '" + c.kind + "'");
+  need(c.kind != "lm" || !is_mixture(c.data), "an lm fits a text data set (oracle, coco, grammar or a file), not '" + c.data + "'");
   need(c.kind != "gan" || is_mixture(c.data) || !c.encoder.empty(),
        "a GAN fits ring8, grid25, or the codes of a text data set ('" + c.data +
            "') given --encoder (a sentence AE/VAE checkpoint); a GAN over tokens is seqrl seqgan");
@@ -485,8 +514,116 @@ class SentenceAutoencoderFitter : public Fitter {
   nets::IntTensor eval_;
 };
 
+// ---- sentences: an LSTM language model (MLE) ----------------------------------------------------
+// The baseline of every text task, as `seqrl train --agent mle` fits it and SeqGAN pre-trains:
+// teacher-forced maximum likelihood, shuffled epochs of whole batches.
+class LanguageModelFitter : public Fitter {
+ public:
+  LanguageModelFitter(const FitConfig& c, text::TextTask task)
+      : c_(c), task_(std::move(task)), init_(c.seed), gen_(gen_config(c, task_), init_), data_(c.seed + 1001) {
+    const size_t B = batch_of(c);
+    if (task_.real.shape()[0] < B)
+      throw ValueError("seqrl fit: '" + c.data + "' has " + std::to_string(task_.real.shape()[0]) +
+                       " training sentences, fewer than one batch of " + std::to_string(B));
+    opt_ = std::make_unique<nets::Adam>(gen_.named_parameters(), c.lr);
+    new_epoch();
+  }
+  nlohmann::json step() override {
+    const size_t B = batch_of(c_);
+    if (cursor_ + B > order_.size()) new_epoch();
+    const nets::IntTensor x = rows_of(task_.real, order_.data() + cursor_, B);
+    cursor_ += B;
+    opt_->zero_grad();
+    nets::Var loss = gen_.nll(x);
+    loss.backward();
+    if (c_.clip > 0.f) nets::clip_grad_norm(opt_->params(), c_.clip);
+    opt_->step();
+    return {{"nll", loss.item()}};
+  }
+  nlohmann::json evaluate() override {
+    nets::NoGrad ng;
+    nlohmann::json j;
+    // held-out NLL per token through each sentence's first end token (the padding not scored)
+    const nets::Tensor lp = gen_.log_probs(task_.held_out);
+    double s = 0, w = 0;
+    for (size_t i = 0; i < lp.size(); ++i) {
+      const size_t b = i / task_.held_out.shape()[1], t = i % task_.held_out.shape()[1];
+      bool scored = true;
+      if (task_.eos >= 0)
+        for (size_t k = 0; k < t; ++k) scored &= task_.held_out(b, k) != task_.eos;
+      if (scored) s -= lp.data()[i], w += 1;
+    }
+    j["nll_test"] = s / w;
+    j["nll_test_sequences"] = task_.held_out.shape()[0];
+    if (task_.oracle) {
+      nets::Rng r(c_.seed + 6);
+      const size_t n = c_.eval_samples ? c_.eval_samples : 9984;
+      j["nll_oracle"] = task_.oracle->nll(gen_.sample(n, r));
+      j["nll_oracle_samples"] = n;
+    }
+    return j;
+  }
+  void save(Tensors& t, nlohmann::json& s) const override {
+    nets::add_module_state(gen_, "model.", t);
+    Meta meta;
+    nets::add_optimizer_state(*opt_, "optim.", t, meta);
+    s["optim"] = meta;
+    s["data_rng_epoch"] = epoch_rng_;
+    s["cursor"] = cursor_;
+  }
+  void load(const nets::SafeTensors& st, const nlohmann::json& s, const std::string& path) override {
+    nets::load_module_state(gen_, st, "model.", path);
+    opt_->load_state(nets::optimizer_state_with_prefix(st, "optim."));
+    data_.set_state(s.at("data_rng_epoch").get<std::string>());
+    new_epoch();
+    cursor_ = s.at("cursor").get<size_t>();
+  }
+  void write_inputs(const std::string& dir) const override {
+    if (task_.vocab) task_.vocab->save(dir + "/vocab.txt");
+  }
+  void write_outputs(const std::string& dir) const override {
+    // generator.safetensors in the layout seqrl generate and reinforce's --init-checkpoint read
+    const std::map<std::string, std::string> meta{
+        {"agent", "mle"}, {"vocab", std::to_string(gen_.cfg.vocab)}, {"emb", std::to_string(gen_.cfg.emb)},
+        {"hidden", std::to_string(gen_.cfg.hidden)}, {"seq_len", std::to_string(gen_.cfg.seq_len)},
+        {"start_token", std::to_string(gen_.cfg.start_token)}, {"vocab_file", task_.vocab ? "vocab.txt" : ""}};
+    nets::save_checkpoint(dir + "/generator.safetensors", gen_, nullptr, meta);
+    nets::Rng r(c_.seed + 7);
+    const nets::IntTensor ids = gen_.sample(100, r);
+    std::string txt;
+    for (size_t i = 0; i < ids.shape()[0]; ++i) txt += words_of(ids, i, task_.vocab.get()) + "\n";
+    nets::write_file_atomic(dir + "/samples.txt", txt);
+  }
+
+ private:
+  static nets::LSTMGeneratorConfig gen_config(const FitConfig& c, const text::TextTask& t) {
+    nets::LSTMGeneratorConfig g;
+    g.vocab = t.vocab_size;
+    g.emb = c.emb;
+    g.hidden = c.hidden ? c.hidden : 32;
+    g.seq_len = t.real.shape()[1];
+    g.start_token = t.vocab ? text::Vocabulary::kBos : 0;
+    return g;
+  }
+  void new_epoch() {
+    epoch_rng_ = data_.state();
+    order_ = text::shuffled_order(task_.real.shape()[0], data_);
+    cursor_ = 0;
+  }
+  FitConfig c_;
+  text::TextTask task_;
+  nets::Rng init_;
+  nets::LSTMGenerator gen_;
+  std::unique_ptr<nets::Adam> opt_;
+  nets::Rng data_;
+  std::string epoch_rng_;
+  std::vector<size_t> order_;
+  size_t cursor_ = 0;
+};
+
 std::unique_ptr<Fitter> make_fitter(const FitConfig& c) {
   if (c.kind == "gan") return std::make_unique<GanFitter>(c);
+  if (c.kind == "lm") return std::make_unique<LanguageModelFitter>(c, text::load_text_task(c.data, task_options(c), c.seed));
   if (is_mixture(c.data)) return std::make_unique<MixtureAutoencoderFitter>(c);
   return std::make_unique<SentenceAutoencoderFitter>(c, text::load_text_task(c.data, task_options(c), c.seed));
 }

@@ -96,12 +96,36 @@ TEST_CASE("fit: a sentence VAE on the grammar stopped mid-epoch and resumed equa
   CHECK_THAT(samples, Catch::Contains("interpolation"));
 }
 
+TEST_CASE("fit lm: an LSTM language model on the grammar, resumed mid-epoch equals the uninterrupted run; its NLL-test falls", "[agents][fit][lm]") {
+  FitConfig c = fit_defaults("lm", "grammar");
+  c.samples = 640, c.steps = 25, c.eval_every = 10;
+  check_same_run(c, 13);  // 10 batches per epoch: update 13 is inside the second
+  std::vector<nlohmann::json> m = metrics_of(tmpdir("lmgrammar_a"));
+  REQUIRE(m.size() == 4);  // updates 0, 10, 20 and the final one
+  CHECK(m.back()["eval"]["nll_test"].get<double>() < m.front()["eval"]["nll_test"].get<double>() - 0.5);
+  // generator.safetensors in seqrl generate's layout, beside its vocabulary
+  const auto st = nets::load_safetensors(tmpdir("lmgrammar_a") + "/generator.safetensors");
+  CHECK(st.metadata.at("vocab_file") == "vocab.txt");
+  CHECK(st.metadata.at("hidden") == "32");
+  CHECK_THROWS_WITH(validate(fit_defaults("lm", "ring8")), Catch::Contains("an lm fits a text data set"));
+}
+
+TEST_CASE("fit: tuned defaults per data set (a sentence VAE gets its anti-collapse settings)", "[agents][fit]") {
+  const FitConfig v = fit_defaults("vae", "coco");
+  CHECK(v.kl_anneal_steps == 3000);
+  CHECK(v.word_dropout == Approx(0.3f));
+  CHECK(v.latent == 32);
+  // vectors keep the plain settings
+  CHECK(fit_defaults("vae", "ring8").kl_anneal_steps == 0);
+  CHECK(fit_defaults("gan", "grid25").kind == "gan");
+}
+
 TEST_CASE("fit: bad configurations are named", "[agents][fit]") {
   FitConfig c;
   c.kind = "gan", c.data = "coco";
   CHECK_THROWS_WITH(validate(c), Catch::Contains("given --encoder"));
   c.kind = "flow";
-  CHECK_THROWS_WITH(validate(c), Catch::Contains("kind must be ae, vae or gan, got 'flow'"));
+  CHECK_THROWS_WITH(validate(c), Catch::Contains("kind must be ae, vae, gan or lm, got 'flow'"));
   c.kind = "vae", c.data = "/nonexistent/corpus.txt", c.handle_sigint = false;
   CHECK_THROWS_WITH(fit(c), Catch::Contains("/nonexistent/corpus.txt"));
   c.data = "ring8", c.g_loss = "minimax";

@@ -312,7 +312,7 @@ TEST_CASE("seqrl fit: ae/vae/gan by name with summary.json, bad kinds, data and 
   REQUIRE(run({"fit", "ae", "--data", "grid25", "--steps", "20", "--out", dir + "_ae"}, out, err) == 0);
   CHECK(nlohmann::json::parse(out)["final"].contains("recon"));
   CHECK(run({"fit", "flow", "--data", "ring8"}, out, err) == 2);
-  CHECK_THAT(err, Catch::Contains("kind must be ae, vae or gan, got 'flow'"));
+  CHECK_THAT(err, Catch::Contains("kind must be ae, vae, gan or lm, got 'flow'"));
   CHECK(run({"fit", "--data", "ring8"}, out, err) == 2);
   CHECK_THAT(err, Catch::Contains("say what to fit first"));
   CHECK(run({"fit", "gan", "--data", "grammar"}, out, err) == 2);

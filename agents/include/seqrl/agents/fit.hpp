@@ -27,7 +27,7 @@
 namespace seqrl::agents {
 
 struct FitConfig {
-  std::string kind = "vae";    // ae, vae or gan
+  std::string kind = "vae";    // ae, vae, gan, or lm (an LSTM language model by maximum likelihood)
   std::string data = "ring8";  // ring8, grid25, oracle, coco, grammar, or a text file
   uint64_t seed = 1;
   long steps = 5000;           // updates (a GAN: generator updates)
@@ -63,6 +63,11 @@ struct FitConfig {
   bool handle_sigint = true;        // Ctrl-C checkpoints and stops
   std::function<void(long update)> on_step;  // after every update (tests: request_stop())
 };
+// The tuned defaults for a kind on a data set, as seqrl train has per env (the command line then
+// overrides them): a sentence VAE gets KL warm-up and word dropout so that its code is not ignored
+// (Bowman et al. 2016; without them a COCO VAE's KL ends near 0.02 nats), an lm SeqGAN's
+// generator sizes and rate.
+FitConfig fit_defaults(const std::string& kind, const std::string& data);
 void to_json(nlohmann::json& j, const FitConfig& c);
 void from_json(const nlohmann::json& j, FitConfig& c);
 // Checks names and ranges; ConfigError naming the field.
