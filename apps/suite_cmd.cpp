@@ -285,8 +285,7 @@ json text_metrics(const std::string& ckpt, const RunSpec& r, const json& suite) 
   const nets::SafeTensors st = nets::load_safetensors(ckpt);
   auto probe = env::make(r.env, r.env_options);
   auto agent = agents::load_agent(st, ckpt, probe->observation_space(), probe->action_space());
-  const nets::LSTMGenerator* g = agent->generator();
-  if (!g) return json();
+  if (!agent->generates_text()) return json();
   const text::TextTask task = agents::task_for_env(r.env, r.env_options, 2000, r.seed);
   const size_t n = suite.value("text_samples", size_t(1000));
   const bool words = task.vocab != nullptr;
@@ -297,12 +296,12 @@ json text_metrics(const std::string& ckpt, const RunSpec& r, const json& suite) 
   json sweep = json::array();
   for (double tau : suite.value("temperatures", std::vector<double>{1.0})) {
     nets::Rng rng(r.seed * 7919 + 17);
-    const nets::IntTensor ids = g->sample(n, rng, float(tau));
+    const nets::IntTensor ids = agent->sample_text(n, rng, float(tau));
     json m = {{"temperature", tau}, {"samples", n}};
     // NLL-test: held-out data under the generator's distribution at this temperature, through
     // each sentence's first end token (the padding after it is not scored)
     {
-      const nets::Tensor lp = g->log_probs(task.held_out, float(tau));
+      const nets::Tensor lp = agent->text_log_probs(task.held_out, float(tau));
       const nets::Tensor mask = task.eos >= 0 ? nets::mask_through_eos(task.held_out, task.eos)
                                               : nets::Tensor(xt::ones<float>(lp.shape()));
       double s = 0, w = 0;

@@ -33,9 +33,8 @@ std::string dirname_of(const std::string& path) {
 struct Saved {
   std::unique_ptr<nets::LSTMGenerator> gen;
   std::unique_ptr<agents::Agent> agent;
-  const nets::LSTMGenerator* borrowed = nullptr;  // inside agent
   std::unique_ptr<text::Vocabulary> vocab;
-  const nets::LSTMGenerator& generator() const { return gen ? *gen : *borrowed; }
+  nets::IntTensor sample(size_t n, nets::Rng& rng) const { return gen ? gen->sample(n, rng) : agent->sample_text(n, rng, 1.f); }
 };
 // A generator inside a `seqrl train` checkpoint (reinforce-lstm, seqgan): the run's env, named
 // in the checkpoint, gives the spaces to rebuild the agent and the words behind the ids.
@@ -44,10 +43,9 @@ Saved load_agent_generator(const std::string& path, const nets::SafeTensors& st)
   auto probe = env::make(run.env_id, run.env_options);
   Saved s;
   s.agent = agents::load_agent(st, path, probe->observation_space(), probe->action_space());
-  s.borrowed = s.agent->generator();
-  if (!s.borrowed)
+  if (!s.agent->generates_text())
     throw ConfigError("seqrl generate: checkpoint '" + path + "' holds a '" + s.agent->name() +
-                      "' agent, which has no generator (mle, reinforce-lstm and seqgan have)");
+                      "' agent, which has no generator (mle, reinforce-lstm, seqgan and leakgan have)");
   if (const auto* te = dynamic_cast<const env::TextGenEnv*>(probe.get()); te && te->words())
     s.vocab = std::make_unique<text::Vocabulary>(*te->words());
   return s;
@@ -210,7 +208,7 @@ int generate_command(const std::vector<std::string>& args, std::ostream& out, st
   require(n > 0, "generate", "--n must be positive");
   Saved s = load_generator(checkpoint);
   nets::Rng rng(seed);
-  const std::string text = decode_lines(s.generator().sample(n, rng), s.vocab.get(), past_eos);
+  const std::string text = decode_lines(s.sample(n, rng), s.vocab.get(), past_eos);
   if (out_file.empty())
     out << text;
   else

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "seqrl/agents/dqn.hpp"
+#include "seqrl/agents/leakgan.hpp"
 #include "seqrl/agents/mle_agent.hpp"
 #include "seqrl/agents/random_agent.hpp"
 #include "seqrl/agents/reinforce.hpp"
@@ -32,6 +33,7 @@ std::vector<AgentSpec>& table() {
     b.push_back(sequence_pg_agent_spec());
     b.push_back(mle_agent_spec());
     b.push_back(seqgan_agent_spec());
+    b.push_back(leakgan_agent_spec());
     b.push_back(random_agent_spec());
     return b;
   }();

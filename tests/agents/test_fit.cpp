@@ -96,7 +96,7 @@ TEST_CASE("fit: a sentence VAE on the grammar stopped mid-epoch and resumed equa
   CHECK_THAT(samples, Catch::Contains("interpolation"));
 }
 
-TEST_CASE("fit lm: an LSTM language model on the grammar, resumed mid-epoch equals the uninterrupted run; its NLL-test falls", "[agents][fit][lm]") {
+TEST_CASE("fit lm: an LSTM language model on the grammar, resumed mid-epoch equals the uninterrupted run, and its NLL-test falls", "[agents][fit][lm]") {
   FitConfig c = fit_defaults("lm", "grammar");
   c.samples = 640, c.steps = 25, c.eval_every = 10;
   check_same_run(c, 13);  // 10 batches per epoch: update 13 is inside the second

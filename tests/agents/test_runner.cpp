@@ -11,6 +11,7 @@
 #include "seqrl/agents/dqn.hpp"
 #include "seqrl/agents/reinforce.hpp"
 #include "seqrl/agents/runner.hpp"
+#include "seqrl/agents/leakgan.hpp"
 #include "seqrl/agents/seqgan_agent.hpp"
 #include "seqrl/agents/sequence_pg.hpp"
 #include "seqrl/env/registry.hpp"
@@ -193,4 +194,28 @@ TEST_CASE("SeqGAN under the runner: stopped mid-batch and resumed equals the str
   auto make = [&] { return SeqGANAgent::for_spaces(probe->observation_space(), probe->action_space(), c); };
   // step 152 is inside the third batch's episodes: some finished, all running
   check_stop_and_resume(make, rc, 152, "seqgan");
+}
+
+TEST_CASE("LeakGAN under the runner: stopped mid-batch and resumed equals the straight run", "[agents][runner][text][leakgan]") {
+  LeakGANAgentConfig c;
+  c.env_id = "TextOracle-v0";
+  c.env_options = {{"vocab", 40}, {"seq_len", 6}, {"oracle_seed", 3}};
+  c.samples = 256;
+  auto& g = c.gan;
+  g.emb = 6, g.hidden = 6, g.goal_size = 3, g.step_size = 2, g.batch = 8;
+  g.pretrain_rounds = 1, g.pretrain_g_epochs = 1, g.pretrain_d_rounds = 1, g.d_steps = 2, g.negatives = 64, g.rollouts = 2;
+  g.disc.emb = 8, g.disc.filter_sizes = {2, 3}, g.disc.num_filters = {8, 8};
+  g.eval_every = 2, g.eval_samples = 64, g.seed = 4;
+  RunConfig rc;
+  rc.env_id = c.env_id;
+  rc.env_options = c.env_options;
+  rc.total_steps = 5 * 8 * 7;  // five g-steps of 8 episodes (6 tokens and a reset step each)
+  rc.num_envs = 8;
+  rc.seed = 4;
+  rc.eval_every = 0;
+  rc.final_eval_episodes = 2;
+  rc.log_every = 0;
+  auto probe = env::make(rc.env_id, rc.env_options);
+  auto make = [&] { return LeakGANAgent::for_spaces(probe->observation_space(), probe->action_space(), c); };
+  check_stop_and_resume(make, rc, 152, "leakgan");
 }

@@ -133,7 +133,7 @@ TEST_CASE("seqrl train: an option the agent does not have is an error naming it 
   CHECK_THAT(err, Catch::Contains("unknown option 'orcale' for environment 'TextOracle-v0'"));
   // the list comes from the registry
   REQUIRE(run({"list", "agents"}, out, err) == 0);
-  for (const char* k : {"dqn", "dqn-lstm", "reinforce", "reinforce-lstm", "mle", "seqgan", "random"})
+  for (const char* k : {"dqn", "dqn-lstm", "reinforce", "reinforce-lstm", "mle", "seqgan", "leakgan", "random"})
     CHECK_THAT(out, Catch::Contains(std::string("(") + k + ")"));
 }
 
@@ -382,5 +382,32 @@ TEST_CASE("seqrl train --agent seqgan on the grammar env, seqrl generate reads i
   // an env without real data behind it is refused, and the message says which envs have
   CHECK(run({"train", "--agent", "seqgan", "--env", "CartPole-v1", "--steps", "100"}, out, err) != 0);
   CHECK_THAT(err, Catch::Contains("TextGrammar-v0"));
+  std::system(("rm -rf " + dir).c_str());
+}
+
+TEST_CASE("seqrl train --agent leakgan on the grammar env, seqrl generate and eval read its checkpoint", "[cli][text][leakgan]") {
+  const std::string dir = "/tmp/seqrl_train_leakgan_" + std::to_string(::getpid());
+  std::string out, err;
+  REQUIRE(run({"train", "--agent", "leakgan", "--env", "TextGrammar-v0", "--samples", "512", "--pretrain-rounds", "1",
+               "--pretrain-g-epochs", "2", "--pretrain-d-rounds", "1", "--negatives", "256", "--rollouts", "2",
+               "--steps", "1152", "--final-eval-episodes", "1", "--out", dir},
+              out, err) == 0);
+  const auto s = nlohmann::json::parse(out);
+  CHECK(s["kind"] == "leakgan");
+  CHECK(s["updates"].get<long>() >= 1);
+  std::ifstream metrics(dir + "/metrics.jsonl");
+  std::string all((std::istreambuf_iterator<char>(metrics)), {});
+  CHECK_THAT(all, Catch::Contains("reward_rank_corr"));
+  CHECK_THAT(all, Catch::Contains("intrinsic_reward"));
+  REQUIRE(run({"generate", "--checkpoint", dir + "/checkpoint.safetensors", "--n", "5"}, out, err) == 0);
+  std::istringstream lines(out);
+  int n = 0;
+  for (std::string l; std::getline(lines, l);) ++n;
+  CHECK(n == 5);
+  REQUIRE(run({"eval", "--checkpoint", dir + "/checkpoint.safetensors", "--episodes", "2"}, out, err) == 0);
+  CHECK(nlohmann::json::parse(out)["env"] == "TextGrammar-v0");
+  // the reference code's settings are one preset away
+  CHECK(parse_train({"--agent", "leakgan", "--env", "TextGrammar-v0", "--protocol", "fast-reference"})
+            .agent_config["gan"]["goal_window"] == "block");
   std::system(("rm -rf " + dir).c_str());
 }

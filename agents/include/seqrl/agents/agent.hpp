@@ -12,6 +12,7 @@
 namespace seqrl::nets {
 struct SafeTensors;
 class LSTMGenerator;
+class Rng;
 }
 
 namespace seqrl::agents {
@@ -47,6 +48,13 @@ class Agent {
   // The language model that generates its actions, for agents on text envs that have one
   // (mle, reinforce-lstm, seqgan): `seqrl generate` and the suite's text metrics sample from it.
   virtual const nets::LSTMGenerator* generator() const { return nullptr; }
+  // Whether the agent is a generator of whole sequences on a text env (it has a generator(), or
+  // overrides the two below, as LeakGAN does): `seqrl generate` and the suite's text metrics.
+  virtual bool generates_text() const { return generator() != nullptr; }
+  // n sequences [n, T] sampled at a temperature; ValueError when the agent generates no text.
+  virtual nets::IntTensor sample_text(size_t n, nets::Rng& rng, float temperature) const;
+  // Per-token log-probabilities [B, T] of seqs under its distribution at a temperature.
+  virtual nets::Tensor text_log_probs(const nets::IntTensor& seqs, float temperature) const;
   // The full state (networks, optimizer, RNG, counters, episodes in progress) added to a
   // checkpoint's tensors and metadata, so that a run resumed from it continues exactly. Metadata
   // "agent" names the agent (the factory reads it). The runner adds its own entries under "run.".

@@ -1,0 +1,178 @@
+// LeakGAN (Guo et al., AAAI 2018, "Long Text Generation via Adversarial Training with Leaked
+// Information"), as the paper describes it, on SeqGAN's discriminator and rollout machinery; the
+// generator is nets/models/leakgan.hpp.
+//
+// Training (the paper's algorithm, the default):
+//   Q        Monte-Carlo rollouts every c tokens: Q[b, j] = mean over R completions (by the current
+//            generator, with the leak) of D(prefix of length min((j+1)c, T) completed); the last
+//            block's Q is D of the whole sequence. Token t belongs to block j = t / c.
+//   rescale  the bootstrapped rescaled activation: within each block j, the batch's Q values are
+//            ranked (a real sort; ties share the mean of their ranks) and rank r of B (0 = the
+//            highest) maps to sigmoid(delta (0.5 - r / B)), delta = 16.
+//   manager  minimises -(1/N) sum_{b, t <= T-c} Q[b, t/c] cos(f_{t+c} - f_t, g_t)
+//   worker   policy gradient, minimising (1/(B T)) sum_{b,t} (Q[b, t/c] + alpha r^I_{b,t}) (-log p(y_t))
+//            with the intrinsic reward r^I_{b,t} = (1/c) sum_{i=1..c} cos(f_{t+1} - f_{t+1-i}, g_{t+1-i})
+//   pre-training, interleaved: rounds of (D rounds on fresh negatives, then G epochs of worker MLE
+//            and the manager's cosine loss with Q = 1 on real data); then adversarial batches
+//            (one g-step, then d_steps rounds of fresh negatives x d_epochs).
+//
+// The reference implementation (CR-Gjx/LeakGAN) departs from the paper (docs/leakgan.md); the
+// `reference` variant reproduces what changes numbers: goals held for blocks of c tokens and w_t
+// l2-normalised; both adversarial losses reduced to batch scalars (tf.losses.cosine_distance
+// returns a scalar: the worker's loss is -mean cos x mean log p of its own samples, no
+// per-token reward; the manager's -mean cos x mean Q); the "rank" rescale by the sample's
+// position in the batch (first appearance of each distinct score), divided by the rollout count,
+// so the mean reward is a constant; evaluation samples and D's negatives drawn with logits x 1.5
+// (temperature 2/3).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "seqrl/agents/agent.hpp"
+#include "seqrl/agents/sequence_pg.hpp"
+#include "seqrl/nets/checkpoint.hpp"
+#include "seqrl/nets/models/leakgan.hpp"
+#include "seqrl/nets/optim.hpp"
+#include "seqrl/text/oracle.hpp"
+#include "seqrl/text/tasks.hpp"
+
+namespace seqrl::agents {
+
+struct LeakGANConfig {
+  std::string protocol = "fast";     // the preset it started from
+  std::string variant = "paper";     // "paper" or "reference" (see above)
+  size_t emb = 32, hidden = 32;      // worker embedding and LSTMs (LeakGAN at length 40: 64, 64)
+  size_t goal_size = 16, step_size = 4;
+  std::string goal_window = "sliding";  // the reference variant: "block"
+  bool normalize_w = false;             // the reference variant: true
+  float init_std = 0.1f;
+  float g_lr = 0.0015f;              // both generator Adams (LeakGAN's code at length 20)
+  float clip = 5.f;                  // per optimizer (LeakGAN's code)
+  float alpha = 1.f;                 // weight of the intrinsic reward
+  float delta = 16.f;                // the rescale's slope
+  size_t batch = 64;
+  nets::DiscriminatorConfig disc;    // vocab and seq_len are set from the data
+  float d_lr = 5e-5f;
+  size_t pretrain_rounds = 10, pretrain_d_rounds = 5, pretrain_g_epochs = 8;  // per round
+  size_t d_epochs = 3;
+  size_t negatives = 0;              // per D round (0 = as many as real sequences)
+  size_t total_batches = 800;
+  size_t rollouts = 4;
+  size_t d_steps = 5;                // D rounds after each g-step
+  float sample_temperature = 1.f;    // evaluation samples and D's negatives (reference: 2/3)
+  size_t eval_every = 10;            // adversarial batches between NLL-oracle figures (0 = never)
+  size_t eval_samples = 9984;
+  uint64_t seed = 1;
+};
+void to_json(nlohmann::json& j, const LeakGANConfig& c);
+void from_json(const nlohmann::json& j, LeakGANConfig& c);
+
+// "paper": LeakGAN's code's synthetic protocol at length 20 (10 x (5 D rounds, 8 G epochs), 800
+// adversarial batches); "fast": the same pipeline, smaller, for about 20 minutes here. variant
+// "reference" switches the settings listed above.
+LeakGANConfig leakgan_protocol(const std::string& name, const std::string& variant = "paper");
+
+// Ranks of x within the batch, 0 = the highest; ties get the mean of their ranks.
+std::vector<double> descending_ranks(const std::vector<double>& x);
+// The paper's rescale of one block's rewards: sigmoid(delta (0.5 - rank / B)).
+std::vector<double> rescale_by_rank(const std::vector<double>& q, double delta);
+// The reference code's: by first appearance of each distinct value (idx = 1, 2, ...),
+// sigmoid(delta (idx / B - 0.5)) / rollouts.
+std::vector<double> rescale_by_position(const std::vector<double>& q, double delta, size_t rollouts);
+// Spearman's rank correlation (ties by mean ranks); 0 when either side is constant.
+double spearman(const std::vector<double>& a, const std::vector<double>& b);
+
+class LeakGAN {
+ public:
+  LeakGAN(const LeakGANConfig& cfg, nets::IntTensor real, size_t vocab, const text::Oracle* oracle);
+  using Log = std::function<void(const std::string&, long, const std::string&, double)>;
+  // The interleaved pre-training.
+  void pretrain(const Log& log);
+  // Raw Q [B, blocks] by rollouts, and the rewards after the rescale.
+  nets::Tensor q_values(const nets::IntTensor& seqs);
+  nets::Tensor rescale(const nets::Tensor& q) const;
+  // The losses of a batch (graph kept): rewards [B, blocks] (rescaled) weight them; mle: real
+  // data (rewards unused: the worker's mean NLL, the manager's cosine with Q = 1). lengths: the
+  // tokens the policy chose per row; later ones are not scored.
+  struct Losses {
+    nets::Var manager, worker;
+    double mean_intrinsic = 0;
+  };
+  Losses losses(const nets::IntTensor& seqs, const nets::Tensor& rewards, bool mle,
+                const std::vector<size_t>* lengths = nullptr);
+  // One generator update from both losses (each optimizer clipped on its own).
+  void step_generator(const Losses& l);
+  // One adversarial g-step on sequences [B, T] (lengths: tokens the policy chose; later ones get
+  // no gradient). Returns {mean D of the sequences, mean rescaled reward, rank correlation
+  // between the rescaled reward and the raw Q, mean intrinsic reward}.
+  std::map<std::string, double> g_step_on(const nets::IntTensor& seqs, const std::vector<size_t>* lengths = nullptr);
+  // Fresh negatives, then `epochs` passes over real + negatives; the mean loss.
+  double d_step(size_t epochs);
+  double nll_oracle();
+  double nll_of(const nets::IntTensor& data);
+  void save_state(std::map<std::string, nets::Tensor>& tensors, std::map<std::string, std::string>& metadata,
+                  const std::string& prefix) const;
+  void load_state(const nets::SafeTensors& st, const std::string& prefix, const std::string& path);
+
+  LeakGANConfig cfg;
+  nets::Rng rng;
+  nets::Discriminator disc;
+  nets::LeakGANGenerator gen;
+
+ private:
+  nets::IntTensor real_;
+  const text::Oracle* oracle_;
+  std::unique_ptr<nets::Adam> m_opt_, w_opt_, d_opt_;
+  nets::Rng shuffle_rng_, eval_rng_;
+};
+
+struct LeakGANAgentConfig {
+  LeakGANConfig gan = leakgan_protocol("fast");
+  std::string env_id;
+  nlohmann::json env_options = nlohmann::json::object();
+  size_t samples = 10000;
+};
+void to_json(nlohmann::json& j, const LeakGANAgentConfig& c);
+void from_json(const nlohmann::json& j, LeakGANAgentConfig& c);
+
+// LeakGAN under the runner, as SeqGANAgent: pre-trains before its first action, acts with the
+// generator (the leak recomputed from each prefix), and turns every `batch` finished episodes into
+// a g-step and d_steps D rounds.
+class LeakGANAgent : public Agent {
+ public:
+  static std::unique_ptr<LeakGANAgent> for_spaces(const env::Space& obs, const env::Space& act,
+                                                  const LeakGANAgentConfig& cfg);
+  LeakGANAgent(const LeakGANAgentConfig& cfg, text::TextTask task);
+  std::string name() const override { return "leakgan"; }
+  std::vector<env::Action> act(const nets::Tensor& obs, bool deterministic) override;
+  void observe(const Transitions& t) override { episodes_.observe(t); }
+  Metrics update() override;
+  void save_state(nets::SafeTensors& out) const override;
+  void load_state(const nets::SafeTensors& in, const std::string& path) override;
+  long updates() const override { return batches_; }
+  nets::IntTensor sample_text(size_t n, nets::Rng& rng, float temperature) const override;
+  nets::Tensor text_log_probs(const nets::IntTensor& seqs, float temperature) const override;
+  bool generates_text() const override { return true; }
+  LeakGAN& gan() { return *gan_; }
+  void pretrain();
+
+  LeakGANAgentConfig cfg;
+
+ private:
+  text::TextTask task_;
+  std::unique_ptr<LeakGAN> gan_;
+  bool pretrained_ = false;
+  long batches_ = 0;
+  Metrics pending_;
+  TextEpisodes episodes_;
+};
+
+struct AgentSpec;
+AgentSpec leakgan_agent_spec();
+
+}  // namespace seqrl::agents

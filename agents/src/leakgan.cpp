@@ -1,0 +1,645 @@
+// LeakGAN: pre-training, rollout rewards with the rescale, the manager's and the worker's losses,
+// and the agent under the runner. See leakgan.hpp.
+#include "seqrl/agents/leakgan.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <numeric>
+
+#include "seqrl/agents/registry.hpp"
+#include "seqrl/agents/seqgan_agent.hpp"
+#include "seqrl/env/space.hpp"
+#include "seqrl/env/text/text_env.hpp"
+#include "seqrl/nets/kernels.hpp"
+#include "seqrl/nets/ops.hpp"
+#include "seqrl/text/vocab.hpp"
+
+namespace seqrl::agents {
+
+#define SEQRL_LEAKGAN_FIELDS(X)                                                                            \
+  X(protocol) X(variant) X(emb) X(hidden) X(goal_size) X(step_size) X(goal_window) X(normalize_w) X(init_std) \
+  X(g_lr) X(clip) X(alpha) X(delta) X(batch) X(d_lr) X(pretrain_rounds) X(pretrain_d_rounds)               \
+  X(pretrain_g_epochs) X(d_epochs) X(negatives) X(total_batches) X(rollouts) X(d_steps)                   \
+  X(sample_temperature) X(eval_every) X(eval_samples) X(seed)
+
+void to_json(nlohmann::json& j, const LeakGANConfig& c) {
+  j = nlohmann::json::object();
+#define X(f) j[#f] = c.f;
+  SEQRL_LEAKGAN_FIELDS(X)
+#undef X
+  j["disc"] = {{"emb", c.disc.emb}, {"filter_sizes", c.disc.filter_sizes}, {"num_filters", c.disc.num_filters},
+               {"dropout_keep", c.disc.dropout_keep}, {"l2", c.disc.l2}};
+}
+
+void from_json(const nlohmann::json& j, LeakGANConfig& c) {
+#define X(f) \
+  if (j.contains(#f)) j.at(#f).get_to(c.f);
+  SEQRL_LEAKGAN_FIELDS(X)
+#undef X
+  if (j.contains("disc")) {
+    const auto& d = j.at("disc");
+    if (d.contains("emb")) c.disc.emb = d.at("emb").get<size_t>();
+    if (d.contains("filter_sizes")) c.disc.filter_sizes = d.at("filter_sizes").get<std::vector<size_t>>();
+    if (d.contains("num_filters")) c.disc.num_filters = d.at("num_filters").get<std::vector<size_t>>();
+    if (d.contains("dropout_keep")) c.disc.dropout_keep = d.at("dropout_keep").get<float>();
+    if (d.contains("l2")) c.disc.l2 = d.at("l2").get<float>();
+  }
+}
+
+LeakGANConfig leakgan_protocol(const std::string& name, const std::string& variant) {
+  LeakGANConfig c;  // the defaults: LeakGAN's code's synthetic protocol at length 20
+  std::string base = name, var = variant;
+  if (base.size() > 10 && base.compare(base.size() - 10, 10, "-reference") == 0) {
+    base = base.substr(0, base.size() - 10);
+    var = "reference";
+  }
+  if (base != "paper" && base != "fast")
+    throw ConfigError("unknown LeakGAN protocol '" + name + "' (known: fast, paper, fast-reference, paper-reference)");
+  if (var != "paper" && var != "reference") throw ConfigError("unknown LeakGAN variant '" + var + "' (known: paper, reference)");
+  c.protocol = name;
+  // LeakGAN's D: SeqGAN's filters (feature width 1,720), no dropout and no l2 in effect
+  // (dis_dropout_keep_prob 1.0; dis_l2_reg_lambda is defined but never passed)
+  c.disc.dropout_keep = 1.f;
+  c.disc.l2 = 0.f;
+  if (base == "fast") {
+    c.disc.emb = 32;
+    c.disc.filter_sizes = {2, 3, 4, 5, 8, 10, 15, 20};
+    c.disc.num_filters = {32, 32, 32, 32, 32, 32, 32, 32};
+    c.g_lr = 0.01f;  // LeakGAN's "No Temperature" rate: 40 MLE epochs instead of 80
+    c.pretrain_rounds = 4;
+    c.pretrain_d_rounds = 1;
+    c.pretrain_g_epochs = 10;
+    c.d_epochs = 1;
+    c.negatives = 5000;
+    c.total_batches = 30;
+    c.rollouts = 4;
+    c.d_steps = 1;
+    c.eval_every = 10;
+  }
+  c.variant = var;
+  if (var == "reference") {
+    c.goal_window = "block";
+    c.normalize_w = true;
+    c.sample_temperature = 2.f / 3.f;  // logits x 1.5
+  }
+  return c;
+}
+
+// ---- rewards ----------------------------------------------------------------------------------
+
+std::vector<double> descending_ranks(const std::vector<double>& x) {
+  const size_t n = x.size();
+  std::vector<size_t> idx(n);
+  std::iota(idx.begin(), idx.end(), 0);
+  std::stable_sort(idx.begin(), idx.end(), [&](size_t a, size_t b) { return x[a] > x[b]; });
+  std::vector<double> r(n);
+  for (size_t i = 0; i < n;) {
+    size_t j = i;
+    while (j + 1 < n && x[idx[j + 1]] == x[idx[i]]) ++j;
+    const double mean_rank = 0.5 * double(i + j);
+    for (size_t k = i; k <= j; ++k) r[idx[k]] = mean_rank;
+    i = j + 1;
+  }
+  return r;
+}
+
+std::vector<double> rescale_by_rank(const std::vector<double>& q, double delta) {
+  const std::vector<double> r = descending_ranks(q);
+  std::vector<double> out(q.size());
+  for (size_t i = 0; i < q.size(); ++i) out[i] = 1.0 / (1.0 + std::exp(-delta * (0.5 - r[i] / double(q.size()))));
+  return out;
+}
+
+std::vector<double> rescale_by_position(const std::vector<double>& q, double delta, size_t rollouts) {
+  // LeakGAN's rescale(): a dict from each distinct score to its index in insertion order
+  std::vector<double> seen;
+  std::vector<double> out(q.size());
+  for (size_t i = 0; i < q.size(); ++i) {
+    auto it = std::find(seen.begin(), seen.end(), q[i]);
+    size_t idx = size_t(it - seen.begin());
+    if (it == seen.end()) seen.push_back(q[i]);
+    out[i] = double(idx + 1);  // its index counts from 1
+  }
+  for (auto& v : out) v = 1.0 / (1.0 + std::exp(-(delta * v / double(q.size()) - delta / 2))) / double(rollouts);
+  return out;
+}
+
+double spearman(const std::vector<double>& a, const std::vector<double>& b) {
+  const std::vector<double> ra = descending_ranks(a), rb = descending_ranks(b);
+  const size_t n = a.size();
+  double ma = 0, mb = 0;
+  for (size_t i = 0; i < n; ++i) ma += ra[i] / n, mb += rb[i] / n;
+  double sab = 0, saa = 0, sbb = 0;
+  for (size_t i = 0; i < n; ++i) {
+    sab += (ra[i] - ma) * (rb[i] - mb);
+    saa += (ra[i] - ma) * (ra[i] - ma);
+    sbb += (rb[i] - mb) * (rb[i] - mb);
+  }
+  return saa > 0 && sbb > 0 ? sab / std::sqrt(saa * sbb) : 0.0;
+}
+
+// ---- the algorithm ----------------------------------------------------------------------------
+
+namespace {
+nets::DiscriminatorConfig disc_config(nets::DiscriminatorConfig d, size_t vocab, size_t T) {
+  d.vocab = vocab;
+  d.seq_len = T;
+  std::vector<size_t> sizes, nums;
+  for (size_t k = 0; k < d.filter_sizes.size(); ++k)
+    if (d.filter_sizes[k] <= T) sizes.push_back(d.filter_sizes[k]), nums.push_back(d.num_filters[k]);
+  d.filter_sizes = sizes;
+  d.num_filters = nums;
+  return d;
+}
+nets::LeakGANGeneratorConfig gen_config(const LeakGANConfig& c, size_t vocab, size_t T) {
+  nets::LeakGANGeneratorConfig g;
+  g.vocab = vocab;
+  g.seq_len = T;
+  g.emb = c.emb;
+  g.hidden = c.hidden;
+  g.goal_size = c.goal_size;
+  g.step_size = c.step_size;
+  g.goal_window = c.goal_window;
+  g.normalize_w = c.normalize_w;
+  g.init_std = c.init_std;
+  return g;
+}
+}  // namespace
+
+LeakGAN::LeakGAN(const LeakGANConfig& c, nets::IntTensor real, size_t vocab, const text::Oracle* oracle)
+    : cfg(c),
+      rng(c.seed),
+      disc(disc_config(c.disc, vocab, real.shape()[1]), rng),
+      gen(gen_config(c, vocab, real.shape()[1]), disc.features(), rng),
+      real_(std::move(real)),
+      oracle_(oracle),
+      shuffle_rng_(c.seed + 7),
+      eval_rng_(c.seed + 11) {
+  if (real_.dimension() != 2 || real_.shape()[0] < c.batch)
+    throw ValueError("LeakGAN: the real data must be [N >= batch, T], got " + shape_str(real_.shape()));
+  if (c.variant != "paper" && c.variant != "reference")
+    throw ValueError("LeakGAN: variant must be paper or reference, got '" + c.variant + "'");
+  if (c.rollouts == 0) throw ValueError("LeakGAN: rollouts must be positive");
+  m_opt_ = std::make_unique<nets::Adam>(gen.manager_parameters(), c.g_lr);
+  w_opt_ = std::make_unique<nets::Adam>(gen.worker_parameters(), c.g_lr);
+  d_opt_ = std::make_unique<nets::Adam>(disc.named_parameters(), c.d_lr);
+}
+
+LeakGAN::Losses LeakGAN::losses(const nets::IntTensor& seqs, const nets::Tensor& rewards, bool mle,
+                                             const std::vector<size_t>* lengths) {
+  const size_t B = seqs.shape()[0], T = seqs.shape()[1], c = cfg.step_size, F = disc.features();
+  const size_t blocks = (T + c - 1) / c;
+  if (!mle && (rewards.dimension() != 2 || rewards.shape()[0] != B || rewards.shape()[1] != blocks))
+    throw ShapeError("LeakGAN::losses: rewards " + shape_str(rewards.shape()) + ", expected [" + std::to_string(B) +
+                     ", " + std::to_string(blocks) + "]");
+  auto len = [&](size_t b) { return lengths ? std::min((*lengths)[b], T) : T; };
+  auto reward = [&](size_t b, size_t t) { return mle ? 1.0 : double(rewards(b, t / c)); };
+  const nets::Tensor f = nets::leaked_features(disc, seqs);  // [B, T + 1, F]
+  nets::Var g = gen.goals(f);                                // [B, T, F]
+  const nets::Tensor& gv = g.value();
+  Losses out;
+  // manager: cos(f_{t+c} - f_t, g_t) for t + c <= T, weighted by the block's reward
+  if (T >= c) {
+    const size_t M = T - c + 1;
+    nets::Tensor df = nets::Tensor::from_shape({B, M, F}), w = nets::Tensor::from_shape({B, M});
+    for (size_t b = 0; b < B; ++b)
+      for (size_t t = 0; t < M; ++t) {
+        const float* a = f.data() + (b * (T + 1) + t + c) * F;
+        const float* z = f.data() + (b * (T + 1) + t) * F;
+        float* o = df.data() + (b * M + t) * F;
+        for (size_t i = 0; i < F; ++i) o[i] = a[i] - z[i];
+        w(b, t) = t < len(b) ? float(reward(b, t)) : 0.f;
+      }
+    nets::Var cos = nets::cosine_similarity(nets::Var(std::move(df)), nets::slice(g, 1, 0, M));  // [B, M]
+    if (!mle && cfg.variant == "reference") {
+      // tf.losses.cosine_distance reduces to a scalar: -mean cos x mean reward
+      double mr = 0;
+      for (float v : rewards) mr += v / double(rewards.size());
+      out.manager = nets::scale(nets::mean(cos), float(-mr));
+    } else {
+      out.manager = nets::scale(nets::sum(nets::mul(cos, nets::Var(std::move(w)))), -1.f / float(B * M));
+    }
+  }
+  // the intrinsic reward of token t: (1/c) sum_i cos(f_{t+1} - f_{t+1-i}, g_{t+1-i})
+  nets::Tensor intrinsic = nets::Tensor::from_shape({B, T});
+  double isum = 0;
+  for (size_t b = 0; b < B; ++b)
+    for (size_t t = 0; t < T; ++t) {
+      double s = 0;
+      const float* ft1 = f.data() + (b * (T + 1) + t + 1) * F;
+      for (size_t i = 1; i <= c && i <= t + 1; ++i) {
+        const size_t j = t + 1 - i;
+        const float* fj = f.data() + (b * (T + 1) + j) * F;
+        const float* gj = gv.data() + (b * T + j) * F;
+        double dot = 0, nd = 0, ng = 0;
+        for (size_t k = 0; k < F; ++k) {
+          const double d = double(ft1[k]) - fj[k];
+          dot += d * gj[k], nd += d * d, ng += double(gj[k]) * gj[k];
+        }
+        s += nd > 0 && ng > 0 ? dot / std::sqrt(nd * ng) : 0.0;
+      }
+      intrinsic(b, t) = float(s / double(c));
+      isum += intrinsic(b, t) / double(B * T);
+    }
+  out.mean_intrinsic = isum;
+  const nets::Tensor G = gen.goal_sums(gv);
+  const nets::Var u = gen.worker_features(seqs, G);
+  if (mle) {
+    out.worker = gen.token_nll(u, seqs);  // the mean per-token NLL: LeakGAN's pre-training loss
+  } else if (cfg.variant == "reference") {
+    // -mean cos x mean log p of its own samples: no per-token reward
+    nets::Tensor mask = nets::Tensor::from_shape({B, T});
+    for (size_t b = 0; b < B; ++b)
+      for (size_t t = 0; t < T; ++t) mask(b, t) = t < len(b) ? 1.f : 0.f;
+    out.worker = nets::scale(gen.token_nll(u, seqs, mask), float(isum / double(B * T)));
+  } else {
+    nets::Tensor w = nets::Tensor::from_shape({B, T});
+    for (size_t b = 0; b < B; ++b)
+      for (size_t t = 0; t < T; ++t)
+        w(b, t) = t < len(b) ? float(reward(b, t) + cfg.alpha * intrinsic(b, t)) / float(B * T) : 0.f;
+    out.worker = gen.token_nll(u, seqs, w);
+  }
+  return out;
+}
+
+void LeakGAN::step_generator(const Losses& l) {
+  m_opt_->zero_grad();
+  w_opt_->zero_grad();
+  nets::Var total = l.manager.defined() ? nets::add(l.manager, l.worker) : l.worker;
+  total.backward();
+  if (cfg.clip > 0.f) {
+    nets::clip_grad_norm(m_opt_->params(), cfg.clip);
+    nets::clip_grad_norm(w_opt_->params(), cfg.clip);
+  }
+  m_opt_->step();
+  w_opt_->step();
+}
+
+double LeakGAN::d_step(size_t epochs) {
+  const size_t N = real_.shape()[0], T = real_.shape()[1];
+  const size_t neg = cfg.negatives ? cfg.negatives : N;
+  const nets::IntTensor fake = gen.sample(disc, neg, rng, cfg.sample_temperature);
+  const size_t total = N + neg, B = cfg.batch;
+  disc.train();
+  double sum = 0;
+  size_t batches = 0;
+  nets::IntTensor x = nets::IntTensor::from_shape({B, T});
+  std::vector<int32_t> y(B);
+  for (size_t e = 0; e < epochs; ++e) {
+    const std::vector<size_t> order = text::shuffled_order(total, shuffle_rng_);
+    for (size_t s = 0; s + B <= total; s += B) {
+      for (size_t b = 0; b < B; ++b) {
+        const size_t k = order[s + b];
+        const int32_t* src = k < N ? real_.data() + k * T : fake.data() + (k - N) * T;
+        std::memcpy(x.data() + b * T, src, T * sizeof(int32_t));
+        y[b] = k < N ? 1 : 0;
+      }
+      d_opt_->zero_grad();
+      nets::Var loss = disc.loss(x, y);
+      loss.backward();
+      d_opt_->step();
+      sum += loss.item();
+      ++batches;
+    }
+  }
+  disc.eval();
+  return batches ? sum / double(batches) : 0.0;
+}
+
+void LeakGAN::pretrain(const Log& log) {
+  const size_t N = real_.shape()[0], T = real_.shape()[1], B = cfg.batch;
+  long epoch = 0;
+  for (size_t r = 1; r <= cfg.pretrain_rounds; ++r) {
+    double dl = 0;
+    for (size_t k = 0; k < cfg.pretrain_d_rounds; ++k) dl = d_step(cfg.d_epochs);
+    log("pretrain_d", long(r), "d_loss", dl);
+    for (size_t e = 0; e < cfg.pretrain_g_epochs; ++e) {
+      const std::vector<size_t> order = text::shuffled_order(N, shuffle_rng_);
+      double nll = 0, cos = 0;
+      size_t n = 0;
+      nets::IntTensor x = nets::IntTensor::from_shape({B, T});
+      for (size_t s = 0; s + B <= N; s += B) {
+        for (size_t b = 0; b < B; ++b) std::memcpy(x.data() + b * T, real_.data() + order[s + b] * T, T * sizeof(int32_t));
+        const Losses l = losses(x, nets::Tensor(), true);
+        step_generator(l);
+        nll += l.worker.item();
+        if (l.manager.defined()) cos -= l.manager.item();
+        ++n;
+      }
+      ++epoch;
+      log("pretrain_g", epoch, "train_nll", nll / double(std::max<size_t>(n, 1)));
+      log("pretrain_g", epoch, "manager_cos", cos / double(std::max<size_t>(n, 1)));
+    }
+  }
+}
+
+nets::Tensor LeakGAN::q_values(const nets::IntTensor& seqs) {
+  const size_t B = seqs.shape()[0], T = seqs.shape()[1], c = cfg.step_size, R = cfg.rollouts;
+  const size_t blocks = (T + c - 1) / c;
+  nets::Tensor q = nets::Tensor::from_shape({B, blocks});
+  nets::IntTensor rep = nets::IntTensor::from_shape({R * B, T});
+  for (size_t r = 0; r < R; ++r) std::memcpy(rep.data() + r * B * T, seqs.data(), B * T * sizeof(int32_t));
+  for (size_t j = 0; j < blocks; ++j) {
+    const size_t L = std::min((j + 1) * c, T);
+    if (L == T) {
+      const std::vector<float> p = disc.prob_real(seqs);
+      for (size_t b = 0; b < B; ++b) q(b, j) = p[b];
+      continue;
+    }
+    const nets::IntTensor done = gen.complete(disc, rep, L, rng, 1.f);
+    const std::vector<float> p = disc.prob_real(done);
+    for (size_t b = 0; b < B; ++b) {
+      double s = 0;
+      for (size_t r = 0; r < R; ++r) s += p[r * B + b];
+      q(b, j) = float(s / double(R));
+    }
+  }
+  return q;
+}
+
+nets::Tensor LeakGAN::rescale(const nets::Tensor& q) const {
+  const size_t B = q.shape()[0], J = q.shape()[1];
+  nets::Tensor out = nets::Tensor::from_shape({B, J});
+  for (size_t j = 0; j < J; ++j) {
+    std::vector<double> col(B);
+    for (size_t b = 0; b < B; ++b) col[b] = q(b, j);
+    const std::vector<double> r = cfg.variant == "reference" ? rescale_by_position(col, cfg.delta, cfg.rollouts)
+                                                             : rescale_by_rank(col, cfg.delta);
+    for (size_t b = 0; b < B; ++b) out(b, j) = float(r[b]);
+  }
+  return out;
+}
+
+std::map<std::string, double> LeakGAN::g_step_on(const nets::IntTensor& seqs, const std::vector<size_t>* lengths) {
+  const size_t B = seqs.shape()[0];
+  if (lengths && lengths->size() != B)
+    throw ShapeError("LeakGAN::g_step_on: " + std::to_string(lengths->size()) + " lengths for " + std::to_string(B) + " sequences");
+  const nets::Tensor q = q_values(seqs);
+  const nets::Tensor r = rescale(q);
+  const size_t J = q.shape()[1];
+  double d = 0, mr = 0, rho = 0;
+  for (size_t b = 0; b < B; ++b) d += q(b, J - 1) / double(B);
+  for (float v : r) mr += v / double(r.size());
+  for (size_t j = 0; j < J; ++j) {
+    std::vector<double> a(B), z(B);
+    for (size_t b = 0; b < B; ++b) a[b] = r(b, j), z[b] = q(b, j);
+    rho += spearman(a, z) / double(J);
+  }
+  const Losses l = losses(seqs, r, false, lengths);
+  step_generator(l);
+  return {{"d_reward", d}, {"rescaled_reward", mr}, {"reward_rank_corr", rho}, {"intrinsic_reward", l.mean_intrinsic}};
+}
+
+double LeakGAN::nll_oracle() {
+  if (!oracle_) throw Error("LeakGAN::nll_oracle: no oracle for this task");
+  return oracle_->nll(gen.sample(disc, cfg.eval_samples, eval_rng_, cfg.sample_temperature));
+}
+
+double LeakGAN::nll_of(const nets::IntTensor& data) {
+  const nets::Tensor lp = gen.log_probs(disc, data);
+  double s = 0;
+  for (float v : lp) s -= v;
+  return s / double(lp.size());
+}
+
+void LeakGAN::save_state(std::map<std::string, nets::Tensor>& tensors, std::map<std::string, std::string>& metadata,
+                         const std::string& prefix) const {
+  nets::add_module_state(gen, prefix + "gen.", tensors);
+  tensors[prefix + "gen.goal_init"] = gen.goal_init;
+  nets::add_module_state(disc, prefix + "disc.", tensors);
+  nets::add_optimizer_state(*m_opt_, prefix + "m_optim.", tensors, metadata);
+  nets::add_optimizer_state(*w_opt_, prefix + "w_optim.", tensors, metadata);
+  nets::add_optimizer_state(*d_opt_, prefix + "d_optim.", tensors, metadata);
+  metadata[prefix + "rng"] = rng.state();
+  metadata[prefix + "shuffle_rng"] = shuffle_rng_.state();
+  metadata[prefix + "eval_rng"] = eval_rng_.state();
+  metadata[prefix + "dropout_rng"] = disc.dropout_rng.state();
+}
+
+void LeakGAN::load_state(const nets::SafeTensors& st, const std::string& prefix, const std::string& path) {
+  // goal_init is not a parameter: it is checked and read apart from the module's entries
+  nets::SafeTensors rest = st;
+  auto gi = rest.tensors.find(prefix + "gen.goal_init");
+  if (gi == rest.tensors.end()) throw CheckpointError("checkpoint '" + path + "' has no '" + prefix + "gen.goal_init'");
+  if (gi->second.shape() != gen.goal_init.shape())
+    throw CheckpointError("checkpoint '" + path + "': '" + prefix + "gen.goal_init' has shape " + shape_str(gi->second.shape()));
+  gen.goal_init = gi->second;
+  rest.tensors.erase(gi);
+  nets::load_module_state(gen, rest, prefix + "gen.", path);
+  nets::load_module_state(disc, rest, prefix + "disc.", path);
+  m_opt_->load_state(nets::optimizer_state_with_prefix(rest, prefix + "m_optim."));
+  w_opt_->load_state(nets::optimizer_state_with_prefix(rest, prefix + "w_optim."));
+  d_opt_->load_state(nets::optimizer_state_with_prefix(rest, prefix + "d_optim."));
+  rng.set_state(nets::required_metadata(st, prefix + "rng", path));
+  shuffle_rng_.set_state(nets::required_metadata(st, prefix + "shuffle_rng", path));
+  eval_rng_.set_state(nets::required_metadata(st, prefix + "eval_rng", path));
+  disc.dropout_rng.set_state(nets::required_metadata(st, prefix + "dropout_rng", path));
+}
+
+// ---- the agent --------------------------------------------------------------------------------
+
+void to_json(nlohmann::json& j, const LeakGANAgentConfig& c) {
+  j = {{"gan", c.gan}, {"env_id", c.env_id}, {"env_options", c.env_options}, {"samples", c.samples}};
+}
+
+void from_json(const nlohmann::json& j, LeakGANAgentConfig& c) {
+  if (j.contains("gan")) c.gan = j.at("gan").get<LeakGANConfig>();
+  if (j.contains("env_id")) c.env_id = j.at("env_id").get<std::string>();
+  if (j.contains("env_options")) c.env_options = j.at("env_options");
+  if (j.contains("samples")) c.samples = j.at("samples").get<size_t>();
+}
+
+std::unique_ptr<LeakGANAgent> LeakGANAgent::for_spaces(const env::Space& obs, const env::Space& act,
+                                                       const LeakGANAgentConfig& cfg) {
+  const auto* ts = dynamic_cast<const env::TokenSequence*>(&obs);
+  const auto* d = dynamic_cast<const env::Discrete*>(&act);
+  if (!ts || !d)
+    throw ValueError("leakgan needs a text env with real data (TextOracle-v0, TextCoco-v0 or TextGrammar-v0), got " +
+                     obs.str() + " and " + act.str());
+  text::TextTask task = task_for_env(cfg.env_id, cfg.env_options, cfg.samples, cfg.gan.seed);
+  const size_t T = task.real.shape()[1];
+  if (size_t(ts->vocab) != task.vocab_size || ts->max_len != T || size_t(d->size) != task.vocab_size)
+    throw ValueError("leakgan: the env's spaces (" + obs.str() + ", " + act.str() + ") do not match its task '" + task.name + "'");
+  return std::make_unique<LeakGANAgent>(cfg, std::move(task));
+}
+
+LeakGANAgent::LeakGANAgent(const LeakGANAgentConfig& c, text::TextTask task) : cfg(c), task_(std::move(task)) {
+  gan_ = std::make_unique<LeakGAN>(cfg.gan, task_.real, task_.vocab_size, task_.oracle.get());
+}
+
+void LeakGANAgent::pretrain() {
+  if (pretrained_) return;
+  double nll = 0, cos = 0, dl = 0;
+  gan_->pretrain([&](const std::string& phase, long, const std::string& name, double v) {
+    if (phase == "pretrain_g" && name == "train_nll") nll = v;
+    if (phase == "pretrain_g" && name == "manager_cos") cos = v;
+    if (phase == "pretrain_d") dl = v;
+  });
+  pending_ = {{"pretrain_g_train_nll", nll}, {"pretrain_manager_cos", cos}, {"pretrain_d_loss", dl}};
+  if (task_.oracle) pending_.push_back({"pretrain_nll_oracle", gan_->nll_oracle()});
+  pretrained_ = true;
+}
+
+std::vector<env::Action> LeakGANAgent::act(const nets::Tensor& obs, bool deterministic) {
+  pretrain();
+  const size_t n = obs.shape()[0], T = task_.real.shape()[1], V = task_.vocab_size;
+  if (obs.size() != n * T) throw ShapeError("leakgan: observations " + shape_str(obs.shape()) + " are not [N, " + std::to_string(T) + "]");
+  std::vector<size_t> len(n);
+  for (size_t i = 0; i < n; ++i) len[i] = std::min(env::prefix_length(obs.data() + i * T, T), T - 1);
+  std::vector<env::Action> out(n);
+  std::vector<float> scratch(V);
+  for (size_t gl = 0; gl < T; ++gl) {
+    std::vector<size_t> rows;
+    for (size_t i = 0; i < n; ++i)
+      if (len[i] == gl) rows.push_back(i);
+    if (rows.empty()) continue;
+    nets::IntTensor pre = nets::IntTensor::from_shape({rows.size(), T});
+    for (size_t r = 0; r < rows.size(); ++r)
+      for (size_t t = 0; t < T; ++t) pre(r, t) = t < gl ? int32_t(obs.data()[rows[r] * T + t]) : 0;
+    const nets::Tensor logits = gan_->gen.next_logits(gan_->disc, pre, gl);
+    for (size_t r = 0; r < rows.size(); ++r) {
+      const float* row = logits.data() + r * V;
+      int32_t tok;
+      if (deterministic) {
+        tok = int32_t(std::max_element(row, row + V) - row);
+      } else {
+        const double u = gan_->rng.uniform_double();
+        nets::kernels::sample_rows(row, nullptr, 1, V, 1.f, &u, &tok, scratch.data());
+      }
+      out[rows[r]] = env::Action(int64_t(tok));
+    }
+  }
+  return out;
+}
+
+Metrics LeakGANAgent::update() {
+  const size_t B = cfg.gan.batch, T = task_.real.shape()[1];
+  Metrics m = std::move(pending_);
+  pending_.clear();
+  auto& finished = episodes_.finished;
+  if (finished.size() < B) return m;
+  nets::IntTensor seqs = nets::IntTensor::from_shape({B, T});
+  std::fill(seqs.begin(), seqs.end(), task_.eos >= 0 ? task_.eos : 0);
+  std::vector<size_t> lengths(B);
+  double ret = 0;
+  for (size_t b = 0; b < B; ++b) {
+    const TextEpisodes::Episode& e = finished[b];
+    lengths[b] = std::min(e.tokens.size(), T);
+    std::copy(e.tokens.begin(), e.tokens.begin() + long(lengths[b]), seqs.data() + b * T);
+    for (double r : e.rewards) ret += r / double(B);
+  }
+  finished.erase(finished.begin(), finished.begin() + long(B));
+  for (const auto& [k, v] : gan_->g_step_on(seqs, &lengths)) m.push_back({k, v});
+  double dl = 0;
+  for (size_t d = 0; d < cfg.gan.d_steps; ++d) dl = gan_->d_step(cfg.gan.d_epochs);
+  ++batches_;
+  m.push_back({"d_loss", dl});
+  m.push_back({"train_return", ret});
+  m.push_back({"adversarial_batches", double(batches_)});
+  if (cfg.gan.eval_every && batches_ % long(cfg.gan.eval_every) == 0) {
+    if (task_.oracle)
+      m.push_back({"nll_oracle", gan_->nll_oracle()});
+    else if (task_.held_out.size())
+      m.push_back({"nll_test", gan_->nll_of(task_.held_out)});
+  }
+  return m;
+}
+
+nets::IntTensor LeakGANAgent::sample_text(size_t n, nets::Rng& rng, float temperature) const {
+  return gan_->gen.sample(gan_->disc, n, rng, temperature);
+}
+
+nets::Tensor LeakGANAgent::text_log_probs(const nets::IntTensor& seqs, float temperature) const {
+  return gan_->gen.log_probs(gan_->disc, seqs, temperature);
+}
+
+void LeakGANAgent::save_state(nets::SafeTensors& out) const {
+  gan_->save_state(out.tensors, out.metadata, "gan.");
+  auto& meta = out.metadata;
+  meta["agent"] = "leakgan";
+  meta["config"] = nlohmann::json(cfg).dump();
+  meta["adversarial_batches"] = std::to_string(batches_);
+  meta["pretrained"] = pretrained_ ? "1" : "0";
+  meta["episodes"] = episodes_.to_json().dump();
+}
+
+void LeakGANAgent::load_state(const nets::SafeTensors& st, const std::string& path) {
+  auto meta = [&](const std::string& k) -> const std::string& { return nets::required_metadata(st, k, path); };
+  if (meta("agent") != "leakgan")
+    throw CheckpointError("checkpoint '" + path + "' holds a '" + meta("agent") + "' agent, not leakgan");
+  try {
+    gan_->load_state(st, "gan.", path);
+    batches_ = std::stol(meta("adversarial_batches"));
+    pretrained_ = meta("pretrained") == "1";
+    episodes_.from_json(nlohmann::json::parse(meta("episodes")));
+  } catch (const CheckpointError&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw CheckpointError("leakgan checkpoint '" + path + "': " + e.what());
+  }
+}
+
+AgentSpec leakgan_agent_spec() {
+  AgentSpec s;
+  s.kind = "leakgan";
+  s.name = "leakgan";
+  s.summary = "LeakGAN (Guo et al. 2018): manager/worker LSTMs, leaked discriminator features, rescaled rollout rewards";
+  s.spaces = "text envs with real data: TextOracle-v0, TextCoco-v0, TextGrammar-v0";
+  s.supports = [](const env::Space& o, const env::Space& a) {
+    return dynamic_cast<const env::TokenSequence*>(&o) && dynamic_cast<const env::Discrete*>(&a);
+  };
+  s.preset_flag = "protocol";
+  s.presets = {"fast", "paper", "fast-reference", "paper-reference"};
+  s.defaults = [](const std::string&, const std::string& preset) {
+    LeakGANAgentConfig c;
+    try {
+      c.gan = leakgan_protocol(preset.empty() ? "fast" : preset);
+    } catch (const ConfigError& e) {
+      throw ConfigError("--protocol: " + std::string(e.what()));
+    }
+    return nlohmann::json(c);
+  };
+  s.run_defaults = [](RunConfig& r, const std::string&, const std::string&) {
+    r.total_steps = 0;
+    r.num_envs = 64;
+    r.log_every = 0;
+    r.eval_every = 0;
+    r.final_eval_episodes = 10;
+  };
+  s.options = {{"emb", "/gan/emb", "worker embedding width"},
+               {"hidden", "/gan/hidden", "worker and manager LSTM width"},
+               {"goal-size", "/gan/goal_size", "k: width of the worker's goal embedding w_t"},
+               {"step-size", "/gan/step_size", "c: goals summed over (and rollouts every) c tokens"},
+               {"goal-window", "/gan/goal_window", "sliding (the paper) or block (the reference code)"},
+               {"normalize-w", "/gan/normalize_w", "l2-normalise w_t (the reference code) (0/1)"},
+               {"alpha", "/gan/alpha", "weight of the worker's intrinsic reward"},
+               {"g-lr", "/gan/g_lr", "manager and worker Adam learning rate"},
+               {"d-lr", "/gan/d_lr", "discriminator Adam learning rate"},
+               {"pretrain-rounds", "/gan/pretrain_rounds", "interleaved pre-training rounds"},
+               {"pretrain-d-rounds", "/gan/pretrain_d_rounds", "D rounds per pre-training round"},
+               {"pretrain-g-epochs", "/gan/pretrain_g_epochs", "G epochs (worker MLE + manager) per pre-training round"},
+               {"rollouts", "/gan/rollouts", "Monte-Carlo rollouts per block"},
+               {"d-steps", "/gan/d_steps", "D rounds after each g-step"},
+               {"d-epochs", "/gan/d_epochs", "passes over real + negatives per D round"},
+               {"negatives", "/gan/negatives", "negatives per D round (0 = as many as real sequences)"},
+               {"sample-temperature", "/gan/sample_temperature", "temperature of evaluation samples and D's negatives (the reference code: 2/3)"},
+               {"nll-every", "/gan/eval_every", "g-steps between NLL-oracle (or NLL-test) figures (0 = never)"},
+               {"samples", "/samples", "real sequences drawn from the oracle or the grammar"}};
+  s.bind = [](nlohmann::json& c, const AgentContext& x) {
+    c["gan"]["seed"] = x.seed;
+    c["env_id"] = x.env_id;
+    c["env_options"] = x.env_options;
+  };
+  s.make = [](const env::Space& o, const env::Space& a, const nlohmann::json& j, bool) -> std::unique_ptr<Agent> {
+    return LeakGANAgent::for_spaces(o, a, j.get<LeakGANAgentConfig>());
+  };
+  s.protocol_steps = [](const nlohmann::json& j, const env::Space& o) {
+    const LeakGANAgentConfig c = j.get<LeakGANAgentConfig>();
+    const auto& ts = dynamic_cast<const env::TokenSequence&>(o);
+    return long(c.gan.total_batches * c.gan.batch * (ts.max_len + 1));
+  };
+  return s;
+}
+
+}  // namespace seqrl::agents

@@ -1,0 +1,252 @@
+// LeakGAN: the incremental leak against the features of each padded prefix computed directly,
+// the sampling path against the scoring path, the rescale (ranks, ties, order), each loss against
+// its formula, finite-difference gradients through the manager and the worker, and learning.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <cmath>
+
+#include "seqrl/agents/leakgan.hpp"
+#include "seqrl/nets/kernels.hpp"
+#include "seqrl/nets/ops.hpp"
+
+using namespace seqrl;
+using namespace seqrl::agents;
+
+namespace {
+nets::DiscriminatorConfig small_disc(size_t vocab, size_t T) {
+  nets::DiscriminatorConfig d;
+  d.vocab = vocab, d.seq_len = T, d.emb = 6;
+  d.filter_sizes = {1, 2, 3, 5};
+  d.num_filters = {4, 3, 5, 2};
+  d.dropout_keep = 1.f, d.l2 = 0.f;
+  return d;
+}
+nets::IntTensor random_ids(size_t B, size_t T, size_t V, nets::Rng& r) {
+  nets::IntTensor x = nets::IntTensor::from_shape({B, T});
+  for (auto& v : x) v = int32_t(r.randint(V));
+  return x;
+}
+// D's highway output for one sequence whose positions >= t are zero vectors, by the layer ops
+nets::Tensor direct_features(nets::Discriminator& d, const nets::IntTensor& seqs, size_t b, size_t t) {
+  nets::NoGrad ng;
+  const size_t T = d.cfg.seq_len, E = d.cfg.emb;
+  nets::IntTensor one = nets::IntTensor::from_shape({1, T});
+  for (size_t k = 0; k < T; ++k) one(0, k) = seqs(b, k);
+  nets::Tensor x = d.embedding.forward(one).value();
+  for (size_t k = t; k < T; ++k)
+    for (size_t e = 0; e < E; ++e) x(0, k, e) = 0.f;
+  std::vector<nets::Var> pooled;
+  for (auto& conv : d.convs) pooled.push_back(nets::max_over_time(nets::relu(conv->forward(nets::Var(x)))));
+  return d.highway->forward(nets::concat(pooled, 1)).value();
+}
+}  // namespace
+
+TEST_CASE("leakgan: the incremental leak equals D's features of every zero-padded prefix", "[agents][leakgan]") {
+  nets::Rng r(3);
+  nets::Discriminator d(small_disc(30, 7), r);
+  const nets::IntTensor seqs = random_ids(3, 7, 30, r);
+  const nets::Tensor f = nets::leaked_features(d, seqs);
+  REQUIRE(f.shape()[1] == 8);
+  double worst = 0;
+  for (size_t b = 0; b < 3; ++b)
+    for (size_t t = 0; t <= 7; ++t) {
+      const nets::Tensor want = direct_features(d, seqs, b, t);
+      for (size_t i = 0; i < d.features(); ++i) worst = std::max(worst, double(std::abs(f(b, t, i) - want(0, i))));
+    }
+  CHECK(worst < 1e-5);
+  // the full prefix is D's own pooled features of the sequence
+  CHECK(worst >= 0);
+}
+
+TEST_CASE("leakgan: sampling, next-token logits and scoring are one distribution (no off-by-one goal)", "[agents][leakgan]") {
+  for (const char* window : {"sliding", "block"}) {
+    INFO(window);
+    nets::Rng r(5);
+    nets::Discriminator d(small_disc(25, 9), r);
+    nets::LeakGANGeneratorConfig gc;
+    gc.vocab = 25, gc.seq_len = 9, gc.emb = 5, gc.hidden = 6, gc.goal_size = 3, gc.step_size = 2;
+    gc.goal_window = window;
+    gc.normalize_w = std::string(window) == "block";
+    nets::LeakGANGenerator g(gc, d.features(), r);
+    nets::Rng s(9);
+    const nets::IntTensor seqs = g.sample(d, 4, s);
+    const nets::Tensor lp = g.log_probs(d, seqs);
+    for (size_t t = 0; t < 9; ++t) {
+      const nets::Tensor logits = g.next_logits(d, seqs, t);
+      nets::Tensor ls = logits;
+      nets::kernels::log_softmax_rows(logits.data(), ls.data(), 4, 25);
+      for (size_t b = 0; b < 4; ++b) CHECK(ls(b, size_t(seqs(b, t))) == Approx(lp(b, t)).margin(2e-5));
+    }
+    // the same seed samples the same sequences; a completion keeps its prefix
+    nets::Rng s2(9);
+    const bool same = g.sample(d, 4, s2) == seqs;
+    CHECK(same);
+    nets::Rng s3(1);
+    const nets::IntTensor c = g.complete(d, seqs, 4, s3);
+    for (size_t b = 0; b < 4; ++b)
+      for (size_t t = 0; t < 4; ++t) CHECK(c(b, t) == seqs(b, t));
+    // temperature: log_probs at T sum to 1 over the vocabulary through next_logits / T
+    const nets::Tensor lp2 = g.log_probs(d, seqs, 0.5f);
+    CHECK(lp2(0, 0) != Approx(lp(0, 0)));
+  }
+}
+
+TEST_CASE("leakgan: the rescale ranks within the batch, ties share a value, permuting the batch permutes the rewards", "[agents][leakgan]") {
+  const std::vector<double> q = {0.2, 0.9, 0.5, 0.5, 0.1};
+  const std::vector<double> r = descending_ranks(q);
+  CHECK(r == std::vector<double>{3, 0, 1.5, 1.5, 4});
+  const std::vector<double> v = rescale_by_rank(q, 16);
+  CHECK(v[1] == Approx(1 / (1 + std::exp(-16 * 0.5))));         // rank 0 of 5
+  CHECK(v[4] == Approx(1 / (1 + std::exp(-16 * (0.5 - 0.8)))));  // rank 4 of 5
+  CHECK(v[2] == v[3]);                                          // ties
+  CHECK(v[1] > v[2]);
+  CHECK(v[2] > v[0]);
+  CHECK(v[0] > v[4]);
+  // order independence
+  const std::vector<size_t> perm = {3, 0, 4, 1, 2};
+  std::vector<double> qp(5);
+  for (size_t i = 0; i < 5; ++i) qp[i] = q[perm[i]];
+  const std::vector<double> vp = rescale_by_rank(qp, 16);
+  for (size_t i = 0; i < 5; ++i) CHECK(vp[i] == v[perm[i]]);
+  // the reference code's rescale depends on the position, not the score: its mean is a constant
+  // (0.126951815... for 64 distinct scores and 4 rollouts, LeakGAN issue #17)
+  nets::Rng rng(2);
+  std::vector<double> a(64), b(64);
+  for (auto& x : a) x = rng.uniform_double();
+  for (auto& x : b) x = rng.uniform_double();
+  auto mean = [](const std::vector<double>& x) {
+    double s = 0;
+    for (double v : x) s += v / double(x.size());
+    return s;
+  };
+  CHECK(mean(rescale_by_position(a, 16, 4)) == Approx(0.12695181503855285).epsilon(1e-9));
+  CHECK(mean(rescale_by_position(b, 16, 4)) == Approx(0.12695181503855285).epsilon(1e-9));
+  CHECK(std::abs(spearman(rescale_by_position(a, 16, 4), a)) < 0.35);
+  CHECK(spearman(rescale_by_rank(a, 16), a) == Approx(1.0));
+}
+
+namespace {
+LeakGANConfig tiny_config() {
+  LeakGANConfig c = leakgan_protocol("fast");
+  c.emb = 5, c.hidden = 6, c.goal_size = 3, c.step_size = 3, c.batch = 8;
+  c.disc = small_disc(20, 9);
+  c.pretrain_rounds = 1, c.pretrain_d_rounds = 1, c.pretrain_g_epochs = 1;
+  c.negatives = 32, c.rollouts = 2, c.d_steps = 1, c.eval_samples = 64, c.seed = 3;
+  return c;
+}
+}  // namespace
+
+TEST_CASE("leakgan: each loss is its formula (manager: Q-weighted cosine, worker: (Q + alpha r_I) NLL)", "[agents][leakgan]") {
+  nets::Rng r(11);
+  const nets::IntTensor real = random_ids(40, 9, 20, r);
+  LeakGAN lg(tiny_config(), real, 20, nullptr);
+  const nets::IntTensor x = random_ids(4, 9, 20, r);
+  nets::Tensor q = nets::Tensor::from_shape({4, 3});
+  for (auto& v : q) v = r.uniform();
+  const LeakGAN::Losses l = lg.losses(x, q, false);
+  // the manager: -(1/(B M)) sum Q[b, t/c] cos(f_{t+c} - f_t, g_t), M = T - c + 1
+  const nets::Tensor f = nets::leaked_features(lg.disc, x);
+  const nets::Tensor g = lg.gen.goals(f).value();
+  const size_t F = lg.disc.features(), T = 9, c = 3, M = 7;
+  double want = 0, intr = 0;
+  auto cosine = [&](size_t b, size_t t1, size_t t0, size_t tg) {
+    double dot = 0, na = 0, nb = 0;
+    for (size_t i = 0; i < F; ++i) {
+      const double dlt = f(b, t1, i) - f(b, t0, i);
+      dot += dlt * g(b, tg, i), na += dlt * dlt, nb += double(g(b, tg, i)) * g(b, tg, i);
+    }
+    return dot / std::sqrt(na * nb);
+  };
+  for (size_t b = 0; b < 4; ++b)
+    for (size_t t = 0; t < M; ++t) want -= q(b, t / c) * cosine(b, t + c, t, t) / double(4 * M);
+  CHECK(l.manager.item() == Approx(want).epsilon(1e-4));
+  // the worker: sum (Q + alpha r_I) * -log p / (B T), with log p from the scoring path
+  const nets::Tensor lp = lg.gen.log_probs(lg.disc, x);
+  double wl = 0;
+  for (size_t b = 0; b < 4; ++b)
+    for (size_t t = 0; t < T; ++t) {
+      double ri = 0;
+      for (size_t i = 1; i <= c && i <= t + 1; ++i) ri += cosine(b, t + 1, t + 1 - i, t + 1 - i);
+      ri /= double(c);
+      intr += ri / double(4 * T);
+      wl += (q(b, t / c) + ri) * -lp(b, t) / double(4 * T);
+    }
+  CHECK(l.mean_intrinsic == Approx(intr).epsilon(1e-4));
+  CHECK(l.worker.item() == Approx(wl).epsilon(1e-4));
+  // MLE pre-training: the worker's mean NLL
+  const LeakGAN::Losses m = lg.losses(x, nets::Tensor(), true);
+  double nll = 0;
+  for (float v : lp) nll -= v / double(lp.size());
+  CHECK(m.worker.item() == Approx(nll).epsilon(1e-4));
+}
+
+TEST_CASE("leakgan: gradients of both losses through the manager and the worker match finite differences", "[agents][leakgan][grad]") {
+  nets::Rng r(12);
+  const nets::IntTensor real = random_ids(40, 9, 20, r);
+  LeakGANConfig cfg = tiny_config();
+  cfg.init_std = 0.3f;
+  LeakGAN lg(cfg, real, 20, nullptr);
+  const nets::IntTensor x = random_ids(3, 9, 20, r);
+  nets::Tensor q = nets::Tensor::from_shape({3, 3});
+  for (auto& v : q) v = r.uniform();
+  // each optimizer's loss: the manager's parameters get the manager's (the worker reads the
+  // goals as constants), the worker's the worker's
+  auto loss_of = [&](const std::string& param) {
+    const LeakGAN::Losses l = lg.losses(x, q, false);
+    const bool manager = param.rfind("manager.", 0) == 0 || param.rfind("goal_out.", 0) == 0;
+    return double(manager ? l.manager.item() : l.worker.item());
+  };
+  for (auto& [name, p] : lg.gen.named_parameters()) p.zero_grad();
+  {
+    const LeakGAN::Losses l = lg.losses(x, q, false);
+    nets::add(l.manager, l.worker).backward();
+  }
+  size_t checked = 0;
+  for (auto& [name, p] : lg.gen.named_parameters()) {
+    INFO(name);
+    REQUIRE(p.has_grad());
+    const nets::Tensor grad = p.grad();
+    for (size_t k = 0; k < 6; ++k) {
+      const size_t i = (k * 7919 + 13) % p.size();
+      const float keep = p.value().data()[i], eps = 1e-2f;
+      p.value().data()[i] = keep + eps;
+      const double up = loss_of(name);
+      p.value().data()[i] = keep - eps;
+      const double down = loss_of(name);
+      p.value().data()[i] = keep;
+      const double fd = (up - down) / (2 * eps);
+      CHECK(grad.data()[i] == Approx(fd).margin(2e-3).epsilon(5e-2));
+      ++checked;
+    }
+  }
+  CHECK(checked >= 6 * 8);
+}
+
+TEST_CASE("leakgan: with D fixed, g-steps raise D's reward of the generator's samples", "[agents][leakgan][learning]") {
+  // D trained once against the initial generator, then frozen: the policy gradient must find
+  // what it calls real (seed 2, 40 g-steps)
+  nets::Rng r(2);
+  nets::IntTensor real = nets::IntTensor::from_shape({256, 8});
+  for (size_t b = 0; b < 256; ++b)
+    for (size_t t = 0; t < 8; ++t) real(b, t) = int32_t((b + t) % 3);  // real data uses 3 tokens of 20
+  LeakGANConfig c = tiny_config();
+  c.disc = small_disc(20, 8);
+  c.batch = 32, c.step_size = 2, c.negatives = 256, c.seed = 2, c.g_lr = 0.05f, c.alpha = 0.f;
+  LeakGAN lg(c, real, 20, nullptr);
+  for (int k = 0; k < 3; ++k) lg.d_step(2);
+  double first = 0, last = 0;
+  for (int k = 0; k < 40; ++k) {
+    nets::Rng s(100 + k);
+    const auto m = lg.g_step_on(lg.gen.sample(lg.disc, 32, s));
+    if (k == 0) first = m.at("d_reward");
+    last = m.at("d_reward");
+    CHECK(m.at("reward_rank_corr") > 0.9);  // the rescale follows D's scores
+  }
+  double real_score = 0;
+  for (float p : lg.disc.prob_real(real)) real_score += p / 256.0;
+  INFO("D reward " << first << " -> " << last << ", D of real data " << real_score);
+  // most of the way from where it started to what D gives real data
+  CHECK(last - first > 0.5 * (real_score - first));
+}
