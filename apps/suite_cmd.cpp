@@ -118,9 +118,9 @@ json builtin_suite(const std::string& name) {
             {"text_samples", 1000}};
   }
   if (name == "text") {
-    // SeqGAN's oracle, the caption grammar and COCO: MLE, SeqGAN's fast protocol, REINFORCE on
-    // the env's own reward, and REINFORCE and DQN rewarded by the same seed's SeqGAN
-    // discriminator (LeakGAN joins when it lands); 9,984 samples per temperature
+    // SeqGAN's oracle, the caption grammar and COCO: MLE, SeqGAN's and LeakGAN's fast protocols,
+    // REINFORCE on the env's own reward, and REINFORCE and DQN rewarded by the same seed's SeqGAN
+    // discriminator; 9,984 samples per temperature
     const json oracle = {{"oracle", "../shared/data/seqgan_oracle"}};
     json runs = json::array();
     for (const auto& [env, eo] : std::vector<std::pair<std::string, json>>{
@@ -129,6 +129,7 @@ json builtin_suite(const std::string& name) {
       d["reward_model"] = "{run:seqgan}";
       runs.push_back({{"agent", "mle"}, {"env", env}, {"env_options", eo}, {"options", {{"epochs", 50}}}});
       runs.push_back({{"agent", "seqgan"}, {"env", env}, {"env_options", eo}, {"steps", 0}});
+      runs.push_back({{"agent", "leakgan"}, {"env", env}, {"env_options", eo}, {"steps", 0}});
       runs.push_back({{"agent", "reinforce"}, {"env", env}, {"env_options", eo}, {"steps", 100000}});
       runs.push_back({{"agent", "reinforce"}, {"env", env}, {"env_options", d}, {"steps", 100000}});
       runs.push_back({{"agent", "dqn"}, {"env", env}, {"env_options", d}, {"steps", 100000}});
