@@ -232,8 +232,8 @@ BenchConfig parse_bench(const std::vector<std::string>& args, bool* help, std::o
           "unknown --suite '" + c.suite + "' (known: nets, rl)");
   std::stringstream ss(c.nets.parts);
   for (std::string p; std::getline(ss, p, ',');)
-    require(p == "matmul" || p == "mle" || p == "sample" || p == "disc" || p == "rollout", "bench",
-            "unknown part '" + p + "' in --parts (known: matmul, mle, sample, disc, rollout)");
+    require(p == "matmul" || p == "mle" || p == "sample" || p == "disc" || p == "rollout" || p == "leak", "bench",
+            "unknown part '" + p + "' in --parts (known: matmul, mle, sample, disc, rollout, leak)");
   require(c.nets.repeats >= 1, "bench", "--repeats must be >= 1");
   require(c.nets.min_time > 0, "bench", "--min-time must be > 0");
   return c;

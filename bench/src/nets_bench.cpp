@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "seqrl/agents/mle.hpp"
+#include "seqrl/agents/leakgan.hpp"
 #include "seqrl/agents/seqgan.hpp"
 #include "seqrl/nets/models/discriminator.hpp"
 #include "seqrl/bench/measure.hpp"
@@ -141,6 +142,34 @@ nlohmann::json run_nets_bench(const NetsBenchConfig& cfg) {
       Rate r = measure_seconds([&] { nets::Tensor q = gan.rewards(pool[1]); }, cfg.rollout_repeats, 1);
       res["rollout_s_per_batch"] = r.to_json();
     }
+  }
+  if (wants(cfg.parts, "leak")) {
+    // LeakGAN at SeqGAN's sizes (length 20, D with 1,720 features): one D forward pass of a batch
+    // of 64 (the convolutions, not the score table), the leaked features of all 21 prefixes of
+    // that batch, sampling 64 sequences with the leak, and one adversarial g-step (4 rollouts
+    // every 4 tokens, both losses, both updates)
+    auto pool = token_pool(rng);
+    agents::LeakGANConfig lc = agents::leakgan_protocol("paper");
+    agents::LeakGAN lg(lc, pool[0], kV, nullptr);
+    lg.disc.eval();
+    size_t it = 0;
+    Rate fwd = measure_rate(
+        [&] {
+          nets::NoGrad ng;
+          nets::Var l = lg.disc.logits(pool[it++ % pool.size()]);
+        },
+        double(kB), cfg.repeats, cfg.min_time, cfg.warmup);
+    Rate leak = measure_rate([&] { nets::Tensor f = nets::leaked_features(lg.disc, pool[it++ % pool.size()]); },
+                             double(kB), cfg.repeats, cfg.min_time, cfg.warmup);
+    res["leak_disc_forward_seqs_per_s"] = fwd.to_json();
+    res["leak_all_prefixes_seqs_per_s"] = leak.to_json();
+    res["leak_cost_in_forward_passes"] = fwd.median / leak.median;
+    nets::Rng srng(cfg.seed + 3);
+    Rate smp = measure_rate([&] { nets::IntTensor x = lg.gen.sample(lg.disc, kB, srng); }, double(kB), cfg.repeats,
+                            cfg.min_time, 1);
+    res["leakgan_sample_seqs_per_s"] = smp.to_json();
+    Rate gs = measure_seconds([&] { lg.g_step_on(pool[it++ % pool.size()]); }, cfg.rollout_repeats, 1);
+    res["leakgan_g_step_s"] = gs.to_json();
   }
   return res;
 }

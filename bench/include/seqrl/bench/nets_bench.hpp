@@ -10,7 +10,7 @@
 namespace seqrl::bench {
 
 struct NetsBenchConfig {
-  std::string parts = "matmul,mle,sample";  // comma-separated subset of matmul,mle,sample,disc,rollout
+  std::string parts = "matmul,mle,sample";  // comma-separated subset of matmul,mle,sample,disc,rollout,leak
   int repeats = 7;                          // timed blocks per figure
   double min_time = 1.0;                    // seconds per block at least
   int warmup = 3;                           // untimed calls first
