@@ -277,34 +277,10 @@ void LeakGAN::step_generator(const Losses& l) {
 }
 
 double LeakGAN::d_step(size_t epochs) {
-  const size_t N = real_.shape()[0], T = real_.shape()[1];
-  const size_t neg = cfg.negatives ? cfg.negatives : N;
-  const nets::IntTensor fake = gen.sample(disc, neg, rng, cfg.sample_temperature);
-  const size_t total = N + neg, B = cfg.batch;
-  disc.train();
-  double sum = 0;
-  size_t batches = 0;
-  nets::IntTensor x = nets::IntTensor::from_shape({B, T});
-  std::vector<int32_t> y(B);
-  for (size_t e = 0; e < epochs; ++e) {
-    const std::vector<size_t> order = text::shuffled_order(total, shuffle_rng_);
-    for (size_t s = 0; s + B <= total; s += B) {
-      for (size_t b = 0; b < B; ++b) {
-        const size_t k = order[s + b];
-        const int32_t* src = k < N ? real_.data() + k * T : fake.data() + (k - N) * T;
-        std::memcpy(x.data() + b * T, src, T * sizeof(int32_t));
-        y[b] = k < N ? 1 : 0;
-      }
-      d_opt_->zero_grad();
-      nets::Var loss = disc.loss(x, y);
-      loss.backward();
-      d_opt_->step();
-      sum += loss.item();
-      ++batches;
-    }
-  }
+  const nets::IntTensor fake = gen.sample(disc, cfg.negatives ? cfg.negatives : real_.shape()[0], rng, cfg.sample_temperature);
+  const double loss = train_discriminator(disc, *d_opt_, real_, fake, epochs, cfg.batch, shuffle_rng_);
   disc.eval();
-  return batches ? sum / double(batches) : 0.0;
+  return loss;
 }
 
 void LeakGAN::pretrain(const Log& log) {
@@ -483,53 +459,19 @@ void LeakGANAgent::pretrain() {
 
 std::vector<env::Action> LeakGANAgent::act(const nets::Tensor& obs, bool deterministic) {
   pretrain();
-  const size_t n = obs.shape()[0], T = task_.real.shape()[1], V = task_.vocab_size;
-  if (obs.size() != n * T) throw ShapeError("leakgan: observations " + shape_str(obs.shape()) + " are not [N, " + std::to_string(T) + "]");
-  std::vector<size_t> len(n);
-  for (size_t i = 0; i < n; ++i) len[i] = std::min(env::prefix_length(obs.data() + i * T, T), T - 1);
-  std::vector<env::Action> out(n);
-  std::vector<float> scratch(V);
-  for (size_t gl = 0; gl < T; ++gl) {
-    std::vector<size_t> rows;
-    for (size_t i = 0; i < n; ++i)
-      if (len[i] == gl) rows.push_back(i);
-    if (rows.empty()) continue;
-    nets::IntTensor pre = nets::IntTensor::from_shape({rows.size(), T});
-    for (size_t r = 0; r < rows.size(); ++r)
-      for (size_t t = 0; t < T; ++t) pre(r, t) = t < gl ? int32_t(obs.data()[rows[r] * T + t]) : 0;
-    const nets::Tensor logits = gan_->gen.next_logits(gan_->disc, pre, gl);
-    for (size_t r = 0; r < rows.size(); ++r) {
-      const float* row = logits.data() + r * V;
-      int32_t tok;
-      if (deterministic) {
-        tok = int32_t(std::max_element(row, row + V) - row);
-      } else {
-        const double u = gan_->rng.uniform_double();
-        nets::kernels::sample_rows(row, nullptr, 1, V, 1.f, &u, &tok, scratch.data());
-      }
-      out[rows[r]] = env::Action(int64_t(tok));
-    }
-  }
-  return out;
+  return next_tokens([&](const nets::IntTensor& pre, size_t given) { return gan_->gen.next_logits(gan_->disc, pre, given); },
+                     task_.real.shape()[1], task_.vocab_size, obs, deterministic, gan_->rng, "leakgan");
 }
 
 Metrics LeakGANAgent::update() {
   const size_t B = cfg.gan.batch, T = task_.real.shape()[1];
   Metrics m = std::move(pending_);
   pending_.clear();
-  auto& finished = episodes_.finished;
-  if (finished.size() < B) return m;
-  nets::IntTensor seqs = nets::IntTensor::from_shape({B, T});
-  std::fill(seqs.begin(), seqs.end(), task_.eos >= 0 ? task_.eos : 0);
-  std::vector<size_t> lengths(B);
+  if (episodes_.finished.size() < B) return m;
+  // the batch: the first B finished episodes, padded as the real data is (with the end token)
+  std::vector<size_t> lengths;
   double ret = 0;
-  for (size_t b = 0; b < B; ++b) {
-    const TextEpisodes::Episode& e = finished[b];
-    lengths[b] = std::min(e.tokens.size(), T);
-    std::copy(e.tokens.begin(), e.tokens.begin() + long(lengths[b]), seqs.data() + b * T);
-    for (double r : e.rewards) ret += r / double(B);
-  }
-  finished.erase(finished.begin(), finished.begin() + long(B));
+  const nets::IntTensor seqs = episodes_.take_batch(B, T, task_.eos >= 0 ? task_.eos : 0, lengths, ret);
   for (const auto& [k, v] : gan_->g_step_on(seqs, &lengths)) m.push_back({k, v});
   double dl = 0;
   for (size_t d = 0; d < cfg.gan.d_steps; ++d) dl = gan_->d_step(cfg.gan.d_epochs);

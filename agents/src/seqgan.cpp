@@ -153,34 +153,37 @@ void SeqGAN::pretrain_generator(const Log& log) {
   nets::hard_update(rollout, gen);
 }
 
-double SeqGAN::d_step(size_t epochs) {
-  const size_t N = real_.shape()[0], T = real_.shape()[1];
-  const size_t neg = cfg.negatives ? cfg.negatives : N;
-  const nets::IntTensor fake = gen.sample(neg, rng);
-  const size_t total = N + neg, B = cfg.batch;
+double train_discriminator(nets::Discriminator& disc, nets::Optimizer& opt, const nets::IntTensor& real,
+                           const nets::IntTensor& fake, size_t epochs, size_t B, nets::Rng& shuffle_rng) {
+  const size_t N = real.shape()[0], M = fake.shape()[0], T = real.shape()[1], total = N + M;
   disc.train();
   double sum = 0;
   size_t batches = 0;
   nets::IntTensor x = nets::IntTensor::from_shape({B, T});
   std::vector<int32_t> y(B);
   for (size_t e = 0; e < epochs; ++e) {
-    const std::vector<size_t> order = text::shuffled_order(total, shuffle_rng_);
+    const std::vector<size_t> order = text::shuffled_order(total, shuffle_rng);
     for (size_t s = 0; s + B <= total; s += B) {
       for (size_t b = 0; b < B; ++b) {
         const size_t k = order[s + b];
-        const int32_t* src = k < N ? real_.data() + k * T : fake.data() + (k - N) * T;
+        const int32_t* src = k < N ? real.data() + k * T : fake.data() + (k - N) * T;
         std::memcpy(x.data() + b * T, src, T * sizeof(int32_t));
         y[b] = k < N ? 1 : 0;
       }
-      d_opt_->zero_grad();
+      opt.zero_grad();
       nets::Var loss = disc.loss(x, y);
       loss.backward();
-      d_opt_->step();
+      opt.step();
       sum += loss.item();
       ++batches;
     }
   }
   return batches ? sum / double(batches) : 0.0;
+}
+
+double SeqGAN::d_step(size_t epochs) {
+  const nets::IntTensor fake = gen.sample(cfg.negatives ? cfg.negatives : real_.shape()[0], rng);
+  return train_discriminator(disc, *d_opt_, real_, fake, epochs, cfg.batch, shuffle_rng_);
 }
 
 void SeqGAN::pretrain_discriminator(const Log& log) {

@@ -116,20 +116,11 @@ Metrics SeqGANAgent::update() {
   const size_t B = cfg.gan.batch, T = task_.real.shape()[1];
   Metrics m = std::move(pending_);
   pending_.clear();
-  auto& finished = episodes_.finished;
-  if (finished.size() < B) return m;
+  if (episodes_.finished.size() < B) return m;
   // the batch: the first B finished episodes, padded as the real data is (with the end token)
-  nets::IntTensor seqs = nets::IntTensor::from_shape({B, T});
-  std::fill(seqs.begin(), seqs.end(), task_.eos >= 0 ? task_.eos : 0);
-  std::vector<size_t> lengths(B);
+  std::vector<size_t> lengths;
   double ret = 0;
-  for (size_t b = 0; b < B; ++b) {
-    const TextEpisodes::Episode& e = finished[b];
-    lengths[b] = std::min(e.tokens.size(), T);
-    std::copy(e.tokens.begin(), e.tokens.begin() + long(lengths[b]), seqs.data() + b * T);
-    for (double r : e.rewards) ret += r / double(B);
-  }
-  finished.erase(finished.begin(), finished.begin() + long(B));
+  const nets::IntTensor seqs = episodes_.take_batch(B, T, task_.eos >= 0 ? task_.eos : 0, lengths, ret);
   const double d_reward = gan_->g_step_on(seqs, &lengths);
   double d_loss = 0;
   for (size_t d = 0; d < cfg.gan.d_steps; ++d) d_loss = gan_->d_step(cfg.gan.d_epochs);

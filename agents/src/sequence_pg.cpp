@@ -44,9 +44,10 @@ SequencePG::SequencePG(size_t vocab, size_t seq_len, const SequencePGConfig& c)
   opt_ = std::make_unique<nets::Adam>(policy_.named_parameters(), c.lr);
 }
 
-std::vector<env::Action> next_tokens(const nets::LSTMGenerator& g, const nets::Tensor& obs,
-                                     bool deterministic, nets::Rng& rng, const std::string& who) {
-  const size_t n = obs.shape()[0], T_ = g.cfg.seq_len, V_ = g.cfg.vocab;
+std::vector<env::Action> next_tokens(const std::function<nets::Tensor(const nets::IntTensor&, size_t)>& logits_of,
+                                     size_t T_, size_t V_, const nets::Tensor& obs, bool deterministic, nets::Rng& rng,
+                                     const std::string& who) {
+  const size_t n = obs.shape()[0];
   if (obs.size() != n * T_)
     throw ShapeError(who + ": observations " + shape_str(obs.shape()) + " are not [N, " +
                      std::to_string(T_) + "]");
@@ -65,7 +66,7 @@ std::vector<env::Action> next_tokens(const nets::LSTMGenerator& g, const nets::T
     nets::IntTensor pre = nets::IntTensor::from_shape({rows.size(), T_});
     for (size_t r = 0; r < rows.size(); ++r)
       for (size_t t = 0; t < T_; ++t) pre(r, t) = t < gl ? int32_t(obs.data()[rows[r] * T_ + t]) : 0;
-    const nets::Tensor logits = g.next_logits(pre, gl);
+    const nets::Tensor logits = logits_of(pre, gl);
     for (size_t r = 0; r < rows.size(); ++r) {
       const float* row = logits.data() + r * V_;
       int32_t tok;
@@ -79,6 +80,31 @@ std::vector<env::Action> next_tokens(const nets::LSTMGenerator& g, const nets::T
     }
   }
   return out;
+}
+
+std::vector<env::Action> next_tokens(const nets::LSTMGenerator& g, const nets::Tensor& obs,
+                                     bool deterministic, nets::Rng& rng, const std::string& who) {
+  return next_tokens([&](const nets::IntTensor& pre, size_t given) { return g.next_logits(pre, given); },
+                     g.cfg.seq_len, g.cfg.vocab, obs, deterministic, rng, who);
+}
+
+nets::IntTensor TextEpisodes::take_batch(size_t B, size_t T, int32_t pad, std::vector<size_t>& lengths,
+                                         double& mean_return) {
+  if (finished.size() < B)
+    throw Error("TextEpisodes::take_batch: " + std::to_string(finished.size()) + " finished episodes, " +
+                std::to_string(B) + " asked");
+  nets::IntTensor seqs = nets::IntTensor::from_shape({B, T});
+  std::fill(seqs.begin(), seqs.end(), pad);
+  lengths.assign(B, 0);
+  mean_return = 0;
+  for (size_t b = 0; b < B; ++b) {
+    const Episode& e = finished[b];
+    lengths[b] = std::min(e.tokens.size(), T);
+    std::copy(e.tokens.begin(), e.tokens.begin() + long(lengths[b]), seqs.data() + b * T);
+    for (double r : e.rewards) mean_return += r / double(B);
+  }
+  finished.erase(finished.begin(), finished.begin() + long(B));
+  return seqs;
 }
 
 std::vector<env::Action> SequencePG::act(const nets::Tensor& obs, bool deterministic) {

@@ -59,6 +59,12 @@ void to_json(nlohmann::json& j, const SeqGANConfig& c);
 // Reads what to_json wrote (missing keys keep their defaults; disc sizes as listed).
 void from_json(const nlohmann::json& j, SeqGANConfig& c);
 
+// `epochs` passes over real [N, T] (label 1) and fake [M, T] (label 0) in shuffled batches of
+// `batch` (only whole batches, as SeqGAN's loader): the d-step of SeqGAN and LeakGAN. Returns the
+// mean loss; leaves disc in training mode.
+double train_discriminator(nets::Discriminator& disc, nets::Optimizer& opt, const nets::IntTensor& real,
+                           const nets::IntTensor& fake, size_t epochs, size_t batch, nets::Rng& shuffle_rng);
+
 // "paper": the protocol above as SeqGAN runs it. "fast": the same pipeline, smaller (a smaller
 // discriminator, fewer epochs, rounds and batches) to finish in about 20 minutes on 2 cores.
 SeqGANConfig seqgan_protocol(const std::string& name);

@@ -7,6 +7,7 @@
 // Monte-Carlo rewards, gamma = 0 makes G_t = Q(Y_1:t-1, y_t) and this is SeqGAN's g-step.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -24,6 +25,11 @@ namespace seqrl::agents {
 // row), or the most likely (deterministic). `who` names the caller in shape errors.
 std::vector<env::Action> next_tokens(const nets::LSTMGenerator& g, const nets::Tensor& obs,
                                      bool deterministic, nets::Rng& rng, const std::string& who);
+// The same for any policy given as next-token logits: logits(prefix [n, T], given) -> [n, V] for
+// rows that share their prefix length (rows are grouped by it).
+std::vector<env::Action> next_tokens(const std::function<nets::Tensor(const nets::IntTensor&, size_t)>& logits,
+                                     size_t T, size_t V, const nets::Tensor& obs, bool deterministic, nets::Rng& rng,
+                                     const std::string& who);
 
 // The episodes of a vector of text envs as transitions arrive: the tokens each sub-env's policy
 // chose and the rewards they earned (entries marked invalid skipped), running and finished.
@@ -34,6 +40,9 @@ struct TextEpisodes {
   };
   std::vector<Episode> running, finished;
   void observe(const Transitions& t);
+  // Takes the first B finished episodes as a batch [B, T] padded with `pad`: their lengths (the
+  // tokens the policy chose) into lengths, and the mean of their returns. Needs B finished.
+  nets::IntTensor take_batch(size_t B, size_t T, int32_t pad, std::vector<size_t>& lengths, double& mean_return);
   // For checkpoints: {"running": [...], "finished": [...]}; from_json throws json exceptions.
   nlohmann::json to_json() const;
   void from_json(const nlohmann::json& j);
