@@ -74,8 +74,8 @@ json builtin_suite(const std::string& name) {
   const json temps = {0.7, 1.0, 1.3};
   if (name == "quick") {
     // every agent on CartPole-v1, another classic env (Acrobot), a toy task (FrozenLake) and two
-    // text tasks (the caption grammar, a small random oracle), 3 seeds, budgets for a few minutes
-    // on 2 cores. Budgets are per run: DQN and REINFORCE get their tuned defaults per env.
+    // text tasks (the caption grammar, a small random oracle), 3 seeds, budgets for about ten
+    // minutes on 2 cores. Budgets are per run: DQN and REINFORCE get their tuned defaults per env.
     json runs = json::array();
     auto add = [&](const char* agent, const char* env, long steps, json eo = json::object(), json opts = json::object()) {
       runs.push_back({{"agent", agent}, {"env", env}, {"steps", steps}, {"env_options", eo}, {"options", opts}});
@@ -96,6 +96,8 @@ json builtin_suite(const std::string& name) {
       add("mle", env, 64 * 21, eo, {{"epochs", 30}, {"samples", 5000}});
       add("seqgan", env, 64 * 17 * 10, eo,
           {{"pretrain-g-epochs", 30}, {"pretrain-d-rounds", 3}, {"rollouts", 8}, {"negatives", 2000}, {"samples", 5000}});
+      add("leakgan", env, 64 * 17 * 8, eo,
+          {{"pretrain-rounds", 3}, {"pretrain-g-epochs", 10}, {"pretrain-d-rounds", 1}, {"negatives", 2000}, {"samples", 5000}});
       add("reinforce", env, 50000, eo, {{"eval-every", 10000}});
       add("dqn", env, 50000, eo, {{"eval-every", 10000}});
       add("random", env, 2000, eo);
