@@ -129,7 +129,6 @@ TrainConfig parse_train(const std::vector<std::string>& args, bool* help, std::o
                     ("preset the options below start from: " + list).c_str());
   }
   po::options_description agent_opts("options of agent '" + c.agent + "' (" + spec->kind + ")");
-  std::map<std::string, std::string> given;
   for (const auto& o : spec->options)
     agent_opts.add_options()(o.flag.c_str(),
                              po::value<std::string>()->default_value(agents::option_text(c.agent_config, o)),
