@@ -19,7 +19,7 @@ namespace seqrl::agents {
 
 #define SEQRL_LEAKGAN_FIELDS(X)                                                                            \
   X(protocol) X(variant) X(emb) X(hidden) X(goal_size) X(step_size) X(goal_window) X(normalize_w) X(init_std) \
-  X(g_lr) X(clip) X(alpha) X(delta) X(batch) X(d_lr) X(pretrain_rounds) X(pretrain_d_rounds)               \
+  X(g_lr) X(adversarial_lr) X(clip) X(alpha) X(delta) X(batch) X(d_lr) X(pretrain_rounds) X(pretrain_d_rounds)               \
   X(pretrain_g_epochs) X(d_epochs) X(negatives) X(total_batches) X(rollouts) X(d_steps)                   \
   X(sample_temperature) X(eval_every) X(eval_samples) X(seed)
 
@@ -351,6 +351,10 @@ std::map<std::string, double> LeakGAN::g_step_on(const nets::IntTensor& seqs, co
   const size_t B = seqs.shape()[0];
   if (lengths && lengths->size() != B)
     throw ShapeError("LeakGAN::g_step_on: " + std::to_string(lengths->size()) + " lengths for " + std::to_string(B) + " sequences");
+  if (cfg.adversarial_lr > 0.f) {
+    m_opt_->set_lr(cfg.adversarial_lr);
+    w_opt_->set_lr(cfg.adversarial_lr);
+  }
   const nets::Tensor q = q_values(seqs);
   const nets::Tensor r = rescale(q);
   const size_t J = q.shape()[1];
@@ -557,6 +561,7 @@ AgentSpec leakgan_agent_spec() {
                {"normalize-w", "/gan/normalize_w", "l2-normalise w_t (the reference code) (0/1)"},
                {"alpha", "/gan/alpha", "weight of the worker's intrinsic reward"},
                {"g-lr", "/gan/g_lr", "manager and worker Adam learning rate"},
+               {"adversarial-lr", "/gan/adversarial_lr", "their rate from the first g-step on (0 = --g-lr)"},
                {"d-lr", "/gan/d_lr", "discriminator Adam learning rate"},
                {"pretrain-rounds", "/gan/pretrain_rounds", "interleaved pre-training rounds"},
                {"pretrain-d-rounds", "/gan/pretrain_d_rounds", "D rounds per pre-training round"},

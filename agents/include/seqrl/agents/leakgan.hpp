@@ -52,6 +52,7 @@ struct LeakGANConfig {
   bool normalize_w = false;             // the reference variant: true
   float init_std = 0.1f;
   float g_lr = 0.0015f;              // both generator Adams (LeakGAN's code at length 20)
+  float adversarial_lr = 0.f;        // their rate from the first g-step on (0 = g_lr)
   float clip = 5.f;                  // per optimizer (LeakGAN's code)
   float alpha = 1.f;                 // weight of the intrinsic reward
   float delta = 16.f;                // the rescale's slope
