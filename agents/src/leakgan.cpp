@@ -142,16 +142,6 @@ double spearman(const std::vector<double>& a, const std::vector<double>& b) {
 // ---- the algorithm ----------------------------------------------------------------------------
 
 namespace {
-nets::DiscriminatorConfig disc_config(nets::DiscriminatorConfig d, size_t vocab, size_t T) {
-  d.vocab = vocab;
-  d.seq_len = T;
-  std::vector<size_t> sizes, nums;
-  for (size_t k = 0; k < d.filter_sizes.size(); ++k)
-    if (d.filter_sizes[k] <= T) sizes.push_back(d.filter_sizes[k]), nums.push_back(d.num_filters[k]);
-  d.filter_sizes = sizes;
-  d.num_filters = nums;
-  return d;
-}
 nets::LeakGANGeneratorConfig gen_config(const LeakGANConfig& c, size_t vocab, size_t T) {
   nets::LeakGANGeneratorConfig g;
   g.vocab = vocab;
@@ -170,7 +160,7 @@ nets::LeakGANGeneratorConfig gen_config(const LeakGANConfig& c, size_t vocab, si
 LeakGAN::LeakGAN(const LeakGANConfig& c, nets::IntTensor real, size_t vocab, const text::Oracle* oracle)
     : cfg(c),
       rng(c.seed),
-      disc(disc_config(c.disc, vocab, real.shape()[1]), rng),
+      disc(discriminator_for(c.disc, vocab, real.shape()[1]), rng),
       gen(gen_config(c, vocab, real.shape()[1]), disc.features(), rng),
       real_(std::move(real)),
       oracle_(oracle),
@@ -432,16 +422,8 @@ void from_json(const nlohmann::json& j, LeakGANAgentConfig& c) {
 
 std::unique_ptr<LeakGANAgent> LeakGANAgent::for_spaces(const env::Space& obs, const env::Space& act,
                                                        const LeakGANAgentConfig& cfg) {
-  const auto* ts = dynamic_cast<const env::TokenSequence*>(&obs);
-  const auto* d = dynamic_cast<const env::Discrete*>(&act);
-  if (!ts || !d)
-    throw ValueError("leakgan needs a text env with real data (TextOracle-v0, TextCoco-v0 or TextGrammar-v0), got " +
-                     obs.str() + " and " + act.str());
-  text::TextTask task = task_for_env(cfg.env_id, cfg.env_options, cfg.samples, cfg.gan.seed);
-  const size_t T = task.real.shape()[1];
-  if (size_t(ts->vocab) != task.vocab_size || ts->max_len != T || size_t(d->size) != task.vocab_size)
-    throw ValueError("leakgan: the env's spaces (" + obs.str() + ", " + act.str() + ") do not match its task '" + task.name + "'");
-  return std::make_unique<LeakGANAgent>(cfg, std::move(task));
+  return std::make_unique<LeakGANAgent>(
+      cfg, task_for_spaces("leakgan", obs, act, cfg.env_id, cfg.env_options, cfg.samples, cfg.gan.seed));
 }
 
 LeakGANAgent::LeakGANAgent(const LeakGANAgentConfig& c, text::TextTask task) : cfg(c), task_(std::move(task)) {
@@ -532,9 +514,7 @@ AgentSpec leakgan_agent_spec() {
   s.name = "leakgan";
   s.summary = "LeakGAN (Guo et al. 2018): manager/worker LSTMs, leaked discriminator features, rescaled rollout rewards";
   s.spaces = "text envs with real data: TextOracle-v0, TextCoco-v0, TextGrammar-v0";
-  s.supports = [](const env::Space& o, const env::Space& a) {
-    return dynamic_cast<const env::TokenSequence*>(&o) && dynamic_cast<const env::Discrete*>(&a);
-  };
+  s.supports = acts_on_text;
   s.preset_flag = "protocol";
   s.presets = {"fast", "paper", "fast-reference", "paper-reference"};
   s.defaults = [](const std::string&, const std::string& preset) {

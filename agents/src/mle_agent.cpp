@@ -23,17 +23,7 @@ nets::LSTMGeneratorConfig gen_config(const MLEAgentConfig& c, const text::TextTa
 
 std::unique_ptr<MLEAgent> MLEAgent::for_spaces(const env::Space& obs, const env::Space& act,
                                                const MLEAgentConfig& cfg) {
-  const auto* ts = dynamic_cast<const env::TokenSequence*>(&obs);
-  const auto* d = dynamic_cast<const env::Discrete*>(&act);
-  if (!ts || !d)
-    throw ValueError("mle needs a text env with real data (TextOracle-v0, TextCoco-v0 or TextGrammar-v0), got " +
-                     obs.str() + " and " + act.str());
-  text::TextTask task = task_for_env(cfg.env_id, cfg.env_options, cfg.samples, cfg.seed);
-  const size_t T = task.real.shape()[1];
-  if (size_t(ts->vocab) != task.vocab_size || ts->max_len != T || size_t(d->size) != task.vocab_size)
-    throw ValueError("mle: the env's spaces (" + obs.str() + ", " + act.str() + ") do not match its task '" +
-                     task.name + "' (vocabulary " + std::to_string(task.vocab_size) + ", length " +
-                     std::to_string(T) + ")");
+  text::TextTask task = task_for_spaces("mle", obs, act, cfg.env_id, cfg.env_options, cfg.samples, cfg.seed);
   if (cfg.batch == 0 || cfg.batch > task.real.shape()[0])
     throw ValueError("mle: batch " + std::to_string(cfg.batch) + " does not fit " +
                      std::to_string(task.real.shape()[0]) + " training sequences");
@@ -104,9 +94,7 @@ AgentSpec mle_agent_spec() {
   s.name = "mle";
   s.summary = "maximum likelihood: an LSTM generator fitted to the env's task data, then sampled";
   s.spaces = "text envs with real data: TextOracle-v0, TextCoco-v0, TextGrammar-v0";
-  s.supports = [](const env::Space& o, const env::Space& a) {
-    return dynamic_cast<const env::TokenSequence*>(&o) && dynamic_cast<const env::Discrete*>(&a);
-  };
+  s.supports = acts_on_text;
   s.defaults = [](const std::string&, const std::string&) { return nlohmann::json(MLEAgentConfig{}); };
   s.run_defaults = [](RunConfig& r, const std::string&, const std::string&) {
     r.total_steps = 64 * 21;  // one batch of episodes: the fit is all the learning there is

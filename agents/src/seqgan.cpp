@@ -105,9 +105,9 @@ nets::LSTMGeneratorConfig gen_config(const SeqGANConfig& c, size_t vocab, size_t
   g.init_std = c.init_std;
   return g;
 }
-// SeqGAN's filter list assumes sequences of 20: filters longer than the task's sequences are
-// dropped (COCO's are longer, the grammar's shorter).
-nets::DiscriminatorConfig disc_config(nets::DiscriminatorConfig d, size_t vocab, size_t T) {
+}  // namespace
+
+nets::DiscriminatorConfig discriminator_for(nets::DiscriminatorConfig d, size_t vocab, size_t T) {
   d.vocab = vocab;
   d.seq_len = T;
   std::vector<size_t> sizes, nums;
@@ -117,14 +117,13 @@ nets::DiscriminatorConfig disc_config(nets::DiscriminatorConfig d, size_t vocab,
   d.num_filters = nums;
   return d;
 }
-}  // namespace
 
 SeqGAN::SeqGAN(const SeqGANConfig& c, nets::IntTensor real, size_t vocab, const text::Oracle* oracle)
     : cfg(c),
       rng(c.seed),
       gen(gen_config(c, vocab, real.shape()[1]), rng),
       rollout(gen_config(c, vocab, real.shape()[1]), rng),
-      disc(disc_config(c.disc, vocab, real.shape()[1]), rng),
+      disc(discriminator_for(c.disc, vocab, real.shape()[1]), rng),
       real_(std::move(real)),
       oracle_(oracle),
       shuffle_rng_(c.seed + 7),

@@ -60,21 +60,32 @@ text::TextTask task_for_env(const std::string& id, const nlohmann::json& o, size
                    "TextOracle-v0, TextCoco-v0 or TextGrammar-v0, not '" + id + "'");
 }
 
-std::unique_ptr<SeqGANAgent> SeqGANAgent::for_spaces(const env::Space& obs, const env::Space& act,
-                                                     const SeqGANAgentConfig& cfg) {
+bool acts_on_text(const env::Space& obs, const env::Space& act) {
+  return dynamic_cast<const env::TokenSequence*>(&obs) && dynamic_cast<const env::Discrete*>(&act);
+}
+
+text::TextTask task_for_spaces(const std::string& who, const env::Space& obs, const env::Space& act,
+                               const std::string& env_id, const nlohmann::json& env_options, size_t samples,
+                               uint64_t seed) {
   const auto* ts = dynamic_cast<const env::TokenSequence*>(&obs);
   const auto* d = dynamic_cast<const env::Discrete*>(&act);
   if (!ts || !d)
-    throw ValueError("seqgan needs a text env with real data (TextOracle-v0, TextCoco-v0 or TextGrammar-v0): "
+    throw ValueError(who + " needs a text env with real data (TextOracle-v0, TextCoco-v0 or TextGrammar-v0): "
                      "TokenSequence observations and Discrete actions, got " + obs.str() + " and " + act.str());
-  text::TextTask task = task_for_env(cfg.env_id, cfg.env_options, cfg.samples, cfg.gan.seed);
+  text::TextTask task = task_for_env(env_id, env_options, samples, seed);
   const size_t T = task.real.shape()[1];
   if (size_t(ts->vocab) != task.vocab_size || ts->max_len != T || d->start != 0 ||
       size_t(d->size) != task.vocab_size)
-    throw ValueError("seqgan: the env's spaces (" + obs.str() + ", " + act.str() + ") do not match its task '" +
+    throw ValueError(who + ": the env's spaces (" + obs.str() + ", " + act.str() + ") do not match its task '" +
                      task.name + "' (vocabulary " + std::to_string(task.vocab_size) + ", length " +
                      std::to_string(T) + ")");
-  return std::make_unique<SeqGANAgent>(cfg, std::move(task));
+  return task;
+}
+
+std::unique_ptr<SeqGANAgent> SeqGANAgent::for_spaces(const env::Space& obs, const env::Space& act,
+                                                     const SeqGANAgentConfig& cfg) {
+  return std::make_unique<SeqGANAgent>(
+      cfg, task_for_spaces("seqgan", obs, act, cfg.env_id, cfg.env_options, cfg.samples, cfg.gan.seed));
 }
 
 SeqGANAgent::SeqGANAgent(const SeqGANAgentConfig& c, text::TextTask task)
@@ -172,9 +183,7 @@ AgentSpec seqgan_agent_spec() {
   s.name = "seqgan";
   s.summary = "SeqGAN (Yu et al. 2017): LSTM generator, CNN discriminator, Monte-Carlo rollout rewards";
   s.spaces = "text envs with real data: TextOracle-v0, TextCoco-v0, TextGrammar-v0";
-  s.supports = [](const env::Space& o, const env::Space& a) {
-    return dynamic_cast<const env::TokenSequence*>(&o) && dynamic_cast<const env::Discrete*>(&a);
-  };
+  s.supports = acts_on_text;
   s.preset_flag = "protocol";
   s.presets = {"fast", "paper"};
   s.defaults = [](const std::string&, const std::string& preset) {

@@ -65,6 +65,10 @@ void from_json(const nlohmann::json& j, SeqGANConfig& c);
 double train_discriminator(nets::Discriminator& disc, nets::Optimizer& opt, const nets::IntTensor& real,
                            const nets::IntTensor& fake, size_t epochs, size_t batch, nets::Rng& shuffle_rng);
 
+// d for sequences of T tokens over vocab: SeqGAN's filter list assumes length 20, so filters
+// longer than T are dropped (COCO's sequences are longer, the grammar's shorter). LeakGAN's D too.
+nets::DiscriminatorConfig discriminator_for(nets::DiscriminatorConfig d, size_t vocab, size_t T);
+
 // "paper": the protocol above as SeqGAN runs it. "fast": the same pipeline, smaller (a smaller
 // discriminator, fewer epochs, rounds and batches) to finish in about 20 minutes on 2 cores.
 SeqGANConfig seqgan_protocol(const std::string& name);

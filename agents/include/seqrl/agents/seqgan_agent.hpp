@@ -44,6 +44,15 @@ void from_json(const nlohmann::json& j, SeqGANAgentConfig& c);
 text::TextTask task_for_env(const std::string& env_id, const nlohmann::json& env_options,
                             size_t samples, uint64_t seed);
 
+// Whether obs/act are a text env's (TokenSequence observations, Discrete actions): the spaces of
+// the agents trained on a task's real data (mle, seqgan, leakgan).
+bool acts_on_text(const env::Space& obs, const env::Space& act);
+// task_for_env, checked against the env's spaces (TokenSequence of the task's vocabulary and T,
+// Discrete actions 0..vocab-1); ValueError naming `who` and what differs.
+text::TextTask task_for_spaces(const std::string& who, const env::Space& obs, const env::Space& act,
+                               const std::string& env_id, const nlohmann::json& env_options, size_t samples,
+                               uint64_t seed);
+
 class SeqGANAgent : public Agent {
  public:
   // Checks the spaces against the task (TokenSequence of the task's vocabulary and T, Discrete
