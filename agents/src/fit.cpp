@@ -262,6 +262,42 @@ text::TextTaskOptions task_options(const FitConfig& c) {
   return o;
 }
 
+// Shuffled epochs of whole batches over the rows of a data set, resumable mid-epoch: a checkpoint
+// keeps the data stream's state where the epoch's order was drawn ("data_rng_epoch") and the
+// position in it ("cursor"); loading redraws the same order.
+class EpochBatches {
+ public:
+  EpochBatches(size_t rows, uint64_t seed) : rows_(rows), data_(seed) { new_epoch(); }
+  // The next B rows of data (a fresh order when the epoch has fewer than B left).
+  nets::IntTensor next(const nets::IntTensor& data, size_t B) {
+    if (cursor_ + B > order_.size()) new_epoch();
+    const nets::IntTensor x = rows_of(data, order_.data() + cursor_, B);
+    cursor_ += B;
+    return x;
+  }
+  void save(nlohmann::json& s) const {
+    s["data_rng_epoch"] = epoch_rng_;
+    s["cursor"] = cursor_;
+  }
+  void load(const nlohmann::json& s) {
+    data_.set_state(s.at("data_rng_epoch").get<std::string>());
+    new_epoch();
+    cursor_ = s.at("cursor").get<size_t>();
+  }
+
+ private:
+  void new_epoch() {
+    epoch_rng_ = data_.state();
+    order_ = text::shuffled_order(rows_, data_);
+    cursor_ = 0;
+  }
+  size_t rows_;
+  nets::Rng data_;
+  std::string epoch_rng_;
+  std::vector<size_t> order_;
+  size_t cursor_ = 0;
+};
+
 // ---- GAN: on a 2-D mixture, or on the codes of sentences (a latent GAN) ------------------------
 // The codes (posterior means) of every row, in chunks: [N, Z].
 nets::Tensor codes_of(const nets::SentenceAutoencoder& m, const nets::IntTensor& seqs) {
@@ -411,20 +447,16 @@ class SentenceAutoencoderFitter : public Fitter {
   SentenceAutoencoderFitter(const FitConfig& c, text::TextTask task)
       : c_(c), task_(std::move(task)), init_(c.seed),
         model_(sentence_config(c, task_.vocab_size, task_.eos), init_),
-        trainer_(model_, train_config(c)), data_(c.seed + 1001) {
+        trainer_(model_, train_config(c)), batches_(task_.real.shape()[0], c.seed + 1001) {
     const size_t B = batch_of(c);
     if (task_.real.shape()[0] < B)
       throw ValueError("seqrl fit: '" + c.data + "' has " + std::to_string(task_.real.shape()[0]) +
                        " training sentences, fewer than one batch of " + std::to_string(B));
     const size_t M = c.eval_samples ? std::min(c.eval_samples, task_.held_out.shape()[0]) : task_.held_out.shape()[0];
     eval_ = row_range(task_.held_out, 0, M);
-    new_epoch();
   }
   nlohmann::json step() override {
-    const size_t B = batch_of(c_);
-    if (cursor_ + B > order_.size()) new_epoch();
-    const nets::IntTensor x = rows_of(task_.real, order_.data() + cursor_, B);
-    cursor_ += B;
+    const nets::IntTensor x = batches_.next(task_.real, batch_of(c_));
     model_.train();
     const nets::VaeTerms t = trainer_.step([&](double beta, nets::Rng& r) { return model_.loss(x, beta, r); });
     return {{"loss", t.loss.item()}, {"recon", t.recon}, {"kl", t.kl}, {"beta", t.beta}, {"tokens", t.tokens}};
@@ -461,14 +493,11 @@ class SentenceAutoencoderFitter : public Fitter {
   std::string describe() const override { return nets::describe(model_.cfg); }
   void save(Tensors& t, nlohmann::json& s) const override {
     save_trainer(model_, trainer_, t, s);
-    s["data_rng_epoch"] = epoch_rng_;  // the data stream where this epoch's order was drawn
-    s["cursor"] = cursor_;
+    batches_.save(s);
   }
   void load(const nets::SafeTensors& st, const nlohmann::json& s, const std::string& path) override {
     load_trainer(model_, trainer_, st, s, path);
-    data_.set_state(s.at("data_rng_epoch").get<std::string>());
-    new_epoch();
-    cursor_ = s.at("cursor").get<size_t>();
+    batches_.load(s);
   }
   void write_inputs(const std::string& dir) const override {
     if (task_.vocab) task_.vocab->save(dir + "/vocab.txt");
@@ -497,20 +526,12 @@ class SentenceAutoencoderFitter : public Fitter {
   }
 
  private:
-  void new_epoch() {
-    epoch_rng_ = data_.state();
-    order_ = text::shuffled_order(task_.real.shape()[0], data_);
-    cursor_ = 0;
-  }
   FitConfig c_;
   text::TextTask task_;
   nets::Rng init_;
   nets::SentenceAutoencoder model_;
   nets::AutoencoderTrainer trainer_;
-  nets::Rng data_;
-  std::string epoch_rng_;
-  std::vector<size_t> order_;
-  size_t cursor_ = 0;
+  EpochBatches batches_;
   nets::IntTensor eval_;
 };
 
@@ -520,19 +541,16 @@ class SentenceAutoencoderFitter : public Fitter {
 class LanguageModelFitter : public Fitter {
  public:
   LanguageModelFitter(const FitConfig& c, text::TextTask task)
-      : c_(c), task_(std::move(task)), init_(c.seed), gen_(gen_config(c, task_), init_), data_(c.seed + 1001) {
+      : c_(c), task_(std::move(task)), init_(c.seed), gen_(gen_config(c, task_), init_),
+        batches_(task_.real.shape()[0], c.seed + 1001) {
     const size_t B = batch_of(c);
     if (task_.real.shape()[0] < B)
       throw ValueError("seqrl fit: '" + c.data + "' has " + std::to_string(task_.real.shape()[0]) +
                        " training sentences, fewer than one batch of " + std::to_string(B));
     opt_ = std::make_unique<nets::Adam>(gen_.named_parameters(), c.lr);
-    new_epoch();
   }
   nlohmann::json step() override {
-    const size_t B = batch_of(c_);
-    if (cursor_ + B > order_.size()) new_epoch();
-    const nets::IntTensor x = rows_of(task_.real, order_.data() + cursor_, B);
-    cursor_ += B;
+    const nets::IntTensor x = batches_.next(task_.real, batch_of(c_));
     opt_->zero_grad();
     nets::Var loss = gen_.nll(x);
     loss.backward();
@@ -568,15 +586,12 @@ class LanguageModelFitter : public Fitter {
     Meta meta;
     nets::add_optimizer_state(*opt_, "optim.", t, meta);
     s["optim"] = meta;
-    s["data_rng_epoch"] = epoch_rng_;
-    s["cursor"] = cursor_;
+    batches_.save(s);
   }
   void load(const nets::SafeTensors& st, const nlohmann::json& s, const std::string& path) override {
     nets::load_module_state(gen_, st, "model.", path);
     opt_->load_state(nets::optimizer_state_with_prefix(st, "optim."));
-    data_.set_state(s.at("data_rng_epoch").get<std::string>());
-    new_epoch();
-    cursor_ = s.at("cursor").get<size_t>();
+    batches_.load(s);
   }
   void write_inputs(const std::string& dir) const override {
     if (task_.vocab) task_.vocab->save(dir + "/vocab.txt");
@@ -605,20 +620,12 @@ class LanguageModelFitter : public Fitter {
     g.start_token = t.vocab ? text::Vocabulary::kBos : 0;
     return g;
   }
-  void new_epoch() {
-    epoch_rng_ = data_.state();
-    order_ = text::shuffled_order(task_.real.shape()[0], data_);
-    cursor_ = 0;
-  }
   FitConfig c_;
   text::TextTask task_;
   nets::Rng init_;
   nets::LSTMGenerator gen_;
   std::unique_ptr<nets::Adam> opt_;
-  nets::Rng data_;
-  std::string epoch_rng_;
-  std::vector<size_t> order_;
-  size_t cursor_ = 0;
+  EpochBatches batches_;
 };
 
 std::unique_ptr<Fitter> make_fitter(const FitConfig& c) {
