@@ -38,6 +38,7 @@ def color(agent):
 
 
 def env_label(row):
+    """A run's or a statistics entry's env, with its options when it has any."""
     opts = row.get("env_options") or {}
     return row["env"] + ("" if not opts else " " + json.dumps(opts, sort_keys=True, separators=(",", ":")))
 
@@ -89,13 +90,13 @@ def curves_plot(rows, path):
 
 def finals_plot(res, path):
     stats = res["stats"]
-    envs = sorted({e["env"] + ("" if not e["env_options"] else " " + json.dumps(e["env_options"], sort_keys=True, separators=(",", ":"))) for e in stats})
+    envs = sorted({env_label(e) for e in stats})
     n = len(envs)
     cols = min(4, n)
     nrows = (n + cols - 1) // cols
     fig, axes = plt.subplots(nrows, cols, figsize=(4 * cols, 3.2 * nrows), squeeze=False)
     for ax, env in zip(axes.flat, envs):
-        es = [e for e in stats if (e["env"] + ("" if not e["env_options"] else " " + json.dumps(e["env_options"], sort_keys=True, separators=(",", ":")))) == env]
+        es = [e for e in stats if env_label(e) == env]
         for i, e in enumerate(sorted(es, key=lambda e: e["agent"])):
             pts = [r["return"] for r in res["rows"] if r["agent"] == e["agent"] and env_label(r) == env]
             ax.scatter([i] * len(pts), pts, color=color(e["agent"]), alpha=0.5, s=18)
