@@ -14,19 +14,6 @@
 
 namespace seqrl::cli {
 
-// `seqrl demo`: learn SeqGAN's synthetic oracle by MLE and report NLL-oracle as it learns.
-struct DemoConfig {
-  std::string oracle = "../shared/data/seqgan_oracle";  // folder of SeqGAN's oracle .npy files
-  bool random_oracle = false;   // use a fresh N(0,1) oracle (from --oracle-seed) instead
-  uint64_t oracle_seed = 0;     // seed of the random oracle
-  size_t samples = 10000;       // training sequences drawn from the oracle
-  size_t epochs = 10;           // MLE passes over them
-  size_t batch = 64;            // sequences per update
-  float lr = 0.01f;             // Adam learning rate
-  size_t eval_samples = 9984;   // generator samples scored by the oracle (SeqGAN: 9,984)
-  uint64_t seed = 1;            // seed of the generator, shuffling and sampling
-};
-
 // `seqrl bench`: speed benchmarks; JSON on stdout (and to --out).
 struct BenchConfig {
   std::string suite = "nets";
@@ -47,8 +34,6 @@ struct TrainConfig {
 
 // Parse a subcommand's arguments (after the subcommand name). Throws ConfigError naming the
 // offending option, value or config-file line. Sets *help when --help was given.
-DemoConfig parse_demo(const std::vector<std::string>& args, bool* help = nullptr,
-                      std::ostream* help_out = nullptr);
 BenchConfig parse_bench(const std::vector<std::string>& args, bool* help = nullptr,
                         std::ostream* help_out = nullptr);
 

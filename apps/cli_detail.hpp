@@ -1,6 +1,7 @@
 // Helpers shared by the subcommands' source files (not installed).
 #pragma once
 
+#include <functional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -22,26 +23,34 @@ bool parse_args(const std::string& cmd, boost::program_options::options_descript
 void require(bool ok, const std::string& cmd, const std::string& msg);
 bool is_dir(const std::string& path);
 
-// `seqrl score` (score.cpp).
-int score_command(const std::vector<std::string>& args, std::ostream& out, std::ostream* help_out);
-// `seqrl tokenize`: a file's sentences as tokens, one line each (score.cpp).
-int tokenize_command(const std::vector<std::string>& args, std::ostream& out, std::ostream* help_out);
+// A subcommand: `seqrl NAME args...` runs run(args, out, err); its summary is its line in
+// `seqrl help`. Every handler parses its own options (--help prints them to out) and returns
+// the exit code; ConfigError means a usage error (exit 2), any other seqrl Error exit 1.
+using Args = std::vector<std::string>;
+struct Command {
+  std::string name, summary;
+  std::function<int(const Args&, std::ostream& out, std::ostream& err)> run;
+};
+// The table of subcommands (cli.cpp), in the order `seqrl help` lists them.
+const std::vector<Command>& commands();
 
-// `seqrl grammar`: a corpus from the caption grammar (score.cpp).
-int grammar_command(const std::vector<std::string>& args, std::ostream& out, std::ostream* help_out);
-// `seqrl fit ae|vae|gan` (fit_cmd.cpp); progress lines to err.
-int fit_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
-// `seqrl suite` (suite_cmd.cpp): progress lines to err.
-int suite_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
-// `seqrl seqgan` (seqgan_cmd.cpp).
-int seqgan_command(const std::vector<std::string>& args, std::ostream& out, std::ostream* help_out);
+int train_command(const Args& args, std::ostream& out, std::ostream& err);         // cli.cpp, train_cmd.cpp
+int fit_command(const Args& args, std::ostream& out, std::ostream& err);           // fit_cmd.cpp
+int suite_command(const Args& args, std::ostream& out, std::ostream& err);         // suite_cmd.cpp
+int eval_command(const Args& args, std::ostream& out, std::ostream& err);          // eval_cmd.cpp
+int rollout_command(const Args& args, std::ostream& out, std::ostream& err);       // eval_cmd.cpp
+int generate_command(const Args& args, std::ostream& out, std::ostream& err);      // text_cmd.cpp
+int score_command(const Args& args, std::ostream& out, std::ostream& err);         // score.cpp
+int tokenize_command(const Args& args, std::ostream& out, std::ostream& err);      // score.cpp
+int grammar_command(const Args& args, std::ostream& out, std::ostream& err);       // score.cpp
+int seqgan_command(const Args& args, std::ostream& out, std::ostream& err);        // seqgan_cmd.cpp
+int bench_command(const Args& args, std::ostream& out, std::ostream& err);         // bench_cmd.cpp
+int demo_command(const Args& args, std::ostream& out, std::ostream& err);          // cli.cpp: fit lm --data oracle
+int list_command(const Args& args, std::ostream& out, std::ostream& err);          // cli.cpp
 
 // Token ids [n, T] as text, one line per row: words up to <eos> when vocab is given, else the
 // ids (text_cmd.cpp).
 // past_eos: Texygen's code_to_text instead (every end token dropped, the words after it kept).
 std::string decode_lines(const nets::IntTensor& ids, const text::Vocabulary* vocab, bool past_eos = false);
-// `seqrl mle` and `seqrl generate` (text_cmd.cpp).
-int mle_command(const std::vector<std::string>& args, std::ostream& out, std::ostream* help_out);
-int generate_command(const std::vector<std::string>& args, std::ostream& out, std::ostream* help_out);
 
 }  // namespace seqrl::cli

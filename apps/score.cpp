@@ -133,7 +133,7 @@ int embsim_score(const ScoreConfig& c, std::ostream& out) {
 }
 }  // namespace
 
-int score_command(const std::vector<std::string>& args, std::ostream& out, std::ostream* help_out) {
+int score_command(const std::vector<std::string>& args, std::ostream& out, std::ostream&) {
   ScoreConfig c;
   po::options_description d("seqrl score options");
   d.add_options()
@@ -146,11 +146,11 @@ int score_command(const std::vector<std::string>& args, std::ostream& out, std::
       ("n", po::value(&c.n)->default_value(c.n), "n-gram order (0 = bleu/selfbleu 2..5, distinct 1..4)")
       ("limit", po::value(&c.limit)->default_value(c.limit), "score only the first K samples (0 = all; Texygen's fast Self-BLEU uses 500)")
       ("encoder", po::value(&c.encoder)->default_value(c.encoder), "embsim: the reference sentence AE/VAE (seqrl fit on the real data; its vocab.txt beside it)")
-      ("generator", po::value(&c.generator)->default_value(c.generator), "embsim: a generator checkpoint (seqrl mle/seqgan) whose word embeddings are compared (instead of --samples)")
+      ("generator", po::value(&c.generator)->default_value(c.generator), "embsim: a generator checkpoint (seqrl fit lm, seqrl seqgan) whose word embeddings are compared (instead of --samples)")
       ("embsim-words", po::value(&c.embsim_words)->default_value(c.embsim_words), "embsim: also report the K most frequent words alone (value_top_words; 0 = no)")
       ("embsim-steps", po::value(&c.embsim_steps)->default_value(c.embsim_steps), "embsim with --samples: updates of the reference's architecture fitted on the samples");
   po::variables_map vm;
-  if (parse_args("score", d, args, vm, help_out)) return 0;
+  if (parse_args("score", d, args, vm, &out)) return 0;
   const std::string m = c.metric;
   require(m == "bleu" || m == "selfbleu" || m == "distinct" || m == "nll-oracle" || m == "grammar" || m == "embsim",
           "score", "--metric must be bleu, selfbleu, distinct, nll-oracle, grammar or embsim, got '" + m + "'");
@@ -212,7 +212,7 @@ int score_command(const std::vector<std::string>& args, std::ostream& out, std::
   return 0;
 }
 
-int grammar_command(const std::vector<std::string>& args, std::ostream& out, std::ostream* help_out) {
+int grammar_command(const std::vector<std::string>& args, std::ostream& out, std::ostream&) {
   size_t n = 10000, max_len = 16;
   uint64_t seed = 1;
   std::string out_file;
@@ -223,7 +223,7 @@ int grammar_command(const std::vector<std::string>& args, std::ostream& out, std
       ("seed", po::value(&seed)->default_value(seed), "seed")
       ("out", po::value(&out_file)->default_value(out_file), "file to write (empty = standard output)");
   po::variables_map vm;
-  if (parse_args("grammar", d, args, vm, help_out)) return 0;
+  if (parse_args("grammar", d, args, vm, &out)) return 0;
   const text::Grammar g = text::Grammar::captions();
   nets::Rng rng(seed);
   std::string text;
@@ -239,14 +239,14 @@ int grammar_command(const std::vector<std::string>& args, std::ostream& out, std
   return 0;
 }
 
-int tokenize_command(const std::vector<std::string>& args, std::ostream& out, std::ostream* help_out) {
+int tokenize_command(const std::vector<std::string>& args, std::ostream& out, std::ostream&) {
   std::string input, tokenizer = "nltk";
   po::options_description d("seqrl tokenize options");
   d.add_options()
       ("input", po::value(&input)->default_value(input), "text file, one sentence per line")
       ("tokenizer", po::value(&tokenizer)->default_value(tokenizer), "whitespace or nltk");
   po::variables_map vm;
-  if (parse_args("tokenize", d, args, vm, help_out)) return 0;
+  if (parse_args("tokenize", d, args, vm, &out)) return 0;
   require(!input.empty(), "tokenize", "give --input FILE");
   require(tokenizer == "whitespace" || tokenizer == "nltk", "tokenize",
           "--tokenizer must be whitespace or nltk, got '" + tokenizer + "'");

@@ -22,7 +22,7 @@ namespace po = boost::program_options;
 
 namespace seqrl::cli {
 
-int seqgan_command(const std::vector<std::string>& args, std::ostream& out, std::ostream* help_out) {
+int seqgan_command(const std::vector<std::string>& args, std::ostream& out, std::ostream&) {
   std::string protocol = "fast", task = "oracle", oracle_dir = "../shared/data/seqgan_oracle", out_dir,
               mode = "seqgan", corpus = "../shared/data/coco/image_coco.txt",
               test = "../shared/data/coco/test_coco.txt";
@@ -50,7 +50,7 @@ int seqgan_command(const std::vector<std::string>& args, std::ostream& out, std:
       ("mle-extra-epochs", po::value(&mle_extra)->default_value(mle_extra), "mode mle: MLE epochs after pre-training")
       ("out", po::value(&out_dir)->default_value(out_dir), "output folder (metrics.jsonl, summary.json, samples.txt)");
   po::variables_map vm;
-  if (parse_args("seqgan", d, args, vm, help_out)) return 0;
+  if (parse_args("seqgan", d, args, vm, &out)) return 0;
   require(mode == "seqgan" || mode == "mle", "seqgan", "--mode must be seqgan or mle, got '" + mode + "'");
   require(task == "oracle" || task == "coco" || task == "grammar", "seqgan",
           "--task must be oracle, coco or grammar, got '" + task + "'");

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <iostream>
+#include <limits>
 #include <numeric>
 
 #include "seqrl/agents/registry.hpp"
@@ -20,7 +22,7 @@ namespace seqrl::agents {
 #define SEQRL_LEAKGAN_FIELDS(X)                                                                            \
   X(protocol) X(variant) X(emb) X(hidden) X(goal_size) X(step_size) X(goal_window) X(normalize_w) X(init_std) \
   X(g_lr) X(adversarial_lr) X(clip) X(alpha) X(delta) X(batch) X(d_lr) X(pretrain_rounds) X(pretrain_d_rounds)               \
-  X(pretrain_g_epochs) X(d_epochs) X(negatives) X(total_batches) X(rollouts) X(d_steps)                   \
+  X(pretrain_g_epochs) X(validation) X(patience) X(d_epochs) X(negatives) X(total_batches) X(rollouts) X(d_steps)                   \
   X(sample_temperature) X(eval_every) X(eval_samples) X(seed)
 
 void to_json(nlohmann::json& j, const LeakGANConfig& c) {
@@ -70,6 +72,8 @@ LeakGANConfig leakgan_protocol(const std::string& name, const std::string& varia
     c.pretrain_rounds = 4;
     c.pretrain_d_rounds = 1;
     c.pretrain_g_epochs = 10;
+    c.validation = 500;  // stops G early: 40 epochs at this rate fit the training data (NLL 2.8) and lose the test set
+    c.patience = 1;
     c.d_epochs = 1;
     c.negatives = 5000;
     c.total_batches = 30;
@@ -275,17 +279,44 @@ double LeakGAN::d_step(size_t epochs) {
 
 void LeakGAN::pretrain(const Log& log) {
   const size_t N = real_.shape()[0], T = real_.shape()[1], B = cfg.batch;
+  // G's epochs see the first Ng sequences; the rest (cfg.validation) judge them
+  const size_t V = std::min(cfg.validation, N / 10);  // at most a tenth of the real data
+  if (V && V + B > N)
+    throw ValueError("LeakGAN: validation " + std::to_string(V) + " of " + std::to_string(N) +
+                     " real sequences leaves less than a batch for pre-training");
+  const size_t Ng = N - V;
+  nets::IntTensor val;
+  if (V) {
+    val = nets::IntTensor::from_shape({V, T});
+    std::memcpy(val.data(), real_.data() + Ng * T, V * T * sizeof(int32_t));
+  }
+  // the best epoch's generator and its optimizers, to go back to
+  nets::SafeTensors best;
+  double best_nll = std::numeric_limits<double>::infinity();
+  size_t since_best = 0;
+  bool stopped = false;
+  auto snapshot = [&] {
+    best = nets::SafeTensors();
+    nets::add_module_state(gen, "gen.", best.tensors);
+    nets::add_optimizer_state(*m_opt_, "m.", best.tensors, best.metadata);
+    nets::add_optimizer_state(*w_opt_, "w.", best.tensors, best.metadata);
+  };
+  auto restore = [&] {
+    nets::load_module_state(gen, best, "gen.", "<best pre-training epoch>");
+    m_opt_->load_state(nets::optimizer_state_with_prefix(best, "m."));
+    w_opt_->load_state(nets::optimizer_state_with_prefix(best, "w."));
+  };
   long epoch = 0;
   for (size_t r = 1; r <= cfg.pretrain_rounds; ++r) {
     double dl = 0;
     for (size_t k = 0; k < cfg.pretrain_d_rounds; ++k) dl = d_step(cfg.d_epochs);
     log("pretrain_d", long(r), "d_loss", dl);
-    for (size_t e = 0; e < cfg.pretrain_g_epochs; ++e) {
-      const std::vector<size_t> order = text::shuffled_order(N, shuffle_rng_);
+    for (size_t e = 0; e < cfg.pretrain_g_epochs && !stopped; ++e) {
+      const std::vector<size_t> order = text::shuffled_order(Ng, shuffle_rng_);
       double nll = 0, cos = 0;
       size_t n = 0;
       nets::IntTensor x = nets::IntTensor::from_shape({B, T});
-      for (size_t s = 0; s + B <= N; s += B) {
+      for (size_t s = 0; s + B <= Ng; s += B) {
         for (size_t b = 0; b < B; ++b) std::memcpy(x.data() + b * T, real_.data() + order[s + b] * T, T * sizeof(int32_t));
         const Losses l = losses(x, nets::Tensor(), true);
         step_generator(l);
@@ -296,8 +327,20 @@ void LeakGAN::pretrain(const Log& log) {
       ++epoch;
       log("pretrain_g", epoch, "train_nll", nll / double(std::max<size_t>(n, 1)));
       log("pretrain_g", epoch, "manager_cos", cos / double(std::max<size_t>(n, 1)));
+      if (!V) continue;
+      const double v = nll_of(val);
+      log("pretrain_g", epoch, "validation_nll", v);
+      if (v < best_nll) {
+        best_nll = v, since_best = 0;
+        snapshot();
+      } else if (++since_best > cfg.patience) {
+        restore();
+        stopped = true;
+      }
     }
   }
+  if (V && !stopped && best_nll < std::numeric_limits<double>::infinity() && since_best > 0) restore();
+  if (V) log("pretrain_g", epoch, "best_validation_nll", best_nll);
 }
 
 nets::Tensor LeakGAN::q_values(const nets::IntTensor& seqs) {
@@ -432,13 +475,19 @@ LeakGANAgent::LeakGANAgent(const LeakGANAgentConfig& c, text::TextTask task) : c
 
 void LeakGANAgent::pretrain() {
   if (pretrained_) return;
-  double nll = 0, cos = 0, dl = 0;
-  gan_->pretrain([&](const std::string& phase, long, const std::string& name, double v) {
-    if (phase == "pretrain_g" && name == "train_nll") nll = v;
+  double nll = 0, cos = 0, dl = 0, best = -1;
+  long epochs = 0;
+  gan_->pretrain([&](const std::string& phase, long i, const std::string& name, double v) {
+    if (phase == "pretrain_g" && name == "train_nll") nll = v, epochs = i;
     if (phase == "pretrain_g" && name == "manager_cos") cos = v;
+    if (phase == "pretrain_g" && name == "best_validation_nll") best = v;
     if (phase == "pretrain_d") dl = v;
+    // pre-training takes most of a run: show it as it goes
+    if (name != "manager_cos") std::cerr << "leakgan: " << phase << " " << i << " " << name << " " << v << "\n";
   });
-  pending_ = {{"pretrain_g_train_nll", nll}, {"pretrain_manager_cos", cos}, {"pretrain_d_loss", dl}};
+  pending_ = {{"pretrain_g_train_nll", nll}, {"pretrain_manager_cos", cos}, {"pretrain_d_loss", dl},
+              {"pretrain_g_epochs_run", double(epochs)}};
+  if (best >= 0) pending_.push_back({"pretrain_best_validation_nll", best});
   if (task_.oracle) pending_.push_back({"pretrain_nll_oracle", gan_->nll_oracle()});
   pretrained_ = true;
 }
@@ -546,6 +595,8 @@ AgentSpec leakgan_agent_spec() {
                {"pretrain-rounds", "/gan/pretrain_rounds", "interleaved pre-training rounds"},
                {"pretrain-d-rounds", "/gan/pretrain_d_rounds", "D rounds per pre-training round"},
                {"pretrain-g-epochs", "/gan/pretrain_g_epochs", "G epochs (worker MLE + manager) per pre-training round"},
+               {"validation", "/gan/validation", "real sequences held out of G's pre-training to stop it early (0 = off)"},
+               {"patience", "/gan/patience", "pre-training epochs without a better validation NLL before it stops"},
                {"rollouts", "/gan/rollouts", "Monte-Carlo rollouts per block"},
                {"d-steps", "/gan/d_steps", "D rounds after each g-step"},
                {"d-epochs", "/gan/d_epochs", "passes over real + negatives per D round"},

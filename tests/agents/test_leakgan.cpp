@@ -250,3 +250,36 @@ TEST_CASE("leakgan: with D fixed, g-steps raise D's reward of the generator's sa
   // most of the way from where it started to what D gives real data
   CHECK(last - first > 0.5 * (real_score - first));
 }
+
+TEST_CASE("leakgan: pre-training stops when the validation NLL stops improving and keeps the best epoch", "[agents][leakgan]") {
+  // uniform random tokens: nothing to learn that generalises, so a fast rate overfits within epochs
+  nets::Rng r(5);
+  const nets::IntTensor real = random_ids(400, 9, 20, r);
+  LeakGANConfig c = tiny_config();
+  c.g_lr = 0.05f, c.pretrain_g_epochs = 30, c.validation = 40, c.patience = 1;
+  LeakGAN lg(c, real, 20, nullptr);
+  std::vector<double> val;
+  double best = -1;
+  long epochs = 0;
+  lg.pretrain([&](const std::string& phase, long i, const std::string& name, double v) {
+    if (phase == "pretrain_g" && name == "validation_nll") val.push_back(v), epochs = i;
+    if (name == "best_validation_nll") best = v;
+  });
+  INFO("epochs " << epochs);
+  REQUIRE(val.size() >= 2);
+  CHECK(epochs < 30);                                          // it stopped
+  CHECK(best == *std::min_element(val.begin(), val.end()));    // the best epoch's figure
+  CHECK(val.back() > best);                                    // the last epochs were worse
+  // and the generator is that epoch's again: its validation NLL, recomputed
+  nets::IntTensor held = nets::IntTensor::from_shape({40, 9});
+  std::copy(real.data() + 360 * 9, real.data() + 400 * 9, held.data());
+  CHECK(lg.nll_of(held) == Approx(best).epsilon(1e-12));
+  // validation off: every epoch runs
+  c.validation = 0, c.pretrain_g_epochs = 3;
+  LeakGAN all(c, real, 20, nullptr);
+  long n = 0;
+  all.pretrain([&](const std::string& phase, long i, const std::string& name, double) {
+    if (phase == "pretrain_g" && name == "train_nll") n = i;
+  });
+  CHECK(n == 3);
+}

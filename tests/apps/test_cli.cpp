@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli.hpp"
+#include "cli_detail.hpp"
 
 using namespace seqrl;
 using namespace seqrl::cli;
@@ -30,69 +31,82 @@ std::string write_ini(const std::string& text) {
 
 TEST_CASE("seqrl <cmd> --help lists every option with its default", "[cli]") {
   std::string out, err;
-  REQUIRE(run({"demo", "--help"}, out, err) == 0);
-  for (const char* opt : {"--oracle", "--random-oracle", "--oracle-seed", "--samples", "--epochs",
-                          "--batch", "--lr", "--eval-samples", "--seed", "--config"})
+  REQUIRE(run({"demo", "--help"}, out, err) == 0);  // an alias of fit lm --data oracle
+  for (const char* opt : {"--data", "--oracle", "--oracle-seed", "--samples", "--steps", "--batch", "--lr",
+                          "--eval-samples", "--seed", "--config"})
     CHECK_THAT(out, Catch::Contains(opt));
-  CHECK_THAT(out, Catch::Contains("(=10)"));     // epochs
-  CHECK_THAT(out, Catch::Contains("(=0.01)"));   // lr
+  CHECK_THAT(out, Catch::Contains("(=oracle)"));  // data
   REQUIRE(run({"bench", "--help"}, out, err) == 0);
   CHECK_THAT(out, Catch::Contains("--parts"));
   CHECK_THAT(out, Catch::Contains("matmul,mle,sample"));
   REQUIRE(run({"help"}, out, err) == 0);
-  CHECK_THAT(out, Catch::Contains("demo"));
+  // one line per command of the table, in its order
+  size_t at = 0;
+  for (const auto& c : commands()) {
+    if (c.name.rfind("--", 0) == 0) continue;
+    const size_t p = out.find("\n  " + c.name + " ");
+    CHECK(p != std::string::npos);
+    CHECK(p >= at);
+    at = p;
+  }
+  REQUIRE(run({"--help"}, out, err) == 0);
+  CHECK_THAT(out, Catch::Contains("suite"));
 }
 
 TEST_CASE("unknown commands, unknown options and bad values are rejected by name", "[cli]") {
   std::string out, err;
   CHECK(run({"fly"}, out, err) == 2);
   CHECK_THAT(err, Catch::Contains("unknown command 'fly'"));
-  CHECK(run({"demo", "--epoch", "3"}, out, err) == 2);  // a typo for --epochs
-  CHECK_THAT(err, Catch::Contains("--epoch"));
-  CHECK(run({"demo", "--epochs", "abc"}, out, err) == 2);
+  CHECK(run({"mle", "--corpus", "x"}, out, err) == 2);  // gone: the message names what replaced it
+  CHECK_THAT(err, Catch::Contains("seqrl fit lm"));
+  CHECK(run({"demo", "--step", "3"}, out, err) == 2);  // a typo for --steps
+  CHECK_THAT(err, Catch::Contains("--step"));
+  CHECK(run({"demo", "--steps", "abc"}, out, err) == 2);
   CHECK_THAT(err, Catch::Contains("abc"));
-  CHECK_THAT(err, Catch::Contains("epochs"));
-  CHECK(run({"demo", "--epochs", "0"}, out, err) == 2);
-  CHECK_THAT(err, Catch::Contains("--epochs must be >= 1"));
+  CHECK_THAT(err, Catch::Contains("steps"));
+  CHECK(run({"eval", "--checkpoint", "x", "--episodes", "0"}, out, err) == 2);
+  CHECK_THAT(err, Catch::Contains("--episodes must be >= 1"));
   CHECK(run({"bench", "--parts", "mle,fast"}, out, err) == 2);
   CHECK_THAT(err, Catch::Contains("unknown part 'fast'"));
   CHECK(run({}, out, err) == 2);
 }
 
 TEST_CASE("config files set options and the command line overrides them", "[cli]") {
-  const std::string p = write_ini("# demo settings\nepochs = 3\nlr = 0.005\nseed = 9\n");
-  DemoConfig c = parse_demo({"--config", p, "--seed", "4"});
-  CHECK(c.epochs == 3);
-  CHECK(c.lr == Approx(0.005f));
-  CHECK(c.seed == 4);  // command line wins
-  const std::string bad = write_ini("epochs = 3\nepohcs = 4\n");
+  const std::string p = write_ini("# train settings\nsteps = 3000\nlr = 0.005\nseed = 9\n");
+  TrainConfig c = parse_train({"--config", p, "--seed", "4"});
+  CHECK(c.run.total_steps == 3000);
+  CHECK(c.agent_config["lr"].get<double>() == Approx(0.005));  // an agent's option from the file
+  CHECK(c.run.seed == 4);  // command line wins
+  const std::string bad = write_ini("steps = 3\nstpes = 4\n");
   try {
-    parse_demo({"--config", bad});
+    parse_train({"--config", bad});
     FAIL("no throw");
   } catch (const ConfigError& e) {
     const std::string m = e.what();
     CHECK_THAT(m, Catch::Contains(bad));
     CHECK_THAT(m, Catch::Contains("line 2"));
-    CHECK_THAT(m, Catch::Contains("epohcs"));
+    CHECK_THAT(m, Catch::Contains("stpes"));
   }
-  const std::string badval = write_ini("batch = many\n");
-  CHECK_THROWS_WITH(parse_demo({"--config", badval}), Catch::Contains("line 1") && Catch::Contains("many"));
-  CHECK_THROWS_WITH(parse_demo({"--config", "/nonexistent.ini"}), Catch::Contains("/nonexistent.ini"));
+  const std::string badval = write_ini("steps = many\n");
+  CHECK_THROWS_WITH(parse_train({"--config", badval}), Catch::Contains("line 1") && Catch::Contains("many"));
+  CHECK_THROWS_WITH(parse_train({"--config", "/nonexistent.ini"}), Catch::Contains("/nonexistent.ini"));
   std::remove(p.c_str());
 }
 
-TEST_CASE("seqrl demo runs end to end on a small random oracle", "[cli][learning]") {
+TEST_CASE("seqrl demo (fit lm on the oracle) runs end to end on a small random oracle", "[cli][learning]") {
   std::string out, err;
-  const int rc = run({"demo", "--random-oracle", "--samples", "640", "--epochs", "2",
+  const int rc = run({"demo", "--oracle", "random", "--samples", "640", "--steps", "20", "--eval-every", "0",
                       "--eval-samples", "256", "--seed", "1"},
                      out, err);
   INFO(out << err);
   REQUIRE(rc == 0);
-  CHECK_THAT(out, Catch::Contains("NLL-oracle"));
-  CHECK_THAT(out, Catch::Contains("Three generated sequences"));
+  const auto j = nlohmann::json::parse(out);
+  CHECK(j["kind"] == "lm");
+  CHECK(j["final"]["nll_oracle_samples"] == 256);
+  CHECK(j["final"]["nll_oracle"].get<double>() < 11.0);  // below a random generator's (about 11.4)
   std::string out2;
-  run({"demo", "--oracle", "/nonexistent"}, out2, err);
-  CHECK_THAT(err, Catch::Contains("'/nonexistent' not found"));
+  CHECK(run({"demo", "--oracle", "/nonexistent"}, out2, err) == 1);
+  CHECK_THAT(err, Catch::Contains("/nonexistent"));
 }
 
 TEST_CASE("seqrl train: tuned defaults per environment, bad agents and ids rejected", "[cli]") {
@@ -243,20 +257,18 @@ TEST_CASE("seqrl score: nll-oracle of token-id samples, bleu and errors naming t
   CHECK_THAT(err, Catch::Contains("'cat' is not a token id"));
 }
 
-TEST_CASE("seqrl mle trains on a corpus, seqrl generate writes sentences of its vocabulary", "[cli][text]") {
+TEST_CASE("seqrl fit lm trains on a corpus, seqrl generate writes sentences of its vocabulary", "[cli][text]") {
   const std::string dir = "/tmp/seqrl_mle_" + std::to_string(::getpid());
   {
     std::ofstream f(dir + "_corpus.txt");
-    for (int i = 0; i < 200; ++i) f << (i % 2 ? "a man riding a horse on a beach.\n" : "a dog sitting on a red couch.\n");
+    for (int i = 0; i < 200; ++i) f << (i % 2 ? "a man riding a horse on a beach .\n" : "a dog sitting on a red couch .\n");
   }
   std::string out, err;
-  REQUIRE(run({"mle", "--corpus", dir + "_corpus.txt", "--test", dir + "_corpus.txt", "--epochs", "40",
-               "--emb", "16", "--hidden", "16", "--lr", "0.02", "--samples", "20", "--out", dir},
+  REQUIRE(run({"fit", "lm", "--data", dir + "_corpus.txt", "--steps", "150", "--emb", "16", "--hidden", "16", "--lr",
+               "0.02", "--out", dir},
               out, err) == 0);
   const auto s = nlohmann::json::parse(out);
-  CHECK(s["vocab"] == 4 + 11);
-  CHECK(s["seq_len"] == 10);  // the longest sentence (9 nltk tokens) + <eos>
-  CHECK(s["test_nll"].get<double>() < 0.5);  // two sentences, learned: well below log(15) = 2.7
+  CHECK(s["final"]["nll_test"].get<double>() < 0.5);  // two sentences, learned: well below log(15) = 2.7
   REQUIRE(run({"generate", "--checkpoint", dir + "/generator.safetensors", "--n", "50"}, out, err) == 0);
   std::istringstream lines(out);
   int n = 0, known = 0;

@@ -60,6 +60,10 @@ struct LeakGANConfig {
   nets::DiscriminatorConfig disc;    // vocab and seq_len are set from the data
   float d_lr = 5e-5f;
   size_t pretrain_rounds = 10, pretrain_d_rounds = 5, pretrain_g_epochs = 8;  // per round
+  // early stopping of G's pre-training: the last `validation` real sequences (at most a tenth) are held out of G's
+  // epochs; after `patience` epochs without a better validation NLL, G goes back to its best
+  // epoch and pre-trains no more (D's rounds go on). 0 = off (LeakGAN's code: off)
+  size_t validation = 0, patience = 2;
   size_t d_epochs = 3;
   size_t negatives = 0;              // per D round (0 = as many as real sequences)
   size_t total_batches = 800;
