@@ -1,5 +1,6 @@
 // seqrl fit: the training loops of the AE, VAE and GAN modules. See fit.hpp.
 #include "seqrl/agents/fit.hpp"
+#include "seqrl/agents/run_dir.hpp"
 
 #include <climits>
 #include <chrono>
@@ -679,7 +680,7 @@ FitResult fit(const FitConfig& given, std::ostream* log) {
   // the running sums of the training figures since the last evaluation
   nlohmann::json sums = nlohmann::json::object();
   long counted = 0;
-  const std::string metrics = c.out.empty() ? "" : c.out + "/metrics.jsonl";
+  RunDir rd(c.out);
   if (!c.out.empty()) {
     nets::make_dirs(c.out);
     f->write_inputs(c.out);
@@ -691,13 +692,13 @@ FitResult fit(const FitConfig& given, std::ostream* log) {
       seconds_before = state.at("seconds").get<double>();
       sums = state.at("train_sums");
       counted = state.at("train_counted").get<long>();
-      const long size = state.at("metrics_size").get<long>();
-      if (!metrics.empty()) nets::truncate_to_checkpoint(metrics, size, given.resume);
+      // the lines written after the checkpoint go: the resumed run writes them again
+      rd.open(&state.at("files"), given.resume);
     } catch (const nlohmann::json::exception& e) {
       throw CheckpointError("checkpoint '" + given.resume + "': metadata 'fit.state': " + e.what());
     }
-  } else if (!metrics.empty()) {
-    std::ofstream(metrics, std::ios::trunc);
+  } else {
+    rd.open();
   }
   auto elapsed = [&] { return seconds_before + std::chrono::duration<double>(clock::now() - t0).count(); };
 
@@ -710,7 +711,7 @@ FitResult fit(const FitConfig& given, std::ostream* log) {
     f->save(t, s);
     s["step"] = step;
     s["seconds"] = elapsed();
-    s["metrics_size"] = nets::file_size(metrics);
+    s["files"] = rd.state();
     s["train_sums"] = sums;
     s["train_counted"] = counted;
     Meta meta{{"fit.config", nlohmann::json(c).dump()}, {"fit.state", s.dump()}, {"fit.kind", c.kind}};
@@ -720,15 +721,17 @@ FitResult fit(const FitConfig& given, std::ostream* log) {
     r.checkpoint = c.out + "/checkpoint.safetensors";
     nets::save_safetensors(r.checkpoint, t, meta);
   };
-  std::ofstream mf;
-  if (!metrics.empty()) mf.open(metrics, std::ios::app);
   auto record = [&](const nlohmann::json& ev) {
-    nlohmann::json line = {{"step", step}, {"seconds", elapsed()}, {"eval", ev}};
-    nlohmann::json tr = nlohmann::json::object();
-    for (auto& [k, v] : sums.items()) tr[k] = v.get<double>() / double(std::max(1L, counted));
-    line["train"] = tr;
-    if (mf.is_open()) mf << line.dump() << "\n" << std::flush;
-    if (log) *log << line.dump() << "\n" << std::flush;
+    // the evaluation's figures under their own names, the training means since the last one as train_NAME
+    nlohmann::json figures = ev;
+    for (auto& [k, v] : sums.items()) figures["train_" + k] = v.get<double>() / double(std::max(1L, counted));
+    const double secs = elapsed();
+    rd.log(step, secs, figures);
+    if (log) {
+      nlohmann::json line = {{"step", step}, {"seconds", secs}};
+      line.update(figures);
+      *log << line.dump() << "\n" << std::flush;
+    }
     sums = nlohmann::json::object();
     counted = 0;
   };
@@ -749,11 +752,8 @@ FitResult fit(const FitConfig& given, std::ostream* log) {
       r.interrupted = true;
       r.steps = step;
       r.seconds = elapsed();
-      if (!c.out.empty())
-        nets::write_file_atomic(c.out + "/summary.json",
-                                nlohmann::json{{"kind", c.kind}, {"data", c.data}, {"seed", c.seed}, {"steps", step},
-                                               {"interrupted", true}, {"checkpoint", r.checkpoint}, {"config", c}}
-                                        .dump(1) + "\n");
+      rd.write_summary({{"kind", c.kind}, {"data", c.data}, {"seed", c.seed}, {"steps", step},
+                        {"interrupted", true}, {"checkpoint", r.checkpoint}, {"config", c}});
       return r;
     }
   }
@@ -767,7 +767,7 @@ FitResult fit(const FitConfig& given, std::ostream* log) {
     nlohmann::json summary = {{"kind", c.kind}, {"data", c.data}, {"seed", c.seed}, {"steps", step},
                               {"interrupted", false}, {"wall_seconds", r.seconds}, {"final", r.final_eval},
                               {"config", c}};
-    nets::write_file_atomic(c.out + "/summary.json", summary.dump(1) + "\n");
+    rd.write_summary(summary);
   }
   return r;
 }

@@ -1,5 +1,6 @@
 // The training loop: vector env stepping, transitions to the agent, evaluation and logging.
 #include "seqrl/agents/runner.hpp"
+#include "seqrl/agents/run_dir.hpp"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -145,14 +146,14 @@ RunResult run(Agent& agent, const RunConfig& cfg, const nlohmann::json& config_j
       },
       cfg.num_envs);
   const std::string ckpt_path = cfg.out_dir.empty() ? "" : cfg.out_dir + "/checkpoint.safetensors";
-  const std::string csv_path = cfg.out_dir + "/metrics.csv", jsonl_path = cfg.out_dir + "/metrics.jsonl";
   RunResult res;
   nets::Tensor obs;
   std::vector<uint8_t> resetting(cfg.num_envs, 0);
   long step = 0, next_eval = cfg.eval_every > 0 ? cfg.eval_every : -1;
   double recent = NAN, elapsed0 = 0;
   long last_metrics_log = -1;  // step of the last logged update (-1: none yet)
-  long csv_bytes = -1, jsonl_bytes = -1;
+  RunDir rd(cfg.out_dir);
+  nlohmann::json resumed_state;
   if (cfg.resume.empty()) {
     obs = venv.reset(cfg.seed);
   } else {
@@ -174,8 +175,7 @@ RunResult run(Agent& agent, const RunConfig& cfg, const nlohmann::json& config_j
       elapsed0 = j.at("seconds").get<double>();
       resetting = j.at("resetting").get<std::vector<uint8_t>>();
       for (auto& p : j.at("eval_curve")) res.eval_curve.emplace_back(p[0].get<long>(), p[1].get<double>());
-      csv_bytes = j.at("csv_bytes").get<long>();
-      jsonl_bytes = j.at("jsonl_bytes").get<long>();
+      resumed_state = j;
       last_metrics_log = j.value("last_metrics_log", -1L);
       venv.set_state(j.at("venv"));
     } catch (const nlohmann::json::exception& e) {
@@ -186,32 +186,15 @@ RunResult run(Agent& agent, const RunConfig& cfg, const nlohmann::json& config_j
       throw CheckpointError("checkpoint '" + cfg.resume + "' has no 'run.obs' tensor");
     obs = it->second;
   }
-  std::ofstream csv, jsonl;
-  if (!cfg.out_dir.empty()) {
-    nets::make_dirs(cfg.out_dir);
-    if (csv_bytes >= 0) {
-      // drop the lines written after the checkpoint: the resumed run writes them again
-      nets::truncate_to_checkpoint(csv_path, csv_bytes, cfg.resume);
-      nets::truncate_to_checkpoint(jsonl_path, jsonl_bytes, cfg.resume);
-      csv.open(csv_path, std::ios::app);
-      jsonl.open(jsonl_path, std::ios::app);
-    } else {
-      csv.open(csv_path);
-      jsonl.open(jsonl_path);
-      csv << "step,seconds,kind,value\n";
-    }
-    if (!csv || !jsonl) throw IOError("cannot write metrics into '" + cfg.out_dir + "'");
-  }
-  auto log = [&](long at, double secs, const std::string& kind, double value) {
-    if (!csv.is_open()) return;
-    csv << at << ',' << secs << ',' << kind << ',' << value << '\n';
-    jsonl << nlohmann::json{{"step", at}, {"seconds", secs}, {kind, value}}.dump() << '\n';
+  // resuming, the lines written after the checkpoint are dropped: the resumed run writes them again
+  rd.open(cfg.resume.empty() ? nullptr : &resumed_state, cfg.resume);
+  auto log = [&](long at, double secs, const std::string& name, double value) {
+    rd.log(at, secs, Metrics{{name, value}});
   };
   const bool tty = cfg.progress && ::isatty(STDERR_FILENO);
   const double t0 = now_s() - elapsed0;
   auto write_checkpoint = [&] {
-    csv.flush();
-    jsonl.flush();
+    const nlohmann::json files = rd.state();
     nets::SafeTensors st;
     agent.save_state(st);
     st.tensors["run.obs"] = obs;
@@ -223,8 +206,8 @@ RunResult run(Agent& agent, const RunConfig& cfg, const nlohmann::json& config_j
                                {"seconds", now_s() - t0},
                                {"resetting", resetting},
                                {"eval_curve", curve},
-                               {"csv_bytes", csv.is_open() ? long(csv.tellp()) : 0L},
-                               {"jsonl_bytes", jsonl.is_open() ? long(jsonl.tellp()) : 0L},
+                               {"csv_bytes", files.at("csv_bytes")},
+                               {"jsonl_bytes", files.at("jsonl_bytes")},
                                {"last_metrics_log", last_metrics_log},
                                {"venv", venv.get_state()}};
     st.metadata["run.state"] = rs.dump();
@@ -251,7 +234,7 @@ RunResult run(Agent& agent, const RunConfig& cfg, const nlohmann::json& config_j
                               {"final_eval", final_eval},
                               {"eval_curve", curve},
                               {"config", config_json}};
-    nets::write_file_atomic(cfg.out_dir + "/summary.json", summary.dump(1) + "\n");
+    rd.write_summary(summary);
   };
   SigintStop guard(cfg.handle_sigint);
   long next_ckpt = cfg.checkpoint_every > 0 ? (step / cfg.checkpoint_every + 1) * cfg.checkpoint_every : -1;
@@ -284,7 +267,7 @@ RunResult run(Agent& agent, const RunConfig& cfg, const nlohmann::json& config_j
     if (!m.empty() && (last_metrics_log < 0 || step - last_metrics_log >= cfg.log_every)) {
       last_metrics_log = step;
       const double secs = now_s() - t0;
-      for (auto& [k, v] : m) log(step, secs, k, v);
+      rd.log(step, secs, m);  // one line: every figure of the update
     }
     obs = std::move(t.next_obs);
     bool solved = false;

@@ -102,7 +102,7 @@ TEST_CASE("fit lm: an LSTM language model on the grammar, resumed mid-epoch equa
   check_same_run(c, 13);  // 10 batches per epoch: update 13 is inside the second
   std::vector<nlohmann::json> m = metrics_of(tmpdir("lmgrammar_a"));
   REQUIRE(m.size() == 4);  // updates 0, 10, 20 and the final one
-  CHECK(m.back()["eval"]["nll_test"].get<double>() < m.front()["eval"]["nll_test"].get<double>() - 0.5);
+  CHECK(m.back()["nll_test"].get<double>() < m.front()["nll_test"].get<double>() - 0.5);
   // generator.safetensors in seqrl generate's layout, beside its vocabulary
   const auto st = nets::load_safetensors(tmpdir("lmgrammar_a") + "/generator.safetensors");
   CHECK(st.metadata.at("vocab_file") == "vocab.txt");

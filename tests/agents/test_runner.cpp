@@ -11,6 +11,7 @@
 #include "seqrl/agents/dqn.hpp"
 #include "seqrl/agents/reinforce.hpp"
 #include "seqrl/agents/runner.hpp"
+#include "seqrl/agents/run_dir.hpp"
 #include "seqrl/agents/leakgan.hpp"
 #include "seqrl/agents/seqgan_agent.hpp"
 #include "seqrl/agents/sequence_pg.hpp"
@@ -218,4 +219,43 @@ TEST_CASE("LeakGAN under the runner: stopped mid-batch and resumed equals the st
   auto probe = env::make(rc.env_id, rc.env_options);
   auto make = [&] { return LeakGANAgent::for_spaces(probe->observation_space(), probe->action_space(), c); };
   check_stop_and_resume(make, rc, 152, "leakgan");
+}
+
+TEST_CASE("RunDir: one flat metrics line per log, its figures in metrics.csv, cut back to a checkpoint's sizes", "[runner]") {
+  const std::string dir = tmpdir("rundir");
+  nlohmann::json saved;
+  {
+    RunDir rd(dir);
+    rd.open();
+    rd.log(10, 0.5, nlohmann::json{{"nll", 2.5}, {"kl", {{"mean", 0.25}}}, {"note", "x"}, {"ok", true}});
+    saved = rd.state();
+    rd.log(20, 1.0, Metrics{{"nll", 2.0}});
+    rd.write_summary({{"steps", 20}});
+  }
+  std::ifstream j(dir + "/metrics.jsonl");
+  std::string l1, l2;
+  std::getline(j, l1);
+  std::getline(j, l2);
+  const auto a = nlohmann::json::parse(l1);
+  CHECK(a["step"] == 10);
+  CHECK(a["nll"] == 2.5);
+  CHECK(a["kl.mean"] == 0.25);  // nested figures flattened
+  CHECK(a["note"] == "x");
+  CHECK(nlohmann::json::parse(l2)["nll"] == 2.0);
+  // metrics.csv: the numbers, one row each (not the string)
+  CHECK(metric_lines(dir) == std::vector<std::string>{"step,name,value", "10,kl.mean,0.25", "10,nll,2.5", "10,ok,1",
+                                                       "20,nll,2"});
+  CHECK(nlohmann::json::parse(std::ifstream(dir + "/summary.json"))["steps"] == 20);
+  // resuming from the state saved after the first line drops the second from both files
+  {
+    RunDir rd(dir);
+    rd.open(&saved, "ckpt");
+    rd.log(20, 1.0, Metrics{{"nll", 1.5}});
+  }
+  CHECK(metric_lines(dir) == std::vector<std::string>{"step,name,value", "10,kl.mean,0.25", "10,nll,2.5", "10,ok,1",
+                                                       "20,nll,1.5"});
+  // a state that claims more than the files hold names the checkpoint
+  saved["jsonl_bytes"] = 1 << 20;
+  RunDir bad(dir);
+  CHECK_THROWS_WITH(bad.open(&saved, "ckpt.safetensors"), Catch::Contains("ckpt.safetensors"));
 }

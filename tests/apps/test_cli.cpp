@@ -168,7 +168,7 @@ TEST_CASE("seqrl train writes summary.json with the final evaluation and config"
   std::ifstream m(dir + "/metrics.csv");
   std::string header;
   std::getline(m, header);
-  CHECK(header == "step,seconds,kind,value");
+  CHECK(header == "step,seconds,name,value");
   std::ifstream ck(dir + "/checkpoint.safetensors");
   CHECK(ck.good());
   // --resume takes the run's configuration from the checkpoint and refuses other options

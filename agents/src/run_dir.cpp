@@ -1,0 +1,75 @@
+// The run folder's metrics and summary files (see run_dir.hpp).
+#include "seqrl/agents/run_dir.hpp"
+
+#include "seqrl/nets/checkpoint.hpp"
+#include "seqrl/nets/error.hpp"
+
+namespace seqrl::agents {
+
+namespace {
+void flatten(const nlohmann::json& j, const std::string& prefix, nlohmann::json& out) {
+  for (const auto& [k, v] : j.items()) {
+    const std::string name = prefix.empty() ? k : prefix + "." + k;
+    if (v.is_object()) flatten(v, name, out);
+    else out[name] = v;
+  }
+}
+}  // namespace
+
+RunDir::RunDir(std::string dir) : dir_(std::move(dir)) {}
+
+void RunDir::open(const nlohmann::json* state, const std::string& checkpoint) {
+  if (!enabled()) return;
+  nets::make_dirs(dir_);
+  const std::string jp = path("metrics.jsonl"), cp = path("metrics.csv");
+  if (state) {
+    long jb = 0, cb = 0;
+    try {
+      jb = state->at("jsonl_bytes").get<long>();
+      cb = state->at("csv_bytes").get<long>();
+    } catch (const nlohmann::json::exception& e) {
+      throw CheckpointError("checkpoint '" + checkpoint + "': its run state has no metrics sizes: " + e.what());
+    }
+    nets::truncate_to_checkpoint(jp, jb, checkpoint);
+    nets::truncate_to_checkpoint(cp, cb, checkpoint);
+    jsonl_.open(jp, std::ios::app);
+    csv_.open(cp, std::ios::app);
+  } else {
+    jsonl_.open(jp, std::ios::trunc);
+    csv_.open(cp, std::ios::trunc);
+    csv_ << "step,seconds,name,value\n";
+  }
+  if (!jsonl_ || !csv_) throw IOError("cannot write metrics into '" + dir_ + "'");
+}
+
+void RunDir::log(long step, double seconds, const nlohmann::json& figures) {
+  if (!jsonl_.is_open()) return;
+  nlohmann::json line = {{"step", step}, {"seconds", seconds}};
+  flatten(figures, "", line);
+  jsonl_ << line.dump() << '\n';
+  for (const auto& [k, v] : line.items()) {
+    if (k == "step" || k == "seconds" || !(v.is_number() || v.is_boolean())) continue;
+    csv_ << step << ',' << seconds << ',' << k << ',' << (v.is_boolean() ? double(v.get<bool>()) : v.get<double>()) << '\n';
+  }
+  if (!jsonl_ || !csv_) throw IOError("cannot write metrics into '" + dir_ + "' (disk full?)");
+}
+
+void RunDir::log(long step, double seconds, const std::vector<std::pair<std::string, double>>& figures) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [k, v] : figures) j[k] = v;
+  log(step, seconds, j);
+}
+
+nlohmann::json RunDir::state() {
+  if (!jsonl_.is_open()) return {{"jsonl_bytes", 0}, {"csv_bytes", 0}};
+  jsonl_.flush();
+  csv_.flush();
+  if (!jsonl_ || !csv_) throw IOError("cannot write metrics into '" + dir_ + "' (disk full?)");
+  return {{"jsonl_bytes", long(jsonl_.tellp())}, {"csv_bytes", long(csv_.tellp())}};
+}
+
+void RunDir::write_summary(const nlohmann::json& summary) const {
+  if (enabled()) nets::write_file_atomic(path("summary.json"), summary.dump(1) + "\n");
+}
+
+}  // namespace seqrl::agents
