@@ -21,7 +21,7 @@ namespace seqrl::agents {
 
 #define SEQRL_LEAKGAN_FIELDS(X)                                                                            \
   X(protocol) X(variant) X(emb) X(hidden) X(goal_size) X(step_size) X(goal_window) X(normalize_w) X(init_std) \
-  X(g_lr) X(adversarial_lr) X(clip) X(alpha) X(delta) X(batch) X(d_lr) X(pretrain_rounds) X(pretrain_d_rounds)               \
+  X(g_lr) X(adversarial_lr) X(clip) X(alpha) X(rescale) X(delta) X(batch) X(d_lr) X(pretrain_rounds) X(pretrain_d_rounds)               \
   X(pretrain_g_epochs) X(validation) X(patience) X(d_epochs) X(negatives) X(total_batches) X(rollouts) X(d_steps)                   \
   X(sample_temperature) X(eval_every) X(eval_samples) X(seed)
 
@@ -175,6 +175,8 @@ LeakGAN::LeakGAN(const LeakGANConfig& c, nets::IntTensor real, size_t vocab, con
   if (c.variant != "paper" && c.variant != "reference")
     throw ValueError("LeakGAN: variant must be paper or reference, got '" + c.variant + "'");
   if (c.rollouts == 0) throw ValueError("LeakGAN: rollouts must be positive");
+  if (!c.rescale.empty() && c.rescale != "rank" && c.rescale != "position" && c.rescale != "none")
+    throw ValueError("LeakGAN: rescale must be rank, position or none, got '" + c.rescale + "'");
   m_opt_ = std::make_unique<nets::Adam>(gen.manager_parameters(), c.g_lr);
   w_opt_ = std::make_unique<nets::Adam>(gen.worker_parameters(), c.g_lr);
   d_opt_ = std::make_unique<nets::Adam>(disc.named_parameters(), c.d_lr);
@@ -373,8 +375,10 @@ nets::Tensor LeakGAN::rescale(const nets::Tensor& q) const {
   for (size_t j = 0; j < J; ++j) {
     std::vector<double> col(B);
     for (size_t b = 0; b < B; ++b) col[b] = q(b, j);
-    const std::vector<double> r = cfg.variant == "reference" ? rescale_by_position(col, cfg.delta, cfg.rollouts)
-                                                             : rescale_by_rank(col, cfg.delta);
+    const std::string how = !cfg.rescale.empty() ? cfg.rescale : cfg.variant == "reference" ? "position" : "rank";
+    const std::vector<double> r = how == "position" ? rescale_by_position(col, cfg.delta, cfg.rollouts)
+                                  : how == "rank"   ? rescale_by_rank(col, cfg.delta)
+                                                    : col;
     for (size_t b = 0; b < B; ++b) out(b, j) = float(r[b]);
   }
   return out;
@@ -589,6 +593,7 @@ AgentSpec leakgan_agent_spec() {
                {"goal-window", "/gan/goal_window", "sliding (the paper) or block (the reference code)"},
                {"normalize-w", "/gan/normalize_w", "l2-normalise w_t (the reference code) (0/1)"},
                {"alpha", "/gan/alpha", "weight of the worker's intrinsic reward"},
+               {"rescale", "/gan/rescale", "the rewards' rescale: rank (the paper), position (the reference code), none (raw Q, as SeqGAN); empty = the variant's"},
                {"g-lr", "/gan/g_lr", "manager and worker Adam learning rate"},
                {"adversarial-lr", "/gan/adversarial_lr", "their rate from the first g-step on (0 = --g-lr)"},
                {"d-lr", "/gan/d_lr", "discriminator Adam learning rate"},

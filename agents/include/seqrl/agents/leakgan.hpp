@@ -55,6 +55,7 @@ struct LeakGANConfig {
   float adversarial_lr = 0.f;        // their rate from the first g-step on (0 = g_lr)
   float clip = 5.f;                  // per optimizer (LeakGAN's code)
   float alpha = 1.f;                 // weight of the intrinsic reward
+  std::string rescale;               // "rank" (paper), "position" (reference), "none" (raw Q); "" = the variant's
   float delta = 16.f;                // the rescale's slope
   size_t batch = 64;
   nets::DiscriminatorConfig disc;    // vocab and seq_len are set from the data
