@@ -704,6 +704,7 @@ FitResult fit(const FitConfig& given, std::ostream* log) {
 
   FitResult r;
   r.kind = c.kind;
+  long last_checkpoint = given.resume.empty() ? -1 : step;
   auto checkpoint = [&] {
     if (c.out.empty()) return;
     Tensors t;
@@ -720,6 +721,7 @@ FitResult fit(const FitConfig& given, std::ostream* log) {
     if (!f->gan_metadata().empty()) meta["latent_gan"] = f->gan_metadata();
     r.checkpoint = c.out + "/checkpoint.safetensors";
     nets::save_safetensors(r.checkpoint, t, meta);
+    last_checkpoint = step;
   };
   auto record = [&](const nlohmann::json& ev) {
     // the evaluation's figures under their own names, the training means since the last one as train_NAME
@@ -739,7 +741,20 @@ FitResult fit(const FitConfig& given, std::ostream* log) {
   SigintStop guard(c.handle_sigint);
   if (step == 0 && given.resume.empty()) record(f->evaluate());
   while (step < c.steps) {
-    const nlohmann::json s = f->step();
+    nlohmann::json s;
+    try {
+      s = f->step();
+      for (auto& [k, v] : s.items())
+        if (v.is_number() && !std::isfinite(v.get<double>()))
+          throw NumericError("the update's '" + k + "' is " + std::to_string(v.get<double>()));
+    } catch (const NumericError& e) {
+      // stop before anything is written from the diverged state: the last checkpoint stays as it was
+      throw NumericError(std::string(e.what()) + "; fit " + c.kind + " on " + c.data + " stopped at update " +
+                         std::to_string(step + 1) +
+                         (last_checkpoint >= 0 ? "; its last checkpoint, '" + c.out + "/checkpoint.safetensors' (update " +
+                                                     std::to_string(last_checkpoint) + "), is intact"
+                                               : "; no checkpoint had been written"));
+    }
     ++step;
     for (auto& [k, v] : s.items())
       if (v.is_number()) sums[k] = sums.value(k, 0.0) + v.get<double>();

@@ -153,6 +153,7 @@ RunResult run(Agent& agent, const RunConfig& cfg, const nlohmann::json& config_j
   double recent = NAN, elapsed0 = 0;
   long last_metrics_log = -1;  // step of the last logged update (-1: none yet)
   RunDir rd(cfg.out_dir);
+  long last_checkpoint_step = cfg.resume.empty() ? -1 : 0;  // resuming: set from the checkpoint below
   nlohmann::json resumed_state;
   if (cfg.resume.empty()) {
     obs = venv.reset(cfg.seed);
@@ -176,6 +177,7 @@ RunResult run(Agent& agent, const RunConfig& cfg, const nlohmann::json& config_j
       resetting = j.at("resetting").get<std::vector<uint8_t>>();
       for (auto& p : j.at("eval_curve")) res.eval_curve.emplace_back(p[0].get<long>(), p[1].get<double>());
       resumed_state = j;
+      last_checkpoint_step = step;
       last_metrics_log = j.value("last_metrics_log", -1L);
       venv.set_state(j.at("venv"));
     } catch (const nlohmann::json::exception& e) {
@@ -215,6 +217,7 @@ RunResult run(Agent& agent, const RunConfig& cfg, const nlohmann::json& config_j
     st.metadata["run.train_config"] = config_json.dump();
     nets::save_safetensors(ckpt_path, st.tensors, st.metadata);
     res.checkpoint = ckpt_path;
+    last_checkpoint_step = step;
   };
   auto write_summary = [&] {
     if (cfg.out_dir.empty()) return;
@@ -263,7 +266,20 @@ RunResult run(Agent& agent, const RunConfig& cfg, const nlohmann::json& config_j
     }
     agent.observe(t);
     step += static_cast<long>(cfg.num_envs);
-    const Metrics m = agent.update();
+    Metrics m;
+    try {
+      m = agent.update();
+      for (const auto& [k, v] : m)
+        if (k.find("loss") != std::string::npos && !std::isfinite(v))
+          throw NumericError("the update's '" + k + "' is " + std::to_string(v));
+    } catch (const NumericError& e) {
+      // stop before anything is written from the diverged state: the last checkpoint stays as it was
+      throw NumericError(std::string(e.what()) + "; the run of " + agent.name() + " on " + cfg.env_id + " stopped at step " +
+                         std::to_string(step) +
+                         (last_checkpoint_step >= 0 ? "; its last checkpoint, '" + ckpt_path + "' (step " +
+                                                          std::to_string(last_checkpoint_step) + "), is intact"
+                                                    : "; no checkpoint had been written"));
+    }
     if (!m.empty() && (last_metrics_log < 0 || step - last_metrics_log >= cfg.log_every)) {
       last_metrics_log = step;
       const double secs = now_s() - t0;

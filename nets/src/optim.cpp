@@ -25,6 +25,28 @@ void Optimizer::zero_grad() {
   for (auto& [n, v] : params_) v.zero_grad();
 }
 
+void Optimizer::check_finite_grads() const {
+  for (const auto& [n, v] : params_) {
+    if (!v.has_grad()) continue;
+    const float* g = v.grad().data();
+    const size_t size = v.size();
+    // x * 0 is 0 for every finite x and NaN for NaN and +-inf: one vectorised pass
+    float acc = 0.f;
+    for (size_t i = 0; i < size; ++i) acc += g[i] * 0.f;
+    if (acc == 0.f) continue;
+    size_t bad = 0, first = size;
+    for (size_t i = 0; i < size; ++i)
+      if (!std::isfinite(g[i])) {
+        if (first == size) first = i;
+        ++bad;
+      }
+    throw NumericError("non-finite gradient of '" + n + "' " + shape_str(v.value().shape()) + ": " +
+                       std::to_string(bad) + " of " + std::to_string(size) + " values (the first, at flat index " +
+                       std::to_string(first) + ", is " + std::to_string(g[first]) + "), at " + name() + " step " +
+                       std::to_string(steps_ + 1) + "; nothing was updated");
+  }
+}
+
 std::vector<Tensor>& Optimizer::buffer(const std::string& key) {
   auto it = buffers_.find(key);
   if (it != buffers_.end()) return it->second;
@@ -94,6 +116,7 @@ SGD::SGD(NamedParams params, float lr, float momentum_, float wd, bool nesterov_
     : Optimizer(std::move(params), lr), momentum(momentum_), weight_decay(wd), nesterov(nesterov_) {}
 
 void SGD::step() {
+  check_finite_grads();
   ++steps_;
   std::vector<Tensor>* vel = momentum != 0.f ? &buffer("momentum") : nullptr;
   for (size_t k = 0; k < params_.size(); ++k) {
@@ -123,6 +146,7 @@ Adam::Adam(NamedParams params, float lr, float b1, float b2, float eps_, float w
 }
 
 void Adam::step() {
+  check_finite_grads();
   ++steps_;
   auto& m = buffer("m");
   auto& v = buffer("v");
@@ -156,6 +180,7 @@ RMSProp::RMSProp(NamedParams params, float lr, float a, float eps_, float mom, f
     : Optimizer(std::move(params), lr), alpha(a), eps(eps_), momentum(mom), weight_decay(wd) {}
 
 void RMSProp::step() {
+  check_finite_grads();
   ++steps_;
   auto& sq = buffer("square_avg");
   std::vector<Tensor>* buf = momentum != 0.f ? &buffer("momentum") : nullptr;

@@ -17,6 +17,8 @@
 #include "seqrl/agents/sequence_pg.hpp"
 #include "seqrl/env/registry.hpp"
 #include "seqrl/nets/checkpoint.hpp"
+#include "seqrl/nets/ops.hpp"
+#include "seqrl/nets/optim.hpp"
 
 using namespace seqrl;
 using namespace seqrl::agents;
@@ -258,4 +260,71 @@ TEST_CASE("RunDir: one flat metrics line per log, its figures in metrics.csv, cu
   saved["jsonl_bytes"] = 1 << 20;
   RunDir bad(dir);
   CHECK_THROWS_WITH(bad.open(&saved, "ckpt.safetensors"), Catch::Contains("ckpt.safetensors"));
+}
+
+namespace {
+// An agent whose one weight is trained by Adam on w^2, until update `poison` makes its loss NaN.
+class PoisonedAgent : public Agent {
+ public:
+  explicit PoisonedAgent(long poison) : poison_(poison), w_(nets::Tensor{1.f}, true), opt_({{"w", w_}}, 0.01f) {}
+  std::string name() const override { return "poisoned"; }
+  std::vector<env::Action> act(const nets::Tensor&, bool) override { return {env::Action(0)}; }
+  void observe(const Transitions&) override {}
+  Metrics update() override {
+    ++updates_;
+    opt_.zero_grad();
+    nets::Var loss = nets::sum(w_ * w_ * (updates_ == poison_ ? NAN : 1.f));
+    loss.backward();
+    opt_.step();
+    return {{"loss", loss.item()}};
+  }
+  long updates() const override { return updates_; }
+  void save_state(nets::SafeTensors& out) const override {
+    out.tensors["w"] = w_.value();
+    out.metadata["agent"] = "poisoned";
+  }
+  void load_state(const nets::SafeTensors&, const std::string&) override {}
+
+ private:
+  long poison_, updates_ = 0;
+  nets::Var w_;
+  nets::Adam opt_;
+};
+
+std::string read_all(const std::string& p) {
+  std::ifstream f(p, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(f), {});
+}
+}  // namespace
+
+TEST_CASE("a NaN gradient stops the run naming the tensor and the step, and the last checkpoint is kept", "[agents][runner]") {
+  const std::string dir = tmpdir("nan");
+  PoisonedAgent agent(25);
+  RunConfig rc;
+  rc.env_id = "CartPole-v1";
+  rc.total_steps = 100;
+  rc.eval_every = 0;
+  rc.checkpoint_every = 10;
+  rc.progress = false;
+  rc.handle_sigint = false;
+  rc.out_dir = dir;
+  std::string last_good;
+  rc.on_step = [&](long step) {
+    if (step > 20) last_good = read_all(dir + "/checkpoint.safetensors");  // the step-20 checkpoint
+  };
+  try {
+    run(agent, rc);
+    FAIL("no throw");
+  } catch (const NumericError& e) {
+    const std::string m = e.what();
+    INFO(m);
+    CHECK_THAT(m, Catch::Contains("'w'") && Catch::Contains("stopped at step 25") &&
+                      Catch::Contains("(step 20), is intact"));
+  }
+  REQUIRE_FALSE(last_good.empty());
+  CHECK(read_all(dir + "/checkpoint.safetensors") == last_good);  // not overwritten
+  const nets::SafeTensors st = nets::load_safetensors(dir + "/checkpoint.safetensors");
+  CHECK(std::isfinite(st.tensors.at("w")(0)));
+  CHECK(nlohmann::json::parse(st.metadata.at("run.state"))["step"] == 20);
+  std::system(("rm -rf " + dir).c_str());
 }

@@ -99,3 +99,34 @@ TEST_CASE("optimizer state round-trips and resumes identically", "[nets][optim]"
   bad.tensors["m.w"] = Tensor{1.f};
   CHECK_THROWS_WITH(o2->load_state(bad), Catch::Contains("m.w"));
 }
+
+TEST_CASE("a NaN or infinite gradient stops the step, names the parameter, and changes nothing", "[nets][optim]") {
+  for (const float bad : {NAN, INFINITY}) {
+    Var a(Tensor{1.f, 2.f}, true), b(Tensor{3.f, 4.f, 5.f}, true);
+    Adam adam({{"a", a}, {"b", b}}, 0.1f);
+    sum(a * a).backward();
+    sum(b * b).backward();
+    adam.step();  // a finite first step: moments that must survive the bad one
+    const OptimizerState before = adam.state();
+    const Tensor a0 = a.value(), b0 = b.value();
+    adam.zero_grad();
+    sum(a * a).backward();
+    sum(b * b).backward();
+    b.node()->grad(2) = bad;
+    try {
+      adam.step();
+      FAIL("no throw");
+    } catch (const NumericError& e) {
+      const std::string m = e.what();
+      CHECK_THAT(m, Catch::Contains("'b'") && Catch::Contains("[3]") && Catch::Contains("1 of 3") &&
+                        Catch::Contains("index 2") && Catch::Contains("adam step 2"));
+    }
+    CHECK((a.value() == a0));  // not even the finite parameter moved
+    CHECK((b.value() == b0));
+    CHECK(adam.steps() == 1);
+    const OptimizerState after = adam.state();
+    for (const auto& [k, t] : before.tensors) CHECK((after.tensors.at(k) == t));
+    SGD sgd({{"b", b}}, 0.1f);
+    CHECK_THROWS_AS(sgd.step(), NumericError);
+  }
+}

@@ -41,6 +41,11 @@ class CheckpointError : public Error {
 class ConfigError : public Error {
   using Error::Error;
 };
+// Training diverged: a gradient (or a loss) that is NaN or infinite (message names the tensor;
+// the runner and fit add the step). Nothing was updated with it.
+class NumericError : public Error {
+  using Error::Error;
+};
 
 // "[2, 3, 4]" for any container of integers.
 template <class S>

@@ -2,6 +2,8 @@
 // gradient clipping and learning-rate schedules.
 //
 // An optimizer holds named parameter handles; step() updates those that received a gradient.
+// Before it changes anything, step() checks every gradient: a NaN or an infinity throws
+// NumericError naming the parameter, and leaves the parameters and the moments as they were.
 // Its state (moments, step count) round-trips through state()/load_state() so that checkpoints
 // resume exactly.
 #pragma once
@@ -40,6 +42,8 @@ class Optimizer {
   void load_state(const OptimizerState& s);
 
  protected:
+  // NumericError naming the first parameter whose gradient holds a NaN or an infinity.
+  void check_finite_grads() const;
   // Named per-parameter buffers (moment estimates), each the shape of its parameter. References
   // stay valid while the optimizer lives (a map's nodes never move).
   std::vector<Tensor>& buffer(const std::string& key);
