@@ -21,6 +21,7 @@ RunDir::RunDir(std::string dir) : dir_(std::move(dir)) {}
 void RunDir::open(const nlohmann::json* state, const std::string& checkpoint) {
   if (!enabled()) return;
   nets::make_dirs(dir_);
+  nets::remove_stale_temporaries(dir_);  // what a run killed mid-write left behind
   const std::string jp = path("metrics.jsonl"), cp = path("metrics.csv");
   if (state) {
     long jb = 0, cb = 0;

@@ -1,6 +1,8 @@
 // safetensors reading/writing, atomic file replacement, module/optimizer checkpoints, .npy reading.
 #include "seqrl/nets/checkpoint.hpp"
 
+#include <dirent.h>
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -65,6 +67,21 @@ void truncate_to_checkpoint(const std::string& path, long bytes, const std::stri
   if (file_size(path) < bytes || ::truncate(path.c_str(), bytes) != 0)
     throw IOError("resuming from '" + checkpoint + "': '" + path + "' is missing or shorter than the " +
                   std::to_string(bytes) + " bytes the checkpoint recorded");
+}
+
+size_t remove_stale_temporaries(const std::string& dir) {
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) return 0;
+  size_t n = 0;
+  while (const dirent* e = ::readdir(d)) {
+    const std::string name = e->d_name;
+    const auto at = name.rfind(".tmp.");
+    // write_file_atomic's mkstemp pattern: ".tmp." and six characters, after the file's name
+    if (at == std::string::npos || at == 0 || name.size() != at + 5 + 6) continue;
+    if (::unlink((dir + "/" + name).c_str()) == 0) ++n;
+  }
+  ::closedir(d);
+  return n;
 }
 
 void write_file_atomic(const std::string& path, const std::string& bytes) {

@@ -35,6 +35,9 @@ void write_file_atomic(const std::string& path, const std::string& bytes);
 // Creates a directory and its parents (mkdir -p). IOError naming the one that cannot be made.
 void make_dirs(const std::string& dir);
 // A file's size in bytes, -1 when it does not exist.
+// Removes the temporary files that write_file_atomic calls killed mid-write left in `dir`
+// ("NAME.tmp.XXXXXX"); returns how many. A run calls it when it opens its folder.
+size_t remove_stale_temporaries(const std::string& dir);
 long file_size(const std::string& path);
 // Cuts a file written alongside checkpoints (metrics lines) back to the size a checkpoint
 // recorded, so that a resumed run writes no line twice. IOError naming the file and the

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# kill -9 at any moment: a run with frequent checkpoints is killed with SIGKILL at pseudo-random
+# moments (KILLS times, each restart resuming from the last checkpoint, so kills land in the
+# resumed runs too, and some during checkpoint writes), and after every kill its checkpoint must
+# exist and load. Then the run is resumed to its end and must finish exactly as the same run
+# without kills (its result line and every metrics line, but the wall-clock fields).
+# usage: kill9_resume.sh SEQRL_BINARY WORKDIR train|fit [KILLS=50]
+set -u
+seqrl=$1 work=$2 mode=$3 kills_wanted=${4:-50}
+rm -rf "$work" && mkdir -p "$work"
+RANDOM=9  # the kill moments are pseudo-random but the same every time
+if [ "$mode" = train ]; then
+  args=(train --agent dqn --env CartPole-v1 --seed 3 --steps 400000 --stop-at-threshold 0 --eval-every 100000
+        --eval-episodes 2 --final-eval-episodes 5 --hidden 64,64 --buffer-size 20000 --learning-starts 500
+        --train-frequency 16 --gradient-steps 4)
+  every=(--checkpoint-every 100)
+  resume=(train --resume)
+  check=(eval --episodes 1 --checkpoint)
+else
+  args=(fit lm --data oracle --oracle random --oracle-vocab 300 --samples 2000 --seed 3 --steps 2500
+        --eval-every 500 --eval-samples 200 --emb 16 --hidden 32)
+  every=(--checkpoint-every 5)
+  resume=(fit --resume)
+  check=()
+fi
+strip() { sed -E 's/"(wall_)?seconds":[0-9.e+-]+,?//g' "$1"; }
+start=$(date +%s.%N)
+"$seqrl" "${args[@]}" --out "$work/straight" > "$work/straight.json" 2> /dev/null || { echo "FAIL: the run without kills"; exit 1; }
+straight_s=$(echo "$(date +%s.%N) - $start" | bc)
+ckpt=$work/killed/checkpoint.safetensors
+kills=0 in_write=0 restarts=0
+while [ "$kills" -lt "$kills_wanted" ]; do
+  if [ -f "$ckpt" ]; then
+    "$seqrl" "${resume[@]}" "$ckpt" > "$work/last.json" 2> "$work/last.err" &
+  else
+    "$seqrl" "${args[@]}" "${every[@]}" --out "$work/killed" > "$work/last.json" 2> "$work/last.err" &
+  fi
+  pid=$!
+  restarts=$((restarts + 1))
+  # 20 to 400 ms: before the first checkpoint, mid-run, and (by chance) mid-write
+  sleep "0.$(printf '%03d' $((20 + RANDOM % 380)))"
+  if ! kill -0 "$pid" 2> /dev/null; then
+    wait "$pid"
+    rc=$?
+    [ "$rc" -eq 0 ] || { echo "FAIL: start $restarts (after $kills kills) exited $rc:"; cat "$work/last.err"; exit 1; }
+    echo "FAIL: the run ended after $kills kills and $restarts starts: make it longer (it took ${straight_s}s unkilled)"
+    exit 1
+  fi
+  kill -9 "$pid"
+  wait "$pid" 2> /dev/null
+  kills=$((kills + 1))
+  ls "$work/killed" 2> /dev/null | grep -q '\.tmp\.' && in_write=$((in_write + 1))
+  if [ -f "$ckpt" ] && [ ${#check[@]} -gt 0 ]; then
+    "$seqrl" "${check[@]}" "$ckpt" > /dev/null 2> "$work/check.err" ||
+      { echo "FAIL: after kill $kills the checkpoint does not load:"; cat "$work/check.err"; exit 1; }
+  fi
+done
+[ -f "$ckpt" ] || { echo "FAIL: $kills kills and never a checkpoint"; exit 1; }
+"$seqrl" "${resume[@]}" "$ckpt" > "$work/resumed.json" 2> "$work/resumed.err" ||
+  { echo "FAIL: the final resume"; cat "$work/resumed.err"; exit 1; }
+if [ "$(strip "$work/straight.json")" != "$(strip "$work/resumed.json")" ]; then
+  echo "FAIL: results differ"; cat "$work/straight.json" "$work/resumed.json"; exit 1
+fi
+if ! diff <(strip "$work/straight/metrics.jsonl") <(strip "$work/killed/metrics.jsonl") > /dev/null; then
+  echo "FAIL: metrics.jsonl differs"; diff <(strip "$work/straight/metrics.jsonl") <(strip "$work/killed/metrics.jsonl") | head; exit 1
+fi
+if ls "$work/killed" | grep -q '\.tmp\.'; then
+  echo "FAIL: temporary files of killed writes were left behind: $(ls "$work/killed" | grep '\.tmp\.' | tr '\n' ' ')"; exit 1
+fi
+echo "ok: $kills kills ($in_write during a write), $restarts starts, then resumed to the end identical to the unkilled run: $(cat "$work/resumed.json")"
