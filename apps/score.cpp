@@ -31,38 +31,6 @@ struct ScoreConfig {
   size_t embsim_words = 500;
 };
 
-// Sequences of integer token ids, one per line, all of the oracle's length.
-nets::IntTensor read_ids(const std::string& path, size_t T, size_t vocab, size_t limit) {
-  std::ifstream f(path);
-  if (!f) throw IOError("cannot open samples file '" + path + "'");
-  std::vector<int32_t> ids;
-  size_t rows = 0;
-  std::string line;
-  for (size_t n = 1; std::getline(f, line) && (limit == 0 || rows < limit); ++n) {
-    const auto toks = text::tokenize_whitespace(line);
-    if (toks.empty()) continue;
-    if (toks.size() != T)
-      throw ValueError(path + ":" + std::to_string(n) + ": " + std::to_string(toks.size()) +
-                       " token ids, the oracle's sequences have " + std::to_string(T));
-    for (const auto& t : toks) {
-      size_t used = 0;
-      long v = -1;
-      try {
-        v = std::stol(t, &used);
-      } catch (const std::exception&) {
-      }
-      if (used != t.size() || v < 0 || size_t(v) >= vocab)
-        throw ValueError(path + ":" + std::to_string(n) + ": '" + t + "' is not a token id in [0, " +
-                         std::to_string(vocab) + ")");
-      ids.push_back(static_cast<int32_t>(v));
-    }
-    ++rows;
-  }
-  if (rows == 0) throw ValueError(path + ": no samples");
-  nets::IntTensor out = nets::IntTensor::from_shape({rows, T});
-  std::copy(ids.begin(), ids.end(), out.begin());
-  return out;
-}
 
 std::vector<text::Sentence> read_sentences(const std::string& path, const std::string& tokenizer,
                                            size_t limit) {
@@ -170,7 +138,7 @@ int score_command(const std::vector<std::string>& args, std::ostream& out, std::
     res["value"] = {{"grammatical", g.grammatical}, {"nll_oracle", g.nll_oracle}};
   } else if (m == "nll-oracle") {
     const text::Oracle oracle = text::Oracle::from_npy(c.oracle);
-    const nets::IntTensor ids = read_ids(c.samples, oracle.config().seq_len, oracle.config().vocab, c.limit);
+    const nets::IntTensor ids = text::read_token_ids(c.samples, oracle.config().seq_len, oracle.config().vocab, c.limit);
     res["oracle"] = c.oracle;
     res["samples"] = ids.shape()[0];
     res["value"] = oracle.nll(ids);

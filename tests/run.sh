@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command: installs what is missing, builds in Release, builds the find_package consumer
-# against an installed prefix and runs it, then runs every test with CTest.
+# against an installed prefix and runs it, runs every test with CTest, then fuzzes every file
+# reader for 30 s each (tests/fuzz.sh).
 # usage: bash tests/run.sh              (Release)
 #        bash tests/run.sh --sanitize   (ASan + UBSan build in build-asan/)
 set -euo pipefail
@@ -23,3 +24,7 @@ else
 fi
 cd "$build"
 ctest --output-on-failure -j "$(nproc)"
+if [ "$build" = "$root/build" ]; then
+  # every file reader under libFuzzer (clang, ASan + UBSan) for 30 s each, after its regressions
+  bash "$root/tests/fuzz.sh" 30
+fi

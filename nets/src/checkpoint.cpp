@@ -140,9 +140,10 @@ void save_safetensors(const std::string& path, const std::map<std::string, Tenso
   write_file_atomic(path, bytes);
 }
 
-SafeTensors load_safetensors(const std::string& path) {
+SafeTensors load_safetensors(const std::string& path) { return parse_safetensors(read_all(path, "checkpoint"), path); }
+
+SafeTensors parse_safetensors(const std::string& bytes, const std::string& path) {
   if (!little_endian()) throw IOError("safetensors reading needs a little-endian machine");
-  const std::string bytes = read_all(path, "checkpoint");
   auto fail = [&](const std::string& msg) -> CheckpointError {
     return CheckpointError("checkpoint '" + path + "': " + msg);
   };
@@ -325,8 +326,9 @@ std::map<std::string, std::string> load_checkpoint(const std::string& path, Modu
   return st.metadata;
 }
 
-Tensor load_npy(const std::string& path) {
-  const std::string bytes = read_all(path, "npy");
+Tensor load_npy(const std::string& path) { return parse_npy(read_all(path, "npy"), path); }
+
+Tensor parse_npy(const std::string& bytes, const std::string& path) {
   auto fail = [&](const std::string& msg) { return IOError("npy file '" + path + "': " + msg); };
   if (bytes.size() < 10 || bytes.compare(0, 6, "\x93NUMPY") != 0)
     throw fail("missing the \\x93NUMPY magic (not a .npy file)");

@@ -71,6 +71,18 @@ TEST_CASE("unknown commands, unknown options and bad values are rejected by name
   CHECK(run({}, out, err) == 2);
 }
 
+TEST_CASE("a value holding Boost's placeholder text is a named error, not a hang (found by fuzz_ini)", "[cli]") {
+  // Boost.Program_options' own message for it replaces '%value%' by the value forever
+  std::string out, err;
+  CHECK(run({"fit", "lm", "--steps", "%value%x"}, out, err) == 2);
+  CHECK_THAT(err, Catch::Contains("--steps") && Catch::Contains("'%value%x' is not a valid value"));
+  const std::string p = write_ini("steps = 3\nseed = %value%\n");
+  CHECK(run({"fit", "lm", "--config", p}, out, err) == 2);
+  CHECK_THAT(err, Catch::Contains("line 2") && Catch::Contains("seed") && Catch::Contains("%value%"));
+  CHECK(run({"fit", "lm", "--steps"}, out, err) == 2);
+  CHECK_THAT(err, Catch::Contains("--steps needs a value"));
+}
+
 TEST_CASE("config files set options and the command line overrides them", "[cli]") {
   const std::string p = write_ini("# train settings\nsteps = 3000\nlr = 0.005\nseed = 9\n");
   TrainConfig c = parse_train({"--config", p, "--seed", "4"});

@@ -314,4 +314,36 @@ std::vector<size_t> shuffled_order(size_t n, nets::Rng& rng) {
   return order;
 }
 
+nets::IntTensor read_token_ids(const std::string& path, size_t T, size_t vocab, size_t limit) {
+  std::ifstream f(path);
+  if (!f) throw IOError("cannot open samples file '" + path + "'");
+  std::vector<int32_t> ids;
+  size_t rows = 0;
+  std::string line;
+  for (size_t n = 1; std::getline(f, line) && (limit == 0 || rows < limit); ++n) {
+    const auto toks = tokenize_whitespace(line);
+    if (toks.empty()) continue;
+    if (toks.size() != T)
+      throw ValueError(path + ":" + std::to_string(n) + ": " + std::to_string(toks.size()) +
+                       " token ids, the oracle's sequences have " + std::to_string(T));
+    for (const auto& t : toks) {
+      size_t used = 0;
+      long v = -1;
+      try {
+        v = std::stol(t, &used);
+      } catch (const std::exception&) {
+      }
+      if (used != t.size() || v < 0 || size_t(v) >= vocab)
+        throw ValueError(path + ":" + std::to_string(n) + ": '" + t + "' is not a token id in [0, " +
+                         std::to_string(vocab) + ")");
+      ids.push_back(static_cast<int32_t>(v));
+    }
+    ++rows;
+  }
+  if (rows == 0) throw ValueError(path + ": no samples");
+  nets::IntTensor out = nets::IntTensor::from_shape({rows, T});
+  std::copy(ids.begin(), ids.end(), out.begin());
+  return out;
+}
+
 }  // namespace seqrl::text

@@ -29,6 +29,8 @@ struct SafeTensors {
 void save_safetensors(const std::string& path, const std::map<std::string, Tensor>& tensors,
                       const std::map<std::string, std::string>& metadata = {});
 SafeTensors load_safetensors(const std::string& path);
+// The same from a file's bytes already in memory (`path` names it in errors).
+SafeTensors parse_safetensors(const std::string& bytes, const std::string& path);
 
 // Writes a file's bytes atomically (temp file + fsync + rename). Throws IOError naming the path.
 void write_file_atomic(const std::string& path, const std::string& bytes);
@@ -76,5 +78,6 @@ const Tensor& required_tensor(const SafeTensors& st, const std::string& key, siz
 
 // NumPy .npy (format 1.0/2.0, little-endian '<f4' or '<f8', C order) into float32.
 Tensor load_npy(const std::string& path);
+Tensor parse_npy(const std::string& bytes, const std::string& path);
 
 }  // namespace seqrl::nets

@@ -84,4 +84,9 @@ nets::IntTensor encode_padded(const std::vector<Sentence>& sentences, const Voca
 // Index order for one epoch of batches: a seeded shuffle (Fisher-Yates on nets::Rng).
 std::vector<size_t> shuffled_order(size_t n, nets::Rng& rng);
 
+// A samples file of token ids (`seqrl score` on the oracle): one sequence per line, exactly T
+// whitespace-separated ids in [0, vocab) each; blank lines skipped; at most `limit` rows (0 = all).
+// IOError when it cannot be read; ValueError naming path:line and the bad token or count.
+nets::IntTensor read_token_ids(const std::string& path, size_t T, size_t vocab, size_t limit = 0);
+
 }  // namespace seqrl::text
