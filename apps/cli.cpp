@@ -136,6 +136,13 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   } catch (const Error& e) {
     err << "seqrl " << cmd << ": " << e.what() << "\n";
     return 1;
+  } catch (const std::bad_alloc&) {
+    err << "seqrl " << cmd << ": out of memory (an option or an input asks for more than this machine has)\n";
+    return 1;
+  } catch (const std::exception& e) {
+    // not one of seqrl's own errors: still a message and an exit code, never an abort
+    err << "seqrl " << cmd << ": unexpected error: " << e.what() << "\n";
+    return 1;
   }
 }
 

@@ -142,7 +142,7 @@ TrainConfig parse_train(const std::vector<std::string>& args, bool* help, std::o
     // an option of another agent: say so, naming this one
     const std::string msg = e.what();
     for (const auto& f : all_agent_flags())
-      if (msg.find("'--" + f + "'") != std::string::npos || msg.find("'" + f + "'") != std::string::npos) {
+      if (msg.find("unknown option --" + f + " ") != std::string::npos || msg.find("unknown key '" + f + "'") != std::string::npos) {
         std::string mine;
         for (const auto& o : spec->options) mine += (mine.empty() ? "--" : ", --") + o.flag;
         throw ConfigError("seqrl train: --" + f + " is not an option of agent '" + c.agent + "' (" + spec->kind +

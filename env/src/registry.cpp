@@ -1,5 +1,8 @@
 #include "seqrl/env/registry.hpp"
 
+#include <cmath>
+#include <sstream>
+
 #include <algorithm>
 #include <map>
 #include <mutex>
@@ -89,7 +92,7 @@ std::map<std::string, EnvSpec>& table() {
                         [](const Info& o) {
                           return std::make_unique<Pendulum>(o.contains("g") ? o["g"].get<double>() : 10.0);
                         },
-                        200, std::nullopt, std::vector<EnvOption>{{"g", "number", "gravity (default 10)"}}};
+                        200, std::nullopt, std::vector<EnvOption>{{"g", "number", "gravity (default 10)", -1e3, 1e3}}};
     b["Acrobot-v1"] = {"Acrobot-v1", [](const Info&) { return std::make_unique<Acrobot>(); }, 500, -100.0,
                        std::vector<EnvOption>{}};
     b["MountainCar-v0"] = {"MountainCar-v0", [](const Info&) { return std::make_unique<MountainCar>(); },
@@ -115,7 +118,7 @@ std::map<std::string, EnvSpec>& table() {
                                 return std::make_unique<GaussianBandit>(o.contains("arms") ? o["arms"].get<int>() : 10);
                               },
                               100, std::nullopt,
-                              std::vector<EnvOption>{{"arms", "integer", "number of arms (default 10)"}}};
+                              std::vector<EnvOption>{{"arms", "integer", "number of arms (default 10)", 1, 1e6}}};
     // Text generation on SeqGAN's synthetic task: the reward is the oracle's mean log-likelihood
     // per token of the finished sequence (-NLL-oracle). options: oracle ("random", the default,
     // or a folder of SeqGAN's .npy files), oracle_seed, vocab, seq_len, emb, hidden (random only).
@@ -133,7 +136,7 @@ std::map<std::string, EnvSpec>& table() {
                              return e;
                            },
                            std::nullopt, 0.95,
-                           std::vector<EnvOption>{{"max_len", "integer", "maximum words per sentence (default 16)"}}};
+                           std::vector<EnvOption>{{"max_len", "integer", "maximum words per sentence (default 16)", 1, 1000}}};
     // COCO captions (Texygen's copy): vocabulary and references from the training captions
     // (nltk tokens), episodes end at <eos> or after the longest caption, reward BLEU-n of the
     // sentence against the training captions (PG-BLEU). options: corpus (default
@@ -141,15 +144,15 @@ std::map<std::string, EnvSpec>& table() {
     b["TextCoco-v0"] = {"TextCoco-v0", [](const Info& o) { return make_text_coco_env(o); },
                         std::nullopt, std::nullopt,
                         std::vector<EnvOption>{{"corpus", "string", "training captions (default ../shared/data/coco/image_coco.txt)"},
-                                               {"bleu_n", "integer", "BLEU order of the reward (default 2)"}}};
+                                               {"bleu_n", "integer", "BLEU order of the reward (default 2)", 1, 10}}};
     b["TextOracle-v0"] = {"TextOracle-v0", [](const Info& o) { return make_text_oracle_env(o); },
                           std::nullopt, std::nullopt,
                           std::vector<EnvOption>{{"oracle", "string", "\"random\" (default) or a folder of SeqGAN's oracle .npy files"},
-                                                 {"oracle_seed", "integer", "seed of the random oracle (default 0)"},
-                                                 {"vocab", "integer", "vocabulary (default 5000)"},
-                                                 {"seq_len", "integer", "sequence length (default 20)"},
-                                                 {"emb", "integer", "oracle embedding width (default 32; random only)"},
-                                                 {"hidden", "integer", "oracle LSTM width (default 32; random only)"}}};
+                                                 {"oracle_seed", "integer", "seed of the random oracle (default 0)", 0, 9.2e18},
+                                                 {"vocab", "integer", "vocabulary (default 5000)", 2, 1e6},
+                                                 {"seq_len", "integer", "sequence length (default 20)", 1, 1e4},
+                                                 {"emb", "integer", "oracle embedding width (default 32; random only)", 1, 4096},
+                                                 {"hidden", "integer", "oracle LSTM width (default 32; random only)", 1, 4096}}};
     return b;
   }();
   return t;
@@ -197,7 +200,7 @@ const EnvSpec& spec(const std::string& id) {
 
 const std::vector<EnvOption>& common_env_options() {
   static const std::vector<EnvOption> o = {
-      {"max_episode_steps", "integer", "time limit (TimeLimit), overriding the id's own"},
+      {"max_episode_steps", "integer", "time limit (TimeLimit), overriding the id's own", 1, 1e15},
       {"encoder", "string", "an autoencoder checkpoint (seqrl fit ae|vae): observations become its codes"},
       {"reward_model", "string", "a checkpoint whose model scores a text env's sequences (the reward)"}};
   return o;
@@ -206,7 +209,12 @@ const std::vector<EnvOption>& common_env_options() {
 namespace {
 bool has_type(const nlohmann::json& v, const std::string& type) {
   if (type == "string") return v.is_string();
-  if (type == "integer") return v.is_number_integer() || (v.is_number_float() && v.get<double>() == double(v.get<long long>()));
+  if (type == "integer") {
+    if (v.is_number_integer()) return true;
+    if (!v.is_number_float()) return false;
+    const double d = v.get<double>();  // 3.0 is an integer; 1e300 and NaN are not (no UB casting them)
+    return std::isfinite(d) && std::fabs(d) < 9.2e18 && d == double((long long)d);
+  }
   if (type == "number") return v.is_number();
   if (type == "bool") return v.is_boolean();
   return true;
@@ -227,6 +235,18 @@ void check_options(const EnvSpec& s, const Info& given) {
     if (!has_type(it.value(), o->type))
       throw ValueError("option '" + it.key() + "' of environment '" + s.id + "' must be " +
                        (o->type == "integer" ? "an integer" : "a " + o->type) + ", got " + it.value().dump());
+    if (it.value().is_number()) {
+      const double v = it.value().get<double>();
+      if (!(v >= o->min && v <= o->max)) {
+        auto num = [](double x) {
+          std::ostringstream os;
+          os << x;
+          return os.str();
+        };
+        throw ValueError("option '" + it.key() + "' of environment '" + s.id + "' must be in [" + num(o->min) + ", " +
+                         num(o->max) + "], got " + it.value().dump());
+      }
+    }
   }
 }
 }  // namespace

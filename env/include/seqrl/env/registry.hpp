@@ -18,6 +18,9 @@ namespace seqrl::env {
 // "number" or "bool") and a one-line doc.
 struct EnvOption {
   std::string key, type, help;
+  // integer and number options: the accepted range (a value outside it is a ValueError naming
+  // the key and the range, before anything is allocated)
+  double min = -1e300, max = 1e300;
 };
 
 struct EnvSpec {
