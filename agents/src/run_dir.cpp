@@ -1,12 +1,21 @@
 // The run folder's metrics and summary files (see run_dir.hpp).
 #include "seqrl/agents/run_dir.hpp"
 
+#include <cerrno>
+#include <cstring>
+
 #include "seqrl/nets/checkpoint.hpp"
 #include "seqrl/nets/error.hpp"
 
 namespace seqrl::agents {
 
 namespace {
+// What failed, with the system's reason when it left one (ENOSPC, EROFS, ...).
+std::string write_failure(const std::string& file) {
+  const int e = errno;
+  return "writing '" + file + "' failed" + (e ? ": " + std::string(std::strerror(e)) : std::string(" (disk full or read-only?)"));
+}
+
 void flatten(const nlohmann::json& j, const std::string& prefix, nlohmann::json& out) {
   for (const auto& [k, v] : j.items()) {
     const std::string name = prefix.empty() ? k : prefix + "." + k;
@@ -23,6 +32,7 @@ void RunDir::open(const nlohmann::json* state, const std::string& checkpoint) {
   nets::make_dirs(dir_);
   nets::remove_stale_temporaries(dir_);  // what a run killed mid-write left behind
   const std::string jp = path("metrics.jsonl"), cp = path("metrics.csv");
+  errno = 0;
   if (state) {
     long jb = 0, cb = 0;
     try {
@@ -40,11 +50,13 @@ void RunDir::open(const nlohmann::json* state, const std::string& checkpoint) {
     csv_.open(cp, std::ios::trunc);
     csv_ << "step,seconds,name,value\n";
   }
-  if (!jsonl_ || !csv_) throw IOError("cannot write metrics into '" + dir_ + "'");
+  if (!jsonl_) throw IOError(write_failure(jp));
+  if (!csv_) throw IOError(write_failure(cp));
 }
 
 void RunDir::log(long step, double seconds, const nlohmann::json& figures) {
   if (!jsonl_.is_open()) return;
+  errno = 0;
   nlohmann::json line = {{"step", step}, {"seconds", seconds}};
   flatten(figures, "", line);
   jsonl_ << line.dump() << '\n';
@@ -52,7 +64,8 @@ void RunDir::log(long step, double seconds, const nlohmann::json& figures) {
     if (k == "step" || k == "seconds" || !(v.is_number() || v.is_boolean())) continue;
     csv_ << step << ',' << seconds << ',' << k << ',' << (v.is_boolean() ? double(v.get<bool>()) : v.get<double>()) << '\n';
   }
-  if (!jsonl_ || !csv_) throw IOError("cannot write metrics into '" + dir_ + "' (disk full?)");
+  if (!jsonl_) throw IOError(write_failure(path("metrics.jsonl")));
+  if (!csv_) throw IOError(write_failure(path("metrics.csv")));
 }
 
 void RunDir::log(long step, double seconds, const std::vector<std::pair<std::string, double>>& figures) {
@@ -63,9 +76,11 @@ void RunDir::log(long step, double seconds, const std::vector<std::pair<std::str
 
 nlohmann::json RunDir::state() {
   if (!jsonl_.is_open()) return {{"jsonl_bytes", 0}, {"csv_bytes", 0}};
+  errno = 0;
   jsonl_.flush();
+  if (!jsonl_) throw IOError(write_failure(path("metrics.jsonl")));
   csv_.flush();
-  if (!jsonl_ || !csv_) throw IOError("cannot write metrics into '" + dir_ + "' (disk full?)");
+  if (!csv_) throw IOError(write_failure(path("metrics.csv")));
   return {{"jsonl_bytes", long(jsonl_.tellp())}, {"csv_bytes", long(csv_.tellp())}};
 }
 

@@ -64,9 +64,12 @@ long file_size(const std::string& path) {
 }
 
 void truncate_to_checkpoint(const std::string& path, long bytes, const std::string& checkpoint) {
-  if (file_size(path) < bytes || ::truncate(path.c_str(), bytes) != 0)
+  if (file_size(path) < bytes)
     throw IOError("resuming from '" + checkpoint + "': '" + path + "' is missing or shorter than the " +
                   std::to_string(bytes) + " bytes the checkpoint recorded");
+  if (::truncate(path.c_str(), bytes) != 0)
+    throw IOError("resuming from '" + checkpoint + "': cannot cut '" + path + "' back to the " + std::to_string(bytes) +
+                  " bytes the checkpoint recorded: " + std::strerror(errno));
 }
 
 size_t remove_stale_temporaries(const std::string& dir) {
