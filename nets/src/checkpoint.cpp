@@ -361,9 +361,18 @@ Tensor parse_npy(const std::string& bytes, const std::string& path) {
   Shape shape;
   std::string dims = m[1];
   std::regex num("[0-9]+");
-  for (auto it = std::sregex_iterator(dims.begin(), dims.end(), num); it != std::sregex_iterator(); ++it)
-    shape.push_back(std::stoul(it->str()));
-  const size_t es = descr == "<f4" ? 4 : 8, count = numel(shape);
+  // each dimension and their product bounded before anything is allocated (a header may claim
+  // 10^40 elements; found by tests/fuzz/fuzz_npy.cpp, which crashed std::stoul)
+  const size_t limit = size_t(1) << 40;
+  size_t count = 1;
+  for (auto it = std::sregex_iterator(dims.begin(), dims.end(), num); it != std::sregex_iterator(); ++it) {
+    const std::string d = it->str();
+    const size_t v = d.size() > 13 ? limit + 1 : std::stoul(d);
+    if (v > limit || (v && count > limit / v)) throw fail("absurd shape (" + dims + ")");
+    shape.push_back(v);
+    count *= v;
+  }
+  const size_t es = descr == "<f4" ? 4 : 8;
   const size_t data = hstart + hlen;
   if (bytes.size() - data != count * es)
     throw fail("shape " + shape_str(shape) + " needs " + std::to_string(count * es) +

@@ -145,3 +145,26 @@ TEST_CASE("safetensors from other writers: F64 and I64 entries, metadata, offset
   CHECK_THROWS_WITH(load_safetensors(p), Catch::Contains("overlap"));
   std::remove(p.c_str());
 }
+
+TEST_CASE(".npy headers: a good one reads, and bad magic, dtypes, Fortran order, sizes and absurd shapes are named errors", "[nets][checkpoint]") {
+  auto npy = [](const std::string& descr, const std::string& shape, size_t data_bytes, const std::string& extra = "") {
+    std::string h = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': (" + shape + "), " + extra + "}";
+    while ((10 + h.size() + 1) % 64) h += ' ';
+    h += '\n';
+    std::string out = std::string("\x93NUMPY\x01\x00", 8);
+    out += char(h.size() & 0xff);
+    out += char(h.size() >> 8);
+    return out + h + std::string(data_bytes, '\0');
+  };
+  const Tensor t = parse_npy(npy("<f4", "2, 3", 24), "ok.npy");
+  CHECK(t.shape()[0] == 2);
+  CHECK(t.shape()[1] == 3);
+  CHECK(parse_npy(npy("<f8", "4,", 32), "f8.npy").size() == 4);
+  CHECK_THROWS_WITH(parse_npy("PNG....", "x.npy"), Catch::Contains("x.npy") && Catch::Contains("NUMPY"));
+  CHECK_THROWS_WITH(parse_npy(npy("<i4", "2,", 8), "i.npy"), Catch::Contains("'<i4'"));
+  CHECK_THROWS_WITH(parse_npy(npy("<f4", "2, 3", 20), "short.npy"), Catch::Contains("short.npy") && Catch::Contains("24"));
+  // a dimension past any integer, and dimensions whose product wraps around: named, not allocated
+  CHECK_THROWS_WITH(parse_npy(npy("<f4", "38888888888888888888888888888888888882,", 8), "huge.npy"),
+                    Catch::Contains("huge.npy") && Catch::Contains("absurd shape"));
+  CHECK_THROWS_WITH(parse_npy(npy("<f4", "4294967296, 4294967296, 4,", 0), "wrap.npy"), Catch::Contains("absurd shape"));
+}
