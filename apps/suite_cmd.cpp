@@ -567,11 +567,15 @@ int suite_command(const std::vector<std::string>& args, std::ostream& out, std::
   nets::write_file_atomic(out_dir + "/suite.json", suite.dump(1) + "\n");
   using clock = std::chrono::steady_clock;
   const auto t0 = clock::now();
-  // ETA: each remaining run at its agent's measured seconds per step (the overall rate until its
-  // agent has run once; 50,000 steps for a run whose budget is the agent's default)
-  std::map<std::string, std::pair<double, long>> rate;  // agent -> (seconds, steps)
-  double done_seconds = 0;
-  long done_steps = 0;
+  // ETA: each remaining run at its agent's measured seconds per step when it has a step budget,
+  // else at its agent's mean seconds per run (the protocol's length); an agent not yet run, at the
+  // mean of every run so far. Resumed runs ran only part of their time: they do not count.
+  struct Rate {
+    double seconds = 0;
+    long steps = 0, runs = 0;
+  };
+  std::map<std::string, Rate> rate;  // agent -> what its whole runs took
+  Rate all;
   int interrupted = 0;
   for (size_t i = 0; i < runs.size() && !report_only; ++i) {
     const RunSpec& r = runs[i];
@@ -613,19 +617,19 @@ int suite_command(const std::vector<std::string>& args, std::ostream& out, std::
         err << "\n" << run_err.str();
         throw Error("run " + r.id + " failed (exit " + std::to_string(rc) + ")");
       }
-      done_seconds += secs;
-      done_steps += steps;
-      rate[r.agent].first += secs;
-      rate[r.agent].second += steps;
+      if (steps > 0) {
+        for (Rate* x : {&rate[r.agent], &all}) x->seconds += secs, x->steps += steps, ++x->runs;
+      }
       double eta = 0;
       for (size_t k = i + 1; k < runs.size(); ++k) {
         const auto it = rate.find(runs[k].agent);
-        const double per = it != rate.end() && it->second.second ? it->second.first / double(it->second.second)
-                                                                 : done_seconds / double(std::max(done_steps, 1L));
-        eta += per * double(runs[k].steps > 0 ? runs[k].steps : 50000);
+        const Rate& a = it != rate.end() ? it->second : all;
+        if (!a.runs) continue;
+        eta += runs[k].steps > 0 && a.steps ? a.seconds / double(a.steps) * double(runs[k].steps) : a.seconds / double(a.runs);
       }
-      err << "done in " << fmt(secs, 1) << " s (" << fmt(steps / std::max(secs, 1e-9), 0) << " steps/s); suite ETA ~"
-          << fmt(eta / 60.0, 1) << " min\n";
+      err << "done in " << fmt(secs, 1) << " s"
+          << (steps > 0 ? " (" + fmt(steps / std::max(secs, 1e-9), 0) + " steps/s)" : std::string(" (resumed)"))
+          << "; suite ETA ~" << fmt(eta / 60.0, 1) << " min\n";
     }
     if (r.env.rfind("Text", 0) == 0 && !exists(dir + "/text_metrics.json")) {
       const json tm = text_metrics(dir + "/checkpoint.safetensors", resolve_references(r, runs, out_dir, true), suite);
