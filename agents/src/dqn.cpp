@@ -311,6 +311,7 @@ AgentSpec dqn_agent_spec() {
   s.defaults = [](const std::string& env_id, const std::string&) { return nlohmann::json(dqn_defaults(env_id)); };
   s.run_defaults = [](RunConfig& r, const std::string& env_id, const std::string&) {
     r.total_steps = 100000;
+    one_hot_discrete_observations(r);
     if (env_id == "CartPole-v1" || env_id == "CartPole-v0") {
       // DQN collapses late on CartPole; evaluate often and stop once solved (as SB3's
       // StopTrainingOnRewardThreshold): 5 of 5 seeds reach >= 475 over 100 episodes this way.

@@ -1,6 +1,9 @@
 // The agent registry (see registry.hpp) and the built-in agents' registration lines.
 #include "seqrl/agents/registry.hpp"
 
+#include "seqrl/env/registry.hpp"
+#include "seqrl/env/space.hpp"
+
 #include <algorithm>
 #include <cstdio>
 #include <mutex>
@@ -183,6 +186,12 @@ std::unique_ptr<Agent> make_agent(const AgentSpec& spec, const env::Space& obs, 
                                   nlohmann::json config, const AgentContext& ctx) {
   if (spec.bind) spec.bind(config, ctx);
   return spec.make(obs, act, config, false);
+}
+
+void one_hot_discrete_observations(RunConfig& r) {
+  if (r.env_options.contains("one_hot")) return;
+  if (dynamic_cast<const env::Discrete*>(&env::make(r.env_id, r.env_options)->observation_space()))
+    r.env_options["one_hot"] = true;
 }
 
 }  // namespace seqrl::agents

@@ -365,6 +365,7 @@ AgentSpec reinforce_agent_spec() {
     // REINFORCE needs more samples than DQN (its tuned CartPole runs use 300k steps)
     r.total_steps = env_id == "Pendulum-v1" ? 1000000 : 300000;
     r.eval_every = 20000;
+    one_hot_discrete_observations(r);
   };
   s.options = {{"hidden", "/hidden", "policy and value hidden sizes, comma-separated"},
                {"lr", "/lr", "policy Adam learning rate"},

@@ -202,7 +202,8 @@ const std::vector<EnvOption>& common_env_options() {
   static const std::vector<EnvOption> o = {
       {"max_episode_steps", "integer", "time limit (TimeLimit), overriding the id's own", 1, 1e15},
       {"encoder", "string", "an autoencoder checkpoint (seqrl fit ae|vae): observations become its codes"},
-      {"reward_model", "string", "a checkpoint whose model scores a text env's sequences (the reward)"}};
+      {"reward_model", "string", "a checkpoint whose model scores a text env's sequences (the reward)"},
+      {"one_hot", "bool", "a Discrete observation as a one-hot vector (OneHotObservation)"}};
   return o;
 }
 
@@ -256,6 +257,8 @@ std::unique_ptr<Env> make(const std::string& id, const Info& given) {
   check_options(s, given);
   Info options = given;
   std::string encoder, reward_model;
+  const bool one_hot = options.value("one_hot", false);
+  options.erase("one_hot");
   if (options.contains("encoder")) {
     encoder = options["encoder"].get<std::string>();
     options.erase("encoder");
@@ -277,6 +280,10 @@ std::unique_ptr<Env> make(const std::string& id, const Info& given) {
   if (options.contains("max_episode_steps")) limit = options["max_episode_steps"].get<int>();
   if (limit) {
     e = std::make_unique<TimeLimit>(std::move(e), *limit);
+    e->id = id;
+  }
+  if (one_hot) {
+    e = std::make_unique<OneHotObservation>(std::move(e));
     e->id = id;
   }
   if (!encoder.empty()) {

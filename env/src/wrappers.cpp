@@ -257,6 +257,48 @@ StepResult NormalizeObservation::step_impl(const Action& action) {
   return r;
 }
 
+// ---- OneHotObservation -----------------------------------------------------------------------
+namespace {
+const Discrete& inner_discrete(const Env& e) {
+  const auto* d = dynamic_cast<const Discrete*>(&e.observation_space());
+  if (!d) throw ValueError("OneHotObservation needs a Discrete observation space, got " + e.observation_space().str());
+  return *d;
+}
+}  // namespace
+
+OneHotObservation::OneHotObservation(std::unique_ptr<Env> inner)
+    : Wrapper(std::move(inner)),
+      n_(inner_discrete(*inner_).size),
+      start_(inner_discrete(*inner_).start),
+      space_(0.f, 1.f, nets::Shape{size_t(n_)}) {}
+
+std::unique_ptr<Env> OneHotObservation::clone() const {
+  return finish_clone(std::make_unique<OneHotObservation>(inner_->clone()));
+}
+
+Observation OneHotObservation::encode(const Observation& o) const {
+  const int64_t i = int64_t(o.data()[0]) - start_;
+  if (o.size() != 1 || i < 0 || i >= n_)
+    throw ValueError("OneHotObservation: observation " + std::to_string(o.size() ? o.data()[0] : -1.f) +
+                     " is not in " + inner_->observation_space().str());
+  Observation r = Observation::from_shape({size_t(n_)});
+  r.fill(0.f);
+  r.data()[i] = 1.f;
+  return r;
+}
+
+ResetResult OneHotObservation::reset_impl(std::optional<uint64_t> seed, const Info& options) {
+  ResetResult r = Wrapper::reset_impl(seed, options);
+  r.observation = encode(r.observation);
+  return r;
+}
+
+StepResult OneHotObservation::step_impl(const Action& action) {
+  StepResult r = Wrapper::step_impl(action);
+  r.observation = encode(r.observation);
+  return r;
+}
+
 // ---- NormalizeReward --------------------------------------------------------------------------
 NormalizeReward::NormalizeReward(std::unique_ptr<Env> inner, double gamma, double eps)
     : Wrapper(std::move(inner)), gamma_(gamma), eps_(eps) {}

@@ -86,3 +86,29 @@ TEST_CASE("ObservationEncoder shows the agent features, not raw observations", "
   CHECK(env.observation_space().shape() == nets::Shape{2});
   CHECK(check_env(env, 1).ok());
 }
+
+TEST_CASE("OneHotObservation: a Discrete state as a one-hot vector, through the one_hot env option", "[env][wrappers]") {
+  auto plain = env::make("FrozenLake-v1", {{"is_slippery", false}});
+  auto hot = env::make("FrozenLake-v1", {{"is_slippery", false}, {"one_hot", true}});
+  CHECK(hot->observation_space().str() == "Box(shape=[16])");
+  const auto& box = dynamic_cast<const env::Box&>(hot->observation_space());
+  CHECK((box.low(0) == 0.f && box.high(15) == 1.f));
+  nets::Tensor a = plain->reset(3).observation, b = hot->reset(3).observation;
+  for (int t = 0; t < 6; ++t) {
+    REQUIRE(b.size() == 16);
+    float sum = 0;
+    for (float v : b) sum += v;
+    CHECK(sum == 1.f);
+    CHECK(b(size_t(a(0))) == 1.f);  // the hot entry is the plain env's state
+    CHECK(hot->observation_space().contains(b));
+    const env::Action act(t % 2 ? 2 : 1);  // down, right, ...
+    auto ra = plain->step(act), rb = hot->step(act);
+    CHECK(ra.reward == rb.reward);
+    a = ra.observation, b = rb.observation;
+    if (ra.terminated) break;
+  }
+  // the clone carries the wrapper
+  CHECK(hot->clone()->observation_space().str() == hot->observation_space().str());
+  // not for Box observations
+  CHECK_THROWS_WITH(env::make("CartPole-v1", {{"one_hot", true}}), Catch::Contains("Discrete observation space"));
+}

@@ -69,6 +69,9 @@ struct AgentSpec {
 // Registers (or replaces) a kind. ValueError for a spec without kind, name, supports, defaults
 // or make.
 void register_agent(AgentSpec spec);
+// For an MLP agent's run_defaults: on an env whose observations are Discrete (FrozenLake's state
+// index), observe them one-hot ({"one_hot": true}) unless the options already say.
+void one_hot_discrete_observations(RunConfig& r);
 // The spec of a kind; KeyError listing the known kinds.
 const AgentSpec& agent_kind(const std::string& kind);
 // The spec named `name` that acts on these spaces; KeyError for an unknown name (with the known

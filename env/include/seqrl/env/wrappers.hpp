@@ -166,6 +166,25 @@ class Encoder {
 
 // The agent sees encoder->encode(obs) instead of obs; observation space Box(-inf, inf) of the
 // feature shape. The encoder is shared between clones (it is a fixed function, not env state).
+// A Discrete(n, start) observation as a one-hot float vector Box(0, 1, [n]): what an MLP needs to
+// tell FrozenLake's states apart (fed the index as one number, it cannot). The env option
+// {"one_hot": true} applies it; `seqrl train` does for DQN and REINFORCE on such envs.
+class OneHotObservation : public Wrapper {
+ public:
+  explicit OneHotObservation(std::unique_ptr<Env> inner);
+  const Space& observation_space() const override { return space_; }
+  std::unique_ptr<Env> clone() const override;
+
+ protected:
+  ResetResult reset_impl(std::optional<uint64_t> seed, const Info& options) override;
+  StepResult step_impl(const Action& action) override;
+
+ private:
+  Observation encode(const Observation& o) const;
+  int64_t n_, start_;
+  Box space_;
+};
+
 class ObservationEncoder : public Wrapper {
  public:
   ObservationEncoder(std::unique_ptr<Env> inner, std::shared_ptr<Encoder> encoder);
