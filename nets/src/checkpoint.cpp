@@ -189,13 +189,15 @@ SafeTensors parse_safetensors(const std::string& bytes, const std::string& path)
       throw fail("entry '" + name + "' has dtype " + dtype +
                  (es ? " (only F32, F64, I32, I64 are read)" : " (unknown dtype)"));
     Shape shape;
-    size_t count = 1;
+    size_t count = 1, strides = 1;  // strides: the product without zero dimensions (xtensor multiplies them)
     for (const auto& d : e["shape"]) {
       if (!d.is_number_unsigned()) throw fail("entry '" + name + "' has a non-integer shape");
       shape.push_back(d.get<size_t>());
-      if (shape.back() && count > (size_t(1) << 40) / shape.back())
+      if (shape.size() > 32 || shape.back() > (size_t(1) << 40) ||
+          (shape.back() && strides > (size_t(1) << 40) / shape.back()))
         throw fail("entry '" + name + "' has an absurd shape");
       count *= shape.back();
+      if (shape.back()) strides *= shape.back();
     }
     const auto& offs = e["data_offsets"];
     if (!offs[0].is_number_unsigned() || !offs[1].is_number_unsigned())
@@ -364,13 +366,15 @@ Tensor parse_npy(const std::string& bytes, const std::string& path) {
   // each dimension and their product bounded before anything is allocated (a header may claim
   // 10^40 elements; found by tests/fuzz/fuzz_npy.cpp, which crashed std::stoul)
   const size_t limit = size_t(1) << 40;
-  size_t count = 1;
+  // (zero dimensions aside: xtensor's strides multiply the others even when one is 0)
+  size_t count = 1, strides = 1;
   for (auto it = std::sregex_iterator(dims.begin(), dims.end(), num); it != std::sregex_iterator(); ++it) {
     const std::string d = it->str();
     const size_t v = d.size() > 13 ? limit + 1 : std::stoul(d);
-    if (v > limit || (v && count > limit / v)) throw fail("absurd shape (" + dims + ")");
+    if (v > limit || (v && strides > limit / v) || shape.size() >= 32) throw fail("absurd shape (" + dims + ")");
     shape.push_back(v);
     count *= v;
+    if (v) strides *= v;
   }
   const size_t es = descr == "<f4" ? 4 : 8;
   const size_t data = hstart + hlen;

@@ -144,6 +144,11 @@ TEST_CASE("safetensors from other writers: F64 and I64 entries, metadata, offset
   write_bytes(p, overlap);
   CHECK_THROWS_WITH(load_safetensors(p), Catch::Contains("overlap"));
   std::remove(p.c_str());
+  // a zero dimension among huge ones holds no data, but its strides would overflow: named
+  const std::string zero = R"({"z":{"dtype":"F32","shape":[1099511627776,0,1099511627776],"data_offsets":[0,0]}})";
+  std::string zb(8, '\0');
+  for (int i = 0; i < 8; ++i) zb[i] = char((zero.size() >> (8 * i)) & 0xff);
+  CHECK_THROWS_WITH(parse_safetensors(zb + zero, "zero.safetensors"), Catch::Contains("'z' has an absurd shape"));
 }
 
 TEST_CASE(".npy headers: a good one reads, and bad magic, dtypes, Fortran order, sizes and absurd shapes are named errors", "[nets][checkpoint]") {
@@ -167,4 +172,6 @@ TEST_CASE(".npy headers: a good one reads, and bad magic, dtypes, Fortran order,
   CHECK_THROWS_WITH(parse_npy(npy("<f4", "38888888888888888888888888888888888882,", 8), "huge.npy"),
                     Catch::Contains("huge.npy") && Catch::Contains("absurd shape"));
   CHECK_THROWS_WITH(parse_npy(npy("<f4", "4294967296, 4294967296, 4,", 0), "wrap.npy"), Catch::Contains("absurd shape"));
+  // a zero among huge dimensions: no data, but the strides would still overflow
+  CHECK_THROWS_WITH(parse_npy(npy("<f8", "1099511627776, 0, 1099511627776,", 0), "zero.npy"), Catch::Contains("absurd shape"));
 }
