@@ -12,18 +12,13 @@
 #include <sstream>
 
 #include "cli.hpp"
+#include "run_cli.hpp"
 #include "seqrl/env/registry.hpp"
 
 using namespace seqrl;
 
 namespace {
-int run(const std::vector<std::string>& args, std::string& out, std::string& err) {
-  std::ostringstream o, e;
-  const int rc = cli::run_cli(args, o, e);
-  out = o.str();
-  err = e.str();
-  return rc;
-}
+using test::run;
 bool exists(const std::string& p) {
   struct stat st;
   return ::stat(p.c_str(), &st) == 0;

@@ -9,19 +9,14 @@
 #include <unistd.h>
 
 #include "cli.hpp"
+#include "run_cli.hpp"
 #include "cli_detail.hpp"
 
 using namespace seqrl;
 using namespace seqrl::cli;
 
 namespace {
-int run(const std::vector<std::string>& args, std::string& out, std::string& err) {
-  std::ostringstream o, e;
-  const int rc = run_cli(args, o, e);
-  out = o.str();
-  err = e.str();
-  return rc;
-}
+using test::run;
 std::string write_ini(const std::string& text) {
   const std::string p = "/tmp/seqrl_cli_" + std::to_string(::getpid()) + ".ini";
   std::ofstream(p) << text;

@@ -11,18 +11,13 @@
 #include <nlohmann/json.hpp>
 
 #include "cli.hpp"
+#include "run_cli.hpp"
 #include "seqrl/bench/stats.hpp"
 
 using namespace seqrl;
 
 namespace {
-int run(const std::vector<std::string>& args, std::string& out, std::string& err) {
-  std::ostringstream o, e;
-  const int rc = cli::run_cli(args, o, e);
-  out = o.str();
-  err = e.str();
-  return rc;
-}
+using test::run;
 nlohmann::json read(const std::string& p) {
   std::ifstream f(p);
   REQUIRE(f);
