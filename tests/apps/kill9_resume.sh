@@ -24,9 +24,9 @@ else
   check=()
 fi
 strip() { sed -E 's/"(wall_)?seconds":[0-9.e+-]+,?//g' "$1"; }
-start=$(date +%s.%N)
+start=$(date +%s%N)
 "$seqrl" "${args[@]}" --out "$work/straight" > "$work/straight.json" 2> /dev/null || { echo "FAIL: the run without kills"; exit 1; }
-straight_s=$(echo "$(date +%s.%N) - $start" | bc)
+straight_s=$(( ($(date +%s%N) - start) / 1000000 ))ms
 ckpt=$work/killed/checkpoint.safetensors
 kills=0 in_write=0 restarts=0
 while [ "$kills" -lt "$kills_wanted" ]; do
@@ -43,7 +43,7 @@ while [ "$kills" -lt "$kills_wanted" ]; do
     wait "$pid"
     rc=$?
     [ "$rc" -eq 0 ] || { echo "FAIL: start $restarts (after $kills kills) exited $rc:"; cat "$work/last.err"; exit 1; }
-    echo "FAIL: the run ended after $kills kills and $restarts starts: make it longer (it took ${straight_s}s unkilled)"
+    echo "FAIL: the run ended after $kills kills and $restarts starts: make it longer (it took ${straight_s} unkilled)"
     exit 1
   fi
   kill -9 "$pid"
