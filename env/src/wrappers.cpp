@@ -19,6 +19,18 @@ ResetResult Wrapper::reset_impl(std::optional<uint64_t> seed, const Info& option
 
 StepResult Wrapper::step_impl(const Action& action) { return inner_->step(action); }
 
+ResetResult ObservationWrapper::reset_impl(std::optional<uint64_t> seed, const Info& options) {
+  ResetResult r = Wrapper::reset_impl(seed, options);
+  r.observation = observation(r.observation);
+  return r;
+}
+
+StepResult ObservationWrapper::step_impl(const Action& action) {
+  StepResult r = Wrapper::step_impl(action);
+  r.observation = observation(r.observation);
+  return r;
+}
+
 nlohmann::json Wrapper::get_state_impl() const { return {{"inner", inner_->get_state()}}; }
 void Wrapper::set_state_impl(const nlohmann::json& s) { inner_->set_state(s.at("inner")); }
 
@@ -214,7 +226,7 @@ void RunningMeanStd::update(const nets::Tensor& x) {
 
 // ---- NormalizeObservation ---------------------------------------------------------------------
 NormalizeObservation::NormalizeObservation(std::unique_ptr<Env> inner, float eps)
-    : Wrapper(std::move(inner)), stats(inner_->observation_space().shape()),
+    : ObservationWrapper(std::move(inner)), stats(inner_->observation_space().shape()),
       space_(unbounded(inner_->observation_space().shape())), eps_(eps) {}
 
 std::unique_ptr<Env> NormalizeObservation::clone() const {
@@ -224,7 +236,7 @@ std::unique_ptr<Env> NormalizeObservation::clone() const {
   return finish_clone(std::move(c));
 }
 
-Observation NormalizeObservation::normalize(const Observation& o) {
+Observation NormalizeObservation::observation(const Observation& o) {
   if (update) stats.update(o);
   Observation r = Observation::from_shape(nets::shape_of(o));
   for (size_t i = 0; i < o.size(); ++i)
@@ -245,17 +257,6 @@ void NormalizeObservation::set_state_impl(const nlohmann::json& s) {
   update = s.at("update").get<bool>();
 }
 
-ResetResult NormalizeObservation::reset_impl(std::optional<uint64_t> seed, const Info& options) {
-  ResetResult r = Wrapper::reset_impl(seed, options);
-  r.observation = normalize(r.observation);
-  return r;
-}
-
-StepResult NormalizeObservation::step_impl(const Action& action) {
-  StepResult r = Wrapper::step_impl(action);
-  r.observation = normalize(r.observation);
-  return r;
-}
 
 // ---- OneHotObservation -----------------------------------------------------------------------
 namespace {
@@ -267,7 +268,7 @@ const Discrete& inner_discrete(const Env& e) {
 }  // namespace
 
 OneHotObservation::OneHotObservation(std::unique_ptr<Env> inner)
-    : Wrapper(std::move(inner)),
+    : ObservationWrapper(std::move(inner)),
       n_(inner_discrete(*inner_).size),
       start_(inner_discrete(*inner_).start),
       space_(0.f, 1.f, nets::Shape{size_t(n_)}) {}
@@ -276,7 +277,7 @@ std::unique_ptr<Env> OneHotObservation::clone() const {
   return finish_clone(std::make_unique<OneHotObservation>(inner_->clone()));
 }
 
-Observation OneHotObservation::encode(const Observation& o) const {
+Observation OneHotObservation::observation(const Observation& o) {
   const int64_t i = int64_t(o.data()[0]) - start_;
   if (o.size() != 1 || i < 0 || i >= n_)
     throw ValueError("OneHotObservation: observation " + std::to_string(o.size() ? o.data()[0] : -1.f) +
@@ -287,17 +288,6 @@ Observation OneHotObservation::encode(const Observation& o) const {
   return r;
 }
 
-ResetResult OneHotObservation::reset_impl(std::optional<uint64_t> seed, const Info& options) {
-  ResetResult r = Wrapper::reset_impl(seed, options);
-  r.observation = encode(r.observation);
-  return r;
-}
-
-StepResult OneHotObservation::step_impl(const Action& action) {
-  StepResult r = Wrapper::step_impl(action);
-  r.observation = encode(r.observation);
-  return r;
-}
 
 // ---- NormalizeReward --------------------------------------------------------------------------
 NormalizeReward::NormalizeReward(std::unique_ptr<Env> inner, double gamma, double eps)
@@ -339,7 +329,7 @@ StepResult NormalizeReward::step_impl(const Action& action) {
 
 // ---- ObservationEncoder -----------------------------------------------------------------------
 ObservationEncoder::ObservationEncoder(std::unique_ptr<Env> inner, std::shared_ptr<Encoder> enc)
-    : Wrapper(std::move(inner)), encoder_(std::move(enc)),
+    : ObservationWrapper(std::move(inner)), encoder_(std::move(enc)),
       space_(unbounded(encoder_ ? encoder_->feature_shape() : nets::Shape{})) {
   if (!encoder_) throw ValueError("ObservationEncoder: the encoder is null");
 }
@@ -349,16 +339,6 @@ std::unique_ptr<Env> ObservationEncoder::clone() const {
   return finish_clone(std::move(c));
 }
 
-ResetResult ObservationEncoder::reset_impl(std::optional<uint64_t> seed, const Info& options) {
-  ResetResult r = Wrapper::reset_impl(seed, options);
-  r.observation = encoder_->encode(r.observation);
-  return r;
-}
-
-StepResult ObservationEncoder::step_impl(const Action& action) {
-  StepResult r = Wrapper::step_impl(action);
-  r.observation = encoder_->encode(r.observation);
-  return r;
-}
+Observation ObservationEncoder::observation(const Observation& o) { return encoder_->encode(o); }
 
 }  // namespace seqrl::env

@@ -115,10 +115,22 @@ struct RunningMeanStd {
   double count = 1e-4;
 };
 
+// A wrapper that changes only observations (Gymnasium's ObservationWrapper): reset and step pass
+// through and hand every observation to observation(); subclasses own their space.
+class ObservationWrapper : public Wrapper {
+ public:
+  using Wrapper::Wrapper;
+
+ protected:
+  virtual Observation observation(const Observation& o) = 0;
+  ResetResult reset_impl(std::optional<uint64_t> seed, const Info& options) final;
+  StepResult step_impl(const Action& action) final;
+};
+
 // Observations become (obs - mean) / sqrt(var + eps) with running statistics updated on every
 // observation while `update` is true (Gymnasium's NormalizeObservation). Observation space:
 // Box(-inf, inf) of the inner shape.
-class NormalizeObservation : public Wrapper {
+class NormalizeObservation : public ObservationWrapper {
  public:
   explicit NormalizeObservation(std::unique_ptr<Env> inner, float eps = 1e-8f);
   const Space& observation_space() const override { return space_; }
@@ -127,13 +139,11 @@ class NormalizeObservation : public Wrapper {
   bool update = true;
 
  protected:
-  ResetResult reset_impl(std::optional<uint64_t> seed, const Info& options) override;
-  StepResult step_impl(const Action& action) override;
+  Observation observation(const Observation& o) override;
   nlohmann::json get_state_impl() const override;
   void set_state_impl(const nlohmann::json& s) override;
 
  private:
-  Observation normalize(const Observation& o);
   Box space_;
   float eps_;
 };
@@ -169,31 +179,28 @@ class Encoder {
 // A Discrete(n, start) observation as a one-hot float vector Box(0, 1, [n]): what an MLP needs to
 // tell FrozenLake's states apart (fed the index as one number, it cannot). The env option
 // {"one_hot": true} applies it; `seqrl train` does for DQN and REINFORCE on such envs.
-class OneHotObservation : public Wrapper {
+class OneHotObservation : public ObservationWrapper {
  public:
   explicit OneHotObservation(std::unique_ptr<Env> inner);
   const Space& observation_space() const override { return space_; }
   std::unique_ptr<Env> clone() const override;
 
  protected:
-  ResetResult reset_impl(std::optional<uint64_t> seed, const Info& options) override;
-  StepResult step_impl(const Action& action) override;
+  Observation observation(const Observation& o) override;
 
  private:
-  Observation encode(const Observation& o) const;
   int64_t n_, start_;
   Box space_;
 };
 
-class ObservationEncoder : public Wrapper {
+class ObservationEncoder : public ObservationWrapper {
  public:
   ObservationEncoder(std::unique_ptr<Env> inner, std::shared_ptr<Encoder> encoder);
   const Space& observation_space() const override { return space_; }
   std::unique_ptr<Env> clone() const override;
 
  protected:
-  ResetResult reset_impl(std::optional<uint64_t> seed, const Info& options) override;
-  StepResult step_impl(const Action& action) override;
+  Observation observation(const Observation& o) override;
 
  private:
   std::shared_ptr<Encoder> encoder_;
