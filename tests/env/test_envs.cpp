@@ -283,6 +283,31 @@ TEST_CASE("TextGenEnv: prefix observations, end-of-episode and Monte-Carlo per-s
   CHECK_THROWS_WITH(TextGenEnv(10, 5, reward, -1, nullptr, 4), Catch::Contains("rollout policy"));
 }
 
+TEST_CASE("TextGrammar-v0: the grammar pays 1 for a grammatical sentence, 0 otherwise and for non-words", "[env][text]") {
+  auto env = make("TextGrammar-v0");
+  Env* inner = env.get();
+  while (auto* w = dynamic_cast<Wrapper*>(inner)) inner = &w->inner();
+  auto* text_env = dynamic_cast<TextGenEnv*>(inner);
+  REQUIRE(text_env);
+  const text::Vocabulary* words = text_env->words();
+  REQUIRE(words);
+  auto write = [&](const std::vector<std::string>& sentence) {
+    env->reset(0);
+    for (const auto& w : sentence) {
+      const int32_t id = w == "<pad>" ? text::Vocabulary::kPad : w == "<bos>" ? text::Vocabulary::kBos : words->id(w);
+      REQUIRE(!env->step(Action(id)).terminated);
+    }
+    const StepResult s = env->step(Action(text::Vocabulary::kEos));
+    REQUIRE(s.terminated);
+    return s.reward;
+  };
+  CHECK(write({"a", "man", "riding", "a", "horse"}) == 1.0);
+  CHECK(write({"horse", "a", "riding"}) == 0.0);
+  // decoding would drop these and leave a grammatical sentence; they are not words
+  CHECK(write({"a", "man", "<pad>", "riding", "a", "horse"}) == 0.0);
+  CHECK(write({"<bos>", "a", "man", "riding", "a", "horse"}) == 0.0);
+}
+
 TEST_CASE("env options are validated: an unknown key or a wrong type names the key and the accepted ones", "[env][registry]") {
   using namespace seqrl;
   // a typo used to fall back silently to the default (the random oracle)

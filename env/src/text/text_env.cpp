@@ -31,8 +31,15 @@ std::vector<double> GrammarReward::score(const nets::IntTensor& seqs) {
   const size_t B = seqs.shape()[0], T = seqs.shape()[1];
   std::vector<double> r(B);
   for (size_t b = 0; b < B; ++b) {
-    const text::Sentence s = vocab_->decode(seqs.data() + b * T, T);
-    r[b] = s.size() <= max_len_ && g_->grammatical(s) ? 1.0 : 0.0;
+    const int32_t* row = seqs.data() + b * T;
+    // <pad> and <bos> are not words: written before the end token they make the sentence
+    // ungrammatical (decode() would drop them, and a policy learned to pad its way to a shorter
+    // grammatical sentence: "the dog <pad> standing the dog")
+    bool non_word = false;
+    for (size_t t = 0; t < T && row[t] != text::Vocabulary::kEos; ++t)
+      non_word = non_word || row[t] == text::Vocabulary::kPad || row[t] == text::Vocabulary::kBos;
+    const text::Sentence s = vocab_->decode(row, T);
+    r[b] = !non_word && s.size() <= max_len_ && g_->grammatical(s) ? 1.0 : 0.0;
   }
   return r;
 }
