@@ -1,0 +1,154 @@
+#include "convert.hpp"
+
+#include <cmath>
+#include <cstring>
+
+#include "seqrl/nets/error.hpp"
+
+namespace seqrl::python {
+
+py::object to_py(const nlohmann::json& j, bool as_dict) {
+  using T = nlohmann::json::value_t;
+  switch (j.type()) {
+    case T::null:
+      return as_dict ? py::object(py::dict()) : py::object(py::none());
+    case T::boolean:
+      return py::bool_(j.get<bool>());
+    case T::number_integer:
+      return py::int_(j.get<int64_t>());
+    case T::number_unsigned:
+      return py::int_(j.get<uint64_t>());
+    case T::number_float:
+      return py::float_(j.get<double>());
+    case T::string:
+      return py::str(j.get_ref<const std::string&>());
+    case T::array: {
+      py::list l(j.size());
+      for (size_t i = 0; i < j.size(); ++i) l[i] = to_py(j[i]);
+      return std::move(l);
+    }
+    case T::object: {
+      py::dict d;
+      for (auto it = j.begin(); it != j.end(); ++it) d[py::str(it.key())] = to_py(it.value());
+      return std::move(d);
+    }
+    default:
+      return py::none();
+  }
+}
+
+nlohmann::json to_json(py::handle h, const std::string& where) {
+  if (h.is_none()) return nullptr;
+  if (PyBool_Check(h.ptr())) return h.cast<bool>();
+  if (PyLong_Check(h.ptr())) {
+    int overflow = 0;
+    const long long v = PyLong_AsLongLongAndOverflow(h.ptr(), &overflow);
+    if (overflow > 0) return h.cast<uint64_t>();
+    if (overflow < 0) throw ValueError(where + ": the integer " + py::str(h).cast<std::string>() + " is out of range");
+    return int64_t(v);
+  }
+  if (PyFloat_Check(h.ptr())) return h.cast<double>();
+  if (PyUnicode_Check(h.ptr())) return h.cast<std::string>();
+  if (py::isinstance<py::dict>(h)) {
+    nlohmann::json o = nlohmann::json::object();
+    for (auto kv : h.cast<py::dict>()) {
+      if (!PyUnicode_Check(kv.first.ptr()))
+        throw ValueError(where + ": keys must be strings, got " + py::repr(kv.first).cast<std::string>());
+      const std::string k = kv.first.cast<std::string>();
+      o[k] = to_json(kv.second, where + "." + k);
+    }
+    return o;
+  }
+  if (py::isinstance<py::list>(h) || py::isinstance<py::tuple>(h)) {
+    nlohmann::json a = nlohmann::json::array();
+    size_t i = 0;
+    for (auto v : h) a.push_back(to_json(v, where + "[" + std::to_string(i++) + "]"));
+    return a;
+  }
+  // numpy scalars and arrays: through their Python equivalents (bool_ first: it has __index__)
+  if (py::hasattr(h, "dtype")) {
+    const char k = h.attr("dtype").attr("kind").cast<std::string>()[0];
+    if (py::hasattr(h, "tolist") && py::isinstance<py::array>(h)) return to_json(h.attr("tolist")(), where);
+    if (k == 'b') return h.attr("item")().cast<bool>();
+    if (k == 'i' || k == 'u' || k == 'f') return to_json(h.attr("item")(), where);
+  }
+  throw ValueError(where + ": a value of type " + py::str(py::type::of(h).attr("__name__")).cast<std::string>() +
+                   " cannot be passed to seqrl (use None, bool, int, float, str, list or dict)");
+}
+
+Kind kind_of(const env::Space& s) {
+  if (dynamic_cast<const env::Discrete*>(&s)) return Kind::kDiscrete;
+  if (dynamic_cast<const env::Box*>(&s)) return Kind::kBox;
+  return Kind::kInteger;
+}
+
+namespace {
+std::vector<py::ssize_t> dims(const nets::Tensor& t) { return {t.shape().begin(), t.shape().end()}; }
+}  // namespace
+
+py::object value_to_py(const nets::Tensor& t, Kind kind) {
+  switch (kind) {
+    case Kind::kDiscrete:
+      return py::int_(int64_t(t.data()[0]));
+    case Kind::kBox: {
+      py::array_t<float> a(dims(t));
+      std::memcpy(a.mutable_data(), t.data(), t.size() * sizeof(float));
+      return std::move(a);
+    }
+    case Kind::kInteger:
+    default: {
+      py::array_t<int64_t> a(dims(t));
+      int64_t* p = a.mutable_data();
+      for (size_t i = 0; i < t.size(); ++i) p[i] = int64_t(t.data()[i]);
+      return std::move(a);
+    }
+  }
+}
+
+py::array batch_to_py(const nets::Tensor& t, Kind kind) {
+  if (kind == Kind::kBox) {
+    py::array_t<float> a(dims(t));
+    std::memcpy(a.mutable_data(), t.data(), t.size() * sizeof(float));
+    return std::move(a);
+  }
+  py::array_t<int64_t> a(dims(t));
+  int64_t* p = a.mutable_data();
+  for (size_t i = 0; i < t.size(); ++i) p[i] = int64_t(t.data()[i]);
+  return std::move(a);
+}
+
+nets::Tensor py_to_tensor(py::handle h, const env::Space& s) {
+  py::array_t<float, py::array::c_style | py::array::forcecast> a;
+  try {
+    a = py::array_t<float, py::array::c_style | py::array::forcecast>::ensure(h);
+  } catch (const py::error_already_set&) {
+  }
+  if (!a) throw env::InvalidAction("the value " + py::repr(h).cast<std::string>() + " is not a number or an array of numbers (space " + s.str() + ")");
+  nets::Shape shape(a.shape(), a.shape() + a.ndim());
+  nets::Tensor t = nets::Tensor::from_shape(shape);
+  std::memcpy(t.data(), a.data(), t.size() * sizeof(float));
+  return t;
+}
+
+env::Action py_to_action(py::handle h, const env::Space& s) {
+  if (const auto* d = dynamic_cast<const env::Discrete*>(&s)) {
+    (void)d;
+    PyObject* o = h.ptr();
+    if (PyLong_Check(o)) {
+      int overflow = 0;
+      const long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
+      if (overflow) throw env::InvalidAction("action " + py::repr(h).cast<std::string>() + " is not in " + s.str());
+      return env::Action(int64_t(v));
+    }
+    // numpy integers and 0-d integer arrays (not floats or bools: Gymnasium's Discrete holds int64)
+    if (!PyFloat_Check(o) && !PyBool_Check(o) && py::hasattr(h, "dtype")) {
+      const std::string kind = h.attr("dtype").attr("kind").cast<std::string>();
+      if ((kind == "i" || kind == "u") && py::len(h.attr("shape")) == 0)
+        return env::Action(h.attr("item")().cast<int64_t>());
+    }
+    throw env::InvalidAction("action " + py::repr(h).cast<std::string>() + " is not an integer: the action space is " + s.str());
+  }
+  return env::Action::box(py_to_tensor(h, s));
+}
+
+}  // namespace seqrl::python

@@ -1,0 +1,37 @@
+// Conversions between seqrl's C++ values and Python objects for the bindings: JSON (env options,
+// info, states) to and from Python, observations to numpy, Python actions to env::Action.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+
+#include "seqrl/env/env.hpp"
+
+namespace seqrl::python {
+
+namespace py = pybind11;
+
+// JSON null becomes an empty dict when as_dict (an info), None otherwise.
+py::object to_py(const nlohmann::json& j, bool as_dict = false);
+// Python (dict, list, str, int, float, bool, None, numpy scalars and arrays) to JSON; a value of
+// another type is a ValueError naming `where`.
+nlohmann::json to_json(py::handle h, const std::string& where);
+
+// How a space's values look in Python: Box values as float32 arrays, Discrete as int, the
+// integer-valued spaces (MultiDiscrete, TokenSequence) as int64 arrays.
+enum class Kind { kBox, kDiscrete, kInteger };
+Kind kind_of(const env::Space& s);
+// One value of a space of that kind (a fresh array).
+py::object value_to_py(const nets::Tensor& t, Kind kind);
+// N values stacked in a [N, ...] tensor, as one array (int64 [N] for Discrete).
+py::array batch_to_py(const nets::Tensor& t, Kind kind);
+// A Python value as a tensor of the space's shape (for contains() and Box actions); throws
+// InvalidAction naming the value when it cannot be one.
+nets::Tensor py_to_tensor(py::handle h, const env::Space& s);
+// A Python action for the space: an integer (Python or numpy) for Discrete, an array otherwise.
+env::Action py_to_action(py::handle h, const env::Space& s);
+
+}  // namespace seqrl::python

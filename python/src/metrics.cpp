@@ -1,0 +1,166 @@
+// seqrl.score(...) for Python: the metrics of `seqrl score` (BLEU, Self-BLEU, distinct-n, the
+// caption grammar, NLL-oracle) on Python lists of sentences (strings, lists of words) or token id
+// arrays, with the same results and the same stamped counts. The GIL is released while scoring.
+#include <algorithm>
+#include <chrono>
+
+#include "module.hpp"
+#include "seqrl/nets/error.hpp"
+#include "seqrl/text/grammar.hpp"
+#include "seqrl/text/metrics.hpp"
+#include "seqrl/text/oracle.hpp"
+#include "seqrl/text/vocab.hpp"
+
+namespace seqrl::python {
+
+namespace {
+
+// A sentence from a str (tokenized), a list/tuple of words, or a sequence of token ids (their
+// decimal strings, as `seqrl score` reads an id file with the whitespace tokenizer).
+text::Sentence sentence(py::handle h, const std::string& tokenizer, const std::string& where) {
+  if (PyUnicode_Check(h.ptr())) return text::tokenize(h.cast<std::string>(), tokenizer);
+  text::Sentence s;
+  if (!py::isinstance<py::sequence>(h) && !py::isinstance<py::array>(h))
+    throw ValueError(where + ": a sentence must be a str, a list of words or a sequence of token ids, got " +
+                     py::repr(h).cast<std::string>());
+  for (auto w : h) {
+    if (PyUnicode_Check(w.ptr()))
+      s.push_back(w.cast<std::string>());
+    else if (PyLong_Check(w.ptr()) || py::hasattr(w, "__index__"))
+      s.push_back(std::to_string(py::reinterpret_borrow<py::object>(w).attr("__index__")().cast<int64_t>()));
+    else
+      throw ValueError(where + ": a token must be a str or an int, got " + py::repr(w).cast<std::string>());
+  }
+  return s;
+}
+
+std::vector<text::Sentence> sentences(py::handle h, const std::string& tokenizer, const std::string& where, size_t limit) {
+  if (PyUnicode_Check(h.ptr()))
+    throw ValueError(where + " must be a list of sentences, not one str");
+  std::vector<text::Sentence> out;
+  size_t i = 0;
+  for (auto s : h) {
+    if (limit && out.size() == limit) break;
+    out.push_back(sentence(s, tokenizer, where + "[" + std::to_string(i++) + "]"));
+  }
+  if (out.empty()) throw ValueError(where + " is empty");
+  return out;
+}
+
+py::dict score(const std::string& metric, py::handle samples, py::object references, int n,
+               const std::string& tokenizer, size_t max_len, const std::string& oracle, size_t limit,
+               const py::dict& oracle_options) {
+  const std::string& m = metric;
+  if (m != "bleu" && m != "selfbleu" && m != "distinct" && m != "nll-oracle" && m != "grammar")
+    throw ValueError("score: metric must be bleu, selfbleu, distinct, nll-oracle or grammar, got '" + m + "'");
+  if (n < 0 || n > 10) throw ValueError("score: n must be in 0..10, got " + std::to_string(n));
+  if (tokenizer != "whitespace" && tokenizer != "nltk")
+    throw ValueError("score: tokenizer must be whitespace or nltk, got '" + tokenizer + "'");
+  const auto t0 = std::chrono::steady_clock::now();
+  py::dict res;
+  res["metric"] = m;
+  if (m == "grammar") {
+    const auto sents = sentences(samples, "whitespace", "samples", limit);
+    text::GrammarScore g;
+    {
+      py::gil_scoped_release nogil;
+      static const text::Grammar grammar = text::Grammar::captions();
+      g = text::score_grammar(grammar, sents, max_len);
+    }
+    res["samples"] = g.sentences;
+    res["value"] = py::dict(py::arg("grammatical") = g.grammatical, py::arg("nll_oracle") = g.nll_oracle);
+  } else if (m == "nll-oracle") {
+    if (oracle.empty()) throw ValueError("score: nll-oracle needs oracle=FOLDER (SeqGAN's .npy files) or oracle='random'");
+    nets::LSTMGeneratorConfig c;
+    uint64_t seed = 0;
+    for (auto kv : oracle_options) {
+      const std::string k = kv.first.cast<std::string>();
+      if (k == "vocab") c.vocab = kv.second.cast<size_t>();
+      else if (k == "seq_len") c.seq_len = kv.second.cast<size_t>();
+      else if (k == "emb") c.emb = kv.second.cast<size_t>();
+      else if (k == "hidden") c.hidden = kv.second.cast<size_t>();
+      else if (k == "oracle_seed") seed = kv.second.cast<uint64_t>();
+      else throw KeyError("score: unknown oracle option '" + k + "' (accepted: vocab, seq_len, emb, hidden, oracle_seed)");
+    }
+    auto a = py::array_t<int64_t, py::array::c_style | py::array::forcecast>::ensure(samples);
+    if (!a || a.ndim() != 2) throw ValueError("score: nll-oracle samples must be a 2-d array of token ids [N, seq_len]");
+    const text::Oracle o = oracle == "random" ? text::Oracle::random(c, seed) : text::Oracle::from_npy(oracle, c);
+    const size_t N = limit ? std::min<size_t>(limit, a.shape(0)) : size_t(a.shape(0)), T = a.shape(1);
+    if (T != o.config().seq_len)
+      throw ValueError("score: samples have " + std::to_string(T) + " tokens per row, the oracle's sequences " +
+                       std::to_string(o.config().seq_len));
+    nets::IntTensor ids = nets::IntTensor::from_shape({N, T});
+    for (size_t i = 0; i < N * T; ++i) {
+      const int64_t v = a.data()[i];
+      if (v < 0 || v >= int64_t(o.config().vocab))
+        throw ValueError("score: token " + std::to_string(v) + " at row " + std::to_string(i / T) + ", position " +
+                         std::to_string(i % T) + " is outside the oracle's vocabulary [0, " +
+                         std::to_string(o.config().vocab) + ")");
+      ids.data()[i] = int32_t(v);
+    }
+    double v;
+    {
+      py::gil_scoped_release nogil;
+      v = o.nll(ids);
+    }
+    res["oracle"] = oracle;
+    res["samples"] = N;
+    res["value"] = v;
+  } else {
+    const auto hyps = sentences(samples, tokenizer, "samples", limit);
+    res["samples"] = hyps.size();
+    res["tokenizer"] = tokenizer;
+    std::vector<int> orders = n > 0 ? std::vector<int>{n}
+                                    : (m == "distinct" ? std::vector<int>{1, 2, 3, 4} : std::vector<int>{2, 3, 4, 5});
+    const int max_n = *std::max_element(orders.begin(), orders.end());
+    std::vector<double> vals(orders.size());
+    if (m == "bleu") {
+      if (references.is_none()) throw ValueError("score: bleu needs references");
+      const auto refs = sentences(references, tokenizer, "references", 0);
+      res["references"] = refs.size();
+      py::gil_scoped_release nogil;
+      const text::BleuIndex index(refs, max_n);
+      for (size_t k = 0; k < orders.size(); ++k) {
+        double total = 0;
+        for (const auto& h : hyps) total += index.sentence_bleu(h, orders[k]);
+        vals[k] = total / double(hyps.size());
+      }
+    } else if (m == "selfbleu") {
+      if (hyps.size() < 2) throw ValueError("score: selfbleu needs at least 2 samples");
+      py::gil_scoped_release nogil;
+      const text::BleuIndex index(hyps, max_n);
+      for (size_t k = 0; k < orders.size(); ++k) {
+        double total = 0;
+        for (size_t i = 0; i < hyps.size(); ++i) total += index.sentence_bleu_excluding(hyps[i], orders[k], i);
+        vals[k] = total / double(hyps.size());
+      }
+    } else {
+      py::gil_scoped_release nogil;
+      for (size_t k = 0; k < orders.size(); ++k) vals[k] = text::distinct_n(hyps, orders[k]);
+    }
+    py::dict v;
+    for (size_t k = 0; k < orders.size(); ++k) v[py::int_(orders[k])] = vals[k];
+    res["value"] = v;
+  }
+  res["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return res;
+}
+
+}  // namespace
+
+void bind_metrics(py::module_& m) {
+  m.def("score", &score, py::arg("metric"), py::arg("samples"), py::arg("references") = py::none(), py::kw_only(),
+        py::arg("n") = 0, py::arg("tokenizer") = "nltk", py::arg("max_len") = 16, py::arg("oracle") = "",
+        py::arg("limit") = 0, py::arg("oracle_options") = py::dict(),
+        R"doc(A text metric, as `seqrl score` computes it; returns a dict with the value(s) and the counts.
+
+metric: "bleu" (samples against references, BLEU-2..5 or n), "selfbleu" (each sample against all
+the others; limit=500 gives Texygen's fast mode), "distinct" (distinct-1..4 or n), "grammar"
+(grammatical share and NLL-oracle under the caption grammar, sentences of at most max_len words),
+"nll-oracle" (token ids [N, seq_len] under an oracle LSTM: oracle=FOLDER of SeqGAN's .npy files, or
+"random" with oracle_options as TextOracle-v0's vocab, seq_len, emb, hidden, oracle_seed).
+samples, references: lists of str (split by tokenizer: "nltk" as Texygen, or "whitespace"), of
+lists of words, or of token ids.)doc");
+}
+
+}  // namespace seqrl::python
