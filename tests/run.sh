@@ -21,6 +21,12 @@ else
         -DCMAKE_BUILD_TYPE=Release > /dev/null
   cmake --build "$prefix/consumer-build" -j "$(nproc)" > /dev/null
   "$prefix/consumer-build/consumer"
+  # The installed Python package imports and steps an env from outside the source tree.
+  for site in "$prefix"/lib/python3*/dist-packages; do
+    [ -d "$site/seqrl" ] || continue
+    (cd "$prefix" && PYTHONPATH=$site /usr/bin/python3 -c \
+      'import seqrl; e = seqrl.make("CartPole-v1"); e.reset(seed=0); print("installed python package:", seqrl.__file__, e.step(0)[1])')
+  done
 fi
 cd "$build"
 ctest --output-on-failure -j "$(nproc)"

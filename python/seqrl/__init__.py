@@ -57,6 +57,16 @@ class EnvSpec:
     kwargs: Dict[str, Any] = field(default_factory=dict)
     options: List[Dict[str, str]] = field(default_factory=list)
     entry_point: str = "seqrl:make"
+    # the rest of Gymnasium's EnvSpec fields, with its defaults (its checker and wrappers read them)
+    nondeterministic: bool = False
+    order_enforce: bool = True
+    disable_env_checker: bool = False
+    additional_wrappers: tuple = ()
+    vector_entry_point: Optional[str] = None
+
+    def make(self, **kwargs) -> "Env":
+        """A new env of this spec (Gymnasium's EnvSpec.make)."""
+        return make(self.id, **{**self.kwargs, **kwargs})
 
 
 def registry() -> Dict[str, EnvSpec]:
@@ -148,6 +158,17 @@ class Env(*_EnvBases):
         self.observation_space = _to_gym_space(obs) if _gym else obs
         self.action_space = _to_gym_space(act) if _gym else act
 
+    def reset(self, *, seed: Optional[int] = None, options: Optional[Dict[str, Any]] = None):
+        """Starts an episode: (observation, info). With a seed, the env's RNG is re-seeded first."""
+        # (a Python method so that inspect.signature, which Gymnasium's checker calls, sees it;
+        # step stays the compiled method)
+        result = _seqrl._Env.reset(self, seed=seed, options=options)  # checks the seed first
+        if _gym is not None:
+            # Gymnasium's own bookkeeping: np_random seeded as gymnasium.Env.reset does. The
+            # env's dynamics draw from seqrl's RNG, which the same seed re-seeds.
+            _gym.Env.reset(self, seed=seed)
+        return result
+
     def clone(self) -> "Env":
         """A full copy, RNG included: it continues exactly as this env would (tree search)."""
         c = type(self).__new__(type(self))
@@ -205,6 +226,10 @@ class VectorEnv(*_VectorBases):
             self.observation_space = _batch_space(self.single_observation_space, num_envs)
             self.action_space = _batch_space(self.single_action_space, num_envs)
         self.closed = False
+
+    def reset(self, *, seed: Optional[int] = None, options: Optional[Dict[str, Any]] = None):
+        """Resets every sub-env (sub-env i gets seed + i): (observations, infos)."""
+        return _seqrl._VectorEnv.reset(self, seed=seed, options=options)
 
     def render(self):
         return None

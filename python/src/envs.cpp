@@ -102,6 +102,7 @@ class PyEnv {
 // recursively) and "_key", a bool mask of the sub-envs that have it.
 py::dict vector_infos(const std::vector<env::Info>& infos) {
   py::dict out;
+  if (std::all_of(infos.begin(), infos.end(), [](const env::Info& i) { return i.is_null(); })) return out;
   std::vector<std::string> keys;
   for (const auto& info : infos)
     if (info.is_object())
@@ -205,18 +206,18 @@ class PyVecEnv {
       py::gil_scoped_release nogil;
       venv_->step(actions_, out_);
     }
-    std::memcpy(rewards_.mutable_data(), out_.rewards.data(), n * sizeof(double));
-    for (size_t i = 0; i < n; ++i) {
-      term_.mutable_data()[i] = out_.terminated[i];
-      trunc_.mutable_data()[i] = out_.truncated[i];
-    }
-    py::object r = rewards_, te = term_, tr = trunc_;
+    // copy=True: fresh arrays every step (Gymnasium's default); copy=False: the same three
+    // arrays, rewritten in place
     if (copy_) {
-      r = rewards_.attr("copy")();
-      te = term_.attr("copy")();
-      tr = trunc_.attr("copy")();
+      rewards_ = py::array_t<double>{py::ssize_t(n)};
+      term_ = py::array_t<bool>{py::ssize_t(n)};
+      trunc_ = py::array_t<bool>{py::ssize_t(n)};
     }
-    return py::make_tuple(observations(), r, te, tr, vector_infos(out_.infos));
+    std::memcpy(rewards_.mutable_data(), out_.rewards.data(), n * sizeof(double));
+    static_assert(sizeof(bool) == sizeof(uint8_t), "numpy's bool is one byte");
+    std::memcpy(term_.mutable_data(), out_.terminated.data(), n);
+    std::memcpy(trunc_.mutable_data(), out_.truncated.data(), n);
+    return py::make_tuple(observations(), rewards_, term_, trunc_, vector_infos(out_.infos));
   }
 
   size_t num_envs() const { return venv_->num_envs(); }
