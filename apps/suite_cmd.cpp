@@ -39,6 +39,7 @@
 #include "seqrl/env/registry.hpp"
 #include "seqrl/env/text/text_env.hpp"
 #include "seqrl/nets/checkpoint.hpp"
+#include "seqrl/nets/dist.hpp"
 #include "seqrl/nets/models/autoencoder.hpp"
 #include "seqrl/text/metrics.hpp"
 
@@ -564,7 +565,21 @@ int suite_command(const std::vector<std::string>& args, std::ostream& out, std::
     }
   }
   nets::make_dirs(out_dir + "/runs");
-  nets::write_file_atomic(out_dir + "/suite.json", suite.dump(1) + "\n");
+  // Under mpirun (nets/dist.hpp) the runs are farmed over the ranks: run i goes to rank i mod N,
+  // runs that read another run's output (a reward model) go in a second round after every first
+  // round run has finished, and rank 0 alone writes suite.json and the report. Each run is the
+  // same computation wherever it runs, so the report equals a one-process report.
+  const int rank = nets::dist::rank(), ranks = nets::dist::size();
+  if (rank == 0) nets::write_file_atomic(out_dir + "/suite.json", suite.dump(1) + "\n");
+  std::vector<size_t> order;
+  if (ranks == 1) {
+    for (size_t i = 0; i < runs.size(); ++i) order.push_back(i);
+  } else {
+    for (int round = 0; round < 2; ++round)
+      for (size_t i = 0; i < runs.size(); ++i)
+        if (has_reference(runs[i]) == (round == 1)) order.push_back(i);
+  }
+  const std::string who = ranks > 1 ? "rank " + std::to_string(rank) + ": " : "";
   using clock = std::chrono::steady_clock;
   const auto t0 = clock::now();
   // ETA: each remaining run at its agent's measured seconds per step when it has a step budget,
@@ -577,10 +592,19 @@ int suite_command(const std::vector<std::string>& args, std::ostream& out, std::
   std::map<std::string, Rate> rate;  // agent -> what its whole runs took
   Rate all;
   int interrupted = 0;
-  for (size_t i = 0; i < runs.size() && !report_only; ++i) {
+  bool second_round = false;
+  for (size_t k = 0; k < order.size() && !report_only; ++k) {
+    const size_t i = order[k];
     const RunSpec& r = runs[i];
+    if (ranks > 1 && has_reference(r) && !second_round) {
+      // the runs it reads may be on other ranks: wait until every first-round run has finished
+      interrupted = nets::dist::allreduce_max(interrupted);
+      second_round = true;
+    }
+    // (every rank goes through the whole order, so that all reach the same collectives)
+    if (interrupted || (ranks > 1 && int(k % size_t(ranks)) != rank)) continue;
     const std::string dir = out_dir + "/runs/" + r.id;
-    const std::string tag = "[" + std::to_string(i + 1) + "/" + std::to_string(runs.size()) + "] " + r.agent + " on " + r.env +
+    const std::string tag = who + "[" + std::to_string(i + 1) + "/" + std::to_string(runs.size()) + "] " + r.agent + " on " + r.env +
                             (r.env_options.empty() ? "" : " " + r.env_options.dump()) + ", seed " + std::to_string(r.seed);
     bool finished = false;
     if (exists(dir + "/summary.json")) {
@@ -609,9 +633,9 @@ int suite_command(const std::vector<std::string>& args, std::ostream& out, std::
       }
       const double secs = std::chrono::duration<double>(clock::now() - tr).count();
       if (rc == 130) {
-        err << "\nseqrl suite: interrupted during " << r.id << "; run the same command again to resume\n";
+        err << "\nseqrl suite: " << who << "interrupted during " << r.id << "; run the same command again to resume\n";
         interrupted = 1;
-        break;
+        continue;
       }
       if (rc != 0) {
         err << "\n" << run_err.str();
@@ -620,12 +644,14 @@ int suite_command(const std::vector<std::string>& args, std::ostream& out, std::
       if (steps > 0) {
         for (Rate* x : {&rate[r.agent], &all}) x->seconds += secs, x->steps += steps, ++x->runs;
       }
-      double eta = 0;
-      for (size_t k = i + 1; k < runs.size(); ++k) {
-        const auto it = rate.find(runs[k].agent);
+      double eta = 0;  // this rank's remaining runs
+      for (size_t j = k + 1; j < order.size(); ++j) {
+        if (ranks > 1 && int(j % size_t(ranks)) != rank) continue;
+        const RunSpec& next = runs[order[j]];
+        const auto it = rate.find(next.agent);
         const Rate& a = it != rate.end() ? it->second : all;
         if (!a.runs) continue;
-        eta += runs[k].steps > 0 && a.steps ? a.seconds / double(a.steps) * double(runs[k].steps) : a.seconds / double(a.runs);
+        eta += next.steps > 0 && a.steps ? a.seconds / double(a.steps) * double(next.steps) : a.seconds / double(a.runs);
       }
       err << "done in " << fmt(secs, 1) << " s"
           << (steps > 0 ? " (" + fmt(steps / std::max(secs, 1e-9), 0) + " steps/s)" : std::string(" (resumed)"))
@@ -635,6 +661,11 @@ int suite_command(const std::vector<std::string>& args, std::ostream& out, std::
       const json tm = text_metrics(dir + "/checkpoint.safetensors", resolve_references(r, runs, out_dir, true), suite);
       if (!tm.is_null()) nets::write_file_atomic(dir + "/text_metrics.json", tm.dump(1) + "\n");
     }
+  }
+  if (ranks > 1) {
+    // every rank's runs are done (or every rank stopped): rank 0 writes the report
+    interrupted = nets::dist::allreduce_max(interrupted);
+    if (rank != 0) return interrupted ? 130 : 0;
   }
   suite_report(out_dir, suite, runs, skipped);
   const double total = std::chrono::duration<double>(clock::now() - t0).count();
@@ -648,7 +679,8 @@ int suite_command(const std::vector<std::string>& args, std::ostream& out, std::
     plot_note = " (no plots: " + report_script + " not found; pass --report-script)";
   }
   out << json{{"suite", suite.value("name", name)}, {"runs", runs.size()}, {"out", out_dir},
-              {"report", out_dir + "/report.html"}, {"wall_seconds", total}, {"interrupted", bool(interrupted)}}
+              {"report", out_dir + "/report.html"}, {"wall_seconds", total}, {"interrupted", bool(interrupted)},
+              {"ranks", ranks}}
              .dump()
       << "\n";
   err << "seqrl suite: report in " << out_dir << "/report.md and " << out_dir << "/report.html" << plot_note << "\n";

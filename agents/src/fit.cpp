@@ -10,12 +10,16 @@
 #include <optional>
 #include <ostream>
 
+#include <xtensor/xview.hpp>
+
 #include "seqrl/agents/runner.hpp"
 #include "seqrl/nets/checkpoint.hpp"
+#include "seqrl/nets/dist.hpp"
 #include "seqrl/nets/error.hpp"
 #include "seqrl/nets/models/lstm_generator.hpp"
 #include "seqrl/nets/ops.hpp"
 #include "seqrl/nets/optim.hpp"
+#include "seqrl/nets/parallel.hpp"
 #include "seqrl/text/grammar.hpp"
 #include "seqrl/text/metrics.hpp"
 
@@ -175,6 +179,10 @@ class Fitter {
   virtual void write_inputs(const std::string& /*dir*/) const {}  // what loading the model needs
   virtual std::string describe() const { return ""; }  // the autoencoder's architecture
   virtual std::string gan_metadata() const { return ""; }  // a latent GAN's D and encoder
+  // Whether step() trains data-parallel under MPI (nets/dist.hpp): every rank computes the
+  // gradient of its share of the global batch, the gradients are summed over the ranks, and
+  // every rank takes the same step.
+  virtual bool data_parallel() const { return false; }
 };
 
 // ---- vectors: MLP AE/VAE ------------------------------------------------------------------------
@@ -551,14 +559,34 @@ class LanguageModelFitter : public Fitter {
     opt_ = std::make_unique<nets::Adam>(gen_.named_parameters(), c.lr);
   }
   nlohmann::json step() override {
-    const nets::IntTensor x = batches_.next(task_.real, batch_of(c_));
+    // every rank draws the same global batch (the same seed) and takes its rows
+    // [rank * B / N, (rank + 1) * B / N); its loss is weighted by its share of the rows, so that
+    // the sum over ranks of the gradients is the gradient of the global batch's mean NLL
+    const size_t B = batch_of(c_);
+    const nets::IntTensor x = batches_.next(task_.real, B);
     opt_->zero_grad();
-    nets::Var loss = gen_.nll(x);
-    loss.backward();
+    double nll = 0;
+    if (nets::dist::size() == 1) {
+      nets::Var loss = gen_.nll(x);
+      loss.backward();
+      nll = loss.item();
+    } else {
+      size_t b = 0, e = 0;
+      nets::partition(B, size_t(nets::dist::size()), size_t(nets::dist::rank()), b, e);
+      if (e > b) {
+        const nets::IntTensor mine = xt::view(x, xt::range(b, e), xt::all());
+        nets::Var loss = nets::scale(gen_.nll(mine), float(double(e - b) / double(B)));
+        loss.backward();
+        nll = loss.item();
+      }
+      nets::allreduce_gradients(opt_->params());
+      nets::dist::allreduce_sum(&nll, 1);
+    }
     if (c_.clip > 0.f) nets::clip_grad_norm(opt_->params(), c_.clip);
     opt_->step();
-    return {{"nll", loss.item()}};
+    return {{"nll", nll}};
   }
+  bool data_parallel() const override { return true; }
   nlohmann::json evaluate() override {
     nets::NoGrad ng;
     nlohmann::json j;
@@ -675,6 +703,13 @@ FitResult fit(const FitConfig& given, std::ostream* log) {
   }
   validate(c);
   std::unique_ptr<Fitter> f = make_fitter(c);
+  if (nets::dist::size() > 1) {
+    if (!f->data_parallel())
+      throw ConfigError("seqrl fit " + c.kind + ": " + std::to_string(nets::dist::size()) +
+                        " MPI ranks, but only fit lm trains data-parallel so far; fit " + c.kind + " as one process");
+    // rank 0 writes the run folder; the others compute the same run and write nothing
+    if (nets::dist::rank() != 0) c.out.clear();
+  }
   long step = 0;
   double seconds_before = 0;
   // the running sums of the training figures since the last evaluation
@@ -762,7 +797,9 @@ FitResult fit(const FitConfig& given, std::ostream* log) {
     if (c.eval_every > 0 && step % c.eval_every == 0 && step < c.steps) record(f->evaluate());
     if (c.checkpoint_every > 0 && step % c.checkpoint_every == 0) checkpoint();
     if (c.on_step) c.on_step(step);
-    if (stop_requested() && step < c.steps) {
+    // under MPI the ranks stop together: at the step where any of them was asked to
+    const bool stop = nets::dist::size() > 1 ? nets::dist::allreduce_max(stop_requested() ? 1 : 0) > 0 : stop_requested();
+    if (stop && step < c.steps) {
       checkpoint();
       r.interrupted = true;
       r.steps = step;

@@ -6,6 +6,8 @@
 
 #include <xtensor/xbuilder.hpp>
 
+#include "seqrl/nets/dist.hpp"
+
 namespace seqrl::nets {
 
 Optimizer::Optimizer(NamedParams params, float lr) : params_(std::move(params)), lr_(lr) {
@@ -225,6 +227,34 @@ float clip_grad_norm(const NamedParams& params, float max_norm) {
     }
   }
   return norm;
+}
+
+void allreduce_gradients(const NamedParams& params) {
+  if (dist::size() == 1) return;
+  // which parameters have a gradient on some rank
+  std::vector<double> has(params.size());
+  for (size_t i = 0; i < params.size(); ++i) has[i] = params[i].second.has_grad() ? 1.0 : 0.0;
+  dist::allreduce_sum(has.data(), has.size());
+  size_t n = 0;
+  for (size_t i = 0; i < params.size(); ++i)
+    if (has[i] > 0) n += params[i].second.size();
+  std::vector<float> flat(n);
+  size_t at = 0;
+  for (size_t i = 0; i < params.size(); ++i) {
+    if (!(has[i] > 0)) continue;
+    const Var& v = params[i].second;
+    if (v.has_grad()) std::memcpy(flat.data() + at, v.grad().data(), v.size() * sizeof(float));
+    at += v.size();  // (zeros where this rank has none)
+  }
+  dist::allreduce_sum(flat.data(), n);
+  at = 0;
+  for (size_t i = 0; i < params.size(); ++i) {
+    if (!(has[i] > 0)) continue;
+    Node& node = *params[i].second.node();
+    std::memcpy(node.grad_buffer().data(), flat.data() + at, node.value.size() * sizeof(float));
+    node.has_grad = true;
+    at += node.value.size();
+  }
 }
 
 ExponentialDecay::ExponentialDecay(float l0, float r, long ds, bool st)

@@ -90,6 +90,13 @@ class RMSProp : public Optimizer {
 // Scales all gradients so that their global L2 norm is at most max_norm; returns the norm before.
 float clip_grad_norm(const NamedParams& params, float max_norm);
 
+// Data-parallel training (nets/dist.hpp): sums every parameter's gradient over the ranks, in rank
+// order, through one flat buffer, so that every rank holds the same gradients (and then takes
+// the same optimizer step). A parameter with a gradient on any rank gets one on every rank
+// (zeros where it had none), as one process would see on the whole batch. A no-op in a group
+// of one.
+void allreduce_gradients(const NamedParams& params);
+
 // Learning rate as a function of the step count.
 class LrSchedule {
  public:

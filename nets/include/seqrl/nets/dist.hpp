@@ -1,0 +1,51 @@
+// seqrl past one machine: the process group of an MPI launch (Open MPI, MPICH, a cluster's own
+// MPI through its C API), or a group of one.
+//
+// A seqrl built with -DSEQRL_MPI=ON and started by mpirun/mpiexec/srun joins the launch's group
+// (init() detects the launcher from its environment variables); started any other way, or built
+// without MPI, it is a group of one and every call below is a no-op or the identity. Only the
+// main thread calls these (MPI_THREAD_FUNNELED); seqrl's pool threads only compute.
+//
+// Collectives are deterministic: allreduce_sum gathers every rank's values and adds them in rank
+// order on every rank, so all ranks hold the same bits, and they are the bits of a serial sum in
+// rank order. Fail-stop: abort() ends every rank of the job (MPI_Abort) with a message naming
+// this rank.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace seqrl::nets::dist {
+
+// Joins the launch's group when started by an MPI launcher (idempotent). Throws Error when a
+// launcher says there are several processes and this build has no MPI: N copies of one command
+// would otherwise write the same files.
+void init(int* argc, char*** argv);
+// Leaves the group (MPI_Finalize); the process exits normally afterwards.
+void finalize();
+// Whether this binary was built with MPI.
+bool built_with_mpi();
+// The group size a launcher announced in the environment (OMPI_COMM_WORLD_SIZE, PMI_SIZE,
+// PMIX/Slurm variables), 1 when there is none.
+int launcher_size();
+int rank();
+int size();
+// Ends every rank of the job: prints "seqrl: rank R of N: MESSAGE" to stderr, then MPI_Abort
+// (or exit with the code in a group of one).
+[[noreturn]] void abort(int code, const std::string& message);
+void barrier();
+// Element-wise sum over ranks, in rank order, identical on every rank.
+void allreduce_sum(float* data, size_t n);
+void allreduce_sum(double* data, size_t n);
+// The maximum over ranks (stop flags, error codes).
+int allreduce_max(int value);
+// Root's bytes on every rank.
+void broadcast(std::string& bytes, int root = 0);
+// Every rank's string, in rank order, on every rank.
+std::vector<std::string> allgather(const std::string& mine);
+// The run's items dealt to the ranks: item i goes to rank i mod size (round-robin).
+inline bool mine(size_t item) { return int(item % size_t(size())) == rank(); }
+
+}  // namespace seqrl::nets::dist

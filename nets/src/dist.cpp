@@ -1,0 +1,164 @@
+#include "seqrl/nets/dist.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "seqrl/nets/error.hpp"
+
+#ifdef SEQRL_MPI
+#include <mpi.h>
+#endif
+
+namespace seqrl::nets::dist {
+
+namespace {
+int g_rank = 0, g_size = 1;
+bool g_mpi = false;  // MPI_Init was called by init()
+
+int env_int(const char* name) {
+  const char* v = std::getenv(name);
+  return v && *v ? std::atoi(v) : 0;
+}
+}  // namespace
+
+bool built_with_mpi() {
+#ifdef SEQRL_MPI
+  return true;
+#else
+  return false;
+#endif
+}
+
+int launcher_size() {
+  // Open MPI's mpirun, MPICH's Hydra (and Intel MPI), PMIx launchers, Slurm's srun
+  for (const char* v : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_SIZE", "SLURM_NTASKS"}) {
+    const int n = env_int(v);
+    if (n > 0) return n;
+  }
+  return 1;
+}
+
+void init(int* argc, char*** argv) {
+  if (g_mpi) return;
+  const int announced = launcher_size();
+#ifdef SEQRL_MPI
+  const bool launched = std::getenv("OMPI_COMM_WORLD_SIZE") || std::getenv("PMI_SIZE") || std::getenv("PMI_RANK") ||
+                        std::getenv("PMIX_RANK");
+  if (!launched) return;
+  int provided = 0;
+  MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided);
+  g_mpi = true;
+  MPI_Comm_rank(MPI_COMM_WORLD, &g_rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &g_size);
+#else
+  (void)argc, (void)argv;
+  if (announced > 1)
+    throw Error("this seqrl was built without MPI, but a launcher started " + std::to_string(announced) +
+                " copies of it: rebuild with -DSEQRL_MPI=ON (Debian's libopenmpi-dev), or run one process");
+#endif
+}
+
+void finalize() {
+#ifdef SEQRL_MPI
+  if (g_mpi) {
+    MPI_Finalize();
+    g_mpi = false;
+  }
+#endif
+}
+
+int rank() { return g_rank; }
+int size() { return g_size; }
+
+void abort(int code, const std::string& message) {
+  std::fprintf(stderr, "seqrl: rank %d of %d: %s\n", g_rank, g_size, message.c_str());
+  std::fflush(stderr);
+#ifdef SEQRL_MPI
+  if (g_mpi) MPI_Abort(MPI_COMM_WORLD, code);
+#endif
+  std::exit(code);
+}
+
+void barrier() {
+#ifdef SEQRL_MPI
+  if (g_mpi) MPI_Barrier(MPI_COMM_WORLD);
+#endif
+}
+
+namespace {
+#ifdef SEQRL_MPI
+template <class T>
+void sum_in_rank_order(T* data, size_t n, MPI_Datatype type) {
+  if (!g_mpi || g_size == 1 || n == 0) return;
+  if (n > size_t(INT32_MAX)) throw ValueError("dist::allreduce_sum: " + std::to_string(n) + " values in one call");
+  std::vector<T> all(n * size_t(g_size));
+  MPI_Allgather(data, int(n), type, all.data(), int(n), type, MPI_COMM_WORLD);
+  std::memcpy(data, all.data(), n * sizeof(T));
+  for (int r = 1; r < g_size; ++r) {
+    const T* src = all.data() + size_t(r) * n;
+    for (size_t i = 0; i < n; ++i) data[i] += src[i];
+  }
+}
+#endif
+}  // namespace
+
+void allreduce_sum(float* data, size_t n) {
+#ifdef SEQRL_MPI
+  sum_in_rank_order(data, n, MPI_FLOAT);
+#else
+  (void)data, (void)n;
+#endif
+}
+
+void allreduce_sum(double* data, size_t n) {
+#ifdef SEQRL_MPI
+  sum_in_rank_order(data, n, MPI_DOUBLE);
+#else
+  (void)data, (void)n;
+#endif
+}
+
+int allreduce_max(int value) {
+#ifdef SEQRL_MPI
+  if (g_mpi && g_size > 1) {
+    int out = value;
+    MPI_Allreduce(&value, &out, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    return out;
+  }
+#endif
+  return value;
+}
+
+void broadcast(std::string& bytes, int root) {
+#ifdef SEQRL_MPI
+  if (!g_mpi || g_size == 1) return;
+  unsigned long long n = bytes.size();
+  MPI_Bcast(&n, 1, MPI_UNSIGNED_LONG_LONG, root, MPI_COMM_WORLD);
+  if (n > (unsigned long long)INT32_MAX) throw ValueError("dist::broadcast: " + std::to_string(n) + " bytes in one call");
+  bytes.resize(size_t(n));
+  MPI_Bcast(bytes.data(), int(n), MPI_CHAR, root, MPI_COMM_WORLD);
+#else
+  (void)bytes, (void)root;
+#endif
+}
+
+std::vector<std::string> allgather(const std::string& mine) {
+#ifdef SEQRL_MPI
+  if (g_mpi && g_size > 1) {
+    int n = int(mine.size());
+    std::vector<int> sizes(static_cast<size_t>(g_size)), offsets(static_cast<size_t>(g_size));
+    MPI_Allgather(&n, 1, MPI_INT, sizes.data(), 1, MPI_INT, MPI_COMM_WORLD);
+    int total = 0;
+    for (int r = 0; r < g_size; ++r) offsets[size_t(r)] = total, total += sizes[size_t(r)];
+    std::string all(size_t(total), '\0');
+    MPI_Allgatherv(mine.data(), n, MPI_CHAR, all.data(), sizes.data(), offsets.data(), MPI_CHAR, MPI_COMM_WORLD);
+    std::vector<std::string> out;
+    for (int r = 0; r < g_size; ++r) out.push_back(all.substr(size_t(offsets[size_t(r)]), size_t(sizes[size_t(r)])));
+    return out;
+  }
+#endif
+  return {mine};
+}
+
+}  // namespace seqrl::nets::dist
