@@ -22,12 +22,18 @@ import html
 import json
 import os
 import sys
+import textwrap
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+
+
+def wrap(title, width=44):
+    """A long env title (an id with its options) on several lines, so that it fits its plot."""
+    return "\n".join(textwrap.wrap(title, width, break_on_hyphens=False)) or title
 
 COLORS = {"dqn": "#1f77b4", "reinforce": "#ff7f0e", "random": "#7f7f7f", "mle": "#2ca02c",
           "seqgan": "#d62728", "leakgan": "#9467bd"}
@@ -75,7 +81,7 @@ def curves_plot(rows, path):
                                 color=color(agent), alpha=0.18, lw=0)
             if len(grid[ok]) == 1:
                 ax.scatter(grid[ok], m, color=color(agent))
-        ax.set_title(env, fontsize=10)
+        ax.set_title(wrap(env), fontsize=10)
         ax.set_xlabel("env steps")
         ax.set_ylabel("eval return")
         ax.grid(alpha=0.3)
@@ -105,7 +111,7 @@ def finals_plot(res, path):
                         fmt="D", color=color(e["agent"]), capsize=3, ms=5)
         ax.set_xticks(range(len(es)))
         ax.set_xticklabels([f"{e['agent']}\nn={e['seeds']}" for e in sorted(es, key=lambda e: e["agent"])], fontsize=8)
-        ax.set_title(env, fontsize=9)
+        ax.set_title(wrap(env), fontsize=9)
         ax.grid(alpha=0.3, axis="y")
     for ax in list(axes.flat)[n:]:
         ax.axis("off")
@@ -117,7 +123,7 @@ def finals_plot(res, path):
 
 def aggregate_plot(res, path):
     agg = res["aggregate"]
-    fig, ax = plt.subplots(figsize=(6, 0.6 + 0.55 * len(agg)))
+    fig, ax = plt.subplots(figsize=(7, max(2.4, 1.0 + 0.55 * len(agg))))
     for i, a in enumerate(sorted(agg, key=lambda a: a["iqm"]["value"])):
         q = a["iqm"]
         ax.errorbar([q["value"]], [i], xerr=[[q["value"] - q["lo"]], [q["hi"] - q["value"]]], fmt="o",
@@ -127,7 +133,7 @@ def aggregate_plot(res, path):
     ax.set_yticklabels([a["agent"] for a in sorted(agg, key=lambda a: a["iqm"]["value"])])
     ax.axvline(0, color="#999", lw=0.8)
     ax.axvline(1, color="#999", lw=0.8, ls="--")
-    ax.set_xlabel("normalised score IQM (random = 0, threshold = 1), 95% stratified bootstrap CI")
+    ax.set_xlabel("normalised score IQM (random = 0, threshold = 1)\nbars: 95% stratified bootstrap CI")
     ax.grid(alpha=0.3, axis="x")
     fig.tight_layout()
     fig.savefig(path, dpi=90)
@@ -162,7 +168,7 @@ def qd_plots(rows, outdir):
                 ax.annotate(f"{t:g}", (a, b), fontsize=7, xytext=(3, 3), textcoords="offset points")
         ax.set_xlabel(xl)
         ax.set_ylabel(yl)
-        ax.set_title(f"{env}\nquality-diversity over the sampling temperature", fontsize=9)
+        ax.set_title(f"{wrap(env, 60)}\nquality-diversity over the sampling temperature", fontsize=9)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
         fig.tight_layout()
