@@ -130,8 +130,33 @@ def _batch_space(s, n: int):
     return BatchSpace(s, n)
 
 
-_EnvBases = (_seqrl._Env,) + ((_gym.Env,) if _gym else ())
-_VectorBases = (_seqrl._VectorEnv,) + ((_gym_vector.VectorEnv,) if _gym else ())
+class _Closable:
+    """What an env and a vector env share: render() draws nothing, close(), the context manager."""
+
+    render_mode = None
+    closed = False
+
+    def render(self):
+        """Nothing to draw: None (Gymnasium's render_mode=None)."""
+        return None
+
+    def close(self, **kwargs):
+        self.closed = True
+
+    @property
+    def unwrapped(self):
+        return self
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+
+_EnvBases = (_Closable, _seqrl._Env) + ((_gym.Env,) if _gym else ())
+_VectorBases = (_Closable, _seqrl._VectorEnv) + ((_gym_vector.VectorEnv,) if _gym else ())
 
 
 class Env(*_EnvBases):
@@ -141,7 +166,6 @@ class Env(*_EnvBases):
     get_state()/set_state() (search, checkpoints) and vocabulary() for text envs."""
 
     metadata = {"render_modes": []}
-    render_mode = None
 
     def __init__(self, id: str, options: Optional[Dict[str, Any]] = None):  # noqa: A002
         _seqrl._Env.__init__(self, id, dict(options or {}))
@@ -150,7 +174,6 @@ class Env(*_EnvBases):
             s.max_episode_steps = options["max_episode_steps"]
         s.kwargs = dict(options or {})
         self.spec = s
-        self._closed = False
         self._set_spaces()
 
     def _set_spaces(self):
@@ -173,27 +196,9 @@ class Env(*_EnvBases):
         """A full copy, RNG included: it continues exactly as this env would (tree search)."""
         c = type(self).__new__(type(self))
         _seqrl._Env.__init__(c, self)
-        c.spec, c._closed = self.spec, False
+        c.spec = self.spec
         c._set_spaces()
         return c
-
-    def render(self):
-        """Nothing to draw: None (Gymnasium's render_mode=None)."""
-        return None
-
-    def close(self):
-        self._closed = True
-
-    @property
-    def unwrapped(self):
-        return self
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-        return False
 
     def __repr__(self):
         return f"<seqrl.Env {self._id}>"
@@ -207,7 +212,6 @@ class VectorEnv(*_VectorBases):
     step); threaded=True steps the sub-envs on seqrl's thread pool (SEQRL_NUM_THREADS)."""
 
     metadata = {"autoreset_mode": "NextStep", "render_modes": []}
-    render_mode = None
 
     def __init__(self, id: str, num_envs: int, options: Optional[Dict[str, Any]] = None, copy: bool = True,
                  threaded: bool = False):  # noqa: A002
@@ -225,28 +229,10 @@ class VectorEnv(*_VectorBases):
             self.single_action_space = self._single_action_space
             self.observation_space = _batch_space(self.single_observation_space, num_envs)
             self.action_space = _batch_space(self.single_action_space, num_envs)
-        self.closed = False
 
     def reset(self, *, seed: Optional[int] = None, options: Optional[Dict[str, Any]] = None):
         """Resets every sub-env (sub-env i gets seed + i): (observations, infos)."""
         return _seqrl._VectorEnv.reset(self, seed=seed, options=options)
-
-    def render(self):
-        return None
-
-    def close(self, **kwargs):
-        self.closed = True
-
-    @property
-    def unwrapped(self):
-        return self
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-        return False
 
     def __repr__(self):
         return f"<seqrl.VectorEnv {self._id} x{self.num_envs}>"

@@ -85,7 +85,7 @@ class ApiShape(unittest.TestCase):
             self.assertEqual(env.spec.reward_threshold, 475.0)
             self.assertIsNone(env.render())
             self.assertIs(env.unwrapped, env)
-        self.assertTrue(env._closed)
+        self.assertTrue(env.closed)
         self.assertEqual(seqrl.make("CartPole-v1", max_episode_steps=7).spec.max_episode_steps, 7)
         reg = seqrl.registry()
         self.assertIn("TextOracle-v0", reg)
