@@ -171,6 +171,14 @@ std::string slug(const std::string& s) {
   return o;
 }
 
+// 64-bit FNV-1a: a run id's options suffix is the same on every machine and standard library
+// (std::hash is implementation-defined), so a suite resumes wherever its folder is copied.
+uint64_t fnv1a(const std::string& s) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
+  return h;
+}
+
 std::vector<RunSpec> expand(const json& suite, std::vector<std::string>& skipped) {
   std::vector<uint64_t> seeds = suite.value("seeds", std::vector<uint64_t>{1});
   std::vector<RunSpec> base;
@@ -216,7 +224,7 @@ std::vector<RunSpec> expand(const json& suite, std::vector<std::string>& skipped
     for (uint64_t seed : ss) {
       RunSpec r = b;
       r.seed = seed;
-      std::string opts = r.env_options.empty() ? "" : "_" + std::to_string(std::hash<std::string>()(r.env_options.dump()) % 10000);
+      std::string opts = r.env_options.empty() ? "" : "_" + std::to_string(fnv1a(r.env_options.dump()) % 10000);
       r.id = slug(r.agent + "__" + r.env + opts + "__s" + std::to_string(seed));
       if (!ids.insert(r.id).second)
         throw ConfigError("seqrl suite: two runs share the id '" + r.id + "' (the same agent, env, options and seed)");
