@@ -293,6 +293,28 @@ class TextEnvs(unittest.TestCase):
         self.assertEqual(env.step(2)[1], 0.0)  # not grammatical
         self.assertIsNone(seqrl.make("TextOracle-v0", vocab=50, emb=8, hidden=8).vocabulary())
 
+    def test_reward_model_checkpoint(self):
+        # a SeqGAN run's discriminator as the reward: P(real) of the finished sentence
+        with tempfile.TemporaryDirectory() as d:
+            subprocess.run([SEQRL_BIN, "train", "--agent", "seqgan", "--env", "TextGrammar-v0", "--steps", "1088",
+                            "--pretrain-g-epochs", "1", "--pretrain-d-rounds", "1", "--rollouts", "2", "--negatives",
+                            "256", "--samples", "512", "--final-eval-episodes", "1", "--out", d],
+                           check=True, capture_output=True)
+            env = seqrl.make("TextGrammar-v0", reward_model=os.path.join(d, "checkpoint.safetensors"))
+            words = env.vocabulary()
+            rewards = []
+            for sentence in ["a man riding a horse", "horse a riding"]:
+                env.reset(seed=0)
+                for w in sentence.split():
+                    env.step(words.index(w))
+                _, r, term, _, _ = env.step(2)
+                self.assertTrue(term)
+                rewards.append(r)
+            for r in rewards:
+                self.assertTrue(0.0 < r < 1.0, rewards)  # a probability, not the grammar's 0/1
+            with self.assertRaises(seqrl.Error):
+                seqrl.make("TextGrammar-v0", reward_model=os.path.join(d, "missing.safetensors"))
+
     def test_clone_and_state_continue_identically(self):
         env = seqrl.make("TextOracle-v0", vocab=50, seq_len=10, emb=8, hidden=8)
         env.reset(seed=4)
