@@ -611,6 +611,9 @@ int suite_command(const std::vector<std::string>& args, std::ostream& out, std::
     }
     // (every rank goes through the whole order, so that all reach the same collectives)
     if (interrupted || (ranks > 1 && int(k % size_t(ranks)) != rank)) continue;
+    // this rank runs this run alone: its training code (data-parallel under mpirun when run
+    // directly) must not wait for ranks busy with other runs
+    const nets::dist::Solo solo;
     const std::string dir = out_dir + "/runs/" + r.id;
     const std::string tag = who + "[" + std::to_string(i + 1) + "/" + std::to_string(runs.size()) + "] " + r.agent + " on " + r.env +
                             (r.env_options.empty() ? "" : " " + r.env_options.dump()) + ", seed " + std::to_string(r.seed);

@@ -10,6 +10,7 @@
 #include "seqrl/agents/registry.hpp"
 #include "seqrl/env/registry.hpp"
 #include "seqrl/nets/checkpoint.hpp"
+#include "seqrl/nets/dist.hpp"
 
 namespace po = boost::program_options;
 
@@ -193,6 +194,15 @@ TrainConfig resumed_config(const std::string& path) {
 int run_train(const TrainConfig& given, std::ostream& out, std::ostream& err) {
   const bool resuming = !given.resume.empty();
   TrainConfig c = resuming ? resumed_config(given.resume) : given;
+  if (nets::dist::size() > 1) {
+    // under MPI: SeqGAN trains its discriminator data-parallel and repeats the rest on every
+    // rank (the same seeds, the same results); rank 0 alone writes the run folder
+    if (c.kind != "seqgan")
+      throw ConfigError("seqrl train --agent " + c.agent + ": " + std::to_string(nets::dist::size()) +
+                        " MPI ranks, but only seqgan trains data-parallel so far (its discriminator); train " +
+                        c.agent + " as one process");
+    if (nets::dist::rank() != 0) c.run.out_dir.clear(), c.run.checkpoint_every = 0;
+  }
   auto probe = env::make(c.run.env_id, c.run.env_options);
   const agents::AgentSpec& spec = agents::agent_kind(c.kind);
   std::unique_ptr<agents::Agent> agent;

@@ -1,5 +1,7 @@
 // The training loop: vector env stepping, transitions to the agent, evaluation and logging.
 #include "seqrl/agents/runner.hpp"
+
+#include "seqrl/nets/dist.hpp"
 #include "seqrl/agents/run_dir.hpp"
 
 #include <sys/stat.h>
@@ -305,7 +307,8 @@ RunResult run(Agent& agent, const RunConfig& cfg, const nlohmann::json& config_j
       next_ckpt += cfg.checkpoint_every;
       write_checkpoint();
     }
-    if (g_stop.load()) {
+    // under MPI the ranks stop together, at the step where any of them was asked to
+    if (nets::dist::size() > 1 ? nets::dist::allreduce_max(g_stop.load() ? 1 : 0) > 0 : g_stop.load()) {
       res.interrupted = true;
       break;
     }

@@ -6,8 +6,14 @@
 #include <chrono>
 #include <cstring>
 
+#include <xtensor/xview.hpp>
+
 #include "seqrl/agents/mle.hpp"
+#include "seqrl/nets/dist.hpp"
+#include "seqrl/nets/error.hpp"
 #include "seqrl/nets/ops.hpp"
+#include "seqrl/nets/optim.hpp"
+#include "seqrl/nets/parallel.hpp"
 #include "seqrl/text/vocab.hpp"
 
 namespace seqrl::agents {
@@ -155,6 +161,9 @@ void SeqGAN::pretrain_generator(const Log& log) {
 double train_discriminator(nets::Discriminator& disc, nets::Optimizer& opt, const nets::IntTensor& real,
                            const nets::IntTensor& fake, size_t epochs, size_t B, nets::Rng& shuffle_rng) {
   const size_t N = real.shape()[0], M = fake.shape()[0], T = real.shape()[1], total = N + M;
+  if (size_t(nets::dist::size()) > B)
+    throw ConfigError("discriminator training: " + std::to_string(nets::dist::size()) + " MPI ranks for a batch of " +
+                      std::to_string(B) + " rows; use at most one rank per row");
   disc.train();
   double sum = 0;
   size_t batches = 0;
@@ -170,10 +179,29 @@ double train_discriminator(nets::Discriminator& disc, nets::Optimizer& opt, cons
         y[b] = k < N ? 1 : 0;
       }
       opt.zero_grad();
-      nets::Var loss = disc.loss(x, y);
-      loss.backward();
+      double value = 0;
+      if (nets::dist::size() == 1) {
+        nets::Var loss = disc.loss(x, y);
+        loss.backward();
+        value = loss.item();
+      } else {
+        // data-parallel (nets/dist.hpp): this rank's rows of the global batch, its loss weighted
+        // by its share of them (the l2 term too: the shares add up to one), the gradients summed
+        // over the ranks; dropout draws the global batch's masks (Discriminator::shard)
+        size_t b = 0, e = 0;
+        nets::partition(B, size_t(nets::dist::size()), size_t(nets::dist::rank()), b, e);
+        const nets::IntTensor mine = xt::view(x, xt::range(b, e), xt::all());  // (never empty: ranks <= B)
+        disc.shard = {b, e, B};
+        nets::Var loss = nets::scale(disc.loss(mine, std::vector<int32_t>(y.begin() + long(b), y.begin() + long(e))),
+                                     float(double(e - b) / double(B)));
+        disc.shard = {};
+        loss.backward();
+        value = loss.item();
+        nets::allreduce_gradients(opt.params());
+        nets::dist::allreduce_sum(&value, 1);
+      }
       opt.step();
-      sum += loss.item();
+      sum += value;
       ++batches;
     }
   }

@@ -68,8 +68,15 @@ void finalize() {
 #endif
 }
 
-int rank() { return g_rank; }
-int size() { return g_size; }
+namespace {
+int g_solo = 0;  // live Solo scopes (main thread only)
+}  // namespace
+
+Solo::Solo() { ++g_solo; }
+Solo::~Solo() { --g_solo; }
+
+int rank() { return g_solo ? 0 : g_rank; }
+int size() { return g_solo ? 1 : g_size; }
 
 void abort(int code, const std::string& message) {
   std::fprintf(stderr, "seqrl: rank %d of %d: %s\n", g_rank, g_size, message.c_str());
@@ -82,7 +89,7 @@ void abort(int code, const std::string& message) {
 
 void barrier() {
 #ifdef SEQRL_MPI
-  if (g_mpi) MPI_Barrier(MPI_COMM_WORLD);
+  if (g_mpi && size() > 1) MPI_Barrier(MPI_COMM_WORLD);
 #endif
 }
 
@@ -90,7 +97,7 @@ namespace {
 #ifdef SEQRL_MPI
 template <class T>
 void sum_in_rank_order(T* data, size_t n, MPI_Datatype type) {
-  if (!g_mpi || g_size == 1 || n == 0) return;
+  if (!g_mpi || size() == 1 || n == 0) return;
   if (n > size_t(INT32_MAX)) throw ValueError("dist::allreduce_sum: " + std::to_string(n) + " values in one call");
   // one receive buffer kept across calls: a fresh 56 MB buffer per call (the discriminator's
   // gradient at 2 ranks) cost its page faults every time, 177 ms against MPI's own 5.4 ms
@@ -124,7 +131,7 @@ void allreduce_sum(double* data, size_t n) {
 
 int allreduce_max(int value) {
 #ifdef SEQRL_MPI
-  if (g_mpi && g_size > 1) {
+  if (g_mpi && size() > 1) {
     int out = value;
     MPI_Allreduce(&value, &out, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
     return out;
@@ -135,7 +142,7 @@ int allreduce_max(int value) {
 
 void broadcast(std::string& bytes, int root) {
 #ifdef SEQRL_MPI
-  if (!g_mpi || g_size == 1) return;
+  if (!g_mpi || size() == 1) return;
   unsigned long long n = bytes.size();
   MPI_Bcast(&n, 1, MPI_UNSIGNED_LONG_LONG, root, MPI_COMM_WORLD);
   if (n > (unsigned long long)INT32_MAX) throw ValueError("dist::broadcast: " + std::to_string(n) + " bytes in one call");
@@ -148,7 +155,7 @@ void broadcast(std::string& bytes, int root) {
 
 std::vector<std::string> allgather(const std::string& mine) {
 #ifdef SEQRL_MPI
-  if (g_mpi && g_size > 1) {
+  if (g_mpi && size() > 1) {
     int n = int(mine.size());
     std::vector<int> sizes(static_cast<size_t>(g_size)), offsets(static_cast<size_t>(g_size));
     MPI_Allgather(&n, 1, MPI_INT, sizes.data(), 1, MPI_INT, MPI_COMM_WORLD);

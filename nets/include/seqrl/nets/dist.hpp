@@ -45,7 +45,15 @@ int allreduce_max(int value);
 void broadcast(std::string& bytes, int root = 0);
 // Every rank's string, in rank order, on every rank.
 std::vector<std::string> allgather(const std::string& mine);
-// The run's items dealt to the ranks: item i goes to rank i mod size (round-robin).
-inline bool mine(size_t item) { return int(item % size_t(size())) == rank(); }
+// While a Solo is alive, this process acts alone: rank() is 0, size() is 1 and every collective
+// is a no-op. For work farmed out to one rank (a suite's run), whose own training code must not
+// wait for ranks that are busy with other runs. Scopes nest.
+class Solo {
+ public:
+  Solo();
+  ~Solo();
+  Solo(const Solo&) = delete;
+  Solo& operator=(const Solo&) = delete;
+};
 
 }  // namespace seqrl::nets::dist

@@ -58,6 +58,13 @@ class Discriminator : public Module {
   std::unique_ptr<Highway> highway;
   std::unique_ptr<Linear> out;
   Rng dropout_rng;
+  // Data-parallel training (nets/dist.hpp): when total > 0, the sequences given to logits() and
+  // loss() are rows [begin, end) of a global batch of `total` rows, and dropout draws the whole
+  // global batch's mask from dropout_rng and applies its rows: every rank's masks, and the RNG's
+  // state afterwards, are those of one process training on the global batch.
+  struct RowShard {
+    size_t begin = 0, end = 0, total = 0;
+  } shard;
 
  private:
   // highway -> dropout -> output layer, on the pooled features [B, features]
