@@ -1,7 +1,5 @@
 // The training loop: vector env stepping, transitions to the agent, evaluation and logging.
 #include "seqrl/agents/runner.hpp"
-
-#include "seqrl/nets/dist.hpp"
 #include "seqrl/agents/run_dir.hpp"
 
 #include <sys/stat.h>
@@ -20,6 +18,7 @@
 #include "seqrl/env/vector_env.hpp"
 #include "seqrl/env/wrappers.hpp"
 #include "seqrl/nets/checkpoint.hpp"
+#include "seqrl/nets/dist.hpp"
 
 namespace seqrl::agents {
 
