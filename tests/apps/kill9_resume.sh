@@ -40,7 +40,7 @@ start=$(date +%s%N)
 "$seqrl" "${args[@]}" --out "$work/straight" > "$work/straight.json" 2> /dev/null || { echo "FAIL: the run without kills"; exit 1; }
 straight_s=$(( ($(date +%s%N) - start) / 1000000 ))ms
 ckpt=$work/killed/checkpoint.safetensors
-kills=0 in_write=0 restarts=0 finished=0 with_ckpt=0
+kills=0 in_write=0 restarts=0 finished=0 with_ckpt=0 no_ckpt=0
 while [ "$kills" -lt "$kills_wanted" ]; do
   if [ -f "$ckpt" ]; then
     "$seqrl" "${resume[@]}" "$ckpt" > "$work/last.json" 2> "$work/last.err" &
@@ -49,6 +49,11 @@ while [ "$kills" -lt "$kills_wanted" ]; do
   fi
   pid=$!
   restarts=$((restarts + 1))
+  if [ ! -f "$ckpt" ] && [ "$no_ckpt" -ge 3 ]; then
+    # a slow machine (a sanitizer build, a loaded CI) may never reach the first checkpoint within
+    # the window below: after 3 such kills, wait for it (at most 120 s), then kill as usual
+    for _ in $(seq 1200); do [ -f "$ckpt" ] || ! kill -0 "$pid" 2> /dev/null && break; sleep 0.1; done
+  fi
   # 20 to 400 ms: before the first checkpoint, mid-run, and (by chance) mid-write
   sleep "0.$(printf '%03d' $((20 + RANDOM % 380)))"
   if ! kill -0 "$pid" 2> /dev/null; then
@@ -66,7 +71,7 @@ while [ "$kills" -lt "$kills_wanted" ]; do
   wait "$pid" 2> /dev/null
   kills=$((kills + 1))
   ls "$work/killed" 2> /dev/null | grep -q '\.tmp\.' && in_write=$((in_write + 1))
-  [ -f "$ckpt" ] && with_ckpt=$((with_ckpt + 1))
+  if [ -f "$ckpt" ]; then with_ckpt=$((with_ckpt + 1)) no_ckpt=0; else no_ckpt=$((no_ckpt + 1)); fi
   if [ -f "$ckpt" ] && [ ${#check[@]} -gt 0 ]; then
     "$seqrl" "${check[@]}" "$ckpt" > /dev/null 2> "$work/check.err" ||
       { echo "FAIL: after kill $kills the checkpoint does not load:"; cat "$work/check.err"; exit 1; }
