@@ -606,7 +606,7 @@ int suite_command(const std::vector<std::string>& args, std::ostream& out, std::
     const RunSpec& r = runs[i];
     if (ranks > 1 && has_reference(r) && !second_round) {
       // the runs it reads may be on other ranks: wait until every first-round run has finished
-      interrupted = nets::dist::allreduce_max(interrupted);
+      interrupted = nets::dist::any(interrupted);
       second_round = true;
     }
     // (every rank goes through the whole order, so that all reach the same collectives)
@@ -675,7 +675,7 @@ int suite_command(const std::vector<std::string>& args, std::ostream& out, std::
   }
   if (ranks > 1) {
     // every rank's runs are done (or every rank stopped): rank 0 writes the report
-    interrupted = nets::dist::allreduce_max(interrupted);
+    interrupted = nets::dist::any(interrupted);
     if (rank != 0) return interrupted ? 130 : 0;
   }
   suite_report(out_dir, suite, runs, skipped);

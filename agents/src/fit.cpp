@@ -19,7 +19,6 @@
 #include "seqrl/nets/models/lstm_generator.hpp"
 #include "seqrl/nets/ops.hpp"
 #include "seqrl/nets/optim.hpp"
-#include "seqrl/nets/parallel.hpp"
 #include "seqrl/text/grammar.hpp"
 #include "seqrl/text/metrics.hpp"
 
@@ -559,29 +558,15 @@ class LanguageModelFitter : public Fitter {
     opt_ = std::make_unique<nets::Adam>(gen_.named_parameters(), c.lr);
   }
   nlohmann::json step() override {
-    // every rank draws the same global batch (the same seed) and takes its rows
-    // [rank * B / N, (rank + 1) * B / N); its loss is weighted by its share of the rows, so that
-    // the sum over ranks of the gradients is the gradient of the global batch's mean NLL
+    // every rank draws the same global batch (the same seed); under MPI each computes the
+    // gradient of its rows of it (nets::data_parallel_backward)
     const size_t B = batch_of(c_);
     const nets::IntTensor x = batches_.next(task_.real, B);
     opt_->zero_grad();
-    double nll = 0;
-    if (nets::dist::size() == 1) {
-      nets::Var loss = gen_.nll(x);
-      loss.backward();
-      nll = loss.item();
-    } else {
-      size_t b = 0, e = 0;
-      nets::partition(B, size_t(nets::dist::size()), size_t(nets::dist::rank()), b, e);
-      if (e > b) {
-        const nets::IntTensor mine = xt::view(x, xt::range(b, e), xt::all());
-        nets::Var loss = nets::scale(gen_.nll(mine), float(double(e - b) / double(B)));
-        loss.backward();
-        nll = loss.item();
-      }
-      nets::allreduce_gradients(opt_->params());
-      nets::dist::allreduce_sum(&nll, 1);
-    }
+    const double nll = nets::data_parallel_backward(B, opt_->params(), [&](size_t b, size_t e) {
+      if (b == 0 && e == B) return gen_.nll(x);
+      return gen_.nll(nets::IntTensor(xt::view(x, xt::range(b, e), xt::all())));
+    });
     if (c_.clip > 0.f) nets::clip_grad_norm(opt_->params(), c_.clip);
     opt_->step();
     return {{"nll", nll}};
@@ -798,8 +783,7 @@ FitResult fit(const FitConfig& given, std::ostream* log) {
     if (c.checkpoint_every > 0 && step % c.checkpoint_every == 0) checkpoint();
     if (c.on_step) c.on_step(step);
     // under MPI the ranks stop together: at the step where any of them was asked to
-    const bool stop = nets::dist::size() > 1 ? nets::dist::allreduce_max(stop_requested() ? 1 : 0) > 0 : stop_requested();
-    if (stop && step < c.steps) {
+    if (nets::dist::any(stop_requested()) && step < c.steps) {
       checkpoint();
       r.interrupted = true;
       r.steps = step;

@@ -307,7 +307,7 @@ RunResult run(Agent& agent, const RunConfig& cfg, const nlohmann::json& config_j
       write_checkpoint();
     }
     // under MPI the ranks stop together, at the step where any of them was asked to
-    if (nets::dist::size() > 1 ? nets::dist::allreduce_max(g_stop.load() ? 1 : 0) > 0 : g_stop.load()) {
+    if (nets::dist::any(g_stop.load())) {
       res.interrupted = true;
       break;
     }

@@ -13,7 +13,6 @@
 #include "seqrl/nets/error.hpp"
 #include "seqrl/nets/ops.hpp"
 #include "seqrl/nets/optim.hpp"
-#include "seqrl/nets/parallel.hpp"
 #include "seqrl/text/vocab.hpp"
 
 namespace seqrl::agents {
@@ -179,27 +178,16 @@ double train_discriminator(nets::Discriminator& disc, nets::Optimizer& opt, cons
         y[b] = k < N ? 1 : 0;
       }
       opt.zero_grad();
-      double value = 0;
-      if (nets::dist::size() == 1) {
-        nets::Var loss = disc.loss(x, y);
-        loss.backward();
-        value = loss.item();
-      } else {
-        // data-parallel (nets/dist.hpp): this rank's rows of the global batch, its loss weighted
-        // by its share of them (the l2 term too: the shares add up to one), the gradients summed
-        // over the ranks; dropout draws the global batch's masks (Discriminator::shard)
-        size_t b = 0, e = 0;
-        nets::partition(B, size_t(nets::dist::size()), size_t(nets::dist::rank()), b, e);
-        const nets::IntTensor mine = xt::view(x, xt::range(b, e), xt::all());  // (never empty: ranks <= B)
+      // under MPI: this rank's rows of the global batch, dropout drawing the global batch's masks
+      // (Discriminator::shard); the l2 term is weighted like the rest, the shares adding up to one
+      const double value = nets::data_parallel_backward(B, opt.params(), [&](size_t b, size_t e) {
+        if (b == 0 && e == B) return disc.loss(x, y);
         disc.shard = {b, e, B};
-        nets::Var loss = nets::scale(disc.loss(mine, std::vector<int32_t>(y.begin() + long(b), y.begin() + long(e))),
-                                     float(double(e - b) / double(B)));
+        nets::Var loss = disc.loss(nets::IntTensor(xt::view(x, xt::range(b, e), xt::all())),
+                                   std::vector<int32_t>(y.begin() + long(b), y.begin() + long(e)));
         disc.shard = {};
-        loss.backward();
-        value = loss.item();
-        nets::allreduce_gradients(opt.params());
-        nets::dist::allreduce_sum(&value, 1);
-      }
+        return loss;
+      });
       opt.step();
       sum += value;
       ++batches;

@@ -41,7 +41,6 @@ int launcher_size() {
 
 void init(int* argc, char*** argv) {
   if (g_mpi) return;
-  const int announced = launcher_size();
 #ifdef SEQRL_MPI
   const bool launched = std::getenv("OMPI_COMM_WORLD_SIZE") || std::getenv("PMI_SIZE") || std::getenv("PMI_RANK") ||
                         std::getenv("PMIX_RANK");
@@ -53,6 +52,7 @@ void init(int* argc, char*** argv) {
   MPI_Comm_size(MPI_COMM_WORLD, &g_size);
 #else
   (void)argc, (void)argv;
+  const int announced = launcher_size();
   if (announced > 1)
     throw Error("this seqrl was built without MPI, but a launcher started " + std::to_string(announced) +
                 " copies of it: rebuild with -DSEQRL_MPI=ON (Debian's libopenmpi-dev), or run one process");

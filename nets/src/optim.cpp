@@ -7,6 +7,8 @@
 #include <xtensor/xbuilder.hpp>
 
 #include "seqrl/nets/dist.hpp"
+#include "seqrl/nets/ops.hpp"
+#include "seqrl/nets/parallel.hpp"
 
 namespace seqrl::nets {
 
@@ -255,6 +257,26 @@ void allreduce_gradients(const NamedParams& params) {
     node.has_grad = true;
     at += node.value.size();
   }
+}
+
+double data_parallel_backward(size_t rows, const NamedParams& params,
+                              const std::function<Var(size_t begin, size_t end)>& loss_of) {
+  if (dist::size() == 1) {
+    Var loss = loss_of(0, rows);
+    loss.backward();
+    return loss.item();
+  }
+  size_t b = 0, e = 0;
+  partition(rows, size_t(dist::size()), size_t(dist::rank()), b, e);
+  double value = 0;
+  if (e > b) {
+    Var loss = scale(loss_of(b, e), float(double(e - b) / double(rows)));
+    loss.backward();
+    value = loss.item();
+  }
+  allreduce_gradients(params);
+  dist::allreduce_sum(&value, 1);
+  return value;
 }
 
 ExponentialDecay::ExponentialDecay(float l0, float r, long ds, bool st)

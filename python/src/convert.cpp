@@ -106,33 +106,30 @@ py::object value_to_py(const nets::Tensor& t, Kind kind) {
 }
 
 py::array batch_to_py(const nets::Tensor& t, Kind kind) {
-  if (kind == Kind::kBox) {
-    py::array_t<float> a(dims(t));
-    std::memcpy(a.mutable_data(), t.data(), t.size() * sizeof(float));
-    return std::move(a);
-  }
-  py::array_t<int64_t> a(dims(t));
-  int64_t* p = a.mutable_data();
-  for (size_t i = 0; i < t.size(); ++i) p[i] = int64_t(t.data()[i]);
-  return std::move(a);
+  // a batch of Discrete values is an int64 array, as the integer-valued spaces' values are
+  return value_to_py(t, kind == Kind::kBox ? Kind::kBox : Kind::kInteger);
 }
 
-nets::Tensor py_to_tensor(py::handle h, const env::Space& s) {
+std::optional<nets::Tensor> float_tensor(py::handle h) {
   py::array_t<float, py::array::c_style | py::array::forcecast> a;
   try {
     a = py::array_t<float, py::array::c_style | py::array::forcecast>::ensure(h);
   } catch (const py::error_already_set&) {
   }
-  if (!a) throw env::InvalidAction("the value " + py::repr(h).cast<std::string>() + " is not a number or an array of numbers (space " + s.str() + ")");
-  nets::Shape shape(a.shape(), a.shape() + a.ndim());
-  nets::Tensor t = nets::Tensor::from_shape(shape);
+  if (!a) return std::nullopt;
+  nets::Tensor t = nets::Tensor::from_shape(nets::Shape(a.shape(), a.shape() + a.ndim()));
   std::memcpy(t.data(), a.data(), t.size() * sizeof(float));
   return t;
 }
 
+nets::Tensor py_to_tensor(py::handle h, const env::Space& s) {
+  std::optional<nets::Tensor> t = float_tensor(h);
+  if (!t) throw env::InvalidAction("the value " + py::repr(h).cast<std::string>() + " is not a number or an array of numbers (space " + s.str() + ")");
+  return std::move(*t);
+}
+
 env::Action py_to_action(py::handle h, const env::Space& s) {
-  if (const auto* d = dynamic_cast<const env::Discrete*>(&s)) {
-    (void)d;
+  if (dynamic_cast<const env::Discrete*>(&s)) {
     PyObject* o = h.ptr();
     if (PyLong_Check(o)) {
       int overflow = 0;

@@ -2,6 +2,7 @@
 // info, states) to and from Python, observations to numpy, Python actions to env::Action.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -28,6 +29,8 @@ Kind kind_of(const env::Space& s);
 py::object value_to_py(const nets::Tensor& t, Kind kind);
 // N values stacked in a [N, ...] tensor, as one array (int64 [N] for Discrete).
 py::array batch_to_py(const nets::Tensor& t, Kind kind);
+// A Python number or array as a float tensor of its shape; nullopt when it is neither.
+std::optional<nets::Tensor> float_tensor(py::handle h);
 // A Python value as a tensor of the space's shape (for contains() and Box actions); throws
 // InvalidAction naming the value when it cannot be one.
 nets::Tensor py_to_tensor(py::handle h, const env::Space& s);

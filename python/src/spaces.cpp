@@ -31,11 +31,9 @@ uint64_t seed_space(env::Space& s, py::object seed) {
 }
 
 nets::Tensor array_to_tensor(py::handle h) {
-  auto a = py::array_t<float, py::array::c_style | py::array::forcecast>::ensure(h);
-  if (!a) throw ValueError("expected an array of numbers, got " + py::repr(h).cast<std::string>());
-  nets::Tensor t = nets::Tensor::from_shape(nets::Shape(a.shape(), a.shape() + a.ndim()));
-  std::copy(a.data(), a.data() + a.size(), t.data());
-  return t;
+  std::optional<nets::Tensor> t = float_tensor(h);
+  if (!t) throw ValueError("expected an array of numbers, got " + py::repr(h).cast<std::string>());
+  return std::move(*t);
 }
 }  // namespace
 

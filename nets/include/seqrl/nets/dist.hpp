@@ -41,6 +41,9 @@ void allreduce_sum(float* data, size_t n);
 void allreduce_sum(double* data, size_t n);
 // The maximum over ranks (stop flags, error codes).
 int allreduce_max(int value);
+// Whether the flag is set on any rank (a stop request, an interruption): the same answer on every
+// rank, so that all stop at the same point.
+inline bool any(bool flag) { return size() > 1 ? allreduce_max(flag ? 1 : 0) > 0 : flag; }
 // Root's bytes on every rank.
 void broadcast(std::string& bytes, int root = 0);
 // Every rank's string, in rank order, on every rank.

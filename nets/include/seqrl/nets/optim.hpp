@@ -8,6 +8,8 @@
 // resume exactly.
 #pragma once
 
+#include <functional>
+
 #include <map>
 #include <memory>
 #include <string>
@@ -96,6 +98,14 @@ float clip_grad_norm(const NamedParams& params, float max_norm);
 // (zeros where it had none), as one process would see on the whole batch. A no-op in a group
 // of one.
 void allreduce_gradients(const NamedParams& params);
+
+// One data-parallel backward pass over a global batch of `rows` rows. In a group of one:
+// loss_of(0, rows).backward(). Under MPI: this rank's rows [r * rows / N, (r + 1) * rows / N)
+// (nets/parallel.hpp's partition), its loss weighted by its share of the rows, backward, then
+// allreduce_gradients, so that every rank holds the gradient of the global batch's mean loss.
+// Returns the global batch's loss (the weighted sum over ranks).
+double data_parallel_backward(size_t rows, const NamedParams& params,
+                              const std::function<Var(size_t begin, size_t end)>& loss_of);
 
 // Learning rate as a function of the step count.
 class LrSchedule {
