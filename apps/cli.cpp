@@ -79,8 +79,8 @@ const std::vector<Command>& commands() {
       {"score", "a text metric of a samples file: seqrl score --metric bleu --samples F --references R", score_command},
       {"tokenize", "split a text file into tokens: seqrl tokenize --tokenizer nltk --input F", tokenize_command},
       {"grammar", "sentences from the built-in caption grammar: seqrl grammar --n 10000 --out F", grammar_command},
-      {"seqgan", "SeqGAN's paper tables on the oracle, COCO or the grammar, with phase wall times:\n"
-                 "seqrl seqgan --protocol fast --seed 1 --out DIR (bench/seqgan_oracle.sh)", seqgan_command},
+      {"seqgan", "alias of seqrl train --agent seqgan (or --agent mle with --mode mle) in the older\n"
+                 "options: seqrl seqgan --task oracle|coco|grammar --protocol fast --seed 1 --out DIR", seqgan_command},
       {"bench", "speed benchmarks (JSON on stdout)", bench_command},
       {"demo", "alias of seqrl fit lm --data oracle: MLE on SeqGAN's oracle, NLL-oracle as it learns", demo_command},
       {"list", "list environments or agents (seqrl list envs|agents)", list_command},

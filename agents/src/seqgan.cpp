@@ -255,17 +255,6 @@ double SeqGAN::g_step_on(const nets::IntTensor& samples, const std::vector<size_
   return last;
 }
 
-void SeqGAN::adversarial(const Log& log) {
-  for (size_t k = 1; k <= cfg.total_batches; ++k) {
-    log("adversarial", long(k), "d_reward", g_step());
-    double dl = 0;
-    for (size_t d = 0; d < cfg.d_steps; ++d) dl = d_step(cfg.d_epochs);
-    log("adversarial", long(k), "d_loss", dl);
-    if (oracle_ && ((cfg.eval_every && k % cfg.eval_every == 0) || k == cfg.total_batches))
-      log("adversarial", long(k), "nll_oracle", nll_oracle());
-  }
-}
-
 double SeqGAN::nll_oracle() {
   if (!oracle_) throw Error("SeqGAN::nll_oracle: no oracle for this task");
   return oracle_->nll(gen.sample(cfg.eval_samples, eval_rng_));

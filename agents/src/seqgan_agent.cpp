@@ -140,7 +140,8 @@ Metrics SeqGANAgent::update() {
   m.push_back({"d_loss", d_loss});
   m.push_back({"train_return", ret});
   m.push_back({"adversarial_batches", double(batches_)});
-  if (cfg.gan.eval_every && batches_ % long(cfg.gan.eval_every) == 0) {
+  // every eval_every batches, and at the protocol's last one
+  if (cfg.gan.eval_every && (batches_ % long(cfg.gan.eval_every) == 0 || batches_ == long(cfg.gan.total_batches))) {
     if (task_.oracle)
       m.push_back({"nll_oracle", gan_->nll_oracle()});
     else if (task_.held_out.size())
@@ -205,6 +206,9 @@ AgentSpec seqgan_agent_spec() {
   s.options = {{"init-generator", "/init_generator", "generator.safetensors to start G from, skipping MLE pre-training"},
                {"pretrain-g-epochs", "/gan/pretrain_g_epochs", "MLE pre-training epochs"},
                {"pretrain-d-rounds", "/gan/pretrain_d_rounds", "discriminator pre-training rounds"},
+               {"total-batches", "/gan/total_batches", "adversarial batches of the protocol (what --steps 0 runs)"},
+               {"init-std", "/gan/init_std", "generator init N(0, s) (SeqGAN: 0.1; 0 = the layers' defaults)"},
+               {"eval-samples", "/gan/eval_samples", "generator samples per NLL-oracle figure (SeqGAN: 9,984)"},
                {"rollouts", "/gan/rollouts", "Monte-Carlo rollouts per prefix"},
                {"d-steps", "/gan/d_steps", "d-steps after each g-step"},
                {"d-epochs", "/gan/d_epochs", "passes over real + negatives per d-step"},

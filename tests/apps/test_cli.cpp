@@ -2,6 +2,7 @@
 // input named in the message with exit code 2.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
@@ -287,20 +288,49 @@ TEST_CASE("seqrl fit lm trains on a corpus, seqrl generate writes sentences of i
   CHECK_THAT(err, Catch::Contains("missing.safetensors"));
 }
 
-TEST_CASE("seqrl seqgan runs its phases end to end on a small random oracle", "[cli][text][seqgan]") {
+TEST_CASE("seqrl seqgan is an alias of seqrl train: the same run, the same numbers", "[cli][text][seqgan]") {
   const std::string dir = "/tmp/seqrl_seqgan_" + std::to_string(::getpid());
   std::string out, err;
-  REQUIRE(run({"seqgan", "--oracle", "random", "--samples", "256", "--eval-samples", "512",
-               "--pretrain-g-epochs", "1", "--pretrain-d-rounds", "1", "--total-batches", "1",
-               "--out", dir}, out, err) == 0);
-  std::ifstream f(dir + "/summary.json");
-  REQUIRE(f);
-  const auto s = nlohmann::json::parse(f);
-  CHECK(s["nll_oracle_after_pretrain"].get<double>() < s["nll_oracle_init"].get<double>());
-  CHECK(s["phase_seconds"].contains("adversarial"));
-  CHECK(s["config"]["rollouts"] == 16);
+  REQUIRE(run({"seqgan", "--oracle", "random", "--samples", "256", "--eval-samples", "512", "--seed", "3",
+               "--pretrain-g-epochs", "1", "--pretrain-d-rounds", "1", "--total-batches", "1", "--out", dir + "/a"},
+              out, err) == 0);
+  CHECK_THAT(err, Catch::Contains("seqrl train --agent seqgan --protocol fast --steps 0 --env TextOracle-v0"));
+  REQUIRE(run({"train", "--agent", "seqgan", "--env", "TextOracle-v0", "--env-options",
+               R"({"oracle": "random", "oracle_seed": 3})", "--seed", "3", "--samples", "256", "--eval-samples", "512",
+               "--pretrain-g-epochs", "1", "--pretrain-d-rounds", "1", "--total-batches", "1", "--out", dir + "/b"},
+              out, err) == 0);
+  // every metric of every logged moment equal, but the wall times
+  auto metrics = [](const std::string& d) {
+    std::vector<nlohmann::json> rows;
+    std::ifstream f(d + "/metrics.jsonl");
+    for (std::string l; std::getline(f, l);) {
+      auto j = nlohmann::json::parse(l);
+      j.erase("seconds");
+      rows.push_back(j);
+    }
+    return rows;
+  };
+  const auto a = metrics(dir + "/a"), b = metrics(dir + "/b");
+  REQUIRE(a.size() > 3);
+  CHECK(a == b);
+  const auto s = nlohmann::json::parse(std::ifstream(dir + "/a/summary.json"));
+  CHECK(s["agent"] == "seqgan");
+  CHECK(s["config"]["agent_config"]["gan"]["total_batches"] == 1);
+  CHECK(s["config"]["agent_config"]["gan"]["eval_samples"] == 512);
+  CHECK(s["config"]["agent_config"]["gan"]["rollouts"] == 16);
+  // the MLE baseline: the protocol's pre-training epochs plus the extra ones, at its settings
+  REQUIRE(run({"seqgan", "--mode", "mle", "--task", "grammar", "--samples", "256", "--pretrain-g-epochs", "2",
+               "--mle-extra-epochs", "1", "--init-std", "0.1", "--out", dir + "/m"}, out, err) == 0);
+  const auto m = nlohmann::json::parse(std::ifstream(dir + "/m/summary.json"));
+  CHECK(m["agent"] == "mle");
+  CHECK(m["config"]["agent_config"]["epochs"] == 3);
+  CHECK(m["config"]["agent_config"]["init_std"].get<double>() == Approx(0.1));
+  CHECK(m["config"]["agent_config"]["lr"].get<double>() == Approx(0.01));
+  CHECK(run({"seqgan", "--mode", "mle", "--total-batches", "3"}, out, err) == 2);
+  CHECK_THAT(err, Catch::Contains("drop --pretrain-d-rounds, --total-batches and --eval-samples"));
   CHECK(run({"seqgan", "--protocol", "slow"}, out, err) == 2);
   CHECK_THAT(err, Catch::Contains("unknown SeqGAN protocol 'slow'"));
+  std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("seqrl grammar writes a corpus that seqrl score --metric grammar finds fully grammatical", "[cli][text][grammar]") {

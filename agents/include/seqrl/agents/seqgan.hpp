@@ -8,7 +8,8 @@
 //   d-step: fresh negatives from G, then `d_epochs` passes over real + negatives.
 //
 // The algorithm: pre-train G by MLE, pre-train D (rounds of fresh negatives), then alternate one
-// g-step with d_steps d-steps for total_batches batches.
+// g-step with d_steps d-steps for total_batches batches (SeqGANAgent, seqgan_agent.hpp, runs
+// this loop under the runner: `seqrl train --agent seqgan`).
 //
 // The rollout policy. SeqGAN's rollout network is meant to trail the generator with an update
 // rate of 0.8 (theta_roll <- 0.8 theta_roll + 0.2 theta_G after each g-step), but in its code the
@@ -81,7 +82,6 @@ class SeqGAN {
   using Log = std::function<void(const std::string&, long, const std::string&, double)>;
   void pretrain_generator(const Log& log);
   void pretrain_discriminator(const Log& log);
-  void adversarial(const Log& log);
   // Q values [B, T] of sequences by rollouts of the rollout policy (see above).
   nets::Tensor rewards(const nets::IntTensor& seqs);
   // One policy-gradient step on a fresh batch; returns the batch's mean D(Y_1:T).
