@@ -33,7 +33,9 @@ struct Saved {
   std::unique_ptr<nets::LSTMGenerator> gen;
   std::unique_ptr<agents::Agent> agent;
   std::unique_ptr<text::Vocabulary> vocab;
-  nets::IntTensor sample(size_t n, nets::Rng& rng) const { return gen ? gen->sample(n, rng) : agent->sample_text(n, rng, 1.f); }
+  nets::IntTensor sample(size_t n, nets::Rng& rng, float temperature) const {
+    return gen ? gen->sample(n, rng, temperature) : agent->sample_text(n, rng, temperature);
+  }
 };
 // A generator inside a `seqrl train` checkpoint (reinforce-lstm, seqgan): the run's env, named
 // in the checkpoint, gives the spaces to rebuild the agent and the words behind the ids.
@@ -98,20 +100,23 @@ int generate_command(const std::vector<std::string>& args, std::ostream& out, st
   size_t n = 100;
   uint64_t seed = 1;
   bool past_eos = false;
+  float temperature = 1.f;
   po::options_description d("seqrl generate options");
   d.add_options()
-      ("checkpoint", po::value(&checkpoint)->default_value(checkpoint), "generator.safetensors written by seqrl fit lm or seqrl seqgan, or a seqrl train checkpoint of a reinforce-lstm or seqgan agent")
+      ("checkpoint", po::value(&checkpoint)->default_value(checkpoint), "generator.safetensors written by seqrl fit lm, or a seqrl train checkpoint of an mle, reinforce-lstm, seqgan or leakgan agent")
       ("n", po::value(&n)->default_value(n), "sentences to sample")
       ("seed", po::value(&seed)->default_value(seed), "sampling seed")
+      ("temperature", po::value(&temperature)->default_value(temperature), "sample from softmax(logits / t) (LeakGAN's and Texygen's code: 2/3, logits x 1.5)")
       ("out", po::value(&out_file)->default_value(out_file), "file to write (empty = standard output)")
       ("past-eos", po::bool_switch(&past_eos), "decode as Texygen's code_to_text does: drop the end tokens and keep the words sampled after them (default: stop at the first)");
   po::variables_map vm;
   if (parse_args("generate", d, args, vm, &out)) return 0;
   require(!checkpoint.empty(), "generate", "give --checkpoint FILE");
   require(n > 0, "generate", "--n must be positive");
+  require(temperature > 0.f, "generate", "--temperature must be positive");
   Saved s = load_generator(checkpoint);
   nets::Rng rng(seed);
-  const std::string text = decode_lines(s.sample(n, rng), s.vocab.get(), past_eos);
+  const std::string text = decode_lines(s.sample(n, rng, temperature), s.vocab.get(), past_eos);
   if (out_file.empty())
     out << text;
   else

@@ -284,6 +284,18 @@ TEST_CASE("seqrl fit lm trains on a corpus, seqrl generate writes sentences of i
     known += l == "a man riding a horse on a beach ." || l == "a dog sitting on a red couch .";
   CHECK(n == 50);
   CHECK(known >= 40);
+  // the temperature reaches the sampler: cold, only the two sentences; very hot, hardly ever
+  auto known_at = [&](const char* t) {
+    REQUIRE(run({"generate", "--checkpoint", dir + "/generator.safetensors", "--n", "50", "--temperature", t}, out, err) == 0);
+    std::istringstream ls(out);
+    int k = 0;
+    for (std::string l; std::getline(ls, l);) k += l == "a man riding a horse on a beach ." || l == "a dog sitting on a red couch .";
+    return k;
+  };
+  CHECK(known_at("0.05") == 50);
+  CHECK(known_at("20") < 10);
+  CHECK(run({"generate", "--checkpoint", dir + "/generator.safetensors", "--temperature", "0"}, out, err) == 2);
+  CHECK_THAT(err, Catch::Contains("--temperature must be positive"));
   CHECK(run({"generate", "--checkpoint", dir + "/missing.safetensors"}, out, err) == 1);
   CHECK_THAT(err, Catch::Contains("missing.safetensors"));
 }
