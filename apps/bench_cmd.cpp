@@ -17,7 +17,7 @@ BenchConfig parse_bench(const std::vector<std::string>& args, bool* help, std::o
   po::options_description d("seqrl bench options");
   d.add_options()
       ("suite", po::value(&c.suite)->default_value(c.suite), "which benchmark suite: nets, rl")
-      ("parts", po::value(&c.nets.parts)->default_value(c.nets.parts), "comma-separated parts: matmul,mle,sample,disc,rollout")
+      ("parts", po::value(&c.nets.parts)->default_value(c.nets.parts), "comma-separated parts: matmul,mle,sample,disc,rollout (also: leak, disc_step)")
       ("rollout-repeats", po::value(&c.nets.rollout_repeats)->default_value(c.nets.rollout_repeats), "timed calls of the rollout reward (seconds each)")
       ("repeats", po::value(&c.nets.repeats)->default_value(c.nets.repeats), "timed blocks per figure")
       ("min-time", po::value(&c.nets.min_time)->default_value(c.nets.min_time), "seconds per timed block at least")
@@ -32,8 +32,8 @@ BenchConfig parse_bench(const std::vector<std::string>& args, bool* help, std::o
           "unknown --suite '" + c.suite + "' (known: nets, rl)");
   std::stringstream ss(c.nets.parts);
   for (std::string p; std::getline(ss, p, ',');)
-    require(p == "matmul" || p == "mle" || p == "sample" || p == "disc" || p == "rollout" || p == "leak", "bench",
-            "unknown part '" + p + "' in --parts (known: matmul, mle, sample, disc, rollout, leak)");
+    require(p == "matmul" || p == "mle" || p == "sample" || p == "disc" || p == "rollout" || p == "leak" || p == "disc_step",
+            "bench", "unknown part '" + p + "' in --parts (known: matmul, mle, sample, disc, rollout, leak, disc_step)");
   require(c.nets.repeats >= 1, "bench", "--repeats must be >= 1");
   require(c.nets.min_time > 0, "bench", "--min-time must be > 0");
   return c;

@@ -143,6 +143,38 @@ nlohmann::json run_nets_bench(const NetsBenchConfig& cfg) {
       res["rollout_s_per_batch"] = r.to_json();
     }
   }
+  if (wants(cfg.parts, "disc_step")) {
+    // A data-parallel D step's pieces at the paper's sizes (bench/project_scaleout.py): the
+    // gradient (loss and backward, no update) of a shard of B sequences, for the shards a
+    // global batch of 64 splits into over 1..64 ranks, and Adam's step over all 7.0 M
+    // parameters alone. Milliseconds per call.
+    nets::DiscriminatorConfig dc;
+    nets::Discriminator disc(dc, rng);
+    disc.train();
+    nets::Adam opt(disc.named_parameters(), 1e-4f);
+    nets::IntTensor seqs = token_pool(rng)[0];
+    nlohmann::json grad;
+    for (size_t b : {64, 32, 16, 4, 1}) {
+      nets::IntTensor shard = nets::IntTensor::from_shape({b, kT});
+      std::copy(seqs.data(), seqs.data() + b * kT, shard.data());
+      std::vector<int32_t> labels(b);
+      for (size_t i = 0; i < b; ++i) labels[i] = int32_t(i % 2);
+      Rate r = measure_rate(
+          [&] {
+            opt.zero_grad();
+            nets::Var l = disc.loss(shard, labels);
+            l.backward();
+          },
+          1e-3, cfg.repeats, cfg.min_time, cfg.warmup);  // calls per ms
+      grad[std::to_string(b)] = 1.0 / r.median;
+    }
+    res["disc_grad_ms_by_shard"] = grad;
+    Rate a = measure_rate([&] { opt.step(); }, 1e-3, cfg.repeats, cfg.min_time, cfg.warmup);
+    res["disc_adam_ms"] = 1.0 / a.median;
+    size_t n = 0;
+    for (const auto& [name, v] : disc.named_parameters()) n += v.value().size();
+    res["disc_parameters"] = n;
+  }
   if (wants(cfg.parts, "leak")) {
     // LeakGAN at SeqGAN's sizes (length 20, D with 1,720 features): one D forward pass of a batch
     // of 64 (the convolutions, not the score table), the leaked features of all 21 prefixes of
