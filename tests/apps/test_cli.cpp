@@ -67,6 +67,15 @@ TEST_CASE("unknown commands, unknown options and bad values are rejected by name
   CHECK(run({}, out, err) == 2);
 }
 
+TEST_CASE("seqrl bench --parts disc_step: the inputs of bench/project_scaleout.py", "[cli][bench]") {
+  std::string out, err;
+  REQUIRE(run({"bench", "--parts", "disc_step", "--repeats", "1", "--min-time", "0.01", "--warmup", "0"}, out, err) == 0);
+  const auto j = nlohmann::json::parse(out);
+  CHECK(j["disc_parameters"] == 7045402);  // SeqGAN's discriminator at the paper's sizes: 28.2 MB of gradient
+  for (const char* b : {"64", "32", "16", "4", "1"}) CHECK(j["disc_grad_ms_by_shard"][b].get<double>() > 0);
+  CHECK(j["disc_adam_ms"].get<double>() > 0);
+}
+
 TEST_CASE("a value holding Boost's placeholder text is a named error, not a hang (found by fuzz_ini)", "[cli]") {
   // Boost.Program_options' own message for it replaces '%value%' by the value forever
   std::string out, err;
