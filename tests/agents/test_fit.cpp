@@ -8,6 +8,7 @@
 #include "seqrl/agents/fit.hpp"
 #include "seqrl/agents/runner.hpp"
 #include "seqrl/nets/checkpoint.hpp"
+#include "metrics_file.hpp"
 
 using namespace seqrl;
 using namespace seqrl::agents;
@@ -20,17 +21,7 @@ std::string slurp(const std::string& p) {
   std::ifstream f(p);
   return std::string(std::istreambuf_iterator<char>(f), {});
 }
-// metrics.jsonl without the wall-clock field
-std::vector<nlohmann::json> metrics_of(const std::string& dir) {
-  std::vector<nlohmann::json> out;
-  std::ifstream f(dir + "/metrics.jsonl");
-  for (std::string line; std::getline(f, line);) {
-    auto j = nlohmann::json::parse(line);
-    j.erase("seconds");
-    out.push_back(j);
-  }
-  return out;
-}
+using test::metrics_of;
 void check_same_run(FitConfig c, long stop_at) {
   const std::string a = tmpdir(c.kind + c.data + "_a"), b = tmpdir(c.kind + c.data + "_b");
   c.handle_sigint = false;

@@ -12,6 +12,7 @@
 #include "cli.hpp"
 #include "run_cli.hpp"
 #include "cli_detail.hpp"
+#include "metrics_file.hpp"
 
 using namespace seqrl;
 using namespace seqrl::cli;
@@ -321,17 +322,7 @@ TEST_CASE("seqrl seqgan is an alias of seqrl train: the same run, the same numbe
                "--pretrain-g-epochs", "1", "--pretrain-d-rounds", "1", "--total-batches", "1", "--out", dir + "/b"},
               out, err) == 0);
   // every metric of every logged moment equal, but the wall times
-  auto metrics = [](const std::string& d) {
-    std::vector<nlohmann::json> rows;
-    std::ifstream f(d + "/metrics.jsonl");
-    for (std::string l; std::getline(f, l);) {
-      auto j = nlohmann::json::parse(l);
-      j.erase("seconds");
-      rows.push_back(j);
-    }
-    return rows;
-  };
-  const auto a = metrics(dir + "/a"), b = metrics(dir + "/b");
+  const auto a = test::metrics_of(dir + "/a"), b = test::metrics_of(dir + "/b");
   REQUIRE(a.size() > 3);
   CHECK(a == b);
   const auto s = nlohmann::json::parse(std::ifstream(dir + "/a/summary.json"));
