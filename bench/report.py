@@ -88,7 +88,8 @@ def curves_plot(rows, path):
         ax.legend(fontsize=8)
     for ax in list(axes.flat)[n:]:
         ax.axis("off")
-    fig.suptitle("Learning curves: mean over seeds, band = lowest to highest seed", fontsize=11)
+    # wrapped to the figure's width (about 9 characters per inch at size 11): one panel is 4 inches
+    fig.suptitle(wrap("Learning curves: mean over seeds, band = lowest to highest seed", int(9 * fig.get_figwidth())), fontsize=11)
     fig.tight_layout()
     fig.savefig(path, dpi=90)
     plt.close(fig)
@@ -115,7 +116,7 @@ def finals_plot(res, path):
         ax.grid(alpha=0.3, axis="y")
     for ax in list(axes.flat)[n:]:
         ax.axis("off")
-    fig.suptitle("Final return: seeds (dots), IQM with 95% bootstrap CI (diamond)", fontsize=11)
+    fig.suptitle(wrap("Final return: seeds (dots), IQM with 95% bootstrap CI (diamond)", int(9 * fig.get_figwidth())), fontsize=11)
     fig.tight_layout()
     fig.savefig(path, dpi=90)
     plt.close(fig)
