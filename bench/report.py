@@ -28,6 +28,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 import numpy as np  # noqa: E402
 
 
@@ -83,6 +84,7 @@ def curves_plot(rows, path):
                 ax.scatter(grid[ok], m, color=color(agent))
         ax.set_title(wrap(env), fontsize=10)
         ax.set_xlabel("env steps")
+        ax.xaxis.set_major_locator(MaxNLocator(5))  # six-digit step counts collide at the default density
         ax.set_ylabel("eval return")
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
