@@ -3,7 +3,6 @@
 #include "seqrl/agents/seqgan.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <cstring>
 
 #include <xtensor/xview.hpp>

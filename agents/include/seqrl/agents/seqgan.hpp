@@ -52,7 +52,7 @@ struct SeqGANConfig {
   size_t rollouts = 16;            // Monte-Carlo rollouts per prefix
   size_t d_steps = 5;              // d-steps per adversarial batch
   float rollout_update_rate = 0.8f;
-  size_t eval_every = 10;          // adversarial batches between NLL-oracle evaluations (0 = end)
+  size_t eval_every = 10;          // adversarial batches between NLL-oracle figures, and the last batch (0 = none)
   size_t eval_samples = 9984;      // generator samples scored by the oracle (SeqGAN: 9,984)
   uint64_t seed = 1;
 };
