@@ -29,6 +29,7 @@ struct TrainConfig {
   std::string preset;          // the agent's preset (--protocol), when it has one
   std::string resume;          // --resume F: continue the run saved in checkpoint F with its own config
   agents::RunConfig run;
+  bool protocol_budget = false;  // --steps 0: the agent's protocol sets the run's length (AgentContext)
   nlohmann::json agent_config = nlohmann::json::object();  // the agent's config, options applied
 };
 

@@ -168,7 +168,10 @@ TrainConfig parse_train(const std::vector<std::string>& args, bool* help, std::o
   require(c.run.checkpoint_every >= 0, "train", "--checkpoint-every must be >= 0");
   require(c.run.checkpoint_every == 0 || !c.run.out_dir.empty(), "train",
           "--checkpoint-every needs --out DIR to write checkpoints into");
-  if (c.run.total_steps == 0) c.run.total_steps = spec->protocol_steps(c.agent_config, probe->observation_space());
+  if (c.run.total_steps == 0) {
+    c.protocol_budget = true;
+    c.run.total_steps = spec->protocol_steps(c.agent_config, probe->observation_space());
+  }
   return c;
 }
 
@@ -210,7 +213,8 @@ int run_train(const TrainConfig& given, std::ostream& out, std::ostream& err) {
     // the stored config is already bound to its run; run() loads the agent's state
     agent = spec.make(probe->observation_space(), probe->action_space(), c.agent_config, /*restoring=*/true);
   } else {
-    agents::AgentContext ctx{c.run.env_id, c.run.env_options, c.run.seed, c.run.total_steps, c.run.num_envs};
+    agents::AgentContext ctx{c.run.env_id, c.run.env_options, c.run.seed, c.run.total_steps, c.run.num_envs,
+                             c.protocol_budget};
     if (spec.bind) spec.bind(c.agent_config, ctx);
     agent = spec.make(probe->observation_space(), probe->action_space(), c.agent_config, false);
   }

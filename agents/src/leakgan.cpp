@@ -461,7 +461,8 @@ void LeakGAN::load_state(const nets::SafeTensors& st, const std::string& prefix,
 // ---- the agent --------------------------------------------------------------------------------
 
 void to_json(nlohmann::json& j, const LeakGANAgentConfig& c) {
-  j = {{"gan", c.gan}, {"env_id", c.env_id}, {"env_options", c.env_options}, {"samples", c.samples}};
+  j = {{"gan", c.gan}, {"env_id", c.env_id}, {"env_options", c.env_options}, {"samples", c.samples},
+       {"stop_after_batches", c.stop_after_batches}};
 }
 
 void from_json(const nlohmann::json& j, LeakGANAgentConfig& c) {
@@ -469,6 +470,7 @@ void from_json(const nlohmann::json& j, LeakGANAgentConfig& c) {
   if (j.contains("env_id")) c.env_id = j.at("env_id").get<std::string>();
   if (j.contains("env_options")) c.env_options = j.at("env_options");
   if (j.contains("samples")) c.samples = j.at("samples").get<size_t>();
+  if (j.contains("stop_after_batches")) c.stop_after_batches = j.at("stop_after_batches").get<size_t>();
 }
 
 std::unique_ptr<LeakGANAgent> LeakGANAgent::for_spaces(const env::Space& obs, const env::Space& act,
@@ -606,6 +608,7 @@ AgentSpec leakgan_agent_spec() {
                {"pretrain-g-epochs", "/gan/pretrain_g_epochs", "G epochs (worker MLE + manager) per pre-training round"},
                {"validation", "/gan/validation", "real sequences held out of G's pre-training to stop it early (0 = off)"},
                {"patience", "/gan/patience", "pre-training epochs without a better validation NLL before it stops"},
+               {"total-batches", "/gan/total_batches", "adversarial batches of the protocol (what --steps 0 runs)"},
                {"rollouts", "/gan/rollouts", "Monte-Carlo rollouts per block"},
                {"d-steps", "/gan/d_steps", "D rounds after each g-step"},
                {"d-epochs", "/gan/d_epochs", "passes over real + negatives per D round"},
@@ -617,6 +620,7 @@ AgentSpec leakgan_agent_spec() {
     c["gan"]["seed"] = x.seed;
     c["env_id"] = x.env_id;
     c["env_options"] = x.env_options;
+    c["stop_after_batches"] = x.protocol_budget ? c["gan"]["total_batches"].get<size_t>() : size_t(0);
   };
   s.make = [](const env::Space& o, const env::Space& a, const nlohmann::json& j, bool) -> std::unique_ptr<Agent> {
     return LeakGANAgent::for_spaces(o, a, j.get<LeakGANAgentConfig>());

@@ -242,7 +242,7 @@ RunResult run(Agent& agent, const RunConfig& cfg, const nlohmann::json& config_j
   };
   SigintStop guard(cfg.handle_sigint);
   long next_ckpt = cfg.checkpoint_every > 0 ? (step / cfg.checkpoint_every + 1) * cfg.checkpoint_every : -1;
-  while (step < cfg.total_steps) {
+  while (step < cfg.total_steps && !agent.done()) {
     std::vector<env::Action> actions = agent.act(obs, false);
     env::VectorStep vs = venv.step(actions);
     // The step's buffers move into the transitions (no copies on the hot path); the next

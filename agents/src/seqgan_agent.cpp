@@ -13,7 +13,7 @@ namespace seqrl::agents {
 
 void to_json(nlohmann::json& j, const SeqGANAgentConfig& c) {
   j = {{"gan", c.gan}, {"init_generator", c.init_generator}, {"env_id", c.env_id},
-       {"env_options", c.env_options}, {"samples", c.samples}};
+       {"env_options", c.env_options}, {"samples", c.samples}, {"stop_after_batches", c.stop_after_batches}};
 }
 
 void from_json(const nlohmann::json& j, SeqGANAgentConfig& c) {
@@ -22,6 +22,7 @@ void from_json(const nlohmann::json& j, SeqGANAgentConfig& c) {
   if (j.contains("env_id")) c.env_id = j.at("env_id").get<std::string>();
   if (j.contains("env_options")) c.env_options = j.at("env_options");
   if (j.contains("samples")) c.samples = j.at("samples").get<size_t>();
+  if (j.contains("stop_after_batches")) c.stop_after_batches = j.at("stop_after_batches").get<size_t>();
 }
 
 text::TextTask task_for_env(const std::string& id, const nlohmann::json& o, size_t samples, uint64_t seed) {
@@ -219,6 +220,7 @@ AgentSpec seqgan_agent_spec() {
     c["gan"]["seed"] = x.seed;
     c["env_id"] = x.env_id;
     c["env_options"] = x.env_options;
+    c["stop_after_batches"] = x.protocol_budget ? c["gan"]["total_batches"].get<size_t>() : size_t(0);
   };
   s.make = [](const env::Space& o, const env::Space& a, const nlohmann::json& j, bool restoring) -> std::unique_ptr<Agent> {
     SeqGANAgentConfig c = j.get<SeqGANAgentConfig>();
@@ -227,8 +229,9 @@ AgentSpec seqgan_agent_spec() {
   };
   s.protocol_steps = [](const nlohmann::json& j, const env::Space& o) {
     // the protocol's adversarial batches: `batch` episodes of T tokens each, plus the vector
-    // env's reset step after each (next-step autoreset). Episodes that end early at <eos>
-    // (COCO, the grammar) make more batches in the same steps.
+    // env's reset step after each (next-step autoreset). An upper bound: episodes that end early
+    // at <eos> (COCO, the grammar) fill it with more batches, so under --steps 0 the agent also
+    // ends the run after total_batches g-steps (stop_after_batches, done()).
     const SeqGANAgentConfig c = j.get<SeqGANAgentConfig>();
     const auto& ts = dynamic_cast<const env::TokenSequence&>(o);
     return long(c.gan.total_batches * c.gan.batch * (ts.max_len + 1));

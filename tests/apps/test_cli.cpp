@@ -446,6 +446,34 @@ TEST_CASE("seqrl train --agent seqgan on the grammar env, seqrl generate reads i
   std::system(("rm -rf " + dir).c_str());
 }
 
+TEST_CASE("seqrl train --steps 0 runs the GANs' protocol: total_batches g-steps, however short the sentences", "[cli][text][seqgan][leakgan]") {
+  // The step budget of --steps 0 assumes full-length episodes; the grammar's sentences end early
+  // at <eos>, so without the agent ending the run it would make about twice the batches.
+  const std::string dir = "/tmp/seqrl_train_protocol_" + std::to_string(::getpid());
+  std::string out, err;
+  for (const std::string agent : {"seqgan", "leakgan"}) {
+    std::vector<std::string> a = {"train", "--agent", agent, "--env", "TextGrammar-v0", "--samples", "256",
+                                  "--pretrain-g-epochs", "1", "--pretrain-d-rounds", "1", "--rollouts", "1",
+                                  "--negatives", "128", "--total-batches", "2", "--steps", "0",
+                                  "--final-eval-episodes", "1", "--out", dir + agent};
+    if (agent == "leakgan") a.insert(a.end(), {"--pretrain-rounds", "1"});
+    REQUIRE(run(a, out, err) == 0);
+    const auto s = nlohmann::json::parse(out);
+    const long bound = nlohmann::json::parse(std::ifstream(dir + agent + "/summary.json"))["config"]["steps"].get<long>();
+    INFO(agent << " bound " << bound << ", ran " << s["steps"]);
+    CHECK(s["updates"].get<long>() == 2);
+    CHECK(s["steps"].get<long>() < bound);  // it ended before the bound
+    CHECK(s["final_eval_episodes"].get<long>() == 1);  // and was evaluated as a finished run
+    // resuming the finished run does not train on
+    REQUIRE(run({"train", "--resume", dir + agent + "/checkpoint.safetensors"}, out, err) == 0);
+    CHECK(nlohmann::json::parse(out)["updates"].get<long>() == 2);
+    std::system(("rm -rf " + dir + agent).c_str());
+  }
+  // an explicit --steps is the budget, as for every agent: no protocol stop
+  CHECK_FALSE(parse_train({"--agent", "seqgan", "--env", "TextGrammar-v0", "--steps", "1000"}).protocol_budget);
+  CHECK(parse_train({"--agent", "seqgan", "--env", "TextGrammar-v0"}).protocol_budget);
+}
+
 TEST_CASE("seqrl train --agent leakgan on the grammar env, seqrl generate and eval read its checkpoint", "[cli][text][leakgan]") {
   const std::string dir = "/tmp/seqrl_train_leakgan_" + std::to_string(::getpid());
   std::string out, err;

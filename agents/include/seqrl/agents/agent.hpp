@@ -45,6 +45,10 @@ class Agent {
   virtual Metrics update() = 0;
   // Gradient updates made so far (0 for agents that do not learn).
   virtual long updates() const { return 0; }
+  // True once the agent's own budget is spent (a GAN's protocol of total_batches g-steps under
+  // --steps 0): the runner ends the run there, before total_steps, with the usual final
+  // checkpoint and evaluation.
+  virtual bool done() const { return false; }
   // The language model that generates its actions, for agents on text envs that have one
   // (mle, reinforce-lstm, seqgan): `seqrl generate` and the suite's text metrics sample from it.
   virtual const nets::LSTMGenerator* generator() const { return nullptr; }

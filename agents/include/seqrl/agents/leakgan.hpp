@@ -142,6 +142,9 @@ struct LeakGANAgentConfig {
   std::string env_id;
   nlohmann::json env_options = nlohmann::json::object();
   size_t samples = 10000;
+  // g-steps after which the agent is done (Agent::done) and the runner ends the run; 0 = run to
+  // --steps. Set to the protocol's total_batches when the run was started with --steps 0.
+  size_t stop_after_batches = 0;
 };
 void to_json(nlohmann::json& j, const LeakGANAgentConfig& c);
 void from_json(const nlohmann::json& j, LeakGANAgentConfig& c);
@@ -161,6 +164,7 @@ class LeakGANAgent : public Agent {
   void save_state(nets::SafeTensors& out) const override;
   void load_state(const nets::SafeTensors& in, const std::string& path) override;
   long updates() const override { return batches_; }
+  bool done() const override { return cfg.stop_after_batches && batches_ >= long(cfg.stop_after_batches); }
   nets::IntTensor sample_text(size_t n, nets::Rng& rng, float temperature) const override;
   nets::Tensor text_log_probs(const nets::IntTensor& seqs, float temperature) const override;
   bool generates_text() const override { return true; }

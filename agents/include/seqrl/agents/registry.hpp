@@ -37,6 +37,10 @@ struct AgentContext {
   uint64_t seed = 1;
   long total_steps = 0;
   size_t num_envs = 1;
+  // --steps 0 was given: total_steps is the protocol's bound (protocol_steps) and the agent ends
+  // the run itself once its protocol is done (Agent::done), e.g. after the GANs' total_batches
+  // g-steps, however short the episodes (COCO, the grammar) that fill the steps
+  bool protocol_budget = false;
 };
 
 struct AgentSpec {

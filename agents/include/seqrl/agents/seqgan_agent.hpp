@@ -34,6 +34,9 @@ struct SeqGANAgentConfig {
   std::string env_id;          // the env whose task supplies the real data
   nlohmann::json env_options = nlohmann::json::object();
   size_t samples = 10000;      // real sequences drawn from the oracle or the grammar
+  // g-steps after which the agent is done (Agent::done) and the runner ends the run; 0 = run to
+  // --steps. Set to the protocol's total_batches when the run was started with --steps 0.
+  size_t stop_after_batches = 0;
 };
 void to_json(nlohmann::json& j, const SeqGANAgentConfig& c);
 void from_json(const nlohmann::json& j, SeqGANAgentConfig& c);
@@ -67,6 +70,7 @@ class SeqGANAgent : public Agent {
   void save_state(nets::SafeTensors& out) const override;
   void load_state(const nets::SafeTensors& in, const std::string& path) override;
   long updates() const override { return batches_; }
+  bool done() const override { return cfg.stop_after_batches && batches_ >= long(cfg.stop_after_batches); }
   SeqGAN& gan() { return *gan_; }
   const nets::LSTMGenerator* generator() const override { return &gan_->gen; }
   // Runs the pre-training phases now if they have not run (act() does it on first use).
