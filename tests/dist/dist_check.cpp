@@ -20,21 +20,30 @@ int main(int argc, char** argv) {
     if (!ok) std::fprintf(stderr, "rank %d: FAIL %s\n", r, what.c_str()), ++failures;
   };
   check(n == dist::launcher_size(), "size() equals the launcher's size");
-  // allreduce_sum: the serial sum in rank order, bit for bit, of values whose sum depends on order
+  // allreduce_sum: the serial sum in rank order, bit for bit, of values whose sum depends on order,
+  // in both forms, at sizes that do not divide by the ranks and below their number
   const size_t m = 1000;
-  auto values_of = [&](int rank) {
+  auto values_of = [&](int rank, size_t len) {
     seqrl::nets::Rng rng(uint64_t(rank) + 7);
-    std::vector<float> v(m);
+    std::vector<float> v(len);
     for (auto& x : v) x = rng.normal() * std::pow(10.f, float(rank % 3) * 3.f);
     return v;
   };
-  std::vector<float> mine = values_of(r), want = values_of(0);
-  for (int k = 1; k < n; ++k) {
-    const auto v = values_of(k);
-    for (size_t i = 0; i < m; ++i) want[i] += v[i];
-  }
-  dist::allreduce_sum(mine.data(), m);
-  check(std::memcmp(mine.data(), want.data(), m * sizeof(float)) == 0, "allreduce_sum(float) is the rank-order sum");
+  std::vector<float> mine;
+  for (const auto algo : {dist::Allreduce::kAllgather, dist::Allreduce::kReduceScatter})
+    for (const size_t len : {size_t(1), size_t(7), m}) {
+      dist::set_allreduce(algo);
+      mine = values_of(r, len);
+      std::vector<float> want = values_of(0, len);
+      for (int k = 1; k < n; ++k) {
+        const auto v = values_of(k, len);
+        for (size_t i = 0; i < len; ++i) want[i] += v[i];
+      }
+      dist::allreduce_sum(mine.data(), len);
+      check(std::memcmp(mine.data(), want.data(), len * sizeof(float)) == 0,
+            "allreduce_sum(float) of " + std::to_string(len) + " is the rank-order sum (" +
+                (algo == dist::Allreduce::kAllgather ? "allgather" : "reduce-scatter") + ")");
+    }
   std::vector<double> d(3, double(r) + 0.5);
   dist::allreduce_sum(d.data(), d.size());
   check(d[0] == n * (n - 1) / 2.0 + 0.5 * n, "allreduce_sum(double)");

@@ -6,9 +6,8 @@
 // without MPI, it is a group of one and every call below is a no-op or the identity. Only the
 // main thread calls these (MPI_THREAD_FUNNELED); seqrl's pool threads only compute.
 //
-// Collectives are deterministic: allreduce_sum gathers every rank's values and adds them in rank
-// order on every rank, so all ranks hold the same bits, and they are the bits of a serial sum in
-// rank order. Fail-stop: abort() ends every rank of the job (MPI_Abort) with a message naming
+// Collectives are deterministic: allreduce_sum adds every rank's values in rank order, so all
+// ranks hold the same bits, and they are the bits of a serial sum in rank order. Fail-stop: abort() ends every rank of the job (MPI_Abort) with a message naming
 // this rank.
 #pragma once
 
@@ -39,6 +38,12 @@ void barrier();
 // Element-wise sum over ranks, in rank order, identical on every rank.
 void allreduce_sum(float* data, size_t n);
 void allreduce_sum(double* data, size_t n);
+// How allreduce_sum moves the values; both give the same bits. kReduceScatter (the default):
+// each rank sums 1/N of the buffer from every rank's piece (all-to-all), then all gather the sums,
+// 2 (N - 1) / N of the buffer in and out per rank. kAllgather: every rank receives every rank's
+// whole buffer and sums it all, (N - 1) times the buffer in (kept for comparison: seqrl_dist_bench).
+enum class Allreduce { kReduceScatter, kAllgather };
+void set_allreduce(Allreduce a);
 // The maximum over ranks (stop flags, error codes).
 int allreduce_max(int value);
 // Whether the flag is set on any rank (a stop request, an interruption): the same answer on every
