@@ -5,6 +5,7 @@
 
 #include "cli_detail.hpp"
 #include "seqrl/agents/fit.hpp"
+#include "seqrl/agents/runner.hpp"
 
 namespace po = boost::program_options;
 
@@ -76,7 +77,8 @@ int fit_command(const std::vector<std::string>& args, std::ostream& out, std::os
   }
   const agents::FitResult r = agents::fit(c, &err);
   if (r.interrupted) {
-    err << "seqrl fit: interrupted at update " << r.steps
+    const std::string why = agents::stop_reason();  // (empty on a rank that was stopped by another)
+    err << "seqrl fit: interrupted" << (why.empty() ? "" : " by " + why) << " at update " << r.steps
         << (r.checkpoint.empty() ? std::string("; no --out, so nothing was saved\n")
                                  : "; checkpoint saved, continue with: seqrl fit --resume " + r.checkpoint + "\n");
     return 130;

@@ -8,6 +8,7 @@
 #include "cli.hpp"
 #include "cli_detail.hpp"
 #include "seqrl/agents/registry.hpp"
+#include "seqrl/agents/runner.hpp"
 #include "seqrl/env/registry.hpp"
 #include "seqrl/nets/checkpoint.hpp"
 #include "seqrl/nets/dist.hpp"
@@ -226,7 +227,8 @@ int run_train(const TrainConfig& given, std::ostream& out, std::ostream& err) {
                               {"agent_config", c.agent_config}};
   agents::RunResult r = agents::run(*agent, c.run, cfg);
   if (r.interrupted) {
-    err << "seqrl train: interrupted at step " << r.steps
+    const std::string why = agents::stop_reason();  // (empty on a rank that was stopped by another)
+    err << "seqrl train: interrupted" << (why.empty() ? "" : " by " + why) << " at step " << r.steps
         << (r.checkpoint.empty() ? std::string("; no --out, so nothing was saved\n")
                                  : "; checkpoint saved, continue with: seqrl train --resume " +
                                        r.checkpoint + "\n");

@@ -104,29 +104,43 @@ RunConfig run_config_of(const nets::SafeTensors& st, const std::string& path) {
 
 namespace {
 std::atomic<bool> g_stop{false};
-extern "C" void on_sigint(int) { g_stop.store(true); }
+std::atomic<int> g_signal{0};
+extern "C" void on_stop_signal(int sig) {
+  g_signal.store(sig);
+  g_stop.store(true);
+}
+constexpr int kStopSignals[2] = {SIGINT, SIGTERM};
 }  // namespace
 
 SigintStop::SigintStop(bool on) : on_(on) {
   g_stop.store(false);
+  g_signal.store(0);
   if (!on_) return;
   struct sigaction sa {};
-  sa.sa_handler = on_sigint;
+  sa.sa_handler = on_stop_signal;
   sigemptyset(&sa.sa_mask);
-  sa.sa_flags = SA_RESETHAND;  // a second Ctrl-C gets the default (kill)
-  auto* old = new struct sigaction;
-  ::sigaction(SIGINT, &sa, old);
+  sa.sa_flags = SA_RESETHAND;  // a second signal gets the default (kill)
+  auto* old = new struct sigaction[2];
+  for (int k = 0; k < 2; ++k) ::sigaction(kStopSignals[k], &sa, &old[k]);
   old_ = old;
 }
 
 SigintStop::~SigintStop() {
   if (!on_) return;
   auto* old = static_cast<struct sigaction*>(old_);
-  ::sigaction(SIGINT, old, nullptr);
-  delete old;
+  for (int k = 0; k < 2; ++k) ::sigaction(kStopSignals[k], &old[k], nullptr);
+  delete[] old;
 }
 
 bool stop_requested() { return g_stop.load(); }
+
+std::string stop_reason() {
+  switch (g_signal.load()) {
+    case SIGINT: return "SIGINT (Ctrl-C)";
+    case SIGTERM: return "SIGTERM";
+    default: return g_stop.load() ? "a stop request" : "";
+  }
+}
 
 namespace {
 

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Ctrl-C and --resume through the real command: a DQN run interrupted by SIGINT part-way, then
-# resumed, must end exactly as the same run without the interruption (final evaluation and every
-# metrics line but the wall-clock column).
-# usage: sigint_resume.sh SEQRL_BINARY WORKDIR
+# Ctrl-C and --resume through the real command: a DQN run interrupted by SIGINT (or SIGTERM, as a
+# scheduler's time limit sends) part-way, then resumed, must end exactly as the same run without
+# the interruption (final evaluation and every metrics line but the wall-clock column).
+# usage: sigint_resume.sh SEQRL_BINARY WORKDIR [SIGNAL=INT]
 set -u
-seqrl=$1 work=$2
+seqrl=$1 work=$2 sig=${3:-INT}
 rm -rf "$work" && mkdir -p "$work"
 args=(train --agent dqn --env CartPole-v1 --seed 2 --steps 30000 --stop-at-threshold 0
       --eval-every 5000 --eval-episodes 3 --final-eval-episodes 20)
@@ -12,10 +12,12 @@ args=(train --agent dqn --env CartPole-v1 --seed 2 --steps 30000 --stop-at-thres
 "$seqrl" "${args[@]}" --out "$work/cut" --checkpoint-every 4000 > /dev/null 2> "$work/cut.err" &
 pid=$!
 sleep 2
-kill -INT "$pid"
+kill -"$sig" "$pid"
 wait "$pid"
 rc=$?
 cat "$work/cut.err"
+want=$([ "$sig" = TERM ] && echo "interrupted by SIGTERM" || echo "interrupted by SIGINT")
+grep -q "$want" "$work/cut.err" || { echo "FAIL: stderr does not say '$want'"; exit 1; }
 [ "$rc" -eq 130 ] || { echo "FAIL: the interrupted run exited $rc, not 130 (did it finish before the signal?)"; exit 1; }
 grep -q '"interrupted": true' "$work/cut/summary.json" || { echo "FAIL: summary.json does not say interrupted"; exit 1; }
 "$seqrl" train --resume "$work/cut/checkpoint.safetensors" > "$work/resumed.json" || { echo "FAIL: resume"; exit 1; }

@@ -50,9 +50,11 @@ RunConfig run_config_of(const nets::SafeTensors& st, const std::string& path);
 // Safe to call from a signal handler or another thread.
 void request_stop();
 
-// Ctrl-C for any training loop (run() and seqrl fit use it): while a SigintStop lives, the first
-// Ctrl-C (or request_stop()) makes stop_requested() true; a second Ctrl-C kills. Constructing one
-// clears an earlier request. on = false installs nothing (request_stop() still works).
+// Ctrl-C and SIGTERM for any training loop (run() and seqrl fit use it): while a SigintStop lives,
+// the first SIGINT or SIGTERM (a scheduler's time limit: Slurm, mpirun forwarding it to every
+// rank) or request_stop() makes stop_requested() true, and the loop checkpoints and stops; a
+// second signal kills. Constructing one clears an earlier request. on = false installs nothing
+// (request_stop() still works).
 class SigintStop {
  public:
   explicit SigintStop(bool on = true);
@@ -65,6 +67,8 @@ class SigintStop {
   void* old_ = nullptr;  // the previous struct sigaction
 };
 bool stop_requested();
+// What asked for the stop: "SIGINT (Ctrl-C)", "SIGTERM", "a stop request", or "" when none did.
+std::string stop_reason();
 
 struct EvalResult {
   double mean = 0, std = 0;
