@@ -3,7 +3,8 @@
 # agents::train_discriminator (SeqGAN's D at the paper's sizes, 7.0 M parameters) in
 #   (a) 1 process x 1 thread, batch B           (b) 2 ranks x 1 thread, batch 2B (B per rank)
 #   (c) 1 process x 2 threads, batch 2B         (d) 2 ranks x 1 thread, batch B (B/2 per rank)
-#   (e) 1 process x 2 threads, batch B          (f) as (b) with the allgather allreduce
+#   (e) 1 process x 2 threads, batch B          (f) as (b), the first data-parallel way: the
+#                                                   allgather allreduce, the whole step everywhere
 # rounds interleaved, medians. Weak scaling = T(a) / T(b) (the same work per rank, the global batch
 # doubled); strong scaling = T(a) / (2 T(d)); two ranks against two threads: T(c) / T(b) at 2B and
 # T(e) / T(d) at B. Prints one JSON line.

@@ -167,6 +167,9 @@ double train_discriminator(nets::Discriminator& disc, nets::Optimizer& opt, cons
   size_t batches = 0;
   nets::IntTensor x = nets::IntTensor::from_shape({B, T});
   std::vector<int32_t> y(B);
+  // under MPI each rank sums and updates 1/N of the parameters, then all gather them; the
+  // optimizer's moments are whole again when this returns (nets::ShardedStep)
+  nets::ShardedStep sharded(opt);
   for (size_t e = 0; e < epochs; ++e) {
     const std::vector<size_t> order = text::shuffled_order(total, shuffle_rng);
     for (size_t s = 0; s + B <= total; s += B) {
@@ -186,12 +189,13 @@ double train_discriminator(nets::Discriminator& disc, nets::Optimizer& opt, cons
                                    std::vector<int32_t>(y.begin() + long(b), y.begin() + long(e)));
         disc.shard = {};
         return loss;
-      });
-      opt.step();
+      }, /*reduce=*/false);
+      sharded.step();
       sum += value;
       ++batches;
     }
   }
+  sharded.finish();
   return batches ? sum / double(batches) : 0.0;
 }
 

@@ -12,7 +12,8 @@
 //     optimizer step over STEPS steps of one epoch, median of ROUNDS. ROWS_PER_RANK fixes each
 //     rank's share (weak scaling: the global batch grows with N); global:ROWS fixes the global
 //     batch (strong scaling). Threads as SEQRL_NUM_THREADS says; without mpirun it is one process.
-//     SEQRL_BENCH_ALLREDUCE=allgather trains with the allgather form instead of reduce-scatter.
+//     SEQRL_BENCH_ALLREDUCE=allgather trains the first data-parallel way instead: the allgather
+//     allreduce of the whole gradient, then the whole optimizer step on every rank.
 #include <algorithm>
 #include <cctype>
 #include <stdexcept>

@@ -117,11 +117,12 @@ void sum_allgather(T* data, size_t n, MPI_Datatype type) {
 // and adds n / N of them; the sums are the allgather form's, bit for bit (the same additions in
 // the same order), so the choice never changes a result.
 template <class T>
-void sum_reduce_scatter(T* data, size_t n, MPI_Datatype type) {
+void reduce_scatter_impl(T* data, size_t n, MPI_Datatype type) {
   const size_t N = size_t(g_size), r = size_t(g_rank);
   std::vector<int> counts(N), displs(N), rcounts(N), rdispls(N);
   for (size_t j = 0; j < N; ++j) {
-    const size_t b = n * j / N, e = n * (j + 1) / N;
+    size_t b = 0, e = 0;
+    chunk(n, int(j), b, e);
     counts[j] = int(e - b), displs[j] = int(b);
   }
   const int mine = counts[r];
@@ -136,7 +137,29 @@ void sum_reduce_scatter(T* data, size_t n, MPI_Datatype type) {
     const T* src = recv.data() + k * size_t(mine);
     for (int i = 0; i < mine; ++i) out[i] += src[i];
   }
+}
+
+template <class T>
+void allgather_chunks_impl(T* data, size_t n, MPI_Datatype type) {
+  const size_t N = size_t(g_size);
+  std::vector<int> counts(N), displs(N);
+  for (size_t j = 0; j < N; ++j) {
+    size_t b = 0, e = 0;
+    chunk(n, int(j), b, e);
+    counts[j] = int(e - b), displs[j] = int(b);
+  }
   MPI_Allgatherv(MPI_IN_PLACE, 0, type, data, counts.data(), displs.data(), type, MPI_COMM_WORLD);
+}
+
+// The reduce-scatter form: the buffer is cut into N chunks; rank j receives chunk j from every
+// rank (MPI_Alltoallv) and sums it in rank order, then every rank gathers the N summed chunks
+// (MPI_Allgatherv). Each rank moves 2 (N - 1) / N * n values each way, as a ring allreduce does,
+// and adds n / N of them; the sums are the allgather form's, bit for bit (the same additions in
+// the same order), so the choice never changes a result.
+template <class T>
+void sum_reduce_scatter(T* data, size_t n, MPI_Datatype type) {
+  reduce_scatter_impl(data, n, type);
+  allgather_chunks_impl(data, n, type);
 }
 
 Allreduce g_algorithm = Allreduce::kReduceScatter;
@@ -153,11 +176,44 @@ void sum_in_rank_order(T* data, size_t n, MPI_Datatype type) {
 #endif
 }  // namespace
 
+void chunk(size_t n, int r, size_t& begin, size_t& end) {
+  const size_t N = size_t(size());
+  begin = n * size_t(r) / N, end = n * (size_t(r) + 1) / N;
+}
+
+void reduce_scatter_sum(float* data, size_t n) {
+#ifdef SEQRL_MPI
+  if (!g_mpi || size() == 1 || n == 0) return;
+  if (n > size_t(INT32_MAX)) throw ValueError("dist::reduce_scatter_sum: " + std::to_string(n) + " values in one call");
+  reduce_scatter_impl(data, n, MPI_FLOAT);
+#else
+  (void)data, (void)n;
+#endif
+}
+
+void allgather_chunks(float* data, size_t n) {
+#ifdef SEQRL_MPI
+  if (!g_mpi || size() == 1 || n == 0) return;
+  if (n > size_t(INT32_MAX)) throw ValueError("dist::allgather_chunks: " + std::to_string(n) + " values in one call");
+  allgather_chunks_impl(data, n, MPI_FLOAT);
+#else
+  (void)data, (void)n;
+#endif
+}
+
 void set_allreduce(Allreduce a) {
 #ifdef SEQRL_MPI
   g_algorithm = a;
 #else
   (void)a;
+#endif
+}
+
+Allreduce allreduce_algorithm() {
+#ifdef SEQRL_MPI
+  return g_algorithm;
+#else
+  return Allreduce::kReduceScatter;
 #endif
 }
 

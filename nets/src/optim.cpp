@@ -1,7 +1,9 @@
 // Optimizers, clipping and schedules. Updates are plain loops over contiguous float buffers.
 #include "seqrl/nets/optim.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <exception>
 #include <cstring>
 
 #include <xtensor/xbuilder.hpp>
@@ -11,6 +13,19 @@
 #include "seqrl/nets/parallel.hpp"
 
 namespace seqrl::nets {
+
+bool all_finite(const float* x, size_t n) {
+  // x * 0 is 0 for every finite x and NaN for NaN and +-inf. Eight independent sums, so that the
+  // additions vectorise instead of waiting on each other (one sum ran at a cycle per 4 bytes).
+  float acc[8] = {};
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (size_t j = 0; j < 8; ++j) acc[j] += x[i + j] * 0.f;
+  for (; i < n; ++i) acc[0] += x[i] * 0.f;
+  float all = 0.f;
+  for (float a : acc) all += a;
+  return all == 0.f;
+}
 
 Optimizer::Optimizer(NamedParams params, float lr) : params_(std::move(params)), lr_(lr) {
   set_lr(lr);
@@ -34,10 +49,7 @@ void Optimizer::check_finite_grads() const {
     if (!v.has_grad()) continue;
     const float* g = v.grad().data();
     const size_t size = v.size();
-    // x * 0 is 0 for every finite x and NaN for NaN and +-inf: one vectorised pass
-    float acc = 0.f;
-    for (size_t i = 0; i < size; ++i) acc += g[i] * 0.f;
-    if (acc == 0.f) continue;
+    if (all_finite(g, size)) continue;
     size_t bad = 0, first = size;
     for (size_t i = 0; i < size; ++i)
       if (!std::isfinite(g[i])) {
@@ -149,34 +161,46 @@ Adam::Adam(NamedParams params, float lr, float b1, float b2, float eps_, float w
                      std::to_string(b2));
 }
 
+namespace {
+// Adam's update of n elements: the one loop step() and step_slices() share.
+struct AdamConsts {
+  float l2, decay, b1, b2, e, ss, ib;
+};
+inline void adam_update(float* __restrict w, const float* __restrict g, float* __restrict mk, float* __restrict vk,
+                        size_t n, const AdamConsts& c) {
+  // Locals, not members: stores through w/mk/vk could alias members and stop vectorisation.
+  const float l2 = c.l2, decay = c.decay, b1 = c.b1, b2 = c.b2, e = c.e, ss = c.ss, ib = c.ib;
+  for (size_t i = 0; i < n; ++i) {
+    const float gi = g[i] + l2 * w[i];
+    mk[i] = b1 * mk[i] + (1.f - b1) * gi;
+    vk[i] = b2 * vk[i] + (1.f - b2) * gi * gi;
+    w[i] = w[i] * decay - ss * mk[i] / (std::sqrt(vk[i]) * ib + e);
+  }
+}
+}  // namespace
+
 void Adam::step() {
   check_finite_grads();
+  std::vector<GradSlice> all;
+  for (size_t k = 0; k < params_.size(); ++k)
+    if (params_[k].second.has_grad()) all.push_back({k, 0, params_[k].second.size(), params_[k].second.grad().data()});
+  step_slices(all);
+}
+
+bool Adam::step_slices(const std::vector<GradSlice>& slices) {
   ++steps_;
   auto& m = buffer("m");
   auto& v = buffer("v");
   const double bc1 = 1.0 - std::pow(double(beta1), double(steps_));
   const double bc2 = 1.0 - std::pow(double(beta2), double(steps_));
-  const float step_size = static_cast<float>(lr_ / bc1);
-  const float inv_sqrt_bc2 = static_cast<float>(1.0 / std::sqrt(bc2));
-  for (size_t k = 0; k < params_.size(); ++k) {
-    Var& p = params_[k].second;
-    if (!p.has_grad()) continue;
-    float* __restrict w = p.value().data();
-    const float* __restrict g = p.grad().data();
-    float* __restrict mk = m[k].data();
-    float* __restrict vk = v[k].data();
-    const size_t n = p.size();
-    // Locals, not members: stores through w/mk/vk could alias members and stop vectorisation.
-    const float l2 = decoupled ? 0.f : weight_decay;
-    const float decay = decoupled ? 1.f - lr_ * weight_decay : 1.f;
-    const float b1 = beta1, b2 = beta2, e = eps, ss = step_size, ib = inv_sqrt_bc2;
-    for (size_t i = 0; i < n; ++i) {
-      const float gi = g[i] + l2 * w[i];
-      mk[i] = b1 * mk[i] + (1.f - b1) * gi;
-      vk[i] = b2 * vk[i] + (1.f - b2) * gi * gi;
-      w[i] = w[i] * decay - ss * mk[i] / (std::sqrt(vk[i]) * ib + e);
-    }
+  const AdamConsts c{decoupled ? 0.f : weight_decay, decoupled ? 1.f - lr_ * weight_decay : 1.f, beta1, beta2, eps,
+                     static_cast<float>(lr_ / bc1), static_cast<float>(1.0 / std::sqrt(bc2))};
+  for (const GradSlice& s : slices) {
+    const size_t k = s.param;
+    adam_update(params_[k].second.value().data() + s.begin, s.grad, m[k].data() + s.begin, v[k].data() + s.begin,
+                s.end - s.begin, c);
   }
+  return true;
 }
 
 // ---- RMSProp ----------------------------------------------------------------------------------
@@ -260,7 +284,7 @@ void allreduce_gradients(const NamedParams& params) {
 }
 
 double data_parallel_backward(size_t rows, const NamedParams& params,
-                              const std::function<Var(size_t begin, size_t end)>& loss_of) {
+                              const std::function<Var(size_t begin, size_t end)>& loss_of, bool reduce) {
   if (dist::size() == 1) {
     Var loss = loss_of(0, rows);
     loss.backward();
@@ -274,9 +298,73 @@ double data_parallel_backward(size_t rows, const NamedParams& params,
     loss.backward();
     value = loss.item();
   }
-  allreduce_gradients(params);
+  if (reduce) allreduce_gradients(params);
   dist::allreduce_sum(&value, 1);
   return value;
+}
+
+// ---- ShardedStep ------------------------------------------------------------------------------
+// Each parameter is cut into N chunks (dist::chunk) and reduced, updated and gathered in place in
+// its own buffers, one collective per parameter and phase: no flat copy of 28 MB per step.
+ShardedStep::ShardedStep(Optimizer& opt) : opt_(opt), uncaught_(std::uncaught_exceptions()) {
+  sharded_ = dist::size() > 1 && dist::allreduce_algorithm() == dist::Allreduce::kReduceScatter;
+}
+
+ShardedStep::~ShardedStep() {
+  if (std::uncaught_exceptions() > uncaught_) return;  // unwinding: the job is being aborted
+  finish();
+}
+
+void ShardedStep::step() {
+  const NamedParams& ps = opt_.params();
+  if (!sharded_) {
+    allreduce_gradients(ps);  // (a no-op in a group of one)
+    opt_.step();
+    return;
+  }
+  // which parameters have a gradient on some rank (one process's step updates those)
+  std::vector<double> has(ps.size());
+  for (size_t k = 0; k < ps.size(); ++k) has[k] = ps[k].second.has_grad() ? 1.0 : 0.0;
+  dist::allreduce_sum(has.data(), has.size());
+  std::vector<GradSlice> mine;
+  for (size_t k = 0; k < ps.size(); ++k) {
+    if (!(has[k] > 0)) continue;
+    Node& node = *ps[k].second.node();
+    const size_t size = node.value.size();
+    Tensor& g = node.grad_buffer();
+    if (!node.has_grad) std::fill(g.data(), g.data() + size, 0.f), node.has_grad = true;
+    dist::reduce_scatter_sum(g.data(), size);  // this rank's chunk of it, summed in rank order
+    size_t b = 0, e = 0;
+    dist::chunk(size, dist::rank(), b, e);
+    if (b < e) mine.push_back({k, b, e, g.data() + b});
+  }
+  // the same check as step()'s, agreed across ranks before anything changes
+  std::string bad;
+  for (const GradSlice& s : mine)
+    if (bad.empty() && !all_finite(s.grad, s.end - s.begin)) bad = ps[s.param].first;
+  if (dist::any(!bad.empty()))
+    throw NumericError(bad.empty() ? "non-finite gradient on another rank (data-parallel step)"
+                                   : "non-finite gradient of '" + bad + "' (data-parallel step, rank " +
+                                         std::to_string(dist::rank()) + ")");
+  if (!opt_.step_slices(mine)) {
+    // no sliced step: the whole gradient everywhere, the whole step everywhere
+    for (size_t k = 0; k < ps.size(); ++k)
+      if (has[k] > 0) dist::allgather_chunks(ps[k].second.node()->grad_buffer().data(), ps[k].second.size());
+    opt_.step();
+    return;
+  }
+  pending_ = true;
+  // every rank's updated chunk of each parameter to every rank
+  for (size_t k = 0; k < ps.size(); ++k)
+    if (has[k] > 0) dist::allgather_chunks(ps[k].second.node()->value.data(), ps[k].second.size());
+}
+
+void ShardedStep::finish() {
+  if (!sharded_ || !pending_) return;
+  pending_ = false;
+  // each rank's moments are current over its own chunks: gather them
+  for (auto& [key, bufs] : opt_.buffers_)
+    for (auto& t : bufs) dist::allgather_chunks(t.data(), t.size());
 }
 
 ExponentialDecay::ExponentialDecay(float l0, float r, long ds, bool st)

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "seqrl/nets/dist.hpp"
+#include "seqrl/nets/optim.hpp"
 #include "seqrl/nets/rng.hpp"
 
 namespace dist = seqrl::nets::dist;
@@ -55,6 +56,54 @@ int main(int argc, char** argv) {
   bool ok = int(all.size()) == n;
   for (int k = 0; ok && k < n; ++k) ok = all[size_t(k)] == std::string(size_t(k), 'x');
   check(ok, "allgather");
+  // ShardedStep: Adam's step split over the ranks gives the parameters of allreduce_gradients +
+  // step(), bit for bit, and after finish() the same moments; a parameter with a gradient on one
+  // rank only, one with none anywhere, sizes that cut chunks inside parameters
+  {
+    auto make_params = [&] {
+      seqrl::nets::NamedParams ps;
+      seqrl::nets::Rng rng(3);
+      for (const size_t len : {size_t(5), size_t(1000), size_t(7), size_t(3)}) {
+        seqrl::nets::Tensor t = seqrl::nets::Tensor::from_shape({len});
+        for (auto& x : t) x = rng.normal();
+        ps.push_back({"p" + std::to_string(ps.size()), seqrl::nets::Var(t, true)});
+      }
+      return ps;
+    };
+    auto set_grads = [&](seqrl::nets::NamedParams& ps, int step) {
+      for (size_t k = 0; k < ps.size(); ++k) {
+        ps[k].second.zero_grad();
+        if (k == 3 || (k == 2 && r != 0)) continue;  // p3: no gradient anywhere; p2: rank 0's only
+        seqrl::nets::Rng rng(uint64_t(100 * step + 10 * r + int(k)));
+        auto& g = ps[k].second.node()->grad_buffer();
+        for (auto& x : g) x = rng.normal() * std::pow(10.f, float(r % 3));
+        ps[k].second.node()->has_grad = true;
+      }
+    };
+    auto a = make_params(), b = make_params();
+    seqrl::nets::Adam oa(a, 1e-2f), ob(b, 1e-2f);
+    {
+      seqrl::nets::ShardedStep sharded(ob);
+      for (int step = 0; step < 3; ++step) {
+        set_grads(a, step);
+        seqrl::nets::allreduce_gradients(a);
+        oa.step();
+        set_grads(b, step);
+        sharded.step();
+      }
+    }  // finish()
+    bool same = true;
+    for (size_t k = 0; k < a.size(); ++k)
+      same = same && std::memcmp(a[k].second.value().data(), b[k].second.value().data(), a[k].second.size() * 4) == 0;
+    check(same, "ShardedStep's parameters are allreduce + step()'s, bit for bit");
+    const auto sa = oa.state(), sb = ob.state();
+    bool moments = sa.tensors.size() == sb.tensors.size() && !sa.tensors.empty();
+    for (const auto& [key, t] : sa.tensors)
+      moments = moments && sb.tensors.count(key) &&
+                std::memcmp(t.data(), sb.tensors.at(key).data(), t.size() * 4) == 0;
+    check(moments, "ShardedStep's moments, gathered by finish(), are step()'s");
+    check(sa.scalars.at("step") == sb.scalars.at("step"), "ShardedStep counts the steps");
+  }
   // every rank holds the same bits: compare against rank 0's
   std::string bytes(reinterpret_cast<const char*>(mine.data()), m * sizeof(float));
   std::string root = bytes;

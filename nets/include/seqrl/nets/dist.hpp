@@ -38,12 +38,23 @@ void barrier();
 // Element-wise sum over ranks, in rank order, identical on every rank.
 void allreduce_sum(float* data, size_t n);
 void allreduce_sum(double* data, size_t n);
-// How allreduce_sum moves the values; both give the same bits. kReduceScatter (the default):
-// each rank sums 1/N of the buffer from every rank's piece (all-to-all), then all gather the sums,
-// 2 (N - 1) / N of the buffer in and out per rank. kAllgather: every rank receives every rank's
-// whole buffer and sums it all, (N - 1) times the buffer in (kept for comparison: seqrl_dist_bench).
+// How allreduce_sum moves the values, and how data-parallel optimizer steps run; every choice
+// gives the same bits. kReduceScatter (the default): each rank sums 1/N of the buffer from every
+// rank's piece (all-to-all), then all gather the sums, 2 (N - 1) / N of the buffer in and out per
+// rank; nets::ShardedStep updates 1/N of the parameters per rank. kAllgather: every rank receives
+// every rank's whole buffer and sums it all, (N - 1) times the buffer in, and every rank takes the
+// whole optimizer step (the first data-parallel version, kept for comparison: seqrl_dist_bench).
 enum class Allreduce { kReduceScatter, kAllgather };
 void set_allreduce(Allreduce a);
+Allreduce allreduce_algorithm();
+// The two halves of the reduce-scatter form, for work split over the ranks (nets::ShardedStep).
+// Rank r owns the chunk [begin, end) = [n r / N, n (r + 1) / N) of n values.
+void chunk(size_t n, int r, size_t& begin, size_t& end);
+// Sums every rank's values over this rank's chunk, in rank order (the bits allreduce_sum gives
+// there); the rest of data is left as it was.
+void reduce_scatter_sum(float* data, size_t n);
+// Each rank's chunk of data to every rank (the other chunks of data are overwritten).
+void allgather_chunks(float* data, size_t n);
 // The maximum over ranks (stop flags, error codes).
 int allreduce_max(int value);
 // Whether the flag is set on any rank (a stop request, an interruption): the same answer on every

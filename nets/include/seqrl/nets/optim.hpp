@@ -22,6 +22,13 @@ namespace seqrl::nets {
 
 using NamedParams = std::vector<std::pair<std::string, Var>>;
 
+// New gradient values for the elements [begin, end) of parameter `param` (an index into
+// Optimizer::params()), read from `grad` (end - begin floats).
+struct GradSlice {
+  size_t param, begin, end;
+  const float* grad;
+};
+
 struct OptimizerState {
   std::map<std::string, Tensor> tensors;        // e.g. "m.lstm.w_ih"
   std::map<std::string, std::string> scalars;   // e.g. "step" -> "120"
@@ -39,6 +46,14 @@ class Optimizer {
   long steps() const { return steps_; }
   const NamedParams& params() const { return params_; }
 
+  // One step over the given elements only, with the given gradients (ShardedStep): each element
+  // changes exactly as step() would change it with that gradient. Returns false, changing
+  // nothing, for an optimizer that has no such step. Does not check the gradients.
+  virtual bool step_slices(const std::vector<GradSlice>& slices) {
+    (void)slices;
+    return false;
+  }
+
   OptimizerState state() const;
   // Throws CheckpointError naming missing or mis-shaped entries.
   void load_state(const OptimizerState& s);
@@ -53,6 +68,7 @@ class Optimizer {
   float lr_;
   long steps_ = 0;
   std::map<std::string, std::vector<Tensor>> buffers_;
+  friend class ShardedStep;
 };
 
 // p <- p - lr * v, v <- momentum v + (g + wd p) (PyTorch's SGD; nesterov optional).
@@ -73,6 +89,7 @@ class Adam : public Optimizer {
   Adam(NamedParams params, float lr = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f,
        float eps = 1e-8f, float weight_decay = 0.f, bool decoupled = false);
   void step() override;
+  bool step_slices(const std::vector<GradSlice>& slices) override;
   std::string name() const override { return "adam"; }
   float beta1, beta2, eps, weight_decay;
   bool decoupled;
@@ -89,6 +106,9 @@ class RMSProp : public Optimizer {
   float alpha, eps, momentum, weight_decay;
 };
 
+// Whether every one of n floats is finite (no NaN, no infinity).
+bool all_finite(const float* x, size_t n);
+
 // Scales all gradients so that their global L2 norm is at most max_norm; returns the norm before.
 float clip_grad_norm(const NamedParams& params, float max_norm);
 
@@ -104,8 +124,39 @@ void allreduce_gradients(const NamedParams& params);
 // (nets/parallel.hpp's partition), its loss weighted by its share of the rows, backward, then
 // allreduce_gradients, so that every rank holds the gradient of the global batch's mean loss.
 // Returns the global batch's loss (the weighted sum over ranks).
+// reduce = false leaves each rank with its own rows' gradient, for ShardedStep to reduce.
 double data_parallel_backward(size_t rows, const NamedParams& params,
-                              const std::function<Var(size_t begin, size_t end)>& loss_of);
+                              const std::function<Var(size_t begin, size_t end)>& loss_of, bool reduce = true);
+
+// Data-parallel optimizer steps with the optimizer's elementwise work split over the ranks (the
+// first stage of ZeRO, Rajbhandari et al. 2020, in the small). After each rank's backward of its
+// own rows (data_parallel_backward with reduce = false), step() sums each parameter's gradient
+// over this rank's chunk of it only (dist::reduce_scatter_sum, rank order, in place), checks
+// them (a NaN or an infinity on any rank throws NumericError on every rank before anything
+// changes), has the optimizer update those chunks (Optimizer::step_slices) and gathers every
+// rank's updated chunks (dist::allgather_chunks, in place). The traffic is an allreduce's; the
+// gradient sums and the optimizer's arithmetic are 1/N of it per rank; the parameters are, bit
+// for bit, those of allreduce_gradients then step(). Afterwards a parameter's gradient is the
+// global one over this rank's chunk only.
+// Between steps a rank's optimizer moments are current over its own chunk only: finish() gathers
+// them, so that state() is whole again. finish() is a collective that every rank must reach (the
+// destructor calls it unless an exception is unwinding: that path aborts the job anyway). In a
+// group of one, for an optimizer without step_slices, or with dist::Allreduce::kAllgather chosen,
+// step() is allreduce_gradients + step().
+class ShardedStep {
+ public:
+  explicit ShardedStep(Optimizer& opt);
+  ~ShardedStep();
+  ShardedStep(const ShardedStep&) = delete;
+  ShardedStep& operator=(const ShardedStep&) = delete;
+  void step();
+  void finish();
+
+ private:
+  Optimizer& opt_;
+  bool sharded_ = false, pending_ = false;
+  int uncaught_ = 0;
+};
 
 // Learning rate as a function of the step count.
 class LrSchedule {
