@@ -333,5 +333,10 @@ TEST_CASE("env options are validated: an unknown key or a wrong type names the k
   CHECK(env::make("Pendulum-v1", {{"g", 9.8}, {"max_episode_steps", 50}}) != nullptr);
   CHECK(env::make("TextOracle-v0", {{"vocab", 50}, {"seq_len", 5}, {"oracle_seed", 3}}) != nullptr);
   // every built-in id declares its options
-  for (const auto& id : env::registered_ids()) CHECK(env::spec(id).options.has_value());
+  for (const auto& id : env::registered_ids()) {
+    // (other test cases register their own envs without declared options: MyCartPole-v0, Test*)
+    if (id.rfind("My", 0) == 0 || id.rfind("Test", 0) == 0) continue;
+    INFO(id);
+    CHECK(env::spec(id).options.has_value());
+  }
 }
