@@ -161,19 +161,44 @@ def qd_plots(rows, outdir):
             x, y, xl, yl = "selfbleu5", "grammatical", "Self-BLEU-5 (lower = more diverse)", "grammatical share"
         else:
             continue
-        fig, ax = plt.subplots(figsize=(6.2, 4.6))
+        curves = {}
         for agent, ss in sorted(sweeps.items()):
             temps = [m["temperature"] for m in ss[0]]
             xs = np.array([[m[x] for m in s] for s in ss], float).mean(axis=0)
             ys = np.array([[m[y] for m in s] for s in ss], float).mean(axis=0)
-            ax.plot(xs, ys, "-o", color=color(agent), label=f"{agent} (n={len(ss)})", ms=4)
-            for t, a, b in zip(temps, xs, ys):
-                ax.annotate(f"{t:g}", (a, b), fontsize=7, xytext=(3, 3), textcoords="offset points")
-        ax.set_xlabel(xl)
-        ax.set_ylabel(yl)
-        ax.set_title(f"{wrap(env, 60)}\nquality-diversity over the sampling temperature", fontsize=9)
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
+            curves[agent] = (temps, xs, ys, len(ss))
+        # An agent far from the others (REINFORCE from scratch next to the language models) squashes
+        # the rest into a corner: then a second panel zooms on the agents near the median.
+        near = list(curves)
+        if len(curves) >= 3:
+            allx = np.concatenate([c[1] for c in curves.values()])
+            ally = np.concatenate([c[2] for c in curves.values()])
+            cx = np.median([np.nanmean(c[1]) for c in curves.values()])
+            cy = np.median([np.nanmean(c[2]) for c in curves.values()])
+            rx, ry = np.nanmax(allx) - np.nanmin(allx), np.nanmax(ally) - np.nanmin(ally)
+            near = [a for a, c in curves.items()
+                    if abs(np.nanmean(c[1]) - cx) <= 0.3 * rx and abs(np.nanmean(c[2]) - cy) <= 0.3 * ry]
+        zoom = 2 <= len(near) < len(curves)
+        fig, axes = plt.subplots(1, 2 if zoom else 1, figsize=(11.5 if zoom else 6.2, 4.6), squeeze=False)
+        for k, ax in enumerate(axes[0]):
+            for agent, (temps, xs, ys, n) in curves.items():
+                if k == 1 and agent not in near:
+                    continue
+                ax.plot(xs, ys, "-o", color=color(agent), label=f"{agent} (n={n})", ms=4)
+                for t, a, b in zip(temps, xs, ys):
+                    ax.annotate(f"{t:g}", (a, b), fontsize=7, xytext=(3, 3), textcoords="offset points")
+            ax.set_xlabel(xl)
+            ax.set_ylabel(yl)
+            ax.grid(alpha=0.3)
+            ax.legend(fontsize=8)
+            if k == 1:
+                far = ", ".join(a for a in curves if a not in near)
+                ax.set_title(wrap(f"zoomed: without {far}", 50), fontsize=9)
+        title = f"{wrap(env, 60)}\nquality-diversity over the sampling temperature"
+        if zoom:
+            fig.suptitle(title, fontsize=9)
+        else:
+            axes[0][0].set_title(title, fontsize=9)
         fig.tight_layout()
         p = os.path.join(outdir, "qd_" + "".join(c if c.isalnum() else "_" for c in env) + ".png")
         fig.savefig(p, dpi=90)
