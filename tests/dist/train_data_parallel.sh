@@ -1,19 +1,20 @@
 #!/usr/bin/env bash
-# `mpirun -np N seqrl train --agent seqgan`: the discriminator trains data-parallel (each rank its
+# `mpirun -np N seqrl train --agent seqgan|leakgan`: the discriminator trains data-parallel (each rank its
 # rows of the global batch, dropout masks drawn for the global batch, gradients summed in rank
 # order) and the rest repeats on every rank:
 #  - N = 2 and 3 (oversubscribed) end within a stated tolerance of one process (the shards' sums
 #    round differently; an exact match is not expected);
 #  - the same N twice gives the same bits;
 #  - rank 0 alone writes the run folder and stdout.
-# usage: train_data_parallel.sh SEQRL_BINARY MPIEXEC WORKDIR
+# usage: train_data_parallel.sh SEQRL_BINARY MPIEXEC WORKDIR [AGENT=seqgan]
 set -euo pipefail
-seqrl=$1 mpiexec=$2 dir=$3
+seqrl=$1 mpiexec=$2 dir=$3 agent=${4:-seqgan}
 rm -rf "$dir" && mkdir -p "$dir"
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1 \
        OMPI_MCA_btl_vader_single_copy_mechanism=none SEQRL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
-args=(train --agent seqgan --env TextGrammar-v0 --steps 2176 --pretrain-g-epochs 2 --pretrain-d-rounds 2 --rollouts 2
+args=(train --agent "$agent" --env TextGrammar-v0 --steps 2176 --pretrain-g-epochs 2 --pretrain-d-rounds 2 --rollouts 2
       --negatives 512 --samples 1024 --final-eval-episodes 20 --seed 4)
+[ "$agent" = leakgan ] && args+=(--pretrain-rounds 1)
 mpi() { "$mpiexec" -np "$1" --timeout 300 -x SEQRL_NUM_THREADS -x OPENBLAS_NUM_THREADS "${@:2}"; }
 dloss() {  # the last d_loss logged
   /usr/bin/python3 -c '
@@ -30,7 +31,7 @@ one=$(dloss "$dir/np1")
 [ "$one" != none ] || { echo "FAIL: no d_loss in metrics.jsonl"; head "$dir/np1/metrics.jsonl"; exit 1; }
 for np in 2 3; do
   mpi "$np" "$seqrl" "${args[@]}" --out "$dir/np$np" > "$dir/np$np.out" 2> "$dir/np$np.err" ||
-    { cat "$dir/np$np.err"; echo "FAIL: mpirun -np $np seqrl train --agent seqgan"; exit 1; }
+    { cat "$dir/np$np.err"; echo "FAIL: mpirun -np $np seqrl train --agent $agent"; exit 1; }
   [ "$(wc -l < "$dir/np$np.out")" -eq 1 ] || { echo "FAIL: stdout has other ranks' results"; cat "$dir/np$np.out"; exit 1; }
   got=$(dloss "$dir/np$np")
   close "$one" "$got" || { echo "FAIL: $np ranks end with d_loss $got, one process $one"; exit 1; }
