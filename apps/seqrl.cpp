@@ -19,14 +19,14 @@ int main(int argc, char** argv) {
   }
   std::vector<std::string> args(argv + 1, argv + argc);
   if (dist::size() > 1) {
-    // The suite farms its runs over the ranks, fit lm and train --agent seqgan train
+    // The suite farms its runs over the ranks, fit lm and train --agent seqgan|leakgan train
     // data-parallel; any other command would run N copies of itself into the same files.
     const std::string cmd = args.empty() ? "" : args[0];
     if (cmd != "suite" && cmd != "fit" && cmd != "train") {
       if (dist::rank() == 0)
         std::cerr << "seqrl " << cmd << ": " << dist::size()
                   << " MPI ranks, but only `seqrl suite` (its runs farmed over the ranks), `seqrl fit lm` and "
-                     "`seqrl train --agent seqgan` (data-parallel) run across ranks so far. Run this command as one process.\n";
+                     "`seqrl train --agent seqgan|leakgan` (data-parallel) run across ranks so far. Run this command as one process.\n";
       dist::finalize();
       return 2;
     }

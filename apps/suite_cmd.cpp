@@ -606,6 +606,8 @@ int suite_command(const std::vector<std::string>& args, std::ostream& out, std::
     const RunSpec& r = runs[i];
     if (ranks > 1 && has_reference(r) && !second_round) {
       // the runs it reads may be on other ranks: wait until every first-round run has finished
+      // (as long as that takes: no watchdog here)
+      nets::dist::Patient patient;
       interrupted = nets::dist::any(interrupted);
       second_round = true;
     }
@@ -675,6 +677,7 @@ int suite_command(const std::vector<std::string>& args, std::ostream& out, std::
   }
   if (ranks > 1) {
     // every rank's runs are done (or every rank stopped): rank 0 writes the report
+    nets::dist::Patient patient;  // the ranks wait here for the slowest one's runs
     interrupted = nets::dist::any(interrupted);
     if (rank != 0) return interrupted ? 130 : 0;
   }

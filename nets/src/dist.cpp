@@ -1,8 +1,12 @@
 #include "seqrl/nets/dist.hpp"
 
+#include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <thread>
 
 #include "seqrl/nets/error.hpp"
 
@@ -19,6 +23,57 @@ bool g_mpi = false;  // MPI_Init was called by init()
 int env_int(const char* name) {
   const char* v = std::getenv(name);
   return v && *v ? std::atoi(v) : 0;
+}
+
+// The watchdog: a collective entered more than g_timeout seconds ago ends this rank (see dist.hpp).
+double g_timeout = 600;
+std::atomic<long long> g_entered_ns{0};  // when the collective in progress was entered (0: none)
+std::atomic<const char*> g_entered{nullptr};
+std::atomic<bool> g_watching{false};
+int g_patient = 0;  // live Patient scopes (main thread only)
+
+long long now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// Marks a collective in progress for the watchdog (unless a Patient scope is alive).
+class Watch {
+ public:
+  explicit Watch(const char* what) {
+    if (!g_watching.load() || g_patient) return;
+    g_entered.store(what);
+    g_entered_ns.store(now_ns());
+  }
+  ~Watch() { g_entered_ns.store(0); }
+};
+
+void start_watchdog(int rank, int size) {
+  if (const char* v = std::getenv("SEQRL_MPI_TIMEOUT"); v && *v) {
+    char* end = nullptr;
+    const double t = std::strtod(v, &end);
+    if (end == v || *end || !(t >= 0))
+      throw ValueError("SEQRL_MPI_TIMEOUT='" + std::string(v) + "': expected seconds (0 = no watchdog)");
+    g_timeout = t;
+  }
+  if (g_timeout <= 0) return;
+  g_watching.store(true);
+  std::thread([rank, size] {
+    const auto tick = std::chrono::milliseconds(std::max(50, std::min(1000, int(g_timeout * 250))));
+    for (;;) {
+      std::this_thread::sleep_for(tick);
+      const long long t = g_entered_ns.load();
+      if (!g_watching.load()) return;
+      if (t == 0 || double(now_ns() - t) * 1e-9 <= g_timeout) continue;
+      std::fprintf(stderr,
+                   "seqrl: rank %d of %d: stuck in %s for more than %g s (SEQRL_MPI_TIMEOUT): another rank has "
+                   "died, hangs, or waits in a different collective; ending this rank (resume from the last "
+                   "checkpoint with --resume)\n",
+                   rank, size, g_entered.load(), g_timeout);
+      std::fflush(stderr);
+      std::_Exit(124);  // from this thread MPI_Abort is not allowed (MPI_THREAD_FUNNELED); mpirun ends the rest
+    }
+  }).detach();
 }
 }  // namespace
 
@@ -50,6 +105,7 @@ void init(int* argc, char*** argv) {
   g_mpi = true;
   MPI_Comm_rank(MPI_COMM_WORLD, &g_rank);
   MPI_Comm_size(MPI_COMM_WORLD, &g_size);
+  if (g_size > 1) start_watchdog(g_rank, g_size);
 #else
   (void)argc, (void)argv;
   const int announced = launcher_size();
@@ -61,6 +117,7 @@ void init(int* argc, char*** argv) {
 
 void finalize() {
 #ifdef SEQRL_MPI
+  g_watching.store(false);
   if (g_mpi) {
     MPI_Finalize();
     g_mpi = false;
@@ -74,6 +131,9 @@ int g_solo = 0;  // live Solo scopes (main thread only)
 
 Solo::Solo() { ++g_solo; }
 Solo::~Solo() { --g_solo; }
+Patient::Patient() { ++g_patient; }
+Patient::~Patient() { --g_patient; }
+double collective_timeout() { return g_watching.load() ? g_timeout : 0.0; }
 
 int rank() { return g_solo ? 0 : g_rank; }
 int size() { return g_solo ? 1 : g_size; }
@@ -88,6 +148,7 @@ void abort(int code, const std::string& message) {
 }
 
 void barrier() {
+  Watch watch("barrier");
 #ifdef SEQRL_MPI
   if (g_mpi && size() > 1) MPI_Barrier(MPI_COMM_WORLD);
 #endif
@@ -182,6 +243,7 @@ void chunk(size_t n, int r, size_t& begin, size_t& end) {
 }
 
 void reduce_scatter_sum(float* data, size_t n) {
+  Watch watch("reduce_scatter_sum");
 #ifdef SEQRL_MPI
   if (!g_mpi || size() == 1 || n == 0) return;
   if (n > size_t(INT32_MAX)) throw ValueError("dist::reduce_scatter_sum: " + std::to_string(n) + " values in one call");
@@ -192,6 +254,7 @@ void reduce_scatter_sum(float* data, size_t n) {
 }
 
 void allgather_chunks(float* data, size_t n) {
+  Watch watch("allgather_chunks");
 #ifdef SEQRL_MPI
   if (!g_mpi || size() == 1 || n == 0) return;
   if (n > size_t(INT32_MAX)) throw ValueError("dist::allgather_chunks: " + std::to_string(n) + " values in one call");
@@ -218,6 +281,7 @@ Allreduce allreduce_algorithm() {
 }
 
 void allreduce_sum(float* data, size_t n) {
+  Watch watch("allreduce_sum");
 #ifdef SEQRL_MPI
   sum_in_rank_order(data, n, MPI_FLOAT);
 #else
@@ -226,6 +290,7 @@ void allreduce_sum(float* data, size_t n) {
 }
 
 void allreduce_sum(double* data, size_t n) {
+  Watch watch("allreduce_sum");
 #ifdef SEQRL_MPI
   sum_in_rank_order(data, n, MPI_DOUBLE);
 #else
@@ -234,6 +299,7 @@ void allreduce_sum(double* data, size_t n) {
 }
 
 int allreduce_max(int value) {
+  Watch watch("allreduce_max");
 #ifdef SEQRL_MPI
   if (g_mpi && size() > 1) {
     int out = value;
@@ -245,6 +311,7 @@ int allreduce_max(int value) {
 }
 
 void broadcast(std::string& bytes, int root) {
+  Watch watch("broadcast");
 #ifdef SEQRL_MPI
   if (!g_mpi || size() == 1) return;
   unsigned long long n = bytes.size();
@@ -258,6 +325,7 @@ void broadcast(std::string& bytes, int root) {
 }
 
 std::vector<std::string> allgather(const std::string& mine) {
+  Watch watch("allgather");
 #ifdef SEQRL_MPI
   if (g_mpi && size() > 1) {
     int n = int(mine.size());

@@ -1,7 +1,9 @@
 // The collectives of nets/dist.hpp under mpirun -np N: every rank checks the results against
 // closed forms and against the other ranks bit for bit, then the ranks agree on pass/fail.
 // usage: mpirun -np N seqrl_dist_check   (prints "dist_check: N ranks, ok" on rank 0)
+#include <chrono>
 #include <cmath>
+#include <thread>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -16,6 +18,16 @@ namespace dist = seqrl::nets::dist;
 int main(int argc, char** argv) {
   dist::init(&argc, &argv);
   const int r = dist::rank(), n = dist::size();
+  if (argc > 1 && std::string(argv[1]) == "stuck") {
+    // the watchdog: rank 1 never reaches the collective rank 0 waits in (it sleeps past the test's
+    // own time limit); with SEQRL_MPI_TIMEOUT=2 rank 0 must say so and end within seconds
+    if (r == 1) std::this_thread::sleep_for(std::chrono::seconds(60));
+    float x = 1.f;
+    dist::allreduce_sum(&x, 1);
+    std::printf("dist_check stuck: rank %d returned from the collective (no watchdog?)\n", r);
+    dist::finalize();
+    return 0;
+  }
   int failures = 0;
   auto check = [&](bool ok, const std::string& what) {
     if (!ok) std::fprintf(stderr, "rank %d: FAIL %s\n", r, what.c_str()), ++failures;

@@ -64,6 +64,21 @@ inline bool any(bool flag) { return size() > 1 ? allreduce_max(flag ? 1 : 0) > 0
 void broadcast(std::string& bytes, int root = 0);
 // Every rank's string, in rank order, on every rank.
 std::vector<std::string> allgather(const std::string& mine);
+// A watchdog for a rank stuck in a collective (a rank that died without taking the job down, a
+// deadlock, ranks in different collectives): in a launch of more than one rank, a collective of
+// this file that has not returned after SEQRL_MPI_TIMEOUT seconds (default 600; 0 = no watchdog)
+// prints "seqrl: rank R of N: stuck in NAME ..." and ends this rank (exit 124), and mpirun ends
+// the others; the last checkpoint is intact. Collectives that wait for other ranks' long work on
+// purpose (the suite waiting for runs farmed to other ranks) run inside a Patient scope.
+class Patient {
+ public:
+  Patient();
+  ~Patient();
+  Patient(const Patient&) = delete;
+  Patient& operator=(const Patient&) = delete;
+};
+// The watchdog's timeout in seconds, 0 when none runs.
+double collective_timeout();
 // While a Solo is alive, this process acts alone: rank() is 0, size() is 1 and every collective
 // is a no-op. For work farmed out to one rank (a suite's run), whose own training code must not
 // wait for ranks that are busy with other runs. Scopes nest.
