@@ -13,6 +13,7 @@
 #include "seqrl/agents/seqgan_agent.hpp"
 #include "seqrl/env/space.hpp"
 #include "seqrl/env/text/text_env.hpp"
+#include "seqrl/nets/dist.hpp"
 #include "seqrl/nets/kernels.hpp"
 #include "seqrl/nets/ops.hpp"
 #include "seqrl/text/vocab.hpp"
@@ -521,6 +522,12 @@ Metrics LeakGANAgent::update() {
   double dl = 0;
   for (size_t d = 0; d < cfg.gan.d_steps; ++d) dl = gan_->d_step(cfg.gan.d_epochs);
   ++batches_;
+  if (nets::dist::size() > 1 && (batches_ == 1 || batches_ % 10 == 0)) {
+    nets::NamedParams ps;
+    for (auto& [n, v] : gan_->gen.named_parameters()) ps.push_back({"generator." + n, v});
+    for (auto& [n, v] : gan_->disc.named_parameters()) ps.push_back({"discriminator." + n, v});
+    nets::check_replicas(ps, "after adversarial batch " + std::to_string(batches_));
+  }
   m.push_back({"d_loss", dl});
   m.push_back({"train_return", ret});
   m.push_back({"adversarial_batches", double(batches_)});

@@ -7,6 +7,7 @@
 #include "seqrl/agents/sequence_pg.hpp"
 #include "seqrl/env/space.hpp"
 #include "seqrl/nets/checkpoint.hpp"
+#include "seqrl/nets/dist.hpp"
 #include "seqrl/nets/optim.hpp"
 
 namespace seqrl::agents {
@@ -115,6 +116,15 @@ void SeqGANAgent::pretrain() {
   if (cfg.init_generator.empty()) pending_.push_back({"pretrain_g_train_nll", g_nll});
   if (task_.oracle) pending_.push_back({"pretrain_nll_oracle", nll_oracle >= 0 ? nll_oracle : gan_->nll_oracle()});
   pretrained_ = true;
+  if (nets::dist::size() > 1) nets::check_replicas(replicated(), "after pre-training");
+}
+
+nets::NamedParams SeqGANAgent::replicated() const {
+  nets::NamedParams ps;
+  for (const auto& [prefix, mod] : {std::pair<const char*, const nets::Module*>{"generator.", &gan_->gen},
+                                    {"rollout.", &gan_->rollout}, {"discriminator.", &gan_->disc}})
+    for (auto& [n, v] : mod->named_parameters()) ps.push_back({prefix + n, v});
+  return ps;
 }
 
 std::vector<env::Action> SeqGANAgent::act(const nets::Tensor& obs, bool deterministic) {
@@ -137,6 +147,8 @@ Metrics SeqGANAgent::update() {
   double d_loss = 0;
   for (size_t d = 0; d < cfg.gan.d_steps; ++d) d_loss = gan_->d_step(cfg.gan.d_epochs);
   ++batches_;
+  if (nets::dist::size() > 1 && (batches_ == 1 || batches_ % 10 == 0))
+    nets::check_replicas(replicated(), "after adversarial batch " + std::to_string(batches_));
   m.push_back({"d_reward", d_reward});
   m.push_back({"d_loss", d_loss});
   m.push_back({"train_return", ret});

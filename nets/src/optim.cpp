@@ -303,6 +303,43 @@ double data_parallel_backward(size_t rows, const NamedParams& params,
   return value;
 }
 
+void check_replicas(const NamedParams& params, const std::string& when) {
+  if (dist::size() == 1) return;
+  // 64-bit FNV-style hash over 8-byte words of each parameter's values
+  std::string mine(params.size() * sizeof(uint64_t), '\0');
+  for (size_t k = 0; k < params.size(); ++k) {
+    const Tensor& v = params[k].second.value();
+    const auto* bytes = reinterpret_cast<const unsigned char*>(v.data());
+    const size_t n = v.size() * sizeof(float);
+    uint64_t h = 1469598103934665603ull ^ n;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+      uint64_t w;
+      std::memcpy(&w, bytes + i, 8);
+      h = (h ^ w) * 1099511628211ull;
+    }
+    for (; i < n; ++i) h = (h ^ bytes[i]) * 1099511628211ull;
+    std::memcpy(mine.data() + k * sizeof(uint64_t), &h, sizeof h);
+  }
+  std::string root = mine;
+  dist::broadcast(root);
+  long first = -1;
+  for (size_t k = 0; k < params.size() && first < 0; ++k)
+    if (std::memcmp(mine.data() + k * 8, root.data() + k * 8, 8) != 0) first = long(k);
+  const std::vector<std::string> all = dist::allgather(std::to_string(first));
+  long k_min = -1;
+  std::string ranks;
+  for (size_t r = 0; r < all.size(); ++r) {
+    const long k = std::stol(all[r]);
+    if (k < 0) continue;
+    ranks += (ranks.empty() ? "" : ", ") + std::to_string(r);
+    if (k_min < 0 || k < k_min) k_min = k;
+  }
+  if (k_min >= 0)
+    throw Error("the ranks' models differ " + when + ": parameter '" + params[size_t(k_min)].first +
+                "' on rank(s) " + ranks + " is not rank 0's (data-parallel training must keep them equal)");
+}
+
 // ---- ShardedStep ------------------------------------------------------------------------------
 // Each parameter is cut into N chunks (dist::chunk) and reduced, updated and gathered in place in
 // its own buffers, one collective per parameter and phase: no flat copy of 28 MB per step.

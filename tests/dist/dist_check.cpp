@@ -116,6 +116,35 @@ int main(int argc, char** argv) {
     check(moments, "ShardedStep's moments, gathered by finish(), are step()'s");
     check(sa.scalars.at("step") == sb.scalars.at("step"), "ShardedStep counts the steps");
   }
+  // check_replicas: quiet while the ranks agree; when one parameter differs on the last rank,
+  // every rank throws naming that parameter and that rank
+  {
+    seqrl::nets::NamedParams ps;
+    for (const size_t len : {size_t(4), size_t(9)}) {
+      seqrl::nets::Tensor t = seqrl::nets::Tensor::from_shape({len});
+      for (size_t i = 0; i < len; ++i) t.data()[i] = float(i) * 0.5f;
+      ps.push_back({"w" + std::to_string(ps.size()), seqrl::nets::Var(t, true)});
+    }
+    bool quiet = true;
+    try {
+      seqrl::nets::check_replicas(ps, "at the test's start");
+    } catch (const std::exception&) {
+      quiet = false;
+    }
+    check(quiet, "check_replicas is quiet while the ranks agree");
+    if (n > 1) {
+      if (r == n - 1) ps[1].second.node()->value.data()[3] += 1e-6f;
+      std::string msg;
+      try {
+        seqrl::nets::check_replicas(ps, "after update 7");
+      } catch (const std::exception& e) {
+        msg = e.what();
+      }
+      check(msg.find("parameter 'w1' on rank(s) " + std::to_string(n - 1) + " is not rank 0's") != std::string::npos &&
+                msg.find("after update 7") != std::string::npos,
+            "check_replicas names the parameter and the rank that differ: '" + msg + "'");
+    }
+  }
   // every rank holds the same bits: compare against rank 0's
   std::string bytes(reinterpret_cast<const char*>(mine.data()), m * sizeof(float));
   std::string root = bytes;

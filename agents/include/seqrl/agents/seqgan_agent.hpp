@@ -75,6 +75,8 @@ class SeqGANAgent : public Agent {
   const nets::LSTMGenerator* generator() const override { return &gan_->gen; }
   // Runs the pre-training phases now if they have not run (act() does it on first use).
   void pretrain();
+  // Every network the ranks of a data-parallel run must hold alike (nets::check_replicas).
+  nets::NamedParams replicated() const;
 
   SeqGANAgentConfig cfg;
 

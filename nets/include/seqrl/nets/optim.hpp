@@ -124,6 +124,11 @@ void allreduce_gradients(const NamedParams& params);
 // (nets/parallel.hpp's partition), its loss weighted by its share of the rows, backward, then
 // allreduce_gradients, so that every rank holds the gradient of the global batch's mean loss.
 // Returns the global batch's loss (the weighted sum over ranks).
+// Data-parallel training keeps the same model on every rank. This compares a 64-bit hash of each
+// parameter's bytes with rank 0's; when any rank differs it throws Error on every rank naming the
+// first parameter that differs, the ranks where it does, and `when`. A no-op in a group of one.
+void check_replicas(const NamedParams& params, const std::string& when);
+
 // reduce = false leaves each rank with its own rows' gradient, for ShardedStep to reduce.
 double data_parallel_backward(size_t rows, const NamedParams& params,
                               const std::function<Var(size_t begin, size_t end)>& loss_of, bool reduce = true);
