@@ -133,7 +133,6 @@ Solo::Solo() { ++g_solo; }
 Solo::~Solo() { --g_solo; }
 Patient::Patient() { ++g_patient; }
 Patient::~Patient() { --g_patient; }
-double collective_timeout() { return g_watching.load() ? g_timeout : 0.0; }
 
 int rank() { return g_solo ? 0 : g_rank; }
 int size() { return g_solo ? 1 : g_size; }

@@ -16,7 +16,7 @@ namespace seqrl::nets {
 
 bool all_finite(const float* x, size_t n) {
   // x * 0 is 0 for every finite x and NaN for NaN and +-inf. Eight independent sums, so that the
-  // additions vectorise instead of waiting on each other (one sum ran at a cycle per 4 bytes).
+  // additions vectorise instead of each waiting on the one before.
   float acc[8] = {};
   size_t i = 0;
   for (; i + 8 <= n; i += 8)

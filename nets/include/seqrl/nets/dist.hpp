@@ -77,8 +77,6 @@ class Patient {
   Patient(const Patient&) = delete;
   Patient& operator=(const Patient&) = delete;
 };
-// The watchdog's timeout in seconds, 0 when none runs.
-double collective_timeout();
 // While a Solo is alive, this process acts alone: rank() is 0, size() is 1 and every collective
 // is a no-op. For work farmed out to one rank (a suite's run), whose own training code must not
 // wait for ranks that are busy with other runs. Scopes nest.
