@@ -341,15 +341,52 @@ void check_replicas(const NamedParams& params, const std::string& when) {
 }
 
 // ---- ShardedStep ------------------------------------------------------------------------------
-// Each parameter is cut into N chunks (dist::chunk) and reduced, updated and gathered in place in
-// its own buffers, one collective per parameter and phase: no flat copy of 28 MB per step.
+// A parameter of kInPlace values or more is cut into N chunks (dist::chunk) and reduced, updated
+// and gathered in place in its own buffers; the smaller ones share one flat bucket, cut the same
+// way, so that the many small tensors (biases, small filters) cost two collectives in all rather
+// than two each. For SeqGAN's discriminator: the embedding, the 15- and 20-wide filters and the
+// highway's two 1,720 x 1,720 weights in place (6.6 M values), the other 26 tensors (0.45 M) in
+// the bucket.
+namespace {
+constexpr size_t kInPlace = size_t(1) << 16;
+}  // namespace
+
 ShardedStep::ShardedStep(Optimizer& opt) : opt_(opt), uncaught_(std::uncaught_exceptions()) {
   sharded_ = dist::size() > 1 && dist::allreduce_algorithm() == dist::Allreduce::kReduceScatter;
+  if (!sharded_) return;
+  const NamedParams& ps = opt_.params();
+  bucket_offset_.assign(ps.size(), kNotInBucket);
+  for (size_t k = 0; k < ps.size(); ++k)
+    if (ps[k].second.size() < kInPlace) bucket_offset_[k] = bucket_n_, bucket_n_ += ps[k].second.size();
+  dist::chunk(bucket_n_, dist::rank(), lo_, hi_);
 }
 
 ShardedStep::~ShardedStep() {
   if (std::uncaught_exceptions() > uncaught_) return;  // unwinding: the job is being aborted
   finish();
+}
+
+void ShardedStep::to_bucket(const std::function<const float*(size_t)>& src, bool own_chunk_only) {
+  const NamedParams& ps = opt_.params();
+  flat_.resize(bucket_n_);
+  for (size_t k = 0; k < ps.size(); ++k) {
+    if (bucket_offset_[k] == kNotInBucket) continue;
+    const size_t f0 = bucket_offset_[k], f1 = f0 + ps[k].second.size();
+    const size_t b = own_chunk_only ? std::max(lo_, f0) : f0, e = own_chunk_only ? std::min(hi_, f1) : f1;
+    if (b >= e) continue;
+    const float* from = src(k);
+    if (from)
+      std::memcpy(flat_.data() + b, from + (b - f0), (e - b) * sizeof(float));
+    else
+      std::fill(flat_.data() + b, flat_.data() + e, 0.f);
+  }
+}
+
+void ShardedStep::from_bucket(const std::function<float*(size_t)>& dst) {
+  const NamedParams& ps = opt_.params();
+  for (size_t k = 0; k < ps.size(); ++k)
+    if (bucket_offset_[k] != kNotInBucket)
+      if (float* to = dst(k)) std::memcpy(to, flat_.data() + bucket_offset_[k], ps[k].second.size() * sizeof(float));
 }
 
 void ShardedStep::step() {
@@ -370,10 +407,20 @@ void ShardedStep::step() {
     const size_t size = node.value.size();
     Tensor& g = node.grad_buffer();
     if (!node.has_grad) std::fill(g.data(), g.data() + size, 0.f), node.has_grad = true;
+    if (bucket_offset_[k] != kNotInBucket) continue;
     dist::reduce_scatter_sum(g.data(), size);  // this rank's chunk of it, summed in rank order
     size_t b = 0, e = 0;
     dist::chunk(size, dist::rank(), b, e);
     if (b < e) mine.push_back({k, b, e, g.data() + b});
+  }
+  if (bucket_n_) {
+    to_bucket([&](size_t k) { return has[k] > 0 ? ps[k].second.grad().data() : nullptr; }, false);
+    dist::reduce_scatter_sum(flat_.data(), bucket_n_);
+    for (size_t k = 0; k < ps.size(); ++k) {
+      if (bucket_offset_[k] == kNotInBucket || !(has[k] > 0)) continue;
+      const size_t f0 = bucket_offset_[k], b = std::max(lo_, f0), e = std::min(hi_, f0 + ps[k].second.size());
+      if (b < e) mine.push_back({k, b - f0, e - f0, flat_.data() + b});
+    }
   }
   // the same check as step()'s, agreed across ranks before anything changes
   std::string bad;
@@ -383,25 +430,44 @@ void ShardedStep::step() {
     throw NumericError(bad.empty() ? "non-finite gradient on another rank (data-parallel step)"
                                    : "non-finite gradient of '" + bad + "' (data-parallel step, rank " +
                                          std::to_string(dist::rank()) + ")");
+  auto grad_of = [&](size_t k) { return has[k] > 0 ? ps[k].second.node()->grad_buffer().data() : nullptr; };
   if (!opt_.step_slices(mine)) {
     // no sliced step: the whole gradient everywhere, the whole step everywhere
     for (size_t k = 0; k < ps.size(); ++k)
-      if (has[k] > 0) dist::allgather_chunks(ps[k].second.node()->grad_buffer().data(), ps[k].second.size());
+      if (has[k] > 0 && bucket_offset_[k] == kNotInBucket)
+        dist::allgather_chunks(ps[k].second.node()->grad_buffer().data(), ps[k].second.size());
+    if (bucket_n_) {
+      dist::allgather_chunks(flat_.data(), bucket_n_);
+      from_bucket(grad_of);
+    }
     opt_.step();
     return;
   }
   pending_ = true;
-  // every rank's updated chunk of each parameter to every rank
+  // every rank's updated chunks of the parameters to every rank
   for (size_t k = 0; k < ps.size(); ++k)
-    if (has[k] > 0) dist::allgather_chunks(ps[k].second.node()->value.data(), ps[k].second.size());
+    if (has[k] > 0 && bucket_offset_[k] == kNotInBucket)
+      dist::allgather_chunks(ps[k].second.node()->value.data(), ps[k].second.size());
+  if (bucket_n_) {
+    to_bucket([&](size_t k) { return ps[k].second.value().data(); }, true);
+    dist::allgather_chunks(flat_.data(), bucket_n_);
+    from_bucket([&](size_t k) { return ps[k].second.node()->value.data(); });
+  }
 }
 
 void ShardedStep::finish() {
   if (!sharded_ || !pending_) return;
   pending_ = false;
   // each rank's moments are current over its own chunks: gather them
-  for (auto& [key, bufs] : opt_.buffers_)
-    for (auto& t : bufs) dist::allgather_chunks(t.data(), t.size());
+  for (auto& [key, bufs] : opt_.buffers_) {
+    for (size_t k = 0; k < bufs.size(); ++k)
+      if (bucket_offset_[k] == kNotInBucket) dist::allgather_chunks(bufs[k].data(), bufs[k].size());
+    if (bucket_n_) {
+      to_bucket([&](size_t k) { return bufs[k].data(); }, true);
+      dist::allgather_chunks(flat_.data(), bucket_n_);
+      from_bucket([&](size_t k) { return bufs[k].data(); });
+    }
+  }
 }
 
 ExponentialDecay::ExponentialDecay(float l0, float r, long ds, bool st)

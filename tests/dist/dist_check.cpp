@@ -69,13 +69,14 @@ int main(int argc, char** argv) {
   for (int k = 0; ok && k < n; ++k) ok = all[size_t(k)] == std::string(size_t(k), 'x');
   check(ok, "allgather");
   // ShardedStep: Adam's step split over the ranks gives the parameters of allreduce_gradients +
-  // step(), bit for bit, and after finish() the same moments; a parameter with a gradient on one
-  // rank only, one with none anywhere, sizes that cut chunks inside parameters
+  // step(), bit for bit, and after finish() the same moments; parameters with a gradient on one
+  // rank only (in place and in the bucket), one with none anywhere, chunks cut inside parameters
   {
     auto make_params = [&] {
       seqrl::nets::NamedParams ps;
       seqrl::nets::Rng rng(3);
-      for (const size_t len : {size_t(5), size_t(1000), size_t(7), size_t(3)}) {
+      // (70,000 values: a tensor reduced in place; the others go through the shared bucket)
+      for (const size_t len : {size_t(5), size_t(1000), size_t(70000), size_t(7), size_t(3)}) {
         seqrl::nets::Tensor t = seqrl::nets::Tensor::from_shape({len});
         for (auto& x : t) x = rng.normal();
         ps.push_back({"p" + std::to_string(ps.size()), seqrl::nets::Var(t, true)});
@@ -85,7 +86,7 @@ int main(int argc, char** argv) {
     auto set_grads = [&](seqrl::nets::NamedParams& ps, int step) {
       for (size_t k = 0; k < ps.size(); ++k) {
         ps[k].second.zero_grad();
-        if (k == 3 || (k == 2 && r != 0)) continue;  // p3: no gradient anywhere; p2: rank 0's only
+        if (k == 4 || ((k == 2 || k == 3) && r != 0)) continue;  // p4: no gradient anywhere; p2, p3: rank 0's only
         seqrl::nets::Rng rng(uint64_t(100 * step + 10 * r + int(k)));
         auto& g = ps[k].second.node()->grad_buffer();
         for (auto& x : g) x = rng.normal() * std::pow(10.f, float(r % 3));

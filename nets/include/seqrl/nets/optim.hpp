@@ -136,7 +136,8 @@ double data_parallel_backward(size_t rows, const NamedParams& params,
 // Data-parallel optimizer steps with the optimizer's elementwise work split over the ranks (the
 // first stage of ZeRO, Rajbhandari et al. 2020, in the small). After each rank's backward of its
 // own rows (data_parallel_backward with reduce = false), step() sums each parameter's gradient
-// over this rank's chunk of it only (dist::reduce_scatter_sum, rank order, in place), checks
+// over this rank's chunk of it only (dist::reduce_scatter_sum, rank order; in place for large
+// tensors, the small ones through one shared flat bucket), checks
 // them (a NaN or an infinity on any rank throws NumericError on every rank before anything
 // changes), has the optimizer update those chunks (Optimizer::step_slices) and gathers every
 // rank's updated chunks (dist::allgather_chunks, in place). The traffic is an allreduce's; the
@@ -158,7 +159,15 @@ class ShardedStep {
   void finish();
 
  private:
+  // the small parameters' flat bucket: (const) values of each in-bucket parameter into it (this
+  // rank's chunk only, or all), and all of it back out
+  void to_bucket(const std::function<const float*(size_t)>& src, bool own_chunk_only);
+  void from_bucket(const std::function<float*(size_t)>& dst);
+  static constexpr size_t kNotInBucket = size_t(-1);
   Optimizer& opt_;
+  std::vector<size_t> bucket_offset_;  // each parameter's place in the bucket, or kNotInBucket
+  size_t bucket_n_ = 0, lo_ = 0, hi_ = 0;  // the bucket's size; this rank's chunk of it
+  std::vector<float> flat_;
   bool sharded_ = false, pending_ = false;
   int uncaught_ = 0;
 };
