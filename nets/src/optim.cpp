@@ -459,7 +459,8 @@ void ShardedStep::finish() {
   if (!sharded_ || !pending_) return;
   pending_ = false;
   // each rank's moments are current over its own chunks: gather them
-  for (auto& [key, bufs] : opt_.buffers_) {
+  for (auto& key_bufs : opt_.buffers_) {
+    std::vector<Tensor>& bufs = key_bufs.second;  // (a structured binding cannot be captured in C++17)
     for (size_t k = 0; k < bufs.size(); ++k)
       if (bucket_offset_[k] == kNotInBucket) dist::allgather_chunks(bufs[k].data(), bufs[k].size());
     if (bucket_n_) {
