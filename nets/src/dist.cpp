@@ -176,15 +176,22 @@ void sum_allgather(T* data, size_t n, MPI_Datatype type) {
 // (MPI_Allgatherv). Each rank moves 2 (N - 1) / N * n values each way, as a ring allreduce does,
 // and adds n / N of them; the sums are the allgather form's, bit for bit (the same additions in
 // the same order), so the choice never changes a result.
-template <class T>
-void reduce_scatter_impl(T* data, size_t n, MPI_Datatype type) {
-  const size_t N = size_t(g_size), r = size_t(g_rank);
-  std::vector<int> counts(N), displs(N), rcounts(N), rdispls(N);
+// Every rank's chunk of n values as MPI counts and displacements.
+void chunk_layout(size_t n, std::vector<int>& counts, std::vector<int>& displs) {
+  const size_t N = size_t(g_size);
+  counts.resize(N), displs.resize(N);
   for (size_t j = 0; j < N; ++j) {
     size_t b = 0, e = 0;
     chunk(n, int(j), b, e);
     counts[j] = int(e - b), displs[j] = int(b);
   }
+}
+
+template <class T>
+void reduce_scatter_impl(T* data, size_t n, MPI_Datatype type) {
+  const size_t N = size_t(g_size), r = size_t(g_rank);
+  std::vector<int> counts, displs, rcounts(N), rdispls(N);
+  chunk_layout(n, counts, displs);
   const int mine = counts[r];
   for (size_t k = 0; k < N; ++k) rcounts[k] = mine, rdispls[k] = int(k) * mine;
   static std::vector<T> recv;  // kept across calls (page faults, as above)
@@ -201,13 +208,8 @@ void reduce_scatter_impl(T* data, size_t n, MPI_Datatype type) {
 
 template <class T>
 void allgather_chunks_impl(T* data, size_t n, MPI_Datatype type) {
-  const size_t N = size_t(g_size);
-  std::vector<int> counts(N), displs(N);
-  for (size_t j = 0; j < N; ++j) {
-    size_t b = 0, e = 0;
-    chunk(n, int(j), b, e);
-    counts[j] = int(e - b), displs[j] = int(b);
-  }
+  std::vector<int> counts, displs;
+  chunk_layout(n, counts, displs);
   MPI_Allgatherv(MPI_IN_PLACE, 0, type, data, counts.data(), displs.data(), type, MPI_COMM_WORLD);
 }
 

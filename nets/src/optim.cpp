@@ -255,12 +255,19 @@ float clip_grad_norm(const NamedParams& params, float max_norm) {
   return norm;
 }
 
-void allreduce_gradients(const NamedParams& params) {
-  if (dist::size() == 1) return;
-  // which parameters have a gradient on some rank
+namespace {
+// Which parameters have a gradient on some rank (> 0: one process's step would update them).
+std::vector<double> with_gradient_anywhere(const NamedParams& params) {
   std::vector<double> has(params.size());
   for (size_t i = 0; i < params.size(); ++i) has[i] = params[i].second.has_grad() ? 1.0 : 0.0;
   dist::allreduce_sum(has.data(), has.size());
+  return has;
+}
+}  // namespace
+
+void allreduce_gradients(const NamedParams& params) {
+  if (dist::size() == 1) return;
+  const std::vector<double> has = with_gradient_anywhere(params);
   size_t n = 0;
   for (size_t i = 0; i < params.size(); ++i)
     if (has[i] > 0) n += params[i].second.size();
@@ -396,10 +403,7 @@ void ShardedStep::step() {
     opt_.step();
     return;
   }
-  // which parameters have a gradient on some rank (one process's step updates those)
-  std::vector<double> has(ps.size());
-  for (size_t k = 0; k < ps.size(); ++k) has[k] = ps[k].second.has_grad() ? 1.0 : 0.0;
-  dist::allreduce_sum(has.data(), has.size());
+  const std::vector<double> has = with_gradient_anywhere(ps);
   std::vector<GradSlice> mine;
   for (size_t k = 0; k < ps.size(); ++k) {
     if (!(has[k] > 0)) continue;
@@ -430,28 +434,33 @@ void ShardedStep::step() {
     throw NumericError(bad.empty() ? "non-finite gradient on another rank (data-parallel step)"
                                    : "non-finite gradient of '" + bad + "' (data-parallel step, rank " +
                                          std::to_string(dist::rank()) + ")");
-  auto grad_of = [&](size_t k) { return has[k] > 0 ? ps[k].second.node()->grad_buffer().data() : nullptr; };
   if (!opt_.step_slices(mine)) {
-    // no sliced step: the whole gradient everywhere, the whole step everywhere
+    // no sliced step: the whole gradient everywhere (the bucket's chunks are already summed in
+    // flat_), the whole step everywhere
     for (size_t k = 0; k < ps.size(); ++k)
       if (has[k] > 0 && bucket_offset_[k] == kNotInBucket)
         dist::allgather_chunks(ps[k].second.node()->grad_buffer().data(), ps[k].second.size());
     if (bucket_n_) {
       dist::allgather_chunks(flat_.data(), bucket_n_);
-      from_bucket(grad_of);
+      from_bucket([&](size_t k) { return has[k] > 0 ? ps[k].second.node()->grad_buffer().data() : nullptr; });
     }
     opt_.step();
     return;
   }
   pending_ = true;
-  // every rank's updated chunks of the parameters to every rank
+  // every rank's updated chunks of the parameters to every rank (those without a gradient are
+  // alike everywhere already; gathering them changes nothing)
+  gather([&](size_t k) { return ps[k].second.node()->value.data(); });
+}
+
+void ShardedStep::gather(const std::function<float*(size_t)>& data_of) {
+  const NamedParams& ps = opt_.params();
   for (size_t k = 0; k < ps.size(); ++k)
-    if (has[k] > 0 && bucket_offset_[k] == kNotInBucket)
-      dist::allgather_chunks(ps[k].second.node()->value.data(), ps[k].second.size());
+    if (bucket_offset_[k] == kNotInBucket) dist::allgather_chunks(data_of(k), ps[k].second.size());
   if (bucket_n_) {
-    to_bucket([&](size_t k) { return ps[k].second.value().data(); }, true);
+    to_bucket([&](size_t k) { return data_of(k); }, true);
     dist::allgather_chunks(flat_.data(), bucket_n_);
-    from_bucket([&](size_t k) { return ps[k].second.node()->value.data(); });
+    from_bucket(data_of);
   }
 }
 
@@ -461,13 +470,7 @@ void ShardedStep::finish() {
   // each rank's moments are current over its own chunks: gather them
   for (auto& key_bufs : opt_.buffers_) {
     std::vector<Tensor>& bufs = key_bufs.second;  // (a structured binding cannot be captured in C++17)
-    for (size_t k = 0; k < bufs.size(); ++k)
-      if (bucket_offset_[k] == kNotInBucket) dist::allgather_chunks(bufs[k].data(), bufs[k].size());
-    if (bucket_n_) {
-      to_bucket([&](size_t k) { return bufs[k].data(); }, true);
-      dist::allgather_chunks(flat_.data(), bucket_n_);
-      from_bucket([&](size_t k) { return bufs[k].data(); });
-    }
+    gather([&](size_t k) { return bufs[k].data(); });
   }
 }
 

@@ -163,6 +163,8 @@ class ShardedStep {
   // rank's chunk only, or all), and all of it back out
   void to_bucket(const std::function<const float*(size_t)>& src, bool own_chunk_only);
   void from_bucket(const std::function<float*(size_t)>& dst);
+  // every rank's chunks of each parameter-shaped buffer (data_of(k): parameter k's) to every rank
+  void gather(const std::function<float*(size_t)>& data_of);
   static constexpr size_t kNotInBucket = size_t(-1);
   Optimizer& opt_;
   std::vector<size_t> bucket_offset_;  // each parameter's place in the bucket, or kNotInBucket
