@@ -9,6 +9,7 @@
 #include <limits>
 #include <numeric>
 
+#include "across_ranks.hpp"
 #include "seqrl/agents/registry.hpp"
 #include "seqrl/agents/seqgan_agent.hpp"
 #include "seqrl/env/space.hpp"
@@ -277,9 +278,15 @@ void LeakGAN::step_generator(const Losses& l) {
   w_opt_->step();
 }
 
+nets::IntTensor LeakGAN::negatives() {
+  const size_t n = cfg.negatives ? cfg.negatives : real_.shape()[0];
+  return detail::token_rows_across_ranks(n, real_.shape()[1], [&](size_t begin, size_t end) {
+    return gen.sample_rows(disc, n, rng, begin, end, cfg.sample_temperature);
+  });
+}
+
 double LeakGAN::d_step(size_t epochs) {
-  const nets::IntTensor fake = gen.sample(disc, cfg.negatives ? cfg.negatives : real_.shape()[0], rng, cfg.sample_temperature);
-  const double loss = train_discriminator(disc, *d_opt_, real_, fake, epochs, cfg.batch, shuffle_rng_);
+  const double loss = train_discriminator(disc, *d_opt_, real_, negatives(), epochs, cfg.batch, shuffle_rng_);
   disc.eval();
   return loss;
 }
@@ -363,8 +370,10 @@ nets::Tensor LeakGAN::q_values(const nets::IntTensor& seqs) {
       for (size_t b = 0; b < B; ++b) q(b, j) = p[b];
       continue;
     }
-    const nets::IntTensor done = gen.complete(disc, rep, L, rng, 1.f);
-    const std::vector<float> p = disc.prob_real(done);
+    // under MPI each rank completes and scores its share of the R * B rows (across_ranks.hpp)
+    const std::vector<float> p = detail::values_across_ranks(R * B, [&](size_t begin, size_t end) {
+      return disc.prob_real(gen.complete_rows(disc, rep, L, rng, begin, end, 1.f), R * B);
+    });
     for (size_t b = 0; b < B; ++b) {
       double s = 0;
       for (size_t r = 0; r < R; ++r) s += p[r * B + b];

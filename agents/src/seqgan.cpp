@@ -7,6 +7,7 @@
 
 #include <xtensor/xview.hpp>
 
+#include "across_ranks.hpp"
 #include "seqrl/agents/mle.hpp"
 #include "seqrl/nets/dist.hpp"
 #include "seqrl/nets/error.hpp"
@@ -199,9 +200,14 @@ double train_discriminator(nets::Discriminator& disc, nets::Optimizer& opt, cons
   return batches ? sum / double(batches) : 0.0;
 }
 
+nets::IntTensor SeqGAN::negatives() {
+  const size_t n = cfg.negatives ? cfg.negatives : real_.shape()[0];
+  return detail::token_rows_across_ranks(
+      n, real_.shape()[1], [&](size_t begin, size_t end) { return gen.sample_rows(n, rng, begin, end); });
+}
+
 double SeqGAN::d_step(size_t epochs) {
-  const nets::IntTensor fake = gen.sample(cfg.negatives ? cfg.negatives : real_.shape()[0], rng);
-  return train_discriminator(disc, *d_opt_, real_, fake, epochs, cfg.batch, shuffle_rng_);
+  return train_discriminator(disc, *d_opt_, real_, negatives(), epochs, cfg.batch, shuffle_rng_);
 }
 
 void SeqGAN::pretrain_discriminator(const Log& log) {
@@ -215,8 +221,10 @@ nets::Tensor SeqGAN::rewards(const nets::IntTensor& seqs) {
   nets::IntTensor rep = nets::IntTensor::from_shape({R * B, T});
   for (size_t r = 0; r < R; ++r) std::memcpy(rep.data() + r * B * T, seqs.data(), B * T * sizeof(int32_t));
   for (size_t t = 1; t < T; ++t) {
-    const nets::IntTensor done = rollout.complete(rep, t, rng);
-    const std::vector<float> p = disc.prob_real(done);
+    // under MPI each rank completes and scores its share of the R * B rows (across_ranks.hpp)
+    const std::vector<float> p = detail::values_across_ranks(R * B, [&](size_t begin, size_t end) {
+      return disc.prob_real(rollout.complete_rows(rep, t, rng, begin, end), R * B);
+    });
     for (size_t b = 0; b < B; ++b) {
       double s = 0;
       for (size_t r = 0; r < R; ++r) s += p[r * B + b];

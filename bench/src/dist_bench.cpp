@@ -14,6 +14,12 @@
 //     batch (strong scaling). Threads as SEQRL_NUM_THREADS says; without mpirun it is one process.
 //     SEQRL_BENCH_ALLREDUCE=allgather trains the first data-parallel way instead: the allgather
 //     allreduce of the whole gradient, then the whole optimizer step on every rank.
+//
+//   mpirun -np N build/bench/seqrl_dist_bench rollouts BATCH_PER_RANK|global:BATCH [ROUNDS=5]
+//     SeqGAN's Monte-Carlo rewards of one g-step at the paper's sizes (16 completions of every
+//     prefix, scored by D; the rows split over the ranks, agents/src/across_ranks.hpp): seconds
+//     per call, median of ROUNDS; D's weights move before each call, so its score table is
+//     rebuilt as in training.
 #include <algorithm>
 #include <cctype>
 #include <stdexcept>
@@ -107,6 +113,41 @@ std::string disc_json(const std::string& rows, size_t steps, int rounds) {
                 s.min, s.max);
   return buf;
 }
+
+// SeqGAN's Monte-Carlo rewards of one g-step (SeqGAN::rewards: R = 16 completions of every prefix,
+// scored by D) at the paper's sizes, the rows split over the ranks. Before each timed call D's
+// weights move a little, as a d-step moves them between g-steps, so the call rebuilds D's score
+// table as it does in training (that part is not split: every rank builds the whole table).
+std::string rollouts_json(const std::string& rows, int rounds) {
+  const bool global = rows.rfind("global:", 0) == 0;
+  const size_t r = std::stoul(global ? rows.substr(7) : rows);
+  const size_t B = global ? r : r * size_t(dist::size());
+  const size_t V = 5000, T = 20;
+  seqrl::agents::SeqGANConfig c = seqrl::agents::seqgan_protocol("paper");
+  c.batch = B;
+  nets::Rng rng(3);
+  nets::IntTensor real = nets::IntTensor::from_shape({B, T});
+  for (auto& v : real) v = int32_t(rng.randint(V));
+  seqrl::agents::SeqGAN gan(c, real, V, nullptr);
+  const nets::IntTensor seqs = gan.gen.sample(B, rng);
+  gan.rewards(seqs);  // warm-up
+  std::vector<double> per_call;
+  for (int k = 0; k < rounds; ++k) {
+    gan.disc.embedding.weight.node()->value.data()[k] += 1e-3f;  // a d-step's change: the table is rebuilt
+    dist::barrier();
+    const double t0 = now();
+    gan.rewards(seqs);
+    per_call.push_back(now() - t0);
+  }
+  const Stats s = stats(per_call);
+  char buf[512];
+  std::snprintf(buf, sizeof buf,
+                "\"part\":\"rollouts\",\"scaling\":\"%s\",\"global_batch\":%zu,\"rollouts\":%zu,\"rows\":%zu,\"threads\":%zu,"
+                "\"rounds\":%d,\"step_s\":{\"median\":%.5f,\"min\":%.5f,\"max\":%.5f}",
+                global ? "strong" : "weak", B, c.rollouts, c.rollouts * B, size_t(nets::num_threads()), rounds, s.median,
+                s.min, s.max);
+  return buf;
+}
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -120,12 +161,15 @@ int main(int argc, char** argv) {
     if (part == "disc") {
       if (argc < 3) throw std::runtime_error("disc needs ROWS_PER_RANK or global:ROWS");
       json += disc_json(argv[2], argc > 3 ? std::stoul(argv[3]) : 10, argc > 4 ? std::atoi(argv[4]) : 5);
+    } else if (part == "rollouts") {
+      if (argc < 3) throw std::runtime_error("rollouts needs BATCH_PER_RANK or global:BATCH");
+      json += rollouts_json(argv[2], argc > 3 ? std::atoi(argv[3]) : 5);
     } else if (part == "allreduce" || std::isdigit(static_cast<unsigned char>(part[0]))) {
       // (a bare number is the old form's REPEATS)
       const char* rep = part == "allreduce" ? (argc > 2 ? argv[2] : "10") : argv[1];
       json += allreduce_json(std::atoi(rep));
     } else {
-      throw std::runtime_error("unknown part '" + part + "' (allreduce, disc)");
+      throw std::runtime_error("unknown part '" + part + "' (allreduce, disc, rollouts)");
     }
   } catch (const std::exception& e) {
     dist::abort(2, std::string("seqrl_dist_bench: ") + e.what());

@@ -121,7 +121,7 @@ Var Discriminator::loss(const IntTensor& seqs, const std::vector<int32_t>& label
   return add(ce, scale(l2, 0.5f * cfg.l2));
 }
 
-std::vector<float> Discriminator::prob_real(const IntTensor& seqs) {
+std::vector<float> Discriminator::prob_real(const IntTensor& seqs, size_t count_as) {
   if (seqs.dimension() != 2 || seqs.shape()[1] != cfg.seq_len)
     throw ShapeError("Discriminator: sequences " + shape_str(seqs.shape()) + ", expected [B, " +
                      std::to_string(cfg.seq_len) + "]");
@@ -129,7 +129,7 @@ std::vector<float> Discriminator::prob_real(const IntTensor& seqs) {
   // the score table: kept while the weights stay as they were, built once they have scored
   // score_table_after sequences (see the header)
   if (!snapshot_.empty() && same_weights_as_snapshot()) {
-    seqs_since_change_ += n;
+    seqs_since_change_ += count_as ? count_as : n;
   } else {
     snapshot_.clear();
     snapshot_.insert(snapshot_.end(), embedding.weight.value().begin(), embedding.weight.value().end());
@@ -137,7 +137,7 @@ std::vector<float> Discriminator::prob_real(const IntTensor& seqs) {
       snapshot_.insert(snapshot_.end(), c->weight.value().begin(), c->weight.value().end());
       snapshot_.insert(snapshot_.end(), c->bias.value().begin(), c->bias.value().end());
     }
-    seqs_since_change_ = n;
+    seqs_since_change_ = count_as ? count_as : n;
     std::vector<float>().swap(table_);
   }
   if (table_.empty() && cfg.score_table_max_bytes > 0 && seqs_since_change_ > cfg.score_table_after) {

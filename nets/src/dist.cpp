@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <thread>
+#include <type_traits>
 
 #include "seqrl/nets/error.hpp"
 
@@ -264,6 +265,29 @@ void allgather_chunks(float* data, size_t n) {
   (void)data, (void)n;
 #endif
 }
+
+namespace {
+template <class T>
+void gather_rows(T* data, size_t rows, size_t width, [[maybe_unused]] const char* type_name) {
+  Watch watch("allgather_rows");
+#ifdef SEQRL_MPI
+  if (!g_mpi || size() == 1 || rows == 0 || width == 0) return;
+  if (rows * width > size_t(INT32_MAX))
+    throw ValueError("dist::allgather_rows: " + std::to_string(rows) + " x " + std::to_string(width) + " " +
+                     type_name + " values in one call");
+  std::vector<int> counts, displs;
+  chunk_layout(rows, counts, displs);
+  for (size_t j = 0; j < counts.size(); ++j) counts[j] *= int(width), displs[j] *= int(width);
+  const MPI_Datatype type = std::is_same_v<T, float> ? MPI_FLOAT : MPI_INT32_T;
+  MPI_Allgatherv(MPI_IN_PLACE, 0, type, data, counts.data(), displs.data(), type, MPI_COMM_WORLD);
+#else
+  (void)data, (void)rows, (void)width;
+#endif
+}
+}  // namespace
+
+void allgather_rows(float* data, size_t rows, size_t width) { gather_rows(data, rows, width, "float"); }
+void allgather_rows(int32_t* data, size_t rows, size_t width) { gather_rows(data, rows, width, "int32"); }
 
 void set_allreduce(Allreduce a) {
 #ifdef SEQRL_MPI

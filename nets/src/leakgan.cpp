@@ -244,7 +244,8 @@ Var LeakGANGenerator::token_nll(const Var& u, const IntTensor& seqs, const Tenso
 }
 
 IntTensor LeakGANGenerator::run(const Discriminator& d, const IntTensor* prefix, size_t given, size_t n, Rng* rng,
-                                float temperature, long stop_after, Tensor* logits_out) const {
+                                float temperature, long stop_after, Tensor* logits_out, size_t row_begin,
+                                size_t row_end) const {
   NoGrad ng;
   const size_t T = cfg.seq_len, V = cfg.vocab, F = features, H = cfg.hidden, k = cfg.goal_size, c = cfg.step_size;
   if (d.features() != F || d.cfg.seq_len != T)
@@ -255,6 +256,19 @@ IntTensor LeakGANGenerator::run(const Discriminator& d, const IntTensor* prefix,
   if (rng) {
     u.resize(n * S);
     for (auto& x : u) x = rng->uniform_double();
+  }
+  IntTensor rows_prefix;
+  if (row_begin != 0 || row_end != n) {  // these rows of the whole call: their uniforms and prefixes
+    if (row_begin > row_end || row_end > n)
+      throw ShapeError("LeakGANGenerator: rows [" + std::to_string(row_begin) + ", " + std::to_string(row_end) +
+                       ") of " + std::to_string(n));
+    if (rng) u = std::vector<double>(u.begin() + long(row_begin * S), u.begin() + long(row_end * S));
+    if (prefix) {
+      rows_prefix = IntTensor::from_shape({row_end - row_begin, T});
+      std::copy(prefix->data() + row_begin * T, prefix->data() + row_end * T, rows_prefix.data());
+      prefix = &rows_prefix;
+    }
+    n = row_end - row_begin;
   }
   IntTensor seqs = IntTensor::from_shape({n, T});
   std::fill(seqs.begin(), seqs.end(), 0);
@@ -321,7 +335,12 @@ IntTensor LeakGANGenerator::run(const Discriminator& d, const IntTensor* prefix,
 }
 
 IntTensor LeakGANGenerator::sample(const Discriminator& d, size_t n, Rng& rng, float temperature) const {
-  return run(d, nullptr, 0, n, &rng, temperature, -1, nullptr);
+  return run(d, nullptr, 0, n, &rng, temperature, -1, nullptr, 0, n);
+}
+
+IntTensor LeakGANGenerator::sample_rows(const Discriminator& d, size_t n, Rng& rng, size_t begin, size_t end,
+                                        float temperature) const {
+  return run(d, nullptr, 0, n, &rng, temperature, -1, nullptr, begin, end);
 }
 
 IntTensor LeakGANGenerator::complete(const Discriminator& d, const IntTensor& prefix, size_t given, Rng& rng,
@@ -329,7 +348,15 @@ IntTensor LeakGANGenerator::complete(const Discriminator& d, const IntTensor& pr
   if (prefix.dimension() != 2 || prefix.shape()[1] != cfg.seq_len || given > cfg.seq_len)
     throw ShapeError("LeakGANGenerator::complete: prefix " + shape_str(prefix.shape()) + " with " + std::to_string(given) +
                      " given tokens");
-  return run(d, &prefix, given, prefix.shape()[0], &rng, temperature, -1, nullptr);
+  return run(d, &prefix, given, prefix.shape()[0], &rng, temperature, -1, nullptr, 0, prefix.shape()[0]);
+}
+
+IntTensor LeakGANGenerator::complete_rows(const Discriminator& d, const IntTensor& prefix, size_t given, Rng& rng,
+                                          size_t begin, size_t end, float temperature) const {
+  if (prefix.dimension() != 2 || prefix.shape()[1] != cfg.seq_len || given > cfg.seq_len)
+    throw ShapeError("LeakGANGenerator::complete_rows: prefix " + shape_str(prefix.shape()) + " with " +
+                     std::to_string(given) + " given tokens");
+  return run(d, &prefix, given, prefix.shape()[0], &rng, temperature, -1, nullptr, begin, end);
 }
 
 Tensor LeakGANGenerator::next_logits(const Discriminator& d, const IntTensor& prefix, size_t given) const {
@@ -337,7 +364,7 @@ Tensor LeakGANGenerator::next_logits(const Discriminator& d, const IntTensor& pr
     throw ShapeError("LeakGANGenerator::next_logits: prefix " + shape_str(prefix.shape()) + " with " +
                      std::to_string(given) + " given tokens");
   Tensor logits;
-  run(d, &prefix, given, prefix.shape()[0], nullptr, 1.f, long(given), &logits);
+  run(d, &prefix, given, prefix.shape()[0], nullptr, 1.f, long(given), &logits, 0, prefix.shape()[0]);
   return logits;
 }
 

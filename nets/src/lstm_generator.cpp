@@ -153,11 +153,23 @@ Tensor LSTMGenerator::log_probs(const IntTensor& seqs, float temperature) const 
 }
 
 IntTensor LSTMGenerator::sample(size_t n, Rng& rng, float temperature) const {
-  return generate(nullptr, 0, n, rng, temperature);
+  return generate(nullptr, 0, n, rng, temperature, 0, n);
+}
+
+IntTensor LSTMGenerator::sample_rows(size_t n, Rng& rng, size_t begin, size_t end, float temperature) const {
+  if (begin > end || end > n)
+    throw ShapeError("LSTMGenerator::sample_rows: rows [" + std::to_string(begin) + ", " + std::to_string(end) +
+                     ") of " + std::to_string(n));
+  return generate(nullptr, 0, n, rng, temperature, begin, end);
 }
 
 IntTensor LSTMGenerator::complete(const IntTensor& prefix, size_t given, Rng& rng,
                                   float temperature) const {
+  return complete_rows(prefix, given, rng, 0, prefix.dimension() == 2 ? prefix.shape()[0] : 0, temperature);
+}
+
+IntTensor LSTMGenerator::complete_rows(const IntTensor& prefix, size_t given, Rng& rng, size_t begin, size_t end,
+                                       float temperature) const {
   if (prefix.dimension() != 2 || prefix.shape()[1] < given || given > cfg.seq_len)
     throw ShapeError("LSTMGenerator::complete: prefix " + shape_str(prefix.shape()) + " with " +
                      std::to_string(given) + " given tokens does not fit [n, >= given], given <= " +
@@ -167,16 +179,21 @@ IntTensor LSTMGenerator::complete(const IntTensor& prefix, size_t given, Rng& rn
       if (prefix(i, t) < 0 || size_t(prefix(i, t)) >= cfg.vocab)
         throw ValueError("LSTMGenerator::complete: token " + std::to_string(prefix(i, t)) + " at (" +
                          std::to_string(i) + ", " + std::to_string(t) + ") is outside the vocabulary");
-  return generate(&prefix, given, prefix.shape()[0], rng, temperature);
+  if (begin > end || end > prefix.shape()[0])
+    throw ShapeError("LSTMGenerator::complete_rows: rows [" + std::to_string(begin) + ", " + std::to_string(end) +
+                     ") of " + std::to_string(prefix.shape()[0]));
+  return generate(&prefix, given, prefix.shape()[0], rng, temperature, begin, end);
 }
 
 IntTensor LSTMGenerator::generate(const IntTensor* prefix, size_t given, size_t n, Rng& rng,
-                                  float temperature) const {
+                                  float temperature, size_t row_begin, size_t row_end) const {
   const size_t T = cfg.seq_len, V = cfg.vocab, E = cfg.emb, H = cfg.hidden, G = 4 * H;
   const size_t S = T - given;  // sampled positions per row
+  // every row's uniforms, whichever rows are computed: rng moves on as for the whole call
   std::vector<double> u(n * S);
   for (auto& x : u) x = rng.uniform_double();
-  IntTensor seqs = IntTensor::from_shape({n, T});
+  const size_t m = row_end - row_begin;
+  IntTensor seqs = IntTensor::from_shape({m, T});
   const float* Emb = embedding.weight.value().data();
   const float* Wi = lstm.cell.w_ih.value().data();
   const float* Wh = lstm.cell.w_hh.value().data();
@@ -185,7 +202,7 @@ IntTensor LSTMGenerator::generate(const IntTensor* prefix, size_t given, size_t 
   const float* bo = out.bias.value().data();
   // Sequences are independent and their uniforms are drawn above, so splitting them across
   // threads does not change what is sampled.
-  parallel_for(n, [&](size_t s_begin, size_t s_end, size_t) {
+  parallel_for(m, [&](size_t s_begin, size_t s_end, size_t) {
     const size_t chunk = 64;
     std::vector<float> x(chunk * E), h(chunk * H), c(chunk * H), gates(chunk * G),
         logits(chunk * V), scratch(V);
@@ -202,11 +219,11 @@ IntTensor LSTMGenerator::generate(const IntTensor* prefix, size_t given, size_t 
         for (size_t b = 0; b < nb; ++b) std::memcpy(gates.data() + b * G, bg, G * sizeof(float));
         cell_step(nb, E, H, x.data(), Wi, Wh, h.data(), c.data(), gates.data());
         if (t < given) {  // teacher-forced: the next input is the given token
-          for (size_t b = 0; b < nb; ++b) tok[b] = seqs(b0 + b, t) = (*prefix)(b0 + b, t);
+          for (size_t b = 0; b < nb; ++b) tok[b] = seqs(b0 + b, t) = (*prefix)(row_begin + b0 + b, t);
           continue;
         }
         kernels::sgemm(false, false, nb, V, H, 1.f, h.data(), H, Wo, V, 0.f, logits.data(), V);
-        for (size_t b = 0; b < nb; ++b) uc[b] = u[(b0 + b) * S + (t - given)];
+        for (size_t b = 0; b < nb; ++b) uc[b] = u[(row_begin + b0 + b) * S + (t - given)];
         kernels::sample_rows(logits.data(), bo, nb, V, temperature, uc.data(), tok.data(),
                              scratch.data());
         for (size_t b = 0; b < nb; ++b) seqs(b0 + b, t) = tok[b];

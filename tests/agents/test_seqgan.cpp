@@ -404,3 +404,50 @@ TEST_CASE("the discriminator's score table: same scores as the convolutions, dro
   CHECK_THROWS_WITH(d.prob_real(bad), Catch::Contains("40"));
   CHECK(d.training());  // the mode it was called in survives the error
 }
+
+TEST_CASE("rows of a sampling or completion call, and of a discriminator's scoring, are the whole call's: the work MPI ranks split", "[text][seqgan][dist]") {
+  nets::Rng init(2);
+  nets::LSTMGenerator g(small_gen(30, 10), init);
+  nets::Rng ra(7), rb(7);
+  const nets::IntTensor whole = g.sample(37, ra);
+  const std::string after = ra.state();
+  const size_t cuts[] = {0, 12, 25, 37};  // three ranks' chunks of 37 rows
+  for (size_t k = 0; k < 3; ++k) {
+    nets::Rng r(7);
+    const nets::IntTensor part = g.sample_rows(37, r, cuts[k], cuts[k + 1]);
+    REQUIRE(part.shape()[0] == cuts[k + 1] - cuts[k]);
+    CHECK(std::equal(part.begin(), part.end(), whole.data() + cuts[k] * 10));
+    CHECK(r.state() == after);  // every row's draws were made
+  }
+  nets::Rng rc(8);
+  const nets::IntTensor done = g.complete(whole, 4, rc);
+  for (size_t k = 0; k < 3; ++k) {
+    nets::Rng r(8);
+    const nets::IntTensor part = g.complete_rows(whole, 4, r, cuts[k], cuts[k + 1]);
+    CHECK(std::equal(part.begin(), part.end(), done.data() + cuts[k] * 10));
+  }
+  CHECK_THROWS_AS(g.sample_rows(37, rb, 30, 38), ShapeError);
+  // the discriminator, by convolutions and by its score table: the same scores to rounding. Not
+  // bit for bit: OpenBLAS's sgemm rounds a row differently with other rows beside it in the call
+  // (its kernels take the rows in blocks, and the last block in another way)
+  nets::DiscriminatorConfig dc;
+  dc.vocab = 30;
+  dc.emb = 8;
+  dc.seq_len = 10;
+  dc.filter_sizes = {2, 3};
+  dc.num_filters = {4, 4};
+  dc.score_table_after = 40;
+  nets::Discriminator d(dc, init);
+  for (int pass = 0; pass < 2; ++pass) {
+    const std::vector<float> all = d.prob_real(done, 37);
+    CHECK(d.has_score_table() == (pass == 1));
+    for (size_t k = 0; k < 3; ++k) {
+      nets::IntTensor rows = nets::IntTensor::from_shape({cuts[k + 1] - cuts[k], 10});
+      std::copy(done.data() + cuts[k] * 10, done.data() + cuts[k + 1] * 10, rows.data());
+      const std::vector<float> part = d.prob_real(rows, 37);
+      double diff = 0;
+      for (size_t i = 0; i < part.size(); ++i) diff = std::max(diff, double(std::abs(part[i] - all[cuts[k] + i])));
+      CHECK(diff < 1e-6);
+    }
+  }
+}

@@ -1,6 +1,7 @@
 // The collectives of nets/dist.hpp under mpirun -np N: every rank checks the results against
 // closed forms and against the other ranks bit for bit, then the ranks agree on pass/fail.
 // usage: mpirun -np N seqrl_dist_check   (prints "dist_check: N ranks, ok" on rank 0)
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <thread>
@@ -9,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "seqrl/agents/leakgan.hpp"
+#include "seqrl/agents/seqgan.hpp"
 #include "seqrl/nets/dist.hpp"
 #include "seqrl/nets/optim.hpp"
 #include "seqrl/nets/rng.hpp"
@@ -145,6 +148,63 @@ int main(int argc, char** argv) {
                 msg.find("after update 7") != std::string::npos,
             "check_replicas names the parameter and the rank that differ: '" + msg + "'");
     }
+  }
+  // Monte-Carlo rollouts and fresh negatives split by rows over the ranks (agents/src/across_ranks.hpp):
+  // the sampled tokens (both d-steps' negatives) are one process's, bit for bit; SeqGAN's rewards and
+  // LeakGAN's Q are its scores to within 1e-6 (OpenBLAS rounds a row's products differently with
+  // other rows beside it in the call), with the random stream left where one process leaves it; the
+  // discriminator switches to its score table where one process does (after 40 scored sequences
+  // here, midway through the rollouts)
+  {
+    const size_t V = 20, T = 10, N = 64;
+    seqrl::nets::Rng data_rng(3);
+    seqrl::nets::IntTensor real = seqrl::nets::IntTensor::from_shape({N, T});
+    for (auto& x : real) x = int32_t(data_rng.next_u32() % V);
+    auto bits_equal = [](const auto& x, const auto& y) {
+      return x.size() == y.size() && std::memcmp(x.data(), y.data(), x.size() * sizeof(*x.data())) == 0;
+    };
+    auto close = [](const seqrl::nets::Tensor& x, const seqrl::nets::Tensor& y) {
+      if (x.size() != y.size()) return false;
+      double diff = 0;
+      for (size_t i = 0; i < x.size(); ++i) diff = std::max(diff, double(std::abs(x.data()[i] - y.data()[i])));
+      return diff < 1e-6;
+    };
+    seqrl::agents::SeqGANConfig sc = seqrl::agents::seqgan_protocol("fast");
+    sc.emb = 8, sc.hidden = 8, sc.batch = 8, sc.rollouts = 3, sc.negatives = 37, sc.seed = 5;
+    sc.disc.emb = 8, sc.disc.filter_sizes = {2, 3}, sc.disc.num_filters = {4, 4}, sc.disc.score_table_after = 40;
+    seqrl::agents::SeqGAN sa(sc, real, V, nullptr), sb(sc, real, V, nullptr);
+    seqrl::nets::Rng batch_rng(9);
+    const seqrl::nets::IntTensor seqs = sa.gen.sample(sc.batch, batch_rng);
+    const seqrl::nets::Tensor qa = sa.rewards(seqs);
+    const seqrl::nets::IntTensor na = sa.negatives();
+    seqrl::nets::Tensor qb;
+    seqrl::nets::IntTensor nb;
+    {
+      dist::Solo solo;
+      qb = sb.rewards(seqs);
+      nb = sb.negatives();
+    }
+    check(close(qa, qb), "SeqGAN's rollout rewards split over the ranks are one process's");
+    check(bits_equal(na, nb) && na.shape()[0] == 37, "SeqGAN's negatives split over the ranks are one process's");
+    check(sa.disc.has_score_table() && sb.disc.has_score_table(), "the score table switch happened on every rank");
+    check(sa.rng.state() == sb.rng.state(), "the rollouts left the random stream where one process does");
+
+    seqrl::agents::LeakGANConfig lc = seqrl::agents::leakgan_protocol("fast");
+    lc.emb = 8, lc.hidden = 8, lc.goal_size = 4, lc.batch = 8, lc.rollouts = 3, lc.negatives = 29, lc.seed = 6;
+    lc.disc = sc.disc;
+    seqrl::agents::LeakGAN la(lc, real, V, nullptr), lb(lc, real, V, nullptr);
+    const seqrl::nets::IntTensor lseqs = la.gen.sample(la.disc, lc.batch, batch_rng);
+    const seqrl::nets::Tensor la_q = la.q_values(lseqs);
+    const seqrl::nets::IntTensor la_n = la.negatives();
+    seqrl::nets::Tensor lb_q;
+    seqrl::nets::IntTensor lb_n;
+    {
+      dist::Solo solo;
+      lb_q = lb.q_values(lseqs);
+      lb_n = lb.negatives();
+    }
+    check(close(la_q, lb_q) && la.rng.state() == lb.rng.state(), "LeakGAN's rollout Q split over the ranks is one process's");
+    check(bits_equal(la_n, lb_n) && la_n.shape()[0] == 29, "LeakGAN's negatives split over the ranks are one process's");
   }
   // every rank holds the same bits: compare against rank 0's
   std::string bytes(reinterpret_cast<const char*>(mine.data()), m * sizeof(float));

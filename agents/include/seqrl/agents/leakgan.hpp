@@ -117,6 +117,9 @@ class LeakGAN {
   // no gradient). Returns {mean D of the sequences, mean rescaled reward, rank correlation
   // between the rescaled reward and the raw Q, mean intrinsic reward}.
   std::map<std::string, double> g_step_on(const nets::IntTensor& seqs, const std::vector<size_t>* lengths = nullptr);
+  // The fresh negatives of a d-step (as many as cfg.negatives, or as the real sequences when it
+  // is 0); under MPI each rank samples its share of the rows, and all have the whole.
+  nets::IntTensor negatives();
   // Fresh negatives, then `epochs` passes over real + negatives; the mean loss.
   double d_step(size_t epochs);
   double nll_oracle();

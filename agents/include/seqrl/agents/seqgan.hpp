@@ -89,6 +89,9 @@ class SeqGAN {
   // The same step on given sequences [B, T]. lengths (optional, one per row): the tokens the
   // policy chose; later positions (padding after an end token) get no gradient.
   double g_step_on(const nets::IntTensor& seqs, const std::vector<size_t>* lengths = nullptr);
+  // The fresh negatives of a d-step (as many as cfg.negatives, or as the real sequences when it
+  // is 0); under MPI each rank samples its share of the rows, and all have the whole.
+  nets::IntTensor negatives();
   // Fresh negatives, then `epochs` passes over real + negatives; returns the mean loss.
   double d_step(size_t epochs);
   // NLL-oracle of eval_samples generator samples (needs the oracle).

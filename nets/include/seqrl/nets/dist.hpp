@@ -55,6 +55,10 @@ void chunk(size_t n, int r, size_t& begin, size_t& end);
 void reduce_scatter_sum(float* data, size_t n);
 // Each rank's chunk of data to every rank (the other chunks of data are overwritten).
 void allgather_chunks(float* data, size_t n);
+// For work split by rows (Monte-Carlo rollouts, samples): rank r owns rows chunk(rows, r) of a
+// row-major [rows, width] buffer; every rank's rows to every rank (the other rows are overwritten).
+void allgather_rows(float* data, size_t rows, size_t width);
+void allgather_rows(int32_t* data, size_t rows, size_t width);
 // The maximum over ranks (stop flags, error codes).
 int allreduce_max(int value);
 // Whether the flag is set on any rank (a stop request, an interruption): the same answer on every

@@ -47,7 +47,9 @@ class Discriminator : public Module {
   // unchanged, it builds the table, and uses it until they change (checked on every call, by
   // comparing with the copy; the table is then dropped). The sums are the same products added
   // in another order: scores differ from the convolution path's in the last bits (tested).
-  std::vector<float> prob_real(const IntTensor& seqs);
+  // count_as > 0: the call counts as that many sequences toward the switch (an MPI rank scoring
+  // its share of a batch counts the whole batch, so every rank switches where one process would).
+  std::vector<float> prob_real(const IntTensor& seqs, size_t count_as = 0);
   // Whether prob_real is scoring through the table now.
   bool has_score_table() const { return !table_.empty(); }
   size_t features() const { return features_; }

@@ -92,6 +92,12 @@ class LeakGANGenerator : public Module {
   // Completes prefixes (the first `given` tokens of each row kept), as sample for the rest.
   IntTensor complete(const Discriminator& d, const IntTensor& prefix, size_t given, Rng& rng,
                      float temperature = 1.f) const;
+  // Rows [begin, end) of sample(d, n, ...) and complete(d, prefix, ...), as [end - begin, T],
+  // computing only those; rng moves on as for the whole call (LSTMGenerator::sample_rows).
+  IntTensor sample_rows(const Discriminator& d, size_t n, Rng& rng, size_t begin, size_t end,
+                        float temperature = 1.f) const;
+  IntTensor complete_rows(const Discriminator& d, const IntTensor& prefix, size_t given, Rng& rng, size_t begin,
+                          size_t end, float temperature = 1.f) const;
   // Logits [n, V] of the next token after each row's first `given` tokens.
   Tensor next_logits(const Discriminator& d, const IntTensor& prefix, size_t given) const;
   // Per-token log-probabilities [B, T] of seqs at a temperature (teacher forcing, no graph).
@@ -114,8 +120,9 @@ class LeakGANGenerator : public Module {
  private:
   // Runs rows through the model: positions < given teacher-forced from prefix, the rest sampled
   // (stop_after >= 0: stop once the logits of position stop_after are computed, into logits_out).
+  // Only rows [row_begin, row_end) of the n are computed and returned; every row's uniforms are drawn.
   IntTensor run(const Discriminator& d, const IntTensor* prefix, size_t given, size_t n, Rng* rng,
-                float temperature, long stop_after, Tensor* logits_out) const;
+                float temperature, long stop_after, Tensor* logits_out, size_t row_begin, size_t row_end) const;
 };
 
 }  // namespace seqrl::nets

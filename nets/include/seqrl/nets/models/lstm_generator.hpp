@@ -46,6 +46,12 @@ class LSTMGenerator : public Module {
   // computed for the given positions). Uniforms U[n, T - given] are drawn up front as in sample().
   // SeqGAN's Monte-Carlo rollouts complete each prefix of a batch this way.
   IntTensor complete(const IntTensor& prefix, size_t given, Rng& rng, float temperature = 1.f) const;
+  // Rows [begin, end) of sample(n, ...) and complete(prefix, ...), as [end - begin, T], computing
+  // only those: every row's uniforms are still drawn, so rng moves on as for the whole call and
+  // the rows are the whole call's (the share of a batch one MPI rank computes; nets::dist).
+  IntTensor sample_rows(size_t n, Rng& rng, size_t begin, size_t end, float temperature = 1.f) const;
+  IntTensor complete_rows(const IntTensor& prefix, size_t given, Rng& rng, size_t begin, size_t end,
+                          float temperature = 1.f) const;
 
   // Loads SeqGAN's oracle layout from a folder of .npy files (00_g_embeddings.npy ... 14_bo.npy,
   // see shared/data/seqgan_oracle/README.md). Shapes are checked against this model.
@@ -57,7 +63,8 @@ class LSTMGenerator : public Module {
   Linear out;
 
  private:
-  IntTensor generate(const IntTensor* prefix, size_t given, size_t n, Rng& rng, float temperature) const;
+  IntTensor generate(const IntTensor* prefix, size_t given, size_t n, Rng& rng, float temperature,
+                     size_t row_begin, size_t row_end) const;
 };
 
 }  // namespace seqrl::nets
