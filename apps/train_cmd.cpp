@@ -199,13 +199,18 @@ int run_train(const TrainConfig& given, std::ostream& out, std::ostream& err) {
   const bool resuming = !given.resume.empty();
   TrainConfig c = resuming ? resumed_config(given.resume) : given;
   if (nets::dist::size() > 1) {
-    // under MPI: SeqGAN and LeakGAN train their discriminator data-parallel (train_discriminator)
-    // and repeat the rest on every rank (the same seeds, the same results); rank 0 alone writes
-    // the run folder
-    if (c.kind != "seqgan" && c.kind != "leakgan")
+    // under MPI an agent splits what its spec says over the ranks (AgentSpec::data_parallel) and
+    // repeats the rest on every rank (the same seeds, the same results); rank 0 alone writes the
+    // run folder
+    if (agents::agent_kind(c.kind).data_parallel.empty()) {
+      std::string which;
+      for (const agents::AgentSpec* s : agents::registered_agents())
+        if (!s->data_parallel.empty() && which.find(s->name) == std::string::npos)
+          which += (which.empty() ? "" : ", ") + s->name;
       throw ConfigError("seqrl train --agent " + c.agent + ": " + std::to_string(nets::dist::size()) +
-                        " MPI ranks, but only seqgan and leakgan train data-parallel so far (their "
-                        "discriminator); train " + c.agent + " as one process");
+                        " MPI ranks, but " + c.agent + " does not train data-parallel (agents that do: " + which +
+                        "); train it as one process");
+    }
     if (nets::dist::rank() != 0) c.run.out_dir.clear(), c.run.checkpoint_every = 0;
   }
   auto probe = env::make(c.run.env_id, c.run.env_options);

@@ -145,13 +145,21 @@ float DQN::train_step() {
     }
   }
   opt_->zero_grad();
-  nets::Var q_sa = nets::gather(q_.forward(nets::Var(o)), a);
-  nets::Var loss = cfg.huber ? nets::huber(q_sa, y) : nets::mse(q_sa, y);
-  loss.backward();
+  // under MPI each rank takes its rows of the minibatch (every rank drew the same one) and the
+  // gradients are summed in rank order; alone, rows [0, B) are the whole minibatch
+  const double loss = nets::data_parallel_backward(B, opt_->params(), [&](size_t b, size_t e) {
+    nets::Tensor ob = nets::Tensor::from_shape({e - b, obs_dim_}), yb = nets::Tensor::from_shape({e - b});
+    nets::IntTensor ab = nets::IntTensor::from_shape({e - b});
+    std::memcpy(ob.data(), o.data() + b * obs_dim_, (e - b) * obs_dim_ * sizeof(float));
+    std::copy(y.data() + b, y.data() + e, yb.data());
+    std::copy(a.data() + b, a.data() + e, ab.data());
+    nets::Var q_sa = nets::gather(q_.forward(nets::Var(ob)), ab);
+    return cfg.huber ? nets::huber(q_sa, yb) : nets::mse(q_sa, yb);
+  });
   if (cfg.max_grad_norm > 0.f) nets::clip_grad_norm(opt_->params(), cfg.max_grad_norm);
   opt_->step();
   ++updates_;
-  return loss.item();
+  return float(loss);
 }
 
 Metrics dqn_schedule(const DQNConfig& cfg, long& last, long steps, size_t buffered,
@@ -302,6 +310,7 @@ std::vector<AgentOption> dqn_options() {
 AgentSpec dqn_agent_spec() {
   AgentSpec s;
   s.kind = "dqn";
+  s.data_parallel = "the Q-network (each rank its rows of the minibatch)";
   s.name = "dqn";
   s.summary = "DQN (Mnih et al. 2015): an MLP Q-network, replay, a target network, epsilon-greedy";
   s.spaces = "flat vector observations, Discrete actions";

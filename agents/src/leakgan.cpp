@@ -586,6 +586,7 @@ void LeakGANAgent::load_state(const nets::SafeTensors& st, const std::string& pa
 AgentSpec leakgan_agent_spec() {
   AgentSpec s;
   s.kind = "leakgan";
+  s.data_parallel = "the discriminator, the Monte-Carlo rollouts and the negatives";
   s.name = "leakgan";
   s.summary = "LeakGAN (Guo et al. 2018): manager/worker LSTMs, leaked discriminator features, rescaled rollout rewards";
   s.spaces = "text envs with real data: TextOracle-v0, TextCoco-v0, TextGrammar-v0";

@@ -15,11 +15,18 @@ MLETrainer::MLETrainer(nets::LSTMGenerator& gen, const MLEConfig& cfg)
 
 double MLETrainer::step(const nets::IntTensor& batch) {
   opt_->zero_grad();
-  nets::Var loss = gen_.nll(batch);
-  loss.backward();
+  // under MPI each rank computes the gradient of its rows of the batch (every rank holds the same
+  // one), summed in rank order (nets::data_parallel_backward); alone, rows [0, B) are the batch
+  const size_t B = batch.shape()[0], T = batch.shape()[1];
+  const double loss = nets::data_parallel_backward(B, opt_->params(), [&](size_t b, size_t e) {
+    if (b == 0 && e == B) return gen_.nll(batch);
+    nets::IntTensor rows = nets::IntTensor::from_shape({e - b, T});
+    std::copy(batch.data() + b * T, batch.data() + e * T, rows.data());
+    return gen_.nll(rows);
+  });
   if (cfg_.clip > 0.f) nets::clip_grad_norm(opt_->params(), cfg_.clip);
   opt_->step();
-  return loss.item();
+  return loss;
 }
 
 double MLETrainer::epoch(const nets::IntTensor& data) {

@@ -91,6 +91,7 @@ void MLEAgent::load_state(const nets::SafeTensors& st, const std::string& path) 
 AgentSpec mle_agent_spec() {
   AgentSpec s;
   s.kind = "mle";
+  s.data_parallel = "the language model (each rank its rows of a batch)";
   s.name = "mle";
   s.summary = "maximum likelihood: an LSTM generator fitted to the env's task data, then sampled";
   s.spaces = "text envs with real data: TextOracle-v0, TextCoco-v0, TextGrammar-v0";

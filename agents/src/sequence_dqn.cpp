@@ -135,15 +135,24 @@ float SequenceDQN::train_step() {
     y(b) = r[b] + (d[b] ? 0.f : cfg.gamma * *std::max_element(row, row + V_));
   }
   opt_->zero_grad();
-  nets::Var q;
-  q_rows(q_, seqs, pos, true, &q);
-  nets::Var q_sa = nets::gather(q, a);
-  nets::Var loss = cfg.huber ? nets::huber(q_sa, y) : nets::mse(q_sa, y);
-  loss.backward();
+  // under MPI each rank takes its rows of the minibatch (every rank drew the same one) and the
+  // gradients are summed in rank order; alone, rows [0, B) are the whole minibatch
+  const double loss = nets::data_parallel_backward(B, opt_->params(), [&](size_t b, size_t e) {
+    nets::IntTensor sb = nets::IntTensor::from_shape({e - b, T_}), ab = nets::IntTensor::from_shape({e - b});
+    nets::Tensor yb = nets::Tensor::from_shape({e - b});
+    std::memcpy(sb.data(), seqs.data() + b * T_, (e - b) * T_ * sizeof(int32_t));
+    std::copy(a.data() + b, a.data() + e, ab.data());
+    std::copy(y.data() + b, y.data() + e, yb.data());
+    const std::vector<size_t> pb(pos.begin() + long(b), pos.begin() + long(e));
+    nets::Var q;
+    q_rows(q_, sb, pb, true, &q);
+    nets::Var q_sa = nets::gather(q, ab);
+    return cfg.huber ? nets::huber(q_sa, yb) : nets::mse(q_sa, yb);
+  });
   if (cfg.max_grad_norm > 0.f) nets::clip_grad_norm(opt_->params(), cfg.max_grad_norm);
   opt_->step();
   ++updates_;
-  return loss.item();
+  return float(loss);
 }
 
 Metrics SequenceDQN::update() {
@@ -209,6 +218,7 @@ void SequenceDQN::load_state(const nets::SafeTensors& st, const std::string& pat
 AgentSpec sequence_dqn_agent_spec() {
   AgentSpec s = dqn_agent_spec();
   s.kind = "dqn-lstm";
+  s.data_parallel = "the Q-network (each rank its rows of the minibatch)";
   s.summary = "DQN on text envs: an LSTM Q-network over the token prefix (one Q per next token)";
   s.spaces = "TokenSequence observations, Discrete actions over the same vocabulary (text envs)";
   s.supports = [](const env::Space& o, const env::Space& a) {

@@ -68,6 +68,9 @@ struct AgentSpec {
   // The steps a run takes when the user gives none and the defaults say 0 (a protocol's
   // length), once the env is known. Optional.
   std::function<long(const nlohmann::json& config, const env::Space& obs)> protocol_steps;
+  // What it trains data-parallel under `mpirun -np N seqrl train` (N > 1), one line; empty = it
+  // does not, and such a launch is refused rather than run as N copies of one process.
+  std::string data_parallel;
 };
 
 // Registers (or replaces) a kind. ValueError for a spec without kind, name, supports, defaults
