@@ -28,8 +28,10 @@ int list_command(const std::vector<std::string>& args, std::ostream& out, std::o
     return 0;
   }
   if (what == "agents") {
-    for (const auto* a : agents::registered_agents())
+    for (const auto* a : agents::registered_agents()) {
       out << a->name << "  (" << a->kind << ")  " << a->summary << "\n    acts on: " << a->spaces << "\n";
+      if (!a->data_parallel.empty()) out << "    under mpirun, splits over the ranks: " << a->data_parallel << "\n";
+    }
     return 0;
   }
   err << "seqrl list: say what to list: 'seqrl list envs' or 'seqrl list agents'\n";
