@@ -254,9 +254,20 @@ double SeqGAN::g_step_on(const nets::IntTensor& samples, const std::vector<size_
   double qsum = 0;
   for (float v : q) qsum += v;
   g_opt_->zero_grad();
-  // nll(seqs, mask) is sum(mask * nll_t) / sum(mask): times sum(Q) it is SeqGAN's summed loss
-  nets::Var loss = nets::scale(gen.nll(samples, q), static_cast<float>(qsum));
-  loss.backward();
+  // nll(seqs, mask) is sum(mask * nll_t) / sum(mask): times sum(Q) it is SeqGAN's summed loss.
+  // Under MPI each rank takes its rows (data_parallel_backward weighs a part by its share of the
+  // rows, which the part's loss undoes: the parts add up to the whole sum)
+  nets::data_parallel_backward(B, g_opt_->params(), [&](size_t b, size_t e) {
+    if (b == 0 && e == B) return nets::scale(gen.nll(samples, q), static_cast<float>(qsum));
+    nets::IntTensor rows = nets::IntTensor::from_shape({e - b, T});
+    nets::Tensor qr = nets::Tensor::from_shape({e - b, T});
+    std::memcpy(rows.data(), samples.data() + b * T, (e - b) * T * sizeof(int32_t));
+    std::memcpy(qr.data(), q.data() + b * T, (e - b) * T * sizeof(float));
+    double part = 0;
+    for (float v : qr) part += v;
+    if (part == 0) return nets::scale(gen.nll(rows), 0.f);  // no reward on these rows: no gradient
+    return nets::scale(gen.nll(rows, qr), static_cast<float>(part * double(B) / double(e - b)));
+  });
   if (cfg.clip > 0.f) nets::clip_grad_norm(g_opt_->params(), cfg.clip);
   g_opt_->step();
   if (cfg.rollout_update_rate > 0.f)

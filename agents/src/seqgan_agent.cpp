@@ -194,7 +194,7 @@ void SeqGANAgent::load_state(const nets::SafeTensors& st, const std::string& pat
 AgentSpec seqgan_agent_spec() {
   AgentSpec s;
   s.kind = "seqgan";
-  s.data_parallel = "MLE pre-training, the discriminator, the Monte-Carlo rollouts and the negatives";
+  s.data_parallel = "MLE pre-training, the policy-gradient step, the discriminator, the Monte-Carlo rollouts and the negatives";
   s.name = "seqgan";
   s.summary = "SeqGAN (Yu et al. 2017): LSTM generator, CNN discriminator, Monte-Carlo rollout rewards";
   s.spaces = "text envs with real data: TextOracle-v0, TextCoco-v0, TextGrammar-v0";

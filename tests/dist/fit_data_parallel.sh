@@ -13,7 +13,7 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_
        OMPI_MCA_btl_vader_single_copy_mechanism=none SEQRL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
 args=(fit lm --data oracle --oracle random --oracle-vocab 300 --samples 2000 --seed 3 --steps 200 --eval-every 100
       --eval-samples 200 --emb 16 --hidden 32)
-mpi() { "$mpiexec" -np "$1" --timeout 300 -x SEQRL_NUM_THREADS -x OPENBLAS_NUM_THREADS "${@:2}"; }
+source "$(dirname "${BASH_SOURCE[0]}")/launch.sh"
 final() { /usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["final"]["nll_test"])' "$1/summary.json"; }
 close() {  # close A B: relative difference below 1e-6 (seen: 3e-9 after 200 Adam steps)
   /usr/bin/python3 -c 'import sys; a, b = map(float, sys.argv[1:3]); sys.exit(0 if abs(a - b) <= 1e-6 * abs(a) else 1)' "$1" "$2"

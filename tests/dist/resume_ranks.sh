@@ -13,7 +13,7 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_
        SEQRL_MPI_TIMEOUT=120  # a hang names its collective before mpirun's 300 s limit ends the job
 args=(train --agent seqgan --env TextGrammar-v0 --steps 4352 --pretrain-g-epochs 2 --pretrain-d-rounds 2 --rollouts 2
       --negatives 512 --samples 1024 --final-eval-episodes 20 --seed 5)
-mpi() { "$mpiexec" -np "$1" --timeout 300 -x SEQRL_NUM_THREADS -x OPENBLAS_NUM_THREADS -x SEQRL_MPI_TIMEOUT "${@:2}"; }
+source "$(dirname "${BASH_SOURCE[0]}")/launch.sh"
 dloss() {
   /usr/bin/python3 -c '
 import json, sys

@@ -7,6 +7,7 @@
 # usage: suite_farm.sh SEQRL_BINARY MPIEXEC WORKDIR
 set -euo pipefail
 seqrl=$1 mpiexec=$2 dir=$3
+source "$(dirname "${BASH_SOURCE[0]}")/launch.sh"
 rm -rf "$dir" && mkdir -p "$dir"
 # Open MPI as root, more ranks than cores, and no single-copy shared memory (containers)
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1 \
@@ -26,8 +27,7 @@ JSON
 "$seqrl" suite "$dir/suite.json" --out "$dir/np1" > "$dir/np1.json" 2> "$dir/np1.err" || { cat "$dir/np1.err"; exit 1; }
 rows() { cut -d, -f1-6,8- "$1/results.csv"; }  # column 7 is wall_seconds
 for np in 2 3; do
-  "$mpiexec" -np "$np" --timeout 300 -x SEQRL_NUM_THREADS -x OPENBLAS_NUM_THREADS \
-    "$seqrl" suite "$dir/suite.json" --out "$dir/np$np" > "$dir/np$np.json" 2> "$dir/np$np.err" ||
+  mpi "$np" "$seqrl" suite "$dir/suite.json" --out "$dir/np$np" > "$dir/np$np.json" 2> "$dir/np$np.err" ||
     { cat "$dir/np$np.err"; echo "FAIL: mpirun -np $np seqrl suite"; exit 1; }
   grep -q "\"ranks\":$np" "$dir/np$np.json" || { cat "$dir/np$np.json"; echo "FAIL: the suite did not run on $np ranks"; exit 1; }
   for r in $(seq 0 $((np - 1))); do
@@ -46,8 +46,7 @@ cat > "$dir/fail.json" <<'JSON'
            "options": {"lr": 1e30, "learning-starts": 100, "train-frequency": 1, "gradient-steps": 1}}]}
 JSON
 set +e
-"$mpiexec" -np 2 --timeout 120 -x SEQRL_NUM_THREADS -x OPENBLAS_NUM_THREADS \
-  "$seqrl" suite "$dir/fail.json" --out "$dir/fail" > "$dir/fail.out" 2> "$dir/fail.err"
+mpi_timeout=120 mpi 2 "$seqrl" suite "$dir/fail.json" --out "$dir/fail" > "$dir/fail.out" 2> "$dir/fail.err"
 rc=$?
 set -e
 [ "$rc" -ne 0 ] || { cat "$dir/fail.err"; echo "FAIL: a failed run on rank 1 left the job's exit status 0"; exit 1; }

@@ -26,7 +26,7 @@ else
         --negatives 512 --samples 1024 --final-eval-episodes 20 --seed 4)
   [ "$agent" = leakgan ] && args+=(--pretrain-rounds 1)
 fi
-mpi() { "$mpiexec" -np "$1" --timeout 300 -x SEQRL_NUM_THREADS -x OPENBLAS_NUM_THREADS "${@:2}"; }
+source "$(dirname "${BASH_SOURCE[0]}")/launch.sh"
 dloss() {  # the value of $metric logged at index $pick (D's loss; DQN's TD loss)
   /usr/bin/python3 -c '
 import json, sys

@@ -1,0 +1,19 @@
+# Sourced by the MPI test scripts: `mpi N CMD...` runs CMD on N ranks under $mpiexec, passing on
+# this shell's SEQRL_NUM_THREADS, OPENBLAS_NUM_THREADS and SEQRL_MPI_TIMEOUT, and ends the job after
+# ${mpi_timeout:-300} s. Open MPI's mpirun is told with --timeout and -x; MPICH's mpiexec (Hydra)
+# passes the environment on by itself and reads MPIEXEC_TIMEOUT. Open MPI's root and
+# oversubscription settings come from the OMPI_* variables the scripts export (MPICH needs none).
+if "$mpiexec" --version 2>&1 | grep -qi hydra; then mpi_kind=hydra; else mpi_kind=openmpi; fi
+mpi() {
+  local n=$1
+  shift
+  if [ "$mpi_kind" = hydra ]; then
+    MPIEXEC_TIMEOUT=${mpi_timeout:-300} "$mpiexec" -np "$n" "$@"
+  else
+    local pass=() v
+    for v in SEQRL_NUM_THREADS OPENBLAS_NUM_THREADS SEQRL_MPI_TIMEOUT; do
+      [ -n "${!v:-}" ] && pass+=(-x "$v")
+    done
+    "$mpiexec" -np "$n" --timeout "${mpi_timeout:-300}" "${pass[@]}" "$@"
+  fi
+}
