@@ -1,6 +1,10 @@
 // MLE under the runner. See mle_agent.hpp.
 #include "seqrl/agents/mle_agent.hpp"
 
+#include <algorithm>
+#include <limits>
+#include <map>
+
 #include "seqrl/agents/registry.hpp"
 #include "seqrl/agents/seqgan_agent.hpp"
 #include "seqrl/agents/sequence_pg.hpp"
@@ -41,10 +45,42 @@ void MLEAgent::fit() {
   m.batch = cfg.batch;
   m.seed = cfg.seed + 1;
   MLETrainer trainer(gen_, m);
-  double nll = 0;
-  for (size_t e = 0; e < cfg.epochs; ++e) nll = trainer.epoch(task_.real);
+  const size_t N = task_.real.shape()[0], T = task_.real.shape()[1];
+  const size_t V = std::min(cfg.validation, N / 10);  // at most a tenth of the data
+  if (V && N - V < cfg.batch)
+    throw ValueError("mle: validation " + std::to_string(V) + " of " + std::to_string(N) +
+                     " sequences leaves less than a batch to fit");
+  nets::IntTensor train = task_.real, val;
+  if (V) {
+    train = nets::IntTensor::from_shape({N - V, T});
+    val = nets::IntTensor::from_shape({V, T});
+    std::copy(task_.real.data(), task_.real.data() + (N - V) * T, train.data());
+    std::copy(task_.real.data() + (N - V) * T, task_.real.data() + N * T, val.data());
+  }
+  double nll = 0, best_nll = std::numeric_limits<double>::infinity();
+  size_t best_epoch = 0, since_best = 0;
+  std::map<std::string, nets::Tensor> best;
+  for (size_t e = 1; e <= cfg.epochs; ++e) {
+    nll = trainer.epoch(train);
+    if (!V) continue;
+    nets::NoGrad ng;
+    const double v = gen_.nll(val).item();
+    if (v < best_nll) {
+      best_nll = v, best_epoch = e, since_best = 0;
+      best.clear();
+      nets::add_module_state(gen_, "", best);
+    } else if (++since_best > cfg.patience) {
+      break;
+    }
+  }
+  if (V && best_epoch) {  // back to the best epoch
+    nets::SafeTensors st;
+    st.tensors = std::move(best);
+    nets::load_module_state(gen_, st, "", "<mle's best epoch>");
+  }
   updates_ = trainer.updates();
   pending_ = {{"train_nll", nll}};
+  if (V) pending_.push_back({"best_epoch", double(best_epoch)}), pending_.push_back({"validation_nll", best_nll});
   nets::Rng eval_rng(cfg.seed + 11);
   if (task_.oracle) pending_.push_back({"nll_oracle", task_.oracle->nll(gen_.sample(9984, eval_rng))});
   if (task_.held_out.size()) {
@@ -110,7 +146,9 @@ AgentSpec mle_agent_spec() {
                {"lr", "/lr", "Adam learning rate"},
                {"max-grad-norm", "/clip", "gradient clip (0 = off)"},
                {"batch", "/batch", "sequences per update"},
-               {"epochs", "/epochs", "MLE passes over the task's training data"},
+               {"epochs", "/epochs", "MLE passes over the task's training data (at most, with --validation)"},
+               {"validation", "/validation", "training sequences held out for early stopping (at most a tenth; 0 = off)"},
+               {"patience", "/patience", "epochs without a better validation NLL before the fit ends at its best epoch"},
                {"samples", "/samples", "real sequences drawn from the oracle or the grammar"}};
   s.bind = [](nlohmann::json& c, const AgentContext& x) {
     c["seed"] = x.seed;

@@ -2,6 +2,7 @@
 // input named in the message with exit code 2.
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 
@@ -499,4 +500,34 @@ TEST_CASE("seqrl train --agent leakgan on the grammar env, seqrl generate and ev
   CHECK(parse_train({"--agent", "leakgan", "--env", "TextGrammar-v0", "--protocol", "fast-reference"})
             .agent_config["gan"]["goal_window"] == "block");
   std::system(("rm -rf " + dir).c_str());
+}
+
+TEST_CASE("seqrl train --agent mle --validation N stops at the epoch with the best held-out NLL", "[cli][text]") {
+  const std::string dir = "/tmp/seqrl_mle_es_" + std::to_string(::getpid());
+  std::string out, err;
+  // 462 training sentences for at most 40 epochs over-fit: the held-out NLL turns up long before
+  const std::vector<std::string> common = {"train", "--agent", "mle", "--env", "TextGrammar-v0", "--samples", "512",
+                                           "--epochs", "40", "--seed", "3", "--final-eval-episodes", "2"};
+  auto with = [&](std::vector<std::string> extra, const std::string& out_dir) {
+    std::vector<std::string> a = common;
+    a.insert(a.end(), extra.begin(), extra.end());
+    a.insert(a.end(), {"--out", out_dir});
+    return run(a, out, err);
+  };
+  REQUIRE(with({"--validation", "50", "--patience", "1"}, dir + "/es") == 0);
+  const auto es = test::metrics_of(dir + "/es");
+  REQUIRE(!es.empty());
+  REQUIRE(es[0].contains("best_epoch"));
+  const double best = es[0]["best_epoch"].get<double>();
+  CHECK(best >= 1);
+  CHECK(best < 39);  // stopped early: patience 1 after the best epoch
+  CHECK(std::isfinite(es[0]["validation_nll"].get<double>()));
+  // without validation every epoch runs on all the data, and no early-stopping figures appear
+  REQUIRE(with({}, dir + "/all") == 0);
+  CHECK(nlohmann::json::parse(out)["updates"].get<long>() == 40 * (512 / 64));
+  const auto all = test::metrics_of(dir + "/all");
+  REQUIRE(!all.empty());
+  CHECK_FALSE(all[0].contains("best_epoch"));
+  CHECK(with({"--validation", "500"}, dir + "/bad") == 0);  // capped at a tenth: 51 held out
+  std::filesystem::remove_all(dir);
 }

@@ -3,7 +3,12 @@
 # ${mpi_timeout:-300} s. Open MPI's mpirun is told with --timeout and -x; MPICH's mpiexec (Hydra)
 # passes the environment on by itself and reads MPIEXEC_TIMEOUT. Open MPI's root and
 # oversubscription settings come from the OMPI_* variables the scripts export (MPICH needs none).
-if "$mpiexec" --version 2>&1 | grep -qi hydra; then mpi_kind=hydra; else mpi_kind=openmpi; fi
+# (the version text is read whole: `| grep -q` would stop reading early, and under pipefail the
+# launcher's SIGPIPE would then read as "not Hydra")
+case "$("$mpiexec" --version 2>&1 || true)" in
+  *[Hh][Yy][Dd][Rr][Aa]*) mpi_kind=hydra ;;
+  *) mpi_kind=openmpi ;;
+esac
 mpi() {
   local n=$1
   shift

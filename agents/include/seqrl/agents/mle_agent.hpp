@@ -24,14 +24,18 @@ struct MLEAgentConfig {
   float lr = 0.01f;               // Adam (SeqGAN: 0.01)
   float clip = 5.f;               // gradient clip (SeqGAN: 5.0)
   size_t batch = 64;              // sequences per update
-  size_t epochs = 50;             // passes over the task's training data
+  size_t epochs = 50;             // passes over the task's training data (at most, with validation)
+  // early stopping: the last `validation` training sequences (at most a tenth) are held out of the
+  // epochs; after `patience` epochs without a better NLL on them the generator goes back to its
+  // best epoch and the fit ends. 0 = off (every epoch on all the data)
+  size_t validation = 0, patience = 2;
   size_t samples = 10000;         // real sequences drawn from the oracle or the grammar
   std::string env_id;             // the env whose task supplies the data
   nlohmann::json env_options = nlohmann::json::object();
   uint64_t seed = 1;
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(MLEAgentConfig, emb, hidden, init_std, lr, clip, batch,
-                                                epochs, samples, env_id, env_options, seed)
+                                                epochs, validation, patience, samples, env_id, env_options, seed)
 
 class MLEAgent : public Agent {
  public:
