@@ -270,12 +270,57 @@ void LeakGAN::step_generator(const Losses& l) {
   w_opt_->zero_grad();
   nets::Var total = l.manager.defined() ? nets::add(l.manager, l.worker) : l.worker;
   total.backward();
+  clip_and_step();
+}
+
+void LeakGAN::clip_and_step() {
   if (cfg.clip > 0.f) {
     nets::clip_grad_norm(m_opt_->params(), cfg.clip);
     nets::clip_grad_norm(w_opt_->params(), cfg.clip);
   }
   m_opt_->step();
   w_opt_->step();
+}
+
+LeakGAN::StepValues LeakGAN::train_generator(const nets::IntTensor& seqs, const nets::Tensor& rewards, bool mle,
+                                             const std::vector<size_t>* lengths) {
+  const size_t B = seqs.shape()[0], T = seqs.shape()[1];
+  StepValues v;
+  if (nets::dist::size() == 1 || (!mle && cfg.variant == "reference")) {
+    const Losses l = losses(seqs, rewards, mle, lengths);
+    step_generator(l);
+    v.worker = l.worker.item(), v.manager = l.manager.defined() ? l.manager.item() : 0.0;
+    v.mean_intrinsic = l.mean_intrinsic;
+    return v;
+  }
+  // this rank's rows: losses() normalises by its own row count, data_parallel_backward weighs the
+  // part by its share of the batch, so the parts add up to the whole batch's losses
+  m_opt_->zero_grad();
+  w_opt_->zero_grad();
+  nets::NamedParams params = m_opt_->params();
+  for (const auto& p : w_opt_->params()) params.push_back(p);
+  double part[3] = {0, 0, 0};
+  nets::data_parallel_backward(B, params, [&](size_t b, size_t e) {
+    nets::IntTensor x = nets::IntTensor::from_shape({e - b, T});
+    std::memcpy(x.data(), seqs.data() + b * T, (e - b) * T * sizeof(int32_t));
+    nets::Tensor r;
+    if (!mle) {
+      const size_t J = rewards.shape()[1];
+      r = nets::Tensor::from_shape({e - b, J});
+      std::memcpy(r.data(), rewards.data() + b * J, (e - b) * J * sizeof(float));
+    }
+    std::vector<size_t> len;
+    if (lengths) len.assign(lengths->begin() + long(b), lengths->begin() + long(e));
+    const Losses l = losses(x, r, mle, lengths ? &len : nullptr);
+    const double share = double(e - b) / double(B);
+    part[0] = l.worker.item() * share, part[1] = l.manager.defined() ? l.manager.item() * share : 0.0;
+    part[2] = l.mean_intrinsic * share;
+    return l.manager.defined() ? nets::add(l.manager, l.worker) : l.worker;
+  });
+  nets::dist::allreduce_sum(part, 3);
+  clip_and_step();
+  v.worker = part[0], v.manager = part[1], v.mean_intrinsic = part[2];
+  return v;
 }
 
 nets::IntTensor LeakGAN::negatives() {
@@ -332,10 +377,9 @@ void LeakGAN::pretrain(const Log& log) {
       nets::IntTensor x = nets::IntTensor::from_shape({B, T});
       for (size_t s = 0; s + B <= Ng; s += B) {
         for (size_t b = 0; b < B; ++b) std::memcpy(x.data() + b * T, real_.data() + order[s + b] * T, T * sizeof(int32_t));
-        const Losses l = losses(x, nets::Tensor(), true);
-        step_generator(l);
-        nll += l.worker.item();
-        if (l.manager.defined()) cos -= l.manager.item();
+        const StepValues l = train_generator(x, nets::Tensor(), true);
+        nll += l.worker;
+        cos -= l.manager;
         ++n;
       }
       ++epoch;
@@ -417,8 +461,7 @@ std::map<std::string, double> LeakGAN::g_step_on(const nets::IntTensor& seqs, co
     for (size_t b = 0; b < B; ++b) a[b] = r(b, j), z[b] = q(b, j);
     rho += spearman(a, z) / double(J);
   }
-  const Losses l = losses(seqs, r, false, lengths);
-  step_generator(l);
+  const StepValues l = train_generator(seqs, r, false, lengths);
   return {{"d_reward", d}, {"rescaled_reward", mr}, {"reward_rank_corr", rho}, {"intrinsic_reward", l.mean_intrinsic}};
 }
 
@@ -586,7 +629,7 @@ void LeakGANAgent::load_state(const nets::SafeTensors& st, const std::string& pa
 AgentSpec leakgan_agent_spec() {
   AgentSpec s;
   s.kind = "leakgan";
-  s.data_parallel = "the discriminator, the Monte-Carlo rollouts and the negatives";
+  s.data_parallel = "the manager and worker (pre-training and g-steps; the reference variant's g-steps stay whole), the discriminator, the Monte-Carlo rollouts and the negatives";
   s.name = "leakgan";
   s.summary = "LeakGAN (Guo et al. 2018): manager/worker LSTMs, leaked discriminator features, rescaled rollout rewards";
   s.spaces = "text envs with real data: TextOracle-v0, TextCoco-v0, TextGrammar-v0";

@@ -113,6 +113,16 @@ class LeakGAN {
                 const std::vector<size_t>* lengths = nullptr);
   // One generator update from both losses (each optimizer clipped on its own).
   void step_generator(const Losses& l);
+  // losses() then step_generator() on seqs [B, T]. Under MPI each rank computes the losses of its
+  // rows of the batch (the per-row weights are the batch's; the parts add up to the whole) and
+  // the gradients are summed in rank order; the reference variant's adversarial losses scale by
+  // the whole batch's mean reward and mean intrinsic reward, and stay whole on every rank. The
+  // values are the whole batch's on every rank.
+  struct StepValues {
+    double worker = 0, manager = 0, mean_intrinsic = 0;
+  };
+  StepValues train_generator(const nets::IntTensor& seqs, const nets::Tensor& rewards, bool mle,
+                             const std::vector<size_t>* lengths = nullptr);
   // One adversarial g-step on sequences [B, T] (lengths: tokens the policy chose; later ones get
   // no gradient). Returns {mean D of the sequences, mean rescaled reward, rank correlation
   // between the rescaled reward and the raw Q, mean intrinsic reward}.
@@ -134,6 +144,7 @@ class LeakGAN {
   nets::LeakGANGenerator gen;
 
  private:
+  void clip_and_step();
   nets::IntTensor real_;
   const text::Oracle* oracle_;
   std::unique_ptr<nets::Adam> m_opt_, w_opt_, d_opt_;
