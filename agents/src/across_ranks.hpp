@@ -8,8 +8,8 @@
 
 #include <cstddef>
 #include <cstring>
+#include <algorithm>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "seqrl/nets/dist.hpp"
@@ -27,7 +27,7 @@ nets::IntTensor token_rows_across_ranks(size_t n, size_t width, Part&& part) {
   const nets::IntTensor mine = part(begin, end);
   if (mine.dimension() != 2 || mine.shape()[0] != end - begin || mine.shape()[1] != width)
     throw ShapeError("token_rows_across_ranks: a part of " + std::to_string(end - begin) + " rows of " +
-                           std::to_string(width) + " came back as " + shape_str(mine.shape()));
+                     std::to_string(width) + " came back as " + shape_str(mine.shape()));
   nets::IntTensor all = nets::IntTensor::from_shape({n, width});
   std::memcpy(all.data() + begin * width, mine.data(), mine.size() * sizeof(int32_t));
   nets::dist::allgather_rows(all.data(), n, width);
@@ -43,7 +43,7 @@ std::vector<float> values_across_ranks(size_t n, Part&& part) {
   const std::vector<float> mine = part(begin, end);
   if (mine.size() != end - begin)
     throw ShapeError("values_across_ranks: a part of " + std::to_string(end - begin) + " rows came back with " +
-                           std::to_string(mine.size()) + " values");
+                     std::to_string(mine.size()) + " values");
   std::vector<float> all(n);
   std::copy(mine.begin(), mine.end(), all.begin() + long(begin));
   nets::dist::allgather_rows(all.data(), n, 1);
