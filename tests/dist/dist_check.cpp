@@ -188,6 +188,26 @@ int main(int argc, char** argv) {
     check(bits_equal(na, nb) && na.shape()[0] == 37, "SeqGAN's negatives split over the ranks are one process's");
     check(sa.disc.has_score_table() && sb.disc.has_score_table(), "the score table switch happened on every rank");
     check(sa.rng.state() == sb.rng.state(), "the rollouts left the random stream where one process does");
+    // the policy-gradient step on those rewards: each rank its rows, the gradients summed in rank
+    // order; the generator's parameters within rounding of one process's
+    std::vector<seqrl::nets::Tensor> before;
+    for (const auto& [name, p] : sa.gen.named_parameters()) before.push_back(p.value());
+    sa.g_step_on(seqs);
+    {
+      dist::Solo solo;
+      sb.g_step_on(seqs);
+    }
+    const auto pa = sa.gen.named_parameters(), pb = sb.gen.named_parameters();
+    double pdiff = 0, moved = 0;
+    for (size_t k = 0; k < pa.size(); ++k)
+      for (size_t i = 0; i < before[k].size(); ++i) {
+        const float a = pa[k].second.value().data()[i];
+        pdiff = std::max(pdiff, double(std::abs(a - pb[k].second.value().data()[i])));
+        moved = std::max(moved, double(std::abs(a - before[k].data()[i])));
+      }
+    check(moved > 1e-4 && pdiff < 1e-6, "SeqGAN's policy-gradient step over the ranks is one process's to rounding "
+                                        "(it moved the generator by " + std::to_string(moved) + ", max difference " +
+                                        std::to_string(pdiff) + ")");
 
     seqrl::agents::LeakGANConfig lc = seqrl::agents::leakgan_protocol("fast");
     lc.emb = 8, lc.hidden = 8, lc.goal_size = 4, lc.batch = 8, lc.rollouts = 3, lc.negatives = 29, lc.seed = 6;
