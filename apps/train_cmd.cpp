@@ -211,7 +211,8 @@ int run_train(const TrainConfig& given, std::ostream& out, std::ostream& err) {
                         " MPI ranks, but " + c.agent + " does not train data-parallel (agents that do: " + which +
                         "); train it as one process");
     }
-    if (nets::dist::rank() != 0) c.run.out_dir.clear(), c.run.checkpoint_every = 0;
+    // (the others keep the checkpoint schedule: at each checkpoint every rank's state is compared)
+    if (nets::dist::rank() != 0) c.run.out_dir.clear();
   }
   auto probe = env::make(c.run.env_id, c.run.env_options);
   const agents::AgentSpec& spec = agents::agent_kind(c.kind);

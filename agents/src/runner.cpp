@@ -19,6 +19,7 @@
 #include "seqrl/env/wrappers.hpp"
 #include "seqrl/nets/checkpoint.hpp"
 #include "seqrl/nets/dist.hpp"
+#include "seqrl/nets/optim.hpp"
 
 namespace seqrl::agents {
 
@@ -152,7 +153,8 @@ void request_stop() { g_stop.store(true); }
 RunResult run(Agent& agent, const RunConfig& cfg, const nlohmann::json& config_json) {
   if (cfg.num_envs == 0) throw ValueError("RunConfig.num_envs must be positive");
   if (cfg.checkpoint_every < 0) throw ValueError("RunConfig.checkpoint_every must be >= 0");
-  if (cfg.checkpoint_every > 0 && cfg.out_dir.empty())
+  // (under MPI only rank 0 has the out_dir; the others keep the schedule to check their state)
+  if (cfg.checkpoint_every > 0 && cfg.out_dir.empty() && nets::dist::size() == 1)
     throw ValueError("RunConfig.checkpoint_every needs an out_dir to write checkpoints into");
   const auto& spec = env::spec(cfg.env_id);
   env::VectorEnv venv(
@@ -210,10 +212,15 @@ RunResult run(Agent& agent, const RunConfig& cfg, const nlohmann::json& config_j
   };
   const bool tty = cfg.progress && ::isatty(STDERR_FILENO);
   const double t0 = now_s() - elapsed0;
+  // Under MPI every rank reaches each checkpoint: its agent's whole state is compared with rank
+  // 0's (parameters, optimizer moments, random streams; a difference ends the job naming the
+  // entry), and rank 0 writes it.
   auto write_checkpoint = [&] {
-    const nlohmann::json files = rd.state();
     nets::SafeTensors st;
     agent.save_state(st);
+    nets::check_replica_state(st.tensors, st.metadata, "at the checkpoint of step " + std::to_string(step));
+    if (ckpt_path.empty()) return;
+    const nlohmann::json files = rd.state();
     st.tensors["run.obs"] = obs;
     nlohmann::json curve = nlohmann::json::array();
     for (auto& [s, m] : res.eval_curve) curve.push_back({s, m});
@@ -254,6 +261,13 @@ RunResult run(Agent& agent, const RunConfig& cfg, const nlohmann::json& config_j
                               {"config", config_json}};
     rd.write_summary(summary);
   };
+  // whether checkpoints are written (by rank 0 under MPI): then every rank takes part in them
+  const bool checkpoints = nets::dist::any(!ckpt_path.empty());
+  if (nets::dist::size() > 1) {
+    nets::SafeTensors st;
+    agent.save_state(st);
+    nets::check_replica_state(st.tensors, st.metadata, cfg.resume.empty() ? "at start-up" : "after resuming");
+  }
   SigintStop guard(cfg.handle_sigint);
   long next_ckpt = cfg.checkpoint_every > 0 ? (step / cfg.checkpoint_every + 1) * cfg.checkpoint_every : -1;
   while (step < cfg.total_steps && !agent.done()) {
@@ -329,13 +343,13 @@ RunResult run(Agent& agent, const RunConfig& cfg, const nlohmann::json& config_j
   if (tty) std::fprintf(stderr, "\n");
   res.steps = step;
   if (res.interrupted) {
-    if (!ckpt_path.empty()) write_checkpoint();
+    if (checkpoints) write_checkpoint();
     res.seconds = now_s() - t0;
     write_summary();
     return res;
   }
   // the final checkpoint comes before the final evaluation, which a resume from it repeats
-  if (!ckpt_path.empty()) write_checkpoint();
+  if (checkpoints) write_checkpoint();
   res.seconds = now_s() - t0;
   res.final_eval = evaluate(agent, cfg.env_id, cfg.final_eval_episodes, cfg.seed + 2000000, cfg.env_options);
   res.eval_curve.emplace_back(step, res.final_eval.mean);

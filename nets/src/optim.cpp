@@ -5,6 +5,8 @@
 #include <cmath>
 #include <exception>
 #include <cstring>
+#include <map>
+#include <string_view>
 
 #include <xtensor/xbuilder.hpp>
 
@@ -310,14 +312,16 @@ double data_parallel_backward(size_t rows, const NamedParams& params,
   return value;
 }
 
-void check_replicas(const NamedParams& params, const std::string& when) {
-  if (dist::size() == 1) return;
-  // 64-bit FNV-style hash over 8-byte words of each parameter's values
-  std::string mine(params.size() * sizeof(uint64_t), '\0');
-  for (size_t k = 0; k < params.size(); ++k) {
-    const Tensor& v = params[k].second.value();
-    const auto* bytes = reinterpret_cast<const unsigned char*>(v.data());
-    const size_t n = v.size() * sizeof(float);
+namespace {
+// Compares a 64-bit hash of each item's bytes with rank 0's; when any rank differs, throws Error
+// on every rank naming the first item that differs (as `kind 'name'`) and the ranks where it does.
+void check_replica_items(const std::vector<std::pair<std::string, std::string_view>>& items, const char* kind,
+                         const std::string& when) {
+  // 64-bit FNV-style hash over 8-byte words of each item
+  std::string mine(items.size() * sizeof(uint64_t), '\0');
+  for (size_t k = 0; k < items.size(); ++k) {
+    const auto* bytes = reinterpret_cast<const unsigned char*>(items[k].second.data());
+    const size_t n = items[k].second.size();
     uint64_t h = 1469598103934665603ull ^ n;
     size_t i = 0;
     for (; i + 8 <= n; i += 8) {
@@ -331,8 +335,8 @@ void check_replicas(const NamedParams& params, const std::string& when) {
   std::string root = mine;
   dist::broadcast(root);
   long first = -1;
-  for (size_t k = 0; k < params.size() && first < 0; ++k)
-    if (std::memcmp(mine.data() + k * 8, root.data() + k * 8, 8) != 0) first = long(k);
+  for (size_t k = 0; k < items.size() && first < 0; ++k)
+    if (root.size() != mine.size() || std::memcmp(mine.data() + k * 8, root.data() + k * 8, 8) != 0) first = long(k);
   const std::vector<std::string> all = dist::allgather(std::to_string(first));
   long k_min = -1;
   std::string ranks;
@@ -343,8 +347,32 @@ void check_replicas(const NamedParams& params, const std::string& when) {
     if (k_min < 0 || k < k_min) k_min = k;
   }
   if (k_min >= 0)
-    throw Error("the ranks' models differ " + when + ": parameter '" + params[size_t(k_min)].first +
-                "' on rank(s) " + ranks + " is not rank 0's (data-parallel training must keep them equal)");
+    throw Error("the ranks' models differ " + when + ": " + kind + " '" +
+                (size_t(k_min) < items.size() ? items[size_t(k_min)].first : std::string("?")) + "' on rank(s) " +
+                ranks + " is not rank 0's (data-parallel training must keep them equal)");
+}
+}  // namespace
+
+void check_replicas(const NamedParams& params, const std::string& when) {
+  if (dist::size() == 1) return;
+  std::vector<std::pair<std::string, std::string_view>> items;
+  for (const auto& [name, p] : params)
+    items.emplace_back(name, std::string_view(reinterpret_cast<const char*>(p.value().data()), p.value().size() * sizeof(float)));
+  check_replica_items(items, "parameter", when);
+}
+
+void check_replica_state(const std::map<std::string, Tensor>& tensors,
+                         const std::map<std::string, std::string>& metadata, const std::string& when) {
+  if (dist::size() == 1) return;
+  std::vector<std::pair<std::string, std::string_view>> items;
+  for (const auto& [name, t] : tensors)
+    items.emplace_back(name, std::string_view(reinterpret_cast<const char*>(t.data()), t.size() * sizeof(float)));
+  for (const auto& [key, value] : metadata) items.emplace_back(key, std::string_view(value));
+  // a rank with other entries than rank 0's differs too: their names are part of what is compared
+  std::string names;
+  for (const auto& item : items) names += item.first + '\n';
+  items.emplace_back("(the list of entries)", std::string_view(names));
+  check_replica_items(items, "state entry", when);
 }
 
 // ---- ShardedStep ------------------------------------------------------------------------------

@@ -7,6 +7,7 @@
 #include <thread>
 #include <cstdio>
 #include <cstring>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -147,6 +148,33 @@ int main(int argc, char** argv) {
       check(msg.find("parameter 'w1' on rank(s) " + std::to_string(n - 1) + " is not rank 0's") != std::string::npos &&
                 msg.find("after update 7") != std::string::npos,
             "check_replicas names the parameter and the rank that differ: '" + msg + "'");
+    }
+  }
+  // check_replica_state (the runner's check at start-up and at checkpoints): an agent's tensors and
+  // metadata; a random stream's state that differs on the last rank is named
+  {
+    std::map<std::string, seqrl::nets::Tensor> tensors;
+    tensors["gen.w"] = seqrl::nets::Tensor::from_shape({5});
+    for (size_t i = 0; i < 5; ++i) tensors["gen.w"].data()[i] = float(i);
+    std::map<std::string, std::string> meta = {{"rng", "12345"}, {"updates", "7"}};
+    bool quiet = true;
+    try {
+      seqrl::nets::check_replica_state(tensors, meta, "at start-up");
+    } catch (const std::exception&) {
+      quiet = false;
+    }
+    check(quiet, "check_replica_state is quiet while the ranks agree");
+    if (n > 1) {
+      if (r == n - 1) meta["rng"] = "12346";
+      std::string msg;
+      try {
+        seqrl::nets::check_replica_state(tensors, meta, "at the checkpoint of step 640");
+      } catch (const std::exception& e) {
+        msg = e.what();
+      }
+      check(msg.find("state entry 'rng' on rank(s) " + std::to_string(n - 1)) != std::string::npos &&
+                msg.find("at the checkpoint of step 640") != std::string::npos,
+            "check_replica_state names the entry and the rank that differ: '" + msg + "'");
     }
   }
   // Monte-Carlo rollouts and fresh negatives split by rows over the ranks (agents/src/across_ranks.hpp):

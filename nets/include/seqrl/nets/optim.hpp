@@ -128,6 +128,11 @@ void allreduce_gradients(const NamedParams& params);
 // parameter's bytes with rank 0's; when any rank differs it throws Error on every rank naming the
 // first parameter that differs, the ranks where it does, and `when`. A no-op in a group of one.
 void check_replicas(const NamedParams& params, const std::string& when);
+// The same over an agent's whole saved state (tensors, then metadata: optimizer moments, random
+// streams, counters), naming the first entry that differs: the runner's check at start-up and at
+// each checkpoint under MPI.
+void check_replica_state(const std::map<std::string, Tensor>& tensors,
+                         const std::map<std::string, std::string>& metadata, const std::string& when);
 
 // reduce = false leaves each rank with its own rows' gradient, for ShardedStep to reduce.
 double data_parallel_backward(size_t rows, const NamedParams& params,
