@@ -1,5 +1,6 @@
 // `seqrl train`: any agent of the registry on any registered environment. Nothing here names an
 // agent: the options, their defaults per env and the agent itself come from its AgentSpec.
+#include <algorithm>
 #include <fstream>
 #include <set>
 
@@ -203,10 +204,12 @@ int run_train(const TrainConfig& given, std::ostream& out, std::ostream& err) {
     // repeats the rest on every rank (the same seeds, the same results); rank 0 alone writes the
     // run folder
     if (agents::agent_kind(c.kind).data_parallel.empty()) {
-      std::string which;
+      std::vector<std::string> names;  // (kinds share names: dqn and dqn-lstm are both dqn)
       for (const agents::AgentSpec* s : agents::registered_agents())
-        if (!s->data_parallel.empty() && which.find(s->name) == std::string::npos)
-          which += (which.empty() ? "" : ", ") + s->name;
+        if (!s->data_parallel.empty() && std::find(names.begin(), names.end(), s->name) == names.end())
+          names.push_back(s->name);
+      std::string which;
+      for (const std::string& n : names) which += (which.empty() ? "" : ", ") + n;
       throw ConfigError("seqrl train --agent " + c.agent + ": " + std::to_string(nets::dist::size()) +
                         " MPI ranks, but " + c.agent + " does not train data-parallel (agents that do: " + which +
                         "); train it as one process");
