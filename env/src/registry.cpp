@@ -200,7 +200,8 @@ const EnvSpec& spec(const std::string& id) {
 
 const std::vector<EnvOption>& common_env_options() {
   static const std::vector<EnvOption> o = {
-      {"max_episode_steps", "integer", "time limit (TimeLimit), overriding the id's own", 1, 1e15},
+      // (TimeLimit counts in an int: a larger limit is refused by name, not cast)
+      {"max_episode_steps", "integer", "time limit (TimeLimit), overriding the id's own", 1, 2147483647.0},
       {"encoder", "string", "an autoencoder checkpoint (seqrl fit ae|vae): observations become its codes"},
       {"reward_model", "string", "a checkpoint whose model scores a text env's sequences (the reward)"},
       {"one_hot", "bool", "a Discrete observation as a one-hot vector (OneHotObservation)"}};
@@ -239,9 +240,12 @@ void check_options(const EnvSpec& s, const Info& given) {
     if (it.value().is_number()) {
       const double v = it.value().get<double>();
       if (!(v >= o->min && v <= o->max)) {
-        auto num = [](double x) {
+        auto num = [](double x) {  // whole bounds as integers: [1, 2147483647], not [1, 2.14748e+09]
           std::ostringstream os;
-          os << x;
+          if (x == std::floor(x) && std::fabs(x) < 1e18)
+            os << (long long)x;
+          else
+            os << x;
           return os.str();
         };
         throw ValueError("option '" + it.key() + "' of environment '" + s.id + "' must be in [" + num(o->min) + ", " +

@@ -329,6 +329,10 @@ TEST_CASE("env options are validated: an unknown key or a wrong type names the k
   }
   CHECK_THROWS_AS(env::make("CartPole-v1", {{"g", 9.8}}), KeyError);  // Pendulum's option, not CartPole's
   CHECK_THROWS_AS(env::make("TextOracle-v0", {{"vocab", 5.5}}), ValueError);
+  // a limit past an int is out of range, not cast (fuzz_env_options found {"max_episode_steps": 1000e10})
+  CHECK_THROWS_WITH(env::make("CartPole-v1", {{"max_episode_steps", 1000e10}}),
+                    Catch::Contains("option 'max_episode_steps' of environment 'CartPole-v1' must be in [1, 2147483647]"));
+  CHECK(env::make("CartPole-v1", {{"max_episode_steps", 2147483647}}) != nullptr);
   // what they do take still works, the common ones included
   CHECK(env::make("Pendulum-v1", {{"g", 9.8}, {"max_episode_steps", 50}}) != nullptr);
   CHECK(env::make("TextOracle-v0", {{"vocab", 50}, {"seq_len", 5}, {"oracle_seed", 3}}) != nullptr);
