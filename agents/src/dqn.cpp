@@ -148,12 +148,8 @@ float DQN::train_step() {
   // under MPI each rank takes its rows of the minibatch (every rank drew the same one) and the
   // gradients are summed in rank order; alone, rows [0, B) are the whole minibatch
   const double loss = nets::data_parallel_backward(B, opt_->params(), [&](size_t b, size_t e) {
-    nets::Tensor ob = nets::Tensor::from_shape({e - b, obs_dim_}), yb = nets::Tensor::from_shape({e - b});
-    nets::IntTensor ab = nets::IntTensor::from_shape({e - b});
-    std::memcpy(ob.data(), o.data() + b * obs_dim_, (e - b) * obs_dim_ * sizeof(float));
-    std::copy(y.data() + b, y.data() + e, yb.data());
-    std::copy(a.data() + b, a.data() + e, ab.data());
-    nets::Var q_sa = nets::gather(q_.forward(nets::Var(ob)), ab);
+    nets::Var q_sa = nets::gather(q_.forward(nets::Var(nets::row_slice(o, b, e))), nets::row_slice(a, b, e));
+    const nets::Tensor yb = nets::row_slice(y, b, e);
     return cfg.huber ? nets::huber(q_sa, yb) : nets::mse(q_sa, yb);
   });
   if (cfg.max_grad_norm > 0.f) nets::clip_grad_norm(opt_->params(), cfg.max_grad_norm);

@@ -10,8 +10,6 @@
 #include <optional>
 #include <ostream>
 
-#include <xtensor/xview.hpp>
-
 #include "seqrl/agents/runner.hpp"
 #include "seqrl/nets/checkpoint.hpp"
 #include "seqrl/nets/dist.hpp"
@@ -237,17 +235,11 @@ class MixtureAutoencoderFitter : public Fitter {
 };
 
 // ---- helpers of the sentence models --------------------------------------------------------------
-// Rows idx[0..n) of t [N, T], or the n rows from `begin`.
+// Rows idx[0..n) of t [N, T] (a range of rows: nets::row_slice).
 nets::IntTensor rows_of(const nets::IntTensor& t, const size_t* idx, size_t n) {
   const size_t T = t.shape()[1];
   nets::IntTensor out = nets::IntTensor::from_shape({n, T});
   for (size_t i = 0; i < n; ++i) std::copy(t.data() + idx[i] * T, t.data() + (idx[i] + 1) * T, out.data() + i * T);
-  return out;
-}
-nets::IntTensor row_range(const nets::IntTensor& t, size_t begin, size_t n) {
-  const size_t T = t.shape()[1];
-  nets::IntTensor out = nets::IntTensor::from_shape({n, T});
-  std::copy(t.data() + begin * T, t.data() + (begin + n) * T, out.data());
   return out;
 }
 
@@ -314,7 +306,7 @@ nets::Tensor codes_of(const nets::SentenceAutoencoder& m, const nets::IntTensor&
   nets::Tensor out = nets::Tensor::from_shape({N, Z});
   for (size_t b = 0; b < N; b += chunk) {
     const size_t n = std::min(chunk, N - b);
-    const nets::Tensor f = m.encode(row_range(seqs, b, n)).mu.value();
+    const nets::Tensor f = m.encode(nets::row_slice(seqs, b, b + n)).mu.value();
     std::copy(f.begin(), f.end(), out.data() + b * Z);
   }
   return out;
@@ -335,7 +327,7 @@ class GanFitter : public Fitter {
                          std::to_string(task_.vocab_size));
       codes_ = codes_of(*enc_.model, task_.real);
       const size_t M = std::min<size_t>(task_.held_out.shape()[0], c.eval_samples ? c.eval_samples : 2500);
-      held_codes_ = codes_of(*enc_.model, row_range(task_.held_out, 0, M));
+      held_codes_ = codes_of(*enc_.model, nets::row_slice(task_.held_out, 0, M));
       g.data_dim = enc_.model->cfg.latent;
     }
     gan_ = std::make_unique<nets::Gan>(g);
@@ -461,7 +453,7 @@ class SentenceAutoencoderFitter : public Fitter {
       throw ValueError("seqrl fit: '" + c.data + "' has " + std::to_string(task_.real.shape()[0]) +
                        " training sentences, fewer than one batch of " + std::to_string(B));
     const size_t M = c.eval_samples ? std::min(c.eval_samples, task_.held_out.shape()[0]) : task_.held_out.shape()[0];
-    eval_ = row_range(task_.held_out, 0, M);
+    eval_ = nets::row_slice(task_.held_out, 0, M);
   }
   nlohmann::json step() override {
     const nets::IntTensor x = batches_.next(task_.real, batch_of(c_));
@@ -477,13 +469,13 @@ class SentenceAutoencoderFitter : public Fitter {
     const size_t M = eval_.shape()[0], chunk = 250;
     for (size_t b = 0; b < M; b += chunk) {
       const size_t n = std::min(chunk, M - b);
-      const nets::VaeTerms t = model_.loss(row_range(eval_, b, n), 1.0, r);
+      const nets::VaeTerms t = model_.loss(nets::row_slice(eval_, b, b + n), 1.0, r);
       recon += t.recon * n, kl += t.kl * n, tokens += t.tokens * n;
     }
     recon /= M, kl /= M, tokens /= M;
     // greedy reconstruction from the posterior mean: the share of scored tokens decoded right
     const size_t A = std::min<size_t>(M, 500);
-    const nets::IntTensor x = row_range(eval_, 0, A);
+    const nets::IntTensor x = nets::row_slice(eval_, 0, A);
     const nets::IntTensor rec = model_.decode(model_.encode(x).mu.value(), x.shape()[1]);
     const nets::Tensor m = model_.mask(x);
     double right = 0, total = 0;
@@ -516,7 +508,7 @@ class SentenceAutoencoderFitter : public Fitter {
     const size_t T = task_.real.shape()[1], Z = model_.cfg.latent;
     std::string s = "# reconstructions (held-out sentence -> greedy decoding of its posterior mean)\n";
     const size_t n = std::min<size_t>(5, eval_.shape()[0]);
-    const nets::IntTensor x = row_range(eval_, 0, n);
+    const nets::IntTensor x = nets::row_slice(eval_, 0, n);
     const nets::IntTensor rec = model_.decode(model_.encode(x).mu.value(), T);
     for (size_t i = 0; i < n; ++i) s += words_of(x, i, v) + "\n  -> " + words_of(rec, i, v) + "\n";
     if (c_.kind == "vae") {
@@ -526,7 +518,7 @@ class SentenceAutoencoderFitter : public Fitter {
       for (size_t i = 0; i < 10; ++i) s += words_of(prior, i, v) + "\n";
     }
     if (n >= 2) {
-      const nets::IntTensor path = model_.interpolate(row_range(x, 0, 2), 5, T);
+      const nets::IntTensor path = model_.interpolate(nets::row_slice(x, 0, 2), 5, T);
       s += "# interpolation between the first two held-out sentences' means (0, 1/4, ..., 1)\n";
       for (size_t k = 0; k < 5; ++k) s += words_of(path, k, v) + "\n";
     }
@@ -565,7 +557,7 @@ class LanguageModelFitter : public Fitter {
     opt_->zero_grad();
     const double nll = nets::data_parallel_backward(B, opt_->params(), [&](size_t b, size_t e) {
       if (b == 0 && e == B) return gen_.nll(x);
-      return gen_.nll(nets::IntTensor(xt::view(x, xt::range(b, e), xt::all())));
+      return gen_.nll(nets::row_slice(x, b, e));
     });
     if (c_.clip > 0.f) nets::clip_grad_norm(opt_->params(), c_.clip);
     opt_->step();

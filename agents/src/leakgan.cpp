@@ -284,7 +284,7 @@ void LeakGAN::clip_and_step() {
 
 LeakGAN::StepValues LeakGAN::train_generator(const nets::IntTensor& seqs, const nets::Tensor& rewards, bool mle,
                                              const std::vector<size_t>* lengths) {
-  const size_t B = seqs.shape()[0], T = seqs.shape()[1];
+  const size_t B = seqs.shape()[0];
   StepValues v;
   if (nets::dist::size() == 1 || (!mle && cfg.variant == "reference")) {
     const Losses l = losses(seqs, rewards, mle, lengths);
@@ -301,17 +301,10 @@ LeakGAN::StepValues LeakGAN::train_generator(const nets::IntTensor& seqs, const 
   for (const auto& p : w_opt_->params()) params.push_back(p);
   double part[3] = {0, 0, 0};
   nets::data_parallel_backward(B, params, [&](size_t b, size_t e) {
-    nets::IntTensor x = nets::IntTensor::from_shape({e - b, T});
-    std::memcpy(x.data(), seqs.data() + b * T, (e - b) * T * sizeof(int32_t));
-    nets::Tensor r;
-    if (!mle) {
-      const size_t J = rewards.shape()[1];
-      r = nets::Tensor::from_shape({e - b, J});
-      std::memcpy(r.data(), rewards.data() + b * J, (e - b) * J * sizeof(float));
-    }
     std::vector<size_t> len;
     if (lengths) len.assign(lengths->begin() + long(b), lengths->begin() + long(e));
-    const Losses l = losses(x, r, mle, lengths ? &len : nullptr);
+    const Losses l = losses(nets::row_slice(seqs, b, e), mle ? nets::Tensor() : nets::row_slice(rewards, b, e), mle,
+                            lengths ? &len : nullptr);
     const double share = double(e - b) / double(B);
     part[0] = l.worker.item() * share, part[1] = l.manager.defined() ? l.manager.item() * share : 0.0;
     part[2] = l.mean_intrinsic * share;

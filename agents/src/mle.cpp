@@ -17,12 +17,9 @@ double MLETrainer::step(const nets::IntTensor& batch) {
   opt_->zero_grad();
   // under MPI each rank computes the gradient of its rows of the batch (every rank holds the same
   // one), summed in rank order (nets::data_parallel_backward); alone, rows [0, B) are the batch
-  const size_t B = batch.shape()[0], T = batch.shape()[1];
+  const size_t B = batch.shape()[0];
   const double loss = nets::data_parallel_backward(B, opt_->params(), [&](size_t b, size_t e) {
-    if (b == 0 && e == B) return gen_.nll(batch);
-    nets::IntTensor rows = nets::IntTensor::from_shape({e - b, T});
-    std::copy(batch.data() + b * T, batch.data() + e * T, rows.data());
-    return gen_.nll(rows);
+    return b == 0 && e == B ? gen_.nll(batch) : gen_.nll(nets::row_slice(batch, b, e));
   });
   if (cfg_.clip > 0.f) nets::clip_grad_norm(opt_->params(), cfg_.clip);
   opt_->step();

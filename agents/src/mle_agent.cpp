@@ -45,18 +45,13 @@ void MLEAgent::fit() {
   m.batch = cfg.batch;
   m.seed = cfg.seed + 1;
   MLETrainer trainer(gen_, m);
-  const size_t N = task_.real.shape()[0], T = task_.real.shape()[1];
+  const size_t N = task_.real.shape()[0];
   const size_t V = std::min(cfg.validation, N / 10);  // at most a tenth of the data
   if (V && N - V < cfg.batch)
     throw ValueError("mle: validation " + std::to_string(V) + " of " + std::to_string(N) +
                      " sequences leaves less than a batch to fit");
-  nets::IntTensor train = task_.real, val;
-  if (V) {
-    train = nets::IntTensor::from_shape({N - V, T});
-    val = nets::IntTensor::from_shape({V, T});
-    std::copy(task_.real.data(), task_.real.data() + (N - V) * T, train.data());
-    std::copy(task_.real.data() + (N - V) * T, task_.real.data() + N * T, val.data());
-  }
+  const nets::IntTensor train = V ? nets::row_slice(task_.real, 0, N - V) : task_.real;
+  const nets::IntTensor val = V ? nets::row_slice(task_.real, N - V, N) : nets::IntTensor();
   double nll = 0, best_nll = std::numeric_limits<double>::infinity();
   size_t best_epoch = 0, since_best = 0;
   std::map<std::string, nets::Tensor> best;

@@ -5,8 +5,6 @@
 #include <algorithm>
 #include <cstring>
 
-#include <xtensor/xview.hpp>
-
 #include "across_ranks.hpp"
 #include "seqrl/agents/mle.hpp"
 #include "seqrl/nets/dist.hpp"
@@ -186,7 +184,7 @@ double train_discriminator(nets::Discriminator& disc, nets::Optimizer& opt, cons
       const double value = nets::data_parallel_backward(B, opt.params(), [&](size_t b, size_t e) {
         if (b == 0 && e == B) return disc.loss(x, y);
         disc.shard = {b, e, B};
-        nets::Var loss = disc.loss(nets::IntTensor(xt::view(x, xt::range(b, e), xt::all())),
+        nets::Var loss = disc.loss(nets::row_slice(x, b, e),
                                    std::vector<int32_t>(y.begin() + long(b), y.begin() + long(e)));
         disc.shard = {};
         return loss;
@@ -259,10 +257,8 @@ double SeqGAN::g_step_on(const nets::IntTensor& samples, const std::vector<size_
   // rows, which the part's loss undoes: the parts add up to the whole sum)
   nets::data_parallel_backward(B, g_opt_->params(), [&](size_t b, size_t e) {
     if (b == 0 && e == B) return nets::scale(gen.nll(samples, q), static_cast<float>(qsum));
-    nets::IntTensor rows = nets::IntTensor::from_shape({e - b, T});
-    nets::Tensor qr = nets::Tensor::from_shape({e - b, T});
-    std::memcpy(rows.data(), samples.data() + b * T, (e - b) * T * sizeof(int32_t));
-    std::memcpy(qr.data(), q.data() + b * T, (e - b) * T * sizeof(float));
+    const nets::IntTensor rows = nets::row_slice(samples, b, e);
+    const nets::Tensor qr = nets::row_slice(q, b, e);
     double part = 0;
     for (float v : qr) part += v;
     if (part == 0) return nets::scale(gen.nll(rows), 0.f);  // no reward on these rows: no gradient

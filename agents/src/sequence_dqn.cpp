@@ -138,15 +138,11 @@ float SequenceDQN::train_step() {
   // under MPI each rank takes its rows of the minibatch (every rank drew the same one) and the
   // gradients are summed in rank order; alone, rows [0, B) are the whole minibatch
   const double loss = nets::data_parallel_backward(B, opt_->params(), [&](size_t b, size_t e) {
-    nets::IntTensor sb = nets::IntTensor::from_shape({e - b, T_}), ab = nets::IntTensor::from_shape({e - b});
-    nets::Tensor yb = nets::Tensor::from_shape({e - b});
-    std::memcpy(sb.data(), seqs.data() + b * T_, (e - b) * T_ * sizeof(int32_t));
-    std::copy(a.data() + b, a.data() + e, ab.data());
-    std::copy(y.data() + b, y.data() + e, yb.data());
     const std::vector<size_t> pb(pos.begin() + long(b), pos.begin() + long(e));
     nets::Var q;
-    q_rows(q_, sb, pb, true, &q);
-    nets::Var q_sa = nets::gather(q, ab);
+    q_rows(q_, nets::row_slice(seqs, b, e), pb, true, &q);
+    nets::Var q_sa = nets::gather(q, nets::row_slice(a, b, e));
+    const nets::Tensor yb = nets::row_slice(y, b, e);
     return cfg.huber ? nets::huber(q_sa, yb) : nets::mse(q_sa, yb);
   });
   if (cfg.max_grad_norm > 0.f) nets::clip_grad_norm(opt_->params(), cfg.max_grad_norm);

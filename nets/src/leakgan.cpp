@@ -264,8 +264,7 @@ IntTensor LeakGANGenerator::run(const Discriminator& d, const IntTensor* prefix,
                        ") of " + std::to_string(n));
     if (rng) u = std::vector<double>(u.begin() + long(row_begin * S), u.begin() + long(row_end * S));
     if (prefix) {
-      rows_prefix = IntTensor::from_shape({row_end - row_begin, T});
-      std::copy(prefix->data() + row_begin * T, prefix->data() + row_end * T, rows_prefix.data());
+      rows_prefix = row_slice(*prefix, row_begin, row_end);
       prefix = &rows_prefix;
     }
     n = row_end - row_begin;
@@ -345,17 +344,14 @@ IntTensor LeakGANGenerator::sample_rows(const Discriminator& d, size_t n, Rng& r
 
 IntTensor LeakGANGenerator::complete(const Discriminator& d, const IntTensor& prefix, size_t given, Rng& rng,
                                      float temperature) const {
-  if (prefix.dimension() != 2 || prefix.shape()[1] != cfg.seq_len || given > cfg.seq_len)
-    throw ShapeError("LeakGANGenerator::complete: prefix " + shape_str(prefix.shape()) + " with " + std::to_string(given) +
-                     " given tokens");
-  return run(d, &prefix, given, prefix.shape()[0], &rng, temperature, -1, nullptr, 0, prefix.shape()[0]);
+  return complete_rows(d, prefix, given, rng, 0, prefix.dimension() == 2 ? prefix.shape()[0] : 0, temperature);
 }
 
 IntTensor LeakGANGenerator::complete_rows(const Discriminator& d, const IntTensor& prefix, size_t given, Rng& rng,
                                           size_t begin, size_t end, float temperature) const {
   if (prefix.dimension() != 2 || prefix.shape()[1] != cfg.seq_len || given > cfg.seq_len)
-    throw ShapeError("LeakGANGenerator::complete_rows: prefix " + shape_str(prefix.shape()) + " with " +
-                     std::to_string(given) + " given tokens");
+    throw ShapeError("LeakGANGenerator::complete: prefix " + shape_str(prefix.shape()) + " with " + std::to_string(given) +
+                     " given tokens");
   return run(d, &prefix, given, prefix.shape()[0], &rng, temperature, -1, nullptr, begin, end);
 }
 

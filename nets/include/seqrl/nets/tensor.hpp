@@ -31,6 +31,22 @@ inline Shape shape_of(const Tensor& t) { return Shape(t.shape().begin(), t.shape
 inline Shape shape_of(const IntTensor& t) { return Shape(t.shape().begin(), t.shape().end()); }
 size_t numel(const Shape& s);
 
+// Rows [begin, end) of t along its first axis, copied into a tensor of the same rank: a shard of
+// a batch (data-parallel training), a held-out split, an evaluation chunk.
+template <class E>
+xt::xarray<E> row_slice(const xt::xarray<E>& t, size_t begin, size_t end) {
+  if (t.dimension() == 0 || begin > end || end > t.shape()[0])
+    throw ShapeError("row_slice: rows [" + std::to_string(begin) + ", " + std::to_string(end) + ") of " +
+                     shape_str(t.shape()));
+  std::vector<size_t> shape(t.shape().begin(), t.shape().end());
+  size_t width = 1;
+  for (size_t i = 1; i < shape.size(); ++i) width *= shape[i];
+  shape[0] = end - begin;
+  xt::xarray<E> out = xt::xarray<E>::from_shape(shape);
+  std::copy(t.data() + begin * width, t.data() + end * width, out.data());
+  return out;
+}
+
 struct Node;
 using BackwardFn = std::function<void(Node& self)>;
 
