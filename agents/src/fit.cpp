@@ -192,10 +192,14 @@ class MixtureAutoencoderFitter : public Fitter {
     eval_x_ = mix_.sample(c.eval_samples ? c.eval_samples : 2500, r);
   }
   nlohmann::json step() override {
-    const nets::Tensor x = mix_.sample(batch_of(c_), data_);
-    const nets::VaeTerms t = trainer_.step([&](double beta, nets::Rng& r) { return model_.loss(x, beta, r); });
-    return {{"loss", t.loss.item()}, {"recon", t.recon}, {"kl", t.kl}, {"beta", t.beta}};
+    // every rank draws the same global batch; under MPI each computes the gradient of its rows
+    const size_t B = batch_of(c_);
+    const nets::Tensor x = mix_.sample(B, data_);
+    const nets::VaeTerms t = trainer_.step_rows(
+        B, [&](double beta, nets::Rng& r, size_t b, size_t e) { return model_.loss_rows(x, beta, r, b, e); });
+    return {{"loss", t.value}, {"recon", t.recon}, {"kl", t.kl}, {"beta", t.beta}};
   }
+  bool data_parallel() const override { return true; }
   nlohmann::json evaluate() override {
     nets::Rng r(c_.seed + 6);
     nets::NoGrad ng;
@@ -342,6 +346,7 @@ class GanFitter : public Fitter {
     s.g_loss = gan_->g_step();
     return {{"d_loss", s.d_loss}, {"g_loss", s.g_loss}, {"d_real", s.d_real}, {"d_fake", s.d_fake}, {"penalty", s.penalty}};
   }
+  bool data_parallel() const override { return true; }  // Gan's steps (nets/models/gan.hpp)
   nlohmann::json evaluate() override {
     nets::Rng r(c_.seed + 6);
     const nets::Tensor x = gan_->sample(c_.eval_samples ? c_.eval_samples : 2500, r);
@@ -456,11 +461,15 @@ class SentenceAutoencoderFitter : public Fitter {
     eval_ = nets::row_slice(task_.held_out, 0, M);
   }
   nlohmann::json step() override {
-    const nets::IntTensor x = batches_.next(task_.real, batch_of(c_));
+    // every rank draws the same global batch; under MPI each computes the gradient of its rows
+    const size_t B = batch_of(c_);
+    const nets::IntTensor x = batches_.next(task_.real, B);
     model_.train();
-    const nets::VaeTerms t = trainer_.step([&](double beta, nets::Rng& r) { return model_.loss(x, beta, r); });
-    return {{"loss", t.loss.item()}, {"recon", t.recon}, {"kl", t.kl}, {"beta", t.beta}, {"tokens", t.tokens}};
+    const nets::VaeTerms t = trainer_.step_rows(
+        B, [&](double beta, nets::Rng& r, size_t b, size_t e) { return model_.loss_rows(x, beta, r, b, e); });
+    return {{"loss", t.value}, {"recon", t.recon}, {"kl", t.kl}, {"beta", t.beta}, {"tokens", t.tokens}};
   }
+  bool data_parallel() const override { return true; }
   nlohmann::json evaluate() override {
     model_.eval();
     nets::NoGrad ng;
@@ -683,7 +692,7 @@ FitResult fit(const FitConfig& given, std::ostream* log) {
   if (nets::dist::size() > 1) {
     if (!f->data_parallel())
       throw ConfigError("seqrl fit " + c.kind + ": " + std::to_string(nets::dist::size()) +
-                        " MPI ranks, but only fit lm trains data-parallel so far; fit " + c.kind + " as one process");
+                        " MPI ranks, but this model does not train data-parallel; fit it as one process");
     // rank 0 writes the run folder; the others compute the same run and write nothing
     if (nets::dist::rank() != 0) c.out.clear();
   }

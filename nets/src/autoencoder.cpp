@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "seqrl/nets/checkpoint.hpp"
+#include "seqrl/nets/dist.hpp"
 #include "seqrl/nets/kernels.hpp"
 #include "seqrl/nets/losses.hpp"
 #include "seqrl/nets/ops.hpp"
@@ -38,12 +39,14 @@ VaeTerms vae_terms(const Var& recon, const MlpAutoencoder::Posterior& p, double 
   VaeTerms t;
   t.recon = recon.item();
   t.loss = recon;
+  t.value = t.recon;
   t.beta = 0.0;
   if (p.logvar.defined()) {
     const Var kl = kl_normal(p.mu, p.logvar);
     t.kl = kl.item();
     t.beta = beta;
     t.loss = recon + kl * float(beta);
+    t.value = t.loss.item();
   }
   return t;
 }
@@ -87,13 +90,34 @@ MlpAutoencoder::Posterior MlpAutoencoder::encode(const Var& x) const {
 
 Var MlpAutoencoder::decode(const Var& z) const { return decoder.forward(z); }
 
+namespace {
+void check_rows(size_t begin, size_t end, size_t rows, const char* what) {
+  if (begin >= end || end > rows)
+    throw ShapeError(std::string(what) + ": rows [" + std::to_string(begin) + ", " + std::to_string(end) +
+                     ") of a batch of " + std::to_string(rows));
+}
+}  // namespace
+
 VaeTerms MlpAutoencoder::loss(const Tensor& x, double beta, Rng& rng) const {
-  const Var xv(x);
+  return loss_rows(x, beta, rng, 0, x.dimension() ? x.shape()[0] : 0);
+}
+
+VaeTerms MlpAutoencoder::loss_rows(const Tensor& all, double beta, Rng& rng, size_t begin, size_t end) const {
+  if (all.dimension() != 2 || all.shape()[1] != cfg.in)
+    throw ShapeError("MlpAutoencoder: input " + shape_str(shape_of(all)) + ", expected [N, " + std::to_string(cfg.in) + "]");
+  const size_t N = all.shape()[0];
+  check_rows(begin, end, N, "MlpAutoencoder::loss");
+  const bool whole = begin == 0 && end == N;
+  const Var xv(whole ? all : row_slice(all, begin, end));
   const Posterior p = encode(xv);
-  const Var z = cfg.variational ? reparametrize(p.mu, p.logvar, standard_normal(p.mu.shape(), rng)) : p.mu;
+  Var z = p.mu;
+  if (cfg.variational) {  // the whole batch's eps, this shard's rows
+    const Tensor eps = standard_normal({N, cfg.latent}, rng);
+    z = reparametrize(p.mu, p.logvar, whole ? eps : row_slice(eps, begin, end));
+  }
   const Var err = decode(z) - xv;
   // 0.5 |x - x̂|² per example: the Gaussian decoder's NLL up to its constant
-  const Var recon = sum(square(err)) * (0.5f / float(x.shape()[0]));
+  const Var recon = sum(square(err)) * (0.5f / float(end - begin));
   return vae_terms(recon, p, beta);
 }
 
@@ -187,16 +211,27 @@ MlpAutoencoder::Posterior SentenceAutoencoder::encode(const IntTensor& seqs) con
   return encode(seqs, lengths_of(mask(seqs)));
 }
 
+std::vector<uint8_t> SentenceAutoencoder::draw_word_dropout(size_t B, size_t T, Rng& rng) const {
+  if (cfg.word_dropout <= 0.f) return {};
+  std::vector<uint8_t> drop(B * T, 0);
+  for (size_t b = 0; b < B; ++b)
+    for (size_t t = 1; t < T; ++t) drop[b * T + t] = rng.uniform() < cfg.word_dropout;
+  return drop;
+}
+
 Var SentenceAutoencoder::decoder_states(const Var& z, const IntTensor& seqs, Rng* dropout_rng) const {
+  const std::vector<uint8_t> drop =
+      dropout_rng ? draw_word_dropout(seqs.shape()[0], seqs.shape()[1], *dropout_rng) : std::vector<uint8_t>();
+  return decoder_states_given(z, seqs, drop.empty() ? nullptr : drop.data());
+}
+
+Var SentenceAutoencoder::decoder_states_given(const Var& z, const IntTensor& seqs, const uint8_t* drop) const {
   const size_t B = seqs.shape()[0], T = seqs.shape()[1];
   const int32_t start = int32_t(cfg.vocab);
   IntTensor in = IntTensor::from_shape({B, T});
   for (size_t b = 0; b < B; ++b) {
     in(b, 0) = start;
-    for (size_t t = 1; t < T; ++t) {
-      const bool drop = dropout_rng && cfg.word_dropout > 0.f && dropout_rng->uniform() < cfg.word_dropout;
-      in(b, t) = drop ? start : seqs(b, t - 1);
-    }
+    for (size_t t = 1; t < T; ++t) in(b, t) = drop && drop[b * T + t] ? start : seqs(b, t - 1);
   }
   Tensor zero = Tensor::from_shape({B, cfg.hidden});
   zero.fill(0.f);
@@ -210,7 +245,14 @@ Var SentenceAutoencoder::decoder_states(const Var& z, const IntTensor& seqs, Rng
 
 Var SentenceAutoencoder::reconstruction(const Var& z, const IntTensor& seqs, const Tensor& m,
                                         Rng* dropout_rng) const {
-  const Var h = decoder_states(z, seqs, dropout_rng);
+  const std::vector<uint8_t> drop =
+      dropout_rng ? draw_word_dropout(seqs.shape()[0], seqs.shape()[1], *dropout_rng) : std::vector<uint8_t>();
+  return reconstruction_given(z, seqs, m, drop.empty() ? nullptr : drop.data());
+}
+
+Var SentenceAutoencoder::reconstruction_given(const Var& z, const IntTensor& seqs, const Tensor& m,
+                                              const uint8_t* drop) const {
+  const Var h = decoder_states_given(z, seqs, drop);
   double scored = 0;
   for (float v : m) scored += v;
   // linear_cross_entropy is the mean over scored tokens; the sum per sentence is that times
@@ -250,19 +292,30 @@ SentenceAutoencoder::RowElbo SentenceAutoencoder::elbo(const IntTensor& seqs) co
 }
 
 VaeTerms SentenceAutoencoder::loss(const IntTensor& all, double beta, Rng& rng) const {
+  return loss_rows(all, beta, rng, 0, all.dimension() == 2 ? all.shape()[0] : 0);
+}
+
+VaeTerms SentenceAutoencoder::loss_rows(const IntTensor& all, double beta, Rng& rng, size_t begin, size_t end) const {
   check_ids(all, cfg.vocab, "SentenceAutoencoder::loss");
-  // the columns after every row's end cost nothing: drop them (same loss, less work)
+  // the columns after every row of the batch has ended cost nothing: drop them (same loss, less
+  // work; the whole batch's, so that every shard's draws are one process's)
   const Tensor full = mask(all);
-  const std::vector<size_t> lengths = lengths_of(full);
-  const size_t B = all.shape()[0], L = std::max<size_t>(1, *std::max_element(lengths.begin(), lengths.end()));
-  IntTensor seqs = IntTensor::from_shape({B, L});
-  Tensor m = Tensor::from_shape({B, L});
-  for (size_t b = 0; b < B; ++b)
-    for (size_t t = 0; t < L; ++t) seqs(b, t) = all(b, t), m(b, t) = full(b, t);
+  const std::vector<size_t> all_lengths = lengths_of(full);
+  const size_t B = all.shape()[0], L = std::max<size_t>(1, *std::max_element(all_lengths.begin(), all_lengths.end()));
+  check_rows(begin, end, B, "SentenceAutoencoder::loss");
+  const size_t n = end - begin;
+  IntTensor seqs = IntTensor::from_shape({n, L});
+  Tensor m = Tensor::from_shape({n, L});
+  for (size_t b = 0; b < n; ++b)
+    for (size_t t = 0; t < L; ++t) seqs(b, t) = all(begin + b, t), m(b, t) = full(begin + b, t);
+  const std::vector<size_t> lengths(all_lengths.begin() + long(begin), all_lengths.begin() + long(end));
+  // the whole batch's draws, in one process's order: eps, then the word dropout (training only)
+  const Tensor eps = cfg.variational ? standard_normal({B, cfg.latent}, rng) : Tensor();
+  const std::vector<uint8_t> drop = training() ? draw_word_dropout(B, L, rng) : std::vector<uint8_t>();
   const MlpAutoencoder::Posterior p = encode(seqs, lengths);
-  const Var z = cfg.variational ? reparametrize(p.mu, p.logvar, standard_normal(p.mu.shape(), rng)) : p.mu;
-  VaeTerms t = vae_terms(reconstruction(z, seqs, m, training() ? &rng : nullptr), p, beta);
-  t.tokens = double(std::accumulate(lengths.begin(), lengths.end(), size_t{0})) / double(B);
+  const Var z = cfg.variational ? reparametrize(p.mu, p.logvar, n == B ? eps : row_slice(eps, begin, end)) : p.mu;
+  VaeTerms t = vae_terms(reconstruction_given(z, seqs, m, drop.empty() ? nullptr : drop.data() + begin * L), p, beta);
+  t.tokens = double(std::accumulate(lengths.begin(), lengths.end(), size_t{0})) / double(n);
   return t;
 }
 
@@ -363,6 +416,28 @@ LoadedAutoencoder load_autoencoder(const SafeTensors& st, const std::string& pat
 
 AutoencoderTrainer::AutoencoderTrainer(Module& m, const AutoencoderTrainConfig& c)
     : cfg(c), model(m), opt(m.named_parameters(), c.lr), rng(c.seed) {}
+
+VaeTerms AutoencoderTrainer::step_rows(size_t rows,
+                                      const std::function<VaeTerms(double, Rng&, size_t, size_t)>& loss) {
+  const double beta = kl_weight(opt.steps(), cfg.kl_anneal_steps);
+  VaeTerms t;
+  double share = 0;
+  opt.zero_grad();
+  const double value = data_parallel_backward(rows, opt.params(), [&](size_t b, size_t e) {
+    t = loss(beta, rng, b, e);
+    share = double(e - b) / double(rows);
+    return t.loss;
+  });
+  if (dist::size() > 1) {  // the global batch's figures: the shards' means weighted by their rows
+    double f[3] = {t.recon * share, t.kl * share, t.tokens * share};
+    dist::allreduce_sum(f, 3);
+    t.recon = f[0], t.kl = f[1], t.tokens = f[2];
+  }
+  t.value = value;
+  if (cfg.clip > 0.f) clip_grad_norm(opt.params(), cfg.clip);
+  opt.step();
+  return t;
+}
 
 void AutoencoderTrainer::update(Var& loss) {
   opt.zero_grad();

@@ -42,21 +42,13 @@ Var Discriminator::logits(const IntTensor& seqs) {
 Var Discriminator::head(const Var& pooled) {
   Var h = highway->forward(pooled);
   const float p = 1.f - cfg.dropout_keep;
-  if (shard.total > 0 && training() && p > 0.f) {
-    // the global batch's mask, drawn as dropout() draws it (row-major, one uniform per element),
-    // and this shard's rows of it
-    const size_t F = h.dim(1), rows = shard.end - shard.begin;
-    if (h.dim(0) != rows || shard.end > shard.total)
+  if (shard.total > 0) {
+    // the global batch's mask, and this shard's rows of it
+    if (h.dim(0) != shard.end - shard.begin || shard.end > shard.total)
       throw ShapeError("Discriminator: a shard of rows [" + std::to_string(shard.begin) + ", " +
                        std::to_string(shard.end) + ") of " + std::to_string(shard.total) + " given " +
                        std::to_string(h.dim(0)) + " rows");
-    const float keep_scale = 1.f / (1.f - p);
-    Tensor mask = Tensor::from_shape({rows, F});
-    for (size_t i = 0; i < shard.total * F; ++i) {
-      const float m = dropout_rng.uniform() < p ? 0.f : keep_scale;
-      if (i >= shard.begin * F && i < shard.end * F) mask.data()[i - shard.begin * F] = m;
-    }
-    h = mul(h, Var(std::move(mask)));
+    h = dropout_rows(h, p, training(), dropout_rng, shard.begin, shard.total);
   } else {
     h = dropout(h, p, training(), dropout_rng);
   }

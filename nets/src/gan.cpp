@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "seqrl/nets/dist.hpp"
 #include "seqrl/nets/losses.hpp"
 #include "seqrl/nets/models/autoencoder.hpp"
 #include "seqrl/nets/ops.hpp"
@@ -40,13 +41,15 @@ GanDiscriminator::GanDiscriminator(const GanConfig& c, Rng& rng)
   }
 }
 
-Var GanDiscriminator::forward(const Var& x) {
+Var GanDiscriminator::forward(const Var& x) { return forward_rows(x, 0, x.dim(0)); }
+
+Var GanDiscriminator::forward_rows(const Var& x, size_t begin, size_t total) {
   Var h = x;
   for (size_t i = 0; i < layers.size(); ++i) {
     h = layers[i]->forward(h);
     if (i + 1 < layers.size()) {
       h = relu(h);
-      if (dropout_p > 0.f) h = dropout(h, dropout_p, training(), dropout_rng);
+      if (dropout_p > 0.f) h = dropout_rows(h, dropout_p, training(), dropout_rng, begin, total);
     }
   }
   return h;
@@ -85,50 +88,64 @@ Gan::Gan(const GanConfig& c)
       opt_g(generator.named_parameters(), c.lr_g, c.beta1, c.beta2),
       opt_d(discriminator.named_parameters(), c.lr_d, c.beta1, c.beta2, 1e-8f, c.d_l2) {}
 
+namespace {
+Tensor filled(size_t rows, float v) {
+  Tensor t = Tensor::from_shape({rows, 1});
+  t.fill(v);
+  return t;
+}
+}  // namespace
+
 GanStepStats Gan::d_step(const Tensor& real) {
   if (real.dimension() != 2 || real.shape()[1] != cfg.data_dim)
     throw ShapeError("GAN: real batch " + shape_str(shape_of(real)) + ", expected [B, " + std::to_string(cfg.data_dim) + "]");
   const size_t B = real.shape()[0];
-  Tensor fake;
-  {
-    NoGrad ng;
-    fake = generator.forward(Var(standard_normal({B, cfg.noise_dim}, rng))).value();
-  }
-  Tensor ones = Tensor::from_shape({B, 1}), zeros = Tensor::from_shape({B, 1});
-  ones.fill(1.f);
-  zeros.fill(0.f);
-  const Var lr = discriminator.forward(Var(real)), lf = discriminator.forward(Var(fake));
-  Var loss = bce_with_logits(lr, ones) + bce_with_logits(lf, zeros);
-  GanStepStats s;
-  s.d_loss = loss.item();
-  if (cfg.grad_penalty > 0.f) {
-    const Var pen = sum(square(discriminator.input_gradient(real))) * (0.5f * cfg.grad_penalty / float(B));
-    s.penalty = pen.item();
-    loss = loss + pen;
-  }
-  for (float v : lr.value()) s.d_real += 1.0 / (1.0 + std::exp(-double(v))) / double(B);
-  for (float v : lf.value()) s.d_fake += 1.0 / (1.0 + std::exp(-double(v))) / double(B);
+  const Tensor noise = standard_normal({B, cfg.noise_dim}, rng);  // the whole batch's, on every rank
+  // this rank's rows' figures, each weighted by its share of the batch (sums over ranks: the
+  // global batch's): d_loss, penalty, d_real, d_fake
+  double f[4] = {0, 0, 0, 0};
   opt_d.zero_grad();
-  loss.backward();
+  data_parallel_backward(B, opt_d.params(), [&](size_t b, size_t e) {
+    const size_t n = e - b;
+    const bool whole = n == B;
+    const Tensor x = whole ? real : row_slice(real, b, e);
+    Tensor fake;
+    {
+      NoGrad ng;
+      fake = generator.forward(Var(whole ? noise : row_slice(noise, b, e))).value();
+    }
+    const Var lr = discriminator.forward_rows(Var(x), b, B), lf = discriminator.forward_rows(Var(fake), b, B);
+    Var loss = bce_with_logits(lr, filled(n, 1.f)) + bce_with_logits(lf, filled(n, 0.f));
+    const double share = double(n) / double(B);
+    f[0] = loss.item() * share;
+    if (cfg.grad_penalty > 0.f) {
+      const Var pen = sum(square(discriminator.input_gradient(x))) * (0.5f * cfg.grad_penalty / float(n));
+      f[1] = pen.item() * share;
+      loss = loss + pen;
+    }
+    for (float v : lr.value()) f[2] += 1.0 / (1.0 + std::exp(-double(v))) / double(B);
+    for (float v : lf.value()) f[3] += 1.0 / (1.0 + std::exp(-double(v))) / double(B);
+    return loss;
+  });
+  if (dist::size() > 1) dist::allreduce_sum(f, 4);
   opt_d.step();
+  GanStepStats s;
+  s.d_loss = f[0], s.penalty = f[1], s.d_real = f[2], s.d_fake = f[3];
   return s;
 }
 
 double Gan::g_step() {
   const size_t B = cfg.batch;
-  const Var logits = discriminator.forward(generator.forward(Var(standard_normal({B, cfg.noise_dim}, rng))));
-  Var loss;
-  if (cfg.g_loss == "saturating") {
-    loss = -mean(softplus(logits));  // E[log(1 - D(G(z)))], log(1 - sigmoid(l)) = -softplus(l)
-  } else {
-    Tensor ones = Tensor::from_shape({B, 1});
-    ones.fill(1.f);
-    loss = bce_with_logits(logits, ones);  // -E[log D(G(z))]
-  }
+  const Tensor noise = standard_normal({B, cfg.noise_dim}, rng);  // the whole batch's, on every rank
   opt_g.zero_grad();
-  loss.backward();
+  const double value = data_parallel_backward(B, opt_g.params(), [&](size_t b, size_t e) {
+    const Var z(e - b == B ? noise : row_slice(noise, b, e));
+    const Var logits = discriminator.forward_rows(generator.forward(z), b, B);
+    if (cfg.g_loss == "saturating") return -mean(softplus(logits));  // E[log(1 - D(G(z)))], log(1 - sigmoid(l)) = -softplus(l)
+    return bce_with_logits(logits, filled(e - b, 1.f));               // -E[log D(G(z))]
+  });
   opt_g.step();
-  return loss.item();
+  return value;
 }
 
 Tensor Gan::sample(size_t n, Rng& r) const {

@@ -185,12 +185,24 @@ Var max_over_time(const Var& x) {
 }
 
 Var dropout(const Var& x, float p, bool training, Rng& rng) {
+  return dropout_rows(x, p, training, rng, 0, x.ndim() ? x.dim(0) : 1);
+}
+
+Var dropout_rows(const Var& x, float p, bool training, Rng& rng, size_t begin, size_t total) {
   if (!(p >= 0.f && p < 1.f))
     throw ValueError("dropout: probability must be in [0, 1), got " + std::to_string(p));
   if (!training || p == 0.f) return x;
+  const size_t rows = x.ndim() ? x.dim(0) : 1, width = rows ? x.size() / rows : 0;
+  if (begin + rows > total)
+    throw ShapeError("dropout: rows [" + std::to_string(begin) + ", " + std::to_string(begin + rows) +
+                     ") of a batch of " + std::to_string(total) + " rows");
   auto mask = std::make_shared<Tensor>(empty(x.shape()));
   const float keep_scale = 1.f / (1.f - p);
-  for (auto& m : *mask) m = rng.uniform() < p ? 0.f : keep_scale;
+  float* own = mask->data();
+  for (size_t i = 0; i < total * width; ++i) {  // every row's uniforms, in row-major order
+    const float m = rng.uniform() < p ? 0.f : keep_scale;
+    if (i >= begin * width && i < (begin + rows) * width) own[i - begin * width] = m;
+  }
   Tensor r = x.value() * *mask;
   return make_result(std::move(r), {x}, [mask](Node& self) {
     Tensor g = self.grad * *mask;

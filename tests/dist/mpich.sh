@@ -22,7 +22,7 @@ for np in 1 2 3; do
 done
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-for t in "suite_farm" "fit_data_parallel" "train_data_parallel seqgan" "train_data_parallel leakgan" \
+for t in "suite_farm" "fit_data_parallel lm" "fit_data_parallel vae" "fit_data_parallel ae" "fit_data_parallel gan" "train_data_parallel seqgan" "train_data_parallel leakgan" \
          "train_data_parallel dqn" "resume_ranks"; do
   set -- $t
   echo "== $t (MPICH)"

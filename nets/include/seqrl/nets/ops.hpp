@@ -91,6 +91,11 @@ Var max_over_time(const Var& x);
 // Inverted dropout: in training, zeroes each element with probability p and scales the rest by
 // 1/(1-p); in eval (training == false) or p == 0 it is the identity.
 Var dropout(const Var& x, float p, bool training, Rng& rng);
+// The same for rows [begin, begin + x.dim(0)) of a batch of `total` rows along axis 0 (a rank's
+// shard in data-parallel training): draws the whole batch's mask from rng, as dropout() of the
+// whole batch would, and applies this shard's rows of it. So every shard's mask, and rng's state
+// afterwards, are those of one process on the whole batch; begin = 0, total = x.dim(0) is dropout().
+Var dropout_rows(const Var& x, float p, bool training, Rng& rng, size_t begin, size_t total);
 // x / sqrt(sum(x^2) + eps) over the last axis.
 Var l2_normalize(const Var& x, float eps = 1e-12f);
 // Cosine similarity over the last axis: [..., D] x [..., D] -> [...].

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -33,6 +34,7 @@ struct VaeTerms {
   double kl = 0;      // KL(q(z|x) || N(0, I)), 0 for an AE
   double beta = 1;    // the KL weight used
   double tokens = 0;  // sentences: mean scored tokens per sentence (for per-token figures)
+  double value = 0;   // loss's value (AutoencoderTrainer::step_rows: the global batch's)
 };
 
 // ---- vectors ------------------------------------------------------------------------------------
@@ -54,6 +56,10 @@ class MlpAutoencoder : public Module {
   // The loss on x [B, in]: a VAE samples z with rng (eps drawn in row-major order); an AE ignores
   // rng and beta. Reconstruction is the Gaussian decoder's 0.5 |x - x̂|² (unit variance).
   VaeTerms loss(const Tensor& x, double beta, Rng& rng) const;
+  // The loss of rows [begin, end) of x (a shard in data-parallel training): the whole batch's eps
+  // drawn from rng, as loss(x) draws it, and this shard's rows of it; the figures are means over
+  // the shard's rows. [0, rows) is loss(x).
+  VaeTerms loss_rows(const Tensor& x, double beta, Rng& rng, size_t begin, size_t end) const;
   // The encoder's mean features without a graph: x [N, in] -> [N, Z].
   Tensor features(const Tensor& x) const;
   MlpAutoencoderConfig cfg;
@@ -91,9 +97,16 @@ class SentenceAutoencoder : public Module {
   // The decoder's states [B, T, H] for teacher-forced seqs given z (inputs: start, then the tokens,
   // with word dropout when dropout_rng is given).
   Var decoder_states(const Var& z, const IntTensor& seqs, Rng* dropout_rng) const;
+  // The same with the word-dropout decisions given (drop[b * T + t] != 0: row b's input at t is
+  // the dropped-word id; null: none dropped).
+  Var decoder_states_given(const Var& z, const IntTensor& seqs, const uint8_t* drop) const;
+  // The word-dropout decisions of a [B, T] batch as decoder_states draws them (row-major, one
+  // uniform per position t >= 1; none when word_dropout is 0).
+  std::vector<uint8_t> draw_word_dropout(size_t B, size_t T, Rng& rng) const;
   // -log p(seqs | z) summed over scored tokens, mean over rows; word dropout (when > 0 and
   // dropout_rng given) replaces decoder inputs.
   Var reconstruction(const Var& z, const IntTensor& seqs, const Tensor& mask, Rng* dropout_rng) const;
+  Var reconstruction_given(const Var& z, const IntTensor& seqs, const Tensor& mask, const uint8_t* drop) const;
   // Each row's ELBO, log p(x | z) - KL(q(z|x) || N(0, I)) with z at the posterior mean (so it is
   // deterministic), summed over the row's scored tokens, and that token count. No graph. For an
   // AE (no KL) it is the reconstruction log-likelihood.
@@ -103,6 +116,10 @@ class SentenceAutoencoder : public Module {
   RowElbo elbo(const IntTensor& seqs) const;
   // The loss of a batch (z sampled with rng for a VAE, word dropout in training mode).
   VaeTerms loss(const IntTensor& seqs, double beta, Rng& rng) const;
+  // The loss of rows [begin, end) of seqs (a shard in data-parallel training): the whole batch's
+  // eps and word-dropout draws taken from rng in loss()'s order, and this shard's rows of them;
+  // the figures are means over the shard's rows. [0, rows) is loss(seqs).
+  VaeTerms loss_rows(const IntTensor& seqs, double beta, Rng& rng, size_t begin, size_t end) const;
   // Decodes T tokens from each z [N, Z]: greedy (rng null) or sampled. No graph.
   IntTensor decode(const Tensor& z, size_t T, Rng* rng = nullptr) const;
   // Sentences along the straight line between the posterior means of two sentences (rows 0 and
@@ -150,13 +167,20 @@ class AutoencoderTrainer {
  public:
   AutoencoderTrainer(Module& model, const AutoencoderTrainConfig& cfg);
   // One update: loss(beta, rng) builds the batch's terms with the scheduled KL weight; returns
-  // them (their figures are from before the update).
+  // them (their figures are from before the update). One process.
   template <class LossFn>
   VaeTerms step(LossFn&& loss) {
     VaeTerms t = loss(kl_weight(opt.steps(), cfg.kl_anneal_steps), rng);
     update(t.loss);
     return t;
   }
+  // One data-parallel update on a global batch of `rows` rows (nets/optim.hpp's
+  // data_parallel_backward): loss(beta, rng, begin, end) builds the terms of this rank's rows
+  // (loss_rows of the models, which draw the whole batch's noise from rng, so every rank's rng
+  // stays that of one process); the gradients are summed over the ranks before clipping and the
+  // step. Returns the global batch's figures, with `value` the loss's value. In a group of one it
+  // is step() with loss(beta, rng, 0, rows).
+  VaeTerms step_rows(size_t rows, const std::function<VaeTerms(double, Rng&, size_t, size_t)>& loss);
   AutoencoderTrainConfig cfg;
   Module& model;
   Adam opt;

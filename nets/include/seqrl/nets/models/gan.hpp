@@ -43,6 +43,9 @@ class GanDiscriminator : public Module {
   GanDiscriminator(const GanConfig& cfg, Rng& rng);
   // Logits [B, 1]; dropout in training mode.
   Var forward(const Var& x);
+  // The same for rows [begin, begin + B) of a batch of `total` rows (a rank's shard in
+  // data-parallel training): dropout draws the whole batch's masks (nets/ops.hpp dropout_rows).
+  Var forward_rows(const Var& x, size_t begin, size_t total);
   // ∇_x of sum(logits) as a differentiable function of D's parameters (built from the layers'
   // weights and the ReLU masks of x, without dropout): [B, data_dim]. For the gradient penalty.
   Var input_gradient(const Tensor& x) const;
@@ -63,6 +66,10 @@ class Gan {
   GanStepStats d_step(const Tensor& real);
   // One G update on a fresh batch of noise.
   double g_step();
+  // Both steps train data-parallel under MPI (nets/dist.hpp): every rank draws the whole batch's
+  // noise and D's dropout masks, computes the gradient of its rows of the batch, the gradients
+  // are summed over the ranks (data_parallel_backward) and every rank takes the same step; the
+  // statistics are the global batch's. In a group of one they are the whole-batch steps.
   // n samples [n, data_dim] (no graph).
   Tensor sample(size_t n, Rng& rng) const;
   GanConfig cfg;
