@@ -9,6 +9,7 @@
 
 #include "seqrl/agents/registry.hpp"
 #include "seqrl/nets/checkpoint.hpp"
+#include "seqrl/nets/dist.hpp"
 #include "seqrl/nets/init.hpp"
 #include "seqrl/nets/kernels.hpp"
 #include "seqrl/nets/losses.hpp"
@@ -216,44 +217,54 @@ Metrics Reinforce::update() {
     const double sd = std::sqrt(s) + 1e-8;
     for (auto& a : adv) a = static_cast<float>((a - m) / sd);
   }
-  // policy step
+  // policy step, data-parallel under MPI (each rank the gradient of its rows of the batch; every
+  // rank played the same episodes). The figures are the global batch's: each rank's share of them
+  // summed over the ranks.
+  double fig[2] = {0, 0};  // policy loss, entropy
   opt_->zero_grad();
-  nets::Var out = policy_.forward(nets::Var(obs));
-  nets::Var logp, entropy;
-  if (discrete_) {
-    nets::IntTensor a = nets::IntTensor::from_shape({M});
-    for (size_t k = 0; k < M; ++k) a(k) = static_cast<int32_t>(acts[k]);
-    nets::Var lsm = nets::log_softmax(out);
-    logp = nets::gather(lsm, a);
-    entropy = nets::neg(nets::mean(nets::sum(nets::mul(nets::exp(lsm), lsm), {1})));
-  } else {
-    nets::Tensor at = nets::Tensor::from_shape({M, act_dim_});
-    std::copy(acts.begin(), acts.end(), at.begin());
-    nets::Var z = nets::div(nets::sub(nets::Var(at), out), nets::exp(log_std_));
-    // log N(a | mu, sigma) summed over action dimensions
-    nets::Var per = nets::sub(nets::scale(nets::square(z), -0.5f), log_std_);
-    logp = nets::add_scalar(nets::sum(per, {1}), -0.5f * std::log(2.f * float(M_PI)) * act_dim_);
-    entropy = nets::add_scalar(nets::sum(log_std_),
-                               0.5f * std::log(2.f * float(M_PI) * float(M_E)) * act_dim_);
-  }
-  nets::Var pg = nets::neg(nets::mean(nets::mul(logp, nets::Var(adv))));
-  nets::Var loss = cfg.entropy_coef != 0.f ? nets::sub(pg, nets::scale(entropy, cfg.entropy_coef)) : pg;
-  loss.backward();
+  nets::data_parallel_backward(M, opt_->params(), [&](size_t b, size_t e) {
+    const size_t n = e - b;
+    const bool whole = n == M;
+    nets::Var out = policy_.forward(nets::Var(whole ? obs : nets::row_slice(obs, b, e)));
+    nets::Var logp, entropy;
+    if (discrete_) {
+      nets::IntTensor a = nets::IntTensor::from_shape({n});
+      for (size_t k = 0; k < n; ++k) a(k) = static_cast<int32_t>(acts[b + k]);
+      nets::Var lsm = nets::log_softmax(out);
+      logp = nets::gather(lsm, a);
+      entropy = nets::neg(nets::mean(nets::sum(nets::mul(nets::exp(lsm), lsm), {1})));
+    } else {
+      nets::Tensor at = nets::Tensor::from_shape({n, act_dim_});
+      std::copy(acts.begin() + long(b * act_dim_), acts.begin() + long(e * act_dim_), at.begin());
+      nets::Var z = nets::div(nets::sub(nets::Var(at), out), nets::exp(log_std_));
+      // log N(a | mu, sigma) summed over action dimensions
+      nets::Var per = nets::sub(nets::scale(nets::square(z), -0.5f), log_std_);
+      logp = nets::add_scalar(nets::sum(per, {1}), -0.5f * std::log(2.f * float(M_PI)) * act_dim_);
+      entropy = nets::add_scalar(nets::sum(log_std_),
+                                 0.5f * std::log(2.f * float(M_PI) * float(M_E)) * act_dim_);
+    }
+    nets::Var pg = nets::neg(nets::mean(nets::mul(logp, nets::Var(whole ? adv : nets::row_slice(adv, b, e)))));
+    const double share = double(n) / double(M);
+    fig[0] = pg.item() * share, fig[1] = entropy.item() * share;
+    return cfg.entropy_coef != 0.f ? nets::sub(pg, nets::scale(entropy, cfg.entropy_coef)) : pg;
+  });
+  if (nets::dist::size() > 1) nets::dist::allreduce_sum(fig, 2);
   if (cfg.max_grad_norm > 0.f) nets::clip_grad_norm(opt_->params(), cfg.max_grad_norm);
   opt_->step();
-  Metrics m{{"policy_loss", pg.item()}, {"entropy", entropy.item()},
+  Metrics m{{"policy_loss", fig[0]}, {"entropy", fig[1]},
             {"train_return", mean_return}, {"batch_steps", double(M)}};
-  // value regression on the returns
+  // value regression on the returns (data-parallel the same way)
   if (cfg.baseline == "value") {
+    nets::Tensor target = returns;
+    target.reshape({M, 1});
     double vl = 0;
     for (int ep = 0; ep < cfg.value_epochs; ++ep) {
       value_opt_->zero_grad();
-      nets::Tensor target = returns;
-      target.reshape({M, 1});
-      nets::Var l = nets::mse(value_.forward(nets::Var(obs)), target);
-      l.backward();
+      vl = nets::data_parallel_backward(M, value_opt_->params(), [&](size_t b, size_t e) {
+        if (e - b == M) return nets::mse(value_.forward(nets::Var(obs)), target);
+        return nets::mse(value_.forward(nets::Var(nets::row_slice(obs, b, e))), nets::row_slice(target, b, e));
+      });
       value_opt_->step();
-      vl = l.item();
     }
     m.emplace_back("value_loss", vl);
   }
@@ -344,6 +355,7 @@ AgentSpec reinforce_agent_spec() {
   AgentSpec s;
   s.kind = "reinforce";
   s.name = "reinforce";
+  s.data_parallel = "the policy and value networks (each rank its rows of the update's steps)";
   s.summary = "REINFORCE (Williams 1992): an MLP policy (categorical or Gaussian), value or mean baseline";
   s.spaces = "flat vector observations, Discrete or 1-D Box actions";
   s.supports = [](const env::Space& o, const env::Space& a) {

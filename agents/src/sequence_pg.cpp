@@ -6,6 +6,7 @@
 #include "seqrl/agents/registry.hpp"
 #include "seqrl/env/text/text_env.hpp"
 #include "seqrl/nets/checkpoint.hpp"
+#include "seqrl/nets/dist.hpp"
 #include "seqrl/nets/kernels.hpp"
 #include "seqrl/nets/ops.hpp"
 
@@ -173,14 +174,19 @@ Metrics SequencePG::update() {
   const double base = cfg.baseline == "mean" ? mean_g : 0.0;
   for (size_t b = 0; b < M; ++b)
     for (size_t k = 0; k < G[b].size(); ++k) w(b, k) = static_cast<float>(G[b][k] - base);
+  // data-parallel under MPI: each rank the gradient of its rows (every rank played the same
+  // episodes); the loss returned is the global batch's
   opt_->zero_grad();
-  nets::Var loss = nets::scale(policy_.weighted_nll_sum(seqs, w), 1.f / float(M));
-  loss.backward();
+  const double loss = nets::data_parallel_backward(M, opt_->params(), [&](size_t b, size_t e) {
+    if (e - b == M) return nets::scale(policy_.weighted_nll_sum(seqs, w), 1.f / float(M));
+    return nets::scale(policy_.weighted_nll_sum(nets::row_slice(seqs, b, e), nets::row_slice(w, b, e)),
+                       1.f / float(e - b));
+  });
   if (cfg.clip > 0.f) nets::clip_grad_norm(opt_->params(), cfg.clip);
   opt_->step();
   finished.clear();
   ++updates_;
-  return {{"policy_loss", loss.item()}, {"train_return", mean_return}, {"batch_episodes", double(M)}};
+  return {{"policy_loss", loss}, {"train_return", mean_return}, {"batch_episodes", double(M)}};
 }
 
 void SequencePG::save_state(nets::SafeTensors& out) const {
@@ -217,6 +223,7 @@ AgentSpec sequence_pg_agent_spec() {
   AgentSpec s;
   s.kind = "reinforce-lstm";
   s.name = "reinforce";
+  s.data_parallel = "the LSTM policy (each rank its rows of the update's sequences)";
   s.summary = "REINFORCE on text envs: an LSTM generator as the policy (start it from an MLE generator)";
   s.spaces = "TokenSequence observations, Discrete actions over the same vocabulary (text envs)";
   s.supports = [](const env::Space& o, const env::Space& a) {

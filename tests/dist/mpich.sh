@@ -23,7 +23,7 @@ done
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 for t in "suite_farm" "fit_data_parallel lm" "fit_data_parallel vae" "fit_data_parallel ae" "fit_data_parallel gan" "train_data_parallel seqgan" "train_data_parallel leakgan" \
-         "train_data_parallel dqn" "resume_ranks"; do
+         "train_data_parallel dqn" "train_data_parallel reinforce" "train_data_parallel reinforce-lstm" "resume_ranks"; do
   set -- $t
   echo "== $t (MPICH)"
   bash "$root/tests/dist/$1.sh" "$build/seqrl" "$mpiexec" "$work/$1-${2:-x}" ${2:-}

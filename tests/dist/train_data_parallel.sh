@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `mpirun -np N seqrl train --agent seqgan|leakgan|dqn`: the discriminator (DQN: the Q-network) trains
+# `mpirun -np N seqrl train --agent seqgan|leakgan|dqn|reinforce`: the discriminator (DQN: the
+# Q-network; REINFORCE: the policy and value networks) trains
 # data-parallel (each rank its rows of the global batch, dropout masks drawn for the global batch,
 # gradients summed in rank order), the GANs' rollouts and negatives are split by rows, and the
 # rest repeats on every rank:
@@ -7,7 +8,7 @@
 #    round differently; an exact match is not expected);
 #  - the same N twice gives the same bits;
 #  - rank 0 alone writes the run folder and stdout.
-# usage: train_data_parallel.sh SEQRL_BINARY MPIEXEC WORKDIR [AGENT=seqgan|leakgan|dqn]
+# usage: train_data_parallel.sh SEQRL_BINARY MPIEXEC WORKDIR [AGENT=seqgan|leakgan|dqn|reinforce|reinforce-lstm]
 set -euo pipefail
 seqrl=$1 mpiexec=$2 dir=$3 agent=${4:-seqgan}
 rm -rf "$dir" && mkdir -p "$dir"
@@ -21,6 +22,17 @@ if [ "$agent" = dqn ]; then
   args=(train --agent dqn --env CartPole-v1 --steps 3000 --learning-starts 1000 --train-frequency 256
         --gradient-steps 16 --log-every 0 --eval-every 0 --final-eval-episodes 5 --seed 4)
   metric=loss pick=2
+elif [ "$agent" = reinforce ]; then
+  # the MLP policy and the value network: each rank its rows of the update's steps; the second
+  # update's policy loss is compared (seen: 5e-6 apart at 2 ranks)
+  args=(train --agent reinforce --env CartPole-v1 --steps 6000 --baseline value --final-eval-episodes 5 --seed 4)
+  metric=policy_loss pick=1
+elif [ "$agent" = reinforce-lstm ]; then
+  # REINFORCE's LSTM policy on a small oracle (a dense reward): each rank its rows of the update's
+  # sequences (seen: 3e-5 apart at 2 ranks: the loss is a small sum of terms of both signs)
+  args=(train --agent reinforce --env TextOracle-v0 --env-options '{"seq_len":10,"vocab":500}' --steps 3000
+        --final-eval-episodes 5 --seed 4)
+  metric=policy_loss pick=1
 else
   args=(train --agent "$agent" --env TextGrammar-v0 --steps 2176 --pretrain-g-epochs 2 --pretrain-d-rounds 2 --rollouts 2
         --negatives 512 --samples 1024 --final-eval-episodes 20 --seed 4)
