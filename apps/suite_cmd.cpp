@@ -592,7 +592,9 @@ int suite_command(const std::vector<std::string>& args, std::ostream& out, std::
   const auto t0 = clock::now();
   // ETA: each remaining run at its agent's measured seconds per step when it has a step budget,
   // else at its agent's mean seconds per run (the protocol's length); an agent not yet run, at the
-  // mean of every run so far. Resumed runs ran only part of their time: they do not count.
+  // mean seconds per run of every run so far (not per step: one agent's steps say nothing of
+  // another's: an MLE epoch is hundreds of env steps' work). Resumed runs ran only part of their
+  // time: they do not count.
   struct Rate {
     double seconds = 0;
     long steps = 0, runs = 0;
@@ -662,9 +664,11 @@ int suite_command(const std::vector<std::string>& args, std::ostream& out, std::
         if (ranks > 1 && int(j % size_t(ranks)) != rank) continue;
         const RunSpec& next = runs[order[j]];
         const auto it = rate.find(next.agent);
-        const Rate& a = it != rate.end() ? it->second : all;
-        if (!a.runs) continue;
-        eta += next.steps > 0 && a.steps ? a.seconds / double(a.steps) * double(next.steps) : a.seconds / double(a.runs);
+        if (it != rate.end())
+          eta += next.steps > 0 ? it->second.seconds / double(it->second.steps) * double(next.steps)
+                                : it->second.seconds / double(it->second.runs);
+        else if (all.runs)
+          eta += all.seconds / double(all.runs);
       }
       err << "done in " << fmt(secs, 1) << " s"
           << (steps > 0 ? " (" + fmt(steps / std::max(secs, 1e-9), 0) + " steps/s)" : std::string(" (resumed)"))

@@ -594,29 +594,13 @@ nets::Tensor LeakGANAgent::text_log_probs(const nets::IntTensor& seqs, float tem
 }
 
 void LeakGANAgent::save_state(nets::SafeTensors& out) const {
-  gan_->save_state(out.tensors, out.metadata, "gan.");
-  auto& meta = out.metadata;
-  meta["agent"] = "leakgan";
-  meta["config"] = nlohmann::json(cfg).dump();
-  meta["adversarial_batches"] = std::to_string(batches_);
-  meta["pretrained"] = pretrained_ ? "1" : "0";
-  meta["episodes"] = episodes_.to_json().dump();
+  save_adversarial_state(out, "leakgan", cfg, batches_, pretrained_, episodes_,
+                         [&](nets::SafeTensors& o) { gan_->save_state(o.tensors, o.metadata, "gan."); });
 }
 
 void LeakGANAgent::load_state(const nets::SafeTensors& st, const std::string& path) {
-  auto meta = [&](const std::string& k) -> const std::string& { return nets::required_metadata(st, k, path); };
-  if (meta("agent") != "leakgan")
-    throw CheckpointError("checkpoint '" + path + "' holds a '" + meta("agent") + "' agent, not leakgan");
-  try {
-    gan_->load_state(st, "gan.", path);
-    batches_ = std::stol(meta("adversarial_batches"));
-    pretrained_ = meta("pretrained") == "1";
-    episodes_.from_json(nlohmann::json::parse(meta("episodes")));
-  } catch (const CheckpointError&) {
-    throw;
-  } catch (const std::exception& e) {
-    throw CheckpointError("leakgan checkpoint '" + path + "': " + e.what());
-  }
+  load_adversarial_state(st, path, "leakgan", batches_, pretrained_, episodes_,
+                         [&] { gan_->load_state(st, "gan.", path); });
 }
 
 AgentSpec leakgan_agent_spec() {

@@ -163,32 +163,44 @@ Metrics SeqGANAgent::update() {
   return m;
 }
 
-void SeqGANAgent::save_state(nets::SafeTensors& out) const {
-  gan_->save_state(out.tensors, out.metadata, "gan.");
+void save_adversarial_state(nets::SafeTensors& out, const std::string& agent, const nlohmann::json& config,
+                            long batches, bool pretrained, const TextEpisodes& episodes,
+                            const std::function<void(nets::SafeTensors&)>& save_gan) {
+  save_gan(out);
   auto& meta = out.metadata;
-  meta["agent"] = "seqgan";
-  meta["config"] = nlohmann::json(cfg).dump();
-  meta["adversarial_batches"] = std::to_string(batches_);
-  meta["pretrained"] = pretrained_ ? "1" : "0";
-  meta["episodes"] = episodes_.to_json().dump();
+  meta["agent"] = agent;
+  meta["config"] = config.dump();
+  meta["adversarial_batches"] = std::to_string(batches);
+  meta["pretrained"] = pretrained ? "1" : "0";
+  meta["episodes"] = episodes.to_json().dump();
+}
+
+void load_adversarial_state(const nets::SafeTensors& st, const std::string& path, const std::string& agent,
+                            long& batches, bool& pretrained, TextEpisodes& episodes,
+                            const std::function<void()>& load_gan) {
+  auto meta = [&](const std::string& k) -> const std::string& { return nets::required_metadata(st, k, path); };
+  if (meta("agent") != agent)
+    throw CheckpointError("checkpoint '" + path + "' holds a '" + meta("agent") + "' agent, not " + agent);
+  try {
+    load_gan();
+    batches = std::stol(meta("adversarial_batches"));
+    pretrained = meta("pretrained") == "1";
+    episodes.from_json(nlohmann::json::parse(meta("episodes")));
+  } catch (const CheckpointError&) {
+    throw;
+  } catch (const std::exception& e) {  // seqrl errors, json errors, std::stol
+    throw CheckpointError(agent + " checkpoint '" + path + "': " + e.what());
+  }
+}
+
+void SeqGANAgent::save_state(nets::SafeTensors& out) const {
+  save_adversarial_state(out, "seqgan", cfg, batches_, pretrained_, episodes_,
+                         [&](nets::SafeTensors& o) { gan_->save_state(o.tensors, o.metadata, "gan."); });
 }
 
 void SeqGANAgent::load_state(const nets::SafeTensors& st, const std::string& path) {
-  auto meta = [&](const std::string& k) -> const std::string& { return nets::required_metadata(st, k, path); };
-  if (meta("agent") != "seqgan")
-    throw CheckpointError("checkpoint '" + path + "' holds a '" + meta("agent") + "' agent, not seqgan");
-  try {
-    gan_->load_state(st, "gan.", path);
-    batches_ = std::stol(meta("adversarial_batches"));
-    pretrained_ = meta("pretrained") == "1";
-    episodes_.from_json(nlohmann::json::parse(meta("episodes")));
-  } catch (const CheckpointError&) {
-    throw;
-  } catch (const Error& e) {
-    throw CheckpointError("seqgan checkpoint '" + path + "': " + e.what());
-  } catch (const std::exception& e) {  // json errors, std::stol
-    throw CheckpointError("seqgan checkpoint '" + path + "': " + e.what());
-  }
+  load_adversarial_state(st, path, "seqgan", batches_, pretrained_, episodes_,
+                         [&] { gan_->load_state(st, "gan.", path); });
 }
 
 AgentSpec seqgan_agent_spec() {

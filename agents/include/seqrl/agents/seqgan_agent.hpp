@@ -15,6 +15,7 @@
 // with the run's seed (`task_for_env`).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -88,6 +89,19 @@ class SeqGANAgent : public Agent {
   Metrics pending_;  // pre-training figures, reported with the first update
   TextEpisodes episodes_;
 };
+
+// The adversarial text agents' (SeqGAN's, LeakGAN's) checkpoint layout around their GAN's own
+// state: save_gan writes the GAN's tensors and metadata (under "gan."), then the agent's name,
+// its config, the adversarial batches so far, whether pre-training ran and the episodes in
+// flight. load_adversarial_state checks the name (CheckpointError naming the file and both
+// agents), calls load_gan and reads the rest; any other failure becomes a CheckpointError naming
+// the agent and the file.
+void save_adversarial_state(nets::SafeTensors& out, const std::string& agent, const nlohmann::json& config,
+                            long batches, bool pretrained, const TextEpisodes& episodes,
+                            const std::function<void(nets::SafeTensors&)>& save_gan);
+void load_adversarial_state(const nets::SafeTensors& in, const std::string& path, const std::string& agent,
+                            long& batches, bool& pretrained, TextEpisodes& episodes,
+                            const std::function<void()>& load_gan);
 
 // The registry entry of `--agent seqgan` (agents/registry.hpp).
 struct AgentSpec;
