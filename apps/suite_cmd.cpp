@@ -627,14 +627,14 @@ int suite_command(const std::vector<std::string>& args, std::ostream& out, std::
       finished = !s.value("interrupted", false) && !s["final_eval"].is_null();
     }
     if (finished) {
-      err << tag << ": finished before, skipped\n";
+      err << tag + ": finished before, skipped\n" << std::flush;
     } else {
       std::ostringstream run_out, run_err;
       int rc = 0;
       const auto tr = clock::now();
       long steps = 0;
       if (exists(dir + "/checkpoint.safetensors")) {
-        err << tag << ": resuming from its checkpoint\n";
+        err << tag + ": resuming from its checkpoint\n" << std::flush;
         TrainConfig c;
         c.resume = dir + "/checkpoint.safetensors";
         rc = run_train(c, run_out, run_err);
@@ -643,7 +643,10 @@ int suite_command(const std::vector<std::string>& args, std::ostream& out, std::
         if (c.run.checkpoint_every == 0) c.run.checkpoint_every = std::max<long>(c.run.total_steps / 10, c.run.num_envs);
         c.run.progress = false;
         steps = c.run.total_steps;
-        err << tag << ": " << c.run.total_steps << " steps ... " << std::flush;
+        // one process: the line ends when the run does; under mpirun each rank writes whole lines,
+        // each in one piece (the launcher interleaves the ranks' output as it arrives, so half a
+        // line would be finished by another rank's text)
+        err << tag + ": " + std::to_string(c.run.total_steps) + " steps" + (ranks > 1 ? ", started\n" : " ... ") << std::flush;
         rc = run_train(c, run_out, run_err);
       }
       const double secs = std::chrono::duration<double>(clock::now() - tr).count();
@@ -670,9 +673,10 @@ int suite_command(const std::vector<std::string>& args, std::ostream& out, std::
         else if (all.runs)
           eta += all.seconds / double(all.runs);
       }
-      err << "done in " << fmt(secs, 1) << " s"
-          << (steps > 0 ? " (" + fmt(steps / std::max(secs, 1e-9), 0) + " steps/s)" : std::string(" (resumed)"))
-          << "; suite ETA ~" << fmt(eta / 60.0, 1) << " min\n";
+      err << (ranks > 1 ? tag + ": " : std::string()) + "done in " + fmt(secs, 1) + " s" +
+                 (steps > 0 ? " (" + fmt(steps / std::max(secs, 1e-9), 0) + " steps/s)" : std::string(" (resumed)")) +
+                 "; suite ETA ~" + fmt(eta / 60.0, 1) + " min\n"
+          << std::flush;
     }
     if (r.env.rfind("Text", 0) == 0 && !exists(dir + "/text_metrics.json")) {
       const json tm = text_metrics(dir + "/checkpoint.safetensors", resolve_references(r, runs, out_dir, true), suite);
