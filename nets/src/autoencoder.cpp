@@ -299,10 +299,11 @@ VaeTerms SentenceAutoencoder::loss_rows(const IntTensor& all, double beta, Rng& 
   check_ids(all, cfg.vocab, "SentenceAutoencoder::loss");
   // the columns after every row of the batch has ended cost nothing: drop them (same loss, less
   // work; the whole batch's, so that every shard's draws are one process's)
+  const size_t B = all.shape()[0];
+  check_rows(begin, end, B, "SentenceAutoencoder::loss");  // (an empty batch too)
   const Tensor full = mask(all);
   const std::vector<size_t> all_lengths = lengths_of(full);
-  const size_t B = all.shape()[0], L = std::max<size_t>(1, *std::max_element(all_lengths.begin(), all_lengths.end()));
-  check_rows(begin, end, B, "SentenceAutoencoder::loss");
+  const size_t L = std::max<size_t>(1, *std::max_element(all_lengths.begin(), all_lengths.end()));
   const size_t n = end - begin;
   IntTensor seqs = IntTensor::from_shape({n, L});
   Tensor m = Tensor::from_shape({n, L});

@@ -196,3 +196,55 @@ TEST_CASE("a sentence VAE trained with KL annealing and word dropout keeps KL ab
   CHECK(std::isfinite(t.recon));
 }
 
+
+// Data-parallel shards (nets/ops.hpp dropout_rows, the models' loss_rows): every shard draws the
+// whole batch's randomness and uses its rows, so the shards together are the whole batch.
+TEST_CASE("dropout_rows: the shards' masks are the whole batch's rows, and the stream ends where the whole batch's does", "[nets][dist]") {
+  Rng data(3);
+  const Tensor x = standard_normal({7, 5}, data);
+  Rng whole_rng(11);
+  const Tensor whole = dropout(Var(x), 0.4f, true, whole_rng).value();
+  for (const auto& [b, e] : std::vector<std::pair<size_t, size_t>>{{0, 3}, {3, 7}, {6, 7}}) {
+    Rng r(11);
+    const Tensor part = dropout_rows(Var(row_slice(x, b, e)), 0.4f, true, r, b, 7).value();
+    for (size_t i = 0; i < (e - b) * 5; ++i) CHECK(part.data()[i] == whole.data()[b * 5 + i]);
+    CHECK(r.state() == whole_rng.state());
+  }
+  Rng r(11);
+  CHECK_THROWS_AS(dropout_rows(Var(row_slice(x, 0, 3)), 0.4f, true, r, 5, 7), ShapeError);  // rows 5..8 of 7
+}
+
+TEST_CASE("loss_rows: a VAE's shards weighted by their rows add up to the whole batch's loss, with one process's draws", "[nets][dist][vae]") {
+  Rng init(5), data(6);
+  MlpAutoencoder vae({2, {16}, 2, true}, init);
+  const Tensor x = standard_normal({9, 2}, data);
+  Rng r0(7);
+  const VaeTerms whole = vae.loss(x, 0.5, r0);
+  double sum = 0;
+  for (const auto& [b, e] : std::vector<std::pair<size_t, size_t>>{{0, 4}, {4, 9}}) {
+    Rng r(7);
+    const VaeTerms part = vae.loss_rows(x, 0.5, r, b, e);
+    sum += part.value * double(e - b) / 9.0;
+    CHECK(r.state() == r0.state());
+  }
+  CHECK(sum == Approx(whole.value).epsilon(1e-6));
+  // a sentence VAE with word dropout: the same
+  SentenceAutoencoderConfig sc;
+  sc.vocab = 12, sc.emb = 8, sc.hidden = 8, sc.latent = 4, sc.eos = 0, sc.word_dropout = 0.3f;
+  SentenceAutoencoder svae(sc, init);
+  IntTensor ids = IntTensor::from_shape({6, 5});
+  for (size_t i = 0; i < ids.size(); ++i) ids.data()[i] = int32_t(1 + data.randint(11));
+  ids(2, 3) = 0, ids(4, 1) = 0;  // two rows end early
+  Rng s0(8);
+  const VaeTerms swhole = svae.loss(ids, 1.0, s0);
+  double ssum = 0;
+  for (const auto& [b, e] : std::vector<std::pair<size_t, size_t>>{{0, 2}, {2, 5}, {5, 6}}) {
+    Rng r(8);
+    const VaeTerms part = svae.loss_rows(ids, 1.0, r, b, e);
+    ssum += part.value * double(e - b) / 6.0;
+    CHECK(r.state() == s0.state());
+  }
+  CHECK(ssum == Approx(swhole.value).epsilon(1e-6));
+  Rng r(8);
+  CHECK_THROWS_AS(svae.loss_rows(ids, 1.0, r, 4, 4), ShapeError);
+}
