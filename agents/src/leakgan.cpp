@@ -189,7 +189,7 @@ LeakGAN::LeakGAN(const LeakGANConfig& c, nets::IntTensor real, size_t vocab, con
 }
 
 LeakGAN::Losses LeakGAN::losses(const nets::IntTensor& seqs, const nets::Tensor& rewards, bool mle,
-                                             const std::vector<size_t>* lengths) {
+                                const std::vector<size_t>* lengths, const WholeBatch* whole) {
   const size_t B = seqs.shape()[0], T = seqs.shape()[1], c = cfg.step_size, F = disc.features();
   const size_t blocks = (T + c - 1) / c;
   if (!mle && (rewards.dimension() != 2 || rewards.shape()[0] != B || rewards.shape()[1] != blocks))
@@ -215,9 +215,10 @@ LeakGAN::Losses LeakGAN::losses(const nets::IntTensor& seqs, const nets::Tensor&
       }
     nets::Var cos = nets::cosine_similarity(nets::Var(std::move(df)), nets::slice(g, 1, 0, M));  // [B, M]
     if (!mle && cfg.variant == "reference") {
-      // tf.losses.cosine_distance reduces to a scalar: -mean cos x mean reward
+      // tf.losses.cosine_distance reduces to a scalar: -mean cos x mean reward (the whole batch's)
       double mr = 0;
       for (float v : rewards) mr += v / double(rewards.size());
+      if (whole) mr = whole->mean_reward;
       out.manager = nets::scale(nets::mean(cos), float(-mr));
     } else {
       out.manager = nets::scale(nets::sum(nets::mul(cos, nets::Var(std::move(w)))), -1.f / float(B * M));
@@ -250,11 +251,12 @@ LeakGAN::Losses LeakGAN::losses(const nets::IntTensor& seqs, const nets::Tensor&
   if (mle) {
     out.worker = gen.token_nll(u, seqs);  // the mean per-token NLL: LeakGAN's pre-training loss
   } else if (cfg.variant == "reference") {
-    // -mean cos x mean log p of its own samples: no per-token reward
+    // -mean cos x mean log p of its own samples: no per-token reward (the whole batch's mean cos)
     nets::Tensor mask = nets::Tensor::from_shape({B, T});
     for (size_t b = 0; b < B; ++b)
       for (size_t t = 0; t < T; ++t) mask(b, t) = t < len(b) ? 1.f : 0.f;
-    out.worker = nets::scale(gen.token_nll(u, seqs, mask), float(isum / double(B * T)));
+    const double mi = whole ? whole->mean_intrinsic(isum) : isum;
+    out.worker = nets::scale(gen.token_nll(u, seqs, mask), float(mi / double(B * T)));
   } else {
     nets::Tensor w = nets::Tensor::from_shape({B, T});
     for (size_t b = 0; b < B; ++b)
@@ -286,7 +288,10 @@ LeakGAN::StepValues LeakGAN::train_generator(const nets::IntTensor& seqs, const 
                                              const std::vector<size_t>* lengths) {
   const size_t B = seqs.shape()[0];
   StepValues v;
-  if (nets::dist::size() == 1 || (!mle && cfg.variant == "reference")) {
+  // (the reference variant sums the intrinsic reward over the ranks inside the loss: every rank
+  // must have rows)
+  const bool reference = !mle && cfg.variant == "reference";
+  if (nets::dist::size() == 1 || (reference && B < size_t(nets::dist::size()))) {
     const Losses l = losses(seqs, rewards, mle, lengths);
     step_generator(l);
     v.worker = l.worker.item(), v.manager = l.manager.defined() ? l.manager.item() : 0.0;
@@ -303,9 +308,18 @@ LeakGAN::StepValues LeakGAN::train_generator(const nets::IntTensor& seqs, const 
   nets::data_parallel_backward(B, params, [&](size_t b, size_t e) {
     std::vector<size_t> len;
     if (lengths) len.assign(lengths->begin() + long(b), lengths->begin() + long(e));
-    const Losses l = losses(nets::row_slice(seqs, b, e), mle ? nets::Tensor() : nets::row_slice(rewards, b, e), mle,
-                            lengths ? &len : nullptr);
     const double share = double(e - b) / double(B);
+    WholeBatch whole;
+    if (reference) {  // the batch scalars as one process computes them from the whole batch
+      for (float v : rewards) whole.mean_reward += v / double(rewards.size());
+      whole.mean_intrinsic = [share](double mine) {
+        double all = mine * share;
+        nets::dist::allreduce_sum(&all, 1);
+        return all;
+      };
+    }
+    const Losses l = losses(nets::row_slice(seqs, b, e), mle ? nets::Tensor() : nets::row_slice(rewards, b, e), mle,
+                            lengths ? &len : nullptr, reference ? &whole : nullptr);
     part[0] = l.worker.item() * share, part[1] = l.manager.defined() ? l.manager.item() * share : 0.0;
     part[2] = l.mean_intrinsic * share;
     return l.manager.defined() ? nets::add(l.manager, l.worker) : l.worker;
@@ -606,7 +620,7 @@ void LeakGANAgent::load_state(const nets::SafeTensors& st, const std::string& pa
 AgentSpec leakgan_agent_spec() {
   AgentSpec s;
   s.kind = "leakgan";
-  s.data_parallel = "the manager and worker (pre-training and g-steps; the reference variant's g-steps stay whole), the discriminator, the Monte-Carlo rollouts and the negatives";
+  s.data_parallel = "the manager and worker (pre-training and g-steps), the discriminator, the Monte-Carlo rollouts and the negatives";
   s.name = "leakgan";
   s.summary = "LeakGAN (Guo et al. 2018): manager/worker LSTMs, leaked discriminator features, rescaled rollout rewards";
   s.spaces = "text envs with real data: TextOracle-v0, TextCoco-v0, TextGrammar-v0";

@@ -253,6 +253,43 @@ int main(int argc, char** argv) {
     }
     check(close(la_q, lb_q) && la.rng.state() == lb.rng.state(), "LeakGAN's rollout Q split over the ranks is one process's");
     check(bits_equal(la_n, lb_n) && la_n.shape()[0] == 29, "LeakGAN's negatives split over the ranks are one process's");
+    // a whole adversarial g-step (rollouts, rescale, manager and worker losses, both updates) over
+    // the ranks, for the paper's variant and the reference code's (whose batch scalars, the mean
+    // reward and the mean intrinsic reward, are the whole batch's): the generator within rounding
+    // of one process's
+    auto max_diff = [](seqrl::agents::LeakGAN& x, seqrl::agents::LeakGAN& y, const std::vector<seqrl::nets::Tensor>& was,
+                       double& moved) {
+      const auto px = x.gen.named_parameters(), py = y.gen.named_parameters();
+      double d = 0;
+      moved = 0;
+      for (size_t k = 0; k < px.size(); ++k)
+        for (size_t i = 0; i < was[k].size(); ++i) {
+          const float a = px[k].second.value().data()[i];
+          d = std::max(d, double(std::abs(a - py[k].second.value().data()[i])));
+          moved = std::max(moved, double(std::abs(a - was[k].data()[i])));
+        }
+      return d;
+    };
+    for (const char* protocol : {"fast", "fast-reference"}) {
+      seqrl::agents::LeakGANConfig gc = seqrl::agents::leakgan_protocol(protocol);
+      gc.emb = 8, gc.hidden = 8, gc.goal_size = 4, gc.batch = 8, gc.rollouts = 3, gc.negatives = 29, gc.seed = 7;
+      gc.disc = sc.disc;
+      seqrl::agents::LeakGAN ga(gc, real, V, nullptr), gb(gc, real, V, nullptr);
+      seqrl::nets::Rng sample_rng(4);
+      const seqrl::nets::IntTensor gseqs = ga.gen.sample(ga.disc, gc.batch, sample_rng);
+      std::vector<seqrl::nets::Tensor> was;
+      for (const auto& [name, p] : ga.gen.named_parameters()) was.push_back(p.value());
+      ga.g_step_on(gseqs);
+      {
+        dist::Solo solo;
+        gb.g_step_on(gseqs);
+      }
+      double moved = 0;
+      const double d = max_diff(ga, gb, was, moved);
+      check(moved > 1e-4 && d < 1e-6, std::string("LeakGAN's g-step (") + protocol + ") over the ranks is one process's "
+                                       "to rounding (it moved the generator by " + std::to_string(moved) +
+                                       ", max difference " + std::to_string(d) + ")");
+    }
   }
   // every rank holds the same bits: compare against rank 0's
   std::string bytes(reinterpret_cast<const char*>(mine.data()), m * sizeof(float));

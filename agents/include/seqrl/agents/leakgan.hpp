@@ -26,6 +26,7 @@
 // (temperature 2/3).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -107,17 +108,24 @@ class LeakGAN {
   // tokens the policy chose per row; later ones are not scored.
   struct Losses {
     nets::Var manager, worker;
-    double mean_intrinsic = 0;
+    double mean_intrinsic = 0;  // over these rows
+  };
+  // The reference variant's batch scalars when seqs are a rank's rows of a larger batch: the whole
+  // batch's mean reward, and a map from these rows' mean intrinsic reward to the whole batch's
+  // (a collective: every rank with rows calls it). Null: seqs are the whole batch.
+  struct WholeBatch {
+    double mean_reward = 0;
+    std::function<double(double)> mean_intrinsic;
   };
   Losses losses(const nets::IntTensor& seqs, const nets::Tensor& rewards, bool mle,
-                const std::vector<size_t>* lengths = nullptr);
+                const std::vector<size_t>* lengths = nullptr, const WholeBatch* whole = nullptr);
   // One generator update from both losses (each optimizer clipped on its own).
   void step_generator(const Losses& l);
   // losses() then step_generator() on seqs [B, T]. Under MPI each rank computes the losses of its
   // rows of the batch (the per-row weights are the batch's; the parts add up to the whole) and
   // the gradients are summed in rank order; the reference variant's adversarial losses scale by
-  // the whole batch's mean reward and mean intrinsic reward, and stay whole on every rank. The
-  // values are the whole batch's on every rank.
+  // the whole batch's mean reward and mean intrinsic reward (the second summed over the ranks
+  // during the forward pass). The values are the whole batch's on every rank.
   struct StepValues {
     double worker = 0, manager = 0, mean_intrinsic = 0;
   };
