@@ -188,6 +188,16 @@ LeakGAN::LeakGAN(const LeakGANConfig& c, nets::IntTensor real, size_t vocab, con
   d_opt_ = std::make_unique<nets::Adam>(disc.named_parameters(), c.d_lr);
 }
 
+namespace {
+// The reference variant's batch scalar: the mean of the rewards [B, blocks], summed in row-major
+// order as one process sums them.
+double mean_reward(const nets::Tensor& rewards) {
+  double mr = 0;
+  for (float v : rewards) mr += v / double(rewards.size());
+  return mr;
+}
+}  // namespace
+
 LeakGAN::Losses LeakGAN::losses(const nets::IntTensor& seqs, const nets::Tensor& rewards, bool mle,
                                 const std::vector<size_t>* lengths, const WholeBatch* whole) {
   const size_t B = seqs.shape()[0], T = seqs.shape()[1], c = cfg.step_size, F = disc.features();
@@ -216,9 +226,7 @@ LeakGAN::Losses LeakGAN::losses(const nets::IntTensor& seqs, const nets::Tensor&
     nets::Var cos = nets::cosine_similarity(nets::Var(std::move(df)), nets::slice(g, 1, 0, M));  // [B, M]
     if (!mle && cfg.variant == "reference") {
       // tf.losses.cosine_distance reduces to a scalar: -mean cos x mean reward (the whole batch's)
-      double mr = 0;
-      for (float v : rewards) mr += v / double(rewards.size());
-      if (whole) mr = whole->mean_reward;
+      const double mr = whole ? whole->mean_reward : mean_reward(rewards);
       out.manager = nets::scale(nets::mean(cos), float(-mr));
     } else {
       out.manager = nets::scale(nets::sum(nets::mul(cos, nets::Var(std::move(w)))), -1.f / float(B * M));
@@ -311,7 +319,7 @@ LeakGAN::StepValues LeakGAN::train_generator(const nets::IntTensor& seqs, const 
     const double share = double(e - b) / double(B);
     WholeBatch whole;
     if (reference) {  // the batch scalars as one process computes them from the whole batch
-      for (float v : rewards) whole.mean_reward += v / double(rewards.size());
+      whole.mean_reward = mean_reward(rewards);
       whole.mean_intrinsic = [share](double mine) {
         double all = mine * share;
         nets::dist::allreduce_sum(&all, 1);
