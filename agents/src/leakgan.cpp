@@ -6,10 +6,10 @@
 #include <cmath>
 #include <cstring>
 #include <iostream>
-#include <limits>
 #include <numeric>
 
 #include "across_ranks.hpp"
+#include "early_stopping.hpp"
 #include "seqrl/agents/registry.hpp"
 #include "seqrl/agents/seqgan_agent.hpp"
 #include "seqrl/env/space.hpp"
@@ -359,27 +359,23 @@ void LeakGAN::pretrain(const Log& log) {
     throw ValueError("LeakGAN: validation " + std::to_string(V) + " of " + std::to_string(N) +
                      " real sequences leaves less than a batch for pre-training");
   const size_t Ng = N - V;
-  nets::IntTensor val;
-  if (V) {
-    val = nets::IntTensor::from_shape({V, T});
-    std::memcpy(val.data(), real_.data() + Ng * T, V * T * sizeof(int32_t));
-  }
+  const nets::IntTensor val = V ? nets::row_slice(real_, Ng, N) : nets::IntTensor();
   // the best epoch's generator and its optimizers, to go back to
   nets::SafeTensors best;
-  double best_nll = std::numeric_limits<double>::infinity();
-  size_t since_best = 0;
+  detail::EarlyStopping early(
+      cfg.patience,
+      [&] {
+        best = nets::SafeTensors();
+        nets::add_module_state(gen, "gen.", best.tensors);
+        nets::add_optimizer_state(*m_opt_, "m.", best.tensors, best.metadata);
+        nets::add_optimizer_state(*w_opt_, "w.", best.tensors, best.metadata);
+      },
+      [&] {
+        nets::load_module_state(gen, best, "gen.", "<best pre-training epoch>");
+        m_opt_->load_state(nets::optimizer_state_with_prefix(best, "m."));
+        w_opt_->load_state(nets::optimizer_state_with_prefix(best, "w."));
+      });
   bool stopped = false;
-  auto snapshot = [&] {
-    best = nets::SafeTensors();
-    nets::add_module_state(gen, "gen.", best.tensors);
-    nets::add_optimizer_state(*m_opt_, "m.", best.tensors, best.metadata);
-    nets::add_optimizer_state(*w_opt_, "w.", best.tensors, best.metadata);
-  };
-  auto restore = [&] {
-    nets::load_module_state(gen, best, "gen.", "<best pre-training epoch>");
-    m_opt_->load_state(nets::optimizer_state_with_prefix(best, "m."));
-    w_opt_->load_state(nets::optimizer_state_with_prefix(best, "w."));
-  };
   long epoch = 0;
   for (size_t r = 1; r <= cfg.pretrain_rounds; ++r) {
     double dl = 0;
@@ -403,17 +399,12 @@ void LeakGAN::pretrain(const Log& log) {
       if (!V) continue;
       const double v = nll_of(val);
       log("pretrain_g", epoch, "validation_nll", v);
-      if (v < best_nll) {
-        best_nll = v, since_best = 0;
-        snapshot();
-      } else if (++since_best > cfg.patience) {
-        restore();
-        stopped = true;
-      }
+      stopped = early.observe(v, size_t(epoch));
+      if (stopped) early.restore_best();  // before the remaining rounds' D training
     }
   }
-  if (V && !stopped && best_nll < std::numeric_limits<double>::infinity() && since_best > 0) restore();
-  if (V) log("pretrain_g", epoch, "best_validation_nll", best_nll);
+  if (V) early.restore_best();  // when the last epochs were worse (a no-op after a stop)
+  if (V) log("pretrain_g", epoch, "best_validation_nll", early.best());
 }
 
 nets::Tensor LeakGAN::q_values(const nets::IntTensor& seqs) {

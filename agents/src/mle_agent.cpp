@@ -2,9 +2,8 @@
 #include "seqrl/agents/mle_agent.hpp"
 
 #include <algorithm>
-#include <limits>
-#include <map>
 
+#include "early_stopping.hpp"
 #include "seqrl/agents/registry.hpp"
 #include "seqrl/agents/seqgan_agent.hpp"
 #include "seqrl/agents/sequence_pg.hpp"
@@ -52,30 +51,25 @@ void MLEAgent::fit() {
                      " sequences leaves less than a batch to fit");
   const nets::IntTensor train = V ? nets::row_slice(task_.real, 0, N - V) : task_.real;
   const nets::IntTensor val = V ? nets::row_slice(task_.real, N - V, N) : nets::IntTensor();
-  double nll = 0, best_nll = std::numeric_limits<double>::infinity();
-  size_t best_epoch = 0, since_best = 0;
-  std::map<std::string, nets::Tensor> best;
+  nets::SafeTensors best;  // the best epoch's generator, to go back to
+  detail::EarlyStopping early(
+      cfg.patience,
+      [&] {
+        best = nets::SafeTensors();
+        nets::add_module_state(gen_, "", best.tensors);
+      },
+      [&] { nets::load_module_state(gen_, best, "", "<mle's best epoch>"); });
+  double nll = 0;
   for (size_t e = 1; e <= cfg.epochs; ++e) {
     nll = trainer.epoch(train);
     if (!V) continue;
     nets::NoGrad ng;
-    const double v = gen_.nll(val).item();
-    if (v < best_nll) {
-      best_nll = v, best_epoch = e, since_best = 0;
-      best.clear();
-      nets::add_module_state(gen_, "", best);
-    } else if (++since_best > cfg.patience) {
-      break;
-    }
+    if (early.observe(gen_.nll(val).item(), e)) break;
   }
-  if (V && best_epoch) {  // back to the best epoch
-    nets::SafeTensors st;
-    st.tensors = std::move(best);
-    nets::load_module_state(gen_, st, "", "<mle's best epoch>");
-  }
+  early.restore_best();  // back to the best epoch
   updates_ = trainer.updates();
   pending_ = {{"train_nll", nll}};
-  if (V) pending_.push_back({"best_epoch", double(best_epoch)}), pending_.push_back({"validation_nll", best_nll});
+  if (V) pending_.push_back({"best_epoch", double(early.best_epoch())}), pending_.push_back({"validation_nll", early.best()});
   nets::Rng eval_rng(cfg.seed + 11);
   if (task_.oracle) pending_.push_back({"nll_oracle", task_.oracle->nll(gen_.sample(9984, eval_rng))});
   if (task_.held_out.size()) {
