@@ -5,8 +5,6 @@
 #include <cmath>
 #include <cstring>
 
-#include <xtensor/xview.hpp>
-
 #include "seqrl/agents/registry.hpp"
 #include "seqrl/nets/checkpoint.hpp"
 #include "seqrl/nets/dist.hpp"
@@ -170,7 +168,7 @@ double Reinforce::rollout_value(const env::Env& env, const float* obs) {
     }
     discount *= cfg.gamma;
     live = std::move(still);
-    batch = xt::view(next, xt::range(0, live.size()), xt::all());
+    batch = nets::row_slice(next, 0, live.size());
   }
   return total / double(N);
 }
