@@ -1,7 +1,11 @@
 #include "seqrl/env/vector_env.hpp"
 
+#include <algorithm>
 #include <cstring>
+#include <typeinfo>
 
+#include "seqrl/env/classic/cartpole.hpp"
+#include "seqrl/env/wrappers.hpp"
 #include "seqrl/nets/parallel.hpp"
 
 namespace seqrl::env {
@@ -12,6 +16,16 @@ VectorEnv::VectorEnv(const std::function<std::unique_ptr<Env>()>& make, size_t n
   obs_size_ = nets::numel(envs_[0]->observation_space().shape());
   autoreset_.assign(n, 0);
   results_.resize(n);
+  for (auto& e : envs_) {  // the direct CartPole loop, if every sub-env is TimeLimit(CartPole)
+    Env& outer = *e;
+    auto* limit = typeid(outer) == typeid(TimeLimit) ? static_cast<TimeLimit*>(&outer) : nullptr;
+    Env* inner = limit ? &limit->inner() : nullptr;
+    if (!inner || typeid(*inner) != typeid(CartPole)) {
+      direct_.clear();
+      break;
+    }
+    direct_.push_back({limit, static_cast<CartPole*>(inner)});
+  }
 }
 
 namespace {
@@ -54,7 +68,52 @@ void VectorEnv::step_one(size_t i, const Action& a, VectorStep& out) {
   }
 }
 
+void VectorEnv::step_direct(size_t begin, size_t end, const std::vector<Action>& actions, VectorStep& out) {
+  constexpr size_t kChunk = 64;
+  CartPole* envs[kChunk];
+  int64_t acts[kChunk];
+  size_t rows[kChunk];
+  alignas(64) float obs[4 * kChunk];
+  double rewards[kChunk];
+  bool terminated[kChunk];
+  ResetResult reset;
+  for (size_t b = begin; b < end; b += kChunk) {
+    size_t m = 0;
+    for (size_t i = b; i < std::min(end, b + kChunk); ++i) {
+      DirectCartPole& d = direct_[i];
+      const Action& a = actions[i];
+      if (autoreset_[i]) {  // TimeLimit::reset_impl and Env::reset, without building a result
+        d.limit->elapsed_steps = 0;
+        d.cartpole->reset(reset);
+        d.limit->needs_reset_ = false;
+        std::memcpy(out.observations.data() + i * 4, reset.observation.data(), 4 * sizeof(float));
+        out.rewards[i] = 0.0;
+        out.terminated[i] = out.truncated[i] = 0;
+        autoreset_[i] = 0;
+      } else if (d.limit->needs_reset_ || d.cartpole->needs_reset_ || !a.discrete || uint64_t(a.index) > 1) {
+        step_one(i, a, out);  // what Env::step refuses, with its messages
+      } else {
+        envs[m] = d.cartpole, acts[m] = a.index, rows[m] = i, ++m;
+      }
+    }
+    CartPole::advance_batch(envs, acts, m, obs, rewards, terminated);
+    for (size_t j = 0; j < m; ++j) {  // TimeLimit::step_into, then Env::step's flags
+      const size_t i = rows[j];
+      DirectCartPole& d = direct_[i];
+      const bool truncated = ++d.limit->elapsed_steps >= d.limit->max_episode_steps;
+      if (terminated[j]) d.cartpole->needs_reset_ = true;
+      if (terminated[j] || truncated) d.limit->needs_reset_ = true;
+      std::memcpy(out.observations.data() + i * 4, obs + 4 * j, 4 * sizeof(float));
+      out.rewards[i] = rewards[j];
+      out.terminated[i] = terminated[j];
+      out.truncated[i] = truncated;
+      autoreset_[i] = terminated[j] || truncated;
+    }
+  }
+}
+
 void VectorEnv::step_range(const std::vector<Action>& actions, VectorStep& out) {
+  if (!direct_.empty()) return step_direct(0, envs_.size(), actions, out);
   for (size_t i = 0; i < envs_.size(); ++i) step_one(i, actions[i], out);
 }
 
@@ -82,6 +141,7 @@ void VectorEnv::step(const std::vector<Action>& actions, VectorStep& out) {
 
 void ThreadedVectorEnv::step_range(const std::vector<Action>& actions, VectorStep& out) {
   nets::parallel_for(envs_.size(), [&](size_t b, size_t e, size_t) {
+    if (!direct_.empty()) return step_direct(b, e, actions, out);
     for (size_t i = b; i < e; ++i) step_one(i, actions[i], out);
   });
 }

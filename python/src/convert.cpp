@@ -82,23 +82,45 @@ Kind kind_of(const env::Space& s) {
   return Kind::kInteger;
 }
 
-namespace {
-std::vector<py::ssize_t> dims(const nets::Tensor& t) { return {t.shape().begin(), t.shape().end()}; }
-}  // namespace
+py::array new_array(int type_num, const size_t* shape, size_t ndim) {
+  auto& api = py::detail::npy_api::get();
+  constexpr size_t kMaxDims = 32;  // NumPy's NPY_MAXDIMS
+  if (ndim > kMaxDims) throw ValueError("an array of " + std::to_string(ndim) + " dimensions (NumPy's limit is 32)");
+  Py_intptr_t dims[kMaxDims];
+  for (size_t k = 0; k < ndim; ++k) dims[k] = Py_intptr_t(shape[k]);
+  PyObject* descr = api.PyArray_DescrFromType_(type_num);
+  if (!descr) throw py::error_already_set();
+  PyObject* a = api.PyArray_NewFromDescr_(api.PyArray_Type_, descr, int(ndim), dims, nullptr, nullptr, 0,
+                                          nullptr);  // steals descr
+  if (!a) throw py::error_already_set();
+  return py::reinterpret_steal<py::array>(a);
+}
+
+const int64_t* int64_vector_data(py::handle h, size_t n) {
+  if (!py::detail::npy_api::get().PyArray_Check_(h.ptr())) return nullptr;
+  const auto* a = py::detail::array_proxy(h.ptr());
+  if (a->nd != 1 || size_t(a->dimensions[0]) != n || (n > 1 && a->strides[0] != py::ssize_t(sizeof(int64_t))))
+    return nullptr;
+  const auto* d = py::detail::array_descriptor_proxy(a->descr);
+  if (d->type_num != py::detail::npy_api::NPY_INT64_ || d->byteorder == '>' ||
+      reinterpret_cast<uintptr_t>(a->data) % alignof(int64_t) != 0)
+    return nullptr;
+  return reinterpret_cast<const int64_t*>(a->data);
+}
 
 py::object value_to_py(const nets::Tensor& t, Kind kind) {
   switch (kind) {
     case Kind::kDiscrete:
       return py::int_(int64_t(t.data()[0]));
     case Kind::kBox: {
-      py::array_t<float> a(dims(t));
+      py::array a = new_array(py::detail::npy_api::NPY_FLOAT_, t.shape().data(), t.dimension());
       std::memcpy(a.mutable_data(), t.data(), t.size() * sizeof(float));
       return std::move(a);
     }
     case Kind::kInteger:
     default: {
-      py::array_t<int64_t> a(dims(t));
-      int64_t* p = a.mutable_data();
+      py::array a = new_array(py::detail::npy_api::NPY_INT64_, t.shape().data(), t.dimension());
+      auto* p = static_cast<int64_t*>(a.mutable_data());
       for (size_t i = 0; i < t.size(); ++i) p[i] = int64_t(t.data()[i]);
       return std::move(a);
     }

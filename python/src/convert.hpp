@@ -25,6 +25,13 @@ nlohmann::json to_json(py::handle h, const std::string& where);
 // integer-valued spaces (MultiDiscrete, TokenSequence) as int64 arrays.
 enum class Kind { kBox, kDiscrete, kInteger };
 Kind kind_of(const env::Space& s);
+// A fresh C-ordered numpy array of NumPy's type number (py::detail::npy_api's NPY_*_ constants),
+// made through NumPy's C API in one call (pybind11's array_t constructor builds shape and stride
+// vectors on the heap first; a vector env's step makes four arrays).
+py::array new_array(int type_num, const size_t* shape, size_t ndim);
+// The data of h when it is a 1-D, C-contiguous, aligned, native-order int64 numpy array of n
+// elements (read in place); nullptr otherwise (then convert it with array_t::ensure).
+const int64_t* int64_vector_data(py::handle h, size_t n);
 // One value of a space of that kind (a fresh array).
 py::object value_to_py(const nets::Tensor& t, Kind kind);
 // N values stacked in a [N, ...] tensor, as one array (int64 [N] for Discrete).

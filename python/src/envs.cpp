@@ -170,9 +170,10 @@ class PyVecEnv {
     obs_space_ = space_to_py(venv_->single_observation_space());
     act_space_ = space_to_py(venv_->single_action_space());
     actions_.resize(num_envs);
-    rewards_ = py::array_t<double>{py::ssize_t(num_envs)};
-    term_ = py::array_t<bool>{py::ssize_t(num_envs)};
-    trunc_ = py::array_t<bool>{py::ssize_t(num_envs)};
+    using api = py::detail::npy_api;
+    rewards_ = new_array(api::NPY_DOUBLE_, &num_envs, 1);
+    term_ = new_array(api::NPY_BOOL_, &num_envs, 1);
+    trunc_ = new_array(api::NPY_BOOL_, &num_envs, 1);
   }
 
   py::tuple reset(const py::object& seed, const py::object& options) {
@@ -189,12 +190,17 @@ class PyVecEnv {
   py::tuple step(py::handle actions) {
     const size_t n = venv_->num_envs();
     if (act_discrete_) {
-      auto a = py::array_t<int64_t, py::array::c_style | py::array::forcecast>::ensure(actions);
-      if (!a || a.ndim() != 1 || size_t(a.shape(0)) != n)
-        throw env::InvalidAction("VectorEnv.step: actions must be " + std::to_string(n) +
-                                 " integers (one per sub-env), got " + py::repr(actions).cast<std::string>());
-      const int64_t* p = a.data();
-      for (size_t i = 0; i < n; ++i) actions_[i] = env::Action(p[i]);
+      const int64_t* p = int64_vector_data(actions, n);  // an int64 array read in place
+      py::array_t<int64_t, py::array::c_style | py::array::forcecast> a;
+      if (!p) {  // anything else converted (or refused)
+        a = py::array_t<int64_t, py::array::c_style | py::array::forcecast>::ensure(actions);
+        if (!a || a.ndim() != 1 || size_t(a.shape(0)) != n)
+          throw env::InvalidAction("VectorEnv.step: actions must be " + std::to_string(n) +
+                                   " integers (one per sub-env), got " + py::repr(actions).cast<std::string>());
+        p = a.data();
+      }
+      // the index only: a whole Action assignment would build and move an empty tensor per sub-env
+      for (size_t i = 0; i < n; ++i) actions_[i].index = p[i];
     } else {
       py::sequence seq = py::reinterpret_borrow<py::sequence>(actions);
       if (py::len(actions) != n)
@@ -209,15 +215,23 @@ class PyVecEnv {
     // copy=True: fresh arrays every step (Gymnasium's default); copy=False: the same three
     // arrays, rewritten in place
     if (copy_) {
-      rewards_ = py::array_t<double>{py::ssize_t(n)};
-      term_ = py::array_t<bool>{py::ssize_t(n)};
-      trunc_ = py::array_t<bool>{py::ssize_t(n)};
+      using api = py::detail::npy_api;
+      rewards_ = new_array(api::NPY_DOUBLE_, &n, 1);
+      term_ = new_array(api::NPY_BOOL_, &n, 1);
+      trunc_ = new_array(api::NPY_BOOL_, &n, 1);
     }
     std::memcpy(rewards_.mutable_data(), out_.rewards.data(), n * sizeof(double));
     static_assert(sizeof(bool) == sizeof(uint8_t), "numpy's bool is one byte");
     std::memcpy(term_.mutable_data(), out_.terminated.data(), n);
     std::memcpy(trunc_.mutable_data(), out_.truncated.data(), n);
-    return py::make_tuple(observations(), rewards_, term_, trunc_, vector_infos(out_.infos));
+    PyObject* t = PyTuple_New(5);
+    if (!t) throw py::error_already_set();
+    PyTuple_SET_ITEM(t, 0, observations().release().ptr());
+    PyTuple_SET_ITEM(t, 1, py::object(rewards_).release().ptr());
+    PyTuple_SET_ITEM(t, 2, py::object(term_).release().ptr());
+    PyTuple_SET_ITEM(t, 3, py::object(trunc_).release().ptr());
+    PyTuple_SET_ITEM(t, 4, vector_infos(out_.infos).release().ptr());
+    return py::reinterpret_steal<py::tuple>(t);
   }
 
   size_t num_envs() const { return venv_->num_envs(); }
@@ -238,8 +252,7 @@ class PyVecEnv {
   std::unique_ptr<env::VectorEnv> venv_;
   env::VectorStep out_;
   std::vector<env::Action> actions_;
-  py::array_t<double> rewards_;
-  py::array_t<bool> term_, trunc_;
+  py::array rewards_, term_, trunc_;  // float64, bool, bool [N]
   py::object obs_space_, act_space_;
   std::string id_;
   Kind kind_;

@@ -218,3 +218,73 @@ TEST_CASE("vector env: seed + i, batched observations, next-step autoreset", "[e
   CHECK((tobs == obs));
   CHECK_THROWS_AS(tv.step(std::vector<Action>(3, Action(0))), ValueError);
 }
+
+// Every sub-env against a lone env stepped by hand with next-step autoreset: observations,
+// rewards, flags and, at the end, each sub-env's whole state (RNG, episode flags, TimeLimit
+// count), for the direct CartPole loop (plain and threaded) and the ordinary path (a wrapper
+// around each CartPole turns the loop off).
+TEST_CASE("vector env: the direct CartPole loop equals lone envs bit for bit", "[env][vector]") {
+  const size_t n = 6;
+  const Info opts = {{"max_episode_steps", 30}};  // truncations as well as falls
+  auto plain = [&] { return make("CartPole-v1", opts); };
+  auto wrapped = [&] { return std::make_unique<RecordEpisodeStatistics>(make("CartPole-v1", opts)); };
+  auto state = [](const Env& e) {  // without the episode statistics' wall time
+    nlohmann::json j = e.get_state();
+    if (j["env"].contains("episode_seconds")) j["env"].erase("episode_seconds");
+    return j;
+  };
+  auto check = [&](VectorEnv& venv, const std::function<std::unique_ptr<Env>()>& factory) {
+    std::vector<std::unique_ptr<Env>> lone;
+    for (size_t i = 0; i < n; ++i) lone.push_back(factory());
+    nets::Tensor obs = venv.reset(7);
+    for (size_t i = 0; i < n; ++i) {
+      nets::Tensor o = lone[i]->reset(7 + i).observation;
+      REQUIRE(std::memcmp(obs.data() + 4 * i, o.data(), 16) == 0);
+    }
+    nets::Rng rng(3);
+    std::vector<Action> acts(n);
+    std::vector<bool> ended(n, false);
+    VectorStep s;
+    size_t falls = 0, truncations = 0;
+    for (int t = 0; t < 400; ++t) {
+      for (auto& a : acts) a.index = int64_t(rng.randint(2));
+      venv.step(acts, s);
+      for (size_t i = 0; i < n; ++i) {
+        nets::Tensor o;
+        double reward = 0.0;
+        bool term = false, trunc = false;
+        if (ended[i]) {
+          o = lone[i]->reset().observation;
+        } else {
+          StepResult r = lone[i]->step(acts[i]);
+          o = r.observation, reward = r.reward, term = r.terminated, trunc = r.truncated;
+        }
+        ended[i] = term || trunc;
+        falls += term, truncations += trunc && !term;
+        REQUIRE(std::memcmp(s.observations.data() + 4 * i, o.data(), 16) == 0);
+        REQUIRE(s.rewards[i] == reward);
+        REQUIRE(bool(s.terminated[i]) == term);
+        REQUIRE(bool(s.truncated[i]) == trunc);
+        if (term || trunc) REQUIRE(state(venv.env(i)) == state(*lone[i]));  // the episode flags
+      }
+    }
+    CHECK(falls > 20);
+    CHECK(truncations > 5);
+    for (size_t i = 0; i < n; ++i) CHECK(state(venv.env(i)) == state(*lone[i]));
+  };
+  VectorEnv direct(plain, n);
+  CHECK(direct.direct_cartpole());
+  check(direct, plain);
+  ThreadedVectorEnv threaded(plain, n);
+  CHECK(threaded.direct_cartpole());
+  check(threaded, plain);
+  VectorEnv ordinary(wrapped, n);
+  CHECK_FALSE(ordinary.direct_cartpole());
+  check(ordinary, wrapped);
+  // what a lone env refuses, the direct loop refuses with the same errors
+  VectorEnv fresh(plain, 2);
+  CHECK_THROWS_AS(fresh.step(std::vector<Action>(2, Action(0))), ResetNeeded);
+  fresh.reset(1);
+  CHECK_THROWS_AS(fresh.step({Action(0), Action(2)}), InvalidAction);
+  CHECK_THROWS_AS(fresh.step({Action(-1), Action(0)}), InvalidAction);
+}

@@ -217,6 +217,32 @@ class Vector(unittest.TestCase):
                 self.assertEqual((rew[i], term[i], trunc[i]), (r, te, tr))
         self.assertGreater(resets, 4)
 
+    def test_every_action_form_steps_alike(self):
+        # int64 arrays are read in place; lists, other dtypes, strided views and big-endian
+        # arrays are converted first: all must step the same
+        n = 5
+        rng = np.random.default_rng(1)
+        acts = rng.integers(2, size=(40, n))
+        forms = [lambda a: a, lambda a: a.tolist(), lambda a: a.astype(np.int32), lambda a: a.astype(np.uint8),
+                 lambda a: np.repeat(a, 2)[::2], lambda a: a.astype(">i8"), lambda a: tuple(int(x) for x in a)]
+        results = []
+        for form in forms:
+            envs = seqrl.make_vec("CartPole-v1", n)
+            envs.reset(seed=4)
+            results.append([envs.step(form(a))[:4] for a in acts])
+        for other in results[1:]:
+            for x, y in zip(results[0], other):
+                for u, v in zip(x, y):
+                    np.testing.assert_array_equal(u, v)
+        envs = seqrl.make_vec("CartPole-v1", n)
+        envs.reset(seed=4)
+        with self.assertRaises(seqrl.InvalidAction):
+            envs.step(np.zeros((n, 1), dtype=np.int64))  # 2-D
+        with self.assertRaises(seqrl.InvalidAction):
+            envs.step(np.array([0, 1, 2, 0, 1], dtype=np.int64))  # 2 is not an action
+        with self.assertRaises(seqrl.InvalidAction):
+            envs.step(np.array([0, 1, -1, 0, 1], dtype=">i8"))
+
     def test_threaded_equals_sync_and_copy_false_is_a_view(self):
         a = seqrl.make_vec("CartPole-v1", 8)
         b = seqrl.make_vec("CartPole-v1", 8, threaded=True)

@@ -126,6 +126,8 @@ class Env {
   }
 
  private:
+  // VectorEnv's direct CartPole loop keeps the episode flags as step() would
+  friend class VectorEnv;
   void check_step(const Action& action);
   nets::Rng rng_;
   bool needs_reset_ = true;

@@ -15,6 +15,9 @@
 
 namespace seqrl::env {
 
+class CartPole;
+class TimeLimit;
+
 struct VectorStep {
   nets::Tensor observations;      // [N, ...]
   std::vector<double> rewards;    // [N]
@@ -37,6 +40,8 @@ class VectorEnv {
   // The same, written into out and reusing its buffers (no allocation per step once sized).
   void step(const std::vector<Action>& actions, VectorStep& out);
   Env& env(size_t i) { return *envs_[i]; }
+  // Whether steps take the direct CartPole loop (see DirectCartPole below).
+  bool direct_cartpole() const { return !direct_.empty(); }
   // Every sub-env's state (Env::get_state) and the autoreset flags, for run checkpoints.
   nlohmann::json get_state() const;
   void set_state(const nlohmann::json& state);
@@ -45,6 +50,18 @@ class VectorEnv {
   // Steps every sub-env into out (ThreadedVectorEnv overrides it to run them in parallel).
   virtual void step_range(const std::vector<Action>& actions, VectorStep& out);
   void step_one(size_t i, const Action& a, VectorStep& out);
+  // When every sub-env is exactly TimeLimit(CartPole), as env::make("CartPole-v1") builds it
+  // (Gymnasium has a CartPoleVectorEnv for the same reason), sub-envs [begin, end) step through
+  // CartPole::advance_batch (the dynamics across the batch in SIMD lanes), and this loop keeps
+  // the TimeLimit counts, episode flags and autoresets itself: no virtual calls, no per-step
+  // buffers. Same results, bit for bit, as step_one, through which invalid actions and steps that
+  // need a reset still go (with their errors).
+  void step_direct(size_t begin, size_t end, const std::vector<Action>& actions, VectorStep& out);
+  struct DirectCartPole {
+    TimeLimit* limit;
+    CartPole* cartpole;
+  };
+  std::vector<DirectCartPole> direct_;  // empty unless every sub-env qualifies
   std::vector<std::unique_ptr<Env>> envs_;
   std::vector<uint8_t> autoreset_;  // sub-env i ended on the previous step
   std::vector<StepResult> results_;  // per sub-env step buffers (Env::step in place)

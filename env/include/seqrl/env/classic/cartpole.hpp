@@ -19,6 +19,15 @@ class CartPole final : public Env {
   std::unique_ptr<Env> clone() const override { return std::make_unique<CartPole>(*this); }
   // The float64 state (x, x_dot, theta, theta_dot); settable for tests and search.
   std::array<double, 4> state{};
+  // The dynamics of one step for action 0 or 1 (the caller checks it), without the Env
+  // bookkeeping: writes the float32 observation to obs[0..4), sets terminated, returns the reward.
+  // step_into is this plus the bookkeeping; VectorEnv's CartPole loop calls it directly.
+  double advance(int64_t action, float* obs, bool& terminated);
+  // advance for n CartPoles at once (VectorEnv's CartPole loop): observations to obs[4 * j ...],
+  // rewards[j], terminated[j] for envs[j] and actions[j]. The float64 arithmetic runs across the
+  // batch in SIMD lanes (sin and cos stay libm's scalar calls): the same bits as n advance calls.
+  static void advance_batch(CartPole* const* envs, const int64_t* actions, size_t n, float* obs, double* rewards,
+                            bool* terminated);
 
  protected:
   ResetResult reset_impl(std::optional<uint64_t> seed, const Info& options) override;
@@ -30,6 +39,8 @@ class CartPole final : public Env {
 
  private:
   void observe_into(Observation& o) const;
+  // After the state's update: termination, reward (steps_beyond_terminated), the observation.
+  void finish_step(float* obs, bool& terminated, double& reward);
   // sin and cos of the angle the next step starts from, computed by the step that produced it,
   // beside that step's divisions (the two are independent, so the CPU overlaps them instead of
   // running sincos, then the divisions, in one chain). Used only while `state[2]` still holds
