@@ -16,6 +16,7 @@ VectorEnv::VectorEnv(const std::function<std::unique_ptr<Env>()>& make, size_t n
   obs_size_ = nets::numel(envs_[0]->observation_space().shape());
   autoreset_.assign(n, 0);
   results_.resize(n);
+  discrete_actions_ = dynamic_cast<const Discrete*>(&single_action_space()) != nullptr;
   for (auto& e : envs_) {  // the direct CartPole loop, if every sub-env is TimeLimit(CartPole)
     Env& outer = *e;
     auto* limit = typeid(outer) == typeid(TimeLimit) ? static_cast<TimeLimit*>(&outer) : nullptr;
@@ -68,7 +69,7 @@ void VectorEnv::step_one(size_t i, const Action& a, VectorStep& out) {
   }
 }
 
-void VectorEnv::step_direct(size_t begin, size_t end, const std::vector<Action>& actions, VectorStep& out) {
+void VectorEnv::step_direct(size_t begin, size_t end, const Actions& actions, VectorStep& out) {
   constexpr size_t kChunk = 64;
   CartPole* envs[kChunk];
   int64_t acts[kChunk];
@@ -81,7 +82,8 @@ void VectorEnv::step_direct(size_t begin, size_t end, const std::vector<Action>&
     size_t m = 0;
     for (size_t i = b; i < std::min(end, b + kChunk); ++i) {
       DirectCartPole& d = direct_[i];
-      const Action& a = actions[i];
+      const bool discrete = !actions.actions || actions.actions[i].discrete;
+      const int64_t a = actions.actions ? actions.actions[i].index : actions.indices[i];
       if (autoreset_[i]) {  // TimeLimit::reset_impl and Env::reset, without building a result
         d.limit->elapsed_steps = 0;
         d.cartpole->reset(reset);
@@ -90,10 +92,10 @@ void VectorEnv::step_direct(size_t begin, size_t end, const std::vector<Action>&
         out.rewards[i] = 0.0;
         out.terminated[i] = out.truncated[i] = 0;
         autoreset_[i] = 0;
-      } else if (d.limit->needs_reset_ || d.cartpole->needs_reset_ || !a.discrete || uint64_t(a.index) > 1) {
-        step_one(i, a, out);  // what Env::step refuses, with its messages
+      } else if (d.limit->needs_reset_ || d.cartpole->needs_reset_ || !discrete || uint64_t(a) > 1) {
+        step_one(i, actions.actions ? actions.actions[i] : Action(a), out);  // Env::step's errors
       } else {
-        envs[m] = d.cartpole, acts[m] = a.index, rows[m] = i, ++m;
+        envs[m] = d.cartpole, acts[m] = a, rows[m] = i, ++m;
       }
     }
     CartPole::advance_batch(envs, acts, m, obs, rewards, terminated);
@@ -112,10 +114,17 @@ void VectorEnv::step_direct(size_t begin, size_t end, const std::vector<Action>&
   }
 }
 
-void VectorEnv::step_range(const std::vector<Action>& actions, VectorStep& out) {
-  if (!direct_.empty()) return step_direct(0, envs_.size(), actions, out);
-  for (size_t i = 0; i < envs_.size(); ++i) step_one(i, actions[i], out);
+void VectorEnv::step_envs(size_t begin, size_t end, const Actions& actions, VectorStep& out) {
+  if (!direct_.empty()) return step_direct(begin, end, actions, out);
+  if (actions.actions) {
+    for (size_t i = begin; i < end; ++i) step_one(i, actions.actions[i], out);
+  } else {
+    Action a;  // one Action for the range, its index rewritten
+    for (size_t i = begin; i < end; ++i) a.index = actions.indices[i], step_one(i, a, out);
+  }
 }
+
+void VectorEnv::step_range(const Actions& actions, VectorStep& out) { step_envs(0, envs_.size(), actions, out); }
 
 VectorStep VectorEnv::step(const std::vector<Action>& actions) {
   VectorStep out;
@@ -124,10 +133,23 @@ VectorStep VectorEnv::step(const std::vector<Action>& actions) {
 }
 
 void VectorEnv::step(const std::vector<Action>& actions, VectorStep& out) {
-  const size_t n = envs_.size();
-  if (actions.size() != n)
+  if (actions.size() != envs_.size())
     throw ValueError("VectorEnv::step: " + std::to_string(actions.size()) + " actions for " +
-                     std::to_string(n) + " environments");
+                     std::to_string(envs_.size()) + " environments");
+  prepare(out);
+  step_range({actions.data(), nullptr}, out);
+}
+
+void VectorEnv::step(const int64_t* indices, VectorStep& out) {
+  if (!discrete_actions_)
+    throw ValueError("VectorEnv::step: action indices for a " + single_action_space().str() +
+                     " action space (indices need a Discrete one)");
+  prepare(out);
+  step_range({nullptr, indices}, out);
+}
+
+void VectorEnv::prepare(VectorStep& out) const {
+  const size_t n = envs_.size();
   if (out.observations.size() != n * obs_size_ || out.observations.dimension() == 0)
     out.observations = nets::Tensor::from_shape(batched(n, single_observation_space().shape()));
   out.rewards.resize(n);
@@ -136,14 +158,10 @@ void VectorEnv::step(const std::vector<Action>& actions, VectorStep& out) {
   out.infos.resize(n);
   for (auto& info : out.infos)
     if (!info.is_null()) info = Info();
-  step_range(actions, out);
 }
 
-void ThreadedVectorEnv::step_range(const std::vector<Action>& actions, VectorStep& out) {
-  nets::parallel_for(envs_.size(), [&](size_t b, size_t e, size_t) {
-    if (!direct_.empty()) return step_direct(b, e, actions, out);
-    for (size_t i = b; i < e; ++i) step_one(i, actions[i], out);
-  });
+void ThreadedVectorEnv::step_range(const Actions& actions, VectorStep& out) {
+  nets::parallel_for(envs_.size(), [&](size_t b, size_t e, size_t) { step_envs(b, e, actions, out); });
 }
 
 nlohmann::json VectorEnv::get_state() const {

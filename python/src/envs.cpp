@@ -199,16 +199,15 @@ class PyVecEnv {
                                    " integers (one per sub-env), got " + py::repr(actions).cast<std::string>());
         p = a.data();
       }
-      // the index only: a whole Action assignment would build and move an empty tensor per sub-env
-      for (size_t i = 0; i < n; ++i) actions_[i].index = p[i];
+      // the indices as they are (no env::Action per sub-env); the array outlives the call
+      py::gil_scoped_release nogil;
+      venv_->step(p, out_);
     } else {
       py::sequence seq = py::reinterpret_borrow<py::sequence>(actions);
       if (py::len(actions) != n)
         throw env::InvalidAction("VectorEnv.step: " + std::to_string(py::len(actions)) + " actions for " +
                                  std::to_string(n) + " sub-envs");
       for (size_t i = 0; i < n; ++i) actions_[i] = py_to_action(seq[i], venv_->single_action_space());
-    }
-    {
       py::gil_scoped_release nogil;
       venv_->step(actions_, out_);
     }

@@ -243,12 +243,16 @@ TEST_CASE("vector env: the direct CartPole loop equals lone envs bit for bit", "
     }
     nets::Rng rng(3);
     std::vector<Action> acts(n);
+    std::vector<int64_t> indices(n);
     std::vector<bool> ended(n, false);
     VectorStep s;
     size_t falls = 0, truncations = 0;
     for (int t = 0; t < 400; ++t) {
-      for (auto& a : acts) a.index = int64_t(rng.randint(2));
-      venv.step(acts, s);
+      for (size_t i = 0; i < n; ++i) acts[i].index = indices[i] = int64_t(rng.randint(2));
+      if (t % 2)
+        venv.step(acts, s);
+      else
+        venv.step(indices.data(), s);  // bare indices, every other step
       for (size_t i = 0; i < n; ++i) {
         nets::Tensor o;
         double reward = 0.0;
@@ -287,4 +291,10 @@ TEST_CASE("vector env: the direct CartPole loop equals lone envs bit for bit", "
   fresh.reset(1);
   CHECK_THROWS_AS(fresh.step({Action(0), Action(2)}), InvalidAction);
   CHECK_THROWS_AS(fresh.step({Action(-1), Action(0)}), InvalidAction);
+  const int64_t bad[2] = {1, 7};
+  VectorStep s;
+  CHECK_THROWS_AS(fresh.step(bad, s), InvalidAction);
+  VectorEnv pendulums([] { return make("Pendulum-v1"); }, 2);  // indices need a Discrete space
+  pendulums.reset(0);
+  CHECK_THROWS_AS(pendulums.step(bad, s), ValueError);
 }

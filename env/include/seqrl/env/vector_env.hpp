@@ -39,6 +39,9 @@ class VectorEnv {
   VectorStep step(const std::vector<Action>& actions);
   // The same, written into out and reusing its buffers (no allocation per step once sized).
   void step(const std::vector<Action>& actions, VectorStep& out);
+  // The same for a Discrete action space from num_envs bare action indices (no env::Action per
+  // sub-env: the Python binding passes a numpy array's data).
+  void step(const int64_t* indices, VectorStep& out);
   Env& env(size_t i) { return *envs_[i]; }
   // Whether steps take the direct CartPole loop (see DirectCartPole below).
   bool direct_cartpole() const { return !direct_.empty(); }
@@ -48,15 +51,24 @@ class VectorEnv {
 
  protected:
   // Steps every sub-env into out (ThreadedVectorEnv overrides it to run them in parallel).
-  virtual void step_range(const std::vector<Action>& actions, VectorStep& out);
+  // One step's actions: env::Actions, or bare indices for a Discrete action space.
+  struct Actions {
+    const Action* actions = nullptr;
+    const int64_t* indices = nullptr;
+  };
+  virtual void step_range(const Actions& actions, VectorStep& out);
+  // Sub-envs [begin, end) one by one (step_one), or through step_direct when it applies.
+  void step_envs(size_t begin, size_t end, const Actions& actions, VectorStep& out);
   void step_one(size_t i, const Action& a, VectorStep& out);
+  // Sizes out's buffers for this env (no allocation once sized) and clears its infos.
+  void prepare(VectorStep& out) const;
   // When every sub-env is exactly TimeLimit(CartPole), as env::make("CartPole-v1") builds it
   // (Gymnasium has a CartPoleVectorEnv for the same reason), sub-envs [begin, end) step through
   // CartPole::advance_batch (the dynamics across the batch in SIMD lanes), and this loop keeps
   // the TimeLimit counts, episode flags and autoresets itself: no virtual calls, no per-step
   // buffers. Same results, bit for bit, as step_one, through which invalid actions and steps that
   // need a reset still go (with their errors).
-  void step_direct(size_t begin, size_t end, const std::vector<Action>& actions, VectorStep& out);
+  void step_direct(size_t begin, size_t end, const Actions& actions, VectorStep& out);
   struct DirectCartPole {
     TimeLimit* limit;
     CartPole* cartpole;
@@ -66,6 +78,7 @@ class VectorEnv {
   std::vector<uint8_t> autoreset_;  // sub-env i ended on the previous step
   std::vector<StepResult> results_;  // per sub-env step buffers (Env::step in place)
   size_t obs_size_ = 0;
+  bool discrete_actions_ = false;  // the action space is Discrete (step(indices) applies)
 };
 
 class ThreadedVectorEnv : public VectorEnv {
@@ -73,7 +86,7 @@ class ThreadedVectorEnv : public VectorEnv {
   using VectorEnv::VectorEnv;
 
  protected:
-  void step_range(const std::vector<Action>& actions, VectorStep& out) override;
+  void step_range(const Actions& actions, VectorStep& out) override;
 };
 
 }  // namespace seqrl::env

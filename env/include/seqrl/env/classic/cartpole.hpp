@@ -39,8 +39,8 @@ class CartPole final : public Env {
 
  private:
   void observe_into(Observation& o) const;
-  // After the state's update: termination, reward (steps_beyond_terminated), the observation.
-  void finish_step(float* obs, bool& terminated, double& reward);
+  // A step's reward given whether the episode has ended (1, and 0 for steps past the end).
+  double reward_of(bool terminated);
   // sin and cos of the angle the next step starts from, computed by the step that produced it,
   // beside that step's divisions (the two are independent, so the CPU overlaps them instead of
   // running sincos, then the divisions, in one chain). Used only while `state[2]` still holds
