@@ -1,5 +1,6 @@
 #include "convert.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -108,23 +109,59 @@ const int64_t* int64_vector_data(py::handle h, size_t n) {
   return reinterpret_cast<const int64_t*>(a->data);
 }
 
-py::object value_to_py(const nets::Tensor& t, Kind kind) {
-  switch (kind) {
-    case Kind::kDiscrete:
-      return py::int_(int64_t(t.data()[0]));
-    case Kind::kBox: {
-      py::array a = new_array(py::detail::npy_api::NPY_FLOAT_, t.shape().data(), t.dimension());
-      std::memcpy(a.mutable_data(), t.data(), t.size() * sizeof(float));
-      return std::move(a);
-    }
-    case Kind::kInteger:
-    default: {
-      py::array a = new_array(py::detail::npy_api::NPY_INT64_, t.shape().data(), t.dimension());
-      auto* p = static_cast<int64_t*>(a.mutable_data());
-      for (size_t i = 0; i < t.size(); ++i) p[i] = int64_t(t.data()[i]);
-      return std::move(a);
+bool ArrayPool::unshared(const py::array& a) const {
+  PyObject* o = a.ptr();
+  if (!o || Py_REFCNT(o) != 1) return false;
+  auto& api = py::detail::npy_api::get();
+  PyTypeObject* type = Py_TYPE(o);
+  if (type != api.PyArray_Type_) return false;
+  if (type->tp_weaklistoffset && *reinterpret_cast<PyObject**>(reinterpret_cast<char*>(o) + type->tp_weaklistoffset))
+    return false;
+  const auto* p = py::detail::array_proxy(o);
+  using npy = py::detail::npy_api;
+  constexpr int kAsMade = npy::NPY_ARRAY_C_CONTIGUOUS_ | npy::NPY_ARRAY_WRITEABLE_ | npy::NPY_ARRAY_OWNDATA_ |
+                          npy::NPY_ARRAY_ALIGNED_;
+  if ((p->flags & kAsMade) != kAsMade || py::detail::array_descriptor_proxy(p->descr)->type_num != type_num_ ||
+      size_t(p->nd) != shape_.size())
+    return false;
+  for (size_t k = 0; k < shape_.size(); ++k)
+    if (size_t(p->dimensions[k]) != shape_[k]) return false;
+  return true;
+}
+
+py::array ArrayPool::take(const size_t* shape, size_t ndim) {
+  if (!std::equal(shape, shape + ndim, shape_.begin(), shape_.end())) {
+    shape_.assign(shape, shape + ndim);
+    slots_[0] = slots_[1] = py::array();
+  }
+  for (size_t k = 0; k < 2; ++k) {
+    const size_t s = (next_ + k) % 2;
+    if (unshared(slots_[s])) {
+      next_ = (s + 1) % 2;
+      return slots_[s];
     }
   }
+  const size_t s = next_;
+  slots_[s] = new_array(type_num_, shape_.data(), shape_.size());
+  next_ = (s + 1) % 2;
+  return slots_[s];
+}
+
+void fill_array(py::array& a, const nets::Tensor& t, Kind kind) {
+  if (kind == Kind::kBox) {
+    std::memcpy(a.mutable_data(), t.data(), t.size() * sizeof(float));
+  } else {
+    auto* p = static_cast<int64_t*>(a.mutable_data());
+    for (size_t i = 0; i < t.size(); ++i) p[i] = int64_t(t.data()[i]);
+  }
+}
+
+py::object value_to_py(const nets::Tensor& t, Kind kind) {
+  if (kind == Kind::kDiscrete) return py::int_(int64_t(t.data()[0]));
+  using npy = py::detail::npy_api;
+  py::array a = new_array(kind == Kind::kBox ? npy::NPY_FLOAT_ : npy::NPY_INT64_, t.shape().data(), t.dimension());
+  fill_array(a, t, kind);
+  return std::move(a);
 }
 
 py::array batch_to_py(const nets::Tensor& t, Kind kind) {

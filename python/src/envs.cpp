@@ -166,6 +166,7 @@ class PyVecEnv {
                      : std::make_unique<env::VectorEnv>(make, num_envs);
     id_ = id;
     kind_ = kind_of(venv_->single_observation_space());
+    if (kind_ != Kind::kBox) obs_pool_ = ArrayPool(py::detail::npy_api::NPY_INT64_);
     act_discrete_ = kind_of(venv_->single_action_space()) == Kind::kDiscrete;
     obs_space_ = space_to_py(venv_->single_observation_space());
     act_space_ = space_to_py(venv_->single_action_space());
@@ -191,13 +192,14 @@ class PyVecEnv {
     const size_t n = venv_->num_envs();
     if (act_discrete_) {
       const int64_t* p = int64_vector_data(actions, n);  // an int64 array read in place
-      py::array_t<int64_t, py::array::c_style | py::array::forcecast> a;
+      py::object converted;  // (not an array_t: its default constructor makes an empty array)
       if (!p) {  // anything else converted (or refused)
-        a = py::array_t<int64_t, py::array::c_style | py::array::forcecast>::ensure(actions);
+        auto a = py::array_t<int64_t, py::array::c_style | py::array::forcecast>::ensure(actions);
         if (!a || a.ndim() != 1 || size_t(a.shape(0)) != n)
           throw env::InvalidAction("VectorEnv.step: actions must be " + std::to_string(n) +
                                    " integers (one per sub-env), got " + py::repr(actions).cast<std::string>());
         p = a.data();
+        converted = std::move(a);
       }
       // the indices as they are (no env::Action per sub-env); the array outlives the call
       py::gil_scoped_release nogil;
@@ -213,11 +215,10 @@ class PyVecEnv {
     }
     // copy=True: fresh arrays every step (Gymnasium's default); copy=False: the same three
     // arrays, rewritten in place
-    if (copy_) {
-      using api = py::detail::npy_api;
-      rewards_ = new_array(api::NPY_DOUBLE_, &n, 1);
-      term_ = new_array(api::NPY_BOOL_, &n, 1);
-      trunc_ = new_array(api::NPY_BOOL_, &n, 1);
+    if (copy_) {  // arrays no one holds any more are written again (ArrayPool)
+      rewards_ = rewards_pool_.take(&n, 1);
+      term_ = term_pool_.take(&n, 1);
+      trunc_ = trunc_pool_.take(&n, 1);
     }
     std::memcpy(rewards_.mutable_data(), out_.rewards.data(), n * sizeof(double));
     static_assert(sizeof(bool) == sizeof(uint8_t), "numpy's bool is one byte");
@@ -242,7 +243,12 @@ class PyVecEnv {
 
  private:
   py::object observations() {
-    if (kind_ != Kind::kBox || copy_) return batch_to_py(out_.observations, kind_);
+    if (kind_ != Kind::kBox || copy_) {
+      const auto& t = out_.observations;
+      py::array a = obs_pool_.take(t.shape().data(), t.dimension());
+      fill_array(a, t, kind_ == Kind::kBox ? Kind::kBox : Kind::kInteger);
+      return std::move(a);
+    }
     // a view of the buffer the next step writes into (its owner is this vector env)
     std::vector<py::ssize_t> shape(out_.observations.shape().begin(), out_.observations.shape().end());
     return py::array_t<float>(shape, out_.observations.data(), py::cast(this, py::return_value_policy::reference));
@@ -252,6 +258,10 @@ class PyVecEnv {
   env::VectorStep out_;
   std::vector<env::Action> actions_;
   py::array rewards_, term_, trunc_;  // float64, bool, bool [N]
+  // for copy=True (observations float32 for Box, else int64: set in the constructor)
+  ArrayPool obs_pool_{py::detail::npy_api::NPY_FLOAT_};
+  ArrayPool rewards_pool_{py::detail::npy_api::NPY_DOUBLE_}, term_pool_{py::detail::npy_api::NPY_BOOL_},
+      trunc_pool_{py::detail::npy_api::NPY_BOOL_};
   py::object obs_space_, act_space_;
   std::string id_;
   Kind kind_;

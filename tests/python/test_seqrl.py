@@ -10,6 +10,7 @@ import tempfile
 import threading
 import time
 import unittest
+import weakref
 
 import numpy as np
 
@@ -242,6 +243,45 @@ class Vector(unittest.TestCase):
             envs.step(np.array([0, 1, 2, 0, 1], dtype=np.int64))  # 2 is not an action
         with self.assertRaises(seqrl.InvalidAction):
             envs.step(np.array([0, 1, -1, 0, 1], dtype=">i8"))
+
+    def test_copy_true_arrays_are_never_written_while_reachable(self):
+        # copy=True reuses result arrays nothing references any more (ArrayPool); anything a
+        # caller can still reach (the array, a view, a weak reference) must keep its values
+        n = 6
+        envs = seqrl.make_vec("CartPole-v1", n)
+        envs.reset(seed=2)
+        rng = np.random.default_rng(3)
+        kept, saved = [], []
+        for t in range(60):
+            res = envs.step(rng.integers(2, size=n))
+            if t % 7 == 0:  # hold a whole result
+                kept.append(res)
+                saved.append(tuple(np.array(x, copy=True) for x in res[:4]))
+            elif t % 7 == 1:  # hold views of the arrays only
+                kept.append(tuple(x[:] for x in res[:4]))
+                saved.append(tuple(np.array(x, copy=True) for x in res[:4]))
+        for k, s in zip(kept, saved):
+            for x, y in zip(k[:4], s):
+                np.testing.assert_array_equal(x, y)
+        # only a weak reference: the array is freed or left as it was
+        res = envs.step(np.zeros(n, dtype=np.int64))
+        weak = [weakref.ref(x) for x in res[:4]]
+        copies = [np.array(x, copy=True) for x in res[:4]]
+        del res
+        for _ in range(4):
+            envs.step(np.ones(n, dtype=np.int64))
+        for w, c in zip(weak, copies):
+            if w() is not None:
+                np.testing.assert_array_equal(w(), c)
+        # arrays reshaped or retyped in place, then dropped, are not handed out again as they are
+        obs, rew, term, trunc, _ = envs.step(np.zeros(n, dtype=np.int64))
+        obs.shape = (n * 4,)
+        rew.dtype = np.int64
+        del obs, rew, term, trunc
+        for _ in range(3):
+            obs, rew, term, trunc, _ = envs.step(np.zeros(n, dtype=np.int64))
+            self.assertEqual((obs.shape, obs.dtype, rew.shape, rew.dtype), ((n, 4), np.float32, (n,), np.float64))
+            del obs, rew, term, trunc
 
     def test_threaded_equals_sync_and_copy_false_is_a_view(self):
         a = seqrl.make_vec("CartPole-v1", 8)
