@@ -37,10 +37,10 @@ nets::Shape batched(size_t n, const nets::Shape& s) {
 }
 }  // namespace
 
-nets::Tensor VectorEnv::reset(std::optional<uint64_t> seed) {
+nets::Tensor VectorEnv::reset(std::optional<uint64_t> seed, const Info& options) {
   nets::Tensor obs = nets::Tensor::from_shape(batched(envs_.size(), single_observation_space().shape()));
   for (size_t i = 0; i < envs_.size(); ++i) {
-    ResetResult r = envs_[i]->reset(seed ? std::optional<uint64_t>(*seed + i) : std::nullopt);
+    ResetResult r = envs_[i]->reset(seed ? std::optional<uint64_t>(*seed + i) : std::nullopt, options);
     std::memcpy(obs.data() + i * obs_size_, r.observation.data(), obs_size_ * sizeof(float));
   }
   std::fill(autoreset_.begin(), autoreset_.end(), 0);

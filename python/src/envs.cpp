@@ -178,11 +178,11 @@ class PyVecEnv {
   }
 
   py::tuple reset(const py::object& seed, const py::object& options) {
-    if (!options.is_none()) throw ValueError("VectorEnv.reset: options are not supported by seqrl's vector envs");
     const auto s = seed_of(seed);
+    const nlohmann::json o = options_of(options, "VectorEnv.reset");  // the same for every sub-env
     {
       py::gil_scoped_release nogil;
-      nets::Tensor obs = venv_->reset(s);
+      nets::Tensor obs = venv_->reset(s, o);
       out_.observations = std::move(obs);
     }
     return py::make_tuple(observations(), py::dict());

@@ -218,6 +218,21 @@ class Vector(unittest.TestCase):
                 self.assertEqual((rew[i], term[i], trunc[i]), (r, te, tr))
         self.assertGreater(resets, 4)
 
+    def test_reset_options_go_to_every_sub_env(self):
+        # as Gymnasium's SyncVectorEnv: the same options for each sub-env's reset
+        n = 3
+        envs = seqrl.make_vec("CartPole-v1", n)
+        opts = {"low": -0.001, "high": 0.001}
+        obs, _ = envs.reset(seed=5, options=opts)
+        self.assertTrue(np.all(np.abs(obs) <= 0.001))
+        for i in range(n):
+            single = seqrl.make("CartPole-v1")
+            np.testing.assert_array_equal(obs[i], single.reset(seed=5 + i, options=opts)[0])
+        with self.assertRaisesRegex(ValueError, "low"):
+            envs.reset(options={"low": 1.0, "high": -1.0})
+        with self.assertRaises(ValueError):
+            envs.reset(options=[1, 2])
+
     def test_every_action_form_steps_alike(self):
         # int64 arrays are read in place; lists, other dtypes, strided views and big-endian
         # arrays are converted first: all must step the same

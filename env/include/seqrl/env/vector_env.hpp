@@ -33,8 +33,9 @@ class VectorEnv {
   size_t num_envs() const { return envs_.size(); }
   const Space& single_observation_space() const { return envs_[0]->observation_space(); }
   const Space& single_action_space() const { return envs_[0]->action_space(); }
-  // Resets every sub-env; sub-env i gets seed + i when a seed is given.
-  nets::Tensor reset(std::optional<uint64_t> seed = std::nullopt);
+  // Resets every sub-env; sub-env i gets seed + i when a seed is given, and every sub-env the same
+  // options (as Gymnasium's SyncVectorEnv passes them).
+  nets::Tensor reset(std::optional<uint64_t> seed = std::nullopt, const Info& options = Info());
   // One step of every sub-env; actions has num_envs entries.
   VectorStep step(const std::vector<Action>& actions);
   // The same, written into out and reusing its buffers (no allocation per step once sized).
