@@ -50,6 +50,7 @@ class PyEnv {
  public:
   explicit PyEnv(std::unique_ptr<env::Env> e) : env_(std::move(e)) {
     kind_ = kind_of(env_->observation_space());
+    if (kind_ == Kind::kInteger) obs_pool_ = ArrayPool(py::detail::npy_api::NPY_INT64_);
     obs_space_ = space_to_py(env_->observation_space());
     act_space_ = space_to_py(env_->action_space());
   }
@@ -57,14 +58,14 @@ class PyEnv {
 
   py::tuple reset(const py::object& seed, const py::object& options) {
     env_->reset(reset_, seed_of(seed), options_of(options, "reset"));
-    return py::make_tuple(value_to_py(reset_.observation, kind_), to_py(reset_.info, true));
+    return py::make_tuple(observation(reset_.observation), to_py(reset_.info, true));
   }
 
   py::tuple step(py::handle action) {
     env_->step(py_to_action(action, env_->action_space()), step_);
     PyObject* t = PyTuple_New(5);
     if (!t) throw py::error_already_set();
-    PyTuple_SET_ITEM(t, 0, value_to_py(step_.observation, kind_).release().ptr());
+    PyTuple_SET_ITEM(t, 0, observation(step_.observation).release().ptr());
     PyTuple_SET_ITEM(t, 1, PyFloat_FromDouble(step_.reward));
     PyTuple_SET_ITEM(t, 2, py::bool_(step_.terminated).release().ptr());
     PyTuple_SET_ITEM(t, 3, py::bool_(step_.truncated).release().ptr());
@@ -90,8 +91,18 @@ class PyEnv {
   }
 
  private:
+  // A fresh-looking observation: an int for Discrete, else an array from the pool (ArrayPool:
+  // an earlier observation array is written again only once nothing references it)
+  py::object observation(const nets::Tensor& t) {
+    if (kind_ == Kind::kDiscrete) return value_to_py(t, kind_);
+    py::array a = obs_pool_.take(t.shape().data(), t.dimension());
+    fill_array(a, t, kind_);
+    return std::move(a);
+  }
+
   std::unique_ptr<env::Env> env_;
   Kind kind_;
+  ArrayPool obs_pool_{py::detail::npy_api::NPY_FLOAT_};  // int64 for integer-valued spaces
   py::object obs_space_, act_space_;
   env::ResetResult reset_;
   env::StepResult step_;

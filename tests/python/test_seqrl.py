@@ -298,6 +298,26 @@ class Vector(unittest.TestCase):
             self.assertEqual((obs.shape, obs.dtype, rew.shape, rew.dtype), ((n, 4), np.float32, (n,), np.float64))
             del obs, rew, term, trunc
 
+    def test_single_env_observations_are_never_written_while_reachable(self):
+        # one env's observation arrays come from the same kind of pool (float32 and int64 ones)
+        for env_id in ["CartPole-v1", "TextGrammar-v0"]:
+            env = seqrl.make(env_id)
+            obs, _ = env.reset(seed=1)
+            kept, saved = [obs], [obs.copy()]
+            rng = np.random.default_rng(0)
+            for t in range(80):
+                obs, _, term, trunc, _ = env.step(int(rng.integers(env.action_space.n)))
+                if t % 5 == 0:
+                    kept.append(obs)
+                    saved.append(obs.copy())
+                if t % 5 == 1:
+                    kept.append(obs[:1])  # a view keeps its base
+                    saved.append(obs[:1].copy())
+                if term or trunc:
+                    obs, _ = env.reset()
+            for k, s in zip(kept, saved):
+                np.testing.assert_array_equal(k, s)
+
     def test_threaded_equals_sync_and_copy_false_is_a_view(self):
         a = seqrl.make_vec("CartPole-v1", 8)
         b = seqrl.make_vec("CartPole-v1", 8, threaded=True)
