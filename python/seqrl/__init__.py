@@ -208,7 +208,7 @@ class VectorEnv(*_VectorBases):
     """num_envs copies of an env stepping together (Gymnasium's SyncVectorEnv semantics, next-step
     autoreset): step(actions[num_envs]) -> (obs[num_envs, ...], rewards float64, terminated bool,
     truncated bool, infos dict of arrays with "_key" masks). Sub-env i is seeded seed + i.
-    copy=False returns float observations as a view of the env's buffer (overwritten by the next
+    copy=False returns the same float observation array every step (overwritten by the next
     step); threaded=True steps the sub-envs on seqrl's thread pool (SEQRL_NUM_THREADS)."""
 
     metadata = {"autoreset_mode": "NextStep", "render_modes": []}

@@ -163,8 +163,8 @@ py::dict vector_infos(const std::vector<env::Info>& infos) {
 }
 
 // N copies stepping together (env::VectorEnv, or ThreadedVectorEnv across seqrl's thread pool).
-// copy=False returns the observation array as a view of the env's own buffer (float observations;
-// it is overwritten by the next reset or step), as Gymnasium's copy=False.
+// copy=False returns the same observation array every step (float observations; overwritten in
+// place by the next reset or step), as Gymnasium's copy=False.
 class PyVecEnv {
  public:
   PyVecEnv(const std::string& id, size_t num_envs, const py::dict& options, bool copy, bool threaded)
@@ -260,15 +260,21 @@ class PyVecEnv {
       fill_array(a, t, kind_ == Kind::kBox ? Kind::kBox : Kind::kInteger);
       return std::move(a);
     }
-    // a view of the buffer the next step writes into (its owner is this vector env)
-    std::vector<py::ssize_t> shape(out_.observations.shape().begin(), out_.observations.shape().end());
-    return py::array_t<float>(shape, out_.observations.data(), py::cast(this, py::return_value_policy::reference));
+    // copy=False, as Gymnasium's: the same array every step, written in place (an array of its
+    // own, so that it neither keeps this env alive in a cycle nor dangles after it)
+    const auto& t = out_.observations;
+    const auto* p = obs_shared_ ? py::detail::array_proxy(obs_shared_.ptr()) : nullptr;
+    if (!p || size_t(p->nd) != t.dimension() || !std::equal(t.shape().begin(), t.shape().end(), p->dimensions))
+      obs_shared_ = new_array(py::detail::npy_api::NPY_FLOAT_, t.shape().data(), t.dimension());
+    fill_array(obs_shared_, t, Kind::kBox);
+    return obs_shared_;
   }
 
   std::unique_ptr<env::VectorEnv> venv_;
   env::VectorStep out_;
   std::vector<env::Action> actions_;
   py::array rewards_, term_, trunc_;  // float64, bool, bool [N]
+  py::array obs_shared_;  // copy=False's observation array
   // for copy=True (observations float32 for Box, else int64: set in the constructor)
   ArrayPool obs_pool_{py::detail::npy_api::NPY_FLOAT_};
   ArrayPool rewards_pool_{py::detail::npy_api::NPY_DOUBLE_}, term_pool_{py::detail::npy_api::NPY_BOOL_},
