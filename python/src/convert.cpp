@@ -164,11 +164,6 @@ py::object value_to_py(const nets::Tensor& t, Kind kind) {
   return std::move(a);
 }
 
-py::array batch_to_py(const nets::Tensor& t, Kind kind) {
-  // a batch of Discrete values is an int64 array, as the integer-valued spaces' values are
-  return value_to_py(t, kind == Kind::kBox ? Kind::kBox : Kind::kInteger);
-}
-
 std::optional<nets::Tensor> float_tensor(py::handle h) {
   py::array_t<float, py::array::c_style | py::array::forcecast> a;
   try {

@@ -59,8 +59,6 @@ class ArrayPool {
 void fill_array(py::array& a, const nets::Tensor& t, Kind kind);
 // One value of a space of that kind (a fresh array).
 py::object value_to_py(const nets::Tensor& t, Kind kind);
-// N values stacked in a [N, ...] tensor, as one array (int64 [N] for Discrete).
-py::array batch_to_py(const nets::Tensor& t, Kind kind);
 // A Python number or array as a float tensor of its shape; nullopt when it is neither.
 std::optional<nets::Tensor> float_tensor(py::handle h);
 // A Python value as a tensor of the space's shape (for contains() and Box actions); throws

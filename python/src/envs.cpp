@@ -254,7 +254,7 @@ class PyVecEnv {
 
  private:
   py::object observations() {
-    if (kind_ != Kind::kBox || copy_) {
+    if (kind_ != Kind::kBox || copy_) {  // a batch of Discrete values is an int64 array too
       const auto& t = out_.observations;
       py::array a = obs_pool_.take(t.shape().data(), t.dimension());
       fill_array(a, t, kind_ == Kind::kBox ? Kind::kBox : Kind::kInteger);
