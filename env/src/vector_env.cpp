@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <stdexcept>
 #include <typeinfo>
 
 #include "seqrl/env/classic/cartpole.hpp"
@@ -16,7 +17,8 @@ VectorEnv::VectorEnv(const std::function<std::unique_ptr<Env>()>& make, size_t n
   obs_size_ = nets::numel(envs_[0]->observation_space().shape());
   autoreset_.assign(n, 0);
   results_.resize(n);
-  discrete_actions_ = dynamic_cast<const Discrete*>(&single_action_space()) != nullptr;
+  if (auto* d = dynamic_cast<const Discrete*>(&single_action_space()))
+    discrete_actions_ = true, disc_lo_ = d->start, disc_hi_ = d->start + d->size;
   for (auto& e : envs_) {  // the direct CartPole loop, if every sub-env is TimeLimit(CartPole)
     Env& outer = *e;
     auto* limit = typeid(outer) == typeid(TimeLimit) ? static_cast<TimeLimit*>(&outer) : nullptr;
@@ -137,6 +139,7 @@ void VectorEnv::step(const std::vector<Action>& actions, VectorStep& out) {
     throw ValueError("VectorEnv::step: " + std::to_string(actions.size()) + " actions for " +
                      std::to_string(envs_.size()) + " environments");
   prepare(out);
+  check({actions.data(), nullptr}, out);
   step_range({actions.data(), nullptr}, out);
 }
 
@@ -145,7 +148,25 @@ void VectorEnv::step(const int64_t* indices, VectorStep& out) {
     throw ValueError("VectorEnv::step: action indices for a " + single_action_space().str() +
                      " action space (indices need a Discrete one)");
   prepare(out);
+  check({nullptr, indices}, out);
   step_range({nullptr, indices}, out);
+}
+
+void VectorEnv::check(const Actions& actions, VectorStep& out) {
+  const Space& space = single_action_space();
+  for (size_t i = 0; i < envs_.size(); ++i) {
+    if (autoreset_[i]) continue;  // this step only resets it
+    bool ok = !envs_[i]->needs_reset();
+    if (ok && actions.actions)
+      ok = discrete_actions_ ? actions.actions[i].discrete && actions.actions[i].index >= disc_lo_ &&
+                                   actions.actions[i].index < disc_hi_
+                             : contains(space, actions.actions[i]);
+    else if (ok)
+      ok = actions.indices[i] >= disc_lo_ && actions.indices[i] < disc_hi_;
+    if (ok) continue;
+    step_one(i, actions.actions ? actions.actions[i] : Action(actions.indices[i]), out);  // throws its error
+    throw std::logic_error("VectorEnv::check: sub-env " + std::to_string(i) + " stepped an action it should refuse");
+  }
 }
 
 void VectorEnv::prepare(VectorStep& out) const {

@@ -298,3 +298,42 @@ TEST_CASE("vector env: the direct CartPole loop equals lone envs bit for bit", "
   pendulums.reset(0);
   CHECK_THROWS_AS(pendulums.step(bad, s), ValueError);
 }
+
+// A refused vector step leaves every sub-env as it was (the refusal comes before any steps), on
+// the direct CartPole loop, threaded, and the ordinary path; a sub-env that only resets this
+// step ignores its action, as in Gymnasium.
+TEST_CASE("vector env: a refused step moves no sub-env", "[env][vector]") {
+  auto plain = [] { return make("CartPole-v1"); };
+  auto wrapped = [] { return std::make_unique<RecordEpisodeStatistics>(make("CartPole-v1")); };
+  auto states = [](VectorEnv& v) {
+    nlohmann::json j = v.get_state();
+    for (auto& e : j["envs"])
+      if (e["env"].contains("episode_seconds")) e["env"].erase("episode_seconds");
+    return j;
+  };
+  auto check = [&](VectorEnv& v) {
+    v.reset(3);
+    VectorStep s;
+    for (int t = 0; t < 5; ++t) v.step(std::vector<Action>(4, Action(1)), s);
+    const nlohmann::json before = states(v);
+    CHECK_THROWS_AS(v.step({Action(0), Action(1), Action(2), Action(0)}), InvalidAction);
+    const int64_t bad[4] = {1, 0, 0, -3};
+    CHECK_THROWS_AS(v.step(bad, s), InvalidAction);
+    CHECK_THROWS_AS(v.step({Action(0), Action(0), Action(0), Action::box(nets::Tensor{0.5f})}), InvalidAction);
+    CHECK(states(v) == before);
+    // an action for a sub-env that only resets this step is ignored
+    bool ended = false;
+    while (!ended) {
+      v.step(std::vector<Action>(4, Action(1)), s);
+      ended = s.terminated[0] || s.truncated[0];
+    }
+    CHECK_NOTHROW(v.step({Action(7), Action(1), Action(1), Action(1)}, s));
+    CHECK(s.rewards[0] == 0.0);
+  };
+  VectorEnv direct(plain, 4);
+  check(direct);
+  ThreadedVectorEnv threaded(plain, 4);
+  check(threaded);
+  VectorEnv ordinary(wrapped, 4);
+  check(ordinary);
+}

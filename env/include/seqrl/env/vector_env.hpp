@@ -63,6 +63,9 @@ class VectorEnv {
   void step_one(size_t i, const Action& a, VectorStep& out);
   // Sizes out's buffers for this env (no allocation once sized) and clears its infos.
   void prepare(VectorStep& out) const;
+  // Refuses a step before any sub-env moves: the first sub-env whose own step() would refuse its
+  // action or its episode state throws that error (through step_one), nothing stepped.
+  void check(const Actions& actions, VectorStep& out);
   // When every sub-env is exactly TimeLimit(CartPole), as env::make("CartPole-v1") builds it
   // (Gymnasium has a CartPoleVectorEnv for the same reason), sub-envs [begin, end) step through
   // CartPole::advance_batch (the dynamics across the batch in SIMD lanes), and this loop keeps
@@ -80,6 +83,7 @@ class VectorEnv {
   std::vector<StepResult> results_;  // per sub-env step buffers (Env::step in place)
   size_t obs_size_ = 0;
   bool discrete_actions_ = false;  // the action space is Discrete (step(indices) applies)
+  int64_t disc_lo_ = 0, disc_hi_ = 0;  // its indices [lo, hi)
 };
 
 class ThreadedVectorEnv : public VectorEnv {
