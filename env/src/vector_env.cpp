@@ -84,8 +84,6 @@ void VectorEnv::step_direct(size_t begin, size_t end, const Actions& actions, Ve
     size_t m = 0;
     for (size_t i = b; i < std::min(end, b + kChunk); ++i) {
       DirectCartPole& d = direct_[i];
-      const bool discrete = !actions.actions || actions.actions[i].discrete;
-      const int64_t a = actions.actions ? actions.actions[i].index : actions.indices[i];
       if (autoreset_[i]) {  // TimeLimit::reset_impl and Env::reset, without building a result
         d.limit->elapsed_steps = 0;
         d.cartpole->reset(reset);
@@ -94,10 +92,9 @@ void VectorEnv::step_direct(size_t begin, size_t end, const Actions& actions, Ve
         out.rewards[i] = 0.0;
         out.terminated[i] = out.truncated[i] = 0;
         autoreset_[i] = 0;
-      } else if (d.limit->needs_reset_ || d.cartpole->needs_reset_ || !discrete || uint64_t(a) > 1) {
-        step_one(i, actions.actions ? actions.actions[i] : Action(a), out);  // Env::step's errors
-      } else {
-        envs[m] = d.cartpole, acts[m] = a, rows[m] = i, ++m;
+      } else {  // (check() has refused whatever Env::step would)
+        envs[m] = d.cartpole, acts[m] = actions.actions ? actions.actions[i].index : actions.indices[i];
+        rows[m] = i, ++m;
       }
     }
     CartPole::advance_batch(envs, acts, m, obs, rewards, terminated);
@@ -156,7 +153,7 @@ void VectorEnv::check(const Actions& actions, VectorStep& out) {
   const Space& space = single_action_space();
   for (size_t i = 0; i < envs_.size(); ++i) {
     if (autoreset_[i]) continue;  // this step only resets it
-    bool ok = !envs_[i]->needs_reset();
+    bool ok = !envs_[i]->needs_reset() && (direct_.empty() || !direct_[i].cartpole->needs_reset_);
     if (ok && actions.actions)
       ok = discrete_actions_ ? actions.actions[i].discrete && actions.actions[i].index >= disc_lo_ &&
                                    actions.actions[i].index < disc_hi_

@@ -64,14 +64,15 @@ class VectorEnv {
   // Sizes out's buffers for this env (no allocation once sized) and clears its infos.
   void prepare(VectorStep& out) const;
   // Refuses a step before any sub-env moves: the first sub-env whose own step() would refuse its
-  // action or its episode state throws that error (through step_one), nothing stepped.
+  // action or its episode state (for the direct loop, also its inner CartPole's) throws that
+  // error (through step_one), nothing stepped. step() calls it before step_range.
   void check(const Actions& actions, VectorStep& out);
   // When every sub-env is exactly TimeLimit(CartPole), as env::make("CartPole-v1") builds it
   // (Gymnasium has a CartPoleVectorEnv for the same reason), sub-envs [begin, end) step through
   // CartPole::advance_batch (the dynamics across the batch in SIMD lanes), and this loop keeps
   // the TimeLimit counts, episode flags and autoresets itself: no virtual calls, no per-step
-  // buffers. Same results, bit for bit, as step_one, through which invalid actions and steps that
-  // need a reset still go (with their errors).
+  // buffers. Same results, bit for bit, as step_one. check() has already refused what Env::step
+  // would (invalid actions, steps that need a reset).
   void step_direct(size_t begin, size_t end, const Actions& actions, VectorStep& out);
   struct DirectCartPole {
     TimeLimit* limit;
