@@ -165,11 +165,8 @@ py::object value_to_py(const nets::Tensor& t, Kind kind) {
 }
 
 std::optional<nets::Tensor> float_tensor(py::handle h) {
-  py::array_t<float, py::array::c_style | py::array::forcecast> a;
-  try {
-    a = py::array_t<float, py::array::c_style | py::array::forcecast>::ensure(h);
-  } catch (const py::error_already_set&) {
-  }
+  // ensure() returns a null array (error cleared) for what it cannot convert; it does not throw
+  const auto a = py::array_t<float, py::array::c_style | py::array::forcecast>::ensure(h);
   if (!a) return std::nullopt;
   nets::Tensor t = nets::Tensor::from_shape(nets::Shape(a.shape(), a.shape() + a.ndim()));
   std::memcpy(t.data(), a.data(), t.size() * sizeof(float));
