@@ -31,7 +31,7 @@ CartPole::CartPole() : obs_space_(nets::Tensor(-high_bounds()), high_bounds()) {
 
 void CartPole::observe_into(Observation& o) const {
   if (o.dimension() != 1 || o.size() != 4) o = Observation::from_shape({4});
-  for (size_t k = 0; k < 4; ++k) o.data()[k] = static_cast<float>(state[k]);
+  observe(o.data());
 }
 
 ResetResult CartPole::reset_impl(std::optional<uint64_t> seed, const Info& options) {
@@ -127,7 +127,7 @@ double CartPole::advance(int64_t action, float* obs, bool& terminated) {
   // +-10 for action 1 or 0 without a branch (a random policy's actions mispredict half the time)
   euler(x, x_dot, theta, theta_dot, kForceMag * double(2 * action - 1), sintheta, costheta);
   terminated = fell(x, theta);
-  for (size_t k = 0; k < 4; ++k) obs[k] = static_cast<float>(state[k]);
+  observe(obs);
   return reward_of(terminated);
 }
 
@@ -158,9 +158,7 @@ void CartPole::advance_batch(CartPole* const* envs, const int64_t* actions, size
     }
     for (size_t j = 0; j < m; ++j) {  // scatter
       e[j]->state = {x[j], x_dot[j], theta[j], theta_dot[j]};
-      float* o = obs + 4 * (b + j);
-      o[0] = static_cast<float>(x[j]), o[1] = static_cast<float>(x_dot[j]);
-      o[2] = static_cast<float>(theta[j]), o[3] = static_cast<float>(theta_dot[j]);
+      e[j]->observe(obs + 4 * (b + j));
       terminated[b + j] = ended[j];
       rewards[b + j] = e[j]->reward_of(ended[j]);
     }

@@ -39,6 +39,10 @@ class CartPole final : public Env {
 
  private:
   void observe_into(Observation& o) const;
+  // The float32 observation of the state, written to obs[0..4).
+  void observe(float* obs) const {
+    for (size_t k = 0; k < 4; ++k) obs[k] = static_cast<float>(state[k]);
+  }
   // A step's reward given whether the episode has ended (1, and 0 for steps past the end).
   double reward_of(bool terminated);
   // sin and cos of the angle the next step starts from, computed by the step that produced it,
