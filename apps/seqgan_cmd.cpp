@@ -11,14 +11,15 @@
 
 #include "cli_detail.hpp"
 #include "seqrl/agents/seqgan.hpp"
+#include "seqrl/text/data.hpp"
 
 namespace po = boost::program_options;
 
 namespace seqrl::cli {
 
 int seqgan_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  std::string protocol = "fast", task = "oracle", oracle_dir = "../shared/data/seqgan_oracle", out_dir,
-              mode = "seqgan", corpus = "../shared/data/coco/image_coco.txt";
+  std::string protocol = "fast", task = "oracle", oracle_dir = text::data_path("seqgan_oracle"), out_dir,
+              mode = "seqgan", corpus = text::data_path("coco/image_coco.txt");
   uint64_t seed = 1;
   size_t samples = 10000, mle_extra = 10, max_len = 16;
   long total_batches = -1, pretrain_g = -1, pretrain_d = -1, eval_samples = -1;

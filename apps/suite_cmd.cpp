@@ -41,6 +41,7 @@
 #include "seqrl/nets/checkpoint.hpp"
 #include "seqrl/nets/dist.hpp"
 #include "seqrl/nets/models/autoencoder.hpp"
+#include "seqrl/text/data.hpp"
 #include "seqrl/text/metrics.hpp"
 
 #ifndef SEQRL_SOURCE_DIR
@@ -124,7 +125,7 @@ json builtin_suite(const std::string& name) {
     // SeqGAN's oracle, the caption grammar and COCO: MLE, SeqGAN's and LeakGAN's fast protocols,
     // REINFORCE on the env's own reward, and REINFORCE and DQN rewarded by the same seed's SeqGAN
     // discriminator; 9,984 samples per temperature
-    const json oracle = {{"oracle", "../shared/data/seqgan_oracle"}};
+    const json oracle = {{"oracle", text::data_path("seqgan_oracle")}};
     json runs = json::array();
     for (const auto& [env, eo] : std::vector<std::pair<std::string, json>>{
              {"TextOracle-v0", oracle}, {"TextGrammar-v0", json::object()}, {"TextCoco-v0", json::object()}}) {
@@ -142,7 +143,7 @@ json builtin_suite(const std::string& name) {
             {"temperatures", {0.6, 0.8, 1.0, 1.2, 1.4}}, {"text_samples", 9984}};
   }
   if (name == "paper") {
-    const json oracle = {{"oracle", "../shared/data/seqgan_oracle"}};
+    const json oracle = {{"oracle", text::data_path("seqgan_oracle")}};
     return {{"name", "paper"},
             {"seeds", {1, 2, 3}},
             {"runs",

@@ -130,7 +130,7 @@ std::pair<double, double> forward_macs(const nets::Discriminator& d) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const std::string oracle_dir = argc > 1 ? argv[1] : "../shared/data/seqgan_oracle";
+  const std::string oracle_dir = argc > 1 ? argv[1] : text::data_path("seqgan_oracle");
   const size_t rounds = argc > 2 ? std::strtoul(argv[2], nullptr, 10) : 2;
   const uint64_t seed = argc > 3 ? std::strtoull(argv[3], nullptr, 10) : 1;
   text::TextTaskOptions o;

@@ -43,7 +43,7 @@ void put_back(const nets::NamedParams& ps, const std::map<std::string, nets::Ten
 }  // namespace
 
 int main(int argc, char** argv) {
-  const std::string oracle_dir = argc > 1 ? argv[1] : "../shared/data/seqgan_oracle";
+  const std::string oracle_dir = argc > 1 ? argv[1] : text::data_path("seqgan_oracle");
   const int g_steps = argc > 2 ? std::atoi(argv[2]) : 20, every = argc > 3 ? std::atoi(argv[3]) : 5;
   const uint64_t seed = argc > 4 ? std::strtoull(argv[4], nullptr, 10) : 1;
   text::TextTaskOptions o;

@@ -15,6 +15,7 @@
 #include "seqrl/env/text/text_env.hpp"
 #include "seqrl/env/toy/toy.hpp"
 #include "seqrl/env/wrappers.hpp"
+#include "seqrl/text/data.hpp"
 
 namespace seqrl::env {
 
@@ -61,7 +62,7 @@ std::unique_ptr<Env> make_text_coco_env(const Info& o) {
   static std::map<std::string, std::shared_ptr<BleuReward>> rewards;
   static std::map<std::string, std::pair<size_t, size_t>> sizes;  // vocab, T
   static std::map<std::string, std::shared_ptr<const text::Vocabulary>> words;
-  const std::string corpus = o.contains("corpus") ? o["corpus"].get<std::string>() : "../shared/data/coco/image_coco.txt";
+  const std::string corpus = o.contains("corpus") ? o["corpus"].get<std::string>() : text::data_path("coco/image_coco.txt");
   const int n = o.contains("bleu_n") ? o["bleu_n"].get<int>() : 2;
   const std::string key = corpus + "|" + std::to_string(n);
   std::lock_guard<std::mutex> lock(mu);
@@ -140,10 +141,10 @@ std::map<std::string, EnvSpec>& table() {
     // COCO captions (Texygen's copy): vocabulary and references from the training captions
     // (nltk tokens), episodes end at <eos> or after the longest caption, reward BLEU-n of the
     // sentence against the training captions (PG-BLEU). options: corpus (default
-    // ../shared/data/coco/image_coco.txt, relative to the working folder), bleu_n (default 2).
+    // coco/image_coco.txt under text::data_dir(): $SEQRL_DATA_DIR, else ../shared/data), bleu_n (default 2).
     b["TextCoco-v0"] = {"TextCoco-v0", [](const Info& o) { return make_text_coco_env(o); },
                         std::nullopt, std::nullopt,
-                        std::vector<EnvOption>{{"corpus", "string", "training captions (default ../shared/data/coco/image_coco.txt)"},
+                        std::vector<EnvOption>{{"corpus", "string", "training captions (default coco/image_coco.txt under $SEQRL_DATA_DIR, else ../shared/data)"},
                                                {"bleu_n", "integer", "BLEU order of the reward (default 2)", 1, 10}}};
     b["TextOracle-v0"] = {"TextOracle-v0", [](const Info& o) { return make_text_oracle_env(o); },
                           std::nullopt, std::nullopt,

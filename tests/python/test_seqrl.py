@@ -418,6 +418,31 @@ class TextEnvs(unittest.TestCase):
             with self.assertRaises(seqrl.Error):
                 seqrl.make("TextGrammar-v0", reward_model=os.path.join(d, "missing.safetensors"))
 
+    def test_data_dir_variable_finds_the_captions_from_any_folder(self):
+        shared = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..",
+                                               "shared", "data"))
+        if not os.path.exists(os.path.join(shared, "coco", "image_coco.txt")):
+            self.skipTest(f"no COCO captions at {shared} (the ../shared folder beside the project)")
+        cwd, saved = os.getcwd(), os.environ.get("SEQRL_DATA_DIR")
+        try:
+            with tempfile.TemporaryDirectory() as tmp:
+                os.chdir(tmp)
+                os.environ.pop("SEQRL_DATA_DIR", None)
+                # the default ../shared/data is relative to the working folder: the error says so
+                with self.assertRaisesRegex(seqrl.Error, "relative to the working folder .*SEQRL_DATA_DIR"):
+                    seqrl.make("TextCoco-v0")
+                os.environ["SEQRL_DATA_DIR"] = shared  # read by the C++ side at make()
+                env = seqrl.make("TextCoco-v0")
+                explicit = seqrl.make("TextCoco-v0", corpus=os.path.join(shared, "coco", "image_coco.txt"))
+                self.assertEqual(env.action_space.n, explicit.action_space.n)
+                self.assertEqual(env.reset(seed=1)[0].tolist(), explicit.reset(seed=1)[0].tolist())
+        finally:
+            os.chdir(cwd)
+            if saved is None:
+                os.environ.pop("SEQRL_DATA_DIR", None)
+            else:
+                os.environ["SEQRL_DATA_DIR"] = saved
+
     def test_clone_and_state_continue_identically(self):
         env = seqrl.make("TextOracle-v0", vocab=50, seq_len=10, emb=8, hidden=8)
         env.reset(seed=4)

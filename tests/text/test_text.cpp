@@ -1,13 +1,19 @@
-// text/: tokenizers, vocabulary, corpus loading and its errors, BLEU / Self-BLEU / distinct-n.
+// text/: tokenizers, vocabulary, corpus loading and its errors, BLEU / Self-BLEU / distinct-n, data paths.
 #include <catch2/catch.hpp>
 
 #include <unistd.h>
 
 #include <cmath>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 
+#include "seqrl/env/registry.hpp"
+#include "seqrl/nets/error.hpp"
+#include "seqrl/text/data.hpp"
 #include "seqrl/text/grammar.hpp"
 #include "seqrl/text/metrics.hpp"
+#include "seqrl/text/tasks.hpp"
 #include "seqrl/text/vocab.hpp"
 
 using namespace seqrl;
@@ -207,4 +213,96 @@ TEST_CASE("embsim: 0 for one table, invariant to rotating a table, lower for an 
   CHECK(text::embsim(a, a2, 1) == Approx(0.0).margin(1e-6));
   CHECK(text::embsim(a, a2) < 0.0);
   CHECK_THROWS_AS(text::embsim(a, nets::Tensor::from_shape({39, 6})), ShapeError);
+}
+
+namespace {
+// Sets (or, with nullptr, unsets) SEQRL_DATA_DIR for one scope, then puts back what was there.
+struct DataDirScope {
+  explicit DataDirScope(const char* value) {
+    if (const char* old = std::getenv("SEQRL_DATA_DIR")) saved = old, had = true;
+    if (value) ::setenv("SEQRL_DATA_DIR", value, 1);
+    else ::unsetenv("SEQRL_DATA_DIR");
+  }
+  ~DataDirScope() {
+    if (had) ::setenv("SEQRL_DATA_DIR", saved.c_str(), 1);
+    else ::unsetenv("SEQRL_DATA_DIR");
+  }
+  std::string saved;
+  bool had = false;
+};
+}  // namespace
+
+TEST_CASE("data paths: SEQRL_DATA_DIR, else ../shared/data; every default follows it", "[text][data]") {
+  {
+    DataDirScope d(nullptr);
+    CHECK(data_dir() == "../shared/data");
+    CHECK(data_path("coco/image_coco.txt") == "../shared/data/coco/image_coco.txt");
+    CHECK(TextTaskOptions{}.oracle_dir == "../shared/data/seqgan_oracle");
+    // a missing default file's error says where the folder is taken from and how to move it
+    const std::string hint = data_hint(data_path("coco/image_coco.txt"));
+    CHECK_THAT(hint, Catch::Contains("relative to the working folder " + std::filesystem::current_path().string()));
+    CHECK_THAT(hint, Catch::Contains("set SEQRL_DATA_DIR"));
+    CHECK(data_hint("/elsewhere/image_coco.txt").empty());
+  }
+  {
+    DataDirScope d("");  // empty counts as unset
+    CHECK(data_dir() == "../shared/data");
+  }
+  {
+    DataDirScope d("/nonexistent/seqrl-data/");
+    CHECK(data_dir() == "/nonexistent/seqrl-data/");
+    CHECK(data_path("seqgan_oracle") == "/nonexistent/seqrl-data/seqgan_oracle");
+    const TextTaskOptions o;
+    CHECK(o.oracle_dir == "/nonexistent/seqrl-data/seqgan_oracle");
+    CHECK(o.corpus == "/nonexistent/seqrl-data/coco/image_coco.txt");
+    CHECK(o.test == "/nonexistent/seqrl-data/coco/test_coco.txt");
+    // the loaders' errors name the file and the variable it came from
+    try {
+      load_text_task("coco", o, 1);
+      FAIL("loaded COCO from a folder that does not exist");
+    } catch (const IOError& e) {
+      CHECK_THAT(e.what(), Catch::Contains("'/nonexistent/seqrl-data/coco/image_coco.txt'") &&
+                               Catch::Contains("under SEQRL_DATA_DIR=/nonexistent/seqrl-data"));
+    }
+    try {
+      load_text_task("oracle", o, 1);
+      FAIL("loaded the oracle from a folder that does not exist");
+    } catch (const IOError& e) {
+      CHECK_THAT(e.what(), Catch::Contains("/nonexistent/seqrl-data/seqgan_oracle/") &&
+                               Catch::Contains("under SEQRL_DATA_DIR=/nonexistent/seqrl-data"));
+    }
+  }
+  // the shared data found through the variable alone, from whatever the working folder is
+  const std::string shared = std::string(SEQRL_SHARED_DIR) + "/data";
+  if (!std::ifstream(shared + "/coco/image_coco.txt")) {
+    WARN("SKIPPED (the rest): no COCO captions at " << shared << " (the ../shared folder beside the project)");
+    return;
+  }
+  DataDirScope d(shared.c_str());
+  TextTaskOptions o;
+  o.samples = 8;
+  o.held_out = 2;
+  const TextTask coco = load_text_task("coco", o, 1);
+  CHECK(coco.real.shape(0) == 10000);  // Image COCO: 10,000 training and 10,000 test captions
+  CHECK(coco.test_sentences.size() == 10000);
+  const TextTask oracle = load_text_task("oracle", o, 1);
+  CHECK(oracle.vocab_size == 5000);
+  CHECK(oracle.real.shape(0) == 8);
+}
+
+TEST_CASE("data paths: TextCoco-v0 without options finds the captions through SEQRL_DATA_DIR", "[text][data][env]") {
+  const std::string shared = std::string(SEQRL_SHARED_DIR) + "/data";
+  if (!std::ifstream(shared + "/coco/image_coco.txt")) {
+    WARN("SKIPPED: no COCO captions at " << shared << " (the ../shared folder beside the project)");
+    return;
+  }
+  {
+    DataDirScope d("/nonexistent/seqrl-data");
+    CHECK_THROWS_WITH(env::make("TextCoco-v0", env::Info::object()),
+                      Catch::Contains("/nonexistent/seqrl-data/coco/image_coco.txt"));
+  }
+  DataDirScope d(shared.c_str());
+  auto e = env::make("TextCoco-v0", env::Info::object());
+  auto explicit_corpus = env::make("TextCoco-v0", {{"corpus", shared + "/coco/image_coco.txt"}});
+  CHECK(e->action_space().str() == explicit_corpus->action_space().str());
 }

@@ -1,7 +1,9 @@
 // Synthetic oracle: construction (random or SeqGAN's), sampling and NLL-oracle.
 #include "seqrl/text/oracle.hpp"
 
+#include "seqrl/nets/error.hpp"
 #include "seqrl/nets/init.hpp"
+#include "seqrl/text/data.hpp"
 
 namespace seqrl::text {
 
@@ -15,7 +17,13 @@ Oracle Oracle::random(const nets::LSTMGeneratorConfig& cfg, uint64_t seed) {
 Oracle Oracle::from_npy(const std::string& dir, const nets::LSTMGeneratorConfig& cfg) {
   nets::Rng rng(0);
   auto m = std::make_unique<nets::LSTMGenerator>(cfg, rng);
-  m->load_seqgan_npy(dir);
+  try {
+    m->load_seqgan_npy(dir);
+  } catch (const IOError& e) {
+    const std::string hint = data_hint(dir);
+    if (hint.empty()) throw;
+    throw IOError(e.what() + hint);
+  }
   return Oracle(std::move(m));
 }
 

@@ -10,6 +10,7 @@
 
 #include "seqrl/nets/checkpoint.hpp"
 #include "seqrl/nets/error.hpp"
+#include "seqrl/text/data.hpp"
 
 namespace seqrl::text {
 
@@ -256,7 +257,7 @@ size_t invalid_utf8(const std::string& s) {
 
 Corpus Corpus::load(const std::string& path, const CorpusOptions& opt) {
   std::ifstream f(path, std::ios::binary);
-  if (!f) throw IOError("cannot open corpus file '" + path + "'");
+  if (!f) throw IOError("cannot open corpus file '" + path + "'" + data_hint(path));
   Corpus c;
   c.path = path;
   std::string line;

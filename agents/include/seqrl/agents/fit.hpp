@@ -51,9 +51,9 @@ struct FitConfig {
   float d_dropout = 0.f, d_l2 = 0.f, grad_penalty = 0.f, beta1 = 0.5f;
   std::string encoder;  // a GAN on a text data set: the sentence AE/VAE whose codes it learns
   // text data
-  std::string oracle_dir = "../shared/data/seqgan_oracle";
-  std::string corpus = "../shared/data/coco/image_coco.txt";
-  std::string test = "../shared/data/coco/test_coco.txt";
+  std::string oracle_dir = text::data_path("seqgan_oracle");  // under $SEQRL_DATA_DIR, else ../shared/data
+  std::string corpus = text::data_path("coco/image_coco.txt");
+  std::string test = text::data_path("coco/test_coco.txt");
   size_t samples = 10000, max_len = 16;
   size_t oracle_vocab = 5000, oracle_seq_len = 20;  // oracle "random": its size and seed (-1: seed)
   long oracle_seed = -1;

@@ -9,6 +9,7 @@
 
 #include "seqrl/nets/rng.hpp"
 #include "seqrl/nets/tensor.hpp"
+#include "seqrl/text/data.hpp"
 #include "seqrl/text/grammar.hpp"
 #include "seqrl/text/oracle.hpp"
 #include "seqrl/text/vocab.hpp"
@@ -16,9 +17,10 @@
 namespace seqrl::text {
 
 struct TextTaskOptions {
-  std::string oracle_dir = "../shared/data/seqgan_oracle";  // oracle: .npy folder, or "random"
-  std::string corpus = "../shared/data/coco/image_coco.txt";  // coco: training captions
-  std::string test = "../shared/data/coco/test_coco.txt";     // coco: test captions
+  // the defaults are under data_dir() ($SEQRL_DATA_DIR, else ../shared/data)
+  std::string oracle_dir = data_path("seqgan_oracle");     // oracle: .npy folder, or "random"
+  std::string corpus = data_path("coco/image_coco.txt");  // coco: training captions
+  std::string test = data_path("coco/test_coco.txt");     // coco: test captions
   size_t samples = 10000;   // oracle and grammar: training sequences drawn from the task
   size_t held_out = 2000;   // oracle and grammar: held-out sequences
   size_t max_len = 16;      // grammar: maximum words per sentence
