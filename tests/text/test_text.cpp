@@ -232,7 +232,7 @@ struct DataDirScope {
 };
 }  // namespace
 
-TEST_CASE("data paths: SEQRL_DATA_DIR, else ../shared/data; every default follows it", "[text][data]") {
+TEST_CASE("data paths: SEQRL_DATA_DIR, else ../shared/data, and every default follows it", "[text][data]") {
   {
     DataDirScope d(nullptr);
     CHECK(data_dir() == "../shared/data");
