@@ -6,7 +6,7 @@
 #include "early_stopping.hpp"
 #include "seqrl/agents/registry.hpp"
 #include "seqrl/agents/seqgan_agent.hpp"
-#include "seqrl/agents/sequence_pg.hpp"
+#include "seqrl/agents/text_policy.hpp"
 #include "seqrl/env/space.hpp"
 #include "seqrl/nets/checkpoint.hpp"
 

@@ -4,7 +4,7 @@
 #include <fstream>
 
 #include "seqrl/agents/registry.hpp"
-#include "seqrl/agents/sequence_pg.hpp"
+#include "seqrl/agents/text_policy.hpp"
 #include "seqrl/env/space.hpp"
 #include "seqrl/nets/checkpoint.hpp"
 #include "seqrl/nets/dist.hpp"

@@ -35,7 +35,7 @@
 #include <nlohmann/json.hpp>
 
 #include "seqrl/agents/agent.hpp"
-#include "seqrl/agents/sequence_pg.hpp"
+#include "seqrl/agents/text_policy.hpp"
 #include "seqrl/nets/checkpoint.hpp"
 #include "seqrl/nets/models/leakgan.hpp"
 #include "seqrl/nets/optim.hpp"

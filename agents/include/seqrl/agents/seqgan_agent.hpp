@@ -24,7 +24,7 @@
 
 #include "seqrl/agents/agent.hpp"
 #include "seqrl/agents/seqgan.hpp"
-#include "seqrl/agents/sequence_pg.hpp"
+#include "seqrl/agents/text_policy.hpp"
 #include "seqrl/text/tasks.hpp"
 
 namespace seqrl::agents {
