@@ -9,6 +9,7 @@
 
 #include "seqrl/env/classic/acrobot.hpp"
 #include "seqrl/env/classic/cartpole.hpp"
+#include "seqrl/env/classic/mountain_car.hpp"
 #include "seqrl/env/classic/pendulum.hpp"
 #include "seqrl/env/encoders.hpp"
 #include "seqrl/env/text/model_rewards.hpp"

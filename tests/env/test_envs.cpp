@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "seqrl/env/check_env.hpp"
+#include "seqrl/env/classic/mountain_car.hpp"
 #include "seqrl/env/classic/pendulum.hpp"
 #include "seqrl/env/registry.hpp"
 #include "seqrl/env/text/text_env.hpp"

@@ -2,7 +2,7 @@
 // Anderson 1983): float64 state, float32 observation, Euler integration with the same order of
 // operations and grouping of products, +1 reward on every step including the terminating one,
 // initial state U(-0.05, 0.05)^4 from the env's Rng. Observations match Gymnasium's to 1 ulp
-// given the same initial state and actions (tests/env/test_cartpole.cpp holds golden trajectories).
+// given the same initial state and actions (tests/env/test_env.cpp checks golden trajectories from tests/env/gen_cartpole_golden.py).
 #pragma once
 
 #include <array>
