@@ -147,6 +147,16 @@ py::array ArrayPool::take(const size_t* shape, size_t ndim) {
   return slots_[s];
 }
 
+ArrayPool::ArrayPool(Kind kind)
+    : type_num_(kind == Kind::kBox ? py::detail::npy_api::NPY_FLOAT_ : py::detail::npy_api::NPY_INT64_),
+      fill_kind_(kind == Kind::kBox ? Kind::kBox : Kind::kInteger) {}
+
+py::array ArrayPool::take_filled(const nets::Tensor& t) {
+  py::array a = take(t.shape().data(), t.dimension());
+  fill_array(a, t, fill_kind_);
+  return a;
+}
+
 void fill_array(py::array& a, const nets::Tensor& t, Kind kind) {
   if (kind == Kind::kBox) {
     std::memcpy(a.mutable_data(), t.data(), t.size() * sizeof(float));

@@ -43,12 +43,18 @@ const int64_t* int64_vector_data(py::handle h, size_t n);
 class ArrayPool {
  public:
   explicit ArrayPool(int type_num) : type_num_(type_num) {}
+  // A pool for the values (or batches of values) of a space of that kind, as fill_array writes
+  // them: float32 for Box, int64 otherwise.
+  explicit ArrayPool(Kind kind);
   // An array of this pool's type and that shape (a new shape starts the pool afresh).
   py::array take(const size_t* shape, size_t ndim);
+  // take() of t's shape with t written into it (a pool made for a Kind).
+  py::array take_filled(const nets::Tensor& t);
 
  private:
   bool unshared(const py::array& a) const;
   int type_num_;
+  Kind fill_kind_ = Kind::kBox;
   std::vector<size_t> shape_;
   py::array slots_[2];
   size_t next_ = 0;

@@ -50,7 +50,7 @@ class PyEnv {
  public:
   explicit PyEnv(std::unique_ptr<env::Env> e) : env_(std::move(e)) {
     kind_ = kind_of(env_->observation_space());
-    if (kind_ == Kind::kInteger) obs_pool_ = ArrayPool(py::detail::npy_api::NPY_INT64_);
+    obs_pool_ = ArrayPool(kind_);
     obs_space_ = space_to_py(env_->observation_space());
     act_space_ = space_to_py(env_->action_space());
   }
@@ -95,14 +95,12 @@ class PyEnv {
   // an earlier observation array is written again only once nothing references it)
   py::object observation(const nets::Tensor& t) {
     if (kind_ == Kind::kDiscrete) return value_to_py(t, kind_);
-    py::array a = obs_pool_.take(t.shape().data(), t.dimension());
-    fill_array(a, t, kind_);
-    return std::move(a);
+    return obs_pool_.take_filled(t);
   }
 
   std::unique_ptr<env::Env> env_;
   Kind kind_;
-  ArrayPool obs_pool_{py::detail::npy_api::NPY_FLOAT_};  // int64 for integer-valued spaces
+  ArrayPool obs_pool_{Kind::kBox};  // made for kind_ (int64 for integer-valued spaces)
   py::object obs_space_, act_space_;
   env::ResetResult reset_;
   env::StepResult step_;
@@ -177,7 +175,7 @@ class PyVecEnv {
                      : std::make_unique<env::VectorEnv>(make, num_envs);
     id_ = id;
     kind_ = kind_of(venv_->single_observation_space());
-    if (kind_ != Kind::kBox) obs_pool_ = ArrayPool(py::detail::npy_api::NPY_INT64_);
+    obs_pool_ = ArrayPool(kind_);  // a batch of Discrete values is an int64 array too
     act_discrete_ = kind_of(venv_->single_action_space()) == Kind::kDiscrete;
     obs_space_ = space_to_py(venv_->single_observation_space());
     act_space_ = space_to_py(venv_->single_action_space());
@@ -254,12 +252,7 @@ class PyVecEnv {
 
  private:
   py::object observations() {
-    if (kind_ != Kind::kBox || copy_) {  // a batch of Discrete values is an int64 array too
-      const auto& t = out_.observations;
-      py::array a = obs_pool_.take(t.shape().data(), t.dimension());
-      fill_array(a, t, kind_ == Kind::kBox ? Kind::kBox : Kind::kInteger);
-      return std::move(a);
-    }
+    if (kind_ != Kind::kBox || copy_) return obs_pool_.take_filled(out_.observations);
     // copy=False, as Gymnasium's: the same array every step, written in place (an array of its
     // own, so that it neither keeps this env alive in a cycle nor dangles after it)
     const auto& t = out_.observations;
@@ -276,7 +269,7 @@ class PyVecEnv {
   py::array rewards_, term_, trunc_;  // float64, bool, bool [N]
   py::array obs_shared_;  // copy=False's observation array
   // for copy=True (observations float32 for Box, else int64: set in the constructor)
-  ArrayPool obs_pool_{py::detail::npy_api::NPY_FLOAT_};
+  ArrayPool obs_pool_{Kind::kBox};  // made for kind_
   ArrayPool rewards_pool_{py::detail::npy_api::NPY_DOUBLE_}, term_pool_{py::detail::npy_api::NPY_BOOL_},
       trunc_pool_{py::detail::npy_api::NPY_BOOL_};
   py::object obs_space_, act_space_;
