@@ -254,7 +254,7 @@ TEST_CASE("seqrl score: nll-oracle of token-id samples, bleu and errors naming t
   CHECK(nlohmann::json::parse(out)["value"]["2"].get<double>() == Approx(1.0));
   std::ifstream ref(oracle + "/reference.json");
   if (!ref) {
-    WARN("SKIPPED: SeqGAN oracle not found at " << oracle << " (the ../shared folder beside the project)");
+    WARN("SKIPPED (the rest): SeqGAN oracle not found at " << oracle << " (the ../shared folder beside the project)");
     return;
   }
   const auto j = nlohmann::json::parse(ref)["fixed_sequence_0_to_19"];

@@ -11,6 +11,7 @@
 
 #include "seqrl/nets/models/lstm_generator.hpp"
 #include "seqrl/text/oracle.hpp"
+#include "skip.hpp"
 
 using namespace seqrl;
 using namespace seqrl::nets;
@@ -25,12 +26,8 @@ nlohmann::json reference() {
   std::ifstream f(oracle_dir() + "/reference.json");
   return nlohmann::json::parse(f);
 }
-#define SKIP_WITHOUT_SHARED()                                                                 \
-  if (!have_oracle()) {                                                                     \
-    WARN("SKIPPED: SeqGAN oracle not found at " << oracle_dir()                             \
-                                               << " (the ../shared folder beside the project)"); \
-    return;                                                                                 \
-  }
+#define SKIP_WITHOUT_SHARED() \
+  if (!have_oracle()) SEQRL_SKIP("SeqGAN oracle not found at " << oracle_dir() << " (the ../shared folder beside the project)")
 }  // namespace
 
 TEST_CASE("SeqGAN oracle: per-token log-probs of the fixed sequence to 1e-4", "[nets][oracle]") {

@@ -15,6 +15,7 @@
 #include "seqrl/text/metrics.hpp"
 #include "seqrl/text/tasks.hpp"
 #include "seqrl/text/vocab.hpp"
+#include "skip.hpp"
 
 using namespace seqrl;
 using namespace seqrl::text;
@@ -293,8 +294,7 @@ TEST_CASE("data paths: SEQRL_DATA_DIR, else ../shared/data, and every default fo
 TEST_CASE("data paths: TextCoco-v0 without options finds the captions through SEQRL_DATA_DIR", "[text][data][env]") {
   const std::string shared = std::string(SEQRL_SHARED_DIR) + "/data";
   if (!std::ifstream(shared + "/coco/image_coco.txt")) {
-    WARN("SKIPPED: no COCO captions at " << shared << " (the ../shared folder beside the project)");
-    return;
+    SEQRL_SKIP("no COCO captions at " << shared << " (the ../shared folder beside the project)");
   }
   {
     DataDirScope d("/nonexistent/seqrl-data");
