@@ -31,6 +31,7 @@
 
 #include "cli.hpp"
 #include "cli_detail.hpp"
+#include "suite_file.hpp"
 #include "seqrl/agents/factory.hpp"
 #include "seqrl/agents/random_agent.hpp"
 #include "seqrl/agents/registry.hpp"
@@ -150,7 +151,7 @@ json builtin_suite(const std::string& name) {
              {{{"agent", "mle"}, {"env", "TextOracle-v0"}, {"env_options", oracle},
                {"options", {{"epochs", 120}, {"init-std", 0.1}}}},
               {{"agent", "seqgan"}, {"env", "TextOracle-v0"}, {"env_options", oracle}, {"steps", 0},
-               {"options", {}}, {"preset", "paper"}}}},
+               {"options", json::object()}, {"preset", "paper"}}}},
             {"temperatures", {0.6, 0.8, 1.0, 1.2, 1.4}},
             {"text_samples", 9984}};
   }
@@ -158,113 +159,6 @@ json builtin_suite(const std::string& name) {
 }
 
 // ---- runs ----------------------------------------------------------------------------------
-
-struct RunSpec {
-  std::string id, agent, env, preset;
-  json env_options = json::object(), options = json::object();
-  long steps = -1;  // -1: the agent's default for the env
-  uint64_t seed = 1;
-};
-
-std::string slug(const std::string& s) {
-  std::string o;
-  for (char c : s) o += std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' ? c : '_';
-  return o;
-}
-
-// 64-bit FNV-1a: a run id's options suffix is the same on every machine and standard library
-// (std::hash is implementation-defined), so a suite resumes wherever its folder is copied.
-uint64_t fnv1a(const std::string& s) {
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
-  return h;
-}
-
-std::vector<RunSpec> expand(const json& suite, std::vector<std::string>& skipped) {
-  std::vector<uint64_t> seeds = suite.value("seeds", std::vector<uint64_t>{1});
-  std::vector<RunSpec> base;
-  auto add = [&](const std::string& agent, const std::string& env, const json& e, const json& r) {
-    RunSpec s;
-    s.agent = agent;
-    s.env = env;
-    s.env_options = r.value("env_options", e.value("env_options", json::object()));
-    s.options = e.value("options", json::object());
-    if (r.contains("options"))
-      for (auto it = r["options"].begin(); it != r["options"].end(); ++it) s.options[it.key()] = it.value();
-    s.steps = r.value("steps", e.value("steps", -1L));
-    s.preset = r.value("preset", std::string());
-    base.push_back(s);
-  };
-  const json envs = suite.value("envs", json::object());
-  for (const auto& agent : suite.value("agents", std::vector<std::string>{}))
-    for (auto& [env, e] : envs.items()) {
-      auto probe = env::make(env, e.value("env_options", json::object()));
-      try {
-        agents::agent_for(agent, probe->observation_space(), probe->action_space());
-      } catch (const ValueError&) {
-        skipped.push_back(agent + " on " + env + " (the agent does not act on its spaces)");
-        continue;
-      }
-      add(agent, env, e, json::object());
-    }
-  for (const auto& r : suite.value("runs", json::array())) {
-    if (!r.contains("agent") || !r.contains("env"))
-      throw ConfigError("seqrl suite: every entry of \"runs\" needs \"agent\" and \"env\": " + r.dump());
-    const std::string env = r["env"];
-    add(r["agent"], env, envs.value(env, json::object()), r);
-    if (r.contains("seeds")) base.back().options["__seeds"] = r["seeds"];
-  }
-  std::vector<RunSpec> runs;
-  std::set<std::string> ids;
-  for (auto& b : base) {
-    std::vector<uint64_t> ss = seeds;
-    if (b.options.contains("__seeds")) {
-      ss = b.options["__seeds"].get<std::vector<uint64_t>>();
-      b.options.erase("__seeds");
-    }
-    for (uint64_t seed : ss) {
-      RunSpec r = b;
-      r.seed = seed;
-      std::string opts = r.env_options.empty() ? "" : "_" + std::to_string(fnv1a(r.env_options.dump()) % 10000);
-      r.id = slug(r.agent + "__" + r.env + opts + "__s" + std::to_string(seed));
-      if (!ids.insert(r.id).second)
-        throw ConfigError("seqrl suite: two runs share the id '" + r.id + "' (the same agent, env, options and seed)");
-      runs.push_back(r);
-    }
-  }
-  return runs;
-}
-
-// "{run:AGENT}" in a string env option stands for the checkpoint of the same suite's run of AGENT
-// on the same env (the other options as given) with the same seed: REINFORCE or DQN rewarded by
-// that SeqGAN run's discriminator is {"reward_model": "{run:seqgan}"}. That run must come first.
-bool has_reference(const RunSpec& r) {
-  for (auto& [k, v] : r.env_options.items())
-    if (v.is_string() && v.get<std::string>().rfind("{run:", 0) == 0) return true;
-  return false;
-}
-
-RunSpec resolve_references(RunSpec r, const std::vector<RunSpec>& runs, const std::string& out_dir, bool check_exists) {
-  for (auto& [k, v] : r.env_options.items()) {
-    if (!v.is_string()) continue;
-    const std::string s = v.get<std::string>();
-    if (s.rfind("{run:", 0) != 0 || s.back() != '}') continue;
-    const std::string agent = s.substr(5, s.size() - 6);
-    json others = r.env_options;
-    others.erase(k);
-    const RunSpec* found = nullptr;
-    for (const auto& o : runs)
-      if (o.agent == agent && o.env == r.env && o.seed == r.seed && o.env_options == others) found = &o;
-    if (!found)
-      throw ConfigError("seqrl suite: run " + r.id + ": option " + k + " = " + s + ", but the suite has no " + agent +
-                        " run on " + r.env + " " + others.dump() + " with seed " + std::to_string(r.seed));
-    const std::string ckpt = out_dir + "/runs/" + found->id + "/checkpoint.safetensors";
-    if (check_exists && !exists(ckpt))
-      throw ConfigError("seqrl suite: run " + r.id + " needs " + ckpt + " (list the " + agent + " run before it)");
-    v = ckpt;
-  }
-  return r;
-}
 
 std::vector<std::string> train_args(const RunSpec& r, const std::string& dir) {
   std::vector<std::string> a = {"--agent", r.agent, "--env", r.env, "--env-options", r.env_options.dump(),
@@ -559,9 +453,21 @@ int suite_command(const std::vector<std::string>& args, std::ostream& out, std::
   require(!name.empty(), "suite", "name a suite: seqrl suite quick|toy|text|paper|FILE.json");
   const bool builtin = name == "quick" || name == "toy" || name == "text" || name == "paper";
   const json suite = !builtin && exists(name) ? read_json(name) : builtin_suite(name);
+  check_suite_file(suite, builtin ? "" : name);  // before anything reads it
   if (out_dir.empty()) out_dir = "runs/suite-" + slug(suite.value("name", std::string("suite")));
   std::vector<std::string> skipped;
-  const std::vector<RunSpec> runs = expand(suite, skipped);
+  // the file's schema first (check_suite_file), then the agents x envs matrix: the pairs whose
+  // agent acts on the env's spaces
+  const auto acts_on = [](const std::string& agent, const std::string& env, const json& env_options) {
+    auto probe = env::make(env, env_options);
+    try {
+      agents::agent_for(agent, probe->observation_space(), probe->action_space());
+    } catch (const ValueError&) {
+      return false;
+    }
+    return true;
+  };
+  const std::vector<RunSpec> runs = expand_suite(suite, acts_on, skipped, builtin ? "" : name);
   // every run's options are checked before any runs: a bad entry fails the suite up front
   for (const auto& r : runs) {
     try {
@@ -570,7 +476,8 @@ int suite_command(const std::vector<std::string>& args, std::ostream& out, std::
         it = it.value().is_string() && has_reference(r) && r.env_options[it.key()] != it.value() ? v.env_options.erase(it) : std::next(it);
       parse_train(train_args(v, out_dir + "/runs/" + r.id));
     } catch (const Error& e) {
-      throw ConfigError("seqrl suite: run " + r.id + ": " + e.what());
+      const std::string what = e.what(), own = "seqrl suite: run " + r.id + ": ";
+      throw ConfigError(what.rfind(own, 0) == 0 ? what : own + what);
     }
   }
   nets::make_dirs(out_dir + "/runs");

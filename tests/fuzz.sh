@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzes every reader of a file people hand seqrl with libFuzzer (clang, ASan + UBSan), in
 # build-fuzz/: the safetensors reader, the .npy loader, corpora, vocabularies, token-id samples,
-# INI config files and --env-options JSON. Seed corpora come from real files (checkpoints and
+# INI config files, --env-options JSON and `seqrl suite` files. Seed corpora come from real files (checkpoints and
 # samples written by the Release build, ../shared's oracle and COCO when present). Each harness
 # first replays its regression inputs (tests/fuzz/regressions/NAME/: every crash found so far),
 # then runs for SECONDS (or RUNS executions). A crash, a leak, a sanitizer report or an exception
@@ -17,7 +17,7 @@ cmake -S "$root" -B "$build" -DCMAKE_CXX_COMPILER=clang++ -DSEQRL_FUZZ=ON -DSEQR
 cmake --build "$build" --target seqrl_fuzzers -j "$(nproc)"
 work=$build/corpus
 seeds=$build/seeds
-rm -rf "$seeds" && mkdir -p "$seeds"/{safetensors,npy,corpus,vocab,token_ids,ini,env_options} "$work"
+rm -rf "$seeds" && mkdir -p "$seeds"/{safetensors,npy,corpus,vocab,token_ids,ini,env_options,suite} "$work"
 shared=${SEQRL_SHARED:-$root/../shared}
 # real files: checkpoints, vocabularies and samples from the Release build's commands
 seqrl=$root/build/seqrl
@@ -47,8 +47,12 @@ printf 'steps = -1\n[section]\nlr = 1e99\n' > "$seeds/ini/odd"
 echo '{"max_episode_steps": 100}' > "$seeds/env_options/steps"
 echo '{"oracle": "random", "vocab": 20, "seq_len": 4, "emb": 4, "hidden": 4}' > "$seeds/env_options/oracle"
 echo '{"n": 3, "size": 4, "arms": 5, "slippery": true}' > "$seeds/env_options/toy"
+cp "$root"/bench/suites/*.json "$seeds/suite/"
+if [ -x "$seqrl" ]; then
+  for s in quick toy text paper; do "$seqrl" suite --show "$s" > "$seeds/suite/$s" 2>/dev/null || rm -f "$seeds/suite/$s"; done
+fi
 summary=()
-for name in safetensors npy corpus vocab token_ids ini env_options; do
+for name in safetensors npy corpus vocab token_ids ini env_options suite; do
   bin=$build/tests/fuzz/fuzz_$name
   reg=$root/tests/fuzz/regressions/$name
   if [ -d "$reg" ] && [ -n "$(ls -A "$reg")" ]; then

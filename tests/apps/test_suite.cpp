@@ -13,6 +13,7 @@
 #include "cli.hpp"
 #include "run_cli.hpp"
 #include "seqrl/bench/stats.hpp"
+#include "suite_file.hpp"
 
 using namespace seqrl;
 
@@ -110,4 +111,65 @@ TEST_CASE("seqrl suite runs a suite file, skips finished runs, resumes from chec
   CHECK(run({"suite", "nosuch"}, out, err) == 2);
   CHECK_THAT(err, Catch::Contains("built in: quick, toy, text, paper"));
   std::system(("rm -rf " + dir).c_str());
+}
+
+TEST_CASE("seqrl suite checks its file's schema up front: each bad value named by its key path, nothing run", "[cli][suite]") {
+  const std::string dir = "/tmp/seqrl_suite_schema_" + std::to_string(::getpid());
+  std::system(("rm -rf " + dir + " && mkdir -p " + dir).c_str());
+  const std::string file = dir + "/s.json", out_dir = dir + "/out";
+  const std::string ok_run = R"({"agent": "random", "env": "CartPole-v1"})";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"[1, 2]", "the suite must be a JSON object"},
+      {R"({"agent": ["dqn"], "envs": {"CartPole-v1": {}}})", "unknown key \"agent\" in the suite (it takes: name, seeds"},
+      {R"({"name": 5, "runs": [)" + ok_run + "]}", "name must be a string, not 5"},
+      {R"({"seeds": "one", "runs": [)" + ok_run + "]}", "seeds must be a non-empty list of integers >= 0"},
+      {R"({"seeds": [1, -1], "runs": [)" + ok_run + "]}", "seeds[1] must be an integer >= 0, not -1"},
+      {R"({"envs": [1, 2], "agents": ["dqn"]})", "envs must be an object"},
+      {R"({"envs": {"CartPole-v1": {"steps": "many"}}, "agents": ["dqn"]})", "envs.CartPole-v1.steps must be an integer >= 0, not \"many\""},
+      {R"({"envs": {"CartPole-v1": {"stepz": 5}}, "agents": ["dqn"]})", "unknown key \"stepz\" in envs.CartPole-v1"},
+      {R"({"agents": "dqn", "envs": {"CartPole-v1": {}}})", "agents must be a list of agent names"},
+      {R"({"runs": {"a": 1}})", "runs must be a list of runs"},
+      {R"({"runs": [1]})", "runs[0] must be an object with \"agent\" and \"env\""},
+      {R"({"runs": [{"agent": "random"}]})", "runs[0] must be an object with \"agent\" and \"env\" (no \"env\")"},
+      {R"({"runs": [{"agent": 3, "env": "CartPole-v1"}]})", "runs[0].agent must be a non-empty string, not 3"},
+      {R"({"runs": [{"agent": "random", "env": "CartPole-v1", "steps": 1.5}]})", "runs[0].steps must be an integer >= 0, not 1.5"},
+      {R"({"runs": [{"agent": "random", "env": "CartPole-v1", "steps": -5}]})", "runs[0].steps must be an integer >= 0, not -5"},
+      {R"({"runs": [{"agent": "random", "env": "CartPole-v1", "seeds": []}]})", "runs[0].seeds must be a non-empty list"},
+      {R"({"runs": [{"agent": "random", "env": "CartPole-v1", "options": [1]}]})", "runs[0].options must be an object"},
+      {R"({"runs": [{"agent": "random", "env": "CartPole-v1", "options": {"lr": [1]}}]})", "runs[0].options.lr must be a string, a number or a boolean"},
+      {R"({"runs": [{"agent": "random", "env": "CartPole-v1", "env_options": 3}]})", "runs[0].env_options must be an object"},
+      {R"({"runs": [)" + ok_run + R"(], "temperatures": "hot"})", "temperatures must be a non-empty list of numbers > 0"},
+      {R"({"runs": [)" + ok_run + R"(], "temperatures": [1.0, 0]})", "temperatures[1] must be a number > 0, not 0"},
+      {R"({"runs": [)" + ok_run + R"(], "text_samples": 0})", "text_samples must be an integer >= 1 and <= 1000000, not 0"},
+      {"{}", "the suite has no runs"},
+      {R"({"runs": [)" + ok_run + ", " + ok_run + "]}", "two runs share the id 'random__CartPole-v1__s1'"},
+      {R"({"runs": [{"agent": "random", "env": "CartPole-v1", "env_options": {"reward_model": "{run:}"}}]})", "names no agent"},
+  };
+  for (const auto& [text, expected] : cases) {
+    INFO(text);
+    std::ofstream(file) << text;
+    std::string out, err;
+    CHECK(run({"suite", file, "--out", out_dir, "--report-only"}, out, err) == 2);
+    CHECK_THAT(err, Catch::Contains(expected));
+    CHECK_THAT(err, Catch::Contains("'" + file + "'") || Catch::Contains("seqrl suite: run "));  // where it is
+    std::ifstream made(out_dir + "/suite.json");
+    CHECK_FALSE(made.good());  // nothing written, nothing run
+  }
+  // a run's error is prefixed once with its id
+  std::ofstream(file) << R"({"runs": [{"agent": "random", "env": "CartPole-v1", "env_options": {"reward_model": "{run:seqgan}"}}]})";
+  std::string out, err;
+  CHECK(run({"suite", file, "--out", out_dir, "--report-only"}, out, err) == 2);
+  CHECK(err.find("seqrl suite: run ") == err.rfind("seqrl suite: run "));
+  // every built-in suite, and the ones in bench/suites, pass the schema
+  for (const char* name : {"quick", "toy", "text", "paper"}) {
+    INFO(name);
+    REQUIRE(run({"suite", "--show", name}, out, err) == 0);
+    CHECK_NOTHROW(cli::check_suite_file(nlohmann::json::parse(out)));
+  }
+  for (const char* f : {"oracle20.json", "oracle40.json"}) {
+    INFO(f);
+    std::ifstream in(std::string(SEQRL_SOURCE_DIR) + "/bench/suites/" + f);
+    REQUIRE(in);
+    CHECK_NOTHROW(cli::check_suite_file(nlohmann::json::parse(in)));
+  }
 }
