@@ -15,4 +15,5 @@ args=("$@"); [[ " $* " == *" --out "* ]] || args+=(--out "$out")
 echo
 cat "$out/report.md"
 echo
-echo "report: $root/$out/report.html (tables above: $out/report.md; one row per run: $out/results.csv)"
+case $out in /*) where=$out ;; *) where=$root/$out ;; esac
+echo "report: $where/report.html (tables above: $out/report.md; one row per run: $out/results.csv)"
