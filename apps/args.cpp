@@ -2,6 +2,7 @@
 // (INI) and errors that name the option, the value, or the config file's line.
 #include <fstream>
 #include <functional>
+#include <typeinfo>
 #include <sys/stat.h>
 
 #include <boost/program_options.hpp>
@@ -55,6 +56,25 @@ std::string describe(const po::error& e, const std::function<std::string(const s
   return "bad option " + name;
 }
 
+// Boost reads "-1" into an unsigned option as 2^64 - 1 (lexical_cast wraps it): --num-envs -1
+// then tried to make that many envs, --seed -1 ran with seed 18446744073709551615. Every option
+// stored as an unsigned integer refuses a value that starts with '-'.
+void refuse_negative_unsigned(const po::parsed_options& parsed, const po::variables_map& vm,
+                              const std::function<std::string(const std::string&)>& name_of) {
+  for (const po::option& o : parsed.options) {
+    if (o.unregistered || !vm.count(o.string_key)) continue;
+    const std::type_info& t = vm[o.string_key].value().type();
+    if (t != typeid(unsigned long) && t != typeid(unsigned long long) && t != typeid(unsigned) &&
+        t != typeid(unsigned short))
+      continue;
+    for (const std::string& v : o.value) {
+      const auto b = v.find_first_not_of(" \t");
+      if (b != std::string::npos && v[b] == '-')
+        throw ConfigError(name_of(o.string_key) + ": '" + v + "' is not a valid value (it must be >= 0)");
+    }
+  }
+}
+
 }  // namespace
 
 // Parses args into vm against desc, then the --config file if given. Throws ConfigError.
@@ -64,12 +84,17 @@ bool parse_args(const std::string& cmd, po::options_description& desc,
       "help,h", "print the options with their defaults");
   try {
     // no guessing of abbreviated long options: a typo such as --epoch is an error, not --epochs
-    po::store(po::command_line_parser(args)
-                  .options(desc)
-                  .style(po::command_line_style::default_style &
-                         ~po::command_line_style::allow_guessing)
-                  .run(),
-              vm);
+    const po::parsed_options parsed = po::command_line_parser(args)
+                                          .options(desc)
+                                          .style(po::command_line_style::default_style &
+                                                 ~po::command_line_style::allow_guessing)
+                                          .run();
+    po::store(parsed, vm);
+    try {
+      refuse_negative_unsigned(parsed, vm, [](const std::string& k) { return "--" + k; });
+    } catch (const ConfigError& e) {
+      throw ConfigError("seqrl " + cmd + ": " + e.what() + " (see 'seqrl " + cmd + " --help')");
+    }
   } catch (const po::error& e) {
     // the raw text given for --key: the next argument, or what follows '='
     auto raw_of = [&](const std::string& key) -> std::string {
@@ -90,7 +115,14 @@ bool parse_args(const std::string& cmd, po::options_description& desc,
     std::ifstream f(file);
     if (!f) throw ConfigError("seqrl " + cmd + ": cannot open config file '" + file + "'");
     try {
-      po::store(po::parse_config_file(f, desc, false), vm);
+      const po::parsed_options parsed = po::parse_config_file(f, desc, false);
+      po::store(parsed, vm);
+      refuse_negative_unsigned(parsed, vm, [&](const std::string& k) {
+        const int line = find_line(file, k);
+        return "config file '" + file + "'" + (line ? ", line " + std::to_string(line) : std::string()) + ": key '" + k + "'";
+      });
+    } catch (const ConfigError& e) {
+      throw ConfigError("seqrl " + cmd + ": " + e.what());
     } catch (const po::error& e) {
       std::string key;
       if (auto* n = dynamic_cast<const po::error_with_option_name*>(&e)) key = n->get_option_name();

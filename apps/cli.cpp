@@ -136,7 +136,9 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     err << e.what() << "\n";
     return 2;
   } catch (const Error& e) {
-    err << "seqrl " << cmd << ": " << e.what() << "\n";
+    // (messages from code that names the command itself are not prefixed twice)
+    const std::string what = e.what(), own = "seqrl " + cmd + ": ";
+    err << (what.rfind(own, 0) == 0 ? what : own + what) << "\n";
     return 1;
   } catch (const std::bad_alloc&) {
     err << "seqrl " << cmd << ": out of memory (an option or an input asks for more than this machine has)\n";

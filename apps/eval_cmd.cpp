@@ -76,14 +76,25 @@ std::pair<std::unique_ptr<env::Env>, std::unique_ptr<agents::Agent>> env_and_age
     return {std::move(e), std::move(a)};
   }
   const nets::SafeTensors st = nets::load_safetensors(c.checkpoint);
+  std::string trained_on;  // the checkpoint's env, when it is not the one asked for
   if (st.metadata.count("run.config")) {
     const agents::RunConfig run = agents::run_config_of(st, c.checkpoint);
     if (!c.env_given) c.env_id = run.env_id;
     if (!c.env_options_given && c.env_id == run.env_id) c.env_options = run.env_options;
+    if (c.env_id != run.env_id || c.env_options != run.env_options)
+      trained_on = run.env_id + (run.env_options.empty() ? "" : " " + run.env_options.dump());
   }
   auto e = env::make(c.env_id, c.env_options);
-  auto a = agents::load_agent(st, c.checkpoint, e->observation_space(), e->action_space());
-  return {std::move(e), std::move(a)};
+  try {
+    auto a = agents::load_agent(st, c.checkpoint, e->observation_space(), e->action_space());
+    return {std::move(e), std::move(a)};
+  } catch (const Error& err) {
+    if (trained_on.empty()) throw;
+    // say why before the detail (a tensor of the wrong size says little on its own)
+    throw CheckpointError("checkpoint '" + c.checkpoint + "' was trained on " + trained_on +
+                      "; its agent does not fit --env " + c.env_id + " (observations " +
+                      e->observation_space().str() + ", actions " + e->action_space().str() + "): " + err.what());
+  }
 }
 
 int run_eval(EvalConfig c, std::ostream& out) {

@@ -168,6 +168,9 @@ TrainConfig parse_train(const std::vector<std::string>& args, bool* help, std::o
           "--steps must be positive");
   require(c.run.num_envs >= 1, "train", "--num-envs must be >= 1");
   require(c.run.checkpoint_every >= 0, "train", "--checkpoint-every must be >= 0");
+  require(c.run.eval_every >= 0, "train", "--eval-every must be >= 0 (0: the final evaluation only)");
+  require(c.run.eval_episodes >= 1, "train", "--eval-episodes must be >= 1");
+  require(c.run.final_eval_episodes >= 1, "train", "--final-eval-episodes must be >= 1");
   require(c.run.checkpoint_every == 0 || !c.run.out_dir.empty(), "train",
           "--checkpoint-every needs --out DIR to write checkpoints into");
   if (c.run.total_steps == 0) {

@@ -33,7 +33,7 @@ DQN::DQN(size_t obs_dim, int64_t num_actions, const DQNConfig& c)
   if (c.batch_size == 0 || c.buffer_size < c.batch_size)
     throw ValueError("DQN: buffer_size (" + std::to_string(c.buffer_size) +
                      ") must be at least batch_size (" + std::to_string(c.batch_size) + ") > 0");
-  if (!(c.tau > 0.f && c.tau <= 1.f)) throw ValueError("DQN: tau must be in (0, 1]");
+  check_dqn_config(c, "DQN");
   nets::hard_update(target_, q_);
   opt_ = std::make_unique<nets::Adam>(q_.named_parameters(), c.lr);
   obs_.resize(c.buffer_size * obs_dim);
@@ -156,6 +156,22 @@ float DQN::train_step() {
   opt_->step();
   ++updates_;
   return float(loss);
+}
+
+void check_dqn_config(const DQNConfig& c, const std::string& who) {
+  auto range = [&](bool ok, const std::string& what) {
+    if (!ok) throw ValueError(who + ": " + what);
+  };
+  range(c.tau > 0.f && c.tau <= 1.f, "tau must be in (0, 1]");
+  range(c.gamma >= 0.f && c.gamma <= 1.f, "gamma must be in [0, 1], got " + std::to_string(c.gamma));
+  // (train_frequency 0 once reached `step % 0`: SIGFPE at the first training round)
+  range(c.train_frequency >= 1, "train_frequency must be >= 1, got " + std::to_string(c.train_frequency));
+  range(c.target_update >= 1, "target_update must be >= 1, got " + std::to_string(c.target_update));
+  range(c.gradient_steps >= 1, "gradient_steps must be >= 1, got " + std::to_string(c.gradient_steps));
+  range(c.learning_starts >= 0, "learning_starts must be >= 0, got " + std::to_string(c.learning_starts));
+  range(c.start_e >= 0.f && c.start_e <= 1.f && c.end_e >= 0.f && c.end_e <= 1.f,
+        "start_e and end_e must be in [0, 1]");
+  range(c.exploration_fraction >= 0.f, "exploration_fraction must be >= 0");
 }
 
 Metrics dqn_schedule(const DQNConfig& cfg, long& last, long steps, size_t buffered,

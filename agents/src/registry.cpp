@@ -176,6 +176,10 @@ void set_option(const AgentSpec& spec, nlohmann::json& config, const std::string
     std::stringstream ss(text);
     for (std::string tok; std::getline(ss, tok, ',');) v.push_back(number(tok, ints));
     if (v.empty()) throw bad("a comma-separated list");
+    // lists of sizes (--hidden 64,64): a negative entry would wrap to 2^64 - 1
+    if (ints && (cur.empty() || cur[0].is_number_unsigned()))
+      for (const auto& x : v)
+        if (!x.is_number_unsigned() && x.get<long long>() < 0) throw bad("a comma-separated list of integers >= 0");
   } else {
     throw bad("a value this option takes");
   }

@@ -49,6 +49,7 @@ Reinforce::Reinforce(size_t obs_dim, const env::Space& action_space, const Reinf
   if (c.baseline != "value" && c.baseline != "mean" && c.baseline != "none")
     throw ValueError("REINFORCE baseline must be value, mean or none, got '" + c.baseline + "'");
   if (c.episodes_per_update == 0) throw ValueError("REINFORCE: episodes_per_update must be > 0");
+  if (!(c.gamma >= 0.f && c.gamma <= 1.f)) throw ValueError("REINFORCE: gamma must be in [0, 1], got " + std::to_string(c.gamma));
   nets::NamedParams params = policy_.named_parameters();
   if (discrete_) {
     num_actions_ = action_space.n();

@@ -135,6 +135,8 @@ SeqGAN::SeqGAN(const SeqGANConfig& c, nets::IntTensor real, size_t vocab, const 
     throw ValueError("SeqGAN: the real data must be [N >= batch, T], got " + shape_str(real_.shape()));
   if (c.rollout_update_rate < 0.f || c.rollout_update_rate >= 1.f)
     throw ValueError("SeqGAN: rollout_update_rate must be in [0, 1)");
+  if (c.rollouts == 0)  // (0 rollouts once averaged to a NaN reward and a NaN gradient at the first g-step)
+    throw ValueError("SeqGAN: rollouts must be >= 1 (Monte-Carlo rollouts per prefix)");
   nets::hard_update(rollout, gen);
   g_opt_ = std::make_unique<nets::Adam>(gen.named_parameters(), c.g_lr);
   d_opt_ = std::make_unique<nets::Adam>(disc.named_parameters(), c.d_lr);

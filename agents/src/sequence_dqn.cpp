@@ -38,6 +38,7 @@ SequenceDQN::SequenceDQN(size_t vocab, size_t seq_len, const DQNConfig& c)
       target_(net_config(vocab, seq_len, c), rng_) {
   if (c.batch_size == 0 || c.buffer_size < c.batch_size)
     throw ValueError("dqn-lstm: buffer_size must be >= batch_size > 0");
+  check_dqn_config(c, "dqn-lstm");
   nets::hard_update(target_, q_);
   opt_ = std::make_unique<nets::Adam>(q_.named_parameters(), c.lr);
   seqs_.assign(c.buffer_size * T_, 0);

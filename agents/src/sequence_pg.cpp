@@ -40,6 +40,7 @@ SequencePG::SequencePG(size_t vocab, size_t seq_len, const SequencePGConfig& c)
   if (c.baseline != "mean" && c.baseline != "none")
     throw ValueError("reinforce-lstm: baseline must be mean or none, got '" + c.baseline + "'");
   if (c.episodes_per_update == 0) throw ValueError("reinforce-lstm: episodes_per_update must be > 0");
+  if (!(c.gamma >= 0.f && c.gamma <= 1.f)) throw ValueError("reinforce-lstm: gamma must be in [0, 1], got " + std::to_string(c.gamma));
   if (!c.init_checkpoint.empty()) nets::load_checkpoint(c.init_checkpoint, policy_);
   opt_ = std::make_unique<nets::Adam>(policy_.named_parameters(), c.lr);
 }

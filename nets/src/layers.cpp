@@ -19,6 +19,8 @@ using detail::require;
 
 // ---- Linear / Embedding -----------------------------------------------------------------------
 Linear::Linear(size_t in, size_t out, Rng& rng, bool has_bias) : in_features(in), out_features(out) {
+  if (in == 0 || out == 0)  // (a hidden size of 0 once reached an integer division by zero)
+    throw ValueError("Linear(" + std::to_string(in) + " -> " + std::to_string(out) + "): sizes must be positive");
   const float a = 1.f / std::sqrt(static_cast<float>(in));
   weight = register_parameter("weight", init::uniform({in, out}, rng, -a, a));
   if (has_bias) bias = register_parameter("bias", init::uniform({out}, rng, -a, a));
@@ -33,6 +35,8 @@ Var Linear::forward(const Var& x) const {
 }
 
 Embedding::Embedding(size_t num, size_t dim, Rng& rng) : num_embeddings(num), embedding_dim(dim) {
+  if (num == 0 || dim == 0)
+    throw ValueError("Embedding(" + std::to_string(num) + " x " + std::to_string(dim) + "): sizes must be positive");
   weight = register_parameter("weight", init::normal({num, dim}, rng));
 }
 
@@ -41,6 +45,8 @@ Var Embedding::forward(const IntTensor& ids) const { return embedding(weight, id
 // ---- LSTM -------------------------------------------------------------------------------------
 LSTMCell::LSTMCell(size_t in, size_t hidden, Rng& rng, float forget_bias)
     : input_size(in), hidden_size(hidden) {
+  if (in == 0 || hidden == 0)
+    throw ValueError("LSTM(" + std::to_string(in) + " -> " + std::to_string(hidden) + "): sizes must be positive");
   const float a = 1.f / std::sqrt(static_cast<float>(hidden));
   w_ih = register_parameter("w_ih", init::uniform({in, 4 * hidden}, rng, -a, a));
   w_hh = register_parameter("w_hh", init::uniform({hidden, 4 * hidden}, rng, -a, a));
@@ -241,6 +247,8 @@ MLP::MLP(const std::vector<size_t>& sizes, Rng& rng, Activation hidden, Activati
     : hidden_act(hidden), output_act(output) {
   if (sizes.size() < 2) throw ValueError("MLP needs at least input and output sizes, got " +
                                          shape_str(sizes));
+  for (size_t s : sizes)
+    if (s == 0) throw ValueError("MLP layer sizes must be positive, got " + shape_str(sizes) + " (a hidden size of 0?)");
   for (size_t i = 0; i + 1 < sizes.size(); ++i) {
     layers.push_back(std::make_unique<Linear>(sizes[i], sizes[i + 1], rng));
     register_module(std::to_string(i), *layers.back());

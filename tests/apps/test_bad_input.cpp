@@ -75,6 +75,7 @@ TEST_CASE("bad-input matrix: every reader's bad inputs give a named error, a non
   put(d + "/ids_big.txt", nineteen + "99999\n");
   put(d + "/bad.ini", "steps = 3\nstpes = 4\n");
   put(d + "/badval.ini", "steps = many\n");
+  put(d + "/badneg.ini", "num-envs = -2\n");
   // an oracle folder whose embedding has the wrong shape, and one with a file that is not .npy
   std::system(("mkdir -p " + d + "/oracle_shape " + d + "/oracle_magic").c_str());
   put(d + "/oracle_shape/00_g_embeddings.npy", npy({7, 3}));
@@ -94,6 +95,7 @@ TEST_CASE("bad-input matrix: every reader's bad inputs give a named error, a non
       {"checkpoint", "wrong type (JSON text)", {"eval", "--checkpoint", d + "/text.safetensors"}, 1, {"text.safetensors", "not a safetensors file"}},
       {"checkpoint", "wrong kind (no generator)", {"generate", "--checkpoint", ck}, 2, {"'dqn' agent", "no generator"}},
       {"checkpoint", "wrong env (spaces)", {"eval", "--checkpoint", ck, "--env", "Pendulum-v1"}, 1, {"does not fit this environment", "Discrete"}},
+      {"checkpoint", "wrong env (observations)", {"eval", "--checkpoint", ck, "--env", "Acrobot-v1"}, 1, {"trained on CartPole-v1", "--env Acrobot-v1", "shape=[6]"}},
       {"checkpoint", "resume with other options", {"train", "--resume", ck, "--steps", "5"}, 2, {"--steps", "checkpoint"}},
       {"checkpoint", "resume of a truncated file", {"train", "--resume", d + "/trunc.safetensors"}, 1, {"trunc.safetensors"}},
       {"corpus", "missing", {"fit", "lm", "--data", d + "/nope.txt", "--out", d + "/o1"}, 1, {d + "/nope.txt"}},
@@ -116,6 +118,20 @@ TEST_CASE("bad-input matrix: every reader's bad inputs give a named error, a non
       {"options", "another agent's", {"train", "--agent", "random", "--hidden", "8", "--out", d + "/o17"}, 2, {"--hidden", "agent 'random'"}},
       {"options", "unknown", {"train", "--stpes", "8", "--out", d + "/o18"}, 2, {"--stpes"}},
       {"options", "not a number", {"fit", "lm", "--steps", "ten", "--out", d + "/o19"}, 2, {"--steps", "'ten'"}},
+      // session 13: Boost read -1 into an unsigned option as 2^64 - 1 (--num-envs -1 hung making
+      // envs, grammar --n -5 hung then died of SIGFPE); a hidden size of 0 died of SIGFPE too
+      {"options", "negative, unsigned", {"train", "--num-envs", "-1", "--out", d + "/o20"}, 2, {"--num-envs", "'-1'", ">= 0"}},
+      {"options", "negative seed", {"train", "--seed", "-1", "--out", d + "/o21"}, 2, {"--seed", "'-1'"}},
+      {"options", "negative count", {"grammar", "--n", "-5", "--out", d + "/o22"}, 2, {"--n", "'-5'"}},
+      {"config file", "negative, unsigned", {"train", "--config", d + "/badneg.ini", "--out", d + "/o23"}, 2, {"badneg.ini", "line 1", "'num-envs'", "'-2'"}},
+      {"options", "negative in a list", {"train", "--agent", "reinforce", "--hidden", "4,-1", "--out", d + "/o24"}, 2, {"--hidden", "'4,-1'"}},
+      {"options", "zero hidden size", {"train", "--agent", "reinforce", "--hidden", "0", "--out", d + "/o25"}, 1, {"MLP", "must be positive"}},
+      {"options", "zero embedding", {"train", "--agent", "mle", "--env", "TextGrammar-v0", "--emb", "0", "--out", d + "/o26"}, 1, {"Embedding", "must be positive"}},
+      {"options", "gamma above 1", {"train", "--agent", "dqn", "--gamma", "2", "--out", d + "/o27"}, 1, {"gamma", "[0, 1]"}},
+      {"options", "negative evaluation period", {"train", "--eval-every", "-1", "--out", d + "/o29"}, 2, {"--eval-every", ">= 0"}},
+      {"options", "no final evaluation episodes", {"train", "--final-eval-episodes", "0", "--out", d + "/o30"}, 2, {"--final-eval-episodes", ">= 1"}},
+      {"options", "no env steps between training rounds", {"train", "--agent", "dqn", "--train-frequency", "0", "--learning-starts", "10", "--out", d + "/o31"}, 1, {"train_frequency", ">= 1"}},
+      {"options", "no rollouts", {"train", "--agent", "seqgan", "--env", "TextGrammar-v0", "--rollouts", "0", "--out", d + "/o28"}, 1, {"rollouts", ">= 1"}},
   };
   if (have_oracle)
     for (const Case& c : std::vector<Case>{

@@ -45,6 +45,11 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DQNConfig, hidden, lr, gamma, bu
                                                 gradient_steps, target_update, tau, double_dqn,
                                                 huber, max_grad_norm, seed)
 
+// Throws ValueError (prefixed `who`) for a config the schedule cannot run: tau outside (0, 1],
+// gamma outside [0, 1], train_frequency, target_update or gradient_steps below 1, a negative
+// learning_starts or exploration_fraction, epsilons outside [0, 1]. DQN and dqn-lstm share it.
+void check_dqn_config(const DQNConfig& c, const std::string& who);
+
 // DQN's schedule, shared by the MLP and the LSTM Q-networks: for every env step crossed since
 // `last` (CleanRL's loop runs once per global step), after learning_starts and once `buffered`
 // holds a batch: gradient_steps calls of train() every train_frequency steps, and the target
