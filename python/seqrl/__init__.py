@@ -215,7 +215,10 @@ class VectorEnv(*_VectorBases):
 
     def __init__(self, id: str, num_envs: int, options: Optional[Dict[str, Any]] = None, copy: bool = True,
                  threaded: bool = False):  # noqa: A002
-        _seqrl._VectorEnv.__init__(self, id, num_envs, dict(options or {}), copy, threaded)
+        # (a negative count reached pybind11 as an "incompatible constructor arguments" TypeError)
+        if isinstance(num_envs, bool) or not isinstance(num_envs, (int, np.integer)) or num_envs < 1:
+            raise ValueError(f"make_vec({id!r}): num_envs must be a positive int, got {num_envs!r}")
+        _seqrl._VectorEnv.__init__(self, id, int(num_envs), dict(options or {}), copy, threaded)
         self.spec = spec(id)
         self.spec.kwargs = dict(options or {})
         if _gym:

@@ -5,6 +5,7 @@
 // batched numpy arrays. The Python classes in seqrl/__init__.py derive from these (adding spec,
 // the context manager and, when gymnasium is importable, gymnasium.Env as a base).
 #include <cstring>
+#include <limits>
 
 #include "module.hpp"
 #include "seqrl/env/registry.hpp"
@@ -22,6 +23,9 @@ std::optional<uint64_t> seed_of(const py::object& seed) {
     throw ValueError("seed must be an int or None, got " + py::repr(seed).cast<std::string>());
   const auto v = seed.cast<py::int_>();
   if (v < py::int_(0)) throw ValueError("seed must be non-negative, got " + py::repr(seed).cast<std::string>());
+  // (2**64 and above reached pybind11's cast as a bare RuntimeError)
+  if (v > py::int_(std::numeric_limits<uint64_t>::max()))
+    throw ValueError("seed must be below 2**64, got " + py::repr(seed).cast<std::string>());
   return v.cast<uint64_t>();
 }
 

@@ -170,9 +170,13 @@ class Errors(unittest.TestCase):
         with self.assertRaises(ValueError):
             seqrl.make("CartPole-v1", max_episode_steps=object())
         env = seqrl.make("CartPole-v1")
-        for bad in [-1, "x", 1.5]:
+        for bad in [-1, "x", 1.5, 2**64]:
             with self.assertRaises(ValueError, msg=repr(bad)):
                 env.reset(seed=bad)
+        env.reset(seed=2**64 - 1)  # the largest seed
+        for bad in [-1, 0, 2.0, True]:
+            with self.assertRaisesRegex(ValueError, "num_envs", msg=repr(bad)):
+                seqrl.make_vec("CartPole-v1", bad)
         with self.assertRaises(seqrl.Error):
             seqrl.make("TextCoco-v0", corpus="/nonexistent/captions.txt")
 
