@@ -79,9 +79,30 @@ TrainConfig parse_train(const std::vector<std::string>& args, bool* help, std::o
     return c;
   }
   c.agent = prescan(args, "agent", c.agent);
+  const bool env_given = prescan(args, "env", "") != "";
   c.run.env_id = prescan(args, "env", c.run.env_id);
   const std::string env_options = prescan(args, "env-options", "{}");
   c.run.env_options = parse_env_options(env_options, "train");
+  // `seqrl train --agent seqgan --help` (the command the option errors point to) used to fail on
+  // the default env, CartPole: without --env, the help shows the defaults on the first registered
+  // env the agent acts on (and says which)
+  const bool help_asked = std::find(args.begin(), args.end(), "--help") != args.end() ||
+                          std::find(args.begin(), args.end(), "-h") != args.end();
+  const auto fits = [&](const std::string& id) {
+    try {
+      auto e = env::make(id, c.run.env_options);
+      agents::agent_for(c.agent, e->observation_space(), e->action_space());
+      return true;
+    } catch (const Error&) {
+      return false;  // not this one (or its data is absent)
+    }
+  };
+  if (help_asked && !env_given && c.run.env_options.empty() && !fits(c.run.env_id))
+    for (const auto& id : env::registered_ids())
+      if (fits(id)) {
+        c.run.env_id = id;
+        break;
+      }
   // the agent's kind depends on the env's spaces (dqn on a text env is dqn-lstm)
   std::unique_ptr<env::Env> probe;
   try {

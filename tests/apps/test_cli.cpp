@@ -531,3 +531,21 @@ TEST_CASE("seqrl train --agent mle --validation N stops at the epoch with the be
   CHECK(with({"--validation", "500"}, dir + "/bad") == 0);  // capped at a tenth: 51 held out
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("seqrl train --agent A --help works for every agent, without --env", "[cli]") {
+  // the errors about another agent's option point to this command; on the default env (CartPole)
+  // the text agents' help used to fail with "does not act on observations Box(...)"
+  std::string out, err;
+  for (const char* agent : {"dqn", "reinforce", "mle", "seqgan", "leakgan", "random"}) {
+    INFO(agent);
+    REQUIRE(run({"train", "--agent", agent, "--help"}, out, err) == 0);
+    CHECK_THAT(out, Catch::Contains("defaults for --agent " + std::string(agent) + " --env "));
+  }
+  REQUIRE(run({"train", "--agent", "seqgan", "--help"}, out, err) == 0);
+  CHECK_THAT(out, Catch::Contains("--rollouts"));  // its own options are listed
+  REQUIRE(run({"train", "--help"}, out, err) == 0);
+  CHECK_THAT(out, Catch::Contains("defaults for --agent dqn --env CartPole-v1"));  // unchanged where it fits
+  // a run (not help) still says what the agent takes rather than picking an env by itself
+  CHECK(run({"train", "--agent", "seqgan", "--steps", "10"}, out, err) == 2);
+  CHECK_THAT(err, Catch::Contains("TextGrammar-v0") && Catch::Contains("does not act on"));
+}
