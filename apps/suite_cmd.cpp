@@ -67,8 +67,36 @@ json read_json(const std::string& path) {
   try {
     return json::parse(f);
   } catch (const json::exception& e) {
-    throw ConfigError("'" + path + "' is not JSON: " + e.what());
+    throw ConfigError("seqrl suite: '" + path + "' is not JSON: " + e.what());
   }
+}
+
+// A run's summary.json as the suite reads it: null when the run has not finished (interrupted,
+// or no final evaluation yet), else the summary, its fields checked. A damaged file (hand-edited,
+// another version's) is a ConfigError naming it, not a JSON library error naming nothing.
+json read_summary(const std::string& path) {
+  const json s = read_json(path);
+  const std::string why = [&]() -> std::string {
+    if (!s.is_object()) return "it is not a JSON object";
+    if (s.contains("interrupted") && !s["interrupted"].is_boolean()) return "\"interrupted\" is not true or false";
+    if (!s.contains("final_eval") || s["final_eval"].is_null()) return "";
+    const json& f = s["final_eval"];
+    if (!f.is_object() || !f.contains("return_mean") || !f["return_mean"].is_number() || !f.contains("episodes") ||
+        !f["episodes"].is_number_integer())
+      return "\"final_eval\" is not an object with a numeric \"return_mean\" and \"episodes\"";
+    if (!s.contains("steps") || !s["steps"].is_number()) return "\"steps\" is not a number";
+    if (s.contains("wall_seconds") && !s["wall_seconds"].is_number()) return "\"wall_seconds\" is not a number";
+    if (s.contains("config") && !s["config"].is_object()) return "\"config\" is not an object";
+    if (s.contains("config") && s["config"].contains("kind") && !s["config"]["kind"].is_string())
+      return "\"config.kind\" is not a string";
+    if (s.contains("eval_curve") && !s["eval_curve"].is_array()) return "\"eval_curve\" is not a list";
+    return "";
+  }();
+  if (!why.empty())
+    throw ConfigError("seqrl suite: '" + path + "' is not a run summary (" + why +
+                      "); delete its run folder to run it again");
+  if (s.value("interrupted", false) || !s.contains("final_eval") || s["final_eval"].is_null()) return json();
+  return s;
 }
 
 // ---- the built-in suites -------------------------------------------------------------------
@@ -271,15 +299,21 @@ json suite_report(const std::string& out_dir, const json& suite, const std::vect
   for (const auto& r : runs) {
     const std::string dir = out_dir + "/runs/" + r.id;
     if (!exists(dir + "/summary.json")) continue;
-    const json s = read_json(dir + "/summary.json");
-    if (s.value("interrupted", false) || s["final_eval"].is_null()) continue;
-    json row = {{"id", r.id}, {"agent", r.agent}, {"kind", s["config"].value("kind", r.agent)},
+    const json s = read_summary(dir + "/summary.json");
+    if (s.is_null()) continue;
+    json row = {{"id", r.id}, {"agent", r.agent},
+                {"kind", s.contains("config") ? s["config"].value("kind", r.agent) : r.agent},
                 {"env", r.env}, {"env_options", r.env_options}, {"seed", r.seed},
-                {"steps", s["steps"]}, {"wall_seconds", s["wall_seconds"]},
+                {"steps", s["steps"]}, {"wall_seconds", s.value("wall_seconds", json())},
                 {"return", s["final_eval"]["return_mean"]},
-                {"eval_episodes", s["final_eval"]["episodes"]}, {"curve", s["eval_curve"]}};
+                {"eval_episodes", s["final_eval"]["episodes"]}, {"curve", s.value("eval_curve", json::array())}};
     if (exists(dir + "/text_metrics.json")) {
       const json tm = read_json(dir + "/text_metrics.json");
+      bool ok = tm.is_array();
+      for (const auto& m : tm) ok = ok && m.is_object() && m.contains("temperature") && m["temperature"].is_number();
+      if (!ok)
+        throw ConfigError("seqrl suite: '" + dir + "/text_metrics.json' is not a list of per-temperature metrics; "
+                          "delete it to measure them again");
       row["text_sweep"] = tm;
       for (const auto& m : tm)
         if (m["temperature"].get<double>() == 1.0)
@@ -530,10 +564,7 @@ int suite_command(const std::vector<std::string>& args, std::ostream& out, std::
     const std::string tag = who + "[" + std::to_string(i + 1) + "/" + std::to_string(runs.size()) + "] " + r.agent + " on " + r.env +
                             (r.env_options.empty() ? "" : " " + r.env_options.dump()) + ", seed " + std::to_string(r.seed);
     bool finished = false;
-    if (exists(dir + "/summary.json")) {
-      const json s = read_json(dir + "/summary.json");
-      finished = !s.value("interrupted", false) && !s["final_eval"].is_null();
-    }
+    if (exists(dir + "/summary.json")) finished = !read_summary(dir + "/summary.json").is_null();
     if (finished) {
       err << tag + ": finished before, skipped\n" << std::flush;
     } else {

@@ -173,3 +173,34 @@ TEST_CASE("seqrl suite checks its file's schema up front: each bad value named b
     CHECK_NOTHROW(cli::check_suite_file(nlohmann::json::parse(in)));
   }
 }
+
+TEST_CASE("seqrl suite: a damaged run summary is an error naming the file, not a JSON library error", "[cli][suite]") {
+  const std::string dir = "/tmp/seqrl_suite_summary_" + std::to_string(::getpid());
+  std::system(("rm -rf " + dir + " && mkdir -p " + dir).c_str());
+  std::ofstream(dir + "/s.json") << R"({"name": "t", "seeds": [1], "runs": [{"agent": "random", "env": "CartPole-v1",
+      "steps": 200, "options": {"final-eval-episodes": 2}}]})";
+  std::string out, err;
+  const std::vector<std::string> report = {"suite", dir + "/s.json", "--out", dir + "/r", "--report-only",
+                                           "--report-script", "/nonexistent"};
+  REQUIRE(run({"suite", dir + "/s.json", "--out", dir + "/r", "--report-script", "/nonexistent"}, out, err) == 0);
+  const std::string summary = dir + "/r/runs/random__CartPole-v1__s1/summary.json";
+  const nlohmann::json good = read(summary);
+  for (const auto& [bad, says] : std::vector<std::pair<std::string, std::string>>{
+           {"[1]", "it is not a JSON object"},
+           {R"({"interrupted": "x"})", "\"interrupted\" is not true or false"},
+           {R"({"final_eval": 5})", "\"final_eval\" is not an object"},
+           {R"({"final_eval": {"return_mean": 3, "episodes": 2}})", "\"steps\" is not a number"},
+           {"", "is not JSON"}}) {
+    INFO(bad);
+    std::ofstream(summary) << bad;
+    CHECK(run(report, out, err) == 2);
+    CHECK_THAT(err, Catch::Contains("'" + summary + "'") && Catch::Contains(says));
+  }
+  std::ofstream(summary) << R"({"interrupted": true})";  // an interrupted run: not a row, no error
+  REQUIRE(run(report, out, err) == 0);
+  CHECK(read(dir + "/r/results.json")["rows"].empty());
+  std::ofstream(summary) << good.dump();
+  REQUIRE(run(report, out, err) == 0);
+  CHECK(read(dir + "/r/results.json")["rows"].size() == 1);
+  std::system(("rm -rf " + dir).c_str());
+}
