@@ -55,6 +55,9 @@ Saved load_agent_generator(const std::string& path, const nets::SafeTensors& st)
 Saved load_generator(const std::string& path) {
   const nets::SafeTensors st = nets::load_safetensors(path);
   if (st.metadata.count("run.config")) return load_agent_generator(path, st);  // seqrl train
+  if (auto k = st.metadata.find("fit.kind"); k != st.metadata.end() && k->second == "lm")
+    throw ConfigError("seqrl generate: '" + path + "' is the training state of seqrl fit lm; its generator is '" +
+                      dirname_of(path) + "/generator.safetensors'");
   nets::LSTMGeneratorConfig g;
   auto need = [&](const char* k) { return std::stoul(nets::required_metadata(st, k, path)); };
   g.vocab = need("vocab");

@@ -274,11 +274,31 @@ void add_optimizer_state(const Optimizer& opt, const std::string& prefix,
   for (auto& [k, v] : s.scalars) metadata[prefix + k] = v;
 }
 
+std::string checkpoint_holds(const SafeTensors& st) {
+  auto has = [&](const char* k) { return st.metadata.count(k) > 0; };
+  auto get = [&](const char* k) { return st.metadata.at(k); };
+  if (has("run.config")) {
+    std::string env;
+    try {
+      env = nlohmann::json::parse(get("run.config")).at("env_id").get<std::string>();
+    } catch (const nlohmann::json::exception&) {
+    }
+    return "a seqrl train run of agent '" + (has("agent") ? get("agent") : std::string("?")) + "'" +
+           (env.empty() ? std::string() : " on " + env);
+  }
+  if (has("fit.kind")) return "the training state of seqrl fit " + get("fit.kind");
+  if (has("autoencoder")) return "an autoencoder (seqrl fit ae|vae)";
+  if (has("vocab") && has("emb") && has("hidden") && has("seq_len")) return "an LSTM generator (seqrl fit lm's generator.safetensors)";
+  if (has("agent")) return "a '" + get("agent") + "' agent";
+  return "no seqrl metadata (a file seqrl did not write?)";
+}
+
 const std::string& required_metadata(const SafeTensors& st, const std::string& key,
                                      const std::string& path) {
   auto it = st.metadata.find(key);
-  if (it == st.metadata.end())
-    throw CheckpointError("checkpoint '" + path + "': metadata '" + key + "' is missing");
+  if (it == st.metadata.end())  // (say what the file is: the usual cause is a file of another kind)
+    throw CheckpointError("checkpoint '" + path + "': metadata '" + key + "' is missing; it holds " +
+                          checkpoint_holds(st));
   return it->second;
 }
 

@@ -133,6 +133,17 @@ TEST_CASE("bad-input matrix: every reader's bad inputs give a named error, a non
       {"options", "no env steps between training rounds", {"train", "--agent", "dqn", "--train-frequency", "0", "--learning-starts", "10", "--out", d + "/o31"}, 1, {"train_frequency", ">= 1"}},
       {"options", "no rollouts", {"train", "--agent", "seqgan", "--env", "TextGrammar-v0", "--rollouts", "0", "--out", d + "/o28"}, 1, {"rollouts", ">= 1"}},
   };
+  // a checkpoint of another kind where one kind is needed: the message says what the file holds
+  REQUIRE(run({"fit", "lm", "--data", d + "/corpus.txt", "--steps", "2", "--batch", "8", "--emb", "4", "--hidden", "4",
+               "--out", d + "/lm"},
+              out, err) == 0);
+  for (const Case& c : std::vector<Case>{
+           {"checkpoint", "fit lm's training state to generate", {"generate", "--checkpoint", d + "/lm/checkpoint.safetensors"}, 2, {"training state of seqrl fit lm", d + "/lm/generator.safetensors"}},
+           {"checkpoint", "fit lm's training state to resume", {"train", "--resume", d + "/lm/checkpoint.safetensors"}, 1, {"'run.config' is missing", "training state of seqrl fit lm"}},
+           {"checkpoint", "a DQN run as a generator", {"train", "--agent", "seqgan", "--env", "TextGrammar-v0", "--init-generator", ck, "--out", d + "/o32"}, 1, {"--init-generator", "agent 'dqn' on CartPole-v1", "not a generator"}},
+           {"checkpoint", "a generator of other sizes (refused before the run writes anything)", {"train", "--agent", "seqgan", "--env", "TextGrammar-v0", "--init-generator", d + "/lm/generator.safetensors", "--out", d + "/o34"}, 1, {"does not fit the model", "in the file"}},
+           {"checkpoint", "a DQN run as an encoder", {"fit", "gan", "--data", d + "/corpus.txt", "--encoder", ck, "--out", d + "/o33"}, 1, {"'fit.config' is missing", "agent 'dqn'"}}})
+    cases.push_back(c);
   if (have_oracle)
     for (const Case& c : std::vector<Case>{
              {"samples (token ids)", "not an id", score_ids(d + "/ids_word.txt"), 1, {"ids_word.txt:1", "'cat'"}},

@@ -69,7 +69,12 @@ void add_module_state(const Module& m, const std::string& prefix, std::map<std::
 void add_optimizer_state(const Optimizer& opt, const std::string& prefix,
                          std::map<std::string, Tensor>& tensors,
                          std::map<std::string, std::string>& metadata);
-// A metadata value; CheckpointError naming the file and key when it is missing.
+// What a checkpoint seqrl wrote holds, from its metadata, for messages: "a seqrl train run of
+// agent 'dqn' on CartPole-v1", "the training state of seqrl fit lm", "an autoencoder (seqrl fit
+// ae|vae)", "an LSTM generator (seqrl fit lm's generator.safetensors)", ...
+std::string checkpoint_holds(const SafeTensors& st);
+// A metadata value; CheckpointError naming the file and key when it is missing (and saying what
+// the file holds instead).
 const std::string& required_metadata(const SafeTensors& st, const std::string& key,
                                      const std::string& path);
 // A tensor of `size` values; CheckpointError naming the file, the entry and the sizes otherwise.
