@@ -92,8 +92,8 @@ std::pair<std::unique_ptr<env::Env>, std::unique_ptr<agents::Agent>> env_and_age
     if (trained_on.empty()) throw;
     // say why before the detail (a tensor of the wrong size says little on its own)
     throw CheckpointError("checkpoint '" + c.checkpoint + "' was trained on " + trained_on +
-                      "; its agent does not fit --env " + c.env_id + " (observations " +
-                      e->observation_space().str() + ", actions " + e->action_space().str() + "): " + err.what());
+                          "; its agent does not fit --env " + c.env_id + " (observations " +
+                          e->observation_space().str() + ", actions " + e->action_space().str() + "): " + err.what());
   }
 }
 
