@@ -30,6 +30,7 @@ struct TrainConfig {
   std::string resume;          // --resume F: continue the run saved in checkpoint F with its own config
   agents::RunConfig run;
   bool protocol_budget = false;  // --steps 0: the agent's protocol sets the run's length (AgentContext)
+  bool overwrite = false;        // --overwrite: start over in an --out folder that holds a run
   nlohmann::json agent_config = nlohmann::json::object();  // the agent's config, options applied
 };
 

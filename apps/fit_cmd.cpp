@@ -42,6 +42,7 @@ int fit_command(const std::vector<std::string>& args, std::ostream& out, std::os
       ("out", po::value(&c.out)->default_value(c.out), "output folder: checkpoint.safetensors, metrics.jsonl, summary.json, samples")
       ("checkpoint-every", po::value(&c.checkpoint_every)->default_value(c.checkpoint_every), "updates between checkpoints (0 = at the end and on Ctrl-C)")
       ("resume", po::value(&c.resume)->default_value(c.resume), "continue the run saved in this checkpoint (takes no other option)")
+      ("overwrite", po::bool_switch(&c.overwrite), "start over in an --out folder that already holds a run (its checkpoint and summary are replaced)")
       ("latent", po::value(&c.latent)->default_value(c.latent), "autoencoders: bottleneck width (0 = 2 for vectors, 32 for sentences)")
       ("hidden", po::value(&c.hidden)->default_value(c.hidden), "autoencoders: hidden width (0 = 64 for vectors, 256 for sentences)")
       ("emb", po::value(&c.emb)->default_value(c.emb), "sentences: embedding width")

@@ -579,6 +579,7 @@ int suite_command(const std::vector<std::string>& args, std::ostream& out, std::
         rc = run_train(c, run_out, run_err);
       } else {
         TrainConfig c = parse_train(train_args(resolve_references(r, runs, out_dir, true), dir));
+        c.overwrite = true;  // an unfinished run without a checkpoint starts over in its folder
         if (c.run.checkpoint_every == 0) c.run.checkpoint_every = std::max<long>(c.run.total_steps / 10, c.run.num_envs);
         c.run.progress = false;
         steps = c.run.total_steps;

@@ -1,5 +1,7 @@
 // `seqrl train`: any agent of the registry on any registered environment. Nothing here names an
 // agent: the options, their defaults per env and the agent itself come from its AgentSpec.
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <fstream>
 #include <set>
@@ -145,7 +147,8 @@ TrainConfig parse_train(const std::vector<std::string>& args, bool* help, std::o
       ("stop-at-threshold", po::value(&c.run.stop_at_threshold)->default_value(c.run.stop_at_threshold), "stop when an evaluation reaches the env's reward threshold (0/1)")
       ("checkpoint-every", po::value(&c.run.checkpoint_every)->default_value(c.run.checkpoint_every), "steps between checkpoints to OUT/checkpoint.safetensors (0 = at the end and on Ctrl-C)")
       ("log-every", po::value(&c.run.log_every)->default_value(c.run.log_every), "steps between logged agent updates (0 = every update)")
-      ("resume", po::value(&c.resume)->default_value(c.resume), "continue the run saved in this checkpoint (takes no other option)");
+      ("resume", po::value(&c.resume)->default_value(c.resume), "continue the run saved in this checkpoint (takes no other option)")
+      ("overwrite", po::bool_switch(&c.overwrite), "start over in an --out folder that already holds a run (its checkpoint and summary are replaced)");
   if (!spec->preset_flag.empty()) {
     std::string list;
     for (const auto& p : spec->presets) list += (list.empty() ? "" : "|") + p;
@@ -223,6 +226,18 @@ TrainConfig resumed_config(const std::string& path) {
 int run_train(const TrainConfig& given, std::ostream& out, std::ostream& err) {
   const bool resuming = !given.resume.empty();
   TrainConfig c = resuming ? resumed_config(given.resume) : given;
+  // a run folder that holds a run is not started over by accident (the same command run again
+  // without --resume replaced a finished run's checkpoint, metrics and summary); every rank
+  // checks, before the ranks part
+  if (!resuming && !c.overwrite && !c.run.out_dir.empty()) {
+    struct stat st;
+    const std::string& d = c.run.out_dir;
+    const bool has_ckpt = ::stat((d + "/checkpoint.safetensors").c_str(), &st) == 0;
+    if (has_ckpt || ::stat((d + "/summary.json").c_str(), &st) == 0)
+      throw ConfigError("seqrl train: '" + d + "' already holds a run (" +
+                        (has_ckpt ? "checkpoint.safetensors" : "summary.json") + "); continue it with `seqrl train --resume " +
+                        d + "/checkpoint.safetensors`, or pass --overwrite to start over there");
+  }
   if (nets::dist::size() > 1) {
     // under MPI an agent splits what its spec says over the ranks (AgentSpec::data_parallel) and
     // repeats the rest on every rank (the same seeds, the same results); rank 0 alone writes the

@@ -25,7 +25,7 @@ for data in ring8 grid25; do
         [ "$rem" = remedies ] && extra=$remedies
         # shellcheck disable=SC2086
         "$bin" fit gan --data "$data" --g-loss "$loss" --seed "$s" --steps "${steps[$data]}" \
-          --eval-every 0 $extra --out "$d" > /dev/null 2>&1
+          --eval-every 0 $extra --overwrite --out "$d" > /dev/null 2>&1
       done
     done
   done

@@ -26,7 +26,7 @@ for n in $names; do
     echo "$n seed $s" >&2
     # shellcheck disable=SC2086
     "$bin" fit gan --data grid25 --g-loss nonsaturating --seed "$s" --steps 10000 --eval-every 0 \
-      ${opts[$n]} --out "$d" > /dev/null 2>&1
+      ${opts[$n]} --overwrite --out "$d" > /dev/null 2>&1
   done
 done
 /usr/bin/python3 - "$out" "$root/bench/results/gan_remedies.json" "$names" $seeds <<'PY'

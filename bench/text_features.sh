@@ -21,7 +21,7 @@ env_opts='"oracle": "random", "vocab": 10, "seq_len": 8, "oracle_seed": 3'
 for kind in vae ae; do
   d=$out/fit_$kind
   [ -f "$d/summary.json" ] || "$bin" fit $kind "${task[@]}" --seed 1 --steps 1500 --eval-every 0 --emb 16 \
-    --hidden 64 --latent 8 --kl-anneal 500 --word-dropout 0.2 --out "$d" > /dev/null 2>&1
+    --hidden 64 --latent 8 --kl-anneal 500 --word-dropout 0.2 --overwrite --out "$d" > /dev/null 2>&1
 done
 for s in $seeds; do
   for obs in raw vae ae random; do
@@ -34,7 +34,7 @@ for s in $seeds; do
       random) agent=random ;;
     esac
     "$bin" train --agent $agent --env TextOracle-v0 --env-options "$opts" --steps "$steps" \
-      --eval-every $((steps / 10)) --final-eval-episodes 10 --seed "$s" --out "$d" > /dev/null 2>&1
+      --eval-every $((steps / 10)) --final-eval-episodes 10 --seed "$s" --overwrite --out "$d" > /dev/null 2>&1
   done
 done
 /usr/bin/python3 - "$out" "$root/bench/results/text_features.json" $seeds <<'PY'

@@ -160,6 +160,15 @@ TEST_CASE("bad-input matrix: every reader's bad inputs give a named error, a non
     for (size_t i = 0; i + 1 < c.args.size(); ++i)
       if (c.args[i] == "--out") CHECK_FALSE(exists(c.args[i + 1]));  // nothing written
   }
+  // the same command run again into a folder that holds a run: refused, the run kept (session 13:
+  // it was replaced, checkpoint, metrics and summary)
+  const std::string lm_ckpt = slurp(d + "/lm/checkpoint.safetensors");
+  CHECK(run({"train", "--agent", "dqn", "--steps", "300", "--hidden", "8", "--out", d + "/good"}, out, err) == 2);
+  CHECK_THAT(err, Catch::Contains("'" + d + "/good' already holds a run") && Catch::Contains("--resume") &&
+                      Catch::Contains("--overwrite"));
+  CHECK(run({"fit", "lm", "--data", d + "/corpus.txt", "--steps", "2", "--batch", "8", "--out", d + "/lm"}, out, err) == 2);
+  CHECK_THAT(err, Catch::Contains("'" + d + "/lm' already holds a run"));
+  CHECK(slurp(d + "/lm/checkpoint.safetensors") == lm_ckpt);
   CHECK(slurp(ck) == good);  // read by failing commands, never rewritten
   std::system(("rm -rf " + d).c_str());
 }

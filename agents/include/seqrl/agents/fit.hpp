@@ -60,6 +60,7 @@ struct FitConfig {
   std::string vocab_file;  // a text file: use this vocabulary (another model's ids)
   // not stored
   std::string resume;               // continue the run saved in this checkpoint
+  bool overwrite = false;           // start over in an `out` folder that already holds a run
   bool handle_sigint = true;        // Ctrl-C checkpoints and stops
   std::function<void(long update)> on_step;  // after every update (tests: request_stop())
 };
