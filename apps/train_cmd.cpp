@@ -1,7 +1,5 @@
 // `seqrl train`: any agent of the registry on any registered environment. Nothing here names an
 // agent: the options, their defaults per env and the agent itself come from its AgentSpec.
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <fstream>
 #include <set>
@@ -11,6 +9,7 @@
 #include "cli.hpp"
 #include "cli_detail.hpp"
 #include "seqrl/agents/registry.hpp"
+#include "seqrl/agents/run_dir.hpp"
 #include "seqrl/agents/runner.hpp"
 #include "seqrl/env/registry.hpp"
 #include "seqrl/nets/checkpoint.hpp"
@@ -229,15 +228,7 @@ int run_train(const TrainConfig& given, std::ostream& out, std::ostream& err) {
   // a run folder that holds a run is not started over by accident (the same command run again
   // without --resume replaced a finished run's checkpoint, metrics and summary); every rank
   // checks, before the ranks part
-  if (!resuming && !c.overwrite && !c.run.out_dir.empty()) {
-    struct stat st;
-    const std::string& d = c.run.out_dir;
-    const bool has_ckpt = ::stat((d + "/checkpoint.safetensors").c_str(), &st) == 0;
-    if (has_ckpt || ::stat((d + "/summary.json").c_str(), &st) == 0)
-      throw ConfigError("seqrl train: '" + d + "' already holds a run (" +
-                        (has_ckpt ? "checkpoint.safetensors" : "summary.json") + "); continue it with `seqrl train --resume " +
-                        d + "/checkpoint.safetensors`, or pass --overwrite to start over there");
-  }
+  if (!resuming && !c.overwrite) agents::refuse_to_overwrite_run(c.run.out_dir, "train");
   if (nets::dist::size() > 1) {
     // under MPI an agent splits what its spec says over the ranks (AgentSpec::data_parallel) and
     // repeats the rest on every rank (the same seeds, the same results); rank 0 alone writes the

@@ -689,13 +689,7 @@ FitResult fit(const FitConfig& given, std::ostream* log) {
   }
   validate(c);
   // a folder that holds a run is not started over by accident (every rank checks)
-  if (given.resume.empty() && !c.overwrite && !c.out.empty()) {
-    const bool has_ckpt = std::ifstream(c.out + "/checkpoint.safetensors").good();
-    if (has_ckpt || std::ifstream(c.out + "/summary.json").good())
-      throw ConfigError("seqrl fit: '" + c.out + "' already holds a run (" +
-                        (has_ckpt ? "checkpoint.safetensors" : "summary.json") + "); continue it with `seqrl fit --resume " +
-                        c.out + "/checkpoint.safetensors`, or pass --overwrite to start over there");
-  }
+  if (given.resume.empty() && !c.overwrite) refuse_to_overwrite_run(c.out, "fit");
   std::unique_ptr<Fitter> f = make_fitter(c);
   if (nets::dist::size() > 1) {
     if (!f->data_parallel())

@@ -25,6 +25,15 @@ void flatten(const nlohmann::json& j, const std::string& prefix, nlohmann::json&
 }
 }  // namespace
 
+void refuse_to_overwrite_run(const std::string& dir, const std::string& command) {
+  if (dir.empty()) return;
+  const bool has_ckpt = std::ifstream(dir + "/checkpoint.safetensors").good();
+  if (has_ckpt || std::ifstream(dir + "/summary.json").good())
+    throw ConfigError("seqrl " + command + ": '" + dir + "' already holds a run (" +
+                      (has_ckpt ? "checkpoint.safetensors" : "summary.json") + "); continue it with `seqrl " + command +
+                      " --resume " + dir + "/checkpoint.safetensors`, or pass --overwrite to start over there");
+}
+
 RunDir::RunDir(std::string dir) : dir_(std::move(dir)) {}
 
 void RunDir::open(const nlohmann::json* state, const std::string& checkpoint) {

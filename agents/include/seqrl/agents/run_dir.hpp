@@ -17,6 +17,12 @@
 
 namespace seqrl::agents {
 
+// Refuses (ConfigError) to start a fresh run in `dir` when it already holds a run (a
+// checkpoint.safetensors or a summary.json): the same command run again without --resume would
+// replace it. The message names the folder, `seqrl COMMAND --resume DIR/checkpoint.safetensors`
+// and --overwrite. `seqrl train` and `seqrl fit` call it unless --overwrite is given.
+void refuse_to_overwrite_run(const std::string& dir, const std::string& command);
+
 class RunDir {
  public:
   // dir "": a run without an output folder (every call is a no-op).
