@@ -17,7 +17,6 @@
 //    "text_samples": 1000}              // text: samples per temperature (9984 = SeqGAN/Texygen's)
 // An env entry may carry "steps", "env_options" and "options" (agent options for every agent on
 // it). A matrix pair whose agent does not act on the env's spaces is skipped and listed.
-#include <sys/stat.h>
 
 #include <chrono>
 #include <cmath>
@@ -55,11 +54,6 @@ using nlohmann::json;
 namespace seqrl::cli {
 
 namespace {
-
-bool exists(const std::string& p) {
-  struct stat st;
-  return ::stat(p.c_str(), &st) == 0;
-}
 
 json read_json(const std::string& path) {
   std::ifstream f(path);

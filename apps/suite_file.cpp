@@ -152,12 +152,12 @@ uint64_t fnv1a(const std::string& s) {
   for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
   return h;
 }
+}  // namespace
 
 bool exists(const std::string& p) {
   struct stat st;
   return ::stat(p.c_str(), &st) == 0;
 }
-}  // namespace
 
 std::vector<RunSpec> expand_suite(const json& suite, const ActsOn& acts_on, std::vector<std::string>& skipped,
                                   const std::string& file) {

@@ -37,6 +37,9 @@ using ActsOn = std::function<bool(const std::string& agent, const std::string& e
 std::vector<RunSpec> expand_suite(const nlohmann::json& suite, const ActsOn& acts_on, std::vector<std::string>& skipped,
                                   const std::string& file = "");
 
+// Whether a file or folder is there (the suite's checkpoints and summaries).
+bool exists(const std::string& path);
+
 // File-name-safe form of a string: [A-Za-z0-9.-], everything else '_'.
 std::string slug(const std::string& s);
 

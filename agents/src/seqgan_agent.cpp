@@ -94,16 +94,13 @@ SeqGANAgent::SeqGANAgent(const SeqGANAgentConfig& c, text::TextTask task)
     : cfg(c), task_(std::move(task)) {
   gan_ = std::make_unique<SeqGAN>(cfg.gan, task_.real, task_.vocab_size, task_.oracle.get());
   if (!cfg.init_generator.empty()) {
-    // refused here, before the run writes anything, rather than at pre-training: a file of
-    // another kind, or a generator of other sizes (loaded into a scratch copy; pretrain() loads
-    // the weights as before)
+    // loaded here, before the run writes anything, so that a file of another kind or a
+    // generator of other sizes is refused up front (pretrain() then copies it into the rollout)
     const nets::SafeTensors st = nets::load_safetensors(cfg.init_generator);
     if (st.metadata.count("run.config") || st.metadata.count("fit.kind") || st.metadata.count("autoencoder"))
       throw CheckpointError("--init-generator '" + cfg.init_generator + "' holds " + nets::checkpoint_holds(st) +
                             ", not a generator (seqrl fit lm writes one: OUT/generator.safetensors)");
-    nets::Rng scratch_rng(0);
-    nets::LSTMGenerator scratch(gan_->gen.cfg, scratch_rng);
-    nets::load_checkpoint(cfg.init_generator, scratch);
+    nets::load_checkpoint(cfg.init_generator, gan_->gen);
   }
 }
 
@@ -118,8 +115,7 @@ void SeqGANAgent::pretrain() {
   if (cfg.init_generator.empty()) {
     gan_->pretrain_generator(log);
   } else {
-    nets::load_checkpoint(cfg.init_generator, gan_->gen);  // (checked when the agent was made)
-    nets::hard_update(gan_->rollout, gan_->gen);
+    nets::hard_update(gan_->rollout, gan_->gen);  // G was loaded when the agent was made
   }
   gan_->pretrain_discriminator(log);
   // (no wall times among the figures: metrics are the same on every run of the same seed; the

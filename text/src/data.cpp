@@ -11,6 +11,12 @@ const char* env_dir() {
   const char* d = std::getenv("SEQRL_DATA_DIR");
   return d && *d ? d : nullptr;
 }
+// data_dir() without a trailing '/', to which "/relative" is appended
+std::string data_root() {
+  std::string d = data_dir();
+  if (!d.empty() && d.back() == '/') d.pop_back();
+  return d;
+}
 }  // namespace
 
 std::string data_dir() {
@@ -18,15 +24,10 @@ std::string data_dir() {
   return d ? std::string(d) : std::string("../shared/data");
 }
 
-std::string data_path(const std::string& relative) {
-  std::string d = data_dir();
-  if (!d.empty() && d.back() == '/') d.pop_back();
-  return d + "/" + relative;
-}
+std::string data_path(const std::string& relative) { return data_root() + "/" + relative; }
 
 std::string data_hint(const std::string& path) {
-  std::string d = data_dir();
-  if (!d.empty() && d.back() == '/') d.pop_back();
+  const std::string d = data_root();
   if (path.compare(0, d.size() + 1, d + "/") != 0) return "";
   if (env_dir()) return " (under SEQRL_DATA_DIR=" + d + ")";
   std::error_code ec;
