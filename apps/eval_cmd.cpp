@@ -33,7 +33,7 @@ EvalConfig parse_eval(const std::string& cmd, const std::vector<std::string>& ar
   std::string env_options;
   po::options_description d("seqrl " + cmd + " options");
   d.add_options()
-      ("checkpoint", po::value(&c.checkpoint)->default_value(c.checkpoint), "a saved agent (checkpoint.safetensors)")
+      ("checkpoint", po::value(&c.checkpoint)->default_value(c.checkpoint), "a saved agent (checkpoint.safetensors, or the run folder holding it)")
       ("env", po::value(&c.env_id)->default_value(c.env_id), "registered environment id (default: a seqrl train checkpoint's own env, else CartPole-v1)")
       ("env-options", po::value(&env_options)->default_value(env_options), "JSON object passed to the environment (default: the checkpoint's run's, when --env is its env)")
       ("episodes", po::value(&c.episodes)->default_value(c.episodes), "episodes to run")
@@ -52,6 +52,7 @@ EvalConfig parse_eval(const std::string& cmd, const std::vector<std::string>& ar
   require(!c.checkpoint.empty() || c.policy == "random", cmd,
           cmd == "rollout" ? "give --checkpoint F or --policy random" : "give --checkpoint F");
   require(cmd != "rollout" || !c.out.empty(), cmd, "give --out FILE for the trajectory");
+  if (!c.checkpoint.empty()) c.checkpoint = file_in_run_folder(c.checkpoint, {"checkpoint.safetensors"}, cmd);
   if (!env_options.empty()) {
     try {
       c.env_options = nlohmann::json::parse(env_options);

@@ -75,6 +75,7 @@ int fit_command(const std::vector<std::string>& args, std::ostream& out, std::os
     for (const auto& [k, v] : vm)
       if (!v.defaulted() && k != "resume")
         throw ConfigError("seqrl fit: --" + k + " with --resume: a resumed run keeps the configuration stored in its checkpoint");
+    c.resume = file_in_run_folder(c.resume, {"checkpoint.safetensors"}, "fit");
   }
   const agents::FitResult r = agents::fit(c, &err);
   if (r.interrupted) {

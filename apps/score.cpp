@@ -33,9 +33,13 @@ struct ScoreConfig {
 
 
 std::vector<text::Sentence> read_sentences(const std::string& path, const std::string& tokenizer,
-                                           size_t limit) {
+                                           size_t limit, bool samples = true) {
   text::CorpusOptions o;
   o.tokenizer = tokenizer;
+  // a sample's empty line is the empty sentence (seqrl generate writes one for a sentence that
+  // ended at once); every metric scores it: BLEU 0, no n-grams for Self-BLEU's references or
+  // distinct-n, not grammatical (the grammar has no empty sentence)
+  o.empty_lines = samples;
   text::Corpus c = text::Corpus::load(path, o);
   if (limit && c.sentences.size() > limit) c.sentences.resize(limit);
   return c.sentences;
@@ -107,7 +111,7 @@ int score_command(const std::vector<std::string>& args, std::ostream& out, std::
   d.add_options()
       ("metric", po::value(&c.metric)->default_value(c.metric), "bleu, selfbleu, distinct, nll-oracle, grammar or embsim")
       ("max-len", po::value(&c.max_len)->default_value(c.max_len), "grammar: the task's maximum sentence length in words")
-      ("samples", po::value(&c.samples)->default_value(c.samples), "file of samples, one sentence per line (words, or token ids for nll-oracle)")
+      ("samples", po::value(&c.samples)->default_value(c.samples), "file of samples, one sentence per line (words, or token ids for nll-oracle; an empty line is the empty sentence)")
       ("references", po::value(&c.references)->default_value(c.references), "bleu: file of reference sentences")
       ("oracle", po::value(&c.oracle)->default_value(c.oracle), "nll-oracle: folder of the oracle's .npy files (SeqGAN's layout)")
       ("tokenizer", po::value(&c.tokenizer)->default_value(c.tokenizer), "whitespace or nltk (Texygen's word_tokenize)")
@@ -154,7 +158,7 @@ int score_command(const std::vector<std::string>& args, std::ostream& out, std::
     const int max_n = *std::max_element(orders.begin(), orders.end());
     nlohmann::json vals = nlohmann::json::object();
     if (m == "bleu") {
-      const auto refs = read_sentences(c.references, c.tokenizer, 0);
+      const auto refs = read_sentences(c.references, c.tokenizer, 0, false);
       res["references_file"] = c.references;
       res["references"] = refs.size();
       text::BleuIndex index(refs, max_n);

@@ -106,7 +106,7 @@ int generate_command(const std::vector<std::string>& args, std::ostream& out, st
   float temperature = 1.f;
   po::options_description d("seqrl generate options");
   d.add_options()
-      ("checkpoint", po::value(&checkpoint)->default_value(checkpoint), "generator.safetensors written by seqrl fit lm, or a seqrl train checkpoint of an mle, reinforce-lstm, seqgan or leakgan agent")
+      ("checkpoint", po::value(&checkpoint)->default_value(checkpoint), "generator.safetensors written by seqrl fit lm, or a seqrl train checkpoint of an mle, reinforce-lstm, seqgan or leakgan agent (or the run folder holding either)")
       ("n", po::value(&n)->default_value(n), "sentences to sample")
       ("seed", po::value(&seed)->default_value(seed), "sampling seed")
       ("temperature", po::value(&temperature)->default_value(temperature), "sample from softmax(logits / t) (LeakGAN's and Texygen's code: 2/3, logits x 1.5)")
@@ -117,7 +117,8 @@ int generate_command(const std::vector<std::string>& args, std::ostream& out, st
   require(!checkpoint.empty(), "generate", "give --checkpoint FILE");
   require(n > 0, "generate", "--n must be positive");
   require(temperature > 0.f, "generate", "--temperature must be positive");
-  Saved s = load_generator(checkpoint);
+  // a fit lm folder's generator, or a train run's checkpoint
+  Saved s = load_generator(file_in_run_folder(checkpoint, {"generator.safetensors", "checkpoint.safetensors"}, "generate"));
   nets::Rng rng(seed);
   const std::string text = decode_lines(s.sample(n, rng, temperature), s.vocab.get(), past_eos);
   if (out_file.empty())

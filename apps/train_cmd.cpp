@@ -224,7 +224,8 @@ TrainConfig resumed_config(const std::string& path) {
 
 int run_train(const TrainConfig& given, std::ostream& out, std::ostream& err) {
   const bool resuming = !given.resume.empty();
-  TrainConfig c = resuming ? resumed_config(given.resume) : given;
+  TrainConfig c = resuming ? resumed_config(file_in_run_folder(given.resume, {"checkpoint.safetensors"}, "train"))
+                           : given;
   // a run folder that holds a run is not started over by accident (the same command run again
   // without --resume replaced a finished run's checkpoint, metrics and summary); every rank
   // checks, before the ranks part

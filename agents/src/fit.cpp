@@ -1,5 +1,7 @@
 // seqrl fit: the training loops of the AE, VAE and GAN modules. See fit.hpp.
 #include "seqrl/agents/fit.hpp"
+
+#include "seqrl/agents/generator_file.hpp"
 #include "seqrl/agents/run_dir.hpp"
 
 #include <climits>
@@ -613,11 +615,8 @@ class LanguageModelFitter : public Fitter {
   }
   void write_outputs(const std::string& dir) const override {
     // generator.safetensors in the layout seqrl generate and reinforce's --init-checkpoint read
-    const std::map<std::string, std::string> meta{
-        {"agent", "mle"}, {"vocab", std::to_string(gen_.cfg.vocab)}, {"emb", std::to_string(gen_.cfg.emb)},
-        {"hidden", std::to_string(gen_.cfg.hidden)}, {"seq_len", std::to_string(gen_.cfg.seq_len)},
-        {"start_token", std::to_string(gen_.cfg.start_token)}, {"vocab_file", task_.vocab ? "vocab.txt" : ""}};
-    nets::save_checkpoint(dir + "/generator.safetensors", gen_, nullptr, meta);
+    nets::save_checkpoint(dir + "/generator.safetensors", gen_, nullptr,
+                          generator_metadata(gen_, task_.eos, task_.vocab ? "vocab.txt" : ""));
     nets::Rng r(c_.seed + 7);
     const nets::IntTensor ids = gen_.sample(100, r);
     std::string txt;
@@ -632,7 +631,10 @@ class LanguageModelFitter : public Fitter {
     g.emb = c.emb;
     g.hidden = c.hidden ? c.hidden : 32;
     g.seq_len = t.real.shape()[1];
-    g.start_token = t.vocab ? text::Vocabulary::kBos : 0;
+    // the first input is token 0, as in every agent's generator (<pad> for words, SeqGAN's 0 for
+    // the oracle), so that this generator is theirs to start from (--init-generator); fit lm
+    // started word generators at <bos> until 2026-12-06, and agents refuse those files by name
+    g.start_token = 0;
     return g;
   }
   FitConfig c_;

@@ -3,6 +3,7 @@
 
 #include <fstream>
 
+#include "seqrl/agents/generator_file.hpp"
 #include "seqrl/agents/registry.hpp"
 #include "seqrl/agents/text_policy.hpp"
 #include "seqrl/env/space.hpp"
@@ -94,13 +95,10 @@ SeqGANAgent::SeqGANAgent(const SeqGANAgentConfig& c, text::TextTask task)
     : cfg(c), task_(std::move(task)) {
   gan_ = std::make_unique<SeqGAN>(cfg.gan, task_.real, task_.vocab_size, task_.oracle.get());
   if (!cfg.init_generator.empty()) {
-    // loaded here, before the run writes anything, so that a file of another kind or a
-    // generator of other sizes is refused up front (pretrain() then copies it into the rollout)
-    const nets::SafeTensors st = nets::load_safetensors(cfg.init_generator);
-    if (st.metadata.count("run.config") || st.metadata.count("fit.kind") || st.metadata.count("autoencoder"))
-      throw CheckpointError("--init-generator '" + cfg.init_generator + "' holds " + nets::checkpoint_holds(st) +
-                            ", not a generator (seqrl fit lm writes one: OUT/generator.safetensors)");
-    nets::load_checkpoint(cfg.init_generator, gan_->gen);
+    // loaded here, before the run writes anything, so that a file of another kind, or a generator
+    // of other sizes, words, start or end, is refused up front (pretrain() then copies it into the
+    // rollout network)
+    load_generator_file(cfg.init_generator, gan_->gen, task_.vocab.get(), task_.eos, "seqgan --init-generator");
   }
 }
 

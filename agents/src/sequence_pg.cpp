@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cmath>
 
+#include "seqrl/agents/generator_file.hpp"
 #include "seqrl/agents/registry.hpp"
+#include "seqrl/env/registry.hpp"
 #include "seqrl/env/text/text_env.hpp"
 #include "seqrl/nets/checkpoint.hpp"
 #include "seqrl/nets/dist.hpp"
@@ -41,7 +43,13 @@ SequencePG::SequencePG(size_t vocab, size_t seq_len, const SequencePGConfig& c)
     throw ValueError("reinforce-lstm: baseline must be mean or none, got '" + c.baseline + "'");
   if (c.episodes_per_update == 0) throw ValueError("reinforce-lstm: episodes_per_update must be > 0");
   if (!(c.gamma >= 0.f && c.gamma <= 1.f)) throw ValueError("reinforce-lstm: gamma must be in [0, 1], got " + std::to_string(c.gamma));
-  if (!c.init_checkpoint.empty()) nets::load_checkpoint(c.init_checkpoint, policy_);
+  if (!c.init_checkpoint.empty()) {
+    // the env's words and end token, which the generator file must share
+    const std::unique_ptr<env::Env> probe = env::make(c.env_id, c.env_options);
+    const auto* te = dynamic_cast<const env::TextGenEnv*>(probe.get());
+    load_generator_file(c.init_checkpoint, policy_, te ? te->words() : nullptr, te ? te->eos() : -1,
+                        "reinforce-lstm --init-checkpoint");
+  }
   opt_ = std::make_unique<nets::Adam>(policy_.named_parameters(), c.lr);
 }
 
@@ -146,8 +154,12 @@ AgentSpec sequence_pg_agent_spec() {
                {"baseline", "/baseline", "mean or none"},
                {"episodes-per-update", "/episodes_per_update", "finished sequences per gradient step"},
                {"max-grad-norm", "/clip", "gradient clip (0 = off)"},
-               {"init-checkpoint", "/init_checkpoint", "generator.safetensors to start the policy from (seqrl fit lm, or a seqgan/mle run's checkpoint)"}};
-  s.bind = [](nlohmann::json& c, const AgentContext& x) { c["seed"] = x.seed; };
+               {"init-checkpoint", "/init_checkpoint", "generator.safetensors to start the policy from (seqrl fit lm's OUT/generator.safetensors)"}};
+  s.bind = [](nlohmann::json& c, const AgentContext& x) {
+    c["seed"] = x.seed;
+    c["env_id"] = x.env_id;
+    c["env_options"] = x.env_options;
+  };
   s.make = [](const env::Space& o, const env::Space& a, const nlohmann::json& j, bool restoring) -> std::unique_ptr<Agent> {
     SequencePGConfig c = j.get<SequencePGConfig>();
     if (restoring) c.init_checkpoint.clear();  // the checkpoint itself holds the weights

@@ -33,6 +33,9 @@ bool little_endian() {
 std::string read_all(const std::string& path, const char* what) {
   std::ifstream f(path, std::ios::binary);
   if (!f) throw IOError(std::string(what) + ": cannot open '" + path + "': " + std::strerror(errno));
+  struct stat st;  // a folder opens as a file of 0 bytes ("file is 0 bytes" said nothing useful)
+  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+    throw IOError(std::string(what) + ": '" + path + "' is a folder, not a file");
   std::ostringstream ss;
   ss << f.rdbuf();
   return ss.str();

@@ -267,7 +267,7 @@ Corpus Corpus::load(const std::string& path, const CorpusOptions& opt) {
     if (size_t b = invalid_utf8(line); b != std::string::npos)
       throw ValueError(where + ": invalid UTF-8 at byte " + std::to_string(b + 1));
     Sentence s = tokenize(line, opt.tokenizer);
-    if (s.empty()) throw ValueError(where + ": empty line (one sentence per line)");
+    if (s.empty() && !opt.empty_lines) throw ValueError(where + ": empty line (one sentence per line)");
     if (opt.max_len && s.size() > opt.max_len) {
       if (opt.long_lines == LongLines::kError)
         throw ValueError(where + ": " + std::to_string(s.size()) + " tokens, more than the maximum " +

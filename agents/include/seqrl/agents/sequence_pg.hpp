@@ -28,11 +28,15 @@ struct SequencePGConfig {
   float gamma = 1.f;                // discount over tokens
   std::string baseline = "mean";    // "mean" or "none"
   size_t episodes_per_update = 64;  // finished sequences per gradient step
-  std::string init_checkpoint;      // generator checkpoint to start from (empty = random init)
+  std::string init_checkpoint;      // generator file to start from (empty = random init)
   uint64_t seed = 0;
+  // the env the run acts on: init_checkpoint's vocabulary and end token are checked against it
+  std::string env_id;
+  nlohmann::json env_options = nlohmann::json::object();
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SequencePGConfig, emb, hidden, lr, clip, gamma,
-                                                baseline, episodes_per_update, init_checkpoint, seed)
+                                                baseline, episodes_per_update, init_checkpoint, seed,
+                                                env_id, env_options)
 
 class SequencePG : public Agent {
  public:

@@ -65,6 +65,9 @@ struct CorpusOptions {
   std::string tokenizer = "whitespace";
   size_t max_len = 0;  // tokens per sentence (0 = no limit)
   LongLines long_lines = LongLines::kError;
+  // an empty line: an error (a corpus to train on), or the empty sentence (samples, where a
+  // generator's sentence that ended at once is written by seqrl generate as an empty line)
+  bool empty_lines = false;
 };
 
 struct Corpus {

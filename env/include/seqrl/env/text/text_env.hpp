@@ -111,6 +111,7 @@ class TextGenEnv : public Env {
   // null for bare ids (TextOracle-v0).
   void set_words(std::shared_ptr<const text::Vocabulary> words) { words_ = std::move(words); }
   const text::Vocabulary* words() const { return words_.get(); }
+  int32_t eos() const { return eos_; }  // the end token, -1 for none
 
  protected:
   ResetResult reset_impl(std::optional<uint64_t> seed, const Info& options) override;
