@@ -45,6 +45,13 @@ TrainConfig parse_train(const std::vector<std::string>& args, bool* help = nullp
 // The program: returns the exit code (0 ok, 1 runtime error, 2 usage error).
 // Runs a parsed `seqrl train` (prints its summary line; 130 when interrupted).
 int run_train(const TrainConfig& c, std::ostream& out, std::ostream& err);
+// What a run is, as its summary.json ("config") and checkpoint ("run.train_config") record it:
+// the agent, its bound config, the env and its options, the budget, the seed, the evaluation
+// settings and the identity (size and hash) of every data file or folder it reads. Two runs with
+// the same record give the same result. requested_run_record: the record of a run not yet made
+// (the agent's config bound to the run as run_train binds it).
+nlohmann::json run_record(const TrainConfig& c);
+nlohmann::json requested_run_record(TrainConfig c);
 
 int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 

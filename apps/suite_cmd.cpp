@@ -93,6 +93,42 @@ json read_summary(const std::string& path) {
   return s;
 }
 
+// The differences between a stored run record (summary.json's "config") and the one asked for,
+// as "steps 2000 -> 6000; agent_config.gamma 0.99 -> 0.5" (at most 6), "" when none. Records of
+// runs made before the data's identity and the evaluation settings were recorded lack those
+// keys: what a record lacks is not compared.
+std::string record_differences(const json& have, const json& want) {
+  std::map<std::string, json> h, w;
+  const std::function<void(const json&, const std::string&, std::map<std::string, json>&)> flat =
+      [&](const json& j, const std::string& at, std::map<std::string, json>& out) {
+        if (j.is_object() && !j.empty()) {
+          for (auto& [k, v] : j.items()) flat(v, at.empty() ? k : at + "." + k, out);
+        } else {
+          out[at] = j;
+        }
+      };
+  flat(have, "", h);
+  flat(want, "", w);
+  std::vector<std::string> diffs;
+  auto top = [](const std::string& k) { return k.substr(0, k.find('.')); };
+  std::set<std::string> tops;
+  for (auto& [k, v] : h) tops.insert(top(k));
+  for (auto& [k, v] : w) {
+    if (!tops.count(top(k))) continue;  // a key older records lack
+    auto it = h.find(k);
+    if (it == h.end())
+      diffs.push_back(k + " (none) -> " + v.dump());
+    else if (it->second != v)
+      diffs.push_back(k + " " + it->second.dump() + " -> " + v.dump());
+  }
+  for (auto& [k, v] : h)
+    if (!w.count(k)) diffs.push_back(k + " " + v.dump() + " -> (none)");
+  std::string out;
+  for (size_t i = 0; i < diffs.size() && i < 6; ++i) out += (i ? "; " : "") + diffs[i];
+  if (diffs.size() > 6) out += "; and " + std::to_string(diffs.size() - 6) + " more";
+  return out;
+}
+
 // ---- the built-in suites -------------------------------------------------------------------
 
 json builtin_suite(const std::string& name) {
@@ -558,7 +594,32 @@ int suite_command(const std::vector<std::string>& args, std::ostream& out, std::
     const std::string tag = who + "[" + std::to_string(i + 1) + "/" + std::to_string(runs.size()) + "] " + r.agent + " on " + r.env +
                             (r.env_options.empty() ? "" : " " + r.env_options.dump()) + ", seed " + std::to_string(r.seed);
     bool finished = false;
-    if (exists(dir + "/summary.json")) finished = !read_summary(dir + "/summary.json").is_null();
+    json done;
+    if (exists(dir + "/summary.json")) finished = !(done = read_summary(dir + "/summary.json")).is_null();
+    // a run found in its folder is reused only when it is the run asked for: the same agent and
+    // config, env and options, budget, seed, evaluation and data (run_record); a changed suite
+    // file or data set must not report an old run under a new configuration
+    if (finished || exists(dir + "/checkpoint.safetensors")) {
+      const json want = requested_run_record(parse_train(train_args(resolve_references(r, runs, out_dir, true), dir)));
+      json have;
+      std::string from;
+      if (finished) {
+        have = done.value("config", json::object()), from = dir + "/summary.json";
+      } else {
+        const nets::SafeTensors st = nets::load_safetensors(dir + "/checkpoint.safetensors");
+        from = dir + "/checkpoint.safetensors";
+        try {
+          have = json::parse(nets::required_metadata(st, "run.train_config", from));
+        } catch (const json::exception& e) {
+          throw ConfigError("seqrl suite: '" + from + "': metadata 'run.train_config' is not JSON: " + e.what());
+        }
+      }
+      const std::string diff = record_differences(have, want);
+      if (!diff.empty())
+        throw ConfigError("seqrl suite: run " + r.id + ": its folder '" + dir + "' holds a run of another configuration (" +
+                          from + "): " + diff + ". Delete that folder to run it as the suite now asks, or give "
+                          "another --out");
+    }
     if (finished) {
       err << tag + ": finished before, skipped\n" << std::flush;
     } else {

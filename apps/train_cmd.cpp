@@ -5,6 +5,8 @@
 #include <set>
 
 #include <boost/program_options.hpp>
+#include <dirent.h>
+#include <sys/stat.h>
 
 #include "cli.hpp"
 #include "cli_detail.hpp"
@@ -14,6 +16,7 @@
 #include "seqrl/env/registry.hpp"
 #include "seqrl/nets/checkpoint.hpp"
 #include "seqrl/nets/dist.hpp"
+#include "seqrl/text/data.hpp"
 
 namespace po = boost::program_options;
 
@@ -222,6 +225,79 @@ TrainConfig resumed_config(const std::string& path) {
 }
 }  // namespace
 
+namespace {
+// 64-bit FNV-1a over bytes, continuing from h
+uint64_t fnv(uint64_t h, const char* p, size_t n) {
+  for (size_t i = 0; i < n; ++i) h = (h ^ uint64_t(uint8_t(p[i]))) * 1099511628211ull;
+  return h;
+}
+
+// A file's identity: its size and the FNV-1a hash of its bytes; a folder's: its entries', in name order.
+std::string fingerprint(const std::string& path) {
+  if (is_dir(path)) {
+    std::vector<std::string> names;
+    if (DIR* d = ::opendir(path.c_str())) {
+      while (const dirent* e = ::readdir(d))
+        if (e->d_name[0] != '.') names.push_back(e->d_name);
+      ::closedir(d);
+    }
+    std::sort(names.begin(), names.end());
+    uint64_t h = 1469598103934665603ull;
+    for (const auto& n : names) {
+      const std::string f = n + "=" + fingerprint(path + "/" + n) + ";";
+      h = fnv(h, f.data(), f.size());
+    }
+    return std::to_string(names.size()) + " entries, fnv1a " + std::to_string(h);
+  }
+  std::ifstream f(path, std::ios::binary);
+  uint64_t h = 1469598103934665603ull, size = 0;
+  char buf[1 << 16];
+  while (f.read(buf, sizeof buf) || f.gcount() > 0) {
+    h = fnv(h, buf, size_t(f.gcount()));
+    size += uint64_t(f.gcount());
+  }
+  return std::to_string(size) + " bytes, fnv1a " + std::to_string(h);
+}
+
+// the string values in j that name an existing file or folder (data sets, reward models, generators)
+void paths_in(const nlohmann::json& j, std::set<std::string>& out) {
+  if (j.is_string()) {
+    struct stat st;
+    const std::string v = j.get<std::string>();
+    if (!v.empty() && ::stat(v.c_str(), &st) == 0 && (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))) out.insert(v);
+  } else if (j.is_structured()) {
+    for (const auto& x : j) paths_in(x, out);
+  }
+}
+}  // namespace
+
+nlohmann::json run_record(const TrainConfig& c) {
+  // the data read besides the options: files the options name, and for the text envs the data
+  // folder their defaults read (SeqGAN's oracle, the COCO captions)
+  std::set<std::string> paths;
+  paths_in(c.run.env_options, paths);
+  paths_in(c.agent_config, paths);
+  if (c.run.env_id.rfind("Text", 0) == 0 && is_dir(text::data_dir())) paths.insert(text::data_dir());
+  nlohmann::json data = nlohmann::json::object();
+  for (const auto& p : paths) data[p] = fingerprint(p);
+  return {{"agent", c.agent}, {"kind", c.kind}, {"preset", c.preset},
+          {"env", c.run.env_id}, {"env_options", c.run.env_options},
+          {"steps", c.run.total_steps}, {"seed", c.run.seed},
+          {"num_envs", c.run.num_envs}, {"eval_every", c.run.eval_every},
+          {"eval_episodes", c.run.eval_episodes}, {"final_eval_episodes", c.run.final_eval_episodes},
+          {"stop_at_threshold", c.run.stop_at_threshold},
+          {"agent_config", c.agent_config}, {"data", data}};
+}
+
+nlohmann::json requested_run_record(TrainConfig c) {
+  auto probe = env::make(c.run.env_id, c.run.env_options);
+  const agents::AgentSpec& spec = agents::agent_kind(c.kind);
+  agents::AgentContext ctx{c.run.env_id, c.run.env_options, c.run.seed, c.run.total_steps, c.run.num_envs,
+                           c.protocol_budget};
+  if (spec.bind) spec.bind(c.agent_config, ctx);
+  return run_record(c);
+}
+
 int run_train(const TrainConfig& given, std::ostream& out, std::ostream& err) {
   const bool resuming = !given.resume.empty();
   TrainConfig c = resuming ? resumed_config(file_in_run_folder(given.resume, {"checkpoint.safetensors"}, "train"))
@@ -260,12 +336,7 @@ int run_train(const TrainConfig& given, std::ostream& out, std::ostream& err) {
     if (spec.bind) spec.bind(c.agent_config, ctx);
     agent = spec.make(probe->observation_space(), probe->action_space(), c.agent_config, false);
   }
-  const nlohmann::json cfg = {{"agent", c.agent}, {"kind", c.kind}, {"preset", c.preset},
-                              {"env", c.run.env_id}, {"env_options", c.run.env_options},
-                              {"steps", c.run.total_steps}, {"seed", c.run.seed},
-                              {"num_envs", c.run.num_envs}, {"eval_every", c.run.eval_every},
-                              {"stop_at_threshold", c.run.stop_at_threshold},
-                              {"agent_config", c.agent_config}};
+  const nlohmann::json cfg = run_record(c);
   agents::RunResult r = agents::run(*agent, c.run, cfg);
   if (r.interrupted) {
     const std::string why = agents::stop_reason();  // (empty on a rank that was stopped by another)

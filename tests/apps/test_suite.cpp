@@ -204,3 +204,51 @@ TEST_CASE("seqrl suite: a damaged run summary is an error naming the file, not a
   CHECK(read(dir + "/r/results.json")["rows"].size() == 1);
   std::system(("rm -rf " + dir).c_str());
 }
+
+TEST_CASE("seqrl suite reuses a run only when it is the run asked for: another budget, option or data set is refused by name", "[cli][suite]") {
+  const std::string dir = "/tmp/seqrl_suite_identity_" + std::to_string(::getpid());
+  std::system(("rm -rf " + dir + " && mkdir -p " + dir).c_str());
+  auto suite = [&](const std::string& run_json) {
+    std::ofstream(dir + "/s.json") << R"({"name": "t", "seeds": [1], "runs": [)" + run_json + "]}";
+  };
+  const std::vector<std::string> again = {"suite", dir + "/s.json", "--out", dir + "/so", "--report-script", "/nonexistent"};
+  std::string out, err;
+  suite(R"({"agent": "dqn", "env": "CartPole-v1", "steps": 400, "options": {"learning-starts": 100, "final-eval-episodes": 2}})");
+  REQUIRE(run(again, out, err) == 0);
+  const std::string summary = dir + "/so/runs/dqn__CartPole-v1__s1/summary.json";
+  const std::string before = read(summary).dump();
+  // the same file again: the run is the one asked for, and is reused
+  REQUIRE(run(again, out, err) == 0);
+  CHECK_THAT(err, Catch::Contains("finished before, skipped"));
+  // another budget, another agent option: refused, naming each difference, the run left as it was
+  for (const auto& [changed, says] : std::vector<std::pair<std::string, std::string>>{
+           {R"({"agent": "dqn", "env": "CartPole-v1", "steps": 600, "options": {"learning-starts": 100, "final-eval-episodes": 2}})",
+            "steps 400 -> 600"},
+           {R"({"agent": "dqn", "env": "CartPole-v1", "steps": 400, "options": {"learning-starts": 100, "final-eval-episodes": 2, "gamma": 0.5}})",
+            "agent_config.gamma 0.99"},
+           {R"({"agent": "dqn", "env": "CartPole-v1", "steps": 400, "options": {"learning-starts": 100, "final-eval-episodes": 3}})",
+            "final_eval_episodes 2 -> 3"}}) {
+    INFO(changed);
+    suite(changed);
+    CHECK(run(again, out, err) == 2);
+    CHECK_THAT(err, Catch::Contains("holds a run of another configuration") && Catch::Contains(says) &&
+                        Catch::Contains("Delete that folder"));
+    CHECK(read(summary).dump() == before);
+  }
+  // an interrupted run (its checkpoint, no summary) is not resumed under another configuration either
+  std::remove(summary.c_str());
+  CHECK(run(again, out, err) == 2);
+  CHECK_THAT(err, Catch::Contains("checkpoint.safetensors") && Catch::Contains("final_eval_episodes 2 -> 3"));
+  // a data file the run reads, changed in place: the run is not the one asked for any more
+  std::ofstream(dir + "/corpus.txt") << "a b c\nb c d\nc d e\nd e f\ne f a\nf a b\na c e\nb d f\nc e a\nd f b\n";
+  suite(R"({"agent": "random", "env": "TextCoco-v0", "steps": 50, "env_options": {"corpus": ")" + dir +
+        R"(/corpus.txt"}, "options": {"final-eval-episodes": 2}})");
+  std::system(("rm -rf " + dir + "/so").c_str());
+  REQUIRE(run(again, out, err) == 0);
+  REQUIRE(run(again, out, err) == 0);
+  CHECK_THAT(err, Catch::Contains("finished before, skipped"));
+  std::ofstream(dir + "/corpus.txt", std::ios::app) << "e a c\n";
+  CHECK(run(again, out, err) == 2);
+  CHECK_THAT(err, Catch::Contains("holds a run of another configuration") && Catch::Contains("data." + dir + "/corpus.txt"));
+  std::system(("rm -rf " + dir).c_str());
+}
