@@ -152,6 +152,12 @@ json builtin_suite(const std::string& name) {
     add("dqn", "FrozenLake-v1", 50000, fl, {{"eval-every", 5000}, {"learning-starts", 1000}, {"exploration-fraction", 0.3}});
     add("reinforce", "FrozenLake-v1", 50000, fl, {{"eval-every", 5000}});
     add("random", "FrozenLake-v1", 5000, fl);
+    // PPO and A2C with rl-zoo's settings per env (their n_envs; Acrobot at a fifth of rl-zoo's 1M)
+    for (const char* a : {"ppo", "a2c"}) {
+      add(a, "CartPole-v1", 100000);
+      add(a, "Acrobot-v1", 200000, json::object(), every10k);
+      add(a, "FrozenLake-v1", 50000, fl, {{"eval-every", 5000}});
+    }
     const json small = {{"vocab", 500}, {"seq_len", 10}};
     for (const auto& [env, eo] : std::vector<std::pair<const char*, json>>{{"TextGrammar-v0", json::object()}, {"TextOracle-v0", small}}) {
       add("mle", env, 64 * 21, eo, {{"epochs", 30}, {"samples", 5000}});
@@ -176,7 +182,7 @@ json builtin_suite(const std::string& name) {
               {"FrozenLake-v1", {{"steps", 50000}}},
               {"FrozenLake8x8-v1", {{"steps", 100000}}},
               {"GaussianBandit-v0", {{"steps", 20000}}}}},
-            {"agents", {"dqn", "reinforce", "random"}},
+            {"agents", {"dqn", "reinforce", "ppo", "a2c", "random"}},
             {"temperatures", temps},
             {"text_samples", 1000}};
   }

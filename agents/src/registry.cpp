@@ -12,6 +12,7 @@
 #include "seqrl/agents/dqn.hpp"
 #include "seqrl/agents/leakgan.hpp"
 #include "seqrl/agents/mle_agent.hpp"
+#include "seqrl/agents/ppo.hpp"
 #include "seqrl/agents/random_agent.hpp"
 #include "seqrl/agents/reinforce.hpp"
 #include "seqrl/agents/seqgan_agent.hpp"
@@ -34,6 +35,8 @@ std::vector<AgentSpec>& table() {
     b.push_back(sequence_dqn_agent_spec());
     b.push_back(reinforce_agent_spec());
     b.push_back(sequence_pg_agent_spec());
+    b.push_back(ppo_agent_spec());
+    b.push_back(a2c_agent_spec());
     b.push_back(mle_agent_spec());
     b.push_back(seqgan_agent_spec());
     b.push_back(leakgan_agent_spec());

@@ -1,7 +1,11 @@
 // Initialisers drawing from an explicit Rng.
 #include "seqrl/nets/init.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <vector>
+
+#include "seqrl/nets/error.hpp"
 
 namespace seqrl::nets::init {
 
@@ -51,6 +55,33 @@ Tensor xavier_normal(const Shape& shape, Rng& rng, float gain) {
   size_t fi, fo;
   fans(shape, fi, fo);
   return normal(shape, rng, 0.f, gain * std::sqrt(2.f / float(fi + fo)));
+}
+
+Tensor orthogonal(const Shape& shape, Rng& rng, float gain) {
+  if (shape.size() != 2) throw ShapeError("init::orthogonal: a matrix shape, got " + shape_str(shape));
+  const size_t R = shape[0], C = shape[1], n = std::max(R, C), k = std::min(R, C);
+  // k orthonormal vectors of length n, modified Gram-Schmidt in double
+  std::vector<double> q(k * n);
+  for (auto& v : q) v = rng.normal_double();
+  for (size_t j = 0; j < k; ++j) {
+    double* v = q.data() + j * n;
+    for (size_t i = 0; i < j; ++i) {
+      const double* u = q.data() + i * n;
+      double d = 0;
+      for (size_t t = 0; t < n; ++t) d += u[t] * v[t];
+      for (size_t t = 0; t < n; ++t) v[t] -= d * u[t];
+    }
+    double norm = 0;
+    for (size_t t = 0; t < n; ++t) norm += v[t] * v[t];
+    norm = std::sqrt(norm);
+    if (norm < 1e-12) throw NumericError("init::orthogonal: degenerate draw");
+    for (size_t t = 0; t < n; ++t) v[t] /= norm;
+  }
+  Tensor w = Tensor::from_shape({R, C});
+  for (size_t r = 0; r < R; ++r)
+    for (size_t c = 0; c < C; ++c)  // vector j, component t: columns when R >= C, else rows
+      w(r, c) = float(gain * (R >= C ? q[c * n + r] : q[r * n + c]));
+  return w;
 }
 
 Tensor he_normal(const Shape& shape, Rng& rng) {

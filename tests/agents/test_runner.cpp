@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "seqrl/agents/dqn.hpp"
+#include "seqrl/agents/ppo.hpp"
 #include "seqrl/agents/reinforce.hpp"
 #include "seqrl/agents/runner.hpp"
 #include "seqrl/agents/run_dir.hpp"
@@ -129,6 +130,35 @@ TEST_CASE("REINFORCE: stopping mid-episode and resuming equals the run without a
   auto probe = env::make("Pendulum-v1");
   check_stop_and_resume([&] { return std::make_unique<Reinforce>(3, probe->action_space(), c); },
                         rc, 1111, "reinforce");
+}
+
+TEST_CASE("PPO and A2C: stopped mid-rollout and resumed equals the run without a stop", "[agents][runner][ppo]") {
+  auto probe = env::make("Pendulum-v1");
+  for (const char* algo : {"ppo", "a2c"}) {
+    // Gaussian policy with VecNormalize's statistics, truncated 200-step episodes (bootstrapped),
+    // a clipped value loss and annealing: everything a rollout carries across a checkpoint
+    PPOConfig c;
+    c.algo = algo;
+    c.hidden = {16};
+    c.n_steps = 48;  // 96 transitions a rollout: the stop at 1111 lands inside one
+    c.batch_size = 32;
+    c.n_epochs = 2;
+    c.normalize = true;
+    c.clip_range_vf = 0.2f;
+    c.anneal_lr = c.anneal_clip = true;
+    c.total_steps = 2400;
+    c.seed = 4;
+    RunConfig rc;
+    rc.env_id = "Pendulum-v1";
+    rc.total_steps = 2400;
+    rc.num_envs = 2;
+    rc.seed = 4;
+    rc.eval_every = 800;
+    rc.eval_episodes = 1;
+    rc.final_eval_episodes = 2;
+    INFO(algo);
+    check_stop_and_resume([&] { return std::make_unique<PPO>(3, probe->action_space(), c); }, rc, 1111, algo);
+  }
 }
 
 TEST_CASE("resuming checks that the checkpoint belongs to this run", "[agents][runner]") {

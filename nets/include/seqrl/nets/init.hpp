@@ -17,6 +17,9 @@ Tensor xavier_uniform(const Shape& shape, Rng& rng, float gain = 1.f);
 Tensor xavier_normal(const Shape& shape, Rng& rng, float gain = 1.f);
 // He/Kaiming for ReLU: N(0, 2 / fan_in) and U(-sqrt(6 / fan_in), sqrt(6 / fan_in)).
 Tensor he_normal(const Shape& shape, Rng& rng);
+// A [rows, cols] matrix with orthonormal columns (rows >= cols) or rows (rows < cols), times gain
+// (Saxe et al. 2014; PyTorch's orthogonal_, which SB3's policies use): Gram-Schmidt on N(0, 1) draws.
+Tensor orthogonal(const Shape& shape, Rng& rng, float gain = 1.f);
 Tensor he_uniform(const Shape& shape, Rng& rng);
 
 void fans(const Shape& shape, size_t& fan_in, size_t& fan_out);
