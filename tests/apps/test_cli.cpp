@@ -138,8 +138,8 @@ TEST_CASE("seqrl train: tuned defaults per environment, bad agents and ids rejec
   CHECK(c.agent_config["hidden"] == std::vector<size_t>{256, 256});
   CHECK(c.agent_config["lr"].get<double>() == Approx(0.001));
   CHECK(c.run.seed == 3);
-  CHECK(run({"train", "--agent", "ppo"}, out, err) == 2);
-  CHECK_THAT(err, Catch::Contains("unknown agent 'ppo'"));
+  CHECK(run({"train", "--agent", "trpo"}, out, err) == 2);
+  CHECK_THAT(err, Catch::Contains("unknown agent 'trpo'"));
   CHECK(run({"train", "--env", "CartPol-v1"}, out, err) == 2);
   CHECK_THAT(err, Catch::Contains("did you mean"));
   // the same name resolves to another kind on a text env
@@ -166,7 +166,7 @@ TEST_CASE("seqrl train: an option the agent does not have is an error naming it 
   CHECK_THAT(err, Catch::Contains("unknown option 'orcale' for environment 'TextOracle-v0'"));
   // the list comes from the registry
   REQUIRE(run({"list", "agents"}, out, err) == 0);
-  for (const char* k : {"dqn", "dqn-lstm", "reinforce", "reinforce-lstm", "mle", "seqgan", "leakgan", "random"})
+  for (const char* k : {"dqn", "dqn-lstm", "reinforce", "reinforce-lstm", "ppo", "a2c", "mle", "seqgan", "leakgan", "random"})
     CHECK_THAT(out, Catch::Contains(std::string("(") + k + ")"));
 }
 
