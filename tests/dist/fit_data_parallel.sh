@@ -39,9 +39,6 @@ last() {  # the last metrics line's training figures, as text
 row = [json.loads(l) for l in open(sys.argv[1])][-1]
 print(" ".join(f"{k}={v:.9g}" for k, v in row.items() if k.startswith("train_")))' "$1/metrics.jsonl"
 }
-close() {  # close A B: relative difference within $tol
-  /usr/bin/python3 -c 'import sys; a, b, t = map(float, sys.argv[1:4]); sys.exit(0 if abs(a - b) <= t * max(abs(a), 1e-12) else 1)' "$1" "$2" "$tol"
-}
 "$seqrl" "${args[@]}" --out "$dir/np1" > /dev/null 2> "$dir/np1.err" || { cat "$dir/np1.err"; exit 1; }
 one=$(final "$dir/np1")
 echo "one process: $figure $one; last training line: $(last "$dir/np1")"
@@ -50,7 +47,7 @@ for np in 2 3; do
     { cat "$dir/np$np.err"; echo "FAIL: mpirun -np $np seqrl fit $kind"; exit 1; }
   got=$(final "$dir/np$np")
   echo "$np ranks: $figure $got; last training line: $(last "$dir/np$np")"
-  close "$one" "$got" || { echo "FAIL: $np ranks end at $figure $got, one process at $one (tolerance $tol)"; exit 1; }
+  within "$one" "$got" "$tol" || { echo "FAIL: $np ranks end at $figure $got, one process at $one (tolerance $tol)"; exit 1; }
   [ "$(wc -l < "$dir/np$np.out")" -eq 1 ] || { echo "FAIL: stdout has other ranks' results"; cat "$dir/np$np.out"; exit 1; }
   echo "ok: $np ranks within $tol of one process"
 done
