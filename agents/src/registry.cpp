@@ -13,6 +13,7 @@
 #include "seqrl/agents/leakgan.hpp"
 #include "seqrl/agents/mle_agent.hpp"
 #include "seqrl/agents/ppo.hpp"
+#include "seqrl/agents/ppo_text.hpp"
 #include "seqrl/agents/random_agent.hpp"
 #include "seqrl/agents/reinforce.hpp"
 #include "seqrl/agents/seqgan_agent.hpp"
@@ -36,6 +37,7 @@ std::vector<AgentSpec>& table() {
     b.push_back(reinforce_agent_spec());
     b.push_back(sequence_pg_agent_spec());
     b.push_back(ppo_agent_spec());
+    b.push_back(ppo_text_agent_spec());
     b.push_back(a2c_agent_spec());
     b.push_back(mle_agent_spec());
     b.push_back(seqgan_agent_spec());

@@ -4,9 +4,13 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <cstdlib>
+#include <unistd.h>
 
+#include "metrics_file.hpp"
 #include "nets/gradcheck.hpp"
 #include "seqrl/agents/ppo.hpp"
+#include "seqrl/agents/ppo_text.hpp"
 #include "seqrl/agents/random_agent.hpp"
 #include "seqrl/agents/registry.hpp"
 #include "seqrl/agents/runner.hpp"
@@ -169,4 +173,114 @@ TEST_CASE("PPO with learning switched off stays below the learning test's thresh
   const RunResult r = train(*a, "CartPole-v1", 20000, 8, 10);
   INFO("final evaluation " << r.final_eval.mean);
   CHECK(r.final_eval.mean < 475.0);  // the initial policy's greedy play (seen: 144.5)
+}
+
+TEST_CASE("PPO on text: the per-token surrogate's gradient (through the weighted NLL) matches finite differences of its value", "[agents][ppo][grad]") {
+  nets::LSTMGeneratorConfig gc;
+  gc.vocab = 7, gc.emb = 4, gc.hidden = 5, gc.seq_len = 5;
+  nets::Rng rng(11);
+  nets::LSTMGenerator g(gc, rng);
+  const size_t B = 3, T = 5;
+  nets::IntTensor seqs = nets::IntTensor::from_shape({B, T});
+  for (auto& x : seqs) x = int32_t(rng.randint(gc.vocab));
+  nets::Tensor mask = nets::Tensor::from_shape({B, T}), adv = test::random_tensor({B, T}, rng);
+  for (size_t b = 0; b < B; ++b)
+    for (size_t t = 0; t < T; ++t) mask(b, t) = t < 2 + b ? 1.f : 0.f;  // sequences of 2, 3, 4 tokens
+  // old log-probs: the current ones shifted by log-ratios spread over and beyond the clip range,
+  // away from its kinks
+  const nets::Tensor lp = g.log_probs(seqs);
+  nets::Tensor old = nets::Tensor::from_shape({B, T});
+  const float eps = 0.2f;
+  for (size_t i = 0; i < old.size(); ++i) {
+    float d = -0.45f + 0.9f * float(i) / float(old.size() - 1);
+    if (std::abs(std::exp(d) - 1.f - eps) < 0.04f || std::abs(std::exp(d) - 1.f + eps) < 0.04f) d += 0.08f;
+    old.data()[i] = lp.data()[i] - d;
+  }
+  auto surrogate = [&]() {  // the surrogate's value from the generator's log-probabilities alone
+    const nets::Tensor l = g.log_probs(seqs);
+    double v = 0, n = 0;
+    for (size_t i = 0; i < l.size(); ++i) {
+      if (mask.data()[i] == 0.f) continue;
+      const double r = std::exp(double(l.data()[i]) - old.data()[i]), a = adv.data()[i];
+      v -= std::min(r * a, std::clamp(r, 1.0 - eps, 1.0 + eps) * a), ++n;
+    }
+    return v / n;
+  };
+  double clipped = 0;
+  for (auto& [name, p] : g.named_parameters()) p.zero_grad();
+  nets::Var loss = PPOText::token_surrogate(g, seqs, old, adv, mask, eps, &clipped);
+  CHECK(loss.item() == Approx(surrogate()).epsilon(1e-5));
+  CHECK(clipped > 0);
+  CHECK(clipped < 1);
+  loss.backward();
+  size_t checked = 0;
+  for (auto& [name, p] : g.named_parameters()) {
+    INFO(name);
+    for (size_t i = 0; i < p.size(); i += std::max<size_t>(1, p.size() / 6)) {
+      float& x = p.value().data()[i];
+      const float x0 = x, h = 1e-3f;
+      x = x0 + h;
+      const double up = surrogate();
+      x = x0 - h;
+      const double down = surrogate();
+      x = x0;
+      const double fd = (up - down) / (2 * h), an = p.grad().data()[i];
+      CHECK(an == Approx(fd).margin(2e-4).epsilon(3e-2));
+      ++checked;
+    }
+  }
+  CHECK(checked > 20);
+}
+
+TEST_CASE("the adaptive KL controller moves beta toward the target KL, at most 20% of n / horizon per update", "[agents][ppo]") {
+  CHECK(adapt_beta(0.1, 2.0, 1.0, 100, 1000) == Approx(0.1 * (1 + 0.2 * 0.1)));   // far above: +0.2 clipped
+  CHECK(adapt_beta(0.1, 1.1, 1.0, 100, 1000) == Approx(0.1 * (1 + 0.1 * 0.1)));   // 10% above
+  CHECK(adapt_beta(0.1, 0.0, 1.0, 100, 1000) == Approx(0.1 * (1 - 0.2 * 0.1)));   // below: -0.2 clipped
+  CHECK(adapt_beta(0.1, 5.0, 0.0, 100, 1000) == 0.1);                             // fixed beta
+  double beta = 0.1;
+  for (int k = 0; k < 50; ++k) beta = adapt_beta(beta, 3.0, 1.0, 64, 640);
+  CHECK(beta > 0.1 * std::pow(1.019, 50));
+}
+
+TEST_CASE("PPO with a KL anchor raises an oracle's reward on a pinned budget, and a large beta holds it to its start", "[agents][ppo][learning][text]") {
+  // a small random oracle; the reward is the oracle's log-likelihood of the sequence; the policy
+  // starts at random (an LSTM of the oracle's sizes)
+  auto train = [&](float beta, double& reward0, double& reward1, double& kl1) {
+    PPOTextConfig c;
+    c.emb = 8, c.hidden = 8, c.lr = 3e-3f, c.episodes_per_update = 32, c.batch_size = 16, c.beta = beta, c.seed = 1;
+    PPOText a(30, 6, c);
+    RunConfig rc;
+    rc.env_id = "TextOracle-v0";
+    rc.env_options = {{"vocab", 30}, {"seq_len", 6}, {"emb", 8}, {"hidden", 8}, {"oracle_seed", 3}};
+    rc.total_steps = 32 * 7 * 60;  // 60 updates of 32 sequences (6 tokens and a reset step each)
+    rc.num_envs = 32;
+    rc.seed = 1;
+    rc.eval_every = 0;
+    rc.final_eval_episodes = 1;
+    rc.log_every = 0;
+    rc.progress = false;
+    rc.handle_sigint = false;
+    rc.out_dir = "/tmp/seqrl_ppo_text_" + std::to_string(::getpid()) + "_" + std::to_string(int(beta * 100));
+    std::system(("rm -rf " + rc.out_dir).c_str());
+    (void)run(a, rc);
+    std::vector<double> rewards, kls;
+    for (const auto& m : test::metrics_of(rc.out_dir))
+      if (m.contains("env_reward")) rewards.push_back(m["env_reward"]), kls.push_back(m["kl"]);
+    std::system(("rm -rf " + rc.out_dir).c_str());
+    REQUIRE(rewards.size() >= 50);
+    auto mean = [](const std::vector<double>& v, size_t b, size_t e) {
+      double s = 0;
+      for (size_t i = b; i < e; ++i) s += v[i] / double(e - b);
+      return s;
+    };
+    const size_t n = rewards.size();
+    reward0 = mean(rewards, 0, 5), reward1 = mean(rewards, n - 10, n), kl1 = mean(kls, n - 10, n);
+  };
+  double r0, r1, kl1, q0, q1, kq;
+  train(0.01f, r0, r1, kl1);
+  train(5.f, q0, q1, kq);
+  INFO("beta 0.01: reward " << r0 << " -> " << r1 << ", KL " << kl1 << "; beta 5: reward " << q0 << " -> " << q1
+                            << ", KL " << kq);
+  CHECK(r1 > r0 + 1.0);  // the oracle's log-likelihood rises
+  CHECK(kq < kl1 / 3);   // the anchor holds the policy near its start
 }

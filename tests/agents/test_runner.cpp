@@ -10,6 +10,7 @@
 
 #include "seqrl/agents/dqn.hpp"
 #include "seqrl/agents/ppo.hpp"
+#include "seqrl/agents/ppo_text.hpp"
 #include "seqrl/agents/reinforce.hpp"
 #include "seqrl/agents/runner.hpp"
 #include "seqrl/agents/run_dir.hpp"
@@ -202,6 +203,30 @@ TEST_CASE("REINFORCE with an LSTM policy on a text env: stop and resume equals t
   rc.eval_episodes = 2;
   rc.final_eval_episodes = 3;
   check_stop_and_resume([&] { return std::make_unique<SequencePG>(50, 6, c); }, rc, 514, "text");
+}
+
+TEST_CASE("PPO with a KL anchor on a text env: stop and resume equals the straight run", "[agents][runner][text][ppo]") {
+  PPOTextConfig c;
+  c.emb = 8;
+  c.hidden = 8;
+  c.episodes_per_update = 6;
+  c.batch_size = 4;
+  c.n_epochs = 2;
+  c.lr = 1e-2f;
+  c.beta = 0.05f;
+  c.target_kl = 0.5f;  // adaptive: beta is part of the state
+  c.kl_horizon = 100.f;
+  c.seed = 5;
+  RunConfig rc;
+  rc.env_id = "TextOracle-v0";
+  rc.env_options = {{"vocab", 50}, {"seq_len", 6}, {"emb", 8}, {"hidden", 8}, {"oracle_seed", 3}};
+  rc.total_steps = 1200;
+  rc.num_envs = 4;
+  rc.seed = 5;
+  rc.eval_every = 400;
+  rc.eval_episodes = 2;
+  rc.final_eval_episodes = 3;
+  check_stop_and_resume([&] { return std::make_unique<PPOText>(50, 6, c); }, rc, 514, "ppo_text");
 }
 
 TEST_CASE("SeqGAN under the runner: stopped mid-batch and resumed equals the straight run", "[agents][runner][text][seqgan]") {

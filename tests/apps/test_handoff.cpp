@@ -1,6 +1,6 @@
 // What one command hands another stays what it was. A generator travels: `fit lm` writes it,
-// `train --agent seqgan --init-generator` and `train --agent reinforce --init-checkpoint` start
-// from it, `generate` samples it (from the fit folder or from the run's checkpoint) and `score`
+// `train --agent seqgan|ppo --init-generator` and `train --agent reinforce --init-checkpoint`
+// start from it, `generate` samples it (from the fit folder or from the run's checkpoint) and `score`
 // reads the samples. With no update in between, the same seed must give the same samples on every
 // text env (the oracle's bare ids, the grammar's and COCO's words). A generator whose words, start,
 // end or sizes differ from the env's is refused, naming the first difference.
@@ -52,7 +52,7 @@ struct Task {
   std::string metric;  // a seqrl score metric for its samples
 };
 
-// fit lm -> generate; fit lm -> train seqgan / reinforce (no update) -> generate, score
+// fit lm -> generate; fit lm -> train seqgan / reinforce / ppo (no update) -> generate, score
 void check_handoff(const Task& t) {
   const std::string d = fresh_dir(t.name);
   std::string out, err;
@@ -82,6 +82,15 @@ void check_handoff(const Task& t) {
   INFO("reinforce: " << out << err);
   CHECK(nlohmann::json::parse(out).at("updates") == 0);
   CHECK(samples_of(d + "/rl/checkpoint.safetensors", d + "/rl.txt") == lm);
+
+  // PPO with a KL anchor from it: no update (fewer sequences than one rollout's)
+  REQUIRE(run({"train", "--agent", "ppo", "--env", t.env, "--env-options", t.env_options, "--seed", "3",
+               "--init-generator", d + "/lm/generator.safetensors", "--steps", "64", "--num-envs", "4",
+               "--episodes-per-update", "1000", "--final-eval-episodes", "1", "--out", d + "/ppo"},
+              out, err) == 0);
+  INFO("ppo: " << out << err);
+  CHECK(nlohmann::json::parse(out).at("updates") == 0);
+  CHECK(samples_of(d + "/ppo/checkpoint.safetensors", d + "/ppo.txt") == lm);
 
   // score reads what generate wrote (an empty line is the empty sentence), the same figure for both
   auto score = [&](const std::string& file) {
