@@ -202,6 +202,16 @@ std::vector<RunSpec> expand_suite(const json& suite, const ActsOn& acts_on, std:
       RunSpec r = b;
       r.seed = seed;
       std::string opts = r.env_options.empty() ? "" : "_" + std::to_string(fnv1a(r.env_options.dump()) % 10000);
+      // runs of one agent on one env that differ only in their options (two KL weights) get
+      // their options' hash too; the others keep the ids they always had
+      bool differs = false;
+      for (const auto& o : base) {
+        json oo = o.options;
+        oo.erase("__seeds");
+        differs |= o.agent == b.agent && o.env == b.env && o.env_options == b.env_options && o.preset == b.preset &&
+                   oo != r.options;
+      }
+      if (differs) opts += "_o" + std::to_string(fnv1a(r.options.dump()) % 10000);
       r.id = slug(r.agent + "__" + r.env + opts + "__s" + std::to_string(seed));
       if (!ids.insert(r.id).second)
         throw ConfigError(prefix(file) + "two runs share the id '" + r.id + "' (the same agent, env, options and seed)");
@@ -214,32 +224,50 @@ std::vector<RunSpec> expand_suite(const json& suite, const ActsOn& acts_on, std:
   return runs;
 }
 
-bool has_reference(const RunSpec& r) {
+namespace {
+bool is_reference(const json& v) {
+  return v.is_string() && v.get<std::string>().rfind("{run:", 0) == 0 && v.get<std::string>().back() == '}';
+}
+// a run's env options without the ones that refer to other runs
+json plain_env_options(const RunSpec& r) {
+  json o = json::object();
   for (auto& [k, v] : r.env_options.items())
-    if (v.is_string() && v.get<std::string>().rfind("{run:", 0) == 0) return true;
+    if (!is_reference(v)) o[k] = v;
+  return o;
+}
+}  // namespace
+
+bool has_reference(const RunSpec& r) {
+  for (const json* opts : {&r.env_options, &r.options})
+    for (auto& [k, v] : opts->items())
+      if (is_reference(v)) return true;
   return false;
 }
 
 RunSpec resolve_references(RunSpec r, const std::vector<RunSpec>& runs, const std::string& out_dir, bool check_exists) {
-  for (auto& [k, v] : r.env_options.items()) {
-    if (!v.is_string()) continue;
-    const std::string s = v.get<std::string>();
-    if (s.rfind("{run:", 0) != 0 || s.back() != '}') continue;
-    const std::string agent = s.substr(5, s.size() - 6);
-    if (agent.empty()) throw ConfigError("seqrl suite: run " + r.id + ": option " + k + " = " + s + " names no agent ({run:AGENT})");
-    json others = r.env_options;
-    others.erase(k);
-    const RunSpec* found = nullptr;
-    for (const auto& o : runs)
-      if (o.agent == agent && o.env == r.env && o.seed == r.seed && o.env_options == others) found = &o;
-    if (!found)
-      throw ConfigError("seqrl suite: run " + r.id + ": option " + k + " = " + s + ", but the suite has no " + agent +
-                        " run on " + r.env + " " + others.dump() + " with seed " + std::to_string(r.seed));
-    const std::string ckpt = out_dir + "/runs/" + found->id + "/checkpoint.safetensors";
-    if (check_exists && !exists(ckpt))
-      throw ConfigError("seqrl suite: run " + r.id + " needs " + ckpt + " (list the " + agent + " run before it)");
-    v = ckpt;
-  }
+  // a {run:AGENT} value, in the env options (a reward model) or the agent's options (a generator
+  // to start from), is the checkpoint of the suite's AGENT run on the same env, seed and env
+  // options (those that refer to no other run)
+  const json plain = plain_env_options(r);
+  for (json* opts : {&r.env_options, &r.options})
+    for (auto& [k, v] : opts->items()) {
+      if (!is_reference(v)) continue;
+      const std::string s = v.get<std::string>();
+      const std::string agent = s.substr(5, s.size() - 6);
+      if (agent.empty()) throw ConfigError("seqrl suite: run " + r.id + ": option " + k + " = " + s + " names no agent ({run:AGENT})");
+      const RunSpec* found = nullptr;
+      for (const auto& o : runs)
+        if (&o != &r && o.agent == agent && o.env == r.env && o.seed == r.seed && plain_env_options(o) == plain &&
+            o.id != r.id)
+          found = &o;
+      if (!found)
+        throw ConfigError("seqrl suite: run " + r.id + ": option " + k + " = " + s + ", but the suite has no " + agent +
+                          " run on " + r.env + " " + plain.dump() + " with seed " + std::to_string(r.seed));
+      const std::string ckpt = out_dir + "/runs/" + found->id + "/checkpoint.safetensors";
+      if (check_exists && !exists(ckpt))
+        throw ConfigError("seqrl suite: run " + r.id + " needs " + ckpt + " (list the " + agent + " run before it)");
+      v = ckpt;
+    }
   return r;
 }
 

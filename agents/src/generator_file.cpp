@@ -1,6 +1,9 @@
 // A generator handed from one command to another. See generator_file.hpp.
 #include "seqrl/agents/generator_file.hpp"
 
+#include "seqrl/agents/runner.hpp"
+#include "seqrl/env/registry.hpp"
+#include "seqrl/env/text/text_env.hpp"
 #include "seqrl/nets/checkpoint.hpp"
 #include "seqrl/nets/error.hpp"
 #include "seqrl/text/vocab.hpp"
@@ -31,13 +34,61 @@ std::string token_str(long id, const text::Vocabulary* words) {
   if (words && id >= 0 && size_t(id) < words->size()) s += " ('" + words->token(int32_t(id)) + "')";
   return s;
 }
+
+// The vocabulary check shared by both kinds of file: words against bare ids, then word by word.
+void same_words(const text::Vocabulary* theirs, const text::Vocabulary* words, const std::string& head,
+                const std::string& where) {
+  if ((theirs != nullptr) != (words != nullptr))
+    throw CheckpointError(head + (theirs ? " is a generator of words (" + where + "), the env's tokens are bare ids"
+                                         : " is a generator of bare ids (" + where + "), the env's tokens are words"));
+  if (!words) return;
+  const size_t n = std::min(theirs->size(), words->size());
+  for (size_t i = 0; i < n; ++i)
+    if (theirs->token(int32_t(i)) != words->token(int32_t(i)))
+      throw CheckpointError(head + ": the generator's vocabulary (" + where + ") has '" + theirs->token(int32_t(i)) +
+                            "' at " + std::to_string(i) + ", the env's has '" + words->token(int32_t(i)) + "'");
+  if (theirs->size() != words->size())
+    throw CheckpointError(head + ": the generator's vocabulary (" + where + ") has " + std::to_string(theirs->size()) +
+                          " words, the env's " + std::to_string(words->size()));
+}
+
+// A seqrl train run's checkpoint of an agent with an LSTM generator: its env gives the words,
+// the end token and the length its generator's ids mean; every agent's generator starts at 0.
+void load_run_generator(const nets::SafeTensors& st, const std::string& path, nets::LSTMGenerator& g,
+                        const text::Vocabulary* words, int32_t end_token, const std::string& head) {
+  const std::string& kind = nets::required_metadata(st, "agent", path);
+  const std::string prefix = kind == "mle" ? "gen." : kind == "seqgan" ? "gan.gen."
+                             : kind == "reinforce-lstm" || kind == "ppo-lstm" ? "policy." : "";
+  if (prefix.empty())
+    throw CheckpointError(head + " holds " + nets::checkpoint_holds(st) +
+                          ", which has no LSTM generator to start from (mle, seqgan, reinforce-lstm and ppo-lstm "
+                          "runs have; seqrl fit lm writes OUT/generator.safetensors)");
+  const RunConfig run = run_config_of(st, path);
+  const std::unique_ptr<env::Env> probe = env::make(run.env_id, run.env_options);
+  const auto* te = dynamic_cast<const env::TextGenEnv*>(probe.get());
+  const auto* ts = dynamic_cast<const env::TokenSequence*>(&probe->observation_space());
+  if (!te || !ts) throw CheckpointError(head + ": its run's env " + run.env_id + " is not a text env");
+  const std::string where = "the run's env " + run.env_id + " " + run.env_options.dump();
+  same_words(te->words(), words, head, where);
+  auto same = [&](const char* what, long file, long mine) {
+    if (file != mine)
+      throw CheckpointError(head + ": the generator's " + what + " is " + std::to_string(file) + " (" + where +
+                            "), the env's generator's is " + std::to_string(mine));
+  };
+  same("vocabulary size", long(te->vocab()), long(g.cfg.vocab));
+  same("maximum length (seq_len)", long(ts->max_len), long(g.cfg.seq_len));
+  same("end token", long(te->eos()), long(end_token));
+  same("first input (start_token)", 0, long(g.cfg.start_token));
+  nets::load_module_state(g, st, prefix, path);  // the sizes: every tensor's shape, named
+}
 }  // namespace
 
 void load_generator_file(const std::string& path, nets::LSTMGenerator& g, const text::Vocabulary* words,
                          int32_t end_token, const std::string& who) {
   const nets::SafeTensors st = nets::load_safetensors(path);
   const std::string head = who + ": '" + path + "'";
-  if (st.metadata.count("run.config") || st.metadata.count("fit.kind") || st.metadata.count("autoencoder"))
+  if (st.metadata.count("run.config")) return load_run_generator(st, path, g, words, end_token, head);
+  if (st.metadata.count("fit.kind") || st.metadata.count("autoencoder"))
     throw CheckpointError(head + " holds " + nets::checkpoint_holds(st) +
                           ", not a generator (seqrl fit lm writes one: OUT/generator.safetensors)");
   auto number = [&](const char* key) -> long {
@@ -62,23 +113,12 @@ void load_generator_file(const std::string& path, nets::LSTMGenerator& g, const 
   // generators written before end_token was recorded: words end at <eos>, bare ids never
   const long file_end = st.metadata.count("end_token") ? number("end_token")
                                                        : (file_words ? long(text::Vocabulary::kEos) : -1L);
-  if (file_words != (words != nullptr))
-    throw CheckpointError(head + (file_words ? " is a generator of words (its vocabulary '" + vf->second +
-                                                   "' beside it), the env's tokens are bare ids"
-                                             : " is a generator of bare ids (no vocabulary file), the env's tokens "
-                                               "are words"));
-  if (words) {
+  if (file_words) {
     const std::string vpath = dir_of(path) + "/" + vf->second;
     const text::Vocabulary theirs = text::Vocabulary::load(vpath);  // IOError naming the file
-    const size_t n = std::min(theirs.size(), words->size());
-    for (size_t i = 0; i < n; ++i)
-      if (theirs.token(int32_t(i)) != words->token(int32_t(i)))
-        throw CheckpointError(head + ": the generator's vocabulary ('" + vpath + "') has '" +
-                              theirs.token(int32_t(i)) + "' at " + std::to_string(i) + ", the env's has '" +
-                              words->token(int32_t(i)) + "'");
-    if (theirs.size() != words->size())
-      throw CheckpointError(head + ": the generator's vocabulary ('" + vpath + "') has " +
-                            std::to_string(theirs.size()) + " words, the env's " + std::to_string(words->size()));
+    same_words(&theirs, words, head, "'" + vpath + "'");
+  } else {
+    same_words(nullptr, words, head, "no vocabulary file");
   }
   same("vocab", "vocabulary size", number("vocab"), long(g.cfg.vocab));
   same("seq_len", "maximum length (seq_len)", number("seq_len"), long(g.cfg.seq_len));

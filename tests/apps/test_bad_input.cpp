@@ -140,7 +140,7 @@ TEST_CASE("bad-input matrix: every reader's bad inputs give a named error, a non
   for (const Case& c : std::vector<Case>{
            {"checkpoint", "fit lm's training state to generate", {"generate", "--checkpoint", d + "/lm/checkpoint.safetensors"}, 2, {"training state of seqrl fit lm", d + "/lm/generator.safetensors"}},
            {"checkpoint", "fit lm's training state to resume", {"train", "--resume", d + "/lm/checkpoint.safetensors"}, 1, {"'run.config' is missing", "training state of seqrl fit lm"}},
-           {"checkpoint", "a DQN run as a generator", {"train", "--agent", "seqgan", "--env", "TextGrammar-v0", "--init-generator", ck, "--out", d + "/o32"}, 1, {"--init-generator", "agent 'dqn' on CartPole-v1", "not a generator"}},
+           {"checkpoint", "a DQN run as a generator", {"train", "--agent", "seqgan", "--env", "TextGrammar-v0", "--init-generator", ck, "--out", d + "/o32"}, 1, {"--init-generator", "agent 'dqn' on CartPole-v1", "no LSTM generator"}},
            {"checkpoint", "a generator of other words (refused before the run writes anything)", {"train", "--agent", "seqgan", "--env", "TextGrammar-v0", "--init-generator", d + "/lm/generator.safetensors", "--out", d + "/o34"}, 1, {"--init-generator", "the generator's vocabulary", "at 5, the env's has 'the'"}},
            {"checkpoint", "a run folder where a file is read", {"fit", "gan", "--data", d + "/corpus.txt", "--encoder", d + "/lm", "--out", d + "/o35"}, 1, {d + "/lm", "is a folder, not a file"}},
            {"checkpoint", "a DQN run as an encoder", {"fit", "gan", "--data", d + "/corpus.txt", "--encoder", ck, "--out", d + "/o33"}, 1, {"'fit.config' is missing", "agent 'dqn'"}}})

@@ -92,6 +92,19 @@ void check_handoff(const Task& t) {
   CHECK(nlohmann::json::parse(out).at("updates") == 0);
   CHECK(samples_of(d + "/ppo/checkpoint.safetensors", d + "/ppo.txt") == lm);
 
+  // a train run's checkpoint is a generator to start from too: mle -> ppo, the run's samples
+  REQUIRE(run({"train", "--agent", "mle", "--env", t.env, "--env-options", t.env_options, "--seed", "3", "--epochs", "1",
+               "--samples", "256", "--steps", "64", "--num-envs", "4", "--final-eval-episodes", "1", "--out", d + "/mle"},
+              out, err) == 0);
+  INFO("mle: " << err);
+  const std::string mle = samples_of(d + "/mle", d + "/mle.txt");
+  REQUIRE(run({"train", "--agent", "ppo", "--env", t.env, "--env-options", t.env_options, "--seed", "3",
+               "--init-generator", d + "/mle/checkpoint.safetensors", "--steps", "64", "--num-envs", "4",
+               "--episodes-per-update", "1000", "--final-eval-episodes", "1", "--out", d + "/ppo_mle"},
+              out, err) == 0);
+  CHECK(samples_of(d + "/ppo_mle", d + "/ppo_mle.txt") == mle);
+  CHECK(mle != lm);
+
   // score reads what generate wrote (an empty line is the empty sentence), the same figure for both
   auto score = [&](const std::string& file) {
     std::vector<std::string> a = {"score", "--metric", t.metric, "--samples", file};

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -250,5 +251,32 @@ TEST_CASE("seqrl suite reuses a run only when it is the run asked for: another b
   std::ofstream(dir + "/corpus.txt", std::ios::app) << "e a c\n";
   CHECK(run(again, out, err) == 2);
   CHECK_THAT(err, Catch::Contains("holds a run of another configuration") && Catch::Contains("data." + dir + "/corpus.txt"));
+  std::system(("rm -rf " + dir).c_str());
+}
+
+TEST_CASE("seqrl suite: a run starts from another run's generator ({run:AGENT} in its options), and runs differing only in options get their own ids", "[cli][suite]") {
+  const std::string dir = "/tmp/seqrl_suite_chain_" + std::to_string(::getpid());
+  std::system(("rm -rf " + dir + " && mkdir -p " + dir).c_str());
+  std::ofstream(dir + "/s.json") << R"({"name": "chain", "seeds": [2], "runs": [
+      {"agent": "mle", "env": "TextGrammar-v0", "steps": 64, "options": {"epochs": 1, "samples": 256, "final-eval-episodes": 1}},
+      {"agent": "ppo", "env": "TextGrammar-v0", "steps": 1200, "options": {"init-generator": "{run:mle}", "beta": 0.05,
+       "episodes-per-update": 16, "final-eval-episodes": 1}},
+      {"agent": "ppo", "env": "TextGrammar-v0", "steps": 1200, "options": {"init-generator": "{run:mle}", "beta": 1,
+       "episodes-per-update": 16, "final-eval-episodes": 1}}]})";
+  std::string out, err;
+  REQUIRE(run({"suite", dir + "/s.json", "--out", dir + "/r", "--report-script", "/nonexistent"}, out, err) == 0);
+  const nlohmann::json res = read(dir + "/r/results.json");
+  std::set<std::string> ids;
+  for (const auto& row : res["rows"]) ids.insert(row["id"].get<std::string>());
+  CHECK(ids.size() == 3);
+  CHECK(ids.count("mle__TextGrammar-v0__s2") == 1);  // a run alone of its kind keeps its id
+  // each ppo run started from the mle run's generator (its config names that checkpoint)
+  for (const auto& id : ids) {
+    if (id.rfind("ppo", 0) != 0) continue;
+    INFO(id);
+    const nlohmann::json cfg = read(dir + "/r/runs/" + id + "/summary.json")["config"];
+    CHECK(cfg["agent_config"]["init_generator"] == dir + "/r/runs/mle__TextGrammar-v0__s2/checkpoint.safetensors");
+    CHECK(cfg["data"].contains(dir + "/r/runs/mle__TextGrammar-v0__s2/checkpoint.safetensors"));
+  }
   std::system(("rm -rf " + dir).c_str());
 }

@@ -27,8 +27,9 @@ namespace seqrl::agents {
 std::map<std::string, std::string> generator_metadata(const nets::LSTMGenerator& g, int32_t end_token,
                                                       const std::string& vocab_file);
 
-// Loads the generator file at `path` into g, after checking that it is a generator file (not a
-// run's checkpoint or another model) and that its sizes, maximum length, start and end tokens and
+// Loads the generator at `path` into g: a generator file, or the checkpoint of a seqrl train run
+// of an agent with an LSTM generator (mle, seqgan, reinforce-lstm, ppo-lstm), whose env then says
+// what its ids mean. Checks first that its sizes, maximum length, start and end tokens and
 // vocabulary (`words`: the env's words, null for bare ids; end_token: the env's end token, -1 for
 // none) are g's. Throws CheckpointError naming `who`, the file and the first difference; nothing
 // is loaded then.
