@@ -50,17 +50,32 @@ TEST_CASE("REINFORCE (categorical, value baseline) learns CartPole on a pinned b
 }
 
 TEST_CASE("REINFORCE (Gaussian) beats a random policy on Pendulum on a pinned budget", "[agents][reinforce][learning]") {
+  // Three seeds, their mean against random + 100. One seed alone is at the mercy of the CPU: the
+  // same run ends at -857 with OpenBLAS's AVX-512 kernels and -781 with its Haswell (AVX2)
+  // kernels, and seeds 1-5 range from 66 to 414 above random over both; a threshold of random +
+  // 300 on seed 1 (this test until 2026-12-06) failed by 0.6 on AVX-512 machines. The 3-seed mean
+  // is 220 (AVX-512) and 319 (AVX2) above random; with learning off (lr 0) seed 1 is 28 above.
   auto e = env::make("Pendulum-v1");
-  ReinforceConfig c;
-  c.seed = 1;
-  c.gamma = 0.9f;
-  c.episodes_per_update = 8;
-  auto a = Reinforce::for_spaces(e->observation_space(), e->action_space(), c);
-  RunResult r = train(*a, "Pendulum-v1", 400000, 20);
+  double mean = 0;
+  for (uint64_t seed : {1, 2, 3}) {
+    ReinforceConfig c;
+    c.seed = seed;
+    c.gamma = 0.9f;
+    c.episodes_per_update = 8;
+    auto a = Reinforce::for_spaces(e->observation_space(), e->action_space(), c);
+    RunConfig rc;
+    rc.env_id = "Pendulum-v1";
+    rc.total_steps = 400000;
+    rc.seed = seed;
+    rc.eval_every = 0;
+    rc.final_eval_episodes = 20;
+    rc.progress = false;
+    mean += run(*a, rc).final_eval.mean / 3.0;
+  }
   RandomAgent rnd(e->action_space(), 1);
   EvalResult base = evaluate(rnd, "Pendulum-v1", 20, 2000001);
-  INFO("REINFORCE " << r.final_eval.mean << ", random " << base.mean);
-  CHECK(r.final_eval.mean > base.mean + 300.0);
+  INFO("REINFORCE, mean of 3 seeds " << mean << ", random " << base.mean);
+  CHECK(mean > base.mean + 100.0);
 }
 
 TEST_CASE("REINFORCE checkpoints round-trip", "[agents][reinforce]") {
