@@ -188,8 +188,9 @@ json builtin_suite(const std::string& name) {
   }
   if (name == "text") {
     // SeqGAN's oracle, the caption grammar and COCO: MLE, SeqGAN's and LeakGAN's fast protocols,
-    // REINFORCE on the env's own reward, and REINFORCE and DQN rewarded by the same seed's SeqGAN
-    // discriminator; 9,984 samples per temperature
+    // REINFORCE on the env's own reward, REINFORCE and DQN rewarded by the same seed's SeqGAN
+    // discriminator, and PPO with a KL anchor to the MLE run's generator; 9,984 samples per
+    // temperature
     const json oracle = {{"oracle", text::data_path("seqgan_oracle")}};
     json runs = json::array();
     for (const auto& [env, eo] : std::vector<std::pair<std::string, json>>{
@@ -202,6 +203,18 @@ json builtin_suite(const std::string& name) {
       runs.push_back({{"agent", "reinforce"}, {"env", env}, {"env_options", eo}, {"steps", 100000}});
       runs.push_back({{"agent", "reinforce"}, {"env", env}, {"env_options", d}, {"steps", 100000}});
       runs.push_back({{"agent", "dqn"}, {"env", env}, {"env_options", d}, {"steps", 100000}});
+      // PPO with a KL anchor to the MLE run's generator: rewarded by the task's own signal, and by
+      // SeqGAN's discriminator at two fixed KL weights and the adaptive controller
+      const json from_mle = {{"init-generator", "{run:mle}"}};
+      auto ppo = [&](const json& env_options, const json& extra) {
+        json o = from_mle;
+        o.update(extra);
+        runs.push_back({{"agent", "ppo"}, {"env", env}, {"env_options", env_options}, {"steps", 100000}, {"options", o}});
+      };
+      ppo(eo, {{"beta", 0.05}});
+      ppo(d, {{"beta", 0.05}});
+      ppo(d, {{"beta", 0.5}});
+      ppo(d, {{"beta", 0.1}, {"target-kl", 2}});
       runs.push_back({{"agent", "random"}, {"env", env}, {"env_options", eo}, {"steps", 5000}});
     }
     return {{"name", "text"}, {"seeds", {1, 2, 3}}, {"runs", runs},
