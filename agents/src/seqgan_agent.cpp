@@ -242,6 +242,8 @@ AgentSpec seqgan_agent_spec() {
                {"init-std", "/gan/init_std", "generator init N(0, s) (SeqGAN: 0.1; 0 = the layers' defaults)"},
                {"eval-samples", "/gan/eval_samples", "generator samples per NLL-oracle figure (SeqGAN: 9,984)"},
                {"rollouts", "/gan/rollouts", "Monte-Carlo rollouts per prefix"},
+               {"rollout-update-rate", "/gan/rollout_update_rate",
+                "rollout network theta <- r theta + (1 - r) theta_G after each g-step (0: the current G, as SeqGAN's code does)"},
                {"d-steps", "/gan/d_steps", "d-steps after each g-step"},
                {"d-epochs", "/gan/d_epochs", "passes over real + negatives per d-step"},
                {"negatives", "/gan/negatives", "negatives per d-step (0 = as many as real sequences)"},

@@ -15,7 +15,7 @@
 #    OpenBLAS's own kernels, and -march=x86-64-v3 with OPENBLAS_CORETYPE=Haswell: AVX2 and FMA);
 #  - the same N twice gives the same bits;
 #  - rank 0 alone writes the run folder and stdout.
-# usage: train_data_parallel.sh SEQRL_BINARY MPIEXEC WORKDIR [AGENT=seqgan|leakgan|dqn|reinforce|reinforce-lstm|ppo]
+# usage: train_data_parallel.sh SEQRL_BINARY MPIEXEC WORKDIR [AGENT=seqgan|leakgan|dqn|reinforce|reinforce-lstm|ppo|ppo-text]
 set -euo pipefail
 seqrl=$1 mpiexec=$2 dir=$3 agent=${4:-seqgan}
 rm -rf "$dir" && mkdir -p "$dir"
@@ -42,6 +42,12 @@ elif [ "$agent" = reinforce-lstm ]; then
   args=(train --agent reinforce --env TextOracle-v0 --env-options '{"seq_len":10,"vocab":500}' --steps 3000
         --final-eval-episodes 5 --seed 4)
   metric=grad_norm pick=0 tol=1e-5
+elif [ "$agent" = ppo-text ]; then
+  # PPO with a KL anchor on a small oracle: each rank its rows of every minibatch of sequences;
+  # the first update's value loss is compared (its epochs on the first rollout's data)
+  args=(train --agent ppo --env TextOracle-v0 --env-options '{"seq_len":8,"vocab":200}' --steps 2000
+        --episodes-per-update 32 --num-envs 32 --final-eval-episodes 5 --seed 4)
+  metric=value_loss pick=0 tol=1e-5
 elif [ "$agent" = ppo ]; then
   # PPO on CartPole (8 envs, rl-zoo's settings): each rank its rows of every minibatch; the first
   # update's value loss is compared (a mean of squares over its 20 epochs of minibatches, all on
