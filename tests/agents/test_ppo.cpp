@@ -247,7 +247,8 @@ TEST_CASE("PPO with a KL anchor raises an oracle's reward on a pinned budget, an
   // starts at random (an LSTM of the oracle's sizes)
   auto train = [&](float beta, double& reward0, double& reward1, double& kl1) {
     PPOTextConfig c;
-    c.emb = 8, c.hidden = 8, c.lr = 3e-3f, c.episodes_per_update = 32, c.batch_size = 16, c.beta = beta, c.seed = 1;
+    c.emb = 8, c.hidden = 8, c.lr = 3e-3f, c.gae_lambda = 0.95f, c.episodes_per_update = 32, c.batch_size = 16;
+    c.beta = beta, c.seed = 1;
     PPOText a(30, 6, c);
     RunConfig rc;
     rc.env_id = "TextOracle-v0";

@@ -40,12 +40,16 @@ namespace seqrl::agents {
 struct PPOTextConfig {
   size_t emb = 32, hidden = 32;      // policy LSTM (SeqGAN's generator sizes; init_generator's must match)
   std::string init_generator;        // generator file to start from (empty: random init)
-  float lr = 1e-4f;                  // policy Adam learning rate
+  // lr and gae_lambda: on SeqGAN's oracle rewarded by SeqGAN's D from its MLE generator (seed 1,
+  // 60 updates), lr 1e-4 with lambda 0.95 left the policy where it started (KL 0.07 per sequence,
+  // the reward flat); lr 1e-3 with lambda 1 (returns minus the value: no bias from a value net
+  // that starts untrained) raised the mean reward of the last 10 updates from 0.20 to 0.27
+  float lr = 1e-3f;                  // policy Adam learning rate
   float value_lr = 1e-3f;            // value LSTM Adam learning rate
   size_t episodes_per_update = 64;   // sequences per rollout
   size_t batch_size = 16;            // sequences per minibatch
   size_t n_epochs = 4;               // passes over each rollout
-  float gamma = 1.f, gae_lambda = 0.95f;
+  float gamma = 1.f, gae_lambda = 1.f;
   float clip_range = 0.2f;
   float beta = 0.1f;                 // KL penalty weight (the initial one when adaptive)
   float target_kl = 0.f;             // > 0: adaptive beta toward this KL per sequence
