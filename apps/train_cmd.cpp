@@ -290,7 +290,6 @@ nlohmann::json run_record(const TrainConfig& c) {
 }
 
 nlohmann::json requested_run_record(TrainConfig c) {
-  auto probe = env::make(c.run.env_id, c.run.env_options);
   const agents::AgentSpec& spec = agents::agent_kind(c.kind);
   agents::AgentContext ctx{c.run.env_id, c.run.env_options, c.run.seed, c.run.total_steps, c.run.num_envs,
                            c.protocol_budget};
