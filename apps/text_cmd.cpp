@@ -8,6 +8,8 @@
 #include "cli_detail.hpp"
 #include "seqrl/nets/models/autoencoder.hpp"
 #include "seqrl/agents/factory.hpp"
+#include "seqrl/agents/generator_file.hpp"
+#include "seqrl/agents/run_dir.hpp"
 #include "seqrl/agents/mle.hpp"
 #include "seqrl/agents/runner.hpp"
 #include "seqrl/agents/seqgan_agent.hpp"
@@ -22,11 +24,6 @@ namespace po = boost::program_options;
 namespace seqrl::cli {
 
 namespace {
-std::string dirname_of(const std::string& path) {
-  const auto k = path.rfind('/');
-  return k == std::string::npos ? "." : path.substr(0, k);
-}
-
 // A generator saved by `seqrl fit lm` (its config in the metadata) and its vocabulary, if any; or
 // the generator of a saved agent, which owns it.
 struct Saved {
@@ -57,20 +54,13 @@ Saved load_generator(const std::string& path) {
   if (st.metadata.count("run.config")) return load_agent_generator(path, st);  // seqrl train
   if (auto k = st.metadata.find("fit.kind"); k != st.metadata.end() && k->second == "lm")
     throw ConfigError("seqrl generate: '" + path + "' is the training state of seqrl fit lm; its generator is '" +
-                      dirname_of(path) + "/generator.safetensors'");
-  nets::LSTMGeneratorConfig g;
-  auto need = [&](const char* k) { return std::stoul(nets::required_metadata(st, k, path)); };
-  g.vocab = need("vocab");
-  g.emb = need("emb");
-  g.hidden = need("hidden");
-  g.seq_len = need("seq_len");
-  g.start_token = static_cast<int32_t>(need("start_token"));
+                      agents::dir_of(path) + "/generator.safetensors'");
+  const agents::GeneratorFileInfo info = agents::generator_file_info(st, path);
   nets::Rng rng(0);
   Saved s;
-  s.gen = std::make_unique<nets::LSTMGenerator>(g, rng);
-  nets::load_checkpoint(path, *s.gen);
-  if (auto it = st.metadata.find("vocab_file"); it != st.metadata.end() && !it->second.empty())
-    s.vocab = std::make_unique<text::Vocabulary>(text::Vocabulary::load(dirname_of(path) + "/" + it->second));
+  s.gen = std::make_unique<nets::LSTMGenerator>(info.cfg, rng);
+  nets::load_checkpoint(st, path, *s.gen);  // the file read once
+  if (!info.vocab_path.empty()) s.vocab = std::make_unique<text::Vocabulary>(text::Vocabulary::load(info.vocab_path));
   return s;
 }
 }  // namespace

@@ -652,11 +652,6 @@ std::unique_ptr<Fitter> make_fitter(const FitConfig& c) {
   return std::make_unique<SentenceAutoencoderFitter>(c, text::load_text_task(c.data, task_options(c), c.seed));
 }
 
-std::string dir_of(const std::string& path) {
-  const auto p = path.find_last_of('/');
-  return p == std::string::npos ? "." : path.substr(0, p);
-}
-
 }  // namespace
 
 namespace {

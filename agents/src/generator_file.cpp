@@ -1,6 +1,7 @@
 // A generator handed from one command to another. See generator_file.hpp.
 #include "seqrl/agents/generator_file.hpp"
 
+#include "seqrl/agents/run_dir.hpp"
 #include "seqrl/agents/runner.hpp"
 #include "seqrl/env/registry.hpp"
 #include "seqrl/env/text/text_env.hpp"
@@ -23,11 +24,6 @@ std::map<std::string, std::string> generator_metadata(const nets::LSTMGenerator&
 }
 
 namespace {
-std::string dir_of(const std::string& path) {
-  const auto k = path.rfind('/');
-  return k == std::string::npos ? "." : path.substr(0, k);
-}
-
 // "1 ('<bos>')" with the word when there are words
 std::string token_str(long id, const text::Vocabulary* words) {
   std::string s = std::to_string(id);
@@ -83,14 +79,7 @@ void load_run_generator(const nets::SafeTensors& st, const std::string& path, ne
 }
 }  // namespace
 
-void load_generator_file(const std::string& path, nets::LSTMGenerator& g, const text::Vocabulary* words,
-                         int32_t end_token, const std::string& who) {
-  const nets::SafeTensors st = nets::load_safetensors(path);
-  const std::string head = who + ": '" + path + "'";
-  if (st.metadata.count("run.config")) return load_run_generator(st, path, g, words, end_token, head);
-  if (st.metadata.count("fit.kind") || st.metadata.count("autoencoder"))
-    throw CheckpointError(head + " holds " + nets::checkpoint_holds(st) +
-                          ", not a generator (seqrl fit lm writes one: OUT/generator.safetensors)");
+GeneratorFileInfo generator_file_info(const nets::SafeTensors& st, const std::string& path) {
   auto number = [&](const char* key) -> long {
     const std::string& v = nets::required_metadata(st, key, path);
     try {
@@ -99,8 +88,31 @@ void load_generator_file(const std::string& path, nets::LSTMGenerator& g, const 
       if (used == v.size()) return n;
     } catch (const std::exception&) {
     }
-    throw CheckpointError(head + ": metadata '" + std::string(key) + "' is '" + v + "', not a number");
+    throw CheckpointError("generator '" + path + "': metadata '" + std::string(key) + "' is '" + v + "', not a number");
   };
+  GeneratorFileInfo info;
+  info.cfg.vocab = size_t(number("vocab"));
+  info.cfg.emb = size_t(number("emb"));
+  info.cfg.hidden = size_t(number("hidden"));
+  info.cfg.seq_len = size_t(number("seq_len"));
+  info.cfg.start_token = int32_t(number("start_token"));
+  const auto vf = st.metadata.find("vocab_file");
+  if (vf != st.metadata.end() && !vf->second.empty()) info.vocab_path = dir_of(path) + "/" + vf->second;
+  // generators written before end_token was recorded: words end at <eos>, bare ids never
+  info.end_token = st.metadata.count("end_token") ? int32_t(number("end_token"))
+                                                  : (info.vocab_path.empty() ? -1 : text::Vocabulary::kEos);
+  return info;
+}
+
+void load_generator_file(const std::string& path, nets::LSTMGenerator& g, const text::Vocabulary* words,
+                         int32_t end_token, const std::string& who) {
+  const nets::SafeTensors st = nets::load_safetensors(path);
+  const std::string head = who + ": '" + path + "'";
+  if (st.metadata.count("run.config")) return load_run_generator(st, path, g, words, end_token, head);
+  if (st.metadata.count("fit.kind") || st.metadata.count("autoencoder"))
+    throw CheckpointError(head + " holds " + nets::checkpoint_holds(st) +
+                          ", not a generator (seqrl fit lm writes one: OUT/generator.safetensors)");
+  const GeneratorFileInfo file = generator_file_info(st, path);
   auto same = [&](const char* key, const char* what, long file, long mine, bool tokens = false) {
     if (file == mine) return;
     const std::string f = tokens ? token_str(file, words) : std::to_string(file);
@@ -108,25 +120,19 @@ void load_generator_file(const std::string& path, nets::LSTMGenerator& g, const 
     throw CheckpointError(head + ": the generator's " + what + " is " + f + ", the env's generator's is " + m +
                           " (metadata '" + key + "')");
   };
-  const auto vf = st.metadata.find("vocab_file");
-  const bool file_words = vf != st.metadata.end() && !vf->second.empty();
-  // generators written before end_token was recorded: words end at <eos>, bare ids never
-  const long file_end = st.metadata.count("end_token") ? number("end_token")
-                                                       : (file_words ? long(text::Vocabulary::kEos) : -1L);
-  if (file_words) {
-    const std::string vpath = dir_of(path) + "/" + vf->second;
-    const text::Vocabulary theirs = text::Vocabulary::load(vpath);  // IOError naming the file
-    same_words(&theirs, words, head, "'" + vpath + "'");
+  if (!file.vocab_path.empty()) {
+    const text::Vocabulary theirs = text::Vocabulary::load(file.vocab_path);  // IOError naming the file
+    same_words(&theirs, words, head, "'" + file.vocab_path + "'");
   } else {
     same_words(nullptr, words, head, "no vocabulary file");
   }
-  same("vocab", "vocabulary size", number("vocab"), long(g.cfg.vocab));
-  same("seq_len", "maximum length (seq_len)", number("seq_len"), long(g.cfg.seq_len));
-  same("emb", "embedding width", number("emb"), long(g.cfg.emb));
-  same("hidden", "LSTM width", number("hidden"), long(g.cfg.hidden));
-  same("start_token", "first input (start_token)", number("start_token"), long(g.cfg.start_token), true);
-  same("end_token", "end token", file_end, long(end_token), true);
-  nets::load_checkpoint(path, g);
+  same("vocab", "vocabulary size", long(file.cfg.vocab), long(g.cfg.vocab));
+  same("seq_len", "maximum length (seq_len)", long(file.cfg.seq_len), long(g.cfg.seq_len));
+  same("emb", "embedding width", long(file.cfg.emb), long(g.cfg.emb));
+  same("hidden", "LSTM width", long(file.cfg.hidden), long(g.cfg.hidden));
+  same("start_token", "first input (start_token)", file.cfg.start_token, long(g.cfg.start_token), true);
+  same("end_token", "end token", file.end_token, long(end_token), true);
+  nets::load_checkpoint(st, path, g);  // the file read once
 }
 
 }  // namespace seqrl::agents

@@ -9,6 +9,11 @@
 
 namespace seqrl::agents {
 
+std::string dir_of(const std::string& path) {
+  const auto p = path.find_last_of('/');
+  return p == std::string::npos ? "." : path.substr(0, p);
+}
+
 namespace {
 // What failed, with the system's reason when it left one (ENOSPC, EROFS, ...).
 std::string write_failure(const std::string& file) {

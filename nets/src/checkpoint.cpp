@@ -327,7 +327,11 @@ void save_checkpoint(const std::string& path, const Module& model, const Optimiz
 
 std::map<std::string, std::string> load_checkpoint(const std::string& path, Module& model,
                                                    Optimizer* opt) {
-  SafeTensors st = load_safetensors(path);
+  return load_checkpoint(load_safetensors(path), path, model, opt);
+}
+
+std::map<std::string, std::string> load_checkpoint(const SafeTensors& st, const std::string& path, Module& model,
+                                                   Optimizer* opt) {
   std::map<std::string, Tensor> params;
   const OptimizerState os = optimizer_state_with_prefix(st, "optim.");
   std::string problems;

@@ -15,6 +15,9 @@
 
 #include "seqrl/nets/models/lstm_generator.hpp"
 
+namespace seqrl::nets {
+struct SafeTensors;
+}
 namespace seqrl::text {
 class Vocabulary;
 }
@@ -26,6 +29,16 @@ namespace seqrl::agents {
 // name beside it, "" for bare ids).
 std::map<std::string, std::string> generator_metadata(const nets::LSTMGenerator& g, int32_t end_token,
                                                       const std::string& vocab_file);
+
+// What a generator file's metadata says: the generator's configuration (sizes, length, start
+// token), its end token (-1: none) and the path of its vocabulary beside it ("" for bare ids).
+// CheckpointError naming the file and the key when one is missing or not a number.
+struct GeneratorFileInfo {
+  nets::LSTMGeneratorConfig cfg;
+  int32_t end_token = -1;
+  std::string vocab_path;
+};
+GeneratorFileInfo generator_file_info(const nets::SafeTensors& st, const std::string& path);
 
 // Loads the generator at `path` into g: a generator file, or the checkpoint of a seqrl train run
 // of an agent with an LSTM generator (mle, seqgan, reinforce-lstm, ppo-lstm), whose env then says

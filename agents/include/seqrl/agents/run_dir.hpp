@@ -23,6 +23,9 @@ namespace seqrl::agents {
 // and --overwrite. `seqrl train` and `seqrl fit` call it unless --overwrite is given.
 void refuse_to_overwrite_run(const std::string& dir, const std::string& command);
 
+// The folder part of a file's path ("." when it has none): where the files beside a checkpoint are.
+std::string dir_of(const std::string& path);
+
 class RunDir {
  public:
   // dir "": a run without an output folder (every call is a no-op).

@@ -55,6 +55,9 @@ void save_checkpoint(const std::string& path, const Module& model, const Optimiz
 // Nothing is modified unless everything matches. Returns the file's metadata.
 std::map<std::string, std::string> load_checkpoint(const std::string& path, Module& model,
                                                    Optimizer* opt = nullptr);
+// The same from a file already read (st, read from path: named in the errors).
+std::map<std::string, std::string> load_checkpoint(const SafeTensors& st, const std::string& path, Module& model,
+                                                   Optimizer* opt = nullptr);
 
 // Checkpoints made of parts under name prefixes ("q.", "target.", "optim."), as the agents write:
 // the entries of st whose names start with prefix, prefix removed;
