@@ -147,11 +147,7 @@ std::string slug(const std::string& s) {
 namespace {
 // 64-bit FNV-1a: a run id's options suffix is the same on every machine and standard library
 // (std::hash is implementation-defined), so a suite resumes wherever its folder is copied.
-uint64_t fnv1a(const std::string& s) {
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
-  return h;
-}
+uint64_t fnv1a(const std::string& s) { return cli::fnv1a(s.data(), s.size()); }  // of a string
 }  // namespace
 
 bool exists(const std::string& p) {

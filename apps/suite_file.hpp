@@ -21,6 +21,13 @@ namespace seqrl::cli {
 // file: the suite file's path, for the messages ("" for a built-in suite).
 void check_suite_file(const nlohmann::json& suite, const std::string& file = "");
 
+// 64-bit FNV-1a of n bytes, continuing from h: the hashes in run ids, and a run's data files'
+// identity in its record (train_cmd.cpp)
+inline uint64_t fnv1a(const char* p, size_t n, uint64_t h = 1469598103934665603ull) {
+  for (size_t i = 0; i < n; ++i) h = (h ^ uint64_t(uint8_t(p[i]))) * 1099511628211ull;
+  return h;
+}
+
 struct RunSpec {
   std::string id, agent, env, preset;
   nlohmann::json env_options = nlohmann::json::object(), options = nlohmann::json::object();

@@ -10,6 +10,7 @@
 
 #include "cli.hpp"
 #include "cli_detail.hpp"
+#include "suite_file.hpp"
 #include "seqrl/agents/registry.hpp"
 #include "seqrl/agents/run_dir.hpp"
 #include "seqrl/agents/runner.hpp"
@@ -226,12 +227,6 @@ TrainConfig resumed_config(const std::string& path) {
 }  // namespace
 
 namespace {
-// 64-bit FNV-1a over bytes, continuing from h
-uint64_t fnv(uint64_t h, const char* p, size_t n) {
-  for (size_t i = 0; i < n; ++i) h = (h ^ uint64_t(uint8_t(p[i]))) * 1099511628211ull;
-  return h;
-}
-
 // A file's identity: its size and the FNV-1a hash of its bytes; a folder's: its entries', in name order.
 std::string fingerprint(const std::string& path) {
   if (is_dir(path)) {
@@ -245,7 +240,7 @@ std::string fingerprint(const std::string& path) {
     uint64_t h = 1469598103934665603ull;
     for (const auto& n : names) {
       const std::string f = n + "=" + fingerprint(path + "/" + n) + ";";
-      h = fnv(h, f.data(), f.size());
+      h = fnv1a(f.data(), f.size(), h);
     }
     return std::to_string(names.size()) + " entries, fnv1a " + std::to_string(h);
   }
@@ -253,7 +248,7 @@ std::string fingerprint(const std::string& path) {
   uint64_t h = 1469598103934665603ull, size = 0;
   char buf[1 << 16];
   while (f.read(buf, sizeof buf) || f.gcount() > 0) {
-    h = fnv(h, buf, size_t(f.gcount()));
+    h = fnv1a(buf, size_t(f.gcount()), h);
     size += uint64_t(f.gcount());
   }
   return std::to_string(size) + " bytes, fnv1a " + std::to_string(h);
