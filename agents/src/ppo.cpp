@@ -209,7 +209,7 @@ std::vector<env::Action> PPO::act(const nets::Tensor& obs, bool deterministic) {
 }
 
 void PPO::observe(const Transitions& t) {
-  const size_t n = t.rewards.size(), adim = discrete_ ? 1 : act_dim_;
+  const size_t n = t.rewards.size();
   if (pending_value_.size() != n)
     throw Error(cfg.algo + "::observe: call act(obs, deterministic = false) for the same batch first");
   if (ret_acc_.size() != n) ret_acc_.assign(n, 0.0), ep_return_.assign(n, 0.0);
@@ -224,7 +224,6 @@ void PPO::observe(const Transitions& t) {
   s.terminated.assign(t.terminated.begin(), t.terminated.end());
   s.truncated.assign(t.truncated.begin(), t.truncated.end());
   s.valid.assign(t.valid.begin(), t.valid.end());
-  (void)adim;
   // VecNormalize's reward scaling: the running std of the discounted return
   std::vector<float> rets;
   for (size_t i = 0; i < n; ++i) {

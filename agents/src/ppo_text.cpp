@@ -130,7 +130,9 @@ Metrics PPOText::update() {
   const size_t M = cfg.episodes_per_update, T = T_;
   std::vector<size_t> len;
   double mean_return = 0;
-  std::vector<TextEpisodes::Episode> eps(episodes_.finished.begin(), episodes_.finished.begin() + long(M));
+  // the env's per-token rewards of the batch's episodes (take_batch hands over their tokens only)
+  std::vector<std::vector<double>> env_rewards(M);
+  for (size_t b = 0; b < M; ++b) env_rewards[b] = episodes_.finished[b].rewards;
   const nets::IntTensor seqs = episodes_.take_batch(M, T, pad_, len, mean_return);
   nets::Tensor mask = nets::Tensor::from_shape({M, T});
   for (size_t b = 0; b < M; ++b)
@@ -155,8 +157,8 @@ Metrics PPOText::update() {
     for (size_t k = 0; k < L; ++k) {
       const double k_t = double(old(b, k)) - ref(b, k);
       kl += k_t;
-      r[k] = eps[b].rewards[k] - beta_ * k_t;
-      env_reward += eps[b].rewards[k] / double(M);
+      r[k] = env_rewards[b][k] - beta_ * k_t;
+      env_reward += env_rewards[b][k] / double(M);
       v[k] = values(b, k);
       if (k + 1 < L) nv[k] = values(b, k + 1);
     }
