@@ -5,7 +5,7 @@
 
 #include "cli_detail.hpp"
 #include "seqrl/agents/factory.hpp"
-#include "seqrl/agents/random_agent.hpp"
+#include "seqrl/agents/random/random.hpp"
 #include "seqrl/agents/runner.hpp"
 #include "seqrl/env/registry.hpp"
 #include "seqrl/nets/checkpoint.hpp"

@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_detail.hpp"
-#include "seqrl/agents/seqgan.hpp"
+#include "seqrl/agents/seqgan/seqgan_trainer.hpp"
 #include "seqrl/text/data.hpp"
 
 namespace po = boost::program_options;
@@ -28,7 +28,7 @@ int seqgan_command(const std::vector<std::string>& args, std::ostream& out, std:
       "seqrl seqgan options (an alias: it runs `seqrl train --agent seqgan` or, with --mode mle, "
       "`seqrl train --agent mle`, and prints that command)");
   d.add_options()
-      ("protocol", po::value(&protocol)->default_value(protocol), "paper or fast (see agents/seqgan.hpp)")
+      ("protocol", po::value(&protocol)->default_value(protocol), "paper or fast (see agents/seqgan/seqgan_trainer.hpp)")
       ("task", po::value(&task)->default_value(task), "oracle (TextOracle-v0), coco (TextCoco-v0) or grammar (TextGrammar-v0)")
       ("mode", po::value(&mode)->default_value(mode), "seqgan, or mle: the baseline (the protocol's pre-training, then --mle-extra-epochs more MLE epochs)")
       ("oracle", po::value(&oracle_dir)->default_value(oracle_dir), "oracle: SeqGAN's oracle folder (.npy files), or 'random' for a fresh N(0,1) oracle from --seed")

@@ -12,7 +12,7 @@ import sys
 
 text = json.load(open(sys.argv[1] if len(sys.argv) > 1 else "bench/results/text_vs_peers.json"))
 mle = json.load(open(sys.argv[2] if len(sys.argv) > 2 else "runs/oracle_paper_mle_s1/summary.json"))
-# SeqGAN's paper protocol (agents/src/seqgan.cpp, seqgan_protocol("paper"); SeqGAN's code)
+# SeqGAN's paper protocol (agents/src/seqgan/seqgan_trainer.cpp, seqgan_protocol("paper"); SeqGAN's code)
 cfg = {"pretrain_d_rounds": 50, "total_batches": 200, "d_steps": 5, "d_epochs": 3}
 mle_dir = (sys.argv[2] if len(sys.argv) > 2 else "runs/oracle_paper_mle_s1/summary.json").rsplit("/", 1)[0]
 # the MLE agent fits all its epochs at once and then logs its figures: that line's time is the fit's

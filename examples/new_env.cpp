@@ -3,7 +3,7 @@
 // Registered with one line, checked with check_env, and learned by DQN through the runner.
 #include <cstdio>
 
-#include <seqrl/agents/dqn.hpp>
+#include <seqrl/agents/dqn/dqn.hpp>
 #include <seqrl/agents/runner.hpp>
 #include <seqrl/env/check_env.hpp>
 #include <seqrl/env/registry.hpp>

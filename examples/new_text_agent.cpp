@@ -11,7 +11,7 @@
 #include <cstdio>
 #include <numeric>
 
-#include <seqrl/agents/random_agent.hpp>
+#include <seqrl/agents/random/random.hpp>
 #include <seqrl/agents/runner.hpp>
 #include <seqrl/agents/text_policy.hpp>
 #include <seqrl/env/registry.hpp>

@@ -9,16 +9,16 @@
 #include <mutex>
 #include <sstream>
 
-#include "seqrl/agents/dqn.hpp"
-#include "seqrl/agents/leakgan.hpp"
-#include "seqrl/agents/mle_agent.hpp"
-#include "seqrl/agents/ppo.hpp"
-#include "seqrl/agents/ppo_text.hpp"
-#include "seqrl/agents/random_agent.hpp"
-#include "seqrl/agents/reinforce.hpp"
-#include "seqrl/agents/seqgan_agent.hpp"
-#include "seqrl/agents/sequence_dqn.hpp"
-#include "seqrl/agents/sequence_pg.hpp"
+#include "seqrl/agents/dqn/dqn.hpp"
+#include "seqrl/agents/leakgan/leakgan.hpp"
+#include "seqrl/agents/mle/mle.hpp"
+#include "seqrl/agents/ppo/ppo.hpp"
+#include "seqrl/agents/ppo/ppo_lstm.hpp"
+#include "seqrl/agents/random/random.hpp"
+#include "seqrl/agents/reinforce/reinforce.hpp"
+#include "seqrl/agents/seqgan/seqgan.hpp"
+#include "seqrl/agents/dqn/dqn_lstm.hpp"
+#include "seqrl/agents/reinforce/reinforce_lstm.hpp"
 
 namespace seqrl::agents {
 

@@ -21,7 +21,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "seqrl/agents/leakgan.hpp"
+#include "seqrl/agents/leakgan/leakgan.hpp"
 #include "seqrl/nets/kernels.hpp"
 #include "seqrl/nets/models/leakgan.hpp"
 #include "seqrl/text/tasks.hpp"

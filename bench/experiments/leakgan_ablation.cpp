@@ -11,7 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "seqrl/agents/leakgan.hpp"
+#include "seqrl/agents/leakgan/leakgan.hpp"
 #include "seqrl/nets/checkpoint.hpp"
 #include "seqrl/nets/ops.hpp"
 #include "seqrl/text/tasks.hpp"

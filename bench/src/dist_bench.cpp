@@ -29,7 +29,7 @@
 #include <string>
 #include <vector>
 
-#include "seqrl/agents/seqgan.hpp"
+#include "seqrl/agents/seqgan/seqgan_trainer.hpp"
 #include "seqrl/nets/dist.hpp"
 #include "seqrl/nets/memory.hpp"
 #include "seqrl/nets/models/discriminator.hpp"

@@ -7,9 +7,9 @@
 
 #include <sstream>
 
-#include "seqrl/agents/mle.hpp"
-#include "seqrl/agents/leakgan.hpp"
-#include "seqrl/agents/seqgan.hpp"
+#include "seqrl/agents/mle/mle_trainer.hpp"
+#include "seqrl/agents/leakgan/leakgan.hpp"
+#include "seqrl/agents/seqgan/seqgan_trainer.hpp"
 #include "seqrl/nets/models/discriminator.hpp"
 #include "seqrl/bench/measure.hpp"
 #include "seqrl/nets/ops.hpp"

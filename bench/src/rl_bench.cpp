@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
-#include "seqrl/agents/dqn.hpp"
+#include "seqrl/agents/dqn/dqn.hpp"
 #include "seqrl/agents/runner.hpp"
 #include "seqrl/bench/measure.hpp"
 #include "seqrl/env/classic/cartpole.hpp"

@@ -6,7 +6,7 @@
 #include <fstream>
 #include <unistd.h>
 
-#include "seqrl/agents/dqn.hpp"
+#include "seqrl/agents/dqn/dqn.hpp"
 #include "seqrl/agents/runner.hpp"
 #include "seqrl/env/registry.hpp"
 

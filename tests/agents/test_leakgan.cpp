@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <cmath>
 
-#include "seqrl/agents/leakgan.hpp"
+#include "seqrl/agents/leakgan/leakgan.hpp"
 #include "seqrl/nets/kernels.hpp"
 #include "seqrl/nets/ops.hpp"
 

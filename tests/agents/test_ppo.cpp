@@ -9,9 +9,9 @@
 
 #include "metrics_file.hpp"
 #include "nets/gradcheck.hpp"
-#include "seqrl/agents/ppo.hpp"
-#include "seqrl/agents/ppo_text.hpp"
-#include "seqrl/agents/random_agent.hpp"
+#include "seqrl/agents/ppo/ppo.hpp"
+#include "seqrl/agents/ppo/ppo_lstm.hpp"
+#include "seqrl/agents/random/random.hpp"
 #include "seqrl/agents/registry.hpp"
 #include "seqrl/agents/runner.hpp"
 #include "seqrl/env/registry.hpp"

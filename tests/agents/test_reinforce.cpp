@@ -5,8 +5,8 @@
 #include <fstream>
 #include <unistd.h>
 
-#include "seqrl/agents/random_agent.hpp"
-#include "seqrl/agents/reinforce.hpp"
+#include "seqrl/agents/random/random.hpp"
+#include "seqrl/agents/reinforce/reinforce.hpp"
 #include "seqrl/agents/runner.hpp"
 #include "seqrl/env/registry.hpp"
 #include "seqrl/nets/checkpoint.hpp"

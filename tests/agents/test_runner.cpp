@@ -8,15 +8,15 @@
 #include <fstream>
 #include <sstream>
 
-#include "seqrl/agents/dqn.hpp"
-#include "seqrl/agents/ppo.hpp"
-#include "seqrl/agents/ppo_text.hpp"
-#include "seqrl/agents/reinforce.hpp"
+#include "seqrl/agents/dqn/dqn.hpp"
+#include "seqrl/agents/ppo/ppo.hpp"
+#include "seqrl/agents/ppo/ppo_lstm.hpp"
+#include "seqrl/agents/reinforce/reinforce.hpp"
 #include "seqrl/agents/runner.hpp"
 #include "seqrl/agents/run_dir.hpp"
-#include "seqrl/agents/leakgan.hpp"
-#include "seqrl/agents/seqgan_agent.hpp"
-#include "seqrl/agents/sequence_pg.hpp"
+#include "seqrl/agents/leakgan/leakgan.hpp"
+#include "seqrl/agents/seqgan/seqgan.hpp"
+#include "seqrl/agents/reinforce/reinforce_lstm.hpp"
 #include "seqrl/env/registry.hpp"
 #include "seqrl/nets/checkpoint.hpp"
 #include "seqrl/nets/ops.hpp"

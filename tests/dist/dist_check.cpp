@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "seqrl/agents/leakgan.hpp"
-#include "seqrl/agents/seqgan.hpp"
+#include "seqrl/agents/leakgan/leakgan.hpp"
+#include "seqrl/agents/seqgan/seqgan_trainer.hpp"
 #include "seqrl/nets/dist.hpp"
 #include "seqrl/nets/optim.hpp"
 #include "seqrl/nets/rng.hpp"

@@ -5,7 +5,7 @@
 #include "seqrl/nets/losses.hpp"
 #include "seqrl/nets/models/lstm_generator.hpp"
 #include "seqrl/nets/optim.hpp"
-#include "seqrl/agents/mle.hpp"
+#include "seqrl/agents/mle/mle_trainer.hpp"
 
 using namespace seqrl;
 using namespace seqrl::nets;

@@ -1,4 +1,4 @@
-#include "seqrl/agents/random_agent.hpp"
+#include "seqrl/agents/random/random.hpp"
 
 #include "seqrl/agents/registry.hpp"
 #include "seqrl/env/check_env.hpp"

@@ -12,7 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "seqrl/agents/agent.hpp"
-#include "seqrl/agents/mle.hpp"
+#include "seqrl/agents/mle/mle_trainer.hpp"
 #include "seqrl/nets/models/lstm_generator.hpp"
 #include "seqrl/text/tasks.hpp"
 

@@ -1,6 +1,6 @@
 // LeakGAN: pre-training, rollout rewards with the rescale, the manager's and the worker's losses,
 // and the agent under the runner. See leakgan.hpp.
-#include "seqrl/agents/leakgan.hpp"
+#include "seqrl/agents/leakgan/leakgan.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -11,7 +11,7 @@
 #include "across_ranks.hpp"
 #include "early_stopping.hpp"
 #include "seqrl/agents/registry.hpp"
-#include "seqrl/agents/seqgan_agent.hpp"
+#include "seqrl/agents/seqgan/seqgan.hpp"
 #include "seqrl/env/space.hpp"
 #include "seqrl/env/text/text_env.hpp"
 #include "seqrl/nets/dist.hpp"

@@ -1,5 +1,5 @@
 // SeqGAN as an agent of the runner (`seqrl train --agent seqgan --env TextOracle-v0`): the same
-// algorithm as `seqrl seqgan` (agents/seqgan.hpp), with its generator acting in a text env.
+// algorithm as `seqrl seqgan` (agents/seqgan/seqgan_trainer.hpp), with its generator acting in a text env.
 //
 //   - Before the first action: pre-train G by MLE on the task's real data and D on fresh
 //     negatives, as the protocol says (or start G from `init_generator` and skip the MLE phase).
@@ -23,7 +23,7 @@
 #include <nlohmann/json.hpp>
 
 #include "seqrl/agents/agent.hpp"
-#include "seqrl/agents/seqgan.hpp"
+#include "seqrl/agents/seqgan/seqgan_trainer.hpp"
 #include "seqrl/agents/text_policy.hpp"
 #include "seqrl/text/tasks.hpp"
 

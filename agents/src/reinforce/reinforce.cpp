@@ -1,5 +1,5 @@
 // REINFORCE with a baseline: episode bookkeeping per sub-env, returns, and the policy-gradient step.
-#include "seqrl/agents/reinforce.hpp"
+#include "seqrl/agents/reinforce/reinforce.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -1,5 +1,5 @@
-// SeqGAN under the runner. See seqgan_agent.hpp.
-#include "seqrl/agents/seqgan_agent.hpp"
+// SeqGAN under the runner. See seqgan/seqgan.hpp.
+#include "seqrl/agents/seqgan/seqgan.hpp"
 
 #include <fstream>
 

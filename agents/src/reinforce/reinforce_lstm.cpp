@@ -1,4 +1,4 @@
-#include "seqrl/agents/sequence_pg.hpp"
+#include "seqrl/agents/reinforce/reinforce_lstm.hpp"
 
 #include <algorithm>
 #include <cmath>

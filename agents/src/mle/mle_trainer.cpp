@@ -1,4 +1,4 @@
-#include "seqrl/agents/mle.hpp"
+#include "seqrl/agents/mle/mle_trainer.hpp"
 
 #include "seqrl/text/vocab.hpp"
 

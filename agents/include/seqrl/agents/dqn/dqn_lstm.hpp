@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "seqrl/agents/agent.hpp"
-#include "seqrl/agents/dqn.hpp"
+#include "seqrl/agents/dqn/dqn.hpp"
 #include "seqrl/nets/models/lstm_generator.hpp"
 #include "seqrl/nets/optim.hpp"
 

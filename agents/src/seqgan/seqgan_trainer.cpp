@@ -1,12 +1,12 @@
 // SeqGAN: MLE pre-training, discriminator pre-training, and the adversarial loop with
 // Monte-Carlo rollout rewards.
-#include "seqrl/agents/seqgan.hpp"
+#include "seqrl/agents/seqgan/seqgan_trainer.hpp"
 
 #include <algorithm>
 #include <cstring>
 
 #include "across_ranks.hpp"
-#include "seqrl/agents/mle.hpp"
+#include "seqrl/agents/mle/mle_trainer.hpp"
 #include "seqrl/nets/dist.hpp"
 #include "seqrl/nets/error.hpp"
 #include "seqrl/nets/ops.hpp"

@@ -1,5 +1,5 @@
 // DQN: epsilon-greedy acting, a uniform replay ring, TD targets from a target network.
-#include "seqrl/agents/dqn.hpp"
+#include "seqrl/agents/dqn/dqn.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -284,7 +284,7 @@ DQNConfig dqn_defaults(const std::string& env_id) {
     c.max_grad_norm = 10.f;
   }
   if (env_id.rfind("Text", 0) == 0) {
-    // the LSTM Q-network over the prefix (sequence_dqn.hpp): SeqGAN's generator width, no
+    // the LSTM Q-network over the prefix (dqn/dqn_lstm.hpp): SeqGAN's generator width, no
     // discount within a sentence, a short warm-up
     c.hidden = {32};
     c.lr = 1e-3f;

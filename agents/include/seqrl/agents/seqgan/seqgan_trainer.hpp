@@ -8,7 +8,7 @@
 //   d-step: fresh negatives from G, then `d_epochs` passes over real + negatives.
 //
 // The algorithm: pre-train G by MLE, pre-train D (rounds of fresh negatives), then alternate one
-// g-step with d_steps d-steps for total_batches batches (SeqGANAgent, seqgan_agent.hpp, runs
+// g-step with d_steps d-steps for total_batches batches (SeqGANAgent, seqgan/seqgan.hpp, runs
 // this loop under the runner: `seqrl train --agent seqgan`).
 //
 // The rollout policy. SeqGAN's rollout network is meant to trail the generator with an update

@@ -1,5 +1,5 @@
 // PPO and A2C: the rollout, GAE, the clipped surrogate and the updates. See ppo.hpp.
-#include "seqrl/agents/ppo.hpp"
+#include "seqrl/agents/ppo/ppo.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -1,4 +1,4 @@
-#include "seqrl/agents/sequence_dqn.hpp"
+#include "seqrl/agents/dqn/dqn_lstm.hpp"
 
 #include <algorithm>
 #include <cstring>

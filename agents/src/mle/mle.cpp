@@ -1,11 +1,11 @@
-// MLE under the runner. See mle_agent.hpp.
-#include "seqrl/agents/mle_agent.hpp"
+// MLE under the runner. See mle/mle.hpp.
+#include "seqrl/agents/mle/mle.hpp"
 
 #include <algorithm>
 
 #include "early_stopping.hpp"
 #include "seqrl/agents/registry.hpp"
-#include "seqrl/agents/seqgan_agent.hpp"
+#include "seqrl/agents/seqgan/seqgan.hpp"
 #include "seqrl/agents/text_policy.hpp"
 #include "seqrl/env/space.hpp"
 #include "seqrl/nets/checkpoint.hpp"

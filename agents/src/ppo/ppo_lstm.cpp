@@ -1,11 +1,11 @@
-// PPO with a KL anchor on text envs. See ppo_text.hpp.
-#include "seqrl/agents/ppo_text.hpp"
+// PPO with a KL anchor on text envs. See ppo/ppo_lstm.hpp.
+#include "seqrl/agents/ppo/ppo_lstm.hpp"
 
 #include <algorithm>
 #include <cmath>
 
 #include "seqrl/agents/generator_file.hpp"
-#include "seqrl/agents/ppo.hpp"
+#include "seqrl/agents/ppo/ppo.hpp"
 #include "seqrl/agents/registry.hpp"
 #include "seqrl/env/registry.hpp"
 #include "seqrl/env/text/text_env.hpp"
