@@ -1,10 +1,10 @@
-// `seqrl fit ae|vae|gan|lm`: the generative modules and the language model through agents::fit (see agents/fit.hpp).
+// `seqrl fit ae|vae|gan|lm`: the generative modules and the language model through fit::fit (see fit/fit.hpp).
 #include <algorithm>
 
 #include <nlohmann/json.hpp>
 
 #include "cli_detail.hpp"
-#include "seqrl/agents/fit.hpp"
+#include "seqrl/fit/fit.hpp"
 #include "seqrl/agents/runner.hpp"
 
 namespace po = boost::program_options;
@@ -12,7 +12,7 @@ namespace po = boost::program_options;
 namespace seqrl::cli {
 
 int fit_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  agents::FitConfig c;
+  fit::FitConfig c;
   std::vector<std::string> rest = args;
   const bool asks_help = !args.empty() && (args[0] == "--help" || args[0] == "-h");
   if (!asks_help && (args.empty() || args[0].rfind("--", 0) == 0)) {
@@ -28,7 +28,7 @@ int fit_command(const std::vector<std::string>& args, std::ostream& out, std::os
     if (rest[i] == "--data") data = rest[i + 1];
   for (const auto& a : rest)
     if (a.rfind("--data=", 0) == 0) data = a.substr(7);
-  if (!asks_help) c = agents::fit_defaults(c.kind, data);
+  if (!asks_help) c = fit::fit_defaults(c.kind, data);
   po::options_description d("seqrl fit ae|vae|gan|lm options (defaults for " + c.kind + " on " + data + ")");
   d.add_options()
       ("data", po::value(&c.data)->default_value(c.data), "ring8, grid25 (2-D mixtures), oracle, coco, grammar, or a text file (one sentence per line)")
@@ -77,7 +77,7 @@ int fit_command(const std::vector<std::string>& args, std::ostream& out, std::os
         throw ConfigError("seqrl fit: --" + k + " with --resume: a resumed run keeps the configuration stored in its checkpoint");
     c.resume = file_in_run_folder(c.resume, {"checkpoint.safetensors"}, "fit");
   }
-  const agents::FitResult r = agents::fit(c, &err);
+  const fit::FitResult r = fit::fit(c, &err);
   if (r.interrupted) {
     const std::string why = agents::stop_reason();  // (empty on a rank that was stopped by another)
     err << "seqrl fit: interrupted" << (why.empty() ? "" : " by " + why) << " at update " << r.steps

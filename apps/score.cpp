@@ -9,7 +9,7 @@
 #include <xtensor/xview.hpp>
 
 #include "cli_detail.hpp"
-#include "seqrl/agents/fit.hpp"
+#include "seqrl/fit/fit.hpp"
 #include "seqrl/nets/checkpoint.hpp"
 #include "seqrl/nets/error.hpp"
 #include "seqrl/text/grammar.hpp"
@@ -53,7 +53,7 @@ int embsim_score(const ScoreConfig& c, std::ostream& out) {
   require(!c.encoder.empty(), "score", "--metric embsim needs --encoder CHECKPOINT (a sentence AE/VAE from seqrl fit)");
   require(c.samples.empty() != c.generator.empty(), "score", "--metric embsim takes one of --samples FILE or --generator CHECKPOINT");
   const auto t0 = std::chrono::steady_clock::now();
-  const agents::FittedSentenceAutoencoder ref = agents::load_sentence_autoencoder(c.encoder);
+  const fit::FittedSentenceAutoencoder ref = fit::load_sentence_autoencoder(c.encoder);
   const size_t V = ref.model->cfg.vocab;
   // the first n rows of an embedding table
   auto rows = [](const nets::Tensor& t, size_t n) { return nets::Tensor(xt::view(t, xt::range(0, n), xt::all())); };
@@ -70,7 +70,7 @@ int embsim_score(const ScoreConfig& c, std::ostream& out) {
     res["generator"] = c.generator;
   } else {
     require(c.embsim_steps > 0, "score", "--embsim-steps must be positive");
-    agents::FitConfig f = ref.cfg;
+    fit::FitConfig f = ref.cfg;
     f.data = c.samples;
     f.vocab_file = ref.vocab_file;
     f.steps = c.embsim_steps, f.eval_every = 0, f.checkpoint_every = 0, f.handle_sigint = false;
@@ -80,8 +80,8 @@ int embsim_score(const ScoreConfig& c, std::ostream& out) {
     char tmpl[] = "/tmp/seqrl_embsim_XXXXXX";
     if (!::mkdtemp(tmpl)) throw IOError("cannot create a temporary folder for embsim");
     f.out = tmpl;
-    agents::fit(f);
-    gen = agents::load_sentence_autoencoder(f.out + "/checkpoint.safetensors").model->embedding.weight.value();
+    fit::fit(f);
+    gen = fit::load_sentence_autoencoder(f.out + "/checkpoint.safetensors").model->embedding.weight.value();
     std::filesystem::remove_all(f.out);
     res["samples_file"] = c.samples;
     res["fitted_steps"] = c.embsim_steps;

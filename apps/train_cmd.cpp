@@ -10,7 +10,7 @@
 
 #include "cli.hpp"
 #include "cli_detail.hpp"
-#include "suite_file.hpp"
+#include "seqrl/suite/suite_file.hpp"
 #include "seqrl/agents/registry.hpp"
 #include "seqrl/agents/run_dir.hpp"
 #include "seqrl/agents/runner.hpp"
@@ -240,7 +240,7 @@ std::string fingerprint(const std::string& path) {
     uint64_t h = 1469598103934665603ull;
     for (const auto& n : names) {
       const std::string f = n + "=" + fingerprint(path + "/" + n) + ";";
-      h = fnv1a(f.data(), f.size(), h);
+      h = suite::fnv1a(f.data(), f.size(), h);
     }
     return std::to_string(names.size()) + " entries, fnv1a " + std::to_string(h);
   }
@@ -248,7 +248,7 @@ std::string fingerprint(const std::string& path) {
   uint64_t h = 1469598103934665603ull, size = 0;
   char buf[1 << 16];
   while (f.read(buf, sizeof buf) || f.gcount() > 0) {
-    h = fnv1a(buf, size_t(f.gcount()), h);
+    h = suite::fnv1a(buf, size_t(f.gcount()), h);
     size += uint64_t(f.gcount());
   }
   return std::to_string(size) + " bytes, fnv1a " + std::to_string(h);

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# seqrl suite writes report.html with its plots embedded (bench/report.py with matplotlib).
+# seqrl suite writes report.html with its plots embedded (suite/report.py with matplotlib).
 set -euo pipefail
 seqrl=$1 dir=$2
 rm -rf "$dir" && mkdir -p "$dir"

@@ -13,8 +13,8 @@
 
 #include "cli.hpp"
 #include "run_cli.hpp"
-#include "seqrl/bench/stats.hpp"
-#include "suite_file.hpp"
+#include "seqrl/suite/stats.hpp"
+#include "seqrl/suite/suite_file.hpp"
 
 using namespace seqrl;
 
@@ -63,14 +63,14 @@ TEST_CASE("seqrl suite runs a suite file, skips finished runs, resumes from chec
     found = true;
     CHECK(e["seeds"] == 3);
     CHECK(e["return"]["mean"]["value"].get<double>() == Approx((rnd[0] + rnd[1] + rnd[2]) / 3));
-    CHECK(e["return"]["median"]["value"].get<double>() == Approx(bench::median(rnd)));
+    CHECK(e["return"]["median"]["value"].get<double>() == Approx(suite::median(rnd)));
     CHECK(e["return"]["iqm"]["lo"].get<double>() >= *std::min_element(rnd.begin(), rnd.end()));
     // normalised against a random policy's 100 episodes and CartPole's threshold 475
     const double base = e["random_return"].get<double>();
     CHECK(base > 15);
     CHECK(base < 30);
     CHECK(e["threshold"] == 475.0);
-    CHECK(e["normalised_iqm"]["value"].get<double>() == Approx(bench::normalize((rnd[0] + rnd[1] + rnd[2]) / 3, base, 475)));
+    CHECK(e["normalised_iqm"]["value"].get<double>() == Approx(suite::normalize((rnd[0] + rnd[1] + rnd[2]) / 3, base, 475)));
   }
   CHECK(found);
   // the text run's sweep: one entry per temperature, stamped with its counts
@@ -165,13 +165,13 @@ TEST_CASE("seqrl suite checks its file's schema up front: each bad value named b
   for (const char* name : {"quick", "toy", "text", "paper"}) {
     INFO(name);
     REQUIRE(run({"suite", "--show", name}, out, err) == 0);
-    CHECK_NOTHROW(cli::check_suite_file(nlohmann::json::parse(out)));
+    CHECK_NOTHROW(suite::check_suite_file(nlohmann::json::parse(out)));
   }
   for (const char* f : {"oracle20.json", "oracle40.json"}) {
     INFO(f);
     std::ifstream in(std::string(SEQRL_SOURCE_DIR) + "/bench/suites/" + f);
     REQUIRE(in);
-    CHECK_NOTHROW(cli::check_suite_file(nlohmann::json::parse(in)));
+    CHECK_NOTHROW(suite::check_suite_file(nlohmann::json::parse(in)));
   }
 }
 

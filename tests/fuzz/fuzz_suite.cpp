@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fuzz_util.hpp"
-#include "suite_file.hpp"
+#include "seqrl/suite/suite_file.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   nlohmann::json j;
@@ -19,10 +19,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const auto acts_on = [](const std::string& agent, const std::string& env, const nlohmann::json&) {
       return (agent.size() + env.size()) % 3 != 0;  // some pairs skipped, as for spaces that do not fit
     };
-    const auto runs = seqrl::cli::expand_suite(j, acts_on, skipped);
+    const auto runs = seqrl::suite::expand_suite(j, acts_on, skipped);
     for (const auto& r : runs) {
-      const auto v = seqrl::cli::resolve_references(r, runs, "/nonexistent/suite-out", false);
-      (void)seqrl::cli::has_reference(v);
+      const auto v = seqrl::suite::resolve_references(r, runs, "/nonexistent/suite-out", false);
+      (void)seqrl::suite::has_reference(v);
     }
   });
   return 0;

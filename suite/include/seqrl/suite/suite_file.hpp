@@ -10,7 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace seqrl::cli {
+namespace seqrl::suite {
 
 // Every key is known (an unknown one is named with the keys its object takes) and every value of
 // its type and range: "name" a string, "seeds" a non-empty list of integers >= 0, "envs" an object
@@ -58,4 +58,4 @@ bool has_reference(const RunSpec& r);
 // suite has no such run, or (check_exists) its checkpoint is not there yet.
 RunSpec resolve_references(RunSpec r, const std::vector<RunSpec>& runs, const std::string& out_dir, bool check_exists);
 
-}  // namespace seqrl::cli
+}  // namespace seqrl::suite

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Plots and report.html of a `seqrl suite` folder (results.json, report.md), with matplotlib.
 
-usage: python3 bench/report.py SUITE_DIR
+usage: python3 suite/report.py SUITE_DIR
 
 Writes SUITE_DIR/plots/*.png and SUITE_DIR/report.html, a self-contained page (the PNGs are
 embedded as base64) with the tables of report.md. matplotlib (Debian's python3-matplotlib) is used

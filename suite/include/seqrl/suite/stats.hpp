@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-namespace seqrl::bench {
+namespace seqrl::suite {
 
 // scipy.stats.trim_mean(x, 0.25): drop int(0.25 n) scores from each end of the sorted scores and
 // average the rest (n < 4: the plain mean). ValueError for no scores.
@@ -44,4 +44,4 @@ Interval aggregate(const std::vector<std::vector<double>>& per_env, const std::s
 // The p-th percentile (0..100) of x, numpy's linear interpolation.
 double percentile(std::vector<double> x, double p);
 
-}  // namespace seqrl::bench
+}  // namespace seqrl::suite

@@ -1,4 +1,4 @@
-#include "seqrl/bench/stats.hpp"
+#include "seqrl/suite/stats.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -7,7 +7,7 @@
 #include "seqrl/nets/error.hpp"
 #include "seqrl/nets/rng.hpp"
 
-namespace seqrl::bench {
+namespace seqrl::suite {
 
 double mean(const std::vector<double>& x) {
   if (x.empty()) throw ValueError("mean of no scores");
@@ -97,4 +97,4 @@ Interval aggregate(const std::vector<std::vector<double>>& per_env, const std::s
   return bootstrap(per_env, stat_of(statistic), resamples, seed);
 }
 
-}  // namespace seqrl::bench
+}  // namespace seqrl::suite

@@ -1,5 +1,5 @@
-// seqrl fit: the training loops of the AE, VAE and GAN modules. See fit.hpp.
-#include "seqrl/agents/fit.hpp"
+// seqrl fit: the training loops of the AE, VAE and GAN modules. See seqrl/fit/fit.hpp.
+#include "seqrl/fit/fit.hpp"
 
 #include "seqrl/agents/generator_file.hpp"
 #include "seqrl/agents/run_dir.hpp"
@@ -22,7 +22,10 @@
 #include "seqrl/text/grammar.hpp"
 #include "seqrl/text/metrics.hpp"
 
-namespace seqrl::agents {
+namespace seqrl::fit {
+
+// the run folder, checkpoints and Ctrl-C handling of seqrl train (agents/run_dir.hpp, runner.hpp)
+using namespace seqrl::agents;
 
 #define SEQRL_FIT_FIELDS(X)                                                                         \
   X(kind) X(data) X(seed) X(steps) X(batch) X(lr) X(clip) X(eval_every) X(eval_samples) X(out)      \
@@ -825,4 +828,4 @@ FittedSentenceAutoencoder load_sentence_autoencoder(const std::string& path) {
   return f;
 }
 
-}  // namespace seqrl::agents
+}  // namespace seqrl::fit

@@ -5,13 +5,14 @@
 #include <fstream>
 #include <unistd.h>
 
-#include "seqrl/agents/fit.hpp"
+#include "seqrl/fit/fit.hpp"
 #include "seqrl/agents/runner.hpp"
 #include "seqrl/nets/checkpoint.hpp"
 #include "metrics_file.hpp"
 
 using namespace seqrl;
 using namespace seqrl::agents;
+using namespace seqrl::fit;
 
 namespace {
 std::string tmpdir(const std::string& name) {
@@ -26,19 +27,19 @@ void check_same_run(FitConfig c, long stop_at) {
   const std::string a = tmpdir(c.kind + c.data + "_a"), b = tmpdir(c.kind + c.data + "_b");
   c.handle_sigint = false;
   c.out = a;
-  const FitResult whole = fit(c);
+  const FitResult whole = fit::fit(c);
   REQUIRE_FALSE(whole.interrupted);
   c.out = b;
   c.on_step = [&](long s) {
     if (s == stop_at) request_stop();
   };
-  const FitResult part = fit(c);
+  const FitResult part = fit::fit(c);
   REQUIRE(part.interrupted);
   REQUIRE(part.steps == stop_at);
   FitConfig r;
   r.resume = b + "/checkpoint.safetensors";
   r.handle_sigint = false;
-  const FitResult rest = fit(r);
+  const FitResult rest = fit::fit(r);
   REQUIRE_FALSE(rest.interrupted);
   CHECK(rest.steps == c.steps);
   CHECK(rest.final_eval == whole.final_eval);
@@ -79,7 +80,7 @@ TEST_CASE("fit: a sentence VAE on the grammar stopped mid-epoch and resumed equa
   CHECK_FALSE(nets::load_autoencoder(tmpdir("vaegrammar_a") + "/checkpoint.safetensors").mlp);
   FitConfig v;
   v.kind = "ae", v.data = "ring8", v.steps = 1, v.handle_sigint = false, v.out = tmpdir("ae1");
-  fit(v);
+  fit::fit(v);
   CHECK(nets::load_autoencoder(v.out + "/checkpoint.safetensors").mlp);
   CHECK_THROWS_WITH(load_sentence_autoencoder(v.out + "/checkpoint.safetensors"), Catch::Contains("not a sentence autoencoder"));
   const std::string samples = slurp(tmpdir("vaegrammar_a") + "/samples.txt");
@@ -118,7 +119,7 @@ TEST_CASE("fit: bad configurations are named", "[agents][fit]") {
   c.kind = "flow";
   CHECK_THROWS_WITH(validate(c), Catch::Contains("kind must be ae, vae, gan or lm, got 'flow'"));
   c.kind = "vae", c.data = "/nonexistent/corpus.txt", c.handle_sigint = false;
-  CHECK_THROWS_WITH(fit(c), Catch::Contains("/nonexistent/corpus.txt"));
+  CHECK_THROWS_WITH(fit::fit(c), Catch::Contains("/nonexistent/corpus.txt"));
   c.data = "ring8", c.g_loss = "minimax";
   CHECK_THROWS_WITH(validate(c), Catch::Contains("--g-loss must be nonsaturating or saturating"));
 }
@@ -139,7 +140,7 @@ std::string grammar_model(const std::string& kind) {
     c.kind = kind, c.data = "grammar", c.samples = 512, c.steps = 120, c.batch = 32, c.eval_every = 0;
     c.eval_samples = 64, c.emb = 16, c.hidden = 48, c.latent = 8, c.kl_anneal_steps = 60, c.lr = 3e-3f;
     c.handle_sigint = false, c.out = tmpdir("grammar_" + kind);
-    fit(c);
+    fit::fit(c);
     p = c.out + "/checkpoint.safetensors";
   }
   return p;
@@ -224,7 +225,7 @@ TEST_CASE("a latent GAN on a VAE's codes: fitted through seqrl fit, its discrimi
   c.kind = "gan", c.data = "grammar", c.samples = 512, c.max_len = 16, c.encoder = grammar_model("vae");
   c.steps = 50, c.eval_every = 0, c.eval_samples = 100, c.noise_dim = 8, c.gan_hidden = 32, c.handle_sigint = false;
   c.out = tmpdir("latent_gan");
-  const FitResult r = fit(c);
+  const FitResult r = fit::fit(c);
   CHECK(r.final_eval.contains("d_real_held_out"));
   CHECK(r.final_eval.contains("grammatical"));
   auto e = env::make("TextGrammar-v0", {{"reward_model", c.out + "/checkpoint.safetensors"}});

@@ -24,7 +24,7 @@
 #include "seqrl/nets/models/gan.hpp"
 #include "seqrl/text/tasks.hpp"
 
-namespace seqrl::agents {
+namespace seqrl::fit {
 
 struct FitConfig {
   std::string kind = "vae";    // ae, vae, gan, or lm (an LSTM language model by maximum likelihood)
@@ -101,4 +101,4 @@ struct FittedSentenceAutoencoder {
 // (nets::load_autoencoder loads either form from the checkpoint alone.)
 FittedSentenceAutoencoder load_sentence_autoencoder(const std::string& checkpoint);
 
-}  // namespace seqrl::agents
+}  // namespace seqrl::fit

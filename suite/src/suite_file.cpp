@@ -1,4 +1,4 @@
-#include "suite_file.hpp"
+#include "seqrl/suite/suite_file.hpp"
 
 #include <sys/stat.h>
 
@@ -10,7 +10,7 @@
 
 #include "seqrl/nets/error.hpp"
 
-namespace seqrl::cli {
+namespace seqrl::suite {
 
 using json = nlohmann::json;
 
@@ -147,7 +147,7 @@ std::string slug(const std::string& s) {
 namespace {
 // 64-bit FNV-1a: a run id's options suffix is the same on every machine and standard library
 // (std::hash is implementation-defined), so a suite resumes wherever its folder is copied.
-uint64_t fnv1a(const std::string& s) { return cli::fnv1a(s.data(), s.size()); }  // of a string
+uint64_t fnv1a(const std::string& s) { return suite::fnv1a(s.data(), s.size()); }  // of a string
 }  // namespace
 
 bool exists(const std::string& p) {
@@ -267,4 +267,4 @@ RunSpec resolve_references(RunSpec r, const std::vector<RunSpec>& runs, const st
   return r;
 }
 
-}  // namespace seqrl::cli
+}  // namespace seqrl::suite

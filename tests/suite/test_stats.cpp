@@ -1,10 +1,10 @@
 // The suite's statistics against values computed by hand (and by numpy/scipy's definitions).
 #include <catch2/catch.hpp>
 
-#include "seqrl/bench/stats.hpp"
+#include "seqrl/suite/stats.hpp"
 #include "seqrl/nets/error.hpp"
 
-using namespace seqrl::bench;
+using namespace seqrl::suite;
 
 TEST_CASE("IQM is scipy's trim_mean(x, 0.25), the median and the mean as usual", "[bench][stats]") {
   // n = 8: int(0.25 * 8) = 2 dropped from each end of the sorted scores -> mean of 3, 4, 5, 6

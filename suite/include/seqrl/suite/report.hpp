@@ -1,0 +1,53 @@
+// The suite's reading and reporting half, shared by `seqrl suite` and anything else that reads a
+// suite folder: the built-in suites, a run's summary and record as the suite checks them, the
+// quality-diversity sweep of a text run's generator, the random baselines of normalised scores,
+// and the report (results.csv/json, stats.json, report.md; the plots: suite/report.py).
+//
+// A suite folder: OUT/suite.json, OUT/runs/<run id>/{summary.json, checkpoint.safetensors, ...},
+// OUT/random_baselines.json, and what suite_report writes.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "seqrl/suite/suite_file.hpp"
+
+namespace seqrl::suite {
+
+// v with prec digits after the point, as the report prints numbers.
+std::string fixed(double v, int prec = 3);
+
+// A JSON file; IOError when it cannot be read, ConfigError naming it when it is not JSON.
+nlohmann::json read_json(const std::string& path);
+
+// A run's summary.json as the suite reads it: null when the run has not finished (interrupted,
+// or no final evaluation yet), else the summary, its fields checked. A damaged file (hand-edited,
+// another version's) is a ConfigError naming it, not a JSON library error naming nothing.
+nlohmann::json read_summary(const std::string& path);
+
+// The differences between a stored run record (summary.json's "config") and the one asked for,
+// as "steps 2000 -> 6000; agent_config.gamma 0.99 -> 0.5" (at most 6), "" when none. Records of
+// runs made before the data's identity and the evaluation settings were recorded lack those
+// keys: what a record lacks is not compared.
+std::string record_differences(const nlohmann::json& have, const nlohmann::json& want);
+
+// The built-in suite `name` (quick, toy, text, paper) as a suite file; ConfigError for another.
+nlohmann::json builtin_suite(const std::string& name);
+
+// The quality-diversity sweep of a finished text run's generator (null when its agent has none):
+// one entry per suite temperature with NLL-test and whichever of NLL-oracle, grammaticality,
+// BLEU/Self-BLEU and distinct-4 the run's task has, over suite.text_samples samples.
+nlohmann::json text_metrics(const std::string& checkpoint, const RunSpec& run, const nlohmann::json& suite);
+
+// The mean return of uniformly random actions on the env over 100 episodes (seed 12345), cached
+// in cache_path (written atomically).
+double random_score(const std::string& env_id, const nlohmann::json& env_options, const std::string& cache_path);
+
+// The report of a finished (or partly finished) suite folder: writes results.csv, results.json,
+// stats.json and report.md into out_dir and returns results.json's content.
+nlohmann::json suite_report(const std::string& out_dir, const nlohmann::json& suite, const std::vector<RunSpec>& runs,
+                            const std::vector<std::string>& skipped);
+
+}  // namespace seqrl::suite
