@@ -11,6 +11,7 @@
 
 #include "seqrl/agents/registry.hpp"
 #include "seqrl/env/registry.hpp"
+#include "seqrl/env/text/model_rewards.hpp"
 
 namespace po = boost::program_options;
 
@@ -34,7 +35,15 @@ int list_command(const std::vector<std::string>& args, std::ostream& out, std::o
     }
     return 0;
   }
-  err << "seqrl list: say what to list: 'seqrl list envs' or 'seqrl list agents'\n";
+  if (what == "reward-models") {
+    for (const auto* r : env::registered_reward_models()) {
+      out << r->name << "  " << r->summary << "\n";
+      if (!r->arg.empty()) out << "    reward_model \"" << r->name << ":ARG\", ARG: " << r->arg << "\n";
+      if (r->reads) out << "    or a bare checkpoint path of this kind\n";
+    }
+    return 0;
+  }
+  err << "seqrl list: say what to list: 'seqrl list envs', 'seqrl list agents' or 'seqrl list reward-models'\n";
   return 2;
 }
 
@@ -85,7 +94,7 @@ const std::vector<Command>& commands() {
                  "options: seqrl seqgan --task oracle|coco|grammar --protocol fast --seed 1 --out DIR", seqgan_command},
       {"bench", "speed benchmarks (JSON on stdout)", bench_command},
       {"demo", "alias of seqrl fit lm --data oracle: MLE on SeqGAN's oracle, NLL-oracle as it learns", demo_command},
-      {"list", "list environments or agents (seqrl list envs|agents)", list_command},
+      {"list", "list environments, agents or reward models (seqrl list envs|agents|reward-models)", list_command},
       {"help", "this text", help_command},
       {"--version", "the version", version_command},
   };

@@ -254,12 +254,14 @@ std::string fingerprint(const std::string& path) {
   return std::to_string(size) + " bytes, fnv1a " + std::to_string(h);
 }
 
-// the string values in j that name an existing file or folder (data sets, reward models, generators)
+// the string values in j that name an existing file or folder (data sets, reward models, generators),
+// also after a "NAME:" (a registered reward model's argument: "vae-elbo:PATH")
 void paths_in(const nlohmann::json& j, std::set<std::string>& out) {
   if (j.is_string()) {
     struct stat st;
     const std::string v = j.get<std::string>();
-    if (!v.empty() && ::stat(v.c_str(), &st) == 0 && (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))) out.insert(v);
+    for (const std::string& p : {v, v.find(':') == std::string::npos ? std::string() : v.substr(v.find(':') + 1)})
+      if (!p.empty() && ::stat(p.c_str(), &st) == 0 && (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))) out.insert(p);
   } else if (j.is_structured()) {
     for (const auto& x : j) paths_in(x, out);
   }

@@ -205,7 +205,7 @@ const std::vector<EnvOption>& common_env_options() {
       // (TimeLimit counts in an int: a larger limit is refused by name, not cast)
       {"max_episode_steps", "integer", "time limit (TimeLimit), overriding the id's own", 1, 2147483647.0},
       {"encoder", "string", "an autoencoder checkpoint (seqrl fit ae|vae): observations become its codes"},
-      {"reward_model", "string", "a checkpoint whose model scores a text env's sequences (the reward)"},
+      {"reward_model", "string", "a text env's reward: a registered reward model, NAME or NAME:ARG (seqrl list reward-models), or a checkpoint"},
       {"one_hot", "bool", "a Discrete observation as a one-hot vector (OneHotObservation)"}};
   return o;
 }
@@ -279,7 +279,7 @@ std::unique_ptr<Env> make(const std::string& id, const Info& given) {
     if (!text) throw ValueError("option reward_model: '" + id + "' is not a text environment");
     const size_t T = dynamic_cast<const TokenSequence&>(text->observation_space()).max_len;
     text->set_reward_model(shared_by_key<RewardModel>(reward_model + "\n" + std::to_string(text->vocab()) + "\n" + std::to_string(T),
-                                                      [&] { return load_reward_model(reward_model, text->vocab(), T); }));
+                                                      [&] { return make_reward_model(reward_model, text->vocab(), T); }));
   }
   e->id = id;
   std::optional<int> limit = s.max_episode_steps;

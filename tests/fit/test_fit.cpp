@@ -197,6 +197,52 @@ TEST_CASE("reward_model: a VAE's ELBO rewards a grammar env's finished sentence,
                     Catch::Contains("vocabulary of"));
 }
 
+TEST_CASE("reward_model by name: the registry's NAME:ARG, a user's kind, and the errors", "[agents][fit][vae][env]") {
+  const std::string path = grammar_model("vae");
+  // the named form gives the same rewards as the bare path (whose kind is read from the file)
+  auto named = env::make("TextGrammar-v0", {{"reward_model", "vae-elbo:" + path}});
+  auto bare = env::make("TextGrammar-v0", {{"reward_model", path}});
+  CHECK(dynamic_cast<env::TextGenEnv&>(*named).reward_model().name() == "vae-elbo");
+  for (auto* e : {named.get(), bare.get()}) e->reset(3);
+  env::StepResult a, b;
+  for (int32_t id : {5, 9, 4, int32_t(text::Vocabulary::kEos)}) a = named->step(env::Action(int64_t(id))), b = bare->step(env::Action(int64_t(id)));
+  REQUIRE(a.terminated);
+  CHECK(a.reward == b.reward);
+  // a kind that does not read this checkpoint says what the file is not
+  CHECK_THROWS_WITH(env::make("TextGrammar-v0", {{"reward_model", "latent-discriminator:" + path}}),
+                    Catch::Contains("not a latent GAN"));
+  CHECK_THROWS_WITH(env::make("TextGrammar-v0", {{"reward_model", "vae-elbo"}}), Catch::Contains("needs a checkpoint"));
+  // a user's kind joins with one call and is chosen by name, with its argument
+  struct Length : env::RewardModel {
+    double per_token;
+    explicit Length(double p) : per_token(p) {}
+    std::string name() const override { return "length"; }
+    std::vector<double> score(const nets::IntTensor& s) override {
+      std::vector<double> r(s.shape()[0], 0.0);
+      for (size_t i = 0; i < r.size(); ++i)
+        for (size_t t = 0; t < s.shape()[1] && s(i, t) != text::Vocabulary::kEos && s(i, t) != 0; ++t) r[i] += per_token;
+      return r;
+    }
+  };
+  env::register_reward_model({"length", "per_token x the sentence's length", "the reward per token",
+                              [](const env::RewardModelArgs& x) { return std::make_shared<Length>(std::stod(x.arg)); }});
+  auto mine = env::make("TextGrammar-v0", {{"reward_model", "length:0.5"}});
+  mine->reset(1);
+  env::StepResult r;
+  for (int32_t id : {5, 9, 4, int32_t(text::Vocabulary::kEos)}) r = mine->step(env::Action(int64_t(id)));
+  REQUIRE(r.terminated);
+  CHECK(r.reward == Approx(1.5));
+  bool listed = false;
+  for (const auto* s : env::registered_reward_models()) listed |= s->name == "length";
+  CHECK(listed);
+  // neither a name nor a file: the error lists the kinds
+  CHECK_THROWS_WITH(env::make("TextGrammar-v0", {{"reward_model", "lenght:1"}}),
+                    Catch::Contains("neither a registered reward model") && Catch::Contains("length") &&
+                        Catch::Contains("seqgan-discriminator"));
+  CHECK_THROWS_WITH(env::register_reward_model({"Bad Name", "", "", [](const env::RewardModelArgs&) { return std::shared_ptr<env::RewardModel>(); }}),
+                    Catch::Contains("a-z, 0-9"));
+}
+
 TEST_CASE("encoder: a grammar env's prefix observed through a fitted VAE is the model's code of the prefix", "[agents][fit][vae][env]") {
   const std::string path = grammar_model("vae");
   auto e = env::make("TextGrammar-v0", {{"encoder", path}});
