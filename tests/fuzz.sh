@@ -17,7 +17,7 @@ cmake -S "$root" -B "$build" -DCMAKE_CXX_COMPILER=clang++ -DSEQRL_FUZZ=ON -DSEQR
 cmake --build "$build" --target seqrl_fuzzers -j "$(nproc)"
 work=$build/corpus
 seeds=$build/seeds
-rm -rf "$seeds" && mkdir -p "$seeds"/{safetensors,npy,corpus,vocab,token_ids,ini,env_options,suite} "$work"
+rm -rf "$seeds" && mkdir -p "$seeds"/{safetensors,npy,corpus,text_corpus,vocab,token_ids,ini,env_options,suite} "$work"
 shared=${SEQRL_SHARED:-$root/../shared}
 # real files: checkpoints, vocabularies and samples from the Release build's commands
 seqrl=$root/build/seqrl
@@ -38,6 +38,10 @@ fi
 [ -f "$shared/data/coco/test_coco.txt" ] && head -n 200 "$shared/data/coco/test_coco.txt" > "$seeds/corpus/coco"
 printf 'a man riding a horse .\nthe cat sat on a red couch\n\n  spaces   and\ttabs  \n' > "$seeds/corpus/small"
 printf '<pad>\n<bos>\n<eos>\n<unk>\na\nman\n' > "$seeds/vocab/small"
+# TextCorpus-v0: two option bytes, then the training file
+for opt in '\x00\x00' '\x01\x01' '\x1e\x80' '\x0e\x31'; do
+  for c in "$seeds"/corpus/*; do { printf "$opt"; head -c 4000 "$c"; } > "$seeds/text_corpus/$(basename "$c")_$(printf "$opt" | od -An -tx1 | tr -d ' ')"; done
+done
 python3 -c "
 import random; random.seed(1)
 print('\n'.join(' '.join(str(random.randrange(5000)) for _ in range(20)) for _ in range(5)))" > "$seeds/token_ids/oracle"
@@ -52,7 +56,7 @@ if [ -x "$seqrl" ]; then
   for s in quick toy text paper; do "$seqrl" suite --show "$s" > "$seeds/suite/$s" 2>/dev/null || rm -f "$seeds/suite/$s"; done
 fi
 summary=()
-for name in safetensors npy corpus vocab token_ids ini env_options suite; do
+for name in safetensors npy corpus text_corpus vocab token_ids ini env_options suite; do
   bin=$build/tests/fuzz/fuzz_$name
   reg=$root/tests/fuzz/regressions/$name
   if [ -d "$reg" ] && [ -n "$(ls -A "$reg")" ]; then

@@ -1,5 +1,7 @@
 #include "seqrl/env/registry.hpp"
 
+#include <sys/stat.h>
+
 #include <cmath>
 #include <sstream>
 
@@ -17,6 +19,7 @@
 #include "seqrl/env/toy/toy.hpp"
 #include "seqrl/env/wrappers.hpp"
 #include "seqrl/text/data.hpp"
+#include "seqrl/text/tasks.hpp"
 
 namespace seqrl::env {
 
@@ -40,46 +43,45 @@ std::shared_ptr<T> shared_by_key(const std::string& key, Make make) {
 }
 
 std::unique_ptr<Env> make_text_oracle_env(const Info& o) {
-  auto get = [&](const char* k, auto def) { return o.contains(k) ? o[k].get<decltype(def)>() : def; };
-  const std::string src = get("oracle", std::string("random"));
-  nets::LSTMGeneratorConfig c;
-  c.vocab = get("vocab", size_t(5000));
-  c.seq_len = get("seq_len", size_t(20));
-  c.emb = get("emb", size_t(32));
-  c.hidden = get("hidden", size_t(32));
-  const uint64_t seed = get("oracle_seed", uint64_t(0));
-  const std::string key = src + "|" + std::to_string(seed) + "|" + std::to_string(c.vocab) + "|" +
-                          std::to_string(c.seq_len) + "|" + std::to_string(c.emb) + "|" + std::to_string(c.hidden);
-  const auto oracle = shared_by_key<const text::Oracle>(key, [&] {
-    return std::make_shared<const text::Oracle>(src == "random" ? text::Oracle::random(c, seed)
-                                                                : text::Oracle::from_npy(src, c));
-  });
+  const text::TextTaskOptions t = oracle_options(o);
+  const std::string key = t.oracle_dir + "|" + std::to_string(t.oracle_seed) + "|" + std::to_string(t.oracle_vocab) + "|" +
+                          std::to_string(t.oracle_seq_len) + "|" + std::to_string(t.oracle_emb) + "|" +
+                          std::to_string(t.oracle_hidden);
+  const auto oracle = shared_by_key<const text::Oracle>(
+      key, [&] { return std::make_shared<const text::Oracle>(text::make_oracle(t, uint64_t(t.oracle_seed))); });
   return std::make_unique<TextGenEnv>(oracle->config().vocab, oracle->config().seq_len,
                                       std::make_shared<OracleLikelihoodReward>(oracle));
 }
 
-std::unique_ptr<Env> make_text_coco_env(const Info& o) {
-  static std::mutex mu;
-  static std::map<std::string, std::shared_ptr<BleuReward>> rewards;
-  static std::map<std::string, std::pair<size_t, size_t>> sizes;  // vocab, T
-  static std::map<std::string, std::shared_ptr<const text::Vocabulary>> words;
-  const std::string corpus = o.contains("corpus") ? o["corpus"].get<std::string>() : text::data_path("coco/image_coco.txt");
+// TextCoco-v0 and TextCorpus-v0: the corpus read once per options, its BLEU reward shared.
+std::unique_ptr<Env> make_text_corpus_env(const std::string& id, const Info& o) {
+  struct Made {
+    std::shared_ptr<BleuReward> reward;
+    std::shared_ptr<const text::Vocabulary> vocab;
+    size_t T;
+  };
+  const text::TextTaskOptions t = corpus_options(id, o);
   const int n = o.contains("bleu_n") ? o["bleu_n"].get<int>() : 2;
-  const std::string key = corpus + "|" + std::to_string(n);
-  std::lock_guard<std::mutex> lock(mu);
-  auto& r = rewards[key];
-  if (!r) {
-    text::CorpusOptions co;
-    co.tokenizer = "nltk";
-    const text::Corpus c = text::Corpus::load(corpus, co);
-    auto vocab = std::make_shared<const text::Vocabulary>(text::Vocabulary::build(c.sentences));
-    r = std::make_shared<BleuReward>(vocab, c.sentences, n);
-    sizes[key] = {vocab->size(), c.max_length() + 1};
-    words[key] = vocab;
-  }
-  auto e = std::make_unique<TextGenEnv>(sizes[key].first, sizes[key].second, r, text::Vocabulary::kEos);
-  e->set_words(words[key]);
+  // the files' size and modification time in the key: a corpus edited in place is read again
+  auto stamp = [](const std::string& f) {
+    struct stat st;
+    if (::stat(f.c_str(), &st) != 0) return std::string("-");
+    return std::to_string(st.st_size) + "@" + std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec);
+  };
+  const std::string key = id + "|" + t.corpus + "|" + stamp(t.corpus) + "|" + t.test + "|" + stamp(t.test) + "|" +
+                          t.tokenizer + "|" + std::to_string(t.lower) + "|" + std::to_string(t.max_vocab) + "|" +
+                          std::to_string(t.max_tokens) + "|" + std::to_string(n);
+  const auto m = shared_by_key<const Made>(key, [&] {
+    const text::CorpusData d = text::load_corpus(id == "TextCoco-v0" ? "coco" : "corpus", t);
+    return std::make_shared<const Made>(Made{std::make_shared<BleuReward>(d.vocab, d.train, n), d.vocab, d.T});
+  });
+  auto e = std::make_unique<TextGenEnv>(m->vocab->size(), m->T, m->reward, text::Vocabulary::kEos);
+  e->set_words(m->vocab);
   return e;
+}
+
+text::TextTask corpus_task(const std::string& id, const Info& o, uint64_t seed) {
+  return text::load_text_task(id == "TextCoco-v0" ? "coco" : "corpus", corpus_options(id, o), seed);
 }
 
 std::map<std::string, EnvSpec>& table() {
@@ -138,15 +140,37 @@ std::map<std::string, EnvSpec>& table() {
                              return e;
                            },
                            std::nullopt, 0.95,
-                           std::vector<EnvOption>{{"max_len", "integer", "maximum words per sentence (default 16)", 1, 1000}}};
+                           std::vector<EnvOption>{{"max_len", "integer", "maximum words per sentence (default 16)", 1, 1000}},
+                           [](const Info& o, size_t samples, uint64_t seed) {
+                             text::TextTaskOptions t;
+                             t.samples = samples;
+                             t.max_len = o.contains("max_len") ? o["max_len"].get<size_t>() : 16;
+                             return text::load_text_task("grammar", t, seed);
+                           }};
     // COCO captions (Texygen's copy): vocabulary and references from the training captions
     // (nltk tokens), episodes end at <eos> or after the longest caption, reward BLEU-n of the
     // sentence against the training captions (PG-BLEU). options: corpus (default
     // coco/image_coco.txt under text::data_dir(): $SEQRL_DATA_DIR, else ../shared/data), bleu_n (default 2).
-    b["TextCoco-v0"] = {"TextCoco-v0", [](const Info& o) { return make_text_coco_env(o); },
+    // TextCoco-v0 is TextCorpus-v0 with COCO's files and Texygen's tokens.
+    b["TextCoco-v0"] = {"TextCoco-v0", [](const Info& o) { return make_text_corpus_env("TextCoco-v0", o); },
                         std::nullopt, std::nullopt,
                         std::vector<EnvOption>{{"corpus", "string", "training captions (default coco/image_coco.txt under $SEQRL_DATA_DIR, else ../shared/data)"},
-                                               {"bleu_n", "integer", "BLEU order of the reward (default 2)", 1, 10}}};
+                                               {"bleu_n", "integer", "BLEU order of the reward (default 2)", 1, 10}},
+                        [](const Info& o, size_t, uint64_t seed) { return corpus_task("TextCoco-v0", o, seed); }};
+    // Any corpus as a text task: the training file's sentences (tokens as the options say), the
+    // vocabulary of its words (capped: the rarer read as <unk>), episodes ending at <eos> or after
+    // the longest sentence, reward BLEU-n against the training sentences; the test file (else
+    // every 10th line) is the held-out set and BLEU's references.
+    b["TextCorpus-v0"] = {"TextCorpus-v0", [](const Info& o) { return make_text_corpus_env("TextCorpus-v0", o); },
+                          std::nullopt, std::nullopt,
+                          std::vector<EnvOption>{{"corpus", "string", "training sentences, one per line (required)"},
+                                                 {"test", "string", "test sentences, one per line (default: every 10th training line, held out)"},
+                                                 {"tokenizer", "string", "whitespace (default), nltk or char"},
+                                                 {"lower", "bool", "lower-case A-Z first (default false)"},
+                                                 {"max_vocab", "integer", "vocabulary size with the 4 special tokens; rarer words read as <unk> (default 0: all)", 0, 1e7},
+                                                 {"max_tokens", "integer", "tokens per sentence; longer lines are truncated (default 0: no cap)", 0, 1e5},
+                                                 {"bleu_n", "integer", "BLEU order of the reward (default 2)", 1, 10}},
+                          [](const Info& o, size_t, uint64_t seed) { return corpus_task("TextCorpus-v0", o, seed); }};
     b["TextOracle-v0"] = {"TextOracle-v0", [](const Info& o) { return make_text_oracle_env(o); },
                           std::nullopt, std::nullopt,
                           std::vector<EnvOption>{{"oracle", "string", "\"random\" (default) or a folder of SeqGAN's oracle .npy files"},
@@ -154,7 +178,12 @@ std::map<std::string, EnvSpec>& table() {
                                                  {"vocab", "integer", "vocabulary (default 5000)", 2, 1e6},
                                                  {"seq_len", "integer", "sequence length (default 20)", 1, 1e4},
                                                  {"emb", "integer", "oracle embedding width (default 32; random only)", 1, 4096},
-                                                 {"hidden", "integer", "oracle LSTM width (default 32; random only)", 1, 4096}}};
+                                                 {"hidden", "integer", "oracle LSTM width (default 32; random only)", 1, 4096}},
+                          [](const Info& o, size_t samples, uint64_t seed) {
+                            text::TextTaskOptions t = oracle_options(o);
+                            t.samples = samples;
+                            return text::load_text_task("oracle", t, seed);
+                          }};
     return b;
   }();
   return t;
@@ -198,6 +227,14 @@ const EnvSpec& spec(const std::string& id) {
   auto it = table().find(id);
   if (it == table().end()) unknown(id);
   return it->second;
+}
+
+std::vector<std::string> text_task_ids() {
+  std::lock_guard<std::mutex> lk(mutex());
+  std::vector<std::string> ids;
+  for (const auto& [id, s] : table())
+    if (s.text_task) ids.push_back(id);
+  return ids;
 }
 
 const std::vector<EnvOption>& common_env_options() {
@@ -257,6 +294,23 @@ void check_options(const EnvSpec& s, const Info& given) {
   }
 }
 }  // namespace
+
+text::TextTask text_task(const std::string& id, const Info& options, size_t samples, uint64_t seed,
+                         const std::string& who) {
+  const EnvSpec& s = spec(id);
+  if (!s.text_task) {
+    std::string ids;
+    for (const auto& x : text_task_ids()) ids += (ids.empty() ? "" : ", ") + x;
+    throw ValueError(who + " needs a text env with data behind it (training sentences, a held-out set), " +
+                     "not '" + id + "': " + ids);
+  }
+  check_options(s, options);
+  try {
+    return s.text_task(options, samples, seed);
+  } catch (const nlohmann::json::exception& e) {
+    throw ValueError("options " + options.dump() + " of '" + id + "': " + e.what());
+  }
+}
 
 std::unique_ptr<Env> make(const std::string& id, const Info& given) {
   const EnvSpec& s = spec(id);

@@ -5,10 +5,12 @@
 #include <chrono>
 
 #include "module.hpp"
+#include "seqrl/env/text/text_env.hpp"
 #include "seqrl/nets/error.hpp"
 #include "seqrl/text/grammar.hpp"
 #include "seqrl/text/metrics.hpp"
 #include "seqrl/text/oracle.hpp"
+#include "seqrl/text/tasks.hpp"
 #include "seqrl/text/vocab.hpp"
 
 namespace seqrl::python {
@@ -71,20 +73,19 @@ py::dict score(const std::string& metric, py::handle samples, py::object referen
     res["value"] = py::dict(py::arg("grammatical") = g.grammatical, py::arg("nll_oracle") = g.nll_oracle);
   } else if (m == "nll-oracle") {
     if (oracle.empty()) throw ValueError("score: nll-oracle needs oracle=FOLDER (SeqGAN's .npy files) or oracle='random'");
-    nets::LSTMGeneratorConfig c;
-    uint64_t seed = 0;
+    // TextOracle-v0's options, read as the env reads them (env/text/text_env.hpp)
+    nlohmann::json opts = nlohmann::json::object();
     for (auto kv : oracle_options) {
       const std::string k = kv.first.cast<std::string>();
-      if (k == "vocab") c.vocab = kv.second.cast<size_t>();
-      else if (k == "seq_len") c.seq_len = kv.second.cast<size_t>();
-      else if (k == "emb") c.emb = kv.second.cast<size_t>();
-      else if (k == "hidden") c.hidden = kv.second.cast<size_t>();
-      else if (k == "oracle_seed") seed = kv.second.cast<uint64_t>();
-      else throw KeyError("score: unknown oracle option '" + k + "' (accepted: vocab, seq_len, emb, hidden, oracle_seed)");
+      if (k != "vocab" && k != "seq_len" && k != "emb" && k != "hidden" && k != "oracle_seed")
+        throw KeyError("score: unknown oracle option '" + k + "' (accepted: vocab, seq_len, emb, hidden, oracle_seed)");
+      opts[k] = kv.second.cast<uint64_t>();
     }
+    text::TextTaskOptions to = env::oracle_options(opts);
+    to.oracle_dir = oracle;
     auto a = py::array_t<int64_t, py::array::c_style | py::array::forcecast>::ensure(samples);
     if (!a || a.ndim() != 2) throw ValueError("score: nll-oracle samples must be a 2-d array of token ids [N, seq_len]");
-    const text::Oracle o = oracle == "random" ? text::Oracle::random(c, seed) : text::Oracle::from_npy(oracle, c);
+    const text::Oracle o = text::make_oracle(to, uint64_t(to.oracle_seed));
     const size_t N = limit ? std::min<size_t>(limit, a.shape(0)) : size_t(a.shape(0)), T = a.shape(1);
     if (T != o.config().seq_len)
       throw ValueError("score: samples have " + std::to_string(T) + " tokens per row, the oracle's sequences " +

@@ -243,7 +243,7 @@ json text_metrics(const std::string& ckpt, const RunSpec& r, const json& suite) 
   auto probe = env::make(r.env, r.env_options);
   auto agent = agents::load_agent(st, ckpt, probe->observation_space(), probe->action_space());
   if (!agent->generates_text()) return json();
-  const text::TextTask task = agents::task_for_env(r.env, r.env_options, 2000, r.seed);
+  const text::TextTask task = env::text_task(r.env, r.env_options, 2000, r.seed, "the suite's text metrics");
   const size_t n = suite.value("text_samples", size_t(1000));
   const bool words = task.vocab != nullptr;
   std::unique_ptr<text::BleuIndex> test_index;

@@ -342,7 +342,7 @@ TEST_CASE("SeqGAN under the runner climbs its discriminator's reward, its checkp
   // an env without real data behind it is refused, saying which envs have
   SeqGANAgentConfig bad = c;
   bad.env_id = "CartPole-v1";
-  CHECK_THROWS_WITH(task_for_env(bad.env_id, {}, 10, 1), Catch::Contains("TextOracle-v0"));
+  CHECK_THROWS_WITH(env::text_task(bad.env_id, {}, 10, 1), Catch::Contains("TextOracle-v0") && Catch::Contains("TextCorpus-v0"));
   std::system(("rm -rf " + rc.out_dir).c_str());
 }
 

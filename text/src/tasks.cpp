@@ -5,16 +5,50 @@
 
 namespace seqrl::text {
 
+Oracle make_oracle(const TextTaskOptions& o, uint64_t seed) {
+  nets::LSTMGeneratorConfig c;
+  c.vocab = o.oracle_vocab, c.seq_len = o.oracle_seq_len, c.emb = o.oracle_emb, c.hidden = o.oracle_hidden;
+  return o.oracle_dir == "random" ? Oracle::random(c, o.oracle_seed >= 0 ? uint64_t(o.oracle_seed) : seed)
+                                  : Oracle::from_npy(o.oracle_dir, c);
+}
+
+CorpusData load_corpus(const std::string& name, const TextTaskOptions& o) {
+  if (name != "coco" && name != "corpus") throw ValueError("load_corpus: '" + name + "' is not coco or corpus");
+  CorpusData d;
+  CorpusOptions co;
+  co.tokenizer = name == "coco" ? "nltk" : o.tokenizer;  // coco: Texygen's word_tokenize
+  co.lower = name == "corpus" && o.lower;
+  if (name == "corpus" && o.max_tokens) co.max_len = o.max_tokens, co.long_lines = LongLines::kTruncate;
+  d.train = Corpus::load(o.corpus, co).sentences;
+  if (name == "corpus" && o.test.empty()) {
+    std::vector<Sentence> all;
+    all.swap(d.train);
+    for (size_t i = 0; i < all.size(); ++i) (i % 10 == 9 ? d.test : d.train).push_back(all[i]);
+    if (d.train.empty() || d.test.empty())
+      throw ValueError("corpus '" + o.corpus + "': with no test file every 10th line is held out, so it needs at least 10 lines, got " +
+                       std::to_string(all.size()));
+  }
+  const size_t longest = Corpus{o.corpus, d.train}.max_length();
+  if (d.test.empty()) {
+    CorpusOptions to = co;
+    to.max_len = longest;
+    to.long_lines = LongLines::kTruncate;
+    d.test = Corpus::load(o.test, to).sentences;
+  } else {
+    for (auto& x : d.test)
+      if (x.size() > longest) x.resize(longest);
+  }
+  d.vocab = std::make_shared<const Vocabulary>(Vocabulary::build(d.train, 1, name == "corpus" ? o.max_vocab : 0));
+  d.T = longest + 1;
+  return d;
+}
+
 TextTask load_text_task(const std::string& name, const TextTaskOptions& o, uint64_t seed) {
   TextTask t;
   t.name = name;
   nets::Rng data_rng(seed + 1000);
   if (name == "oracle") {
-    nets::LSTMGeneratorConfig oc;
-    oc.vocab = o.oracle_vocab, oc.seq_len = o.oracle_seq_len;
-    t.oracle = std::make_shared<const Oracle>(o.oracle_dir == "random"
-                                                  ? Oracle::random(oc, o.oracle_seed >= 0 ? uint64_t(o.oracle_seed) : seed)
-                                                  : Oracle::from_npy(o.oracle_dir));
+    t.oracle = std::make_shared<const Oracle>(make_oracle(o, seed));
     t.real = t.oracle->sample(o.samples, data_rng);
     t.held_out = t.oracle->sample(o.held_out, data_rng);
     t.vocab_size = t.oracle->config().vocab;
@@ -22,16 +56,13 @@ TextTask load_text_task(const std::string& name, const TextTaskOptions& o, uint6
   }
   std::vector<Sentence> train, heldout;
   size_t T = 0;
-  if (name == "coco") {
-    CorpusOptions co;
-    co.tokenizer = "nltk";  // Texygen's word_tokenize
-    train = Corpus::load(o.corpus, co).sentences;
-    t.vocab = std::make_shared<const Vocabulary>(Vocabulary::build(train));
-    CorpusOptions to = co;
-    to.max_len = Corpus{o.corpus, train}.max_length();
-    to.long_lines = LongLines::kTruncate;
-    t.test_sentences = Corpus::load(o.test, to).sentences;
+  if (name == "coco" || name == "corpus") {
+    CorpusData d = load_corpus(name, o);
+    t.vocab = d.vocab;
+    t.test_sentences = d.test;
+    train = std::move(d.train);
     heldout = t.test_sentences;
+    T = d.T;
   } else if (name == "grammar") {
     const Grammar g = Grammar::captions();
     for (size_t i = 0; i < o.samples; ++i) train.push_back(g.sample(data_rng, o.max_len));

@@ -124,10 +124,36 @@ std::vector<std::string> tokenize_nltk(const std::string& line) {
   return tokenize_whitespace(s);
 }
 
+std::vector<std::string> tokenize_chars(const std::string& line) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i < line.size()) {
+    // one UTF-8 character: its lead byte says how many bytes (the corpus readers check the encoding)
+    const unsigned char b = static_cast<unsigned char>(line[i]);
+    const size_t n = b < 0x80 ? 1 : (b >> 5) == 0x6 ? 2 : (b >> 4) == 0xE ? 3 : (b >> 3) == 0x1E ? 4 : 1;
+    std::string ch = line.substr(i, n);
+    i += n;
+    if (ch == " " || ch == "\t") {
+      if (!out.empty() && out.back() != kCharSpace) out.push_back(kCharSpace);
+      continue;
+    }
+    out.push_back(std::move(ch));
+  }
+  while (!out.empty() && out.back() == kCharSpace) out.pop_back();
+  return out;
+}
+
+std::string lower_ascii(std::string s) {
+  for (char& ch : s)
+    if (ch >= 'A' && ch <= 'Z') ch = char(ch - 'A' + 'a');
+  return s;
+}
+
 std::vector<std::string> tokenize(const std::string& line, const std::string& tokenizer) {
   if (tokenizer == "whitespace") return tokenize_whitespace(line);
   if (tokenizer == "nltk") return tokenize_nltk(line);
-  throw ConfigError("unknown tokenizer '" + tokenizer + "' (known: whitespace, nltk)");
+  if (tokenizer == "char") return tokenize_chars(line);
+  throw ConfigError("unknown tokenizer '" + tokenizer + "' (known: whitespace, nltk, char)");
 }
 
 // ---- vocabulary ---------------------------------------------------------------------------------
@@ -266,7 +292,7 @@ Corpus Corpus::load(const std::string& path, const CorpusOptions& opt) {
     const std::string where = path + ":" + std::to_string(n);
     if (size_t b = invalid_utf8(line); b != std::string::npos)
       throw ValueError(where + ": invalid UTF-8 at byte " + std::to_string(b + 1));
-    Sentence s = tokenize(line, opt.tokenizer);
+    Sentence s = tokenize(opt.lower ? lower_ascii(line) : line, opt.tokenizer);
     if (s.empty() && !opt.empty_lines) throw ValueError(where + ": empty line (one sentence per line)");
     if (opt.max_len && s.size() > opt.max_len) {
       if (opt.long_lines == LongLines::kError)

@@ -622,7 +622,7 @@ AgentSpec leakgan_agent_spec() {
   s.data_parallel = "the manager and worker (pre-training and g-steps), the discriminator, the Monte-Carlo rollouts and the negatives";
   s.name = "leakgan";
   s.summary = "LeakGAN (Guo et al. 2018): manager/worker LSTMs, leaked discriminator features, rescaled rollout rewards";
-  s.spaces = "text envs with real data: TextOracle-v0, TextCoco-v0, TextGrammar-v0";
+  s.spaces = "text envs with data behind them: " + text_envs_with_data();
   s.supports = acts_on_text;
   s.preset_flag = "protocol";
   s.presets = {"fast", "paper", "fast-reference", "paper-reference"};

@@ -119,7 +119,7 @@ AgentSpec mle_agent_spec() {
   s.data_parallel = "the language model (each rank its rows of a batch)";
   s.name = "mle";
   s.summary = "maximum likelihood: an LSTM generator fitted to the env's task data, then sampled";
-  s.spaces = "text envs with real data: TextOracle-v0, TextCoco-v0, TextGrammar-v0";
+  s.spaces = "text envs with data behind them: " + text_envs_with_data();
   s.supports = acts_on_text;
   s.defaults = [](const std::string&, const std::string&) { return nlohmann::json(MLEAgentConfig{}); };
   s.run_defaults = [](RunConfig& r, const std::string&, const std::string&) {

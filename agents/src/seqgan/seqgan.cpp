@@ -6,6 +6,7 @@
 #include "seqrl/agents/generator_file.hpp"
 #include "seqrl/agents/registry.hpp"
 #include "seqrl/agents/text_policy.hpp"
+#include "seqrl/env/registry.hpp"
 #include "seqrl/env/space.hpp"
 #include "seqrl/nets/checkpoint.hpp"
 #include "seqrl/nets/dist.hpp"
@@ -27,40 +28,10 @@ void from_json(const nlohmann::json& j, SeqGANAgentConfig& c) {
   if (j.contains("stop_after_batches")) c.stop_after_batches = j.at("stop_after_batches").get<size_t>();
 }
 
-text::TextTask task_for_env(const std::string& id, const nlohmann::json& o, size_t samples, uint64_t seed) {
-  auto get = [&](const char* k, auto def) { return o.contains(k) ? o.at(k).get<decltype(def)>() : def; };
-  text::TextTaskOptions t;
-  t.samples = samples;
-  try {
-    if (id == "TextOracle-v0") {
-      if (get("emb", size_t(32)) != 32 || get("hidden", size_t(32)) != 32)
-        throw ValueError("seqgan on TextOracle-v0: the task's oracle has emb and hidden 32 (SeqGAN's); "
-                         "the env options ask for others");
-      t.oracle_dir = get("oracle", std::string("random"));
-      t.oracle_seed = long(get("oracle_seed", uint64_t(0)));  // the env's default oracle
-      t.oracle_vocab = get("vocab", size_t(5000));
-      t.oracle_seq_len = get("seq_len", size_t(20));
-      return text::load_text_task("oracle", t, seed);
-    }
-    if (id == "TextCoco-v0") {
-      if (o.contains("corpus")) {
-        t.corpus = o.at("corpus").get<std::string>();
-        // the held-out captions beside it, as in ../shared/data/coco
-        const size_t slash = t.corpus.find_last_of('/');
-        t.test = (slash == std::string::npos ? std::string() : t.corpus.substr(0, slash + 1)) + "test_coco.txt";
-        if (!std::ifstream(t.test)) t.test = t.corpus;
-      }
-      return text::load_text_task("coco", t, seed);
-    }
-    if (id == "TextGrammar-v0") {
-      t.max_len = get("max_len", size_t(16));
-      return text::load_text_task("grammar", t, seed);
-    }
-  } catch (const nlohmann::json::exception& e) {
-    throw ValueError("seqgan: env options " + o.dump() + " for " + id + ": " + e.what());
-  }
-  throw ValueError("seqgan needs a text env with real data to train its discriminator on: "
-                   "TextOracle-v0, TextCoco-v0 or TextGrammar-v0, not '" + id + "'");
+std::string text_envs_with_data() {
+  std::string ids;
+  for (const auto& x : env::text_task_ids()) ids += (ids.empty() ? "" : ", ") + x;
+  return ids;
 }
 
 bool acts_on_text(const env::Space& obs, const env::Space& act) {
@@ -73,9 +44,9 @@ text::TextTask task_for_spaces(const std::string& who, const env::Space& obs, co
   const auto* ts = dynamic_cast<const env::TokenSequence*>(&obs);
   const auto* d = dynamic_cast<const env::Discrete*>(&act);
   if (!ts || !d)
-    throw ValueError(who + " needs a text env with real data (TextOracle-v0, TextCoco-v0 or TextGrammar-v0): "
-                     "TokenSequence observations and Discrete actions, got " + obs.str() + " and " + act.str());
-  text::TextTask task = task_for_env(env_id, env_options, samples, seed);
+    throw ValueError(who + " needs a text env with data behind it (" + text_envs_with_data() +
+                     "): TokenSequence observations and Discrete actions, got " + obs.str() + " and " + act.str());
+  text::TextTask task = env::text_task(env_id, env_options, samples, seed, who);
   const size_t T = task.real.shape()[1];
   if (size_t(ts->vocab) != task.vocab_size || ts->max_len != T || d->start != 0 ||
       size_t(d->size) != task.vocab_size)
@@ -215,7 +186,7 @@ AgentSpec seqgan_agent_spec() {
   s.data_parallel = "MLE pre-training, the policy-gradient step, the discriminator, the Monte-Carlo rollouts and the negatives";
   s.name = "seqgan";
   s.summary = "SeqGAN (Yu et al. 2017): LSTM generator, CNN discriminator, Monte-Carlo rollout rewards";
-  s.spaces = "text envs with real data: TextOracle-v0, TextCoco-v0, TextGrammar-v0";
+  s.spaces = "text envs with data behind them: " + text_envs_with_data();
   s.supports = acts_on_text;
   s.preset_flag = "protocol";
   s.presets = {"fast", "paper"};

@@ -1,5 +1,7 @@
 #include "seqrl/env/text/text_env.hpp"
 
+#include <fstream>
+
 namespace seqrl::env {
 
 std::vector<double> OracleLikelihoodReward::score(const nets::IntTensor& seqs) {
@@ -109,6 +111,56 @@ void TextGenEnv::set_state_impl(const nlohmann::json& s) {
   auto t = s.at("tokens").get<std::vector<int32_t>>();
   if (t.size() > T_) throw ValueError("TextGenEnv state: " + std::to_string(t.size()) + " tokens, more than T");
   tokens_ = std::move(t);
+}
+
+namespace {
+template <class T>
+T option(const Info& o, const char* key, const std::string& env, T def) {
+  if (!o.contains(key)) return def;
+  try {
+    return o.at(key).get<T>();
+  } catch (const nlohmann::json::exception&) {
+    throw ValueError("option '" + std::string(key) + "' of environment '" + env + "' has the wrong type: " + o.at(key).dump());
+  }
+}
+}  // namespace
+
+text::TextTaskOptions oracle_options(const Info& o) {
+  const std::string id = "TextOracle-v0";
+  text::TextTaskOptions t;
+  t.oracle_dir = option(o, "oracle", id, std::string("random"));
+  t.oracle_seed = long(option(o, "oracle_seed", id, uint64_t(0)));  // the env's default oracle
+  t.oracle_vocab = option(o, "vocab", id, size_t(5000));
+  t.oracle_seq_len = option(o, "seq_len", id, size_t(20));
+  t.oracle_emb = option(o, "emb", id, size_t(32));
+  t.oracle_hidden = option(o, "hidden", id, size_t(32));
+  return t;
+}
+
+text::TextTaskOptions corpus_options(const std::string& id, const Info& o) {
+  text::TextTaskOptions t;
+  if (id == "TextCoco-v0") {
+    if (o.contains("corpus")) {
+      t.corpus = option(o, "corpus", id, std::string());
+      // the held-out captions beside it, as in ../shared/data/coco
+      const size_t slash = t.corpus.find_last_of('/');
+      t.test = (slash == std::string::npos ? std::string() : t.corpus.substr(0, slash + 1)) + "test_coco.txt";
+      if (!std::ifstream(t.test)) t.test = t.corpus;
+    }
+    return t;
+  }
+  if (!o.contains("corpus"))
+    throw ValueError("environment '" + id + "' needs the option corpus: a text file, one sentence per line "
+                     "(and test: another, for BLEU and the held-out NLL; without it every 10th line is held out)");
+  t.corpus = option(o, "corpus", id, std::string());
+  t.test = option(o, "test", id, std::string());
+  t.tokenizer = option(o, "tokenizer", id, std::string("whitespace"));
+  if (t.tokenizer != "whitespace" && t.tokenizer != "nltk" && t.tokenizer != "char")
+    throw ValueError("option 'tokenizer' of environment '" + id + "' must be whitespace, nltk or char, got '" + t.tokenizer + "'");
+  t.lower = option(o, "lower", id, false);
+  t.max_vocab = option(o, "max_vocab", id, size_t(0));
+  t.max_tokens = option(o, "max_tokens", id, size_t(0));
+  return t;
 }
 
 }  // namespace seqrl::env

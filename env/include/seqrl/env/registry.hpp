@@ -12,6 +12,10 @@
 
 #include "seqrl/env/env.hpp"
 
+namespace seqrl::text {
+struct TextTask;  // text/tasks.hpp
+}
+
 namespace seqrl::env {
 
 // One option an env takes in make(id, options): its key, its JSON type ("string", "integer",
@@ -32,6 +36,11 @@ struct EnvSpec {
   // takes: max_episode_steps, encoder, reward_model) and values of another type, naming the key
   // and listing the accepted ones. Unset: options are passed through unchecked.
   std::optional<std::vector<EnvOption>> options = std::nullopt;
+  // A text env with data behind it (an oracle's samples, a corpus): the task, for these options,
+  // that the agents which learn from data (MLE, SeqGAN, LeakGAN, the suite's NLL-test and BLEU)
+  // read: `samples` training sequences where the task draws them, drawn with `seed`. Its
+  // vocabulary and length match the env's spaces. Unset: the env has no data.
+  std::function<text::TextTask(const Info& options, size_t samples, uint64_t seed)> text_task = nullptr;
 };
 
 // The options every env takes (make() handles them): max_episode_steps, encoder, reward_model.
@@ -50,5 +59,11 @@ std::unique_ptr<Env> make(const std::string& id, const Info& options = Info::obj
 const EnvSpec& spec(const std::string& id);
 // Every registered id, sorted.
 std::vector<std::string> registered_ids();
+// The ids whose spec has a text_task, sorted.
+std::vector<std::string> text_task_ids();
+// The data behind text env `id` with these options (its spec's text_task, the options checked as
+// make() checks them). ValueError naming `who` and listing text_task_ids() for an env without data.
+text::TextTask text_task(const std::string& id, const Info& options, size_t samples, uint64_t seed,
+                         const std::string& who = "this agent");
 
 }  // namespace seqrl::env

@@ -28,7 +28,12 @@ using Sentence = std::vector<std::string>;
 
 std::vector<std::string> tokenize_whitespace(const std::string& line);
 std::vector<std::string> tokenize_nltk(const std::string& line);
-// By name: "whitespace" or "nltk" (ConfigError otherwise).
+// Characters (UTF-8), a run of spaces or tabs as the one token kCharSpace, none at either end.
+inline const std::string kCharSpace = "\xe2\x96\x81";  // U+2581, SentencePiece's word boundary
+std::vector<std::string> tokenize_chars(const std::string& line);
+// A-Z as a-z (other bytes unchanged).
+std::string lower_ascii(std::string s);
+// By name: "whitespace", "nltk" or "char" (ConfigError otherwise).
 std::vector<std::string> tokenize(const std::string& line, const std::string& tokenizer);
 
 class Vocabulary {
@@ -62,7 +67,8 @@ enum class LongLines { kError, kTruncate, kSkip };
 LongLines long_lines_from(const std::string& name);  // "error", "truncate", "skip"
 
 struct CorpusOptions {
-  std::string tokenizer = "whitespace";
+  std::string tokenizer = "whitespace";  // whitespace, nltk or char (tokenize)
+  bool lower = false;                    // lower-case A-Z before tokenizing
   size_t max_len = 0;  // tokens per sentence (0 = no limit)
   LongLines long_lines = LongLines::kError;
   // an empty line: an error (a corpus to train on), or the empty sentence (samples, where a

@@ -1,6 +1,6 @@
 // MLE as an agent of the runner (`seqrl train --agent mle --env TextOracle-v0`): the baseline of
 // every text task. Before its first action it fits an LSTM generator to the env's own task data
-// (the oracle's samples, the COCO captions or the grammar's sentences; task_for_env) by teacher
+// (the oracle's samples, the COCO captions or the grammar's sentences, a corpus; the env spec's text_task) by teacher
 // forcing for `epochs` passes, then acts by sampling from it. It learns nothing from the env's
 // rewards: the runner records them, so MLE, SeqGAN and REINFORCE on one env are measured by the
 // same yardstick. SeqGAN's generator pre-training is this same fit (MLETrainer).

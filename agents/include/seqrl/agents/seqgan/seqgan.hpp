@@ -12,7 +12,7 @@
 // learns from: the discriminator's Q is. The runner still records the env's returns, so SeqGAN,
 // REINFORCE and DQN on the same env are measured by the same yardstick. The task's real data
 // is the env's own: the oracle, caption corpus or grammar the env id and options name, sampled
-// with the run's seed (`task_for_env`).
+// with the run's seed (the env spec's text_task, env/registry.hpp).
 #pragma once
 
 #include <functional>
@@ -42,16 +42,12 @@ struct SeqGANAgentConfig {
 void to_json(nlohmann::json& j, const SeqGANAgentConfig& c);
 void from_json(const nlohmann::json& j, SeqGANAgentConfig& c);
 
-// The task behind a registered text env: TextOracle-v0 (options oracle, oracle_seed, vocab,
-// seq_len), TextCoco-v0 (corpus) or TextGrammar-v0 (max_len), with the same vocabulary and T as
-// the env. ValueError for any other id, or options the task cannot follow.
-text::TextTask task_for_env(const std::string& env_id, const nlohmann::json& env_options,
-                            size_t samples, uint64_t seed);
-
+// The text envs with data behind them (env::text_task_ids), comma-separated.
+std::string text_envs_with_data();
 // Whether obs/act are a text env's (TokenSequence observations, Discrete actions): the spaces of
 // the agents trained on a task's real data (mle, seqgan, leakgan).
 bool acts_on_text(const env::Space& obs, const env::Space& act);
-// task_for_env, checked against the env's spaces (TokenSequence of the task's vocabulary and T,
+// env::text_task, checked against the env's spaces (TokenSequence of the task's vocabulary and T,
 // Discrete actions 0..vocab-1); ValueError naming `who` and what differs.
 text::TextTask task_for_spaces(const std::string& who, const env::Space& obs, const env::Space& act,
                                const std::string& env_id, const nlohmann::json& env_options, size_t samples,

@@ -20,6 +20,7 @@
 #include "seqrl/text/grammar.hpp"
 #include "seqrl/text/metrics.hpp"
 #include "seqrl/text/oracle.hpp"
+#include "seqrl/text/tasks.hpp"
 
 namespace seqrl::env {
 
@@ -92,6 +93,14 @@ class GrammarReward : public RewardModel {
 
 // The caption grammar's vocabulary: the special tokens, then its words.
 text::Vocabulary grammar_vocabulary(const text::Grammar& g);
+
+// The options of the text envs as their tasks (text/tasks.hpp) take them, parsed in this one
+// place for the env, its task and the Python module: TextOracle-v0's oracle, oracle_seed (default
+// 0), vocab, seq_len, emb, hidden; TextCoco-v0's corpus (its test file: test_coco.txt beside it,
+// else the corpus itself); TextCorpus-v0's corpus, test, tokenizer, lower, max_vocab, max_tokens.
+// ValueError naming the option for a value of the wrong type or a missing corpus.
+text::TextTaskOptions oracle_options(const Info& options);
+text::TextTaskOptions corpus_options(const std::string& id, const Info& options);
 
 class TextGenEnv : public Env {
  public:
