@@ -12,6 +12,7 @@
 #include "seqrl/agents/registry.hpp"
 #include "seqrl/env/registry.hpp"
 #include "seqrl/env/text/model_rewards.hpp"
+#include "seqrl/text/metric_table.hpp"
 
 namespace po = boost::program_options;
 
@@ -43,7 +44,17 @@ int list_command(const std::vector<std::string>& args, std::ostream& out, std::o
     }
     return 0;
   }
-  err << "seqrl list: say what to list: 'seqrl list envs', 'seqrl list agents' or 'seqrl list reward-models'\n";
+  if (what == "metrics") {
+    for (const auto* m : text::registered_metrics()) {
+      out << m->name << "  " << m->summary << "\n";
+      std::string cols;
+      for (const auto& [k, c] : m->suite_columns) cols += (cols.empty() ? "" : ", ") + c;
+      if (!cols.empty()) out << "    in a suite's text runs: " << cols << "\n";
+    }
+    out << "embsim  Texygen's EmbSim of word embeddings against a reference sentence model (seqrl score only)\n";
+    return 0;
+  }
+  err << "seqrl list: say what to list: 'seqrl list envs', 'agents', 'reward-models' or 'metrics'\n";
   return 2;
 }
 
@@ -94,7 +105,7 @@ const std::vector<Command>& commands() {
                  "options: seqrl seqgan --task oracle|coco|grammar --protocol fast --seed 1 --out DIR", seqgan_command},
       {"bench", "speed benchmarks (JSON on stdout)", bench_command},
       {"demo", "alias of seqrl fit lm --data oracle: MLE on SeqGAN's oracle, NLL-oracle as it learns", demo_command},
-      {"list", "list environments, agents or reward models (seqrl list envs|agents|reward-models)", list_command},
+      {"list", "list environments, agents, reward models or text metrics (seqrl list envs|agents|reward-models|metrics)", list_command},
       {"help", "this text", help_command},
       {"--version", "the version", version_command},
   };

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 
 #include <nlohmann/json.hpp>
 #include <xtensor/xview.hpp>
@@ -13,6 +14,7 @@
 #include "seqrl/nets/checkpoint.hpp"
 #include "seqrl/nets/error.hpp"
 #include "seqrl/text/grammar.hpp"
+#include "seqrl/text/metric_table.hpp"
 #include "seqrl/text/metrics.hpp"
 #include "seqrl/text/oracle.hpp"
 
@@ -109,7 +111,7 @@ int score_command(const std::vector<std::string>& args, std::ostream& out, std::
   ScoreConfig c;
   po::options_description d("seqrl score options");
   d.add_options()
-      ("metric", po::value(&c.metric)->default_value(c.metric), "bleu, selfbleu, distinct, nll-oracle, grammar or embsim")
+      ("metric", po::value(&c.metric)->default_value(c.metric), (text::metric_names() + " (seqrl list metrics), or embsim").c_str())
       ("max-len", po::value(&c.max_len)->default_value(c.max_len), "grammar: the task's maximum sentence length in words")
       ("samples", po::value(&c.samples)->default_value(c.samples), "file of samples, one sentence per line (words, or token ids for nll-oracle; an empty line is the empty sentence)")
       ("references", po::value(&c.references)->default_value(c.references), "bleu: file of reference sentences")
@@ -124,61 +126,48 @@ int score_command(const std::vector<std::string>& args, std::ostream& out, std::
   po::variables_map vm;
   if (parse_args("score", d, args, vm, &out)) return 0;
   const std::string m = c.metric;
-  require(m == "bleu" || m == "selfbleu" || m == "distinct" || m == "nll-oracle" || m == "grammar" || m == "embsim",
-          "score", "--metric must be bleu, selfbleu, distinct, nll-oracle, grammar or embsim, got '" + m + "'");
   if (m == "embsim") return embsim_score(c, out);
+  const text::MetricSpec* spec = nullptr;
+  for (const text::MetricSpec* s : text::registered_metrics())
+    if (s->name == m) spec = s;
+  require(spec != nullptr, "score", "--metric must be " + text::metric_names() + " or embsim, got '" + m + "'");
+  using Needs = text::MetricSpec::Needs;
   require(!c.samples.empty(), "score", "give --samples FILE");
-  require(m != "bleu" || !c.references.empty(), "score", "--metric bleu needs --references FILE");
-  require(m != "nll-oracle" || !c.oracle.empty(), "score", "--metric nll-oracle needs --oracle DIR");
+  require(spec->needs != Needs::kReferences || !c.references.empty(), "score", "--metric " + m + " needs --references FILE");
+  require(spec->needs != Needs::kOracle || !c.oracle.empty(), "score", "--metric " + m + " needs --oracle DIR");
   require(c.n >= 0 && c.n <= 10, "score", "--n must be in 0..10");
   require(c.tokenizer == "whitespace" || c.tokenizer == "nltk", "score",
           "--tokenizer must be whitespace or nltk, got '" + c.tokenizer + "'");
   const auto t0 = std::chrono::steady_clock::now();
   nlohmann::json res = {{"metric", m}, {"samples_file", c.samples}};
-  if (m == "grammar") {
-    const auto sents = read_sentences(c.samples, "whitespace", c.limit);
-    const text::GrammarScore g = text::score_grammar(text::Grammar::captions(), sents, c.max_len);
-    res["samples"] = g.sentences;
-    res["value"] = {{"grammatical", g.grammatical}, {"nll_oracle", g.nll_oracle}};
-  } else if (m == "nll-oracle") {
-    const text::Oracle oracle = text::Oracle::from_npy(c.oracle);
-    const nets::IntTensor ids = text::read_token_ids(c.samples, oracle.config().seq_len, oracle.config().vocab, c.limit);
+  text::MetricInputs in;
+  if (c.n > 0) in.orders = {c.n};
+  std::vector<text::Sentence> hyps, refs;
+  nets::IntTensor ids;
+  std::unique_ptr<text::Oracle> oracle;
+  static const text::Grammar grammar = text::Grammar::captions();
+  if (spec->on_ids) {
+    oracle = std::make_unique<text::Oracle>(text::Oracle::from_npy(c.oracle));
+    ids = text::read_token_ids(c.samples, oracle->config().seq_len, oracle->config().vocab, c.limit);
     res["oracle"] = c.oracle;
     res["samples"] = ids.shape()[0];
-    res["value"] = oracle.nll(ids);
+    in.ids = &ids, in.oracle = oracle.get();
   } else {
-    const auto hyps = read_sentences(c.samples, c.tokenizer, c.limit);
+    // the grammar's sentences are its words as written
+    const std::string tok = spec->needs == Needs::kGrammar ? "whitespace" : c.tokenizer;
+    hyps = read_sentences(c.samples, tok, c.limit);
     res["samples"] = hyps.size();
-    res["tokenizer"] = c.tokenizer;
-    std::vector<int> orders;
-    if (c.n > 0)
-      orders = {c.n};
-    else
-      orders = m == "distinct" ? std::vector<int>{1, 2, 3, 4} : std::vector<int>{2, 3, 4, 5};
-    const int max_n = *std::max_element(orders.begin(), orders.end());
-    nlohmann::json vals = nlohmann::json::object();
-    if (m == "bleu") {
-      const auto refs = read_sentences(c.references, c.tokenizer, 0, false);
-      res["references_file"] = c.references;
-      res["references"] = refs.size();
-      text::BleuIndex index(refs, max_n);
-      for (int n : orders) {
-        double total = 0;
-        for (const auto& h : hyps) total += index.sentence_bleu(h, n);
-        vals[std::to_string(n)] = total / double(hyps.size());
-      }
-    } else if (m == "selfbleu") {
-      text::BleuIndex index(hyps, max_n);
-      for (int n : orders) {
-        double total = 0;
-        for (size_t i = 0; i < hyps.size(); ++i) total += index.sentence_bleu_excluding(hyps[i], n, i);
-        vals[std::to_string(n)] = total / double(hyps.size());
-      }
-    } else {
-      for (int n : orders) vals[std::to_string(n)] = text::distinct_n(hyps, n);
-    }
-    res["value"] = vals;
+    if (spec->needs != Needs::kGrammar) res["tokenizer"] = c.tokenizer;
+    in.samples = &hyps;
   }
+  if (spec->needs == Needs::kReferences) {
+    refs = read_sentences(c.references, c.tokenizer, 0, false);
+    res["references_file"] = c.references;
+    res["references"] = refs.size();
+    in.references = &refs;
+  }
+  if (spec->needs == Needs::kGrammar) in.grammar = &grammar, in.max_len = c.max_len;
+  res["value"] = spec->score(in);
   res["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   out << res.dump() << "\n";
   return 0;

@@ -8,6 +8,7 @@
 #include "seqrl/env/text/text_env.hpp"
 #include "seqrl/nets/error.hpp"
 #include "seqrl/text/grammar.hpp"
+#include "seqrl/text/metric_table.hpp"
 #include "seqrl/text/metrics.hpp"
 #include "seqrl/text/oracle.hpp"
 #include "seqrl/text/tasks.hpp"
@@ -49,29 +50,46 @@ std::vector<text::Sentence> sentences(py::handle h, const std::string& tokenizer
   return out;
 }
 
+// A metric's value as Python: a number, or a dict whose n-gram orders are int keys ({2: BLEU-2}).
+py::object to_python(const nlohmann::json& v) {
+  if (v.is_number()) return py::float_(v.get<double>());
+  py::dict d;
+  for (auto& [k, x] : v.items()) {
+    const bool order = !k.empty() && k.find_first_not_of("0123456789") == std::string::npos;
+    if (order)
+      d[py::int_(std::stoi(k))] = to_python(x);
+    else
+      d[py::str(k)] = to_python(x);
+  }
+  return std::move(d);
+}
+
 py::dict score(const std::string& metric, py::handle samples, py::object references, int n,
                const std::string& tokenizer, size_t max_len, const std::string& oracle, size_t limit,
                const py::dict& oracle_options) {
   const std::string& m = metric;
-  if (m != "bleu" && m != "selfbleu" && m != "distinct" && m != "nll-oracle" && m != "grammar")
-    throw ValueError("score: metric must be bleu, selfbleu, distinct, nll-oracle or grammar, got '" + m + "'");
+  const text::MetricSpec* spec = nullptr;
+  for (const text::MetricSpec* s : text::registered_metrics())
+    if (s->name == m) spec = s;
+  if (!spec) throw ValueError("score: metric must be " + text::metric_names() + ", got '" + m + "'");
+  using Needs = text::MetricSpec::Needs;
+  text::MetricInputs in;
+  if (n > 0) in.orders = {n};
   if (n < 0 || n > 10) throw ValueError("score: n must be in 0..10, got " + std::to_string(n));
   if (tokenizer != "whitespace" && tokenizer != "nltk")
     throw ValueError("score: tokenizer must be whitespace or nltk, got '" + tokenizer + "'");
   const auto t0 = std::chrono::steady_clock::now();
   py::dict res;
   res["metric"] = m;
-  if (m == "grammar") {
+  nlohmann::json value;
+  if (spec->needs == Needs::kGrammar) {
     const auto sents = sentences(samples, "whitespace", "samples", limit);
-    text::GrammarScore g;
-    {
-      py::gil_scoped_release nogil;
-      static const text::Grammar grammar = text::Grammar::captions();
-      g = text::score_grammar(grammar, sents, max_len);
-    }
-    res["samples"] = g.sentences;
-    res["value"] = py::dict(py::arg("grammatical") = g.grammatical, py::arg("nll_oracle") = g.nll_oracle);
-  } else if (m == "nll-oracle") {
+    static const text::Grammar grammar = text::Grammar::captions();
+    in.samples = &sents, in.grammar = &grammar, in.max_len = max_len;
+    res["samples"] = sents.size();
+    py::gil_scoped_release nogil;
+    value = spec->score(in);
+  } else if (spec->on_ids) {
     if (oracle.empty()) throw ValueError("score: nll-oracle needs oracle=FOLDER (SeqGAN's .npy files) or oracle='random'");
     // TextOracle-v0's options, read as the env reads them (env/text/text_env.hpp)
     nlohmann::json opts = nlohmann::json::object();
@@ -99,50 +117,27 @@ py::dict score(const std::string& metric, py::handle samples, py::object referen
                          std::to_string(o.config().vocab) + ")");
       ids.data()[i] = int32_t(v);
     }
-    double v;
-    {
-      py::gil_scoped_release nogil;
-      v = o.nll(ids);
-    }
     res["oracle"] = oracle;
     res["samples"] = N;
-    res["value"] = v;
+    in.ids = &ids, in.oracle = &o;
+    py::gil_scoped_release nogil;
+    value = spec->score(in);
   } else {
     const auto hyps = sentences(samples, tokenizer, "samples", limit);
     res["samples"] = hyps.size();
     res["tokenizer"] = tokenizer;
-    std::vector<int> orders = n > 0 ? std::vector<int>{n}
-                                    : (m == "distinct" ? std::vector<int>{1, 2, 3, 4} : std::vector<int>{2, 3, 4, 5});
-    const int max_n = *std::max_element(orders.begin(), orders.end());
-    std::vector<double> vals(orders.size());
-    if (m == "bleu") {
-      if (references.is_none()) throw ValueError("score: bleu needs references");
-      const auto refs = sentences(references, tokenizer, "references", 0);
+    in.samples = &hyps;
+    std::vector<text::Sentence> refs;
+    if (spec->needs == Needs::kReferences) {
+      if (references.is_none()) throw ValueError("score: " + m + " needs references");
+      refs = sentences(references, tokenizer, "references", 0);
       res["references"] = refs.size();
-      py::gil_scoped_release nogil;
-      const text::BleuIndex index(refs, max_n);
-      for (size_t k = 0; k < orders.size(); ++k) {
-        double total = 0;
-        for (const auto& h : hyps) total += index.sentence_bleu(h, orders[k]);
-        vals[k] = total / double(hyps.size());
-      }
-    } else if (m == "selfbleu") {
-      if (hyps.size() < 2) throw ValueError("score: selfbleu needs at least 2 samples");
-      py::gil_scoped_release nogil;
-      const text::BleuIndex index(hyps, max_n);
-      for (size_t k = 0; k < orders.size(); ++k) {
-        double total = 0;
-        for (size_t i = 0; i < hyps.size(); ++i) total += index.sentence_bleu_excluding(hyps[i], orders[k], i);
-        vals[k] = total / double(hyps.size());
-      }
-    } else {
-      py::gil_scoped_release nogil;
-      for (size_t k = 0; k < orders.size(); ++k) vals[k] = text::distinct_n(hyps, orders[k]);
+      in.references = &refs;
     }
-    py::dict v;
-    for (size_t k = 0; k < orders.size(); ++k) v[py::int_(orders[k])] = vals[k];
-    res["value"] = v;
+    py::gil_scoped_release nogil;
+    value = spec->score(in);
   }
+  res["value"] = to_python(value);
   res["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return res;
 }

@@ -25,6 +25,7 @@
 #include "seqrl/nets/error.hpp"
 #include "seqrl/nets/models/autoencoder.hpp"
 #include "seqrl/text/data.hpp"
+#include "seqrl/text/metric_table.hpp"
 #include "seqrl/text/metrics.hpp"
 
 using nlohmann::json;
@@ -248,8 +249,6 @@ json text_metrics(const std::string& ckpt, const RunSpec& r, const json& suite) 
   const bool words = task.vocab != nullptr;
   std::unique_ptr<text::BleuIndex> test_index;
   if (!task.test_sentences.empty()) test_index = std::make_unique<text::BleuIndex>(task.test_sentences, 5);
-  std::shared_ptr<const text::Grammar> grammar;
-  if (r.env == "TextGrammar-v0") grammar = std::make_shared<const text::Grammar>(text::Grammar::captions());
   json sweep = json::array();
   for (double tau : suite.value("temperatures", std::vector<double>{1.0})) {
     nets::Rng rng(r.seed * 7919 + 17);
@@ -266,28 +265,20 @@ json text_metrics(const std::string& ckpt, const RunSpec& r, const json& suite) 
       m["nll_test"] = s / w;
       m["nll_test_sequences"] = task.held_out.shape()[0];
     }
-    if (task.oracle) m["nll_oracle"] = task.oracle->nll(ids);
+    // every metric of the table (text/metric_table.hpp) that the task can feed, into its columns
     const std::vector<text::Sentence> sents = decode(ids, task.vocab.get());
-    if (grammar) {
-      size_t ok = 0;
-      for (const auto& s : sents) ok += grammar->grammatical(s);
-      m["grammatical"] = double(ok) / double(n);
+    text::MetricInputs in;
+    in.ids = &ids, in.oracle = task.oracle.get(), in.grammar = task.grammar.get();
+    in.max_len = task.held_out.shape()[1];  // the samples' length bound: no sample is cut by it
+    if (words) in.samples = &sents, in.reference_index = test_index.get();
+    for (const text::MetricSpec* spec : text::registered_metrics()) {
+      if (spec->suite_columns.empty() || !text::can_score(*spec, in)) continue;
+      const json v = spec->score(in);
+      for (const auto& [key, column] : spec->suite_columns) m[column] = key.empty() ? v : v.at(key);
     }
     if (words) {
-      const text::BleuIndex self(sents, 5);
-      for (int k : {2, 3, 4, 5}) {
-        double s = 0;
-        for (size_t i = 0; i < sents.size(); ++i) s += self.sentence_bleu_excluding(sents[i], k, i);
-        m["selfbleu" + std::to_string(k)] = s / double(sents.size());
-        if (test_index) {
-          double b = 0;
-          for (const auto& h : sents) b += test_index->sentence_bleu(h, k);
-          m["bleu" + std::to_string(k)] = b / double(sents.size());
-        }
-      }
       m["selfbleu_samples"] = sents.size();
       if (test_index) m["bleu_references"] = test_index->num_references();
-      m["distinct4"] = text::distinct_n(sents, 4);
     }
     sweep.push_back(m);
   }

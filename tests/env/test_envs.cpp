@@ -25,13 +25,19 @@ bool coco_present() {
   return false;
 }
 Info coco_options() { return {{"corpus", coco_file()}}; }
+// the options of an id for the tests that walk the registry: TextCoco-v0 and TextCorpus-v0 read files
+Info options_of(const std::string& id) {
+  if (id == "TextCoco-v0") return coco_options();
+  if (id == "TextCorpus-v0") return {{"corpus", std::string(SEQRL_SOURCE_DIR) + "/tests/env/data/corpus.txt"}};
+  return Info::object();
+}
 }  // namespace
 
 TEST_CASE("every registered environment passes check_env", "[env]") {
   for (const auto& id : registered_ids()) {
     if (id.rfind("My", 0) == 0 || id.rfind("Test", 0) == 0) continue;  // registered by other tests
     if (id == "TextCoco-v0" && !coco_present()) continue;
-    auto e = make(id, id == "TextCoco-v0" ? coco_options() : Info::object());
+    auto e = make(id, options_of(id));
     // text generation starts from the empty prefix whatever the seed
     const bool deterministic = id.rfind("Text", 0) == 0;
     CheckReport r = check_env(*e, 7, 150, deterministic);
@@ -146,7 +152,7 @@ TEST_CASE("get_state/set_state: a restored env continues exactly, for every regi
       if (id == "TextCoco-v0" && !coco_present()) return;
       auto wrap = [&] {
         return std::make_unique<NormalizeReward>(std::make_unique<NormalizeObservation>(
-            std::make_unique<RecordEpisodeStatistics>(make(id, id == "TextCoco-v0" ? coco_options() : Info::object()))));
+            std::make_unique<RecordEpisodeStatistics>(make(id, options_of(id)))));
       };
       auto a = wrap(), b = wrap();
       a->reset(7);

@@ -28,6 +28,8 @@ def options_for(env_id):
         if not os.path.exists(corpus):
             return None
         return {"corpus": corpus}
+    if env_id == "TextCorpus-v0":
+        return {"corpus": os.path.join(HERE, "..", "env", "data", "corpus.txt")}
     if env_id == "TextOracle-v0":
         return {"vocab": 200}  # the default 5000 works too; smaller keeps the check quick
     return {}

@@ -1,5 +1,6 @@
 // BLEU with a precomputed n-gram index, Self-BLEU and distinct-n.
 #include "seqrl/text/metrics.hpp"
+#include "seqrl/text/metric_table.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -134,17 +135,11 @@ double BleuIndex::score(const Sentence& hyp, int n, size_t exclude) const {
 
 double bleu(const std::vector<Sentence>& hypotheses, const std::vector<Sentence>& references, int n) {
   if (hypotheses.empty()) throw ValueError("BLEU needs at least one hypothesis sentence");
-  BleuIndex index(references, n);
-  double total = 0;
-  for (const auto& h : hypotheses) total += index.sentence_bleu(h, n);
-  return total / double(hypotheses.size());
+  return mean_bleu(BleuIndex(references, n), hypotheses, {n})[0];
 }
 
 double self_bleu(const std::vector<Sentence>& sentences, int n) {
-  BleuIndex index(sentences, n);
-  double total = 0;
-  for (size_t i = 0; i < sentences.size(); ++i) total += index.sentence_bleu_excluding(sentences[i], n, i);
-  return total / double(sentences.size());
+  return mean_bleu(BleuIndex(sentences, n), sentences, {n}, true)[0];
 }
 
 double distinct_n(const std::vector<Sentence>& sentences, int n) {

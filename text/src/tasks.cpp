@@ -64,7 +64,8 @@ TextTask load_text_task(const std::string& name, const TextTaskOptions& o, uint6
     heldout = t.test_sentences;
     T = d.T;
   } else if (name == "grammar") {
-    const Grammar g = Grammar::captions();
+    t.grammar = std::make_shared<const Grammar>(Grammar::captions());
+    const Grammar& g = *t.grammar;
     for (size_t i = 0; i < o.samples; ++i) train.push_back(g.sample(data_rng, o.max_len));
     for (size_t i = 0; i < o.held_out; ++i) heldout.push_back(g.sample(data_rng, o.max_len));
     std::vector<Sentence> words{g.words()};

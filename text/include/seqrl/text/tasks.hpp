@@ -45,6 +45,7 @@ struct TextTaskOptions {
 struct TextTask {
   std::string name;                         // oracle, coco, grammar or the file's path
   std::shared_ptr<const Oracle> oracle;     // oracle only
+  std::shared_ptr<const Grammar> grammar;   // grammar only (its metric: the grammatical share)
   std::shared_ptr<const Vocabulary> vocab;  // word tasks (null for the oracle's bare ids)
   std::vector<Sentence> test_sentences;     // coco: the test set (BLEU references)
   nets::IntTensor real, held_out;           // [N, T] and [M, T]: ids, word tasks padded with <eos>
