@@ -1,4 +1,4 @@
-// The agent registry (see registry.hpp) and the built-in agents' registration lines.
+// The agent registry (see registry.hpp); the built-in agents are listed in builtin_agents.def.
 #include "seqrl/agents/registry.hpp"
 
 #include "seqrl/env/registry.hpp"
@@ -9,18 +9,12 @@
 #include <mutex>
 #include <sstream>
 
-#include "seqrl/agents/dqn/dqn.hpp"
-#include "seqrl/agents/leakgan/leakgan.hpp"
-#include "seqrl/agents/mle/mle.hpp"
-#include "seqrl/agents/ppo/ppo.hpp"
-#include "seqrl/agents/ppo/ppo_lstm.hpp"
-#include "seqrl/agents/random/random.hpp"
-#include "seqrl/agents/reinforce/reinforce.hpp"
-#include "seqrl/agents/seqgan/seqgan.hpp"
-#include "seqrl/agents/dqn/dqn_lstm.hpp"
-#include "seqrl/agents/reinforce/reinforce_lstm.hpp"
-
 namespace seqrl::agents {
+
+// the built-in agents' spec functions, each defined in its agent's own file
+#define SEQRL_AGENT(f) AgentSpec f();
+#include "builtin_agents.def"
+#undef SEQRL_AGENT
 
 namespace {
 std::mutex& mutex() {
@@ -31,18 +25,10 @@ std::mutex& mutex() {
 std::vector<AgentSpec>& table() {
   static std::vector<AgentSpec> t = [] {
     std::vector<AgentSpec> b;
-    // One line per built-in agent. Order: what `seqrl list agents` shows.
-    b.push_back(dqn_agent_spec());
-    b.push_back(sequence_dqn_agent_spec());
-    b.push_back(reinforce_agent_spec());
-    b.push_back(sequence_pg_agent_spec());
-    b.push_back(ppo_agent_spec());
-    b.push_back(ppo_text_agent_spec());
-    b.push_back(a2c_agent_spec());
-    b.push_back(mle_agent_spec());
-    b.push_back(seqgan_agent_spec());
-    b.push_back(leakgan_agent_spec());
-    b.push_back(random_agent_spec());
+    // builtin_agents.def: one line per built-in agent, in the order `seqrl list agents` shows
+#define SEQRL_AGENT(f) b.push_back(f());
+#include "builtin_agents.def"
+#undef SEQRL_AGENT
     return b;
   }();
   return t;

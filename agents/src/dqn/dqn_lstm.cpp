@@ -212,7 +212,7 @@ void SequenceDQN::load_state(const nets::SafeTensors& st, const std::string& pat
   rng_.set_state(meta("rng"));
 }
 
-AgentSpec sequence_dqn_agent_spec() {
+AgentSpec dqn_lstm_agent_spec() {
   AgentSpec s = dqn_agent_spec();
   s.kind = "dqn-lstm";
   s.data_parallel = "the Q-network (each rank its rows of the minibatch)";

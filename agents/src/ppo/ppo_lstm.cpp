@@ -274,7 +274,7 @@ void PPOText::load_state(const nets::SafeTensors& st, const std::string& path) {
   }
 }
 
-AgentSpec ppo_text_agent_spec() {
+AgentSpec ppo_lstm_agent_spec() {
   AgentSpec s;
   s.kind = "ppo-lstm";
   s.name = "ppo";

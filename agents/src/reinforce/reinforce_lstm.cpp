@@ -132,7 +132,7 @@ void SequencePG::load_state(const nets::SafeTensors& st, const std::string& path
   }
 }
 
-AgentSpec sequence_pg_agent_spec() {
+AgentSpec reinforce_lstm_agent_spec() {
   AgentSpec s;
   s.kind = "reinforce-lstm";
   s.name = "reinforce";

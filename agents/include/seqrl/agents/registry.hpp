@@ -3,7 +3,7 @@
 // An agent registers its name, the spaces it acts on, its config (a JSON object whose fields are
 // the agent's config struct, with one documented option per field) and its tuned defaults per
 // env, in one place: its own source file defines `AgentSpec my_agent_spec()`, and one line in
-// agents/src/registry.cpp (or a register_agent call in a user's program) registers it.
+// agents/src/builtin_agents.def (or a register_agent call in a user's program) registers it.
 //
 // Options are typed by their default: a JSON bool takes 0/1/true/false, an integer an integer,
 // a float a number, a string a string, an array of numbers a comma-separated list. An option an

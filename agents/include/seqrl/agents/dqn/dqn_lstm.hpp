@@ -52,6 +52,6 @@ class SequenceDQN : public Agent {
 
 // The registry entry of `--agent dqn` on text envs (agents/registry.hpp).
 struct AgentSpec;
-AgentSpec sequence_dqn_agent_spec();
+AgentSpec dqn_lstm_agent_spec();
 
 }  // namespace seqrl::agents

@@ -116,6 +116,6 @@ class PPOText : public Agent {
 };
 
 struct AgentSpec;
-AgentSpec ppo_text_agent_spec();
+AgentSpec ppo_lstm_agent_spec();
 
 }  // namespace seqrl::agents

@@ -67,6 +67,6 @@ class SequencePG : public Agent {
 
 // The registry entry of `--agent reinforce` on text envs (agents/registry.hpp).
 struct AgentSpec;
-AgentSpec sequence_pg_agent_spec();
+AgentSpec reinforce_lstm_agent_spec();
 
 }  // namespace seqrl::agents
