@@ -48,6 +48,9 @@
 #ifndef SEQRL_SOURCE_DIR
 #define SEQRL_SOURCE_DIR "."
 #endif
+#ifndef SEQRL_DATA_INSTALL_DIR
+#define SEQRL_DATA_INSTALL_DIR "/usr/local/share/seqrl"
+#endif
 
 namespace po = boost::program_options;
 using nlohmann::json;
@@ -73,7 +76,10 @@ std::vector<std::string> train_args(const RunSpec& r, const std::string& dir) {
 }  // namespace
 
 int suite_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  // the source tree's plotting script, else the installed copy
   std::string name, out_dir, show, report_script = std::string(SEQRL_SOURCE_DIR) + "/suite/report.py";
+  if (!exists(report_script) && exists(std::string(SEQRL_DATA_INSTALL_DIR) + "/report.py"))
+    report_script = std::string(SEQRL_DATA_INSTALL_DIR) + "/report.py";
   bool report_only = false;
   po::options_description d("seqrl suite options (seqrl suite NAME|FILE --out DIR)");
   d.add_options()

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The test command: installs what is missing, builds in Release, builds the find_package consumer
-# against an installed prefix and runs it, installs the Python package with `pip install .` into a
+# The test command: installs what is missing, builds in Release, builds examples/ (an outside
+# project) against an installed prefix and runs its tests, installs the Python package with `pip install .` into a
 # fresh virtual environment and imports it, runs every test with CTest, then fuzzes every file
 # reader for 30 s each (tests/fuzz.sh).
 # usage: bash tests/run.sh              (everything: what CI runs)
@@ -8,7 +8,7 @@
 #                                        checks, no fuzzing; see the tiers in README.md)
 #        bash tests/run.sh --sanitize   (ASan + UBSan build in build-asan/)
 # Extra CMake options for the build: SEQRL_CMAKE_ARGS="-DSEQRL_NATIVE=OFF" bash tests/run.sh
-# CTest labels (ctest -L NAME in build/): unit, learning, cli, mpi, python, example.
+# CTest labels (ctest -L NAME in build/): unit, learning, cli, mpi, python; examples/ has its own.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 mode=${1:-all}
@@ -32,14 +32,16 @@ fi
 # pip and venv for the `pip install .` check (Debian's python3-pip and python3-venv)
 bash "$root/cmake/install_packages.sh" python3-pip python3-venv
 bash "$root/cmake/setup.sh" "$build" "${cmake_args[@]}"
-# An outside project finds the installed package and links seqrl::seqrl.
+# examples/ is an outside project: it finds the installed package (seqrl::seqrl, seqrl::apps),
+# builds the examples (a new env, agent, text agent and reward model) and runs them as its CTests:
+# the user's agent and reward model trained, evaluated and run in a suite by the whole CLI.
 prefix=$(mktemp -d)
 trap 'rm -rf "$prefix"' EXIT
 cmake --install "$build" --prefix "$prefix" > /dev/null
-cmake -S "$root/examples/consumer" -B "$prefix/consumer-build" -DCMAKE_PREFIX_PATH="$prefix" \
+cmake -S "$root/examples" -B "$prefix/examples-build" -DCMAKE_PREFIX_PATH="$prefix" \
       -DCMAKE_BUILD_TYPE=Release > /dev/null
-cmake --build "$prefix/consumer-build" -j "$(nproc)" > /dev/null
-"$prefix/consumer-build/consumer"
+cmake --build "$prefix/examples-build" -j "$(nproc)" > /dev/null
+(cd "$prefix/examples-build" && ctest --output-on-failure)
 # The installed Python package imports and steps an env from outside the source tree.
 for site in "$prefix"/lib/python3*/dist-packages; do
   [ -d "$site/seqrl" ] || continue

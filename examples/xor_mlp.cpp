@@ -1,4 +1,4 @@
-// Trains a small MLP on XOR through the installed seqrl package; exits non-zero if it fails.
+// Trains a small MLP on XOR through the installed seqrl package (find_package(seqrl), seqrl::seqrl); exits non-zero if it fails.
 #include <cstdio>
 
 #include <seqrl/nets/layers.hpp>
@@ -23,6 +23,6 @@ int main() {
   }
   Tensor p = mlp.forward(x).value();
   const bool ok = p(0, 0) < 0 && p(1, 0) > 0 && p(2, 0) > 0 && p(3, 0) < 0;
-  std::printf("consumer (find_package(seqrl)): XOR loss %.4f, %s\n", loss, ok ? "learned" : "FAILED");
+  std::printf("xor_mlp (find_package(seqrl)): XOR loss %.4f, %s\n", loss, ok ? "learned" : "FAILED");
   return ok ? 0 : 1;
 }
