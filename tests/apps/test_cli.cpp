@@ -13,6 +13,7 @@
 #include "cli.hpp"
 #include "run_cli.hpp"
 #include "cli_detail.hpp"
+#include "seqrl/agents/registry.hpp"
 #include "metrics_file.hpp"
 
 using namespace seqrl;
@@ -166,8 +167,8 @@ TEST_CASE("seqrl train: an option the agent does not have is an error naming it 
   CHECK_THAT(err, Catch::Contains("unknown option 'orcale' for environment 'TextOracle-v0'"));
   // the list comes from the registry
   REQUIRE(run({"list", "agents"}, out, err) == 0);
-  for (const char* k : {"dqn", "dqn-lstm", "reinforce", "reinforce-lstm", "ppo", "a2c", "mle", "seqgan", "leakgan", "random"})
-    CHECK_THAT(out, Catch::Contains(std::string("(") + k + ")"));
+  for (const agents::AgentSpec* s : agents::registered_agents())
+    CHECK_THAT(out, Catch::Contains(s->name + "  (" + s->kind + ")  " + s->summary));
 }
 
 TEST_CASE("seqrl train writes summary.json with the final evaluation and config", "[cli][agents]") {
@@ -408,6 +409,7 @@ TEST_CASE("seqrl score --metric embsim: a reference sentence model against sampl
 }
 
 #include "cli_detail.hpp"
+#include "seqrl/agents/registry.hpp"
 
 TEST_CASE("decode_lines stops at <eos>, or with past_eos drops the end tokens and keeps what follows (Texygen's code_to_text)", "[cli][text]") {
   text::Vocabulary v = text::Vocabulary::build({{"a", "b", "c"}});
@@ -536,7 +538,7 @@ TEST_CASE("seqrl train --agent A --help works for every agent, without --env", "
   // the errors about another agent's option point to this command; on the default env (CartPole)
   // the text agents' help used to fail with "does not act on observations Box(...)"
   std::string out, err;
-  for (const char* agent : {"dqn", "reinforce", "mle", "seqgan", "leakgan", "random"}) {
+  for (const std::string& agent : agents::agent_names()) {
     INFO(agent);
     REQUIRE(run({"train", "--agent", agent, "--help"}, out, err) == 0);
     CHECK_THAT(out, Catch::Contains("defaults for --agent " + std::string(agent) + " --env "));
