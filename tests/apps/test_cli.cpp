@@ -14,6 +14,7 @@
 #include "run_cli.hpp"
 #include "cli_detail.hpp"
 #include "seqrl/agents/registry.hpp"
+#include "seqrl/text/metric_table.hpp"
 #include "metrics_file.hpp"
 
 using namespace seqrl;
@@ -275,6 +276,29 @@ TEST_CASE("seqrl score: nll-oracle of token-id samples, bleu and errors naming t
   std::ofstream(p + "_word.txt") << "1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 cat\n";
   CHECK(run({"score", "--metric", "nll-oracle", "--samples", p + "_word.txt", "--oracle", oracle}, out, err) == 1);
   CHECK_THAT(err, Catch::Contains("'cat' is not a token id"));
+}
+
+TEST_CASE("a registered metric is offered by seqrl score and seqrl list metrics", "[cli][text]") {
+  // a user's metric joins the table with one call (text/metric_table.hpp); every reader offers it
+  text::MetricSpec m;
+  m.name = "mean-length";
+  m.summary = "the mean number of tokens per sample";
+  m.score = [](const text::MetricInputs& in) -> nlohmann::json {
+    double n = 0;
+    for (const auto& s : *in.samples) n += double(s.size());
+    return n / double(in.samples->size());
+  };
+  text::register_metric(m);
+  const std::string f = "/tmp/seqrl_metric_" + std::to_string(::getpid()) + ".txt";
+  std::ofstream(f) << "a man riding a horse\nthe cat\n";
+  std::string out, err;
+  REQUIRE(run({"score", "--metric", "mean-length", "--samples", f}, out, err) == 0);
+  CHECK(nlohmann::json::parse(out)["value"].get<double>() == Approx(3.5));
+  REQUIRE(run({"list", "metrics"}, out, err) == 0);
+  CHECK_THAT(out, Catch::Contains("mean-length  the mean number of tokens per sample"));
+  CHECK(run({"score", "--metric", "mean-lenght", "--samples", f}, out, err) == 2);
+  CHECK_THAT(err, Catch::Contains("mean-length"));  // the error lists the registered ones
+  std::remove(f.c_str());
 }
 
 TEST_CASE("seqrl fit lm trains on a corpus, seqrl generate writes sentences of its vocabulary", "[cli][text]") {
