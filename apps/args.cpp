@@ -164,18 +164,4 @@ bool is_dir(const std::string& p) {
   return ::stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-std::string file_in_run_folder(const std::string& path, const std::vector<std::string>& names,
-                               const std::string& cmd) {
-  if (!is_dir(path)) return path;
-  const std::string dir = path.size() > 1 && path.back() == '/' ? path.substr(0, path.size() - 1) : path;
-  std::string tried;
-  for (const auto& n : names) {
-    struct stat st;
-    if (::stat((dir + "/" + n).c_str(), &st) == 0 && S_ISREG(st.st_mode)) return dir + "/" + n;
-    tried += (tried.empty() ? "" : " or ") + n;
-  }
-  throw ConfigError("seqrl " + cmd + ": '" + path + "' is a folder without " + tried +
-                    " (give the checkpoint file, or the folder of a run that wrote one)");
-}
-
 }  // namespace seqrl::cli

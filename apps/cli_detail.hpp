@@ -1,6 +1,8 @@
 // Helpers shared by the subcommands' source files (not installed).
 #pragma once
 
+#include "seqrl/agents/run_dir.hpp"
+
 #include <functional>
 #include <ostream>
 #include <string>
@@ -22,11 +24,7 @@ bool parse_args(const std::string& cmd, boost::program_options::options_descript
 // ConfigError("seqrl cmd: msg") unless ok.
 void require(bool ok, const std::string& cmd, const std::string& msg);
 bool is_dir(const std::string& path);
-// Where a checkpoint is asked for, a run folder stands for the file in it: the first of `names`
-// that exists in the folder (checkpoint.safetensors for a run). A path that is not a folder is
-// returned as it is; a folder holding none of them is a ConfigError naming the folder and the files.
-std::string file_in_run_folder(const std::string& path, const std::vector<std::string>& names,
-                               const std::string& cmd);
+using agents::file_in_run_folder;  // a run folder standing for its checkpoint (agents/run_dir.hpp)
 
 // A subcommand: `seqrl NAME args...` runs run(args, out, err); its summary is its line in
 // `seqrl help`. Every handler parses its own options (--help prints them to out) and returns

@@ -104,8 +104,10 @@ GeneratorFileInfo generator_file_info(const nets::SafeTensors& st, const std::st
   return info;
 }
 
-void load_generator_file(const std::string& path, nets::LSTMGenerator& g, const text::Vocabulary* words,
+void load_generator_file(const std::string& given, nets::LSTMGenerator& g, const text::Vocabulary* words,
                          int32_t end_token, const std::string& who) {
+  // a run folder stands for its generator (seqrl fit lm) or its checkpoint (seqrl train)
+  const std::string path = file_in_run_folder(given, {"generator.safetensors", "checkpoint.safetensors"}, who);
   const nets::SafeTensors st = nets::load_safetensors(path);
   const std::string head = who + ": '" + path + "'";
   if (st.metadata.count("run.config")) return load_run_generator(st, path, g, words, end_token, head);

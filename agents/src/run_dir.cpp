@@ -1,6 +1,8 @@
 // The run folder's metrics and summary files (see run_dir.hpp).
 #include "seqrl/agents/run_dir.hpp"
 
+#include <sys/stat.h>
+
 #include <cerrno>
 #include <cstring>
 
@@ -100,6 +102,21 @@ nlohmann::json RunDir::state() {
 
 void RunDir::write_summary(const nlohmann::json& summary) const {
   if (enabled()) nets::write_file_atomic(path("summary.json"), summary.dump(1) + "\n");
+}
+
+std::string file_in_run_folder(const std::string& path, const std::vector<std::string>& names,
+                               const std::string& cmd) {
+  struct stat dir_stat;
+  if (::stat(path.c_str(), &dir_stat) != 0 || !S_ISDIR(dir_stat.st_mode)) return path;
+  const std::string dir = path.size() > 1 && path.back() == '/' ? path.substr(0, path.size() - 1) : path;
+  std::string tried;
+  for (const auto& n : names) {
+    struct stat st;
+    if (::stat((dir + "/" + n).c_str(), &st) == 0 && S_ISREG(st.st_mode)) return dir + "/" + n;
+    tried += (tried.empty() ? "" : " or ") + n;
+  }
+  throw ConfigError("seqrl " + cmd + ": '" + path + "' is a folder without " + tried +
+                    " (give the checkpoint file, or the folder of a run that wrote one)");
 }
 
 }  // namespace seqrl::agents

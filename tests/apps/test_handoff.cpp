@@ -66,7 +66,7 @@ void check_handoff(const Task& t) {
 
   // SeqGAN from it: pre-trains D, makes no adversarial update (fewer steps than one batch of episodes)
   REQUIRE(run({"train", "--agent", "seqgan", "--env", t.env, "--env-options", t.env_options, "--seed", "3",
-               "--init-generator", d + "/lm/generator.safetensors", "--steps", "64", "--pretrain-d-rounds", "1",
+               "--init-generator", d + "/lm", "--steps", "64", "--pretrain-d-rounds", "1",  // a folder stands for its file
                "--negatives", "64", "--samples", "256", "--final-eval-episodes", "1", "--out", d + "/sg"},
               out, err) == 0);
   INFO("seqgan: " << out << err);
@@ -99,7 +99,7 @@ void check_handoff(const Task& t) {
   INFO("mle: " << err);
   const std::string mle = samples_of(d + "/mle", d + "/mle.txt");
   REQUIRE(run({"train", "--agent", "ppo", "--env", t.env, "--env-options", t.env_options, "--seed", "3",
-               "--init-generator", d + "/mle/checkpoint.safetensors", "--steps", "64", "--num-envs", "4",
+               "--init-generator", d + "/mle", "--steps", "64", "--num-envs", "4",  // the run's folder
                "--episodes-per-update", "1000", "--final-eval-episodes", "1", "--out", d + "/ppo_mle"},
               out, err) == 0);
   CHECK(samples_of(d + "/ppo_mle", d + "/ppo_mle.txt") == mle);

@@ -224,8 +224,10 @@ TEST_CASE("reward_model by name: the registry's NAME:ARG, a user's kind, and the
       return r;
     }
   };
-  env::register_reward_model({"length", "per_token x the sentence's length", "the reward per token",
-                              [](const env::RewardModelArgs& x) { return std::make_shared<Length>(std::stod(x.arg)); }});
+  env::RewardModelSpec spec;
+  spec.name = "length", spec.summary = "per_token x the sentence's length", spec.arg = "the reward per token";
+  spec.make = [](const env::RewardModelArgs& x) { return std::make_shared<Length>(std::stod(x.arg)); };
+  env::register_reward_model(spec);
   auto mine = env::make("TextGrammar-v0", {{"reward_model", "length:0.5"}});
   mine->reset(1);
   env::StepResult r;
@@ -239,8 +241,8 @@ TEST_CASE("reward_model by name: the registry's NAME:ARG, a user's kind, and the
   CHECK_THROWS_WITH(env::make("TextGrammar-v0", {{"reward_model", "lenght:1"}}),
                     Catch::Contains("neither a registered reward model") && Catch::Contains("length") &&
                         Catch::Contains("seqgan-discriminator"));
-  CHECK_THROWS_WITH(env::register_reward_model({"Bad Name", "", "", [](const env::RewardModelArgs&) { return std::shared_ptr<env::RewardModel>(); }}),
-                    Catch::Contains("a-z, 0-9"));
+  spec.name = "Bad Name";
+  CHECK_THROWS_WITH(env::register_reward_model(spec), Catch::Contains("a-z, 0-9"));
 }
 
 TEST_CASE("encoder: a grammar env's prefix observed through a fitted VAE is the model's code of the prefix", "[agents][fit][vae][env]") {

@@ -25,6 +25,12 @@ void refuse_to_overwrite_run(const std::string& dir, const std::string& command)
 
 // The folder part of a file's path ("." when it has none): where the files beside a checkpoint are.
 std::string dir_of(const std::string& path);
+// Where a checkpoint is asked for, a run folder stands for the file in it: the first of `names`
+// that exists in the folder (checkpoint.safetensors for a run). A path that is not a folder is
+// returned as it is; a folder holding none of them is a ConfigError naming the folder and the
+// files ("seqrl CMD: ...").
+std::string file_in_run_folder(const std::string& path, const std::vector<std::string>& names,
+                               const std::string& cmd);
 
 class RunDir {
  public:
