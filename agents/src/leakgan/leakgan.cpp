@@ -617,13 +617,9 @@ void LeakGANAgent::load_state(const nets::SafeTensors& st, const std::string& pa
 }
 
 AgentSpec leakgan_agent_spec() {
-  AgentSpec s;
-  s.kind = "leakgan";
-  s.data_parallel = "the manager and worker (pre-training and g-steps), the discriminator, the Monte-Carlo rollouts and the negatives";
-  s.name = "leakgan";
-  s.summary = "LeakGAN (Guo et al. 2018): manager/worker LSTMs, leaked discriminator features, rescaled rollout rewards";
-  s.spaces = "text envs with data behind them: " + text_envs_with_data();
-  s.supports = acts_on_text;
+  AgentSpec s = text_data_agent_spec(
+      "leakgan", "LeakGAN (Guo et al. 2018): manager/worker LSTMs, leaked discriminator features, rescaled rollout rewards",
+      "the manager and worker (pre-training and g-steps), the discriminator, the Monte-Carlo rollouts and the negatives", 0);
   s.preset_flag = "protocol";
   s.presets = {"fast", "paper", "fast-reference", "paper-reference"};
   s.defaults = [](const std::string&, const std::string& preset) {
@@ -634,13 +630,6 @@ AgentSpec leakgan_agent_spec() {
       throw ConfigError("--protocol: " + std::string(e.what()));
     }
     return nlohmann::json(c);
-  };
-  s.run_defaults = [](RunConfig& r, const std::string&, const std::string&) {
-    r.total_steps = 0;
-    r.num_envs = 64;
-    r.log_every = 0;
-    r.eval_every = 0;
-    r.final_eval_episodes = 10;
   };
   s.options = {{"emb", "/gan/emb", "worker embedding width"},
                {"hidden", "/gan/hidden", "worker and manager LSTM width"},

@@ -114,21 +114,10 @@ void MLEAgent::load_state(const nets::SafeTensors& st, const std::string& path) 
 }
 
 AgentSpec mle_agent_spec() {
-  AgentSpec s;
-  s.kind = "mle";
-  s.data_parallel = "the language model (each rank its rows of a batch)";
-  s.name = "mle";
-  s.summary = "maximum likelihood: an LSTM generator fitted to the env's task data, then sampled";
-  s.spaces = "text envs with data behind them: " + text_envs_with_data();
-  s.supports = acts_on_text;
+  // steps: one batch of episodes; the fit is all the learning there is
+  AgentSpec s = text_data_agent_spec("mle", "maximum likelihood: an LSTM generator fitted to the env's task data, then sampled",
+                                     "the language model (each rank its rows of a batch)", 64 * 21);
   s.defaults = [](const std::string&, const std::string&) { return nlohmann::json(MLEAgentConfig{}); };
-  s.run_defaults = [](RunConfig& r, const std::string&, const std::string&) {
-    r.total_steps = 64 * 21;  // one batch of episodes: the fit is all the learning there is
-    r.num_envs = 64;
-    r.log_every = 0;
-    r.eval_every = 0;
-    r.final_eval_episodes = 10;
-  };
   s.options = {{"emb", "/emb", "generator embedding width"},
                {"hidden", "/hidden", "generator LSTM width"},
                {"init-std", "/init_std", "N(0, s) initialisation (SeqGAN: 0.1; 0 = the layers' defaults)"},

@@ -180,14 +180,29 @@ void SeqGANAgent::load_state(const nets::SafeTensors& st, const std::string& pat
                          [&] { gan_->load_state(st, "gan.", path); });
 }
 
-AgentSpec seqgan_agent_spec() {
+AgentSpec text_data_agent_spec(const std::string& kind, const std::string& summary, const std::string& data_parallel,
+                               long total_steps) {
   AgentSpec s;
-  s.kind = "seqgan";
-  s.data_parallel = "MLE pre-training, the policy-gradient step, the discriminator, the Monte-Carlo rollouts and the negatives";
-  s.name = "seqgan";
-  s.summary = "SeqGAN (Yu et al. 2017): LSTM generator, CNN discriminator, Monte-Carlo rollout rewards";
+  s.kind = s.name = kind;
+  s.summary = summary;
+  s.data_parallel = data_parallel;
   s.spaces = "text envs with data behind them: " + text_envs_with_data();
   s.supports = acts_on_text;
+  s.run_defaults = [total_steps](RunConfig& r, const std::string&, const std::string&) {
+    r.total_steps = total_steps;
+    r.num_envs = 64;
+    r.log_every = 0;
+    r.eval_every = 0;
+    r.final_eval_episodes = 10;
+  };
+  return s;
+}
+
+AgentSpec seqgan_agent_spec() {
+  // total steps 0: the protocol's adversarial batches (protocol_steps); each update is a whole batch
+  AgentSpec s = text_data_agent_spec(
+      "seqgan", "SeqGAN (Yu et al. 2017): LSTM generator, CNN discriminator, Monte-Carlo rollout rewards",
+      "MLE pre-training, the policy-gradient step, the discriminator, the Monte-Carlo rollouts and the negatives", 0);
   s.preset_flag = "protocol";
   s.presets = {"fast", "paper"};
   s.defaults = [](const std::string&, const std::string& preset) {
@@ -198,13 +213,6 @@ AgentSpec seqgan_agent_spec() {
       throw ConfigError("--protocol: " + std::string(e.what()));
     }
     return nlohmann::json(c);
-  };
-  s.run_defaults = [](RunConfig& r, const std::string&, const std::string&) {
-    r.total_steps = 0;  // the protocol's adversarial batches (protocol_steps)
-    r.num_envs = 64;    // one sub-env per sequence of a g-step's batch
-    r.log_every = 0;    // each update is a whole adversarial batch
-    r.eval_every = 0;
-    r.final_eval_episodes = 10;  // greedy decoding from the empty prefix: one sequence
   };
   s.options = {{"init-generator", "/init_generator", "generator.safetensors to start G from, skipping MLE pre-training"},
                {"pretrain-g-epochs", "/gan/pretrain_g_epochs", "MLE pre-training epochs"},

@@ -44,6 +44,13 @@ void from_json(const nlohmann::json& j, SeqGANAgentConfig& c);
 
 // The text envs with data behind them (env::text_task_ids), comma-separated.
 std::string text_envs_with_data();
+struct AgentSpec;
+// What the agents trained on a text env's data (mle, seqgan, leakgan) share in their spec: kind
+// and name, what they act on (acts_on_text, text envs with data behind them), and the run's
+// settings: total_steps (0: the protocol's), 64 sub-envs (one per sequence of a batch), no
+// periodic logging or evaluation, 10 final episodes (greedy decoding: one sequence).
+AgentSpec text_data_agent_spec(const std::string& kind, const std::string& summary, const std::string& data_parallel,
+                               long total_steps);
 // Whether obs/act are a text env's (TokenSequence observations, Discrete actions): the spaces of
 // the agents trained on a task's real data (mle, seqgan, leakgan).
 bool acts_on_text(const env::Space& obs, const env::Space& act);
