@@ -10,7 +10,8 @@ sequence and beta (the PPO runs), REINFORCE's D reward per update, and the suite
 per temperature. Then, from that file alone (so the figures can be redrawn from what is
 committed): OUT/reward_vs_kl.png (each PPO run's D reward against its KL, update by update),
 OUT/frontier.png (NLL-oracle against NLL-test per run and temperature) and a markdown table on
-standard output. `--from-json` redraws the plot and the table from OUT/ppo_kl.json alone.
+standard output. `--from-json` redraws the plot and the table from OUT/ppo_kl.json alone;
+`--table-only` prints the table alone from it (what bench/results.py puts in docs/results.md).
 """
 import glob
 import json
@@ -152,7 +153,11 @@ def table(runs):
 
 
 def main():
-    args = [a for a in sys.argv[1:] if a != "--from-json"]
+    args = [a for a in sys.argv[1:] if a not in ("--from-json", "--table-only")]
+    if "--table-only" in sys.argv:  # the table alone, from the committed JSON (bench/results.py)
+        out = args[0] if args else "bench/results/ppo_kl_oracle"
+        table(json.load(open(os.path.join(out, "ppo_kl.json")))["runs"])
+        return
     if "--from-json" in sys.argv:
         out = args[0] if args else "bench/results/ppo_kl_oracle"
     else:
