@@ -59,6 +59,15 @@ def zoo_control():
     return "\n".join(out)
 
 
+def zoo_control_improvement():
+    """rliable's probability of improvement between the agents of the rl-zoo comparison."""
+    res = json.load(open(os.path.join(ROOT, "bench", "results", "zoo_control", "results.json")))
+    out = ["| X | Y | envs | P(X > Y) [95% CI] |", "|---|---|---|---|"]
+    for a in res["probability_of_improvement"]:
+        out.append("| %s | %s | %d | %.2f [%.2f, %.2f] |" % (a["x"].upper(), a["y"].upper(), a["envs"], a["value"], a["lo"], a["hi"]))
+    return "\n".join(out)
+
+
 def ppo_kl_oracle():
     """PPO-KL on SeqGAN's oracle: bench/ppo_kl.py's table from its committed JSON."""
     text = subprocess.run([sys.executable, os.path.join(ROOT, "bench", "ppo_kl.py"), "--table-only"],
@@ -66,7 +75,8 @@ def ppo_kl_oracle():
     return "\n".join(l for l in text.splitlines() if l.startswith("|"))
 
 
-SECTIONS = {"zoo_control": zoo_control, "ppo_kl_oracle": ppo_kl_oracle}
+SECTIONS = {"zoo_control": zoo_control, "zoo_control_improvement": zoo_control_improvement,
+            "ppo_kl_oracle": ppo_kl_oracle}
 BLOCK = re.compile(r"(<!-- generated: (?P<name>[a-z_0-9]+) [^>]*-->\n)(?P<body>.*?)(\n<!-- /generated: (?P=name) -->)", re.S)
 
 

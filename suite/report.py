@@ -37,7 +37,7 @@ def wrap(title, width=44):
     return "\n".join(textwrap.wrap(title, width, break_on_hyphens=False)) or title
 
 COLORS = {"dqn": "#1f77b4", "reinforce": "#ff7f0e", "random": "#7f7f7f", "mle": "#2ca02c",
-          "seqgan": "#d62728", "leakgan": "#9467bd"}
+          "seqgan": "#d62728", "leakgan": "#9467bd", "ppo": "#8c564b", "a2c": "#e377c2"}
 
 
 def color(agent):
@@ -251,6 +251,10 @@ def md_to_html(md):
 
 
 def main():
+    # the scores in rliable's layout beside the report (suite/rliable_scores.py, numpy only)
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import rliable_scores  # noqa: E402
+    rliable_scores.export(sys.argv[1])
     d = sys.argv[1]
     res = json.load(open(os.path.join(d, "results.json")))
     md = open(os.path.join(d, "report.md")).read()

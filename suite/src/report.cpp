@@ -339,6 +339,7 @@ json suite_report(const std::string& out_dir, const json& suite, const std::vect
   for (const auto& row : rows) groups[{row["agent"], row["env"], row["env_options"].dump()}].push_back(&row);
   json stats = json::array();
   std::map<std::string, std::map<std::string, std::vector<double>>> normalised;  // agent -> env -> scores
+  std::map<std::string, std::map<std::string, std::vector<double>>> returns;     // the same, raw (not text)
   std::vector<std::string> no_threshold;
   for (const auto& [k, g] : groups) {
     std::vector<double> ret;
@@ -357,6 +358,7 @@ json suite_report(const std::string& out_dir, const json& suite, const std::vect
       }
     }
     const auto& spec = env::spec(k.env);
+    if (k.env.rfind("Text", 0) != 0) returns[k.agent][k.env + (k.opts == "{}" ? "" : " " + k.opts)] = ret;
     // text envs are compared on their text metrics: their deterministic evaluation is one greedy
     // sentence, which says little of a generator, so it is not normalised
     if (spec.reward_threshold && k.env.rfind("Text", 0) != 0) {
@@ -387,8 +389,22 @@ json suite_report(const std::string& out_dir, const json& suite, const std::vect
     a["env_names"] = names;
     aggregate.push_back(a);
   }
+  // rliable's probability of improvement of each agent over each other, on the envs both ran
+  json improvement = json::array();
+  for (const auto& [x, xe] : returns)
+    for (const auto& [y, ye] : returns) {
+      if (x == y) continue;
+      std::vector<std::vector<double>> xs, ys;
+      json names = json::array();
+      for (const auto& [env, v] : xe)
+        if (ye.count(env)) xs.push_back(v), ys.push_back(ye.at(env)), names.push_back(env);
+      if (xs.empty()) continue;
+      const suite::Interval i = suite::probability_of_improvement(xs, ys, 2000, 19);
+      improvement.push_back({{"x", x}, {"y", y}, {"envs", names.size()}, {"env_names", names},
+                             {"value", i.point}, {"lo", i.lo}, {"hi", i.hi}});
+    }
   const json result = {{"suite", suite}, {"rows", rows}, {"stats", stats}, {"aggregate", aggregate},
-                       {"skipped", skipped}, {"no_threshold", no_threshold}};
+                       {"probability_of_improvement", improvement}, {"skipped", skipped}, {"no_threshold", no_threshold}};
   nets::write_file_atomic(out_dir + "/results.json", result.dump(1) + "\n");
   // results.csv: one row per run, the scalar columns
   {
@@ -428,6 +444,14 @@ json suite_report(const std::string& out_dir, const json& suite, const std::vect
     md << "| " << env << " | " << e["agent"].get<std::string>() << " | " << e["seeds"] << " | "
        << ci(e["return"]["mean"]) << " | " << ci(e["return"]["median"]) << " | " << ci(e["return"]["iqm"]) << " | "
        << (e.contains("normalised_iqm") ? ci(e["normalised_iqm"], 2) : std::string("-")) << " |\n";
+  }
+  if (!improvement.empty()) {
+    md << "\n## Probability of improvement\n\nP(X > Y): the chance that a run of X ends above a run of Y on the same env "
+       << "(ties half), averaged over the envs both ran (rliable's probability_of_improvement; stratified bootstrap "
+       << "95% CI). Above 0.5: X tends to beat Y.\n\n| X | Y | envs | P(X > Y) [95% CI] |\n|---|---|---|---|\n";
+    for (const auto& a : improvement)
+      md << "| " << a["x"].get<std::string>() << " | " << a["y"].get<std::string>() << " | " << a["envs"] << " | "
+         << ci(a, 2) << " |\n";
   }
   if (!aggregate.empty()) {
     md << "\n## Normalised scores across envs\n\n(score - random) / (threshold - random) per run: random = a "

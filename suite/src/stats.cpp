@@ -97,4 +97,44 @@ Interval aggregate(const std::vector<std::vector<double>>& per_env, const std::s
   return bootstrap(per_env, stat_of(statistic), resamples, seed);
 }
 
+namespace {
+double improvement(const std::vector<std::vector<double>>& x, const std::vector<std::vector<double>>& y) {
+  double total = 0;
+  for (size_t e = 0; e < x.size(); ++e) {
+    double u = 0;
+    for (double a : x[e])
+      for (double b : y[e]) u += a > b ? 1.0 : a == b ? 0.5 : 0.0;
+    total += u / double(x[e].size() * y[e].size());
+  }
+  return total / double(x.size());
+}
+}  // namespace
+
+Interval probability_of_improvement(const std::vector<std::vector<double>>& x, const std::vector<std::vector<double>>& y,
+                                    size_t resamples, uint64_t seed) {
+  if (x.empty() || x.size() != y.size())
+    throw ValueError("probability_of_improvement: " + std::to_string(x.size()) + " and " + std::to_string(y.size()) +
+                     " envs (the same number, at least one)");
+  for (size_t e = 0; e < x.size(); ++e)
+    if (x[e].empty() || y[e].empty()) throw ValueError("probability_of_improvement: env " + std::to_string(e) + " without scores");
+  Interval r;
+  r.point = r.lo = r.hi = improvement(x, y);
+  bool varies = false;
+  for (size_t e = 0; e < x.size(); ++e) varies |= x[e].size() > 1 || y[e].size() > 1;
+  if (!varies || resamples == 0) return r;
+  nets::Rng rng(seed);
+  std::vector<double> draws(resamples);
+  std::vector<std::vector<double>> xs = x, ys = y;
+  for (size_t k = 0; k < resamples; ++k) {
+    for (size_t e = 0; e < x.size(); ++e) {
+      for (auto& v : xs[e]) v = x[e][rng.randint(x[e].size())];
+      for (auto& v : ys[e]) v = y[e][rng.randint(y[e].size())];
+    }
+    draws[k] = improvement(xs, ys);
+  }
+  r.lo = percentile(draws, 2.5);
+  r.hi = percentile(draws, 97.5);
+  return r;
+}
+
 }  // namespace seqrl::suite

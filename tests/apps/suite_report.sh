@@ -18,4 +18,17 @@ done
 n=$(grep -o 'data:image/png;base64' "$dir/r/report.html" | wc -l)
 [ "$n" -eq 4 ] || { echo "report.html embeds $n plots, expected 4"; exit 1; }
 grep -q "<th>IQM \[95% CI\]</th>" "$dir/r/report.html" || { echo "report.html lacks the statistics table"; exit 1; }
-echo "report.html: $n plots embedded"
+grep -q "## Probability of improvement" "$dir/r/report.md" || { echo "report.md lacks the probability of improvement"; exit 1; }
+# the normalised scores in rliable's layout: {agent: [seeds, tasks]}, CartPole-v1 the one task
+/usr/bin/python3 -c "
+import json, numpy as np, sys
+s = dict(np.load('$dir/r/scores.npz')); meta = json.load(open('$dir/r/scores.json'))
+assert meta['tasks'] == ['CartPole-v1'], meta
+assert sorted(s) == ['random', 'reinforce'] and all(v.shape == (2, 1) for v in s.values()), {k: v.shape for k, v in s.items()}
+res = json.load(open('$dir/r/results.json'))
+st = [x for x in res['stats'] if x['agent'] == 'reinforce'][0]
+ret = sorted(r['return'] for r in res['rows'] if r['agent'] == 'reinforce')
+want = sorted((x - st['random_return']) / (st['threshold'] - st['random_return']) for x in ret)
+assert np.allclose(sorted(s['reinforce'][:, 0]), want), (s['reinforce'], want)
+" || { echo "scores.npz is not the normalised scores in rliable's layout"; exit 1; }
+echo "report.html: $n plots embedded; scores.npz in rliable's layout"

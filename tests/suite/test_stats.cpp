@@ -64,3 +64,25 @@ TEST_CASE("normalised scores and their stratified aggregate", "[bench][stats]") 
   CHECK(c.hi == Approx(1.8));
   CHECK_THROWS_AS(aggregate({{1.0}}, "mode"), seqrl::ValueError);
 }
+
+TEST_CASE("probability of improvement: Mann-Whitney per env, averaged over envs, with a bootstrap CI", "[bench][stats]") {
+  // env 1: x = {1, 2, 3} against y = {2, 2, 2}: 0 + 3 halves + 3 wins of 9 pairs = 0.5; env 2: x always above: 1
+  const std::vector<std::vector<double>> x = {{1, 2, 3}, {5, 6}}, y = {{2, 2, 2}, {1, 0}};
+  const Interval p = probability_of_improvement(x, y, 2000, 3);
+  CHECK(p.point == Approx(0.75));
+  CHECK(p.lo <= p.point);
+  CHECK(p.hi >= p.point);
+  CHECK(p.hi <= 1.0);
+  CHECK(p.lo >= 0.5);  // env 2 is always 1, env 1 at least 0 -> the mean at least 0.5
+  // the other way round: the complement (ties count half for both)
+  CHECK(probability_of_improvement(y, x, 2000, 3).point == Approx(0.25));
+  // deterministic for a seed; one score per env: the interval is the point
+  const Interval again = probability_of_improvement(x, y, 2000, 3);
+  CHECK(again.lo == p.lo);
+  CHECK(again.hi == p.hi);
+  const Interval one = probability_of_improvement({{1}}, {{0}}, 2000, 3);
+  CHECK(one.lo == 1.0);
+  CHECK(one.hi == 1.0);
+  CHECK_THROWS_AS(probability_of_improvement({{1}}, {{1}, {2}}), seqrl::ValueError);
+  CHECK_THROWS_AS(probability_of_improvement({{}}, {{1}}), seqrl::ValueError);
+}

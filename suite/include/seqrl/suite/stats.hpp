@@ -41,6 +41,16 @@ double normalize(double score, double random, double threshold);
 Interval aggregate(const std::vector<std::vector<double>>& per_env, const std::string& statistic,
                    size_t resamples = 2000, uint64_t seed = 0);
 
+// rliable's probability of improvement (Agarwal et al. 2021): on each env, P(X > Y) of a score of
+// agent X over one of agent Y (ties count half: the Mann-Whitney U statistic over n m), averaged
+// over the envs; its 95% CI by a stratified bootstrap (each agent's scores resampled within each
+// env). x_per_env[i] and y_per_env[i] are the two agents' scores (one per seed) on env i. Rank
+// based: raw returns and normalised scores give the same value. ValueError for no envs, a
+// different number of envs, or an env without scores.
+Interval probability_of_improvement(const std::vector<std::vector<double>>& x_per_env,
+                                    const std::vector<std::vector<double>>& y_per_env, size_t resamples = 2000,
+                                    uint64_t seed = 0);
+
 // The p-th percentile (0..100) of x, numpy's linear interpolation.
 double percentile(std::vector<double> x, double p);
 
