@@ -10,11 +10,11 @@ on this machine:
              between two ranks of this machine, through shared memory)
 
 and a model of the links (stated below, not measured: no second machine here). Three ways:
-  - the first (sessions 7-8): MPI_Allgather of every rank's whole gradient, then the sum in rank
+  - the first: MPI_Allgather of every rank's whole gradient, then the sum in rank
     order, and the whole Adam step on every rank. Each rank receives (P-1) S bytes.
   - a ring reduce-scatter + allgather of one flat buffer, the whole Adam step on every rank:
     2 (P-1)/P S bytes on the wire per rank, as NCCL, Gloo and Horovod move.
-  - today's (session 9, nets::ShardedStep): per large tensor and for one bucket of the small ones
+  - today's (nets::ShardedStep): per large tensor and for one bucket of the small ones
     (K = 6 in SeqGAN's D), a reduce-scatter (all-to-all, the sum of 1/P in rank order), Adam on
     that 1/P only, and an allgather of the updated chunk: the ring's bytes, 1/P of Adam, and 2 K
     collectives of P-1 messages each.

@@ -118,7 +118,7 @@ TEST_CASE("bad-input matrix: every reader's bad inputs give a named error, a non
       {"options", "another agent's", {"train", "--agent", "random", "--hidden", "8", "--out", d + "/o17"}, 2, {"--hidden", "agent 'random'"}},
       {"options", "unknown", {"train", "--stpes", "8", "--out", d + "/o18"}, 2, {"--stpes"}},
       {"options", "not a number", {"fit", "lm", "--steps", "ten", "--out", d + "/o19"}, 2, {"--steps", "'ten'"}},
-      // session 13: Boost read -1 into an unsigned option as 2^64 - 1 (--num-envs -1 hung making
+      // Boost once read -1 into an unsigned option as 2^64 - 1 (--num-envs -1 hung making
       // envs, grammar --n -5 hung then died of SIGFPE); a hidden size of 0 died of SIGFPE too
       {"options", "negative, unsigned", {"train", "--num-envs", "-1", "--out", d + "/o20"}, 2, {"--num-envs", "'-1'", ">= 0"}},
       {"options", "negative seed", {"train", "--seed", "-1", "--out", d + "/o21"}, 2, {"--seed", "'-1'"}},
@@ -161,8 +161,8 @@ TEST_CASE("bad-input matrix: every reader's bad inputs give a named error, a non
     for (size_t i = 0; i + 1 < c.args.size(); ++i)
       if (c.args[i] == "--out") CHECK_FALSE(exists(c.args[i + 1]));  // nothing written
   }
-  // the same command run again into a folder that holds a run: refused, the run kept (session 13:
-  // it was replaced, checkpoint, metrics and summary)
+  // the same command run again into a folder that holds a run: refused, the run kept (it once
+  // was replaced: checkpoint, metrics and summary)
   const std::string lm_ckpt = slurp(d + "/lm/checkpoint.safetensors");
   CHECK(run({"train", "--agent", "dqn", "--steps", "300", "--hidden", "8", "--out", d + "/good"}, out, err) == 2);
   CHECK_THAT(err, Catch::Contains("'" + d + "/good' already holds a run") && Catch::Contains("--resume") &&
