@@ -232,6 +232,23 @@ TEST_CASE("PPO on text: the per-token surrogate's gradient (through the weighted
   CHECK(checked > 20);
 }
 
+TEST_CASE("PPO on text optimises the env's reward minus beta times each sampled token's KL estimate", "[agents][ppo]") {
+  // a sequence of 3 tokens rewarded at its end; the policy above the anchor on token 0, below on 2
+  const std::vector<double> env_r = {0.0, 0.0, 0.7};
+  const float logp[] = {-1.0f, -2.0f, -0.5f}, ref[] = {-1.5f, -2.0f, -0.25f};
+  double kl = 0;
+  const std::vector<double> r = agents::kl_shaped_rewards(env_r, logp, ref, 3, 0.2, &kl);
+  REQUIRE(r.size() == 3);
+  CHECK(r[0] == Approx(0.0 - 0.2 * 0.5));
+  CHECK(r[1] == Approx(0.0));
+  CHECK(r[2] == Approx(0.7 - 0.2 * -0.25));
+  CHECK(kl == Approx(0.25));
+  // beta 0: the env's rewards alone; a shorter sequence reads only its tokens
+  CHECK(agents::kl_shaped_rewards(env_r, logp, ref, 3, 0.0) == env_r);
+  CHECK(agents::kl_shaped_rewards(env_r, logp, ref, 2, 1.0).size() == 2);
+  CHECK_THROWS_AS(agents::kl_shaped_rewards({0.0}, logp, ref, 3, 1.0), ValueError);
+}
+
 TEST_CASE("the adaptive KL controller moves beta toward the target KL, at most 20% of n / horizon per update", "[agents][ppo]") {
   CHECK(adapt_beta(0.1, 2.0, 1.0, 100, 1000) == Approx(0.1 * (1 + 0.2 * 0.1)));   // far above: +0.2 clipped
   CHECK(adapt_beta(0.1, 1.1, 1.0, 100, 1000) == Approx(0.1 * (1 + 0.1 * 0.1)));   // 10% above

@@ -119,6 +119,21 @@ PPOText::PPOText(size_t vocab, size_t seq_len, const PPOTextConfig& c)
   value_opt_ = std::make_unique<nets::Adam>(value_.named_parameters(), c.value_lr, 0.9f, 0.999f, 1e-5f);
 }
 
+std::vector<double> kl_shaped_rewards(const std::vector<double>& env_rewards, const float* logp, const float* ref_logp,
+                                      size_t L, double beta, double* kl) {
+  if (env_rewards.size() < L)
+    throw ValueError("kl_shaped_rewards: " + std::to_string(env_rewards.size()) + " env rewards for " + std::to_string(L) + " tokens");
+  std::vector<double> r(L);
+  double sum = 0;
+  for (size_t k = 0; k < L; ++k) {
+    const double k_t = double(logp[k]) - ref_logp[k];
+    sum += k_t;
+    r[k] = env_rewards[k] - beta * k_t;
+  }
+  if (kl) *kl = sum;
+  return r;
+}
+
 std::vector<env::Action> PPOText::act(const nets::Tensor& obs, bool deterministic) {
   return next_tokens(policy_, obs, deterministic, rng_, "ppo");
 }
@@ -151,13 +166,11 @@ Metrics PPOText::update() {
   double kl_seq = 0, env_reward = 0;
   for (size_t b = 0; b < M; ++b) {
     const size_t L = len[b];
-    std::vector<double> r(L), v(L), nv(L, 0.0);
+    std::vector<double> v(L), nv(L, 0.0);
     std::vector<uint8_t> term(L, 0), ended(L, 0);
     double kl = 0;
+    const std::vector<double> r = kl_shaped_rewards(env_rewards[b], &old(b, 0), &ref(b, 0), L, beta_, &kl);
     for (size_t k = 0; k < L; ++k) {
-      const double k_t = double(old(b, k)) - ref(b, k);
-      kl += k_t;
-      r[k] = env_rewards[b][k] - beta_ * k_t;
       env_reward += env_rewards[b][k] / double(M);
       v[k] = values(b, k);
       if (k + 1 < L) nv[k] = values(b, k + 1);

@@ -69,6 +69,13 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PPOTextConfig, emb, hidden, init
 // sequences (exposed for its test).
 double adapt_beta(double beta, double kl, double target_kl, double n, double horizon);
 
+// The rewards PPO optimises on one sequence of L tokens: the env's reward of each token minus
+// beta times the sampled token's KL estimate, log pi(y_t) - log pi_ref(y_t) (Ziegler et al. 2019;
+// RL4LMs and TRL put the penalty in the reward the same way, so its gradient is the policy
+// gradient's). *kl: the sequence's summed estimate. (Exposed for its test.)
+std::vector<double> kl_shaped_rewards(const std::vector<double>& env_rewards, const float* logp, const float* ref_logp,
+                                      size_t L, double beta, double* kl = nullptr);
+
 // The value LSTM: V(y_<t) for every position of sequences [B, T] (its first input the start token).
 class ValueLSTM : public nets::Module {
  public:
