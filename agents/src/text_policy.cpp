@@ -8,6 +8,12 @@
 
 namespace seqrl::agents {
 
+bool acts_on_tokens(const env::Space& obs, const env::Space& act) {
+  const auto* ts = dynamic_cast<const env::TokenSequence*>(&obs);
+  const auto* d = dynamic_cast<const env::Discrete*>(&act);
+  return ts && d && d->size == ts->vocab && d->start == 0;
+}
+
 std::vector<env::Action> next_tokens(const std::function<nets::Tensor(const nets::IntTensor&, size_t)>& logits_of,
                                      size_t T_, size_t V_, const nets::Tensor& obs, bool deterministic, nets::Rng& rng,
                                      const std::string& who) {

@@ -6,6 +6,7 @@
 #include <xtensor/xadapt.hpp>
 
 #include "seqrl/agents/registry.hpp"
+#include "seqrl/agents/text_policy.hpp"
 #include "seqrl/env/text/text_env.hpp"
 #include "seqrl/nets/checkpoint.hpp"
 #include "seqrl/nets/losses.hpp"
@@ -217,12 +218,8 @@ AgentSpec dqn_lstm_agent_spec() {
   s.kind = "dqn-lstm";
   s.data_parallel = "the Q-network (each rank its rows of the minibatch)";
   s.summary = "DQN on text envs: an LSTM Q-network over the token prefix (one Q per next token)";
-  s.spaces = "TokenSequence observations, Discrete actions over the same vocabulary (text envs)";
-  s.supports = [](const env::Space& o, const env::Space& a) {
-    const auto* ts = dynamic_cast<const env::TokenSequence*>(&o);
-    const auto* d = dynamic_cast<const env::Discrete*>(&a);
-    return ts && d && d->size == ts->vocab && d->start == 0;
-  };
+  s.spaces = kTokenSpaces;
+  s.supports = acts_on_tokens;
   s.run_defaults = [](RunConfig& r, const std::string&, const std::string&) { r.total_steps = 100000; };
   s.make = [](const env::Space& o, const env::Space& a, const nlohmann::json& c, bool) -> std::unique_ptr<Agent> {
     return SequenceDQN::for_spaces(o, a, c.get<DQNConfig>());

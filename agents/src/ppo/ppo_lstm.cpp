@@ -7,6 +7,7 @@
 #include "seqrl/agents/generator_file.hpp"
 #include "seqrl/agents/ppo/ppo.hpp"
 #include "seqrl/agents/registry.hpp"
+#include "seqrl/agents/text_policy.hpp"
 #include "seqrl/env/registry.hpp"
 #include "seqrl/env/text/text_env.hpp"
 #include "seqrl/nets/checkpoint.hpp"
@@ -293,12 +294,8 @@ AgentSpec ppo_lstm_agent_spec() {
   s.name = "ppo";
   s.data_parallel = "the LSTM policy and the value LSTM (each rank its rows of every minibatch)";
   s.summary = "PPO on text with a KL penalty to the starting LM (Ziegler et al. 2019, RL4LMs): fixed or adaptive beta";
-  s.spaces = "TokenSequence observations, Discrete actions over the same vocabulary (text envs)";
-  s.supports = [](const env::Space& o, const env::Space& a) {
-    const auto* ts = dynamic_cast<const env::TokenSequence*>(&o);
-    const auto* d = dynamic_cast<const env::Discrete*>(&a);
-    return ts && d && d->size == ts->vocab && d->start == 0;
-  };
+  s.spaces = kTokenSpaces;
+  s.supports = acts_on_tokens;
   s.defaults = [](const std::string&, const std::string&) { return nlohmann::json(PPOTextConfig{}); };
   s.run_defaults = [](RunConfig& r, const std::string&, const std::string&) {
     r.total_steps = 200000;

@@ -5,6 +5,7 @@
 
 #include "seqrl/agents/generator_file.hpp"
 #include "seqrl/agents/registry.hpp"
+#include "seqrl/agents/text_policy.hpp"
 #include "seqrl/env/registry.hpp"
 #include "seqrl/env/text/text_env.hpp"
 #include "seqrl/nets/checkpoint.hpp"
@@ -138,12 +139,8 @@ AgentSpec reinforce_lstm_agent_spec() {
   s.name = "reinforce";
   s.data_parallel = "the LSTM policy (each rank its rows of the update's sequences)";
   s.summary = "REINFORCE on text envs: an LSTM generator as the policy (start it from an MLE generator)";
-  s.spaces = "TokenSequence observations, Discrete actions over the same vocabulary (text envs)";
-  s.supports = [](const env::Space& o, const env::Space& a) {
-    const auto* ts = dynamic_cast<const env::TokenSequence*>(&o);
-    const auto* d = dynamic_cast<const env::Discrete*>(&a);
-    return ts && d && d->size == ts->vocab && d->start == 0;
-  };
+  s.spaces = kTokenSpaces;
+  s.supports = acts_on_tokens;
   s.defaults = [](const std::string&, const std::string&) { return nlohmann::json(SequencePGConfig{}); };
   s.run_defaults = [](RunConfig& r, const std::string&, const std::string&) {
     r.total_steps = 300000;

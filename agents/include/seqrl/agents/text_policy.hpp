@@ -15,6 +15,12 @@
 
 namespace seqrl::agents {
 
+// The spaces the LSTM text agents (dqn-lstm, reinforce-lstm, ppo-lstm) act on: TokenSequence
+// observations and Discrete actions 0..vocab-1 over the same vocabulary; kTokenSpaces says so
+// for `seqrl list agents`.
+bool acts_on_tokens(const env::Space& obs, const env::Space& act);
+inline const char* const kTokenSpaces = "TokenSequence observations, Discrete actions over the same vocabulary (text envs)";
+
 // Next tokens for a batch of text-env observations ([N, T] prefixes, -1 = not yet generated)
 // from an LSTM generator over the same vocabulary and T: sampled (one uniform draw from rng per
 // row), or the most likely (deterministic). `who` names the caller in shape errors.
