@@ -32,7 +32,7 @@ using namespace seqrl::agents;
   X(checkpoint_every) X(latent) X(hidden) X(emb) X(kl_anneal_steps) X(word_dropout) X(g_loss)     \
   X(d_steps) X(noise_dim) X(g_layers) X(d_layers) X(gan_hidden) X(pretrain_d) X(d_dropout) X(d_l2) \
   X(grad_penalty) X(beta1) X(oracle_dir) X(corpus) X(test) X(samples) X(max_len) X(oracle_vocab)    \
-  X(oracle_seq_len) X(oracle_seed) X(encoder) X(vocab_file)
+  X(oracle_seq_len) X(oracle_seed) X(encoder) X(vocab_file) X(init_std)
 
 void to_json(nlohmann::json& j, const FitConfig& c) {
   j = nlohmann::json::object();
@@ -94,6 +94,8 @@ void validate(const FitConfig& c) {
   need(c.checkpoint_every == 0 || !c.out.empty(), "--checkpoint-every needs --out");
   need(c.lr > 0.f, "--lr must be positive");
   need(c.word_dropout >= 0.f && c.word_dropout < 1.f, "--word-dropout must be in [0, 1)");
+  need(c.init_std >= 0.f, "--init-std must be >= 0");
+  need(c.init_std == 0.f || c.kind == "lm", "--init-std is for an lm (the autoencoders and GANs use their layers' defaults)");
   need(c.g_loss == "nonsaturating" || c.g_loss == "saturating",
        "--g-loss must be nonsaturating or saturating, got '" + c.g_loss + "'");
   need(c.d_steps >= 1, "--d-steps must be >= 1");
@@ -634,6 +636,7 @@ class LanguageModelFitter : public Fitter {
     g.emb = c.emb;
     g.hidden = c.hidden ? c.hidden : 32;
     g.seq_len = t.real.shape()[1];
+    g.init_std = c.init_std;
     // the first input is token 0, as in every agent's generator (<pad> for words, SeqGAN's 0 for
     // the oracle), so that this generator is theirs to start from (--init-generator); fit lm
     // started word generators at <bos> until 2026-12-06, and agents refuse those files by name

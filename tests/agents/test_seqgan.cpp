@@ -246,6 +246,42 @@ TEST_CASE("LSTMGenerator init_std draws every parameter from N(0, init_std), as 
   CHECK(seqgan_protocol("fast").init_std == 0.f);
 }
 
+TEST_CASE("SeqGAN's reference protocol rolls out with the current generator; the paper's trails it", "[text][seqgan]") {
+  // the reference protocol is the paper's but for the rollout network (SeqGAN's code ties it to G)
+  nlohmann::json paper = seqgan_protocol("paper"), ref = seqgan_protocol("reference");
+  CHECK(ref["protocol"] == "reference");
+  CHECK(ref["rollout_update_rate"] == 0.f);
+  CHECK(paper["rollout_update_rate"] == 0.8f);
+  paper.erase("protocol"), paper.erase("rollout_update_rate");
+  ref.erase("protocol"), ref.erase("rollout_update_rate");
+  CHECK(paper == ref);
+  CHECK_THROWS_WITH(seqgan_protocol("refrence"), Catch::Contains("known: paper, reference, fast"));
+
+  nets::Rng rng(3);
+  nets::LSTMGenerator oracle(small_gen(), rng);
+  const nets::IntTensor real = oracle.sample(256, rng);
+  auto rollout_minus_gen = [&](float rate) {
+    SeqGANConfig c = small_seqgan();
+    c.rollout_update_rate = rate;
+    SeqGAN gan(c, real, 30, nullptr);
+    const auto before = gan.gen.named_parameters()[0].second.value();
+    gan.g_step();
+    const auto g = gan.gen.named_parameters()[0].second.value(), r = gan.rollout.named_parameters()[0].second.value();
+    double moved = 0, gap = 0, expect = 0;
+    for (size_t i = 0; i < g.size(); ++i) {
+      moved += std::abs(g.data()[i] - before.data()[i]);
+      gap += std::abs(r.data()[i] - g.data()[i]);
+      // theta_roll <- r theta_roll + (1 - r) theta_G, from theta_roll = the G before the step
+      expect += std::abs(rate * before.data()[i] + (1 - rate) * g.data()[i] - r.data()[i]);
+    }
+    REQUIRE(moved > 0);  // the g-step changed G
+    CHECK(expect / moved < 1e-5);
+    return gap / moved;
+  };
+  CHECK(rollout_minus_gen(0.f) == 0.0);                    // reference: the rollouts are G's
+  CHECK(rollout_minus_gen(0.8f) == Approx(0.8).epsilon(1e-4));  // paper: 80% of the way behind
+}
+
 TEST_CASE("SeqGAN's g-step on episodes gives tokens after an episode's end no gradient", "[text][seqgan]") {
   nets::Rng rng(2);
   nets::LSTMGenerator oracle(small_gen(), rng);

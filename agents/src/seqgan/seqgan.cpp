@@ -204,7 +204,7 @@ AgentSpec seqgan_agent_spec() {
       "seqgan", "SeqGAN (Yu et al. 2017): LSTM generator, CNN discriminator, Monte-Carlo rollout rewards",
       "MLE pre-training, the policy-gradient step, the discriminator, the Monte-Carlo rollouts and the negatives", 0);
   s.preset_flag = "protocol";
-  s.presets = {"fast", "paper"};
+  s.presets = {"fast", "paper", "reference"};
   s.defaults = [](const std::string&, const std::string& preset) {
     SeqGANAgentConfig c;
     try {

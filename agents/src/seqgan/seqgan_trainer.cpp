@@ -81,7 +81,14 @@ SeqGANConfig seqgan_protocol(const std::string& name) {
     c.protocol = "paper";
     return c;
   }
-  if (name != "fast") throw ConfigError("unknown SeqGAN protocol '" + name + "' (known: paper, fast)");
+  if (name == "reference") {
+    // the paper protocol as SeqGAN's code runs it, the one its published training log measured:
+    // rollouts by the current generator (its update rate of 0.8 has no effect there; see above)
+    c.protocol = "reference";
+    c.rollout_update_rate = 0.f;
+    return c;
+  }
+  if (name != "fast") throw ConfigError("unknown SeqGAN protocol '" + name + "' (known: paper, reference, fast)");
   c.protocol = "fast";
   c.init_std = 0.f;  // the layers' defaults: the fast protocol's published runs used them
   c.pretrain_g_epochs = 40;

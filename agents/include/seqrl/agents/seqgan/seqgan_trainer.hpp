@@ -70,8 +70,10 @@ double train_discriminator(nets::Discriminator& disc, nets::Optimizer& opt, cons
 // longer than T are dropped (COCO's sequences are longer, the grammar's shorter). LeakGAN's D too.
 nets::DiscriminatorConfig discriminator_for(nets::DiscriminatorConfig d, size_t vocab, size_t T);
 
-// "paper": the protocol above as SeqGAN runs it. "fast": the same pipeline, smaller (a smaller
-// discriminator, fewer epochs, rounds and batches) to finish in about 20 minutes on 2 cores.
+// "paper": the protocol above as the paper states it. "reference": the same as SeqGAN's code runs
+// it (rollout_update_rate 0: rollouts by the current generator), what its published training log
+// measured. "fast": the same pipeline, smaller (a smaller discriminator, fewer epochs, rounds and
+// batches) to finish in about 20 minutes on 2 cores.
 SeqGANConfig seqgan_protocol(const std::string& name);
 
 class SeqGAN {

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# SeqGAN's paper protocol, run as SeqGAN's own code runs it, next to that code's published training
+# log (LantaoYu/SeqGAN save/experiment-log.txt, measured on the same oracle: our
+# ../shared/data/seqgan_oracle is its target_params): NLL-oracle after every epoch of G's MLE
+# pre-training and after every adversarial batch.
+#
+#   pretrain SEED   G's 120 epochs of MLE (seqrl fit lm: SeqGAN's sizes, N(0, 0.1) init, Adam 0.01,
+#                   clip 5, batch 64, 10,000 oracle samples; the same data as TextOracle-v0's seed),
+#                   NLL-oracle on 9,984 samples after each epoch. About 15 minutes on one core.
+#   adversarial SEED
+#                   seqrl train --agent seqgan --protocol reference from that generator: D's 50
+#                   rounds of pre-training (about 55 minutes on one core), then adversarial batches
+#                   (about 5.5 minutes each) with NLL-oracle after each. A checkpoint after every
+#                   batch: stop it at any time (Ctrl-C, or kill), run the same command again and it
+#                   resumes; each piece's figures are copied to the raw results as it goes.
+#   plot            bench/seqgan_reference_log.py: the figure and table from the committed raw results.
+#
+# Raw results (small JSON, committed): bench/results/seqgan_reference/seed$SEED/{pretrain,adversarial}.jsonl
+# usage: [SEQRL_BIN=build/seqrl] SEQRL_NUM_THREADS=1 bash bench/seqgan_reference_log.sh pretrain|adversarial SEED [RUNS=runs/seqgan_reference]
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+what=${1:?pretrain, adversarial or plot}
+if [ "$what" = plot ]; then exec /usr/bin/python3 "$root/bench/seqgan_reference_log.py"; fi
+seed=${2:?seed}
+runs=${3:-$root/runs/seqgan_reference}
+raw=$root/bench/results/seqgan_reference/seed$seed
+oracle=$(cd "${SEQRL_SHARED:-$root/../shared}/data/seqgan_oracle" && pwd)
+# SEQRL_BIN: a copy of the binary, so that a rebuild beside a long run does not change what it resumes with
+bin=${SEQRL_BIN:-$root/build/seqrl}
+[ -x "$bin" ] || bash "$root/cmake/setup.sh" "$root/build" > /dev/null
+mkdir -p "$raw" "$runs"
+fit=$runs/pretrain_s$seed
+keep() {  # the run's metrics and summary into the raw results, with the commit and the machine
+  local dir=$1 name=$2
+  cp "$dir/metrics.jsonl" "$raw/$name.jsonl"
+  [ -f "$dir/summary.json" ] && cp "$dir/summary.json" "$raw/$name.summary.json"
+  printf '{"commit": "%s", "cpu": "%s", "threads": "%s", "date": "%s"}\n' "$(git -C "$root" rev-parse --short HEAD)" \
+    "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')$(grep -qw avx512f /proc/cpuinfo && echo ', AVX-512' || echo ', AVX2')" \
+    "${SEQRL_NUM_THREADS:-all}" "$(date -u +%F)" > "$raw/$name.machine.json"
+}
+case $what in
+  pretrain)
+    if [ ! -f "$fit/summary.json" ]; then
+      # 10,000 sequences in whole batches of 64: 156 updates an epoch, as SeqGAN's loader
+      "$bin" fit lm --data oracle --oracle "$oracle" --seed "$seed" --init-std 0.1 --samples 10000 \
+        --steps $((120 * 156)) --eval-every 156 --eval-samples 9984 --out "$fit" --overwrite > /dev/null
+    fi
+    keep "$fit" pretrain ;;
+  adversarial)
+    [ -f "$fit/generator.safetensors" ] || { echo "run 'pretrain $seed' first" >&2; exit 1; }
+    d=$runs/adversarial_s$seed
+    # a batch is 64 sequences of 20 tokens on 64 envs: 1,280 steps
+    if [ -f "$d/checkpoint.safetensors" ]; then
+      "$bin" train --resume "$d/checkpoint.safetensors" > /dev/null &
+    else
+      "$bin" train --agent seqgan --env TextOracle-v0 --env-options "{\"oracle\": \"$oracle\"}" \
+        --protocol reference --seed "$seed" --num-envs 64 --init-generator "$fit" --nll-every 1 \
+        --checkpoint-every 1280 --out "$d" --overwrite > /dev/null &
+    fi
+    pid=$!
+    trap 'kill -INT $pid 2> /dev/null; wait $pid; keep "$d" adversarial; exit 130' INT TERM
+    while kill -0 $pid 2> /dev/null; do
+      sleep 60
+      [ -f "$d/metrics.jsonl" ] && keep "$d" adversarial
+    done
+    wait $pid
+    keep "$d" adversarial ;;
+  *) echo "pretrain, adversarial or plot" >&2; exit 2 ;;
+esac
