@@ -284,3 +284,65 @@ TEST_CASE("leakgan: pre-training stops when the validation NLL stops improving a
   });
   CHECK(n == 3);
 }
+
+TEST_CASE("leakgan: the length-40 preset and the reference variant's fresh positives", "[agents][leakgan]") {
+  const LeakGANConfig p40 = leakgan_protocol("paper40"), p20 = leakgan_protocol("paper");
+  size_t features = 0;
+  for (size_t n : p40.disc.num_filters) features += n;
+  CHECK(features == 1880);  // Main.py's GOAL_OUT_SIZE at length 40
+  CHECK(p40.disc.filter_sizes.back() == 30);
+  CHECK(p40.emb == 64);
+  CHECK(p40.hidden == 64);
+  CHECK(p40.g_lr == 5e-4f);
+  CHECK(p20.disc.filter_sizes.back() == 20);
+  CHECK_FALSE(p20.fresh_positives);
+  CHECK(leakgan_protocol("paper-reference").fresh_positives);
+  CHECK(leakgan_protocol("paper40-reference").fresh_positives);
+  CHECK(leakgan_protocol("paper40-reference").emb == 64);
+  CHECK_THROWS_WITH(leakgan_protocol("paper41"), Catch::Contains("paper40"));
+
+  // real data far from the oracle's: D learns to call whichever set it is shown as positives real
+  nets::LSTMGeneratorConfig oc;
+  oc.vocab = 20, oc.emb = 6, oc.hidden = 6, oc.seq_len = 9;
+  const text::Oracle oracle = text::Oracle::random(oc, 5);
+  nets::IntTensor fixed = nets::IntTensor::from_shape({128, 9});
+  for (size_t b = 0; b < 128; ++b)
+    for (size_t t = 0; t < 9; ++t) fixed(b, t) = int32_t((b + 2 * t) % 4);  // 4 tokens of 20
+  nets::Rng er(9);
+  const nets::IntTensor from_oracle = oracle.sample(128, er);
+  auto mean_real = [](nets::Discriminator& d, const nets::IntTensor& x) {
+    double m = 0;
+    for (float p : d.prob_real(x)) m += p / double(x.shape()[0]);
+    return m;
+  };
+  auto trained = [&](bool fresh) {
+    LeakGANConfig c = tiny_config();
+    c.fresh_positives = fresh;
+    c.batch = 32, c.negatives = 128, c.d_lr = 1e-2f;
+    auto lg = std::make_unique<LeakGAN>(c, fixed, 20, &oracle);
+    for (int k = 0; k < 4; ++k) lg->d_step(2);
+    return lg;
+  };
+  auto fixed_run = trained(false), fresh_run = trained(true);
+  const double fixed_on_fixed = mean_real(fixed_run->disc, fixed), fixed_on_oracle = mean_real(fixed_run->disc, from_oracle);
+  const double fresh_on_fixed = mean_real(fresh_run->disc, fixed), fresh_on_oracle = mean_real(fresh_run->disc, from_oracle);
+  INFO("fixed positives: D(fixed set) " << fixed_on_fixed << ", D(oracle) " << fixed_on_oracle << "; fresh: "
+                                        << fresh_on_fixed << ", " << fresh_on_oracle);
+  CHECK(fixed_on_fixed > fixed_on_oracle + 0.2);
+  CHECK(fresh_on_oracle > fresh_on_fixed + 0.2);
+
+  // the positives' generator is part of the state: a copy loaded from a save draws the same rows
+  std::map<std::string, nets::Tensor> tensors;
+  std::map<std::string, std::string> meta;
+  fresh_run->save_state(tensors, meta, "x.");
+  nets::SafeTensors st;
+  st.tensors = tensors, st.metadata = meta;
+  LeakGANConfig c = tiny_config();
+  c.fresh_positives = true, c.batch = 32, c.negatives = 128, c.d_lr = 1e-2f;
+  LeakGAN copy(c, fixed, 20, &oracle);
+  copy.load_state(st, "x.", "mem");
+  fresh_run->d_step(1);
+  copy.d_step(1);
+  const auto a = fresh_run->disc.prob_real(from_oracle), b = copy.disc.prob_real(from_oracle);
+  CHECK(std::equal(a.begin(), a.end(), b.begin()));
+}

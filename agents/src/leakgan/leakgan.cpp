@@ -25,7 +25,7 @@ namespace seqrl::agents {
   X(protocol) X(variant) X(emb) X(hidden) X(goal_size) X(step_size) X(goal_window) X(normalize_w) X(init_std) \
   X(g_lr) X(adversarial_lr) X(clip) X(alpha) X(rescale) X(delta) X(batch) X(d_lr) X(pretrain_rounds) X(pretrain_d_rounds)               \
   X(pretrain_g_epochs) X(validation) X(patience) X(d_epochs) X(negatives) X(total_batches) X(rollouts) X(d_steps)                   \
-  X(sample_temperature) X(eval_every) X(eval_samples) X(seed)
+  X(sample_temperature) X(fresh_positives) X(eval_every) X(eval_samples) X(seed)
 
 void to_json(nlohmann::json& j, const LeakGANConfig& c) {
   j = nlohmann::json::object();
@@ -58,14 +58,23 @@ LeakGANConfig leakgan_protocol(const std::string& name, const std::string& varia
     base = base.substr(0, base.size() - 10);
     var = "reference";
   }
-  if (base != "paper" && base != "fast")
-    throw ConfigError("unknown LeakGAN protocol '" + name + "' (known: fast, paper, fast-reference, paper-reference)");
+  if (base != "paper" && base != "paper40" && base != "fast")
+    throw ConfigError("unknown LeakGAN protocol '" + name +
+                      "' (known: fast, paper, paper40, and each with -reference)");
   if (var != "paper" && var != "reference") throw ConfigError("unknown LeakGAN variant '" + var + "' (known: paper, reference)");
   c.protocol = name;
   // LeakGAN's D: SeqGAN's filters (feature width 1,720), no dropout and no l2 in effect
   // (dis_dropout_keep_prob 1.0; dis_l2_reg_lambda is defined but never passed)
   c.disc.dropout_keep = 1.f;
   c.disc.l2 = 0.f;
+  if (base == "paper40") {
+    // Main.py's length-40 branch: filter sizes 1..10, 15, 20, 30 (its list names 40 too, but its
+    // counts stop at 13 and zip() drops the 40), generator 64/64 at Adam 5e-4
+    c.disc.filter_sizes.push_back(30);
+    c.disc.num_filters.push_back(160);
+    c.emb = c.hidden = 64;
+    c.g_lr = 5e-4f;
+  }
   if (base == "fast") {
     c.disc.emb = 32;
     c.disc.filter_sizes = {2, 3, 4, 5, 8, 10, 15, 20};
@@ -92,6 +101,7 @@ LeakGANConfig leakgan_protocol(const std::string& name, const std::string& varia
     c.goal_window = "block";
     c.normalize_w = true;
     c.sample_temperature = 2.f / 3.f;  // logits x 1.5
+    c.fresh_positives = true;
   }
   return c;
 }
@@ -175,7 +185,8 @@ LeakGAN::LeakGAN(const LeakGANConfig& c, nets::IntTensor real, size_t vocab, con
       real_(std::move(real)),
       oracle_(oracle),
       shuffle_rng_(c.seed + 7),
-      eval_rng_(c.seed + 11) {
+      eval_rng_(c.seed + 11),
+      positives_rng_(c.seed + 13) {
   if (real_.dimension() != 2 || real_.shape()[0] < c.batch)
     throw ValueError("LeakGAN: the real data must be [N >= batch, T], got " + shape_str(real_.shape()));
   if (c.variant != "paper" && c.variant != "reference")
@@ -345,8 +356,16 @@ nets::IntTensor LeakGAN::negatives() {
   });
 }
 
+nets::IntTensor LeakGAN::fresh_positives() {
+  // every rank draws the same rows (the same generator state): the positives are replicated
+  return oracle_->sample(real_.shape()[0], positives_rng_);
+}
+
 double LeakGAN::d_step(size_t epochs) {
-  const double loss = train_discriminator(disc, *d_opt_, real_, negatives(), epochs, cfg.batch, shuffle_rng_);
+  const nets::IntTensor neg = negatives();
+  const double loss = cfg.fresh_positives && oracle_
+                          ? train_discriminator(disc, *d_opt_, fresh_positives(), neg, epochs, cfg.batch, shuffle_rng_)
+                          : train_discriminator(disc, *d_opt_, real_, neg, epochs, cfg.batch, shuffle_rng_);
   disc.eval();
   return loss;
 }
@@ -494,6 +513,7 @@ void LeakGAN::save_state(std::map<std::string, nets::Tensor>& tensors, std::map<
   metadata[prefix + "rng"] = rng.state();
   metadata[prefix + "shuffle_rng"] = shuffle_rng_.state();
   metadata[prefix + "eval_rng"] = eval_rng_.state();
+  metadata[prefix + "positives_rng"] = positives_rng_.state();
   metadata[prefix + "dropout_rng"] = disc.dropout_rng.state();
 }
 
@@ -515,6 +535,8 @@ void LeakGAN::load_state(const nets::SafeTensors& st, const std::string& prefix,
   shuffle_rng_.set_state(nets::required_metadata(st, prefix + "shuffle_rng", path));
   eval_rng_.set_state(nets::required_metadata(st, prefix + "eval_rng", path));
   disc.dropout_rng.set_state(nets::required_metadata(st, prefix + "dropout_rng", path));
+  // (checkpoints from before fresh_positives have no such generator: it starts from its seed)
+  if (auto it = st.metadata.find(prefix + "positives_rng"); it != st.metadata.end()) positives_rng_.set_state(it->second);
 }
 
 // ---- the agent --------------------------------------------------------------------------------
@@ -621,7 +643,7 @@ AgentSpec leakgan_agent_spec() {
       "leakgan", "LeakGAN (Guo et al. 2018): manager/worker LSTMs, leaked discriminator features, rescaled rollout rewards",
       "the manager and worker (pre-training and g-steps), the discriminator, the Monte-Carlo rollouts and the negatives", 0);
   s.preset_flag = "protocol";
-  s.presets = {"fast", "paper", "fast-reference", "paper-reference"};
+  s.presets = {"fast", "paper", "paper40", "fast-reference", "paper-reference", "paper40-reference"};
   s.defaults = [](const std::string&, const std::string& preset) {
     LeakGANAgentConfig c;
     try {
@@ -653,6 +675,7 @@ AgentSpec leakgan_agent_spec() {
                {"d-epochs", "/gan/d_epochs", "passes over real + negatives per D round"},
                {"negatives", "/gan/negatives", "negatives per D round (0 = as many as real sequences)"},
                {"sample-temperature", "/gan/sample_temperature", "temperature of evaluation samples and D's negatives (the reference code: 2/3)"},
+               {"fresh-positives", "/gan/fresh_positives", "on the oracle, D's positives drawn afresh for every D round (the reference code) (0/1)"},
                {"nll-every", "/gan/eval_every", "g-steps between NLL-oracle (or NLL-test) figures (0 = never)"},
                {"samples", "/samples", "real sequences drawn from the oracle or the grammar"}};
   s.bind = [](nlohmann::json& c, const AgentContext& x) {

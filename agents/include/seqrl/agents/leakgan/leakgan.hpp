@@ -23,7 +23,8 @@
 // per-token reward; the manager's -mean cos x mean Q); the "rank" rescale by the sample's
 // position in the batch (first appearance of each distinct score), divided by the rollout count,
 // so the mean reward is a constant; evaluation samples and D's negatives drawn with logits x 1.5
-// (temperature 2/3).
+// (temperature 2/3); on the oracle, D's positives drawn afresh from the oracle for every D round
+// (G's MLE keeps the first set, as there).
 #pragma once
 
 #include <functional>
@@ -72,6 +73,10 @@ struct LeakGANConfig {
   size_t rollouts = 4;
   size_t d_steps = 5;                // D rounds after each g-step
   float sample_temperature = 1.f;    // evaluation samples and D's negatives (reference: 2/3)
+  // D's positives: false = the task's fixed training set (the paper's GAN setting); true = on a
+  // task with an oracle, as many fresh oracle samples for every D round (the reference's Main.py
+  // writes a new positive file each round); without an oracle the fixed set either way
+  bool fresh_positives = false;      // the reference variant: true
   size_t eval_every = 10;            // adversarial batches between NLL-oracle figures (0 = never)
   size_t eval_samples = 9984;
   uint64_t seed = 1;
@@ -80,8 +85,10 @@ void to_json(nlohmann::json& j, const LeakGANConfig& c);
 void from_json(const nlohmann::json& j, LeakGANConfig& c);
 
 // "paper": LeakGAN's code's synthetic protocol at length 20 (10 x (5 D rounds, 8 G epochs), 800
-// adversarial batches); "fast": the same pipeline, smaller, for about 20 minutes here. variant
-// "reference" switches the settings listed above.
+// adversarial batches); "paper40": its length-40 settings (embedding and LSTMs 64, generator Adam
+// 5e-4, D with a 30-wide filter of 160 more: 1,880 features); "fast": the paper pipeline,
+// smaller, for about 20 minutes here. A "-reference" suffix, or variant "reference", switches the
+// settings listed above.
 LeakGANConfig leakgan_protocol(const std::string& name, const std::string& variant = "paper");
 
 // Ranks of x within the batch, 0 = the highest; ties get the mean of their ranks.
@@ -156,7 +163,9 @@ class LeakGAN {
   nets::IntTensor real_;
   const text::Oracle* oracle_;
   std::unique_ptr<nets::Adam> m_opt_, w_opt_, d_opt_;
-  nets::Rng shuffle_rng_, eval_rng_;
+  nets::Rng shuffle_rng_, eval_rng_, positives_rng_;
+  // D's positives for a round: real_, or fresh oracle samples (fresh_positives)
+  nets::IntTensor fresh_positives();
 };
 
 struct LeakGANAgentConfig {
