@@ -302,3 +302,139 @@ TEST_CASE("PPO with a KL anchor raises an oracle's reward on a pinned budget, an
   CHECK(r1 > r0 + 1.0);  // the oracle's log-likelihood rises
   CHECK(kq < kl1 / 3);   // the anchor holds the policy near its start
 }
+
+TEST_CASE("NLPO's nucleus: the fewest most likely tokens whose mass reaches top_p", "[agents][ppo]") {
+  // probabilities 0.5, 0.3, 0.15, 0.05 in the order 2, 0, 3, 1
+  const float logits[] = {std::log(0.3f), std::log(0.05f), std::log(0.5f), std::log(0.15f)};
+  std::vector<float> bias(4);
+  auto kept = [&](double p) {
+    nucleus_bias(logits, 4, p, bias.data());
+    std::vector<int> k;
+    for (int v = 0; v < 4; ++v) {
+      CHECK((bias[v] == 0.f || bias[v] == kMasked));
+      if (bias[v] == 0.f) k.push_back(v);
+    }
+    return k;
+  };
+  CHECK(kept(0.1) == std::vector<int>{2});
+  CHECK(kept(0.5) == std::vector<int>{2});
+  CHECK(kept(0.6) == std::vector<int>{0, 2});
+  CHECK(kept(0.9) == std::vector<int>{0, 2, 3});
+  CHECK(kept(1.0) == std::vector<int>{0, 1, 2, 3});
+  const float flat[] = {1.f, 1.f, 1.f, 1.f};  // ties: the lower ids first
+  nucleus_bias(flat, 4, 0.5, bias.data());
+  CHECK(bias == std::vector<float>{0.f, 0.f, kMasked, kMasked});
+}
+
+TEST_CASE("NLPO: the masked surrogate is the clipped objective of the renormalised distributions, with its gradient", "[agents][ppo][grad]") {
+  nets::LSTMGeneratorConfig gc;
+  gc.vocab = 7, gc.emb = 4, gc.hidden = 5, gc.seq_len = 4;
+  nets::Rng rng(12);
+  nets::LSTMGenerator g(gc, rng);
+  const size_t B = 3, T = 4, V = 7;
+  nets::IntTensor seqs = nets::IntTensor::from_shape({B, T});
+  for (auto& x : seqs) x = int32_t(rng.randint(V));
+  nets::Tensor mask = nets::Tensor::from_shape({B, T}), adv = test::random_tensor({B, T}, rng);
+  std::fill(mask.begin(), mask.end(), 1.f);
+  // a mask of 3 or 4 tokens at each position, each sequence's token among them
+  nets::Tensor bias = nets::Tensor::from_shape({B * T, V});
+  for (size_t i = 0; i < B * T; ++i)
+    for (size_t v = 0; v < V; ++v)
+      bias(i, v) = (v == size_t(seqs.data()[i]) || (v + i) % 2 == 0) ? 0.f : kMasked;
+  // with nothing masked it is the plain surrogate, value and gradient
+  nets::Tensor none = nets::Tensor::from_shape({B * T, V});
+  std::fill(none.begin(), none.end(), 0.f);
+  const nets::Tensor lp = g.log_probs(seqs);
+  nets::Tensor old = lp;
+  for (size_t i = 0; i < old.size(); ++i) old.data()[i] -= 0.3f * std::sin(float(i));
+  auto grads = [&](const nets::Tensor* b) {
+    for (auto& [name, p] : g.named_parameters()) p.zero_grad();
+    nets::Var l = PPOText::token_surrogate(g, seqs, old, adv, mask, 0.2f, nullptr, nullptr, b);
+    l.backward();
+    std::vector<float> out;
+    for (auto& [name, p] : g.named_parameters()) out.insert(out.end(), p.grad().begin(), p.grad().end());
+    return std::make_pair(l.item(), out);
+  };
+  const auto plain = grads(nullptr), unmasked = grads(&none);
+  CHECK(unmasked.first == Approx(plain.first).epsilon(1e-5));
+  for (size_t i = 0; i < plain.second.size(); ++i) CHECK(unmasked.second[i] == Approx(plain.second[i]).margin(1e-5));
+
+  // masked: log p_masked(y) = log p(y) - log sum_{v in mask} p(v), by hand from the full softmax
+  auto masked_lp = [&]() {
+    nets::Tensor out = nets::Tensor::from_shape({B, T});
+    for (size_t b = 0; b < B; ++b)
+      for (size_t t = 0; t < T; ++t) {
+        const nets::Tensor l = g.next_logits(seqs, t);  // [B, V] after t tokens
+        double z = 0, mx = -1e30;
+        for (size_t v = 0; v < V; ++v) mx = std::max(mx, double(l(b, v)));
+        for (size_t v = 0; v < V; ++v)
+          if (bias(b * T + t, v) == 0.f) z += std::exp(double(l(b, v)) - mx);
+        out(b, t) = float(double(l(b, size_t(seqs(b, t)))) - mx - std::log(z));
+      }
+    return out;
+  };
+  const nets::Tensor mlp = masked_lp();
+  for (size_t i = 0; i < mlp.size(); ++i) {
+    CHECK(mlp.data()[i] > lp.data()[i]);  // renormalised over fewer tokens: more likely
+    old.data()[i] = mlp.data()[i] - 0.3f * std::sin(float(i));
+  }
+  CHECK(PPOText::masked_log_probs(g, seqs, bias).value().size() == B * T);
+  for (size_t i = 0; i < mlp.size(); ++i)
+    CHECK(PPOText::masked_log_probs(g, seqs, bias).value().data()[i] == Approx(mlp.data()[i]).margin(1e-5));
+  auto surrogate = [&]() {
+    const nets::Tensor l = masked_lp();
+    double v = 0;
+    for (size_t i = 0; i < l.size(); ++i) {
+      const double r = std::exp(double(l.data()[i]) - old.data()[i]), a = adv.data()[i];
+      v -= std::min(r * a, std::clamp(r, 0.8, 1.2) * a) / double(l.size());
+    }
+    return v;
+  };
+  const auto masked = grads(&bias);
+  CHECK(masked.first == Approx(surrogate()).epsilon(1e-5));
+  size_t k = 0, checked = 0;
+  for (auto& [name, p] : g.named_parameters()) {
+    for (size_t i = 0; i < p.size(); ++i, ++k) {
+      if (i % std::max<size_t>(1, p.size() / 5)) continue;
+      float& x = p.value().data()[i];
+      const float x0 = x, h = 1e-3f;
+      x = x0 + h;
+      const double up = surrogate();
+      x = x0 - h;
+      const double down = surrogate();
+      x = x0;
+      INFO(name << "[" << i << "]");
+      CHECK(masked.second[k] == Approx((up - down) / (2 * h)).margin(2e-4).epsilon(3e-2));
+      ++checked;
+    }
+  }
+  CHECK(checked > 15);
+}
+
+TEST_CASE("NLPO acts only inside the anchor's nucleus", "[agents][ppo]") {
+  auto first_tokens = [](float top_p) {
+    PPOTextConfig c;
+    c.emb = 4, c.hidden = 6, c.seed = 5, c.top_p = top_p;
+    PPOText agent(12, 4, c);
+    // the anchor is the policy as it starts: its nucleus after the empty prefix and after token 3
+    nets::IntTensor pre = nets::IntTensor::from_shape({1, 4});
+    std::fill(pre.begin(), pre.end(), 3);
+    std::vector<float> in0(12), in1(12);
+    nucleus_bias(agent.generator()->next_logits(pre, 0).data(), 12, 0.6, in0.data());
+    nucleus_bias(agent.generator()->next_logits(pre, 1).data(), 12, 0.6, in1.data());
+    nets::Tensor obs = nets::Tensor::from_shape({3000, 4});
+    std::fill(obs.begin(), obs.end(), -1.f);
+    for (size_t i = 1500; i < 3000; ++i) obs(i, 0) = 3.f;  // half the rows one token in
+    size_t outside = 0, kept = 0;
+    for (size_t v = 0; v < 12; ++v) kept += in0[v] == 0.f;
+    const auto acts = agent.act(obs, false);
+    for (size_t i = 0; i < 3000; ++i) {
+      const auto tok = size_t(acts[i].index);
+      outside += (i < 1500 ? in0[tok] : in1[tok]) != 0.f;
+    }
+    CHECK(kept < 12);  // the nucleus leaves tokens out
+    return outside;
+  };
+  CHECK(first_tokens(0.6f) == 0);
+  CHECK(first_tokens(1.f) > 100);  // unmasked, the policy samples outside it
+}

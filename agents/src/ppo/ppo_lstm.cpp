@@ -41,10 +41,43 @@ nets::Var ValueLSTM::forward(const nets::IntTensor& seqs) const {
   return nets::reshape(v, {B, T});
 }
 
+void nucleus_bias(const float* logits, size_t V, double p, float* bias) {
+  if (V == 0) return;
+  const float mx = *std::max_element(logits, logits + V);
+  std::vector<double> e(V);
+  double z = 0;
+  for (size_t v = 0; v < V; ++v) z += e[v] = std::exp(double(logits[v]) - mx);
+  std::vector<size_t> order(V);
+  for (size_t v = 0; v < V; ++v) order[v] = v;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return e[a] > e[b]; });
+  std::fill(bias, bias + V, kMasked);
+  double mass = 0;
+  for (size_t k = 0; k < V; ++k) {
+    bias[order[k]] = 0.f;
+    mass += e[order[k]] / z;
+    if (mass >= p) break;
+  }
+}
+
+nets::Var PPOText::masked_log_probs(const nets::LSTMGenerator& g, const nets::IntTensor& seqs, const nets::Tensor& bias) {
+  const size_t B = seqs.shape()[0], T = seqs.shape()[1], V = g.cfg.vocab;
+  if (bias.dimension() != 2 || bias.shape()[0] != B * T || bias.shape()[1] != V)
+    throw ShapeError("PPOText::masked_log_probs: bias " + shape_str(bias.shape()) + " for sequences " +
+                     shape_str(seqs.shape()) + " over " + std::to_string(V) + " tokens");
+  nets::IntTensor in = nets::IntTensor::from_shape({B, T}), target = nets::IntTensor::from_shape({B * T});
+  for (size_t b = 0; b < B; ++b)
+    for (size_t t = 0; t < T; ++t) in(b, t) = t ? seqs(b, t - 1) : g.cfg.start_token, target(b * T + t) = seqs(b, t);
+  const nets::Var h = g.lstm.forward(g.embedding.forward(in)).out;  // [B, T, H]
+  const nets::Var logits = g.out.forward(nets::reshape(h, {B * T, g.cfg.hidden}));
+  return nets::gather(nets::log_softmax(nets::add(logits, nets::Var(bias))), target);
+}
+
 nets::Var PPOText::token_surrogate(const nets::LSTMGenerator& g, const nets::IntTensor& seqs,
                                    const nets::Tensor& old_logp, const nets::Tensor& adv, const nets::Tensor& mask,
-                                   float eps, double* clipped, double* approx_kl) {
-  const nets::Tensor lp = g.log_probs(seqs);
+                                   float eps, double* clipped, double* approx_kl, const nets::Tensor* bias) {
+  nets::Var picked;
+  if (bias) picked = masked_log_probs(g, seqs, *bias);
+  const nets::Tensor lp = bias ? picked.value() : g.log_probs(seqs);
   nets::Tensor w = nets::Tensor::from_shape(seqs.shape());
   double n = 0;
   for (float m : mask) n += m;
@@ -64,7 +97,14 @@ nets::Var PPOText::token_surrogate(const nets::LSTMGenerator& g, const nets::Int
   if (clipped) *clipped = nclip / n;
   if (approx_kl) *approx_kl = kl / n;
   // sum_i w_i nll_i has the surrogate's gradient; shifted to the surrogate's value
-  const nets::Var s = g.weighted_nll_sum(seqs, w);
+  nets::Var s;
+  if (bias) {
+    nets::Tensor wf = w;
+    wf.reshape({w.size()});
+    s = nets::neg(nets::sum(nets::mul(picked, nets::Var(wf))));
+  } else {
+    s = g.weighted_nll_sum(seqs, w);
+  }
   return nets::add_scalar(s, float(value - s.item()));
 }
 
@@ -105,6 +145,7 @@ PPOText::PPOText(size_t vocab, size_t seq_len, const PPOTextConfig& c)
     throw ValueError(who + "gamma and gae_lambda must be in [0, 1]");
   if (!(c.beta >= 0.f)) throw ValueError(who + "beta must be >= 0, got " + std::to_string(c.beta));
   if (!(c.clip_range > 0.f)) throw ValueError(who + "clip_range must be > 0");
+  if (!(c.top_p > 0.f && c.top_p <= 1.f)) throw ValueError(who + "top_p must be in (0, 1], got " + std::to_string(c.top_p));
   if (!c.env_id.empty()) {
     const std::unique_ptr<env::Env> probe = env::make(c.env_id, c.env_options);
     const auto* te = dynamic_cast<const env::TextGenEnv*>(probe.get());
@@ -136,7 +177,34 @@ std::vector<double> kl_shaped_rewards(const std::vector<double>& env_rewards, co
 }
 
 std::vector<env::Action> PPOText::act(const nets::Tensor& obs, bool deterministic) {
-  return next_tokens(policy_, obs, deterministic, rng_, "ppo");
+  if (cfg.top_p >= 1.f) return next_tokens(policy_, obs, deterministic, rng_, "ppo");
+  // NLPO: the policy's logits outside the anchor's nucleus masked away
+  return next_tokens(
+      [&](const nets::IntTensor& pre, size_t given) {
+        nets::Tensor l = policy_.next_logits(pre, given);
+        const nets::Tensor r = ref_.next_logits(pre, given);
+        std::vector<float> bias(V_);
+        for (size_t i = 0; i < pre.shape()[0]; ++i) {
+          nucleus_bias(r.data() + i * V_, V_, cfg.top_p, bias.data());
+          for (size_t v = 0; v < V_; ++v) l.data()[i * V_ + v] += bias[v];
+        }
+        return l;
+      },
+      T_, V_, obs, deterministic, rng_, "ppo");
+}
+
+nets::Tensor PPOText::nucleus_of(const nets::IntTensor& seqs) const {
+  const size_t M = seqs.shape()[0];
+  nets::Tensor bias = nets::Tensor::from_shape({M * T_, V_});
+  for (size_t t = 0; t < T_; ++t) {
+    const nets::Tensor r = ref_.next_logits(seqs, t);  // [M, V]: after each row's first t tokens
+    for (size_t b = 0; b < M; ++b) {
+      float* row = bias.data() + (b * T_ + t) * V_;
+      nucleus_bias(r.data() + b * V_, V_, cfg.top_p, row);
+      row[size_t(seqs(b, t))] = 0.f;  // a row's own token stays in, whatever the rounding at the edge
+    }
+  }
+  return bias;
 }
 
 void PPOText::observe(const Transitions& t) { episodes_.observe(t); }
@@ -153,8 +221,23 @@ Metrics PPOText::update() {
   nets::Tensor mask = nets::Tensor::from_shape({M, T});
   for (size_t b = 0; b < M; ++b)
     for (size_t k = 0; k < T; ++k) mask(b, k) = k < len[b] ? 1.f : 0.f;
-  // the rollout's log-probabilities under the policy and the anchor, and its values
-  const nets::Tensor old = policy_.log_probs(seqs), ref = ref_.log_probs(seqs);
+  // the rollout's log-probabilities under the policy (NLPO: masked, as it sampled) and the
+  // anchor, and its values
+  const bool nlpo = cfg.top_p < 1.f;
+  const nets::Tensor nucleus = nlpo ? nucleus_of(seqs) : nets::Tensor();
+  nets::Tensor old;
+  if (nlpo) {
+    nets::NoGrad ng;
+    old = masked_log_probs(policy_, seqs, nucleus).value().reshape({M, T});
+  } else {
+    old = policy_.log_probs(seqs);
+  }
+  const nets::Tensor ref = ref_.log_probs(seqs);
+  double nucleus_size = 0;
+  if (nlpo) {
+    for (size_t i = 0; i < nucleus.size(); ++i) nucleus_size += nucleus.data()[i] == 0.f;
+    nucleus_size /= double(M * T);
+  }
   nets::Tensor values;
   {
     nets::NoGrad ng;
@@ -193,12 +276,15 @@ Metrics PPOText::update() {
       nets::IntTensor ms = nets::IntTensor::from_shape({n, T});
       nets::Tensor mo = nets::Tensor::from_shape({n, T}), ma = nets::Tensor::from_shape({n, T}),
                    mm = nets::Tensor::from_shape({n, T}), mr = nets::Tensor::from_shape({n, T});
-      for (size_t k = 0; k < n; ++k)
+      nets::Tensor mb = nlpo ? nets::Tensor::from_shape({n * T, V_}) : nets::Tensor();
+      for (size_t k = 0; k < n; ++k) {
+        const size_t row = order[start + k];
         for (size_t t = 0; t < T; ++t) {
-          const size_t row = order[start + k];
           ms(k, t) = seqs(row, t), mo(k, t) = old(row, t), ma(k, t) = adv(row, t), mm(k, t) = mask(row, t),
           mr(k, t) = ret(row, t);
         }
+        if (nlpo) std::copy_n(nucleus.data() + row * T * V_, T * V_, mb.data() + k * T * V_);
+      }
       // advantages normalised over the minibatch's tokens
       double mean = 0, var = 0, cnt = 0;
       for (size_t i = 0; i < ma.size(); ++i)
@@ -212,9 +298,10 @@ Metrics PPOText::update() {
       opt_->zero_grad();
       nets::data_parallel_backward(n, opt_->params(), [&](size_t b, size_t e) {
         double clipped = 0, akl = 0;
+        const nets::Tensor part_bias = nlpo ? nets::row_slice(mb, b * T, e * T) : nets::Tensor();
         nets::Var loss = token_surrogate(policy_, nets::row_slice(ms, b, e), nets::row_slice(mo, b, e),
                                          nets::row_slice(ma, b, e), nets::row_slice(mm, b, e), cfg.clip_range,
-                                         &clipped, &akl);
+                                         &clipped, &akl, nlpo ? &part_bias : nullptr);
         const double share = double(e - b) / double(n);
         part[0] = loss.item() * share, part[2] = akl * share, part[3] = clipped * share;
         return loss;
@@ -244,10 +331,12 @@ Metrics PPOText::update() {
   const double beta_used = beta_;
   beta_ = adapt_beta(beta_, kl_seq, cfg.target_kl, double(M), cfg.kl_horizon);
   ++updates_;
-  return {{"env_reward", env_reward},   {"kl", kl_seq},
-          {"beta", beta_used},          {"policy_loss", fig[0] / fig[4]},
-          {"value_loss", fig[1] / fig[4]}, {"approx_kl", fig[2] / fig[4]},
-          {"clipfrac", fig[3] / fig[4]}, {"train_return", mean_return}};
+  Metrics m = {{"env_reward", env_reward},   {"kl", kl_seq},
+               {"beta", beta_used},          {"policy_loss", fig[0] / fig[4]},
+               {"value_loss", fig[1] / fig[4]}, {"approx_kl", fig[2] / fig[4]},
+               {"clipfrac", fig[3] / fig[4]}, {"train_return", mean_return}};
+  if (nlpo) m.push_back({"nucleus_tokens", nucleus_size});  // mean size of the action space left
+  return m;
 }
 
 void PPOText::save_state(nets::SafeTensors& out) const {
@@ -317,7 +406,8 @@ AgentSpec ppo_lstm_agent_spec() {
                {"beta", "/beta", "KL penalty weight (the initial one when adaptive)"},
                {"target-kl", "/target_kl", "adaptive beta toward this KL per sequence (0 = fixed beta)"},
                {"kl-horizon", "/kl_horizon", "the adaptive controller's horizon (sequences)"},
-               {"max-grad-norm", "/max_grad_norm", "gradient clip (0 = off)"}};
+               {"max-grad-norm", "/max_grad_norm", "gradient clip (0 = off)"},
+               {"top-p", "/top_p", "NLPO: mask the actions to the anchor's top-p tokens at each prefix (1 = off)"}};
   s.bind = [](nlohmann::json& c, const AgentContext& x) {
     c["seed"] = x.seed;
     c["env_id"] = x.env_id;

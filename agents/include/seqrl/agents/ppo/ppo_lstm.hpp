@@ -15,6 +15,13 @@
 //    GAE(lambda) over each sequence's tokens (a sequence's end is terminal); n_epochs passes of
 //    PPO's clipped surrogate per token over minibatches of sequences, advantages normalised over
 //    the minibatch's tokens, the value loss 0.5 (V - R)^2, global gradient norms clipped.
+//  - NLPO (RL4LMs' Natural Language Policy Optimization) with top_p < 1: the action space at
+//    each prefix is masked to the anchor's top-p tokens (its nucleus: the fewest most likely
+//    tokens whose mass reaches p). The policy samples from its own distribution renormalised over
+//    that set, and the surrogate's ratios are of those masked distributions. Here the mask comes
+//    from the frozen starting policy itself; RL4LMs' mask policy is a copy of the policy refreshed
+//    every few updates. Evaluation samples (eval, the suite's text metrics, seqrl generate) are
+//    the policy's own, unmasked.
 // The surrogate's gradient is taken through the generator's weighted NLL: for token i with
 // ratio r_i = pi(y_i) / pi_old(y_i), d(-min(r A, clip(r) A))/d theta = -A r d log pi(y_i) where the
 // unclipped term is the smaller, else 0, so sum_i w_i nll_i with w_i = A_i r_i [unclipped] / n has
@@ -55,6 +62,7 @@ struct PPOTextConfig {
   float target_kl = 0.f;             // > 0: adaptive beta toward this KL per sequence
   float kl_horizon = 10000.f;        // the adaptive controller's horizon (sequences)
   float max_grad_norm = 0.5f;
+  float top_p = 1.f;                 // < 1: NLPO's mask, the anchor's top-p tokens at each prefix
   uint64_t seed = 0;
   std::string env_id;                // the env the run acts on (init_generator is checked against it)
   nlohmann::json env_options = nlohmann::json::object();
@@ -62,7 +70,7 @@ struct PPOTextConfig {
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PPOTextConfig, emb, hidden, init_generator, lr, value_lr,
                                                 episodes_per_update, batch_size, n_epochs, gamma, gae_lambda,
-                                                clip_range, beta, target_kl, kl_horizon, max_grad_norm, seed,
+                                                clip_range, beta, target_kl, kl_horizon, max_grad_norm, top_p, seed,
                                                 env_id, env_options)
 
 // Ziegler et al.'s adaptive KL controller: beta after one update that measured `kl` over `n`
@@ -75,6 +83,12 @@ double adapt_beta(double beta, double kl, double target_kl, double n, double hor
 // gradient's). *kl: the sequence's summed estimate. (Exposed for its test.)
 std::vector<double> kl_shaped_rewards(const std::vector<double>& env_rewards, const float* logp, const float* ref_logp,
                                       size_t L, double beta, double* kl = nullptr);
+
+// NLPO's mask of one position: bias[v] = 0 for the fewest most likely tokens of softmax(logits)
+// whose mass reaches p (ties broken by the lower id; at least one token), kMasked otherwise.
+// (Exposed for its test.)
+constexpr float kMasked = -1e30f;
+void nucleus_bias(const float* logits, size_t V, double p, float* bias);
 
 // The value LSTM: V(y_<t) for every position of sequences [B, T] (its first input the start token).
 class ValueLSTM : public nets::Module {
@@ -104,9 +118,14 @@ class PPOText : public Agent {
   // The clipped surrogate over the tokens of seqs where mask is 1, as a loss whose value is
   // -mean(min(r A, clip(r) A)) over those tokens and whose gradient (in g's parameters) is the
   // surrogate's (see above); old_logp, adv, mask: [B, T]. clipped: the fraction of tokens clipped.
+  // bias (optional, NLPO): [B * T, V] added to g's logits at every position (0 or kMasked), so
+  // that the ratios are of the masked, renormalised distributions.
   static nets::Var token_surrogate(const nets::LSTMGenerator& g, const nets::IntTensor& seqs,
                                    const nets::Tensor& old_logp, const nets::Tensor& adv, const nets::Tensor& mask,
-                                   float eps, double* clipped = nullptr, double* approx_kl = nullptr);
+                                   float eps, double* clipped = nullptr, double* approx_kl = nullptr,
+                                   const nets::Tensor* bias = nullptr);
+  // log softmax(g's logits + bias) of each position's token of seqs [B, T], as a graph [B * T].
+  static nets::Var masked_log_probs(const nets::LSTMGenerator& g, const nets::IntTensor& seqs, const nets::Tensor& bias);
 
   PPOTextConfig cfg;
 
@@ -118,6 +137,9 @@ class PPOText : public Agent {
   ValueLSTM value_;
   std::unique_ptr<nets::Adam> opt_, value_opt_;
   TextEpisodes episodes_;
+  // NLPO: the anchor's nucleus at every position of seqs [B, T] as a bias [B * T, V], each
+  // sequence's own token kept in it (acting computed the mask with the same arithmetic)
+  nets::Tensor nucleus_of(const nets::IntTensor& seqs) const;
   double beta_;
   long updates_ = 0;
 };
