@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """The tables of docs/results.md that are generated from raw results committed in the repository.
 
-usage: /usr/bin/python3 bench/results.py            # rewrite the generated tables in docs/results.md
+usage: /usr/bin/python3 bench/results.py            # rewrite the generated tables in docs/results.md, draw its plots
        /usr/bin/python3 bench/results.py --check    # exit 1 when a table in the page differs from its data
 
 A generated table stands in the page between
@@ -75,8 +75,136 @@ def ppo_kl_oracle():
     return "\n".join(l for l in text.splitlines() if l.startswith("|"))
 
 
+def _suite_tables(name):
+    """A suite's results.json (bench/results/NAME): the final return's IQM per env and agent with
+    its 95% stratified-bootstrap interval, the normalised-score IQM across envs, and rliable's
+    probability of improvement for every pair of agents."""
+    res = json.load(open(os.path.join(ROOT, "bench", "results", name, "results.json")))
+    agents = res["suite"]["agents"]
+    envs = sorted(res["suite"]["envs"])
+    stats = {(st["agent"], st["env"]): st for st in res["stats"]}
+    runs = {}
+    for r in res["rows"]:
+        runs.setdefault((r["agent"], r["env"]), []).append(r)
+    seeds = len(res["suite"]["seeds"])
+    out = ["| env (steps) | " + " | ".join(agents) + " |", "|---|" + "---|" * len(agents)]
+    for env in envs:
+        cells = []
+        for a in agents:
+            st = stats.get((a, env))
+            if not st:
+                cells.append("-")
+                continue
+            iqm = st["return"]["iqm"]
+            cells.append("%.1f [%.1f, %.1f]" % (iqm["value"], iqm["lo"], iqm["hi"]))
+        steps = next(r["steps"] for (a, e), rs in runs.items() if e == env for r in rs)
+        out.append("| %s (%s) | %s |" % (env, "{:,}".format(steps), " | ".join(cells)))
+    out += ["", "Normalised score (0 = random, 1 = the env's reward threshold), IQM over every run of %d seeds "
+            "on the envs with a threshold:" % seeds, "",
+            "| agent | envs | runs | IQM [95% CI] | mean [95% CI] |", "|---|---|---|---|---|"]
+    for ag in sorted(res["aggregate"], key=lambda x: -x["iqm"]["value"]):
+        out.append("| %s | %d | %d | %.3f [%.3f, %.3f] | %.3f [%.3f, %.3f] |" % (
+            ag["agent"], ag["envs"], ag["runs"], ag["iqm"]["value"], ag["iqm"]["lo"], ag["iqm"]["hi"],
+            ag["mean"]["value"], ag["mean"]["lo"], ag["mean"]["hi"]))
+    out += ["", "Probability of improvement, P(X > Y) per env by Mann-Whitney over seeds, averaged over the envs both run "
+            "(rliable; 95% stratified bootstrap):", "", "| X | Y | envs | P(X > Y) [95% CI] |", "|---|---|---|---|"]
+    for a in sorted(res["probability_of_improvement"], key=lambda x: -x["value"]):
+        out.append("| %s | %s | %d | %.2f [%.2f, %.2f] |" % (a["x"], a["y"], a["envs"], a["value"], a["lo"], a["hi"]))
+    return "\n".join(out)
+
+
+def toy():
+    """The toy suite on 5 seeds."""
+    return _suite_tables("toy")
+
+
+def _jsonl(path):
+    return [json.loads(l) for l in open(path)] if os.path.exists(path) else []
+
+
+def _seqgan_reference():
+    """SeqGAN's published log and our runs of bench/seqgan_reference_log.sh, per seed: NLL-oracle
+    by the log's 0-based epoch (after e+1 epochs: fit lm's step (e+1)*156) and 0-based adversarial
+    batch (after b+1 g-steps: the runner's adversarial_batches = b+1)."""
+    base = os.path.join(ROOT, "bench", "results", "seqgan_reference")
+    ref = json.load(open(os.path.join(base, "reference_log.json")))
+    seeds = {}
+    for name in sorted(os.listdir(base)):
+        if not name.startswith("seed"):
+            continue
+        d = os.path.join(base, name)
+        pre = {r["step"] // 156 - 1: r["nll_oracle"] for r in _jsonl(os.path.join(d, "pretrain.jsonl"))
+               if "nll_oracle" in r and r["step"] > 0 and r["step"] % 156 == 0}
+        adv = {int(r["adversarial_batches"]) - 1: r["nll_oracle"] for r in _jsonl(os.path.join(d, "adversarial.jsonl"))
+               if "nll_oracle" in r and "adversarial_batches" in r}
+        machine = {}
+        for part in ("pretrain", "adversarial"):
+            f = os.path.join(d, part + ".machine.json")
+            if os.path.exists(f):
+                machine[part] = json.load(open(f))
+        rows = _jsonl(os.path.join(d, "adversarial.jsonl"))
+        seconds = {"pretrain": max((r.get("seconds", 0) for r in _jsonl(os.path.join(d, "pretrain.jsonl"))), default=0),
+                   "adversarial": max((r.get("seconds", 0) for r in rows), default=0),
+                   "d_pretrain": next((r["seconds"] for r in rows if "pretrain_d_loss" in r), 0)}
+        seeds[int(name[4:])] = {"pretrain": pre, "adversarial": adv, "machine": machine, "seconds": seconds}
+    return ref, seeds
+
+
+def seqgan_reference_log():
+    """SeqGAN's paper protocol as its code runs it, beside its published training log."""
+    ref, seeds = _seqgan_reference()
+    out = []
+    for s, r in sorted(seeds.items()):
+        m = r["machine"].get("adversarial") or r["machine"].get("pretrain") or {}
+        line = "- seed %d: commit %s, %s, %s threads, %s; G's pre-training %.0f s" % (
+            s, m.get("commit", "?"), m.get("cpu", "?"), m.get("threads", "?"), m.get("date", "?"), r["seconds"]["pretrain"])
+        if r["seconds"]["d_pretrain"]:
+            line += ", D's pre-training %.0f s, %d adversarial batches in %.0f s" % (
+                r["seconds"]["d_pretrain"], len(r["adversarial"]), r["seconds"]["adversarial"] - r["seconds"]["d_pretrain"])
+        out.append(line)
+    out += ["", "| phase | point | SeqGAN's log | ours: mean [min, max] over seeds | seeds | ours - log |", "|---|---|---|---|---|---|"]
+    for phase, label in (("pretrain", "after epoch"), ("adversarial", "after batch")):
+        for point, theirs in ref[phase]:
+            mine = [r[phase][point] for r in seeds.values() if point in r[phase]]
+            if not mine or (phase == "pretrain" and point not in (0, 5, 10, 20, 40, 60, 80, 100, 115)):
+                continue  # (the plot has every point of the pre-training)
+            mean = sum(mine) / len(mine)
+            out.append("| %s | %s %d | %.3f | %.3f [%.3f, %.3f] | %d | %+.3f |" % (
+                "G's MLE" if phase == "pretrain" else "adversarial", label, point + 1, theirs, mean, min(mine), max(mine),
+                len(mine), mean - theirs))
+    return "\n".join(out)
+
+
+def plot_seqgan_reference_log(path):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    ref, seeds = _seqgan_reference()
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4), gridspec_kw={"width_ratios": [3, 2]})
+    for ax, phase, title, xl in ((axes[0], "pretrain", "G's MLE pre-training", "epochs"),
+                                 (axes[1], "adversarial", "adversarial training (after D's 50 rounds)", "adversarial batches (g-steps)")):
+        ax.plot([p + 1 for p, _ in ref[phase]], [v for _, v in ref[phase]], "k-o", ms=3, label="SeqGAN's published log")
+        for s, r in sorted(seeds.items()):
+            pts = sorted(r[phase].items())
+            if pts:
+                ax.plot([p + 1 for p, _ in pts], [v for _, v in pts], "-", lw=1.2, label="seqrl, seed %d" % s)
+        ax.set_title(title)
+        ax.set_xlabel(xl)
+        ax.set_ylabel("NLL-oracle (9,984 samples)")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    axes[0].set_ylim(8.9, 10.3)
+    axes[1].set_ylim(8.6, 9.2)
+    fig.suptitle("SeqGAN's paper protocol on its own oracle: seqrl (--protocol reference) against SeqGAN's training log", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+PLOTS = {"seqgan_reference_log.png": plot_seqgan_reference_log}
+
 SECTIONS = {"zoo_control": zoo_control, "zoo_control_improvement": zoo_control_improvement,
-            "ppo_kl_oracle": ppo_kl_oracle}
+            "ppo_kl_oracle": ppo_kl_oracle, "seqgan_reference_log": seqgan_reference_log}
 BLOCK = re.compile(r"(<!-- generated: (?P<name>[a-z_0-9]+) [^>]*-->\n)(?P<body>.*?)(\n<!-- /generated: (?P=name) -->)", re.S)
 
 
@@ -105,6 +233,11 @@ def main():
             return 1
         print("docs/results.md: %d generated tables match their raw results (%s)" % (len(seen), ", ".join(sorted(seen))))
         return 0
+    for name, draw in PLOTS.items():  # the plots beside the page (not in --check: they are images)
+        try:
+            draw(os.path.join(os.path.dirname(PAGE), name))
+        except ImportError as e:
+            print("docs/%s not drawn: %s" % (name, e))
     if new != page:
         with open(PAGE + ".tmp", "w") as f:
             f.write(new)
