@@ -13,14 +13,15 @@
 #                   (about 5.5 minutes each) with NLL-oracle after each. A checkpoint after every
 #                   batch: stop it at any time (Ctrl-C, or kill), run the same command again and it
 #                   resumes; each piece's figures are copied to the raw results as it goes.
-#   plot            bench/seqgan_reference_log.py: the figure and table from the committed raw results.
+#   plot            bench/results.py: the table in docs/results.md and docs/seqgan_reference_log.png
+#                   from the committed raw results (with every other generated table).
 #
 # Raw results (small JSON, committed): bench/results/seqgan_reference/seed$SEED/{pretrain,adversarial}.jsonl
 # usage: [SEQRL_BIN=build/seqrl] SEQRL_NUM_THREADS=1 bash bench/seqgan_reference_log.sh pretrain|adversarial SEED [RUNS=runs/seqgan_reference]
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 what=${1:?pretrain, adversarial or plot}
-if [ "$what" = plot ]; then exec /usr/bin/python3 "$root/bench/seqgan_reference_log.py"; fi
+if [ "$what" = plot ]; then exec /usr/bin/python3 "$root/bench/results.py"; fi
 seed=${2:?seed}
 runs=${3:-$root/runs/seqgan_reference}
 raw=$root/bench/results/seqgan_reference/seed$seed
