@@ -246,7 +246,7 @@ TEST_CASE("LSTMGenerator init_std draws every parameter from N(0, init_std), as 
   CHECK(seqgan_protocol("fast").init_std == 0.f);
 }
 
-TEST_CASE("SeqGAN's reference protocol rolls out with the current generator; the paper's trails it", "[text][seqgan]") {
+TEST_CASE("SeqGAN's reference protocol rolls out with the current generator, the paper's trails it", "[text][seqgan]") {
   // the reference protocol is the paper's but for the rollout network (SeqGAN's code ties it to G)
   nlohmann::json paper = seqgan_protocol("paper"), ref = seqgan_protocol("reference");
   CHECK(ref["protocol"] == "reference");

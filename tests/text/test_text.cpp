@@ -306,3 +306,28 @@ TEST_CASE("data paths: TextCoco-v0 without options finds the captions through SE
   auto explicit_corpus = env::make("TextCoco-v0", {{"corpus", shared + "/coco/image_coco.txt"}});
   CHECK(e->action_space().str() == explicit_corpus->action_space().str());
 }
+
+TEST_CASE("a text task's held-out sequences are the same whatever its training size, and none is a training row", "[text]") {
+  // the suite's text metrics build the task with 2,000 samples, the runs with 10,000: the
+  // held-out set must not be rows of the larger training set (it was, drawn after the training
+  // data from the same stream)
+  for (const std::string name : {"oracle", "grammar"}) {
+    INFO(name);
+    text::TextTaskOptions o;
+    o.oracle_dir = "random", o.oracle_vocab = 60, o.oracle_seq_len = 8, o.oracle_emb = 8, o.oracle_hidden = 8;
+    o.held_out = 300;
+    o.samples = 300;
+    const text::TextTask small = text::load_text_task(name, o, 4);
+    o.samples = 3000;
+    const text::TextTask large = text::load_text_task(name, o, 4);
+    REQUIRE(small.held_out.shape() == large.held_out.shape());
+    CHECK((small.held_out == large.held_out));  // independent of the training size
+    CHECK((nets::row_slice(large.real, 0, 300) == small.real));
+    // row i of the held-out set against row 300 + i of the larger training set (equal throughout before)
+    size_t same = 0;
+    const size_t T = large.real.shape()[1];
+    for (size_t i = 0; i < 300; ++i)
+      same += std::equal(small.held_out.data() + i * T, small.held_out.data() + (i + 1) * T, large.real.data() + (300 + i) * T);
+    CHECK(same < 30);
+  }
+}

@@ -47,10 +47,14 @@ TextTask load_text_task(const std::string& name, const TextTaskOptions& o, uint6
   TextTask t;
   t.name = name;
   nets::Rng data_rng(seed + 1000);
+  // the held-out sequences from a stream of their own: drawn after the training data they would
+  // be the training data of a task with more samples (the suite's text metrics, built with 2,000,
+  // scored NLL-test on rows 2,000-3,999 of a 10,000-sequence training set until 2026-12-06)
+  nets::Rng held_rng(0x9e3779b97f4a7c15ULL ^ (seed + 1000));
   if (name == "oracle") {
     t.oracle = std::make_shared<const Oracle>(make_oracle(o, seed));
     t.real = t.oracle->sample(o.samples, data_rng);
-    t.held_out = t.oracle->sample(o.held_out, data_rng);
+    t.held_out = t.oracle->sample(o.held_out, held_rng);
     t.vocab_size = t.oracle->config().vocab;
     return t;
   }
@@ -67,7 +71,7 @@ TextTask load_text_task(const std::string& name, const TextTaskOptions& o, uint6
     t.grammar = std::make_shared<const Grammar>(Grammar::captions());
     const Grammar& g = *t.grammar;
     for (size_t i = 0; i < o.samples; ++i) train.push_back(g.sample(data_rng, o.max_len));
-    for (size_t i = 0; i < o.held_out; ++i) heldout.push_back(g.sample(data_rng, o.max_len));
+    for (size_t i = 0; i < o.held_out; ++i) heldout.push_back(g.sample(held_rng, o.max_len));
     std::vector<Sentence> words{g.words()};
     t.vocab = std::make_shared<const Vocabulary>(Vocabulary::build(words));
     T = o.max_len + 1;
