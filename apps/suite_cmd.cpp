@@ -197,7 +197,17 @@ int suite_command(const std::vector<std::string>& args, std::ostream& out, std::
           throw ConfigError("seqrl suite: '" + from + "': metadata 'run.train_config' is not JSON: " + e.what());
         }
       }
-      const std::string diff = record_differences(have, want);
+      // the record with none of the run's own options: an option the stored record lacks (added
+      // since) at its default is the behaviour the stored run had
+      json defaults;
+      try {
+        RunSpec bare = resolve_references(r, runs, out_dir, true);
+        bare.options = json::object(), bare.preset.clear();
+        defaults = requested_run_record(parse_train(train_args(bare, dir)));
+      } catch (const Error&) {
+        // (an agent that cannot run without its options: every lacking key is a difference)
+      }
+      const std::string diff = record_differences(have, want, defaults);
       if (!diff.empty())
         throw ConfigError("seqrl suite: run " + r.id + ": its folder '" + dir + "' holds a run of another configuration (" +
                           from + "): " + diff + ". Delete that folder to run it as the suite now asks, or give "

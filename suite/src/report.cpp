@@ -81,8 +81,8 @@ json read_summary(const std::string& path) {
 // as "steps 2000 -> 6000; agent_config.gamma 0.99 -> 0.5" (at most 6), "" when none. Records of
 // runs made before the data's identity and the evaluation settings were recorded lack those
 // keys: what a record lacks is not compared.
-std::string record_differences(const json& have, const json& want) {
-  std::map<std::string, json> h, w;
+std::string record_differences(const json& have, const json& want, const json& defaults) {
+  std::map<std::string, json> h, w, d;
   const std::function<void(const json&, const std::string&, std::map<std::string, json>&)> flat =
       [&](const json& j, const std::string& at, std::map<std::string, json>& out) {
         if (j.is_object() && !j.empty()) {
@@ -93,6 +93,7 @@ std::string record_differences(const json& have, const json& want) {
       };
   flat(have, "", h);
   flat(want, "", w);
+  if (!defaults.is_null()) flat(defaults, "", d);
   std::vector<std::string> diffs;
   auto top = [](const std::string& k) { return k.substr(0, k.find('.')); };
   std::set<std::string> tops;
@@ -100,10 +101,12 @@ std::string record_differences(const json& have, const json& want) {
   for (auto& [k, v] : w) {
     if (!tops.count(top(k))) continue;  // a key older records lack
     auto it = h.find(k);
-    if (it == h.end())
-      diffs.push_back(k + " (none) -> " + v.dump());
-    else if (it->second != v)
+    if (it == h.end()) {
+      const auto def = d.find(k);
+      if (def == d.end() || def->second != v) diffs.push_back(k + " (none) -> " + v.dump());
+    } else if (it->second != v) {
       diffs.push_back(k + " " + it->second.dump() + " -> " + v.dump());
+    }
   }
   for (auto& [k, v] : h)
     if (!w.count(k)) diffs.push_back(k + " " + v.dump() + " -> (none)");

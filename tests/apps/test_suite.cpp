@@ -221,6 +221,21 @@ TEST_CASE("seqrl suite reuses a run only when it is the run asked for: another b
   // the same file again: the run is the one asked for, and is reused
   REQUIRE(run(again, out, err) == 0);
   CHECK_THAT(err, Catch::Contains("finished before, skipped"));
+  // a record written before an option existed lacks it: at the option's default it is the same
+  // run (a new option's default keeps the old behaviour); set to anything else it is not
+  {
+    nlohmann::json older = read(summary);
+    REQUIRE(older["config"]["agent_config"].contains("gamma"));
+    older["config"]["agent_config"].erase("gamma");
+    std::ofstream(summary) << older.dump();
+    REQUIRE(run(again, out, err) == 0);
+    CHECK_THAT(err, Catch::Contains("finished before, skipped"));
+    suite(R"({"agent": "dqn", "env": "CartPole-v1", "steps": 400, "options": {"learning-starts": 100, "final-eval-episodes": 2, "gamma": 0.5}})");
+    CHECK(run(again, out, err) == 2);
+    CHECK_THAT(err, Catch::Contains("agent_config.gamma (none) -> 0.5"));
+    suite(R"({"agent": "dqn", "env": "CartPole-v1", "steps": 400, "options": {"learning-starts": 100, "final-eval-episodes": 2}})");
+    std::ofstream(summary) << before;
+  }
   // another budget, another agent option: refused, naming each difference, the run left as it was
   for (const auto& [changed, says] : std::vector<std::pair<std::string, std::string>>{
            {R"({"agent": "dqn", "env": "CartPole-v1", "steps": 600, "options": {"learning-starts": 100, "final-eval-episodes": 2}})",

@@ -30,8 +30,12 @@ nlohmann::json read_summary(const std::string& path);
 // The differences between a stored run record (summary.json's "config") and the one asked for,
 // as "steps 2000 -> 6000; agent_config.gamma 0.99 -> 0.5" (at most 6), "" when none. Records of
 // runs made before the data's identity and the evaluation settings were recorded lack those
-// keys: what a record lacks is not compared.
-std::string record_differences(const nlohmann::json& have, const nlohmann::json& want);
+// keys: what a record lacks is not compared. Within a part the stored record has, a key it lacks
+// is an option added since; defaults (optional) is the record the run would have with no options
+// of its own: when the asked-for value is that default (a new option's default keeps the old
+// behaviour, as a checkpoint of the old version loads), it is the same run, else a difference.
+std::string record_differences(const nlohmann::json& have, const nlohmann::json& want,
+                               const nlohmann::json& defaults = nlohmann::json());
 
 // The built-in suite `name` (quick, toy, text, paper) as a suite file; ConfigError for another.
 nlohmann::json builtin_suite(const std::string& name);
