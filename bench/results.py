@@ -80,12 +80,17 @@ def _suite_tables(name):
     its 95% stratified-bootstrap interval, the normalised-score IQM across envs, and rliable's
     probability of improvement for every pair of agents."""
     res = json.load(open(os.path.join(ROOT, "bench", "results", name, "results.json")))
-    agents = res["suite"]["agents"]
-    envs = sorted(res["suite"]["envs"])
+    agents = []  # what the suite compares: agents, or labels with the options that tell runs apart
+    for st in res["stats"]:
+        if st["agent"] not in agents:
+            agents.append(st["agent"])
+    order = res["suite"].get("agents", [])
+    agents.sort(key=lambda a: (order.index(a.split(" ")[0]) if a.split(" ")[0] in order else len(order), a))
+    envs = sorted({st["env"] for st in res["stats"]})
     stats = {(st["agent"], st["env"]): st for st in res["stats"]}
     runs = {}
     for r in res["rows"]:
-        runs.setdefault((r["agent"], r["env"]), []).append(r)
+        runs.setdefault((r.get("label", r["agent"]), r["env"]), []).append(r)
     seeds = len(res["suite"]["seeds"])
     out = ["| env (steps) | " + " | ".join(agents) + " |", "|---|" + "---|" * len(agents)]
     for env in envs:

@@ -41,7 +41,13 @@ COLORS = {"dqn": "#1f77b4", "reinforce": "#ff7f0e", "random": "#7f7f7f", "mle": 
 
 
 def color(agent):
+    # a label with options ("ppo {\"beta\": 0.5}") gets matplotlib's next colour, apart from its siblings
     return COLORS.get(agent, None)
+
+
+def label(r):
+    """What the report compares: the agent, with the options that tell its runs apart (seqrl suite's label)."""
+    return r.get("label", r["agent"])
 
 
 def env_label(row):
@@ -60,7 +66,7 @@ def curves_plot(rows, path):
         by_agent = {}
         for r in rows:
             if env_label(r) == env and r.get("curve"):
-                by_agent.setdefault(r["agent"], []).append(r["curve"])
+                by_agent.setdefault(label(r), []).append(r["curve"])
         for agent, curves in sorted(by_agent.items()):
             end = max(c[-1][0] for c in curves)
             grid = np.linspace(0, end, 60)
@@ -107,7 +113,7 @@ def finals_plot(res, path):
     for ax, env in zip(axes.flat, envs):
         es = [e for e in stats if env_label(e) == env]
         for i, e in enumerate(sorted(es, key=lambda e: e["agent"])):
-            pts = [r["return"] for r in res["rows"] if r["agent"] == e["agent"] and env_label(r) == env]
+            pts = [r["return"] for r in res["rows"] if label(r) == e["agent"] and env_label(r) == env]
             ax.scatter([i] * len(pts), pts, color=color(e["agent"]), alpha=0.5, s=18)
             q = e["return"]["iqm"]
             ax.errorbar([i + 0.18], [q["value"]], yerr=[[q["value"] - q["lo"]], [q["hi"] - q["value"]]],
@@ -151,7 +157,7 @@ def qd_plots(rows, outdir):
         sweeps = {}
         for r in rows:
             if env_label(r) == env and r.get("text_sweep"):
-                sweeps.setdefault(r["agent"], []).append(r["text_sweep"])
+                sweeps.setdefault(label(r), []).append(r["text_sweep"])
         first = next(iter(sweeps.values()))[0][0]
         if "nll_oracle" in first:
             x, y, xl, yl = "nll_test", "nll_oracle", "NLL-test (held-out oracle samples; lower = covers the data)", "NLL-oracle (lower = better quality)"

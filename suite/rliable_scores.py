@@ -37,7 +37,7 @@ def export(d):
         t = task(r)
         if t in base:
             rnd, thr = base[t]
-            per.setdefault(r["agent"], {}).setdefault(t, {})[r["seed"]] = (r["return"] - rnd) / (thr - rnd)
+            per.setdefault(r.get("label", r["agent"]), {}).setdefault(t, {})[r["seed"]] = (r["return"] - rnd) / (thr - rnd)
     arrays, left_out, seeds_of = {}, {}, {}
     for agent, by_task in sorted(per.items()):
         if set(by_task) != set(tasks):

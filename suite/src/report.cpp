@@ -304,15 +304,51 @@ double random_score(const std::string& env_id, const json& env_options, const st
 
 
 // The report of a finished (or partly finished) suite folder: results, stats, report.md.
+std::map<std::string, std::string> run_labels(const std::vector<RunSpec>& runs) {
+  auto options_of = [](const RunSpec& r) {
+    json o = r.options;
+    if (!r.preset.empty()) o["protocol"] = r.preset;
+    return o;
+  };
+  auto key = [](const RunSpec& r) { return r.agent + "|" + r.env + "|" + r.env_options.dump(); };
+  std::map<std::string, std::vector<json>> sets;  // (agent, env, env options) -> its distinct options
+  for (const auto& r : runs) {
+    auto& v = sets[key(r)];
+    const json o = options_of(r);
+    if (std::find(v.begin(), v.end(), o) == v.end()) v.push_back(o);
+  }
+  std::map<std::string, std::string> labels;
+  for (const auto& r : runs) {
+    const auto& v = sets[key(r)];
+    if (v.size() < 2) {
+      labels[r.id] = r.agent;
+      continue;
+    }
+    const json o = options_of(r);
+    json shown = json::object();
+    for (auto& [k, val] : o.items())
+      for (const auto& other : v)
+        if (!other.contains(k) || other[k] != val) {
+          shown[k] = val;
+          break;
+        }
+    labels[r.id] = r.agent + " " + shown.dump();
+  }
+  return labels;
+}
+
 json suite_report(const std::string& out_dir, const json& suite, const std::vector<RunSpec>& runs,
                   const std::vector<std::string>& skipped) {
+  // what the statistics compare: the agent, told apart by its options where one agent runs on
+  // one env (with the same env options) under several (PPO at two KL weights)
+  const std::map<std::string, std::string> labels = run_labels(runs);
   json rows = json::array();
   for (const auto& r : runs) {
     const std::string dir = out_dir + "/runs/" + r.id;
     if (!exists(dir + "/summary.json")) continue;
     const json s = read_summary(dir + "/summary.json");
     if (s.is_null()) continue;
-    json row = {{"id", r.id}, {"agent", r.agent},
+    json row = {{"id", r.id}, {"agent", r.agent}, {"label", labels.at(r.id)},
                 {"kind", s.contains("config") ? s["config"].value("kind", r.agent) : r.agent},
                 {"env", r.env}, {"env_options", r.env_options}, {"seed", r.seed},
                 {"steps", s["steps"]}, {"wall_seconds", s.value("wall_seconds", json())},
@@ -339,7 +375,7 @@ json suite_report(const std::string& out_dir, const json& suite, const std::vect
     bool operator<(const Key& o) const { return std::tie(env, opts, agent) < std::tie(o.env, o.opts, o.agent); }
   };
   std::map<Key, std::vector<const json*>> groups;
-  for (const auto& row : rows) groups[{row["agent"], row["env"], row["env_options"].dump()}].push_back(&row);
+  for (const auto& row : rows) groups[{row["label"], row["env"], row["env_options"].dump()}].push_back(&row);
   json stats = json::array();
   std::map<std::string, std::map<std::string, std::vector<double>>> normalised;  // agent -> env -> scores
   std::map<std::string, std::map<std::string, std::vector<double>>> returns;     // the same, raw (not text)

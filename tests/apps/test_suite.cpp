@@ -293,5 +293,13 @@ TEST_CASE("seqrl suite: a run starts from another run's generator ({run:AGENT} i
     CHECK(cfg["agent_config"]["init_generator"] == dir + "/r/runs/mle__TextGrammar-v0__s2/checkpoint.safetensors");
     CHECK(cfg["data"].contains(dir + "/r/runs/mle__TextGrammar-v0__s2/checkpoint.safetensors"));
   }
+  // the statistics keep the two ppo runs apart, each labelled by the option that differs (they
+  // were one group of "2 seeds" before)
+  std::map<std::string, int> seeds;
+  for (const auto& e : res["stats"]) seeds[e["agent"].get<std::string>()] = e["seeds"].get<int>();
+  CHECK(seeds == std::map<std::string, int>{{"mle", 1}, {"ppo {\"beta\":0.05}", 1}, {"ppo {\"beta\":1}", 1}});
+  std::set<std::string> labels;
+  for (const auto& row : res["rows"]) labels.insert(row["label"].get<std::string>());
+  CHECK(labels.size() == 3);
   std::system(("rm -rf " + dir).c_str());
 }

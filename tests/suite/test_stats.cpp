@@ -1,6 +1,7 @@
 // The suite's statistics against values computed by hand (and by numpy/scipy's definitions).
 #include <catch2/catch.hpp>
 
+#include "seqrl/suite/report.hpp"
 #include "seqrl/suite/stats.hpp"
 #include "seqrl/nets/error.hpp"
 
@@ -85,4 +86,30 @@ TEST_CASE("probability of improvement: Mann-Whitney per env, averaged over envs,
   CHECK(one.hi == 1.0);
   CHECK_THROWS_AS(probability_of_improvement({{1}}, {{1}, {2}}), seqrl::ValueError);
   CHECK_THROWS_AS(probability_of_improvement({{}}, {{1}}), seqrl::ValueError);
+}
+
+TEST_CASE("suite labels: an agent under several sets of options on one env is told apart by the options that differ", "[suite]") {
+  auto spec = [](const std::string& id, const std::string& agent, const std::string& env, nlohmann::json opts,
+                 nlohmann::json eo = nlohmann::json::object(), const std::string& preset = "") {
+    RunSpec r;
+    r.id = id, r.agent = agent, r.env = env, r.options = std::move(opts), r.env_options = std::move(eo), r.preset = preset;
+    return r;
+  };
+  const nlohmann::json d = {{"reward_model", "{run:seqgan}"}};
+  const std::vector<RunSpec> runs = {
+      spec("a", "ppo", "TextOracle-v0", {{"init-generator", "{run:mle}"}, {"beta", 0.05}}, d),
+      spec("b", "ppo", "TextOracle-v0", {{"init-generator", "{run:mle}"}, {"beta", 0.5}}, d),
+      spec("c", "ppo", "TextOracle-v0", {{"init-generator", "{run:mle}"}, {"beta", 0.1}, {"target-kl", 2}}, d),
+      spec("d", "ppo", "TextOracle-v0", {{"init-generator", "{run:mle}"}, {"beta", 0.05}}),  // other env options: alone
+      spec("e", "dqn", "CartPole-v1", {}), spec("f", "dqn", "Acrobot-v1", {{"eval-every", 10000}}),
+      spec("g", "leakgan", "TextGrammar-v0", {}, {}, "fast"), spec("h", "leakgan", "TextGrammar-v0", {}, {}, "fast-reference")};
+  const auto l = run_labels(runs);
+  CHECK(l.at("a") == R"(ppo {"beta":0.05})");
+  CHECK(l.at("b") == R"(ppo {"beta":0.5})");
+  CHECK(l.at("c") == R"(ppo {"beta":0.1,"target-kl":2})");
+  CHECK(l.at("d") == "ppo");
+  CHECK(l.at("e") == "dqn");  // one set of options per env: the agent's name, whatever they are
+  CHECK(l.at("f") == "dqn");
+  CHECK(l.at("g") == R"(leakgan {"protocol":"fast"})");
+  CHECK(l.at("h") == R"(leakgan {"protocol":"fast-reference"})");
 }

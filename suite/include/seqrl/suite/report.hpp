@@ -7,6 +7,7 @@
 // OUT/random_baselines.json, and what suite_report writes.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,11 @@ nlohmann::json read_summary(const std::string& path);
 // behaviour, as a checkpoint of the old version loads), it is the same run, else a difference.
 std::string record_differences(const nlohmann::json& have, const nlohmann::json& want,
                                const nlohmann::json& defaults = nlohmann::json());
+
+// Each run's label in the report (by id): its agent, and where one agent runs on one env (with
+// the same env options) under several sets of options, the options that tell them apart, as
+// `ppo {"beta":0.5}`. The statistics group runs by label, env and env options.
+std::map<std::string, std::string> run_labels(const std::vector<RunSpec>& runs);
 
 // The built-in suite `name` (quick, toy, text, paper) as a suite file; ConfigError for another.
 nlohmann::json builtin_suite(const std::string& name);
