@@ -101,8 +101,10 @@ def _suite_tables(name):
                 cells.append("-")
                 continue
             iqm = st["return"]["iqm"]
-            cells.append("%.1f [%.1f, %.1f]" % (iqm["value"], iqm["lo"], iqm["hi"]))
-        steps = next(r["steps"] for (a, e), rs in runs.items() if e == env for r in rs)
+            f = "%.2f" if max(abs(iqm["lo"]), abs(iqm["hi"])) < 10 else "%.1f"
+            cells.append((f + " [" + f + ", " + f + "]") % (iqm["value"], iqm["lo"], iqm["hi"]))
+        budget = res["suite"].get("envs", {}).get(env, {}).get("steps")
+        steps = budget or max(r["steps"] for (a, e), rs in runs.items() if e == env for r in rs)
         out.append("| %s (%s) | %s |" % (env, "{:,}".format(steps), " | ".join(cells)))
     out += ["", "Normalised score (0 = random, 1 = the env's reward threshold), IQM over every run of %d seeds "
             "on the envs with a threshold:" % seeds, "",
@@ -113,7 +115,11 @@ def _suite_tables(name):
             ag["mean"]["value"], ag["mean"]["lo"], ag["mean"]["hi"]))
     out += ["", "Probability of improvement, P(X > Y) per env by Mann-Whitney over seeds, averaged over the envs both run "
             "(rliable; 95% stratified bootstrap):", "", "| X | Y | envs | P(X > Y) [95% CI] |", "|---|---|---|---|"]
+    seen = set()  # each pair once, the more likely winner as X
     for a in sorted(res["probability_of_improvement"], key=lambda x: -x["value"]):
+        if frozenset((a["x"], a["y"])) in seen:
+            continue
+        seen.add(frozenset((a["x"], a["y"])))
         out.append("| %s | %s | %d | %.2f [%.2f, %.2f] |" % (a["x"], a["y"], a["envs"], a["value"], a["lo"], a["hi"]))
     return "\n".join(out)
 
@@ -209,7 +215,7 @@ def plot_seqgan_reference_log(path):
 PLOTS = {"seqgan_reference_log.png": plot_seqgan_reference_log}
 
 SECTIONS = {"zoo_control": zoo_control, "zoo_control_improvement": zoo_control_improvement,
-            "ppo_kl_oracle": ppo_kl_oracle, "seqgan_reference_log": seqgan_reference_log}
+            "ppo_kl_oracle": ppo_kl_oracle, "seqgan_reference_log": seqgan_reference_log, "toy": toy}
 BLOCK = re.compile(r"(<!-- generated: (?P<name>[a-z_0-9]+) [^>]*-->\n)(?P<body>.*?)(\n<!-- /generated: (?P=name) -->)", re.S)
 
 
