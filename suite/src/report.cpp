@@ -8,7 +8,9 @@
 #include <fstream>
 #include <functional>
 #include <iomanip>
+#include <limits>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -304,6 +306,105 @@ double random_score(const std::string& env_id, const json& env_options, const st
 
 
 // The report of a finished (or partly finished) suite folder: results, stats, report.md.
+json text_probability_of_improvement(const json& rows, size_t resamples, uint64_t seed) {
+  // task -> label -> the runs' sweeps
+  std::map<std::string, std::map<std::string, std::vector<const json*>>> tasks;
+  for (const auto& r : rows) {
+    if (!r.contains("text_sweep") || !r["text_sweep"].is_array() || r["text_sweep"].empty()) continue;
+    json eo = r.value("env_options", json::object());
+    eo.erase("reward_model");
+    tasks[r["env"].get<std::string>() + (eo.empty() ? "" : " " + eo.dump())][r.value("label", r["agent"].get<std::string>())]
+        .push_back(&r["text_sweep"]);
+  }
+  auto at_one = [](const json& sweep, const std::string& k) -> std::optional<double> {
+    for (const auto& m : sweep)
+      if (m["temperature"].get<double>() == 1.0 && m.contains(k) && m[k].is_number()) return m[k].get<double>();
+    return std::nullopt;
+  };
+  // the metric at NLL-test = c on the temperatures <= 1, or none when the sweep does not reach c
+  auto at_nll_test = [](const json& sweep, const std::string& k, double c) -> std::optional<double> {
+    std::vector<std::pair<double, double>> pts;  // (NLL-test, metric), by temperature descending
+    std::vector<const json*> cold;
+    for (const auto& m : sweep)
+      if (m["temperature"].get<double>() <= 1.0 && m.contains("nll_test") && m.contains(k)) cold.push_back(&m);
+    std::sort(cold.begin(), cold.end(), [](const json* a, const json* b) {
+      return (*a)["temperature"].get<double>() > (*b)["temperature"].get<double>();
+    });
+    for (const json* m : cold) pts.push_back({(*m)["nll_test"].get<double>(), (*m)[k].get<double>()});
+    for (size_t i = 0; i < pts.size(); ++i) {
+      if (pts[i].first == c) return pts[i].second;
+      if (i + 1 < pts.size()) {
+        const auto [a, fa] = pts[i];
+        const auto [b, fb] = pts[i + 1];
+        if ((a < c && c < b) || (b < c && c < a)) return fa + (fb - fa) * (c - a) / (b - a);
+      }
+    }
+    return std::nullopt;
+  };
+  auto metric_of = [](const std::map<std::string, std::vector<const json*>>& by_label) -> std::string {
+    for (const char* k : {"nll_oracle", "grammatical", "bleu5"}) {
+      bool all = true;
+      for (const auto& [l, sweeps] : by_label)
+        for (const json* s : sweeps) {
+          bool has = false;
+          for (const auto& m : *s) has = has || (m["temperature"].get<double>() == 1.0 && m.contains(k));
+          all = all && has;
+        }
+      if (all) return k;
+    }
+    return "";
+  };
+  std::set<std::string> labels;
+  for (const auto& [t, by] : tasks)
+    for (const auto& [l, v] : by) labels.insert(l);
+  json out = json::array();
+  for (const std::string at : {"temperature 1", "matched NLL-test"})
+    for (const auto& x : labels)
+      for (const auto& y : labels) {
+        if (x == y) continue;
+        std::vector<std::vector<double>> xs, ys;
+        json names = json::array(), metrics = json::object(), matched = json::object();
+        size_t excluded = 0;
+        for (const auto& [task, by] : tasks) {
+          if (!by.count(x) || !by.count(y)) continue;
+          const std::string k = metric_of(by);
+          if (k.empty()) continue;
+          const double sign = k == "nll_oracle" ? -1.0 : 1.0;  // higher is better for the comparison
+          std::vector<double> xv, yv;
+          if (at == "temperature 1") {
+            for (const json* s : by.at(x))
+              if (auto v = at_one(*s, k)) xv.push_back(sign * *v);
+            for (const json* s : by.at(y))
+              if (auto v = at_one(*s, k)) yv.push_back(sign * *v);
+          } else {
+            auto mean_nll = [&](const std::vector<const json*>& sweeps) {
+              double m = 0, n = 0;
+              for (const json* s : sweeps)
+                if (auto v = at_one(*s, "nll_test")) m += *v, ++n;
+              return n ? m / n : std::numeric_limits<double>::quiet_NaN();
+            };
+            const double c = std::max(mean_nll(by.at(x)), mean_nll(by.at(y)));
+            if (std::isnan(c)) continue;
+            for (const auto& [who, dst] : {std::pair{&x, &xv}, std::pair{&y, &yv}})
+              for (const json* s : by.at(*who)) {
+                if (auto v = at_nll_test(*s, k, c)) dst->push_back(sign * *v);
+                else ++excluded;
+              }
+            matched[task] = c;
+          }
+          if (xv.empty() || yv.empty()) continue;
+          xs.push_back(xv), ys.push_back(yv), names.push_back(task), metrics[task] = k;
+        }
+        if (xs.empty()) continue;
+        const Interval i = probability_of_improvement(xs, ys, resamples, seed);
+        json e = {{"x", x}, {"y", y}, {"at", at}, {"tasks", names.size()}, {"task_names", names}, {"metric", metrics},
+                  {"value", i.point}, {"lo", i.lo}, {"hi", i.hi}};
+        if (at != "temperature 1") e["matched_nll_test"] = matched, e["excluded"] = excluded;
+        out.push_back(e);
+      }
+  return out;
+}
+
 std::map<std::string, std::string> run_labels(const std::vector<RunSpec>& runs) {
   auto options_of = [](const RunSpec& r) {
     json o = r.options;
@@ -443,7 +544,9 @@ json suite_report(const std::string& out_dir, const json& suite, const std::vect
                              {"value", i.point}, {"lo", i.lo}, {"hi", i.hi}});
     }
   const json result = {{"suite", suite}, {"rows", rows}, {"stats", stats}, {"aggregate", aggregate},
-                       {"probability_of_improvement", improvement}, {"skipped", skipped}, {"no_threshold", no_threshold}};
+                       {"probability_of_improvement", improvement},
+                       {"text_probability_of_improvement", text_probability_of_improvement(rows)},
+                       {"skipped", skipped}, {"no_threshold", no_threshold}};
   nets::write_file_atomic(out_dir + "/results.json", result.dump(1) + "\n");
   // results.csv: one row per run, the scalar columns
   {
@@ -524,6 +627,21 @@ json suite_report(const std::string& out_dir, const json& suite, const std::vect
     size_t ns = suite.value("text_samples", size_t(1000));
     md << "\nSamples per temperature: " << ns << " (Self-BLEU over all of them). The quality-diversity sweeps over "
        << "temperatures are in results.json and the report's plots.\n";
+    const json& tp = result["text_probability_of_improvement"];
+    if (!tp.empty()) {
+      md << "\n## Text generators: probability of improvement\n\nP(X > Y) on the task's quality metric (NLL-oracle, "
+            "lower is better; else grammaticality; else BLEU-5), per task over seeds, averaged over the tasks both ran "
+            "(stratified bootstrap 95% CI). At temperature 1, and at matched NLL-test: each run cooled (temperatures "
+            "<= 1, interpolated) to the NLL-test of whichever of X and Y covers the held-out data worse at temperature "
+            "1, so that quality is compared at equal diversity; runs whose sweep does not reach it are left out.\n\n"
+         << "| X | Y | at | tasks | P(X > Y) [95% CI] | runs left out |\n|---|---|---|---|---|---|\n";
+      for (const auto& e : tp) {
+        if (e["value"].get<double>() < 0.5) continue;  // each pair once, the likelier winner as X
+        md << "| " << e["x"].get<std::string>() << " | " << e["y"].get<std::string>() << " | " << e["at"].get<std::string>()
+           << " | " << e["tasks"] << " | " << fixed(e["value"].get<double>(), 2) << " [" << fixed(e["lo"].get<double>(), 2)
+           << ", " << fixed(e["hi"].get<double>(), 2) << "] | " << (e.contains("excluded") ? e["excluded"].dump() : "-") << " |\n";
+      }
+    }
   }
   if (!skipped.empty()) {
     md << "\nSkipped pairs:";

@@ -113,3 +113,42 @@ TEST_CASE("suite labels: an agent under several sets of options on one env is to
   CHECK(l.at("g") == R"(leakgan {"protocol":"fast"})");
   CHECK(l.at("h") == R"(leakgan {"protocol":"fast-reference"})");
 }
+
+TEST_CASE("text generators' probability of improvement at temperature 1 and at matched NLL-test", "[suite]") {
+  // A covers the data better (NLL-test 6.0 at temperature 1) but its samples are worse (NLL-oracle
+  // 9.3 against B's 9.0); cooled to B's NLL-test of 6.4, A's samples are better (8.66)
+  auto row = [](const std::string& label, int seed, nlohmann::json sweep, nlohmann::json eo) {
+    return nlohmann::json{{"label", label}, {"agent", label}, {"env", "TextOracle-v0"}, {"env_options", eo},
+                          {"seed", seed}, {"text_sweep", sweep}};
+  };
+  auto pt = [](double t, double nll_test, double nll_oracle) {
+    return nlohmann::json{{"temperature", t}, {"nll_test", nll_test}, {"nll_oracle", nll_oracle}};
+  };
+  const nlohmann::json oracle = {{"oracle", "o"}}, with_d = {{"oracle", "o"}, {"reward_model", "{run:seqgan}"}};
+  nlohmann::json rows = nlohmann::json::array();
+  for (int s = 1; s <= 3; ++s) {
+    const double j = 0.01 * s;
+    rows.push_back(row("A", s, {pt(0.8, 6.5, 8.5 + j), pt(1.0, 6.0, 9.3 + j), pt(1.2, 6.1, 9.8 + j)}, oracle));
+    rows.push_back(row("B", s, {pt(0.8, 7.0, 8.4 + j), pt(1.0, 6.4, 9.0 + j), pt(1.2, 6.5, 9.5 + j)}, with_d));
+  }
+  rows.push_back(row("A", 4, {pt(0.8, 6.3, 8.9), pt(1.0, 6.0, 9.3)}, oracle));  // does not cool down to 6.4
+  rows.push_back({{"label", "dqn"}, {"agent", "dqn"}, {"env", "CartPole-v1"}, {"seed", 1}});  // no sweep: not a generator
+  const nlohmann::json poi = text_probability_of_improvement(rows, 500, 3);
+  auto find = [&](const std::string& x, const std::string& y, const std::string& at) {
+    for (const auto& e : poi)
+      if (e["x"] == x && e["y"] == y && e["at"] == at) return e;
+    FAIL("no entry " << x << " over " << y << " at " << at);
+    return nlohmann::json();
+  };
+  REQUIRE(poi.size() == 4);  // two ordered pairs, two comparisons
+  const auto t1 = find("B", "A", "temperature 1");
+  CHECK(t1["value"] == Approx(1.0));  // lower NLL-oracle on every pair of seeds (A's fourth included)
+  CHECK(t1["tasks"] == 1);
+  CHECK(t1["metric"]["TextOracle-v0 {\"oracle\":\"o\"}"] == "nll_oracle");
+  CHECK(find("A", "B", "temperature 1")["value"] == Approx(0.0));
+  const auto m = find("A", "B", "matched NLL-test");
+  CHECK(m["value"] == Approx(1.0));
+  CHECK(m["excluded"] == 1);
+  CHECK(m["matched_nll_test"]["TextOracle-v0 {\"oracle\":\"o\"}"].get<double>() == Approx(6.4));
+  CHECK(find("B", "A", "matched NLL-test")["value"] == Approx(0.0));
+}

@@ -43,6 +43,21 @@ std::string record_differences(const nlohmann::json& have, const nlohmann::json&
 // `ppo {"beta":0.5}`. The statistics group runs by label, env and env options.
 std::map<std::string, std::string> run_labels(const std::vector<RunSpec>& runs);
 
+// rliable's probability of improvement between the text generators of a suite's rows (each with
+// "label", "env", "env_options", "seed" and "text_sweep": per temperature NLL-test and the task's
+// metrics), on each task they share (env and env options but the reward model: the same data and
+// yardstick), by the task's quality metric: NLL-oracle (lower is better), else grammaticality,
+// else BLEU-5. Two comparisons per pair of labels X, Y:
+//  - "temperature 1": the metric of each run sampled at temperature 1;
+//  - "matched NLL-test": the metric where the run's NLL-test equals c, the larger of X's and Y's
+//    mean NLL-test at temperature 1 on that task, read off its temperatures <= 1 (cooling trades
+//    NLL-test for quality) by linear interpolation; a run whose sweep does not reach c is left
+//    out (counted in "excluded"). So the generator that covers the data better is cooled to the
+//    other's coverage before their quality is compared (Caccia et al.'s temperature sweep).
+// One entry per ordered pair and comparison with at least one shared task: {x, y, at, tasks,
+// task_names, metric per task, matched_nll_test per task (matched only), excluded, value, lo, hi}.
+nlohmann::json text_probability_of_improvement(const nlohmann::json& rows, size_t resamples = 2000, uint64_t seed = 23);
+
 // The built-in suite `name` (quick, toy, text, paper) as a suite file; ConfigError for another.
 nlohmann::json builtin_suite(const std::string& name);
 
