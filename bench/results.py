@@ -129,6 +129,24 @@ def toy():
     return _suite_tables("toy")
 
 
+def ppo_kl_oracle_improvement():
+    """Each generator of the PPO-KL suite against MLE: rliable's probability of improvement on
+    NLL-oracle at temperature 1 and at matched NLL-test (the suite's text comparison)."""
+    res = json.load(open(os.path.join(ROOT, "bench", "results", "ppo_kl_oracle", "results.json")))
+    out = ["| X (trained on) | P(X better than MLE), temperature 1 | at matched NLL-test | matched NLL-test | runs left out |",
+           "|---|---|---|---|---|"]
+    by = {}
+    for e in res["text_probability_of_improvement"]:
+        if e["y"] == "mle":
+            by.setdefault(e["x"], {})[e["at"]] = e
+    for x in sorted(by):
+        t, m = by[x].get("temperature 1"), by[x].get("matched NLL-test")
+        cell = lambda e: "%.2f [%.2f, %.2f]" % (e["value"], e["lo"], e["hi"]) if e else "-"
+        c = ", ".join("%.3f" % v for v in m["matched_nll_test"].values()) if m else "-"
+        out.append("| %s | %s | %s | %s | %s |" % (x, cell(t), cell(m), c, m["excluded"] if m else "-"))
+    return "\n".join(out)
+
+
 def _jsonl(path):
     return [json.loads(l) for l in open(path)] if os.path.exists(path) else []
 
@@ -215,7 +233,8 @@ def plot_seqgan_reference_log(path):
 PLOTS = {"seqgan_reference_log.png": plot_seqgan_reference_log}
 
 SECTIONS = {"zoo_control": zoo_control, "zoo_control_improvement": zoo_control_improvement,
-            "ppo_kl_oracle": ppo_kl_oracle, "seqgan_reference_log": seqgan_reference_log, "toy": toy}
+            "ppo_kl_oracle": ppo_kl_oracle, "seqgan_reference_log": seqgan_reference_log, "toy": toy,
+            "ppo_kl_oracle_improvement": ppo_kl_oracle_improvement}
 BLOCK = re.compile(r"(<!-- generated: (?P<name>[a-z_0-9]+) [^>]*-->\n)(?P<body>.*?)(\n<!-- /generated: (?P=name) -->)", re.S)
 
 
