@@ -312,9 +312,13 @@ json text_probability_of_improvement(const json& rows, size_t resamples, uint64_
   for (const auto& r : rows) {
     if (!r.contains("text_sweep") || !r["text_sweep"].is_array() || r["text_sweep"].empty()) continue;
     json eo = r.value("env_options", json::object());
+    // the generator: its label, and the reward model it was trained against (REINFORCE on the
+    // task's own reward and on D's are two generators of one task)
+    std::string who = r.value("label", r["agent"].get<std::string>());
+    if (eo.contains("reward_model")) who += " on " + (eo["reward_model"].is_string() ? eo["reward_model"].get<std::string>()
+                                                                                    : eo["reward_model"].dump());
     eo.erase("reward_model");
-    tasks[r["env"].get<std::string>() + (eo.empty() ? "" : " " + eo.dump())][r.value("label", r["agent"].get<std::string>())]
-        .push_back(&r["text_sweep"]);
+    tasks[r["env"].get<std::string>() + (eo.empty() ? "" : " " + eo.dump())][who].push_back(&r["text_sweep"]);
   }
   auto at_one = [](const json& sweep, const std::string& k) -> std::optional<double> {
     for (const auto& m : sweep)

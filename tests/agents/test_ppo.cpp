@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <functional>
 #include <cstdlib>
 #include <unistd.h>
 
@@ -20,6 +21,19 @@
 
 using namespace seqrl;
 using namespace seqrl::agents;
+
+namespace {
+// (f(x + h) - f(x - h)) / 2h, x put back as it was
+double central_difference(float& x, const std::function<double()>& f, float h = 1e-3f) {
+  const float x0 = x;
+  x = x0 + h;
+  const double up = f();
+  x = x0 - h;
+  const double down = f();
+  x = x0;
+  return (up - down) / (2 * h);
+}
+}  // namespace
 
 TEST_CASE("GAE: a truncated step bootstraps from its final observation's value, a terminated one does not", "[agents][ppo]") {
   // one sub-env, 5 steps: an episode truncated at t = 1, then one that terminates at t = 3, then
@@ -217,14 +231,7 @@ TEST_CASE("PPO on text: the per-token surrogate's gradient (through the weighted
   for (auto& [name, p] : g.named_parameters()) {
     INFO(name);
     for (size_t i = 0; i < p.size(); i += std::max<size_t>(1, p.size() / 6)) {
-      float& x = p.value().data()[i];
-      const float x0 = x, h = 1e-3f;
-      x = x0 + h;
-      const double up = surrogate();
-      x = x0 - h;
-      const double down = surrogate();
-      x = x0;
-      const double fd = (up - down) / (2 * h), an = p.grad().data()[i];
+      const double fd = central_difference(p.value().data()[i], surrogate), an = p.grad().data()[i];
       CHECK(an == Approx(fd).margin(2e-4).epsilon(3e-2));
       ++checked;
     }
@@ -396,15 +403,8 @@ TEST_CASE("NLPO: the masked surrogate is the clipped objective of the renormalis
   for (auto& [name, p] : g.named_parameters()) {
     for (size_t i = 0; i < p.size(); ++i, ++k) {
       if (i % std::max<size_t>(1, p.size() / 5)) continue;
-      float& x = p.value().data()[i];
-      const float x0 = x, h = 1e-3f;
-      x = x0 + h;
-      const double up = surrogate();
-      x = x0 - h;
-      const double down = surrogate();
-      x = x0;
       INFO(name << "[" << i << "]");
-      CHECK(masked.second[k] == Approx((up - down) / (2 * h)).margin(2e-4).epsilon(3e-2));
+      CHECK(masked.second[k] == Approx(central_difference(p.value().data()[i], surrogate)).margin(2e-4).epsilon(3e-2));
       ++checked;
     }
   }

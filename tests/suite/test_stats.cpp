@@ -133,6 +133,8 @@ TEST_CASE("text generators' probability of improvement at temperature 1 and at m
   }
   rows.push_back(row("A", 4, {pt(0.8, 6.3, 8.9), pt(1.0, 6.0, 9.3)}, oracle));  // does not cool down to 6.4
   rows.push_back({{"label", "dqn"}, {"agent", "dqn"}, {"env", "CartPole-v1"}, {"seed", 1}});  // no sweep: not a generator
+  // B trained against a reward model: a generator of its own, "B on {run:seqgan}"
+  const std::string B = "B on {run:seqgan}";
   const nlohmann::json poi = text_probability_of_improvement(rows, 500, 3);
   auto find = [&](const std::string& x, const std::string& y, const std::string& at) {
     for (const auto& e : poi)
@@ -141,14 +143,23 @@ TEST_CASE("text generators' probability of improvement at temperature 1 and at m
     return nlohmann::json();
   };
   REQUIRE(poi.size() == 4);  // two ordered pairs, two comparisons
-  const auto t1 = find("B", "A", "temperature 1");
+  const auto t1 = find(B, "A", "temperature 1");
   CHECK(t1["value"] == Approx(1.0));  // lower NLL-oracle on every pair of seeds (A's fourth included)
   CHECK(t1["tasks"] == 1);
   CHECK(t1["metric"]["TextOracle-v0 {\"oracle\":\"o\"}"] == "nll_oracle");
-  CHECK(find("A", "B", "temperature 1")["value"] == Approx(0.0));
-  const auto m = find("A", "B", "matched NLL-test");
+  CHECK(find("A", B, "temperature 1")["value"] == Approx(0.0));
+  const auto m = find("A", B, "matched NLL-test");
   CHECK(m["value"] == Approx(1.0));
   CHECK(m["excluded"] == 1);
   CHECK(m["matched_nll_test"]["TextOracle-v0 {\"oracle\":\"o\"}"].get<double>() == Approx(6.4));
-  CHECK(find("B", "A", "matched NLL-test")["value"] == Approx(0.0));
+  CHECK(find(B, "A", "matched NLL-test")["value"] == Approx(0.0));
+  // the same label on the task's own reward and on a reward model: two generators, not one
+  nlohmann::json two = nlohmann::json::array();
+  for (int s = 1; s <= 2; ++s) {
+    two.push_back(row("reinforce", s, {pt(1.0, 6.0, 9.0)}, oracle));
+    two.push_back(row("reinforce", s, {pt(1.0, 6.0, 11.0)}, with_d));
+  }
+  const nlohmann::json p2 = text_probability_of_improvement(two, 100, 1);
+  REQUIRE(p2.size() == 4);
+  CHECK(p2[0]["value"].get<double>() + p2[1]["value"].get<double>() == Approx(1.0));
 }

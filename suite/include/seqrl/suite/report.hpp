@@ -46,7 +46,8 @@ std::map<std::string, std::string> run_labels(const std::vector<RunSpec>& runs);
 // rliable's probability of improvement between the text generators of a suite's rows (each with
 // "label", "env", "env_options", "seed" and "text_sweep": per temperature NLL-test and the task's
 // metrics), on each task they share (env and env options but the reward model: the same data and
-// yardstick), by the task's quality metric: NLL-oracle (lower is better), else grammaticality,
+// yardstick; a generator is its label and the reward model it trained against, "reinforce on
+// {run:seqgan}"), by the task's quality metric: NLL-oracle (lower is better), else grammaticality,
 // else BLEU-5. Two comparisons per pair of labels X, Y:
 //  - "temperature 1": the metric of each run sampled at temperature 1;
 //  - "matched NLL-test": the metric where the run's NLL-test equals c, the larger of X's and Y's
