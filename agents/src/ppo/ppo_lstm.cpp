@@ -233,10 +233,14 @@ Metrics PPOText::update() {
     old = policy_.log_probs(seqs);
   }
   const nets::Tensor ref = ref_.log_probs(seqs);
-  double nucleus_size = 0;
+  double nucleus_size = 0, tokens = 0;  // the mean size of the action space left, over the chosen tokens
   if (nlpo) {
-    for (size_t i = 0; i < nucleus.size(); ++i) nucleus_size += nucleus.data()[i] == 0.f;
-    nucleus_size /= double(M * T);
+    for (size_t i = 0; i < M * T; ++i) {
+      if (mask.data()[i] == 0.f) continue;
+      tokens += 1;
+      for (size_t v = 0; v < V_; ++v) nucleus_size += nucleus.data()[i * V_ + v] == 0.f;
+    }
+    nucleus_size /= std::max(tokens, 1.0);
   }
   nets::Tensor values;
   {
@@ -335,7 +339,7 @@ Metrics PPOText::update() {
                {"beta", beta_used},          {"policy_loss", fig[0] / fig[4]},
                {"value_loss", fig[1] / fig[4]}, {"approx_kl", fig[2] / fig[4]},
                {"clipfrac", fig[3] / fig[4]}, {"train_return", mean_return}};
-  if (nlpo) m.push_back({"nucleus_tokens", nucleus_size});  // mean size of the action space left
+  if (nlpo) m.push_back({"nucleus_tokens", nucleus_size});
   return m;
 }
 
