@@ -147,6 +147,19 @@ def ppo_kl_oracle_improvement():
     return "\n".join(out)
 
 
+def ppo_speed():
+    """PPO's whole training loop on CartPole-v1 against the PyTorch peer, bench/compare_ppo.sh's rounds."""
+    d = json.load(open(os.path.join(ROOT, "bench", "results", "ppo_vs_peer.json")))
+    n = len(d["ours_per_round"])
+    out = ["| env steps/s | " + " | ".join("round %d" % (i + 1) for i in range(n)) + " | median |",
+           "|---|" + "---|" * (n + 1)]
+    for who, k, med in (("seqrl", "ours_per_round", d["ours_steps_per_s"]), ("peer (PyTorch, CleanRL's algorithm)", "peer_per_round", d["peer_steps_per_s"])):
+        out.append("| %s | %s | %s |" % (who, " | ".join("{:,.0f}".format(v) for v in d[k]), "{:,.0f}".format(med)))
+    out += ["", "Ratio of the medians: **%.2fx** (target: 5x), %s env steps per round, %s." % (
+        d["ratio"], "{:,}".format(d["steps"]), d["cpu"])]
+    return "\n".join(out)
+
+
 def _jsonl(path):
     return [json.loads(l) for l in open(path)] if os.path.exists(path) else []
 
@@ -234,7 +247,7 @@ PLOTS = {"seqgan_reference_log.png": plot_seqgan_reference_log}
 
 SECTIONS = {"zoo_control": zoo_control, "zoo_control_improvement": zoo_control_improvement,
             "ppo_kl_oracle": ppo_kl_oracle, "seqgan_reference_log": seqgan_reference_log, "toy": toy,
-            "ppo_kl_oracle_improvement": ppo_kl_oracle_improvement}
+            "ppo_kl_oracle_improvement": ppo_kl_oracle_improvement, "ppo_speed": ppo_speed}
 BLOCK = re.compile(r"(<!-- generated: (?P<name>[a-z_0-9]+) [^>]*-->\n)(?P<body>.*?)(\n<!-- /generated: (?P=name) -->)", re.S)
 
 
