@@ -47,6 +47,7 @@ int fit_command(const std::vector<std::string>& args, std::ostream& out, std::os
       ("hidden", po::value(&c.hidden)->default_value(c.hidden), "autoencoders: hidden width (0 = 64 for vectors, 256 for sentences)")
       ("emb", po::value(&c.emb)->default_value(c.emb), "sentences: embedding width")
       ("init-std", po::value(&c.init_std)->default_value(c.init_std), "lm: N(0, s) initialisation of every parameter (SeqGAN: 0.1; 0 = the layers' defaults)")
+      ("shuffle", po::value(&c.shuffle)->default_value(c.shuffle), "lm: shuffle the data every epoch (0: one fixed order, as SeqGAN's loader)")
       ("kl-anneal", po::value(&c.kl_anneal_steps)->default_value(c.kl_anneal_steps), "VAE: updates of linear KL warm-up (0 = none)")
       ("word-dropout", po::value(&c.word_dropout)->default_value(c.word_dropout), "sentences: decoder word-dropout probability")
       ("g-loss", po::value(&c.g_loss)->default_value(c.g_loss), "GAN: nonsaturating (-log D(G(z))) or saturating (log(1 - D(G(z))))")

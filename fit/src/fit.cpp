@@ -32,7 +32,7 @@ using namespace seqrl::agents;
   X(checkpoint_every) X(latent) X(hidden) X(emb) X(kl_anneal_steps) X(word_dropout) X(g_loss)     \
   X(d_steps) X(noise_dim) X(g_layers) X(d_layers) X(gan_hidden) X(pretrain_d) X(d_dropout) X(d_l2) \
   X(grad_penalty) X(beta1) X(oracle_dir) X(corpus) X(test) X(samples) X(max_len) X(oracle_vocab)    \
-  X(oracle_seq_len) X(oracle_seed) X(encoder) X(vocab_file) X(init_std)
+  X(oracle_seq_len) X(oracle_seed) X(encoder) X(vocab_file) X(init_std) X(shuffle)
 
 void to_json(nlohmann::json& j, const FitConfig& c) {
   j = nlohmann::json::object();
@@ -96,6 +96,7 @@ void validate(const FitConfig& c) {
   need(c.word_dropout >= 0.f && c.word_dropout < 1.f, "--word-dropout must be in [0, 1)");
   need(c.init_std >= 0.f, "--init-std must be >= 0");
   need(c.init_std == 0.f || c.kind == "lm", "--init-std is for an lm (the autoencoders and GANs use their layers' defaults)");
+  need(c.shuffle || c.kind == "lm", "--shuffle 0 is for an lm");
   need(c.g_loss == "nonsaturating" || c.g_loss == "saturating",
        "--g-loss must be nonsaturating or saturating, got '" + c.g_loss + "'");
   need(c.d_steps >= 1, "--d-steps must be >= 1");
@@ -278,7 +279,10 @@ text::TextTaskOptions task_options(const FitConfig& c) {
 // position in it ("cursor"); loading redraws the same order.
 class EpochBatches {
  public:
-  EpochBatches(size_t rows, uint64_t seed) : rows_(rows), data_(seed) { new_epoch(); }
+  // shuffle false: every epoch walks the rows in their order (SeqGAN's data loader)
+  EpochBatches(size_t rows, uint64_t seed, bool shuffle = true) : rows_(rows), data_(seed), shuffle_(shuffle) {
+    new_epoch();
+  }
   // The next B rows of data (a fresh order when the epoch has fewer than B left).
   nets::IntTensor next(const nets::IntTensor& data, size_t B) {
     if (cursor_ + B > order_.size()) new_epoch();
@@ -299,11 +303,17 @@ class EpochBatches {
  private:
   void new_epoch() {
     epoch_rng_ = data_.state();
-    order_ = text::shuffled_order(rows_, data_);
+    if (shuffle_) {
+      order_ = text::shuffled_order(rows_, data_);
+    } else {
+      order_.resize(rows_);
+      for (size_t i = 0; i < rows_; ++i) order_[i] = i;
+    }
     cursor_ = 0;
   }
   size_t rows_;
   nets::Rng data_;
+  bool shuffle_ = true;
   std::string epoch_rng_;
   std::vector<size_t> order_;
   size_t cursor_ = 0;
@@ -558,7 +568,7 @@ class LanguageModelFitter : public Fitter {
  public:
   LanguageModelFitter(const FitConfig& c, text::TextTask task)
       : c_(c), task_(std::move(task)), init_(c.seed), gen_(gen_config(c, task_), init_),
-        batches_(task_.real.shape()[0], c.seed + 1001) {
+        batches_(task_.real.shape()[0], c.seed + 1001, c.shuffle) {
     const size_t B = batch_of(c);
     if (task_.real.shape()[0] < B)
       throw ValueError("seqrl fit: '" + c.data + "' has " + std::to_string(task_.real.shape()[0]) +

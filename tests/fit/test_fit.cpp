@@ -102,6 +102,22 @@ TEST_CASE("fit lm: an LSTM language model on the grammar, resumed mid-epoch equa
   CHECK_THROWS_WITH(validate(fit_defaults("lm", "ring8")), Catch::Contains("an lm fits a text data set"));
 }
 
+TEST_CASE("fit lm --shuffle 0 walks the data in one fixed order, as SeqGAN's loader, and fits otherwise than the shuffled order", "[agents][fit][lm]") {
+  FitConfig c = fit_defaults("lm", "grammar");
+  c.samples = 640, c.steps = 25, c.eval_every = 0, c.handle_sigint = false;
+  c.out = tmpdir("lm_order_shuffled");
+  const FitResult shuffled = fit::fit(c);
+  c.shuffle = false, c.out = tmpdir("lm_order_fixed");
+  const FitResult fixed = fit::fit(c);
+  c.out = tmpdir("lm_order_fixed_again");
+  const FitResult again = fit::fit(c);
+  CHECK(fixed.final_eval == again.final_eval);
+  CHECK(fixed.final_eval != shuffled.final_eval);  // 25 updates over 10 batches an epoch: the orders differ
+  FitConfig v = fit_defaults("vae", "ring8");
+  v.shuffle = false;
+  CHECK_THROWS_WITH(validate(v), Catch::Contains("--shuffle 0 is for an lm"));
+}
+
 TEST_CASE("fit: tuned defaults per data set (a sentence VAE gets its anti-collapse settings)", "[agents][fit]") {
   const FitConfig v = fit_defaults("vae", "coco");
   CHECK(v.kl_anneal_steps == 3000);

@@ -43,6 +43,7 @@ struct FitConfig {
   size_t hidden = 0;           // 0: 64 for vectors (two layers), 256 for sentences (the LSTMs)
   size_t emb = 128;            // sentences: embedding width
   float init_std = 0.f;        // lm: every parameter N(0, init_std), SeqGAN's init (0.1); 0 = the layers' defaults
+  bool shuffle = true;         // lm: a fresh order of the data every epoch (false: one fixed order, SeqGAN's loader)
   long kl_anneal_steps = 0;    // VAE: linear KL warm-up over this many updates
   float word_dropout = 0.f;    // sentence VAE/AE: decoder word dropout
   // GAN
