@@ -175,8 +175,10 @@ def _seqgan_reference():
         if not name.startswith("seed"):
             continue
         d = os.path.join(base, name)
-        pre = {r["step"] // 156 - 1: r["nll_oracle"] for r in _jsonl(os.path.join(d, "pretrain.jsonl"))
-               if "nll_oracle" in r and r["step"] > 0 and r["step"] % 156 == 0}
+        def by_epoch(name):
+            return {r["step"] // 156 - 1: r["nll_oracle"] for r in _jsonl(os.path.join(d, name))
+                    if "nll_oracle" in r and r["step"] > 0 and r["step"] % 156 == 0}
+        pre, fixed = by_epoch("pretrain.jsonl"), by_epoch("pretrain_fixed.jsonl")
         adv = {int(r["adversarial_batches"]) - 1: r["nll_oracle"] for r in _jsonl(os.path.join(d, "adversarial.jsonl"))
                if "nll_oracle" in r and "adversarial_batches" in r}
         machine = {}
@@ -188,7 +190,8 @@ def _seqgan_reference():
         seconds = {"pretrain": max((r.get("seconds", 0) for r in _jsonl(os.path.join(d, "pretrain.jsonl"))), default=0),
                    "adversarial": max((r.get("seconds", 0) for r in rows), default=0),
                    "d_pretrain": next((r["seconds"] for r in rows if "pretrain_d_loss" in r), 0)}
-        seeds[int(name[4:])] = {"pretrain": pre, "adversarial": adv, "machine": machine, "seconds": seconds}
+        seeds[int(name[4:])] = {"pretrain": pre, "pretrain_fixed": fixed, "adversarial": adv, "machine": machine,
+                                "seconds": seconds}
     return ref, seeds
 
 
@@ -204,16 +207,19 @@ def seqgan_reference_log():
             line += ", D's pre-training %.0f s, %d adversarial batches in %.0f s" % (
                 r["seconds"]["d_pretrain"], len(r["adversarial"]), r["seconds"]["adversarial"] - r["seconds"]["d_pretrain"])
         out.append(line)
-    out += ["", "| phase | point | SeqGAN's log | ours: mean [min, max] over seeds | seeds | ours - log |", "|---|---|---|---|---|---|"]
+    out += ["", "| phase | point | SeqGAN's log | ours: mean [min, max] over seeds | seeds | ours - log | "
+            "ours, data in one fixed order (seeds) | that - log |", "|---|---|---|---|---|---|---|---|"]
     for phase, label in (("pretrain", "after epoch"), ("adversarial", "after batch")):
         for point, theirs in ref[phase]:
             mine = [r[phase][point] for r in seeds.values() if point in r[phase]]
             if not mine or (phase == "pretrain" and point not in (0, 5, 10, 20, 40, 60, 80, 100, 115)):
                 continue  # (the plot has every point of the pre-training)
             mean = sum(mine) / len(mine)
-            out.append("| %s | %s %d | %.3f | %.3f [%.3f, %.3f] | %d | %+.3f |" % (
+            fx = [r["pretrain_fixed"][point] for r in seeds.values() if phase == "pretrain" and point in r["pretrain_fixed"]]
+            fcell = ("%.3f (%d) | %+.3f" % (sum(fx) / len(fx), len(fx), sum(fx) / len(fx) - theirs)) if fx else "- | -"
+            out.append("| %s | %s %d | %.3f | %.3f [%.3f, %.3f] | %d | %+.3f | %s |" % (
                 "G's MLE" if phase == "pretrain" else "adversarial", label, point + 1, theirs, mean, min(mine), max(mine),
-                len(mine), mean - theirs))
+                len(mine), mean - theirs, fcell))
     return "\n".join(out)
 
 
@@ -230,6 +236,10 @@ def plot_seqgan_reference_log(path):
             pts = sorted(r[phase].items())
             if pts:
                 ax.plot([p + 1 for p, _ in pts], [v for _, v in pts], "-", lw=1.2, label="seqrl, seed %d" % s)
+            fixed = sorted(r["pretrain_fixed"].items()) if phase == "pretrain" else []
+            if fixed:
+                ax.plot([p + 1 for p, _ in fixed], [v for _, v in fixed], "--", lw=1.2,
+                        label="seqrl, seed %d, data in one fixed order" % s)
         ax.set_title(title)
         ax.set_xlabel(xl)
         ax.set_ylabel("NLL-oracle (9,984 samples)")

@@ -7,6 +7,9 @@
 #   pretrain SEED   G's 120 epochs of MLE (seqrl fit lm: SeqGAN's sizes, N(0, 0.1) init, Adam 0.01,
 #                   clip 5, batch 64, 10,000 oracle samples; the same data as TextOracle-v0's seed),
 #                   NLL-oracle on 9,984 samples after each epoch. About 15 minutes on one core.
+#   pretrain-fixed SEED
+#                   the same with one fixed order of the data every epoch (fit lm --shuffle 0), as
+#                   SeqGAN's loader walks its file: the data order is what separates the two curves.
 #   adversarial SEED
 #                   seqrl train --agent seqgan --protocol reference from that generator: D's 50
 #                   rounds of pre-training (about 55 minutes on one core), then adversarial batches
@@ -16,11 +19,11 @@
 #   plot            bench/results.py: the table in docs/results.md and docs/seqgan_reference_log.png
 #                   from the committed raw results (with every other generated table).
 #
-# Raw results (small JSON, committed): bench/results/seqgan_reference/seed$SEED/{pretrain,adversarial}.jsonl
-# usage: [SEQRL_BIN=build/seqrl] SEQRL_NUM_THREADS=1 bash bench/seqgan_reference_log.sh pretrain|adversarial SEED [RUNS=runs/seqgan_reference]
+# Raw results (small JSON, committed): bench/results/seqgan_reference/seed$SEED/{pretrain,pretrain_fixed,adversarial}.jsonl
+# usage: [SEQRL_BIN=build/seqrl] SEQRL_NUM_THREADS=1 bash bench/seqgan_reference_log.sh pretrain|pretrain-fixed|adversarial SEED [RUNS=runs/seqgan_reference]
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-what=${1:?pretrain, adversarial or plot}
+what=${1:?pretrain, pretrain-fixed, adversarial or plot}
 if [ "$what" = plot ]; then exec /usr/bin/python3 "$root/bench/results.py"; fi
 seed=${2:?seed}
 runs=${3:-$root/runs/seqgan_reference}
@@ -49,6 +52,13 @@ case $what in
         --steps $((120 * 156)) --eval-every 156 --eval-samples 9984 --out "$fit" --overwrite > /dev/null
     fi
     keep "$fit" pretrain ;;
+  pretrain-fixed)
+    d=$runs/pretrain_fixed_s$seed
+    if [ ! -f "$d/summary.json" ]; then
+      "$bin" fit lm --data oracle --oracle "$oracle" --seed "$seed" --init-std 0.1 --samples 10000 --shuffle 0 \
+        --steps $((120 * 156)) --eval-every 156 --eval-samples 9984 --out "$d" --overwrite > /dev/null
+    fi
+    keep "$d" pretrain_fixed ;;
   adversarial)
     [ -f "$fit/generator.safetensors" ] || { echo "run 'pretrain $seed' first" >&2; exit 1; }
     d=$runs/adversarial_s$seed
@@ -68,5 +78,5 @@ case $what in
     done
     wait $pid
     keep "$d" adversarial ;;
-  *) echo "pretrain, adversarial or plot" >&2; exit 2 ;;
+  *) echo "pretrain, pretrain-fixed, adversarial or plot" >&2; exit 2 ;;
 esac
