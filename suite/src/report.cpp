@@ -305,7 +305,6 @@ double random_score(const std::string& env_id, const json& env_options, const st
 }
 
 
-// The report of a finished (or partly finished) suite folder: results, stats, report.md.
 json text_probability_of_improvement(const json& rows, size_t resamples, uint64_t seed) {
   // task -> label -> the runs' sweeps
   std::map<std::string, std::map<std::string, std::vector<const json*>>> tasks;
@@ -442,6 +441,7 @@ std::map<std::string, std::string> run_labels(const std::vector<RunSpec>& runs) 
   return labels;
 }
 
+// The report of a finished (or partly finished) suite folder: results, stats, report.md.
 json suite_report(const std::string& out_dir, const json& suite, const std::vector<RunSpec>& runs,
                   const std::vector<std::string>& skipped) {
   // what the statistics compare: the agent, told apart by its options where one agent runs on
