@@ -344,15 +344,12 @@ json text_probability_of_improvement(const json& rows, size_t resamples, uint64_
     }
     return std::nullopt;
   };
-  auto metric_of = [](const std::map<std::string, std::vector<const json*>>& by_label) -> std::string {
+  // the task's quality metric: the first that every run has at temperature 1
+  auto metric_of = [&](const std::map<std::string, std::vector<const json*>>& by_label) -> std::string {
     for (const char* k : {"nll_oracle", "grammatical", "bleu5"}) {
       bool all = true;
       for (const auto& [l, sweeps] : by_label)
-        for (const json* s : sweeps) {
-          bool has = false;
-          for (const auto& m : *s) has = has || (m["temperature"].get<double>() == 1.0 && m.contains(k));
-          all = all && has;
-        }
+        for (const json* s : sweeps) all = all && at_one(*s, k).has_value();
       if (all) return k;
     }
     return "";
