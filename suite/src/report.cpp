@@ -179,7 +179,7 @@ json builtin_suite(const std::string& name) {
     // SeqGAN's oracle, the caption grammar and COCO: MLE, SeqGAN's and LeakGAN's fast protocols,
     // REINFORCE on the env's own reward, REINFORCE and DQN rewarded by the same seed's SeqGAN
     // discriminator, and PPO with a KL anchor to the MLE run's generator; 9,984 samples per
-    // temperature
+    // temperature; 5 seeds, as the toy suite
     const json oracle = {{"oracle", text::data_path("seqgan_oracle")}};
     json runs = json::array();
     for (const auto& [env, eo] : std::vector<std::pair<std::string, json>>{
@@ -206,7 +206,7 @@ json builtin_suite(const std::string& name) {
       ppo(d, {{"beta", 0.1}, {"target-kl", 2}});
       runs.push_back({{"agent", "random"}, {"env", env}, {"env_options", eo}, {"steps", 5000}});
     }
-    return {{"name", "text"}, {"seeds", {1, 2, 3}}, {"runs", runs},
+    return {{"name", "text"}, {"seeds", {1, 2, 3, 4, 5}}, {"runs", runs},
             {"temperatures", {0.6, 0.8, 1.0, 1.2, 1.4}}, {"text_samples", 9984}};
   }
   if (name == "paper") {
