@@ -31,4 +31,15 @@ ret = sorted(r['return'] for r in res['rows'] if r['agent'] == 'reinforce')
 want = sorted((x - st['random_return']) / (st['threshold'] - st['random_return']) for x in ret)
 assert np.allclose(sorted(s['reinforce'][:, 0]), want), (s['reinforce'], want)
 " || { echo "scores.npz is not the normalised scores in rliable's layout"; exit 1; }
-echo "report.html: $n plots embedded; scores.npz in rliable's layout"
+# the text generator's quality at temperature 1 in the same layout: the grammatical share of MLE's samples
+/usr/bin/python3 -c "
+import json, numpy as np
+s = dict(np.load('$dir/r/text_scores.npz')); meta = json.load(open('$dir/r/text_scores.json'))
+assert meta['tasks'] == ['TextGrammar-v0'] and meta['metric'] == {'TextGrammar-v0': 'grammatical'}, meta
+assert sorted(s) == ['mle'] and s['mle'].shape == (2, 1), {k: v.shape for k, v in s.items()}
+res = json.load(open('$dir/r/results.json'))
+want = [p['grammatical'] for r in sorted((r for r in res['rows'] if r['agent'] == 'mle'), key=lambda r: r['seed'])
+        for p in r['text_sweep'] if p['temperature'] == 1.0]
+assert np.allclose(s['mle'][:, 0], want), (s['mle'], want)
+" || { echo "text_scores.npz is not the text generators' quality in rliable's layout"; exit 1; }
+echo "report.html: $n plots embedded; scores.npz and text_scores.npz in rliable's layout"
