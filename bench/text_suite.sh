@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# The built-in `text` suite's part for one task (SeqGAN's oracle, the caption grammar or COCO), run
+# one seed at a time so that it can be done in pieces: after each seed the report of every finished
+# run is written and its raw results are copied to bench/results/text_TASK/ (commit them as they
+# land); run the same command again and finished runs are reused, an interrupted one resumes.
+#
+#   TASK    oracle (TextOracle-v0 on ../shared/data/seqgan_oracle), grammar (TextGrammar-v0) or
+#           coco (TextCoco-v0); the task's 11 runs of `seqrl suite --show text` (MLE, SeqGAN,
+#           LeakGAN, REINFORCE on the task's reward and on SeqGAN's D, DQN on D, PPO with a KL
+#           anchor on the task's reward and on D at three KL settings, random)
+#   SEEDS   the seeds to run now (default: the suite's 1-5); the report covers all that have finished
+#
+# One thread per run (SEQRL_NUM_THREADS=1 unless set). About 30 minutes per seed of the oracle's part
+# on one core of this machine (LeakGAN's fast protocol is half of it).
+# Then: /usr/bin/python3 bench/results.py writes the tables into docs/results.md.
+# usage: [SEQRL_BIN=build/seqrl] bash bench/text_suite.sh oracle|grammar|coco [SEEDS...]
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+task=${1:?oracle, grammar or coco}
+shift
+case $task in
+  oracle) env=TextOracle-v0 ;;
+  grammar) env=TextGrammar-v0 ;;
+  coco) env=TextCoco-v0 ;;
+  *) echo "bench/text_suite.sh: unknown task '$task' (oracle, grammar or coco)" >&2; exit 2 ;;
+esac
+# SEQRL_BIN: a copy of the binary (and its commit in SEQRL_BIN.commit), so that a rebuild beside a long run does not change it
+bin=${SEQRL_BIN:-$root/build/seqrl}
+[ -x "$bin" ] || bash "$root/cmake/setup.sh" "$root/build" > /dev/null
+commit=$(cat "$bin.commit" 2> /dev/null || git rev-parse --short HEAD)
+export SEQRL_NUM_THREADS=${SEQRL_NUM_THREADS:-1} OPENBLAS_NUM_THREADS=1
+suite=bench/suites/text_$task.json
+out=runs/text_$task
+raw=bench/results/text_$task
+mkdir -p "$out" "$raw"
+# the task's runs of the built-in suite, under the task's name
+"$bin" suite --show text | /usr/bin/python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+d["name"] = "text_" + sys.argv[1]
+d["runs"] = [r for r in d["runs"] if r["env"] == sys.argv[2]]
+json.dump(d, sys.stdout, indent=1)
+print()' "$task" "$env" > "$suite"
+seeds=("$@")
+[ ${#seeds[@]} -gt 0 ] || mapfile -t seeds < <(/usr/bin/python3 -c 'import json, sys; print(*json.load(open(sys.argv[1]))["seeds"], sep="\n")' "$suite")
+for seed in "${seeds[@]}"; do
+  piece=$(mktemp)
+  /usr/bin/python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); d["seeds"] = [int(sys.argv[2])]; json.dump(d, sys.stdout)' "$suite" "$seed" > "$piece"
+  start=$(date +%s)
+  "$bin" suite "$piece" --out "$out" > "$out/seed$seed.log" 2>&1
+  rm -f "$piece"
+  echo "text_$task seed $seed: $(( $(date +%s) - start )) s"
+  "$bin" suite "$suite" --out "$out" --report-only > /dev/null
+  cp "$out/results.json" "$raw/results.json"
+  printf '{"commit": "%s", "cpu": "%s", "threads": "%s", "date": "%s", "command": "bash bench/text_suite.sh %s"}\n' "$commit" \
+    "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')$(grep -qw avx512f /proc/cpuinfo && echo ', AVX-512' || echo ', AVX2')" \
+    "$SEQRL_NUM_THREADS" "$(date -u +%F)" "$task" > "$raw/machine.json"
+done
