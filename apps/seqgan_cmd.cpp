@@ -1,4 +1,5 @@
-// `seqrl seqgan`: an alias of `seqrl train` kept for the commands in docs/results.md. It maps its
+// `seqrl seqgan`: an alias of `seqrl train` kept for the commands of earlier results (docs/results.md
+// as of commit 91ea315) and scripts written against them. It maps its
 // options onto `seqrl train --agent seqgan` (--mode seqgan) or `seqrl train --agent mle` (--mode
 // mle: the MLE baseline, the protocol's pre-training epochs plus --mle-extra-epochs, at the
 // protocol's learning rate, clip, batch and initialisation), prints that command on stderr and

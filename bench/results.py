@@ -147,6 +147,136 @@ def ppo_kl_oracle_improvement():
     return "\n".join(out)
 
 
+TEXT_QUALITY = (("nll_oracle", "NLL-oracle", False), ("grammatical", "grammatical", True), ("bleu5", "BLEU-5", True))
+
+
+def _generator(row_or_stat):
+    """A text generator's name as the suite's text comparison writes it: the run's label, and the
+    reward model it was trained against."""
+    who = row_or_stat.get("label", row_or_stat["agent"])
+    rm = (row_or_stat.get("env_options") or {}).get("reward_model")
+    return who + (" on " + (rm if isinstance(rm, str) else json.dumps(rm, sort_keys=True, separators=(",", ":"))) if rm else "")
+
+
+def _text_suite_tables(name):
+    """A text suite's part (bench/text_suite.sh TASK; raw: bench/results/NAME): how it ran, each
+    generator's figures at temperature 1 (IQM over seeds with its 95% bootstrap interval), and
+    rliable's probability of improvement of each generator over MLE and over SeqGAN, at temperature
+    1 and at matched NLL-test."""
+    base = os.path.join(ROOT, "bench", "results", name)
+    res = json.load(open(os.path.join(base, "results.json")))
+    m = json.load(open(os.path.join(base, "machine.json")))
+    runs = {}
+    for r in res["rows"]:
+        runs.setdefault(_generator(r), []).append(r)
+    seeds_done = sorted({r["seed"] for r in res["rows"]})
+    planned = len(res["suite"]["runs"]) * len(res["suite"]["seeds"])
+    text = [st for st in res["stats"] if "nll_test" in st]
+    metric = next((k for k, _, _ in TEXT_QUALITY if text and all(k in st for st in text)), None)
+    mlabel, higher = next(((l, h) for k, l, h in TEXT_QUALITY if k == metric), ("-", False))
+    wall = sorted(r["wall_seconds"] for r in res["rows"])
+    out = ["- `%s`, commit %s, %s, %s thread per run, %s; %d of the suite's %d runs finished (seeds %s of %s), "
+           "wall time per run %.0f-%.0f s (median %.0f)." % (
+               m["command"], m["commit"], m["cpu"], m["threads"], m["date"], len(res["rows"]), planned,
+               ", ".join(map(str, seeds_done)), "-".join(map(str, (res["suite"]["seeds"][0], res["suite"]["seeds"][-1]))),
+               wall[0], wall[-1], wall[len(wall) // 2]),
+           "", "At temperature 1 (%s samples), IQM over seeds [95%% CI]; %s: %s is better:" % (
+               "{:,}".format(res["suite"]["text_samples"]), mlabel, "higher" if higher else "lower"), "",
+           "| generator | seeds | %s | NLL-test | Self-BLEU-5 | final return | median wall s |" % mlabel,
+           "|---|---|---|---|---|---|---|"]
+
+    def cell(st, k, f="%.3f"):
+        if k not in st:
+            return "-"
+        iq = st[k]["iqm"]
+        return (f + " [" + f + ", " + f + "]") % (iq["value"], iq["lo"], iq["hi"]) if iq["hi"] > iq["lo"] else f % iq["value"]
+
+    for st in sorted(res["stats"], key=lambda st: (_generator(st) != "mle", _generator(st))):
+        g = _generator(st)
+        w = sorted(r["wall_seconds"] for r in runs[g])
+        out.append("| %s | %d | %s | %s | %s | %s | %.0f |" % (
+            g, st["seeds"], cell(st, metric) if metric else "-", cell(st, "nll_test"), cell(st, "selfbleu5"),
+            cell(st, "return"), w[len(w) // 2]))
+    out += ["", "Probability of improvement on %s (rliable: P(X better than Y) by Mann-Whitney over seeds, 95%% "
+            "bootstrap CI); at matched NLL-test each run is cooled along its sweep (temperatures <= 1) to the "
+            "pair's worse mean NLL-test at temperature 1, and runs whose sweep does not reach it are left out:" % mlabel, "",
+            "| X | Y | temperature 1 | matched NLL-test | matched at | runs left out |", "|---|---|---|---|---|---|"]
+    by = {}
+    for e in res.get("text_probability_of_improvement", []):
+        by.setdefault((e["x"], e["y"]), {})[e["at"]] = e
+    for y in ("mle", "seqgan"):
+        for x in sorted({x for x, yy in by if yy == y and x not in ("mle", "seqgan")} | ({"seqgan"} if y == "mle" else set()),
+                        key=lambda x: (not x.startswith(("seqgan", "leakgan")), x)):
+            if (x, y) not in by:
+                continue
+            t, mt = by[(x, y)].get("temperature 1"), by[(x, y)].get("matched NLL-test")
+            c = lambda e: "%.2f [%.2f, %.2f]" % (e["value"], e["lo"], e["hi"]) if e else "-"
+            at = ", ".join("%.3f" % v for v in mt["matched_nll_test"].values()) if mt and mt.get("matched_nll_test") else "-"
+            out.append("| %s | %s | %s | %s | %s | %s |" % (x, y, c(t), c(mt), at, mt["excluded"] if mt else "-"))
+    return "\n".join(out)
+
+
+def text_oracle():
+    """The text suite's part on SeqGAN's oracle."""
+    return _text_suite_tables("text_oracle")
+
+
+def text_features():
+    """DQN on a small oracle task on raw tokens, on a sentence VAE's and AE's codes, and random
+    (bench/text_features.sh): the deterministic evaluation's mean over seeds along training, the
+    final returns per seed, and the codes' fits."""
+    d = json.load(open(os.path.join(ROOT, "bench", "results", "text_features.json")))
+    c = d["curves"]
+    obs = [o for o in ("raw", "vae", "ae", "random") if o in c]
+    n = len(c["raw"]["final"])
+    out = ["- `bash bench/text_features.sh \"%s\" %d`, commit %s, %s, %s thread per run, %s." % (
+        " ".join(str(s + 1) for s in range(n)), c["raw"]["steps"][-1], d.get("commit", "?"), d.get("cpu", "?"),
+        d.get("threads", "?"), d.get("date", "?")), "",
+        "The runner's deterministic evaluation return, mean over seeds 1-%d:" % n, "",
+        "| step | " + " | ".join(obs) + " |", "|---|" + "---|" * len(obs)]
+    for i, st in enumerate(c["raw"]["steps"]):
+        out.append("| %d | %s |" % (st, " | ".join("%.3f" % (sum(v[i] for v in c[o]["per_seed"]) / n) for o in obs)))
+    out += ["", "| observation | final return, mean | per seed | median wall s |", "|---|---|---|---|"]
+    for o in obs:
+        f = c[o]["final"]
+        w = sorted(c[o]["seconds"])
+        out.append("| %s | %.3f | %s | %.1f |" % (o, sum(f) / len(f), ", ".join("%.3f" % x for x in f), w[len(w) // 2]))
+    out += ["", "| code | held-out reconstruction, nats per sequence | KL | greedy token accuracy |", "|---|---|---|---|"]
+    for k in ("vae", "ae"):
+        f = d["fits"][k]
+        out.append("| %s | %.2f | %.2f | %.3f |" % (k.upper(), f["recon"], f["kl"], f["recon_token_accuracy"]))
+    return "\n".join(out)
+
+
+def gan_modes():
+    """GANs on the 2-D mixtures with and without the remedies (bench/gan_modes.sh)."""
+    d = json.load(open(os.path.join(ROOT, "bench", "results", "gan_modes.json")))
+    out = ["| data | G loss | remedies | modes covered (per seed) | high-quality share (per seed) | median s |",
+           "|---|---|---|---|---|---|"]
+    for r in d["rows"]:
+        m, hq = r["modes_covered"], r["high_quality"]
+        out.append("| %s | %s | %s | %.1f / %d (%s) | %.3f (%s) | %.0f |" % (
+            r["data"], r["g_loss"].replace("nonsaturating", "non-saturating"), "yes" if r["remedies"] else "no",
+            sum(m) / len(m), r["modes"], ", ".join(map(str, m)), sum(hq) / len(hq), ", ".join("%.3f" % x for x in hq),
+            r["median_seconds"]))
+    return "\n".join(out)
+
+
+REMEDY = {"none": "none", "pretrain": "200 D updates first", "dsteps2": "2 D updates per G update",
+          "dropout": "dropout 0.2 in D", "l2": "L2 1e-4 on D", "r1": "R1 penalty, γ 0.1", "all": "all of them"}
+
+
+def gan_remedies():
+    """The remedies one at a time on the 5x5 grid with the non-saturating loss (bench/gan_remedies.sh)."""
+    d = json.load(open(os.path.join(ROOT, "bench", "results", "gan_remedies.json")))
+    out = ["| remedy alone | modes covered of 25 (per seed) | high-quality share (per seed) |", "|---|---|---|"]
+    for r in d["rows"]:
+        m, hq = r["modes_covered"], r["high_quality"]
+        out.append("| %s | %.1f (%s) | %.3f (%s) |" % (REMEDY.get(r["remedy"], r["remedy"]), sum(m) / len(m),
+                                                        ", ".join(map(str, m)), sum(hq) / len(hq), ", ".join("%.3f" % x for x in hq)))
+    return "\n".join(out)
+
+
 def ppo_speed():
     """PPO's whole training loop on CartPole-v1 against the PyTorch peer, bench/compare_ppo.sh's rounds."""
     d = json.load(open(os.path.join(ROOT, "bench", "results", "ppo_vs_peer.json")))
@@ -201,8 +331,9 @@ def seqgan_reference_log():
     out = []
     for s, r in sorted(seeds.items()):
         m = r["machine"].get("adversarial") or r["machine"].get("pretrain") or {}
-        line = "- seed %d: commit %s, %s, %s threads, %s; G's pre-training %.0f s" % (
-            s, m.get("commit", "?"), m.get("cpu", "?"), m.get("threads", "?"), m.get("date", "?"), r["seconds"]["pretrain"])
+        line = "- seed %d: commit %s, %s, %s thread%s, %s; G's pre-training %.0f s" % (
+            s, m.get("commit", "?"), m.get("cpu", "?"), m.get("threads", "?"), "" if m.get("threads") == "1" else "s",
+            m.get("date", "?"), r["seconds"]["pretrain"])
         if r["seconds"]["d_pretrain"]:
             line += ", D's pre-training %.0f s, %d adversarial batches in %.0f s" % (
                 r["seconds"]["d_pretrain"], len(r["adversarial"]), r["seconds"]["adversarial"] - r["seconds"]["d_pretrain"])
@@ -253,11 +384,63 @@ def plot_seqgan_reference_log(path):
     plt.close(fig)
 
 
+def plot_text_suite(name, path):
+    """A text suite's quality-diversity curves: each generator's quality metric against NLL-test over
+    the sampling temperatures, the mean over its seeds (a generator hacking its reward lies far off)."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    res = json.load(open(os.path.join(ROOT, "bench", "results", name, "results.json")))
+    curves = {}  # generator -> temperature -> [(nll_test, metric)]
+    metric = None
+    for key, label, higher in TEXT_QUALITY:
+        if all(key in p for r in res["rows"] for p in r.get("text_sweep") or []):
+            metric = (key, label, higher)
+            break
+    if metric is None:
+        return
+    for r in res["rows"]:
+        for p in r.get("text_sweep") or []:
+            if "nll_test" in p:
+                curves.setdefault(_generator(r), {}).setdefault(p["temperature"], []).append((p["nll_test"], p[metric[0]]))
+    fig, axes = plt.subplots(1, 2, figsize=(13, 5))
+    mean = {}
+    for g, by_t in sorted(curves.items()):
+        ts = sorted(by_t)
+        mean[g] = ([sum(a for a, _ in by_t[t]) / len(by_t[t]) for t in ts], [sum(b for _, b in by_t[t]) / len(by_t[t]) for t in ts],
+                   min(range(len(ts)), key=lambda i: abs(ts[i] - 1.0)), len(by_t[ts[0]]))
+    for ax in axes:
+        for g, (x, y, i, n) in mean.items():
+            line, = ax.plot(x, y, "-o", ms=3, lw=1.2, label="%s (%d seeds)" % (g, n))
+            ax.plot([x[i]], [y[i]], "s", ms=7, mfc="none", color=line.get_color())
+        ax.set_xlabel("NLL-test (lower: covers held-out data better)")
+        ax.set_ylabel("%s (%s is better)" % (metric[1], "higher" if metric[2] else "lower"))
+        ax.grid(alpha=0.3)
+    # the right panel: around MLE's and the GANs' curves, where the generators that did not hack their reward lie
+    near = [mean[g] for g in ("mle", "seqgan", "leakgan") if g in mean]
+    if near:
+        xs = [v for x, _, _, _ in near for v in x]
+        ys = [v for _, y, _, _ in near for v in y]
+        px, py = 0.15 * (max(xs) - min(xs) or 1), 0.15 * (max(ys) - min(ys) or 1)
+        axes[1].set_xlim(min(xs) - px, max(xs) + px)
+        axes[1].set_ylim(min(ys) - py, max(ys) + py)
+    axes[0].set_title("every generator", fontsize=10)
+    axes[1].set_title("zoomed on MLE's and the GANs' curves", fontsize=10)
+    axes[0].legend(fontsize=7, loc="best")
+    fig.suptitle("%s: quality against coverage over temperatures %s, mean over seeds (square: temperature 1)" % (
+        res["suite"].get("name", name), "-".join("%g" % t for t in (min(res["suite"]["temperatures"]), max(res["suite"]["temperatures"])))),
+        fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
 PLOTS = {"seqgan_reference_log.png": plot_seqgan_reference_log}
 
 SECTIONS = {"zoo_control": zoo_control, "zoo_control_improvement": zoo_control_improvement,
             "ppo_kl_oracle": ppo_kl_oracle, "seqgan_reference_log": seqgan_reference_log, "toy": toy,
-            "ppo_kl_oracle_improvement": ppo_kl_oracle_improvement, "ppo_speed": ppo_speed}
+            "ppo_kl_oracle_improvement": ppo_kl_oracle_improvement, "ppo_speed": ppo_speed,
+            "text_features": text_features, "gan_modes": gan_modes, "gan_remedies": gan_remedies}
 BLOCK = re.compile(r"(<!-- generated: (?P<name>[a-z_0-9]+) [^>]*-->\n)(?P<body>.*?)(\n<!-- /generated: (?P=name) -->)", re.S)
 
 

@@ -37,7 +37,11 @@ for s in $seeds; do
       --eval-every $((steps / 10)) --final-eval-episodes 10 --seed "$s" --overwrite --out "$d" > /dev/null 2>&1
   done
 done
-/usr/bin/python3 - "$out" "$root/bench/results/text_features.json" $seeds <<'PY'
+# the commit, the machine and the date, for the page's generated section
+commit=$(cat "$bin.commit" 2> /dev/null || git -C "$root" rev-parse --short HEAD)
+cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')$(grep -qw avx512f /proc/cpuinfo && echo ', AVX-512' || echo ', AVX2')"
+printf '{"commit": "%s", "cpu": "%s", "threads": "%s", "date": "%s"}' "$commit" "$cpu" "${SEQRL_NUM_THREADS:-all}" "$(date -u +%F)" |
+/usr/bin/python3 -c "$(cat <<'PY'
 import json, statistics, sys
 out, dest, seeds = sys.argv[1], sys.argv[2], sys.argv[3:]
 fits = {k: json.load(open(f"{out}/fit_{k}/summary.json"))["final"] for k in ("vae", "ae")}
@@ -59,5 +63,7 @@ for i, st in enumerate(curves["raw"]["steps"]):
 for obs, c in curves.items():
     print(f"{obs}: final {statistics.mean(c['final']):.3f} (seeds {', '.join(f'{x:.3f}' for x in c['final'])}), "
           f"median wall {statistics.median(c['seconds']):.1f} s")
-json.dump({"bench": "text_features", "fits": fits, "curves": curves}, open(dest, "w"), indent=1)
+machine = json.loads(sys.stdin.read())
+json.dump({"bench": "text_features", "fits": fits, "curves": curves, **machine}, open(dest, "w"), indent=1)
 PY
+)" "$out" "$root/bench/results/text_features.json" $seeds
