@@ -37,7 +37,8 @@ void cell_step(size_t n, size_t E, size_t H, const float* x, const float* Wi, co
   }
 }
 
-// inputs [B, T]: start token, then seqs[:, 0..T-2]
+}  // namespace
+
 IntTensor shift_right(const IntTensor& seqs, int32_t start) {
   const size_t B = seqs.shape()[0], T = seqs.shape()[1];
   IntTensor in = IntTensor::from_shape({B, T});
@@ -47,7 +48,6 @@ IntTensor shift_right(const IntTensor& seqs, int32_t start) {
   }
   return in;
 }
-}  // namespace
 
 LSTMGenerator::LSTMGenerator(const LSTMGeneratorConfig& c, Rng& rng)
     : cfg(c), embedding(c.vocab, c.emb, rng), lstm(c.emb, c.hidden, rng), out(c.hidden, c.vocab, rng) {

@@ -31,12 +31,8 @@ ValueLSTM::ValueLSTM(size_t vocab, size_t emb, size_t hidden, int32_t start, net
 
 nets::Var ValueLSTM::forward(const nets::IntTensor& seqs) const {
   const size_t B = seqs.shape()[0], T = seqs.shape()[1];
-  nets::IntTensor in = nets::IntTensor::from_shape({B, T});  // the start token, then y_1..y_{T-1}
-  for (size_t b = 0; b < B; ++b) {
-    in(b, 0) = start_token;
-    for (size_t t = 1; t < T; ++t) in(b, t) = seqs(b, t - 1);
-  }
-  const nets::Var h = lstm.forward(embedding.forward(in)).out;  // [B, T, H]
+  // the start token, then y_1..y_{T-1}
+  const nets::Var h = lstm.forward(embedding.forward(nets::shift_right(seqs, start_token))).out;  // [B, T, H]
   const nets::Var v = head.forward(nets::reshape(h, {B * T, lstm.hidden_size}));
   return nets::reshape(v, {B, T});
 }
@@ -64,10 +60,9 @@ nets::Var PPOText::masked_log_probs(const nets::LSTMGenerator& g, const nets::In
   if (bias.dimension() != 2 || bias.shape()[0] != B * T || bias.shape()[1] != V)
     throw ShapeError("PPOText::masked_log_probs: bias " + shape_str(bias.shape()) + " for sequences " +
                      shape_str(seqs.shape()) + " over " + std::to_string(V) + " tokens");
-  nets::IntTensor in = nets::IntTensor::from_shape({B, T}), target = nets::IntTensor::from_shape({B * T});
-  for (size_t b = 0; b < B; ++b)
-    for (size_t t = 0; t < T; ++t) in(b, t) = t ? seqs(b, t - 1) : g.cfg.start_token, target(b * T + t) = seqs(b, t);
-  const nets::Var h = g.lstm.forward(g.embedding.forward(in)).out;  // [B, T, H]
+  nets::IntTensor target = nets::IntTensor::from_shape({B * T});
+  std::copy(seqs.data(), seqs.data() + B * T, target.data());
+  const nets::Var h = g.lstm.forward(g.embedding.forward(nets::shift_right(seqs, g.cfg.start_token))).out;  // [B, T, H]
   const nets::Var logits = g.out.forward(nets::reshape(h, {B * T, g.cfg.hidden}));
   return nets::gather(nets::log_softmax(nets::add(logits, nets::Var(bias))), target);
 }

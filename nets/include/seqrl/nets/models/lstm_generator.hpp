@@ -67,4 +67,8 @@ class LSTMGenerator : public Module {
                      size_t row_begin, size_t row_end) const;
 };
 
+// Teacher forcing's inputs for seqs [B, T]: the start token, then seqs[:, 0..T-2] ([B, T]); what
+// the generator reads at each position, and any network that reads a sequence as the generator does.
+IntTensor shift_right(const IntTensor& seqs, int32_t start);
+
 }  // namespace seqrl::nets
