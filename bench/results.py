@@ -175,6 +175,7 @@ def _text_suite_tables(name):
     metric = next((k for k, _, _ in TEXT_QUALITY if text and all(k in st for st in text)), None)
     mlabel, higher = next(((l, h) for k, l, h in TEXT_QUALITY if k == metric), ("-", False))
     wall = sorted(r["wall_seconds"] for r in res["rows"])
+    diverse = any("selfbleu5" in st for st in res["stats"])  # Self-BLEU on word tasks
     out = ["- `%s`, commit %s, %s, %s thread per run, %s; %d of the suite's %d runs finished (seeds %s of %s), "
            "wall time per run %.0f-%.0f s (median %.0f)." % (
                m["command"], m["commit"], m["cpu"], m["threads"], m["date"], len(res["rows"]), planned,
@@ -182,8 +183,8 @@ def _text_suite_tables(name):
                wall[0], wall[-1], wall[len(wall) // 2]),
            "", "At temperature 1 (%s samples), IQM over seeds [95%% CI]; %s: %s is better:" % (
                "{:,}".format(res["suite"]["text_samples"]), mlabel, "higher" if higher else "lower"), "",
-           "| generator | seeds | %s | NLL-test | Self-BLEU-5 | final return | median wall s |" % mlabel,
-           "|---|---|---|---|---|---|---|"]
+           "| generator | seeds | %s | NLL-test |%s final return | median wall s |" % (mlabel, " Self-BLEU-5 |" if diverse else ""),
+           "|---|---|---|---|---|---|" + ("---|" if diverse else "")]
 
     def cell(st, k, f="%.3f"):
         if k not in st:
@@ -194,12 +195,13 @@ def _text_suite_tables(name):
     for st in sorted(res["stats"], key=lambda st: (_generator(st) != "mle", _generator(st))):
         g = _generator(st)
         w = sorted(r["wall_seconds"] for r in runs[g])
-        out.append("| %s | %d | %s | %s | %s | %s | %.0f |" % (
-            g, st["seeds"], cell(st, metric) if metric else "-", cell(st, "nll_test"), cell(st, "selfbleu5"),
-            cell(st, "return"), w[len(w) // 2]))
+        out.append("| %s | %d | %s | %s |%s %s | %.0f |" % (
+            g, st["seeds"], cell(st, metric) if metric else "-", cell(st, "nll_test"),
+            " %s |" % cell(st, "selfbleu5") if diverse else "", cell(st, "return"), w[len(w) // 2]))
     out += ["", "Probability of improvement on %s (rliable: P(X better than Y) by Mann-Whitney over seeds, 95%% "
             "bootstrap CI); at matched NLL-test each run is cooled along its sweep (temperatures <= 1) to the "
-            "pair's worse mean NLL-test at temperature 1, and runs whose sweep does not reach it are left out:" % mlabel, "",
+            "pair's worse mean NLL-test at temperature 1, and runs whose sweep does not reach it are left out "
+            "(\"not reached\": no run of one side reaches it):" % mlabel, "",
             "| X | Y | temperature 1 | matched NLL-test | matched at | runs left out |", "|---|---|---|---|---|---|"]
     by = {}
     for e in res.get("text_probability_of_improvement", []):
@@ -210,7 +212,7 @@ def _text_suite_tables(name):
             if (x, y) not in by:
                 continue
             t, mt = by[(x, y)].get("temperature 1"), by[(x, y)].get("matched NLL-test")
-            c = lambda e: "%.2f [%.2f, %.2f]" % (e["value"], e["lo"], e["hi"]) if e else "-"
+            c = lambda e: "%.2f [%.2f, %.2f]" % (e["value"], e["lo"], e["hi"]) if e else "not reached"
             at = ", ".join("%.3f" % v for v in mt["matched_nll_test"].values()) if mt and mt.get("matched_nll_test") else "-"
             out.append("| %s | %s | %s | %s | %s | %s |" % (x, y, c(t), c(mt), at, mt["excluded"] if mt else "-"))
     return "\n".join(out)
@@ -411,7 +413,7 @@ def plot_text_suite(name, path):
                    min(range(len(ts)), key=lambda i: abs(ts[i] - 1.0)), len(by_t[ts[0]]))
     for ax in axes:
         for g, (x, y, i, n) in mean.items():
-            line, = ax.plot(x, y, "-o", ms=3, lw=1.2, label="%s (%d seeds)" % (g, n))
+            line, = ax.plot(x, y, "-o", ms=3, lw=1.2, label="%s (%d seed%s)" % (g, n, "" if n == 1 else "s"))
             ax.plot([x[i]], [y[i]], "s", ms=7, mfc="none", color=line.get_color())
         ax.set_xlabel("NLL-test (lower: covers held-out data better)")
         ax.set_ylabel("%s (%s is better)" % (metric[1], "higher" if metric[2] else "lower"))
@@ -435,11 +437,12 @@ def plot_text_suite(name, path):
     plt.close(fig)
 
 
-PLOTS = {"seqgan_reference_log.png": plot_seqgan_reference_log}
+PLOTS = {"seqgan_reference_log.png": plot_seqgan_reference_log,
+         "text_oracle.png": lambda path: plot_text_suite("text_oracle", path)}
 
 SECTIONS = {"zoo_control": zoo_control, "zoo_control_improvement": zoo_control_improvement,
             "ppo_kl_oracle": ppo_kl_oracle, "seqgan_reference_log": seqgan_reference_log, "toy": toy,
-            "ppo_kl_oracle_improvement": ppo_kl_oracle_improvement, "ppo_speed": ppo_speed,
+            "ppo_kl_oracle_improvement": ppo_kl_oracle_improvement, "ppo_speed": ppo_speed, "text_oracle": text_oracle,
             "text_features": text_features, "gan_modes": gan_modes, "gan_remedies": gan_remedies}
 BLOCK = re.compile(r"(<!-- generated: (?P<name>[a-z_0-9]+) [^>]*-->\n)(?P<body>.*?)(\n<!-- /generated: (?P=name) -->)", re.S)
 
