@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The built-in `text` suite's part for one task (SeqGAN's oracle, the caption grammar or COCO), run
 # one seed at a time so that it can be done in pieces: after each seed the report of every finished
-# run is written and its raw results are copied to bench/results/text_TASK/ (commit them as they
-# land); run the same command again and finished runs are reused, an interrupted one resumes.
+# run is written and its raw results (results.json, report.md, the suite file and text_scores.npz,
+# the generators' NLL-oracle / grammaticality / BLEU-5 per seed in rliable's layout) are copied to
+# bench/results/text_TASK/ (commit them as they land); run the same command again and finished runs
+# are reused, an interrupted one resumes.
 #
 #   TASK    oracle (TextOracle-v0 on ../shared/data/seqgan_oracle), grammar (TextGrammar-v0) or
 #           coco (TextCoco-v0); the task's 11 runs of `seqrl suite --show text` (MLE, SeqGAN,
@@ -52,7 +54,10 @@ for seed in "${seeds[@]}"; do
   rm -f "$piece"
   echo "text_$task seed $seed: $(( $(date +%s) - start )) s"
   "$bin" suite "$suite" --out "$out" --report-only > /dev/null
-  cp "$out/results.json" "$raw/results.json"
+  # the report's figures, and the text generators' scores in rliable's layout (suite/rliable_scores.py)
+  for f in results.json report.md suite.json text_scores.npz text_scores.json; do
+    [ -f "$out/$f" ] && cp "$out/$f" "$raw/$f"
+  done
   printf '{"commit": "%s", "cpu": "%s", "threads": "%s", "date": "%s", "command": "bash bench/text_suite.sh %s"}\n' "$commit" \
     "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')$(grep -qw avx512f /proc/cpuinfo && echo ', AVX-512' || echo ', AVX2')" \
     "$SEQRL_NUM_THREADS" "$(date -u +%F)" "$task" > "$raw/machine.json"
