@@ -158,11 +158,11 @@ def _generator(row_or_stat):
     return who + (" on " + (rm if isinstance(rm, str) else json.dumps(rm, sort_keys=True, separators=(",", ":"))) if rm else "")
 
 
-def _text_suite_tables(name):
+def _text_suite_tables(name, baselines=("mle", "seqgan")):
     """A text suite's part (bench/text_suite.sh TASK; raw: bench/results/NAME): how it ran, each
     generator's figures at temperature 1 (IQM over seeds with its 95% bootstrap interval), and
-    rliable's probability of improvement of each generator over MLE and over SeqGAN, at temperature
-    1 and at matched NLL-test."""
+    rliable's probability of improvement of each generator over each of the baselines (MLE and
+    SeqGAN), at temperature 1 and at matched NLL-test."""
     base = os.path.join(ROOT, "bench", "results", name)
     res = json.load(open(os.path.join(base, "results.json")))
     m = json.load(open(os.path.join(base, "machine.json")))
@@ -206,8 +206,9 @@ def _text_suite_tables(name):
     by = {}
     for e in res.get("text_probability_of_improvement", []):
         by.setdefault((e["x"], e["y"]), {})[e["at"]] = e
-    for y in ("mle", "seqgan"):
-        for x in sorted({x for x, yy in by if yy == y and x not in ("mle", "seqgan")} | ({"seqgan"} if y == "mle" else set()),
+    for i, y in enumerate(baselines):
+        # every other generator against y, and the baselines after y against it (SeqGAN against MLE)
+        for x in sorted({x for x, yy in by if yy == y and x not in baselines} | set(baselines[i + 1:]),
                         key=lambda x: (not x.startswith(("seqgan", "leakgan")), x)):
             if (x, y) not in by:
                 continue
