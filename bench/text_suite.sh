@@ -15,29 +15,39 @@
 # One thread per run (SEQRL_NUM_THREADS=1 unless set). About 30 minutes per seed of the oracle's part
 # on one core of this machine (LeakGAN's fast protocol is half of it).
 # Then: /usr/bin/python3 bench/results.py writes the tables into docs/results.md.
-# usage: [SEQRL_BIN=build/seqrl] bash bench/text_suite.sh oracle|grammar|coco [SEEDS...]
+# A suite file of one's own (FILE.json, e.g. bench/suites/leakgan_alpha.json) runs the same way, a
+# seed at a time, into runs/NAME and bench/results/NAME (NAME: the file's "name").
+# usage: [SEQRL_BIN=build/seqrl] bash bench/text_suite.sh oracle|grammar|coco|FILE.json [SEEDS...]
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
-task=${1:?oracle, grammar or coco}
+task=${1:?oracle, grammar, coco or a suite file}
 shift
+env=
 case $task in
   oracle) env=TextOracle-v0 ;;
   grammar) env=TextGrammar-v0 ;;
   coco) env=TextCoco-v0 ;;
-  *) echo "bench/text_suite.sh: unknown task '$task' (oracle, grammar or coco)" >&2; exit 2 ;;
+  *.json) [ -f "$task" ] || { echo "bench/text_suite.sh: no suite file '$task'" >&2; exit 2; } ;;
+  *) echo "bench/text_suite.sh: unknown task '$task' (oracle, grammar, coco or a suite file)" >&2; exit 2 ;;
 esac
 # SEQRL_BIN: a copy of the binary (and its commit in SEQRL_BIN.commit), so that a rebuild beside a long run does not change it
 bin=${SEQRL_BIN:-$root/build/seqrl}
 [ -x "$bin" ] || bash "$root/cmake/setup.sh" "$root/build" > /dev/null
 commit=$(cat "$bin.commit" 2> /dev/null || git rev-parse --short HEAD)
 export SEQRL_NUM_THREADS=${SEQRL_NUM_THREADS:-1} OPENBLAS_NUM_THREADS=1
-suite=bench/suites/text_$task.json
-out=runs/text_$task
-raw=bench/results/text_$task
+if [ -z "$env" ]; then
+  suite=$task
+  name=$(/usr/bin/python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["name"])' "$suite")
+else
+  suite=bench/suites/text_$task.json
+  name=text_$task
+fi
+out=runs/$name
+raw=bench/results/$name
 mkdir -p "$out" "$raw"
 # the task's runs of the built-in suite, under the task's name
-"$bin" suite --show text | /usr/bin/python3 -c '
+[ -z "$env" ] || "$bin" suite --show text | /usr/bin/python3 -c '
 import json, sys
 d = json.load(sys.stdin)
 d["name"] = "text_" + sys.argv[1]
@@ -52,7 +62,7 @@ for seed in "${seeds[@]}"; do
   start=$(date +%s)
   "$bin" suite "$piece" --out "$out" > "$out/seed$seed.log" 2>&1
   rm -f "$piece"
-  echo "text_$task seed $seed: $(( $(date +%s) - start )) s"
+  echo "$name seed $seed: $(( $(date +%s) - start )) s"
   "$bin" suite "$suite" --out "$out" --report-only > /dev/null
   # the report's figures, and the text generators' scores in rliable's layout (suite/rliable_scores.py)
   for f in results.json report.md suite.json text_scores.npz text_scores.json; do
