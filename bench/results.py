@@ -224,6 +224,11 @@ def text_oracle():
     return _text_suite_tables("text_oracle")
 
 
+def leakgan_alpha():
+    """LeakGAN's worker reward without its intrinsic term (alpha = 0) against the default (alpha = 1)."""
+    return _text_suite_tables("leakgan_alpha", baselines=("leakgan {}",))  # {}: the default, alpha = 1
+
+
 def text_features():
     """DQN on a small oracle task on raw tokens, on a sentence VAE's and AE's codes, and random
     (bench/text_features.sh): the deterministic evaluation's mean over seeds along training, the
@@ -443,7 +448,7 @@ PLOTS = {"seqgan_reference_log.png": plot_seqgan_reference_log,
 
 SECTIONS = {"zoo_control": zoo_control, "zoo_control_improvement": zoo_control_improvement,
             "ppo_kl_oracle": ppo_kl_oracle, "seqgan_reference_log": seqgan_reference_log, "toy": toy,
-            "ppo_kl_oracle_improvement": ppo_kl_oracle_improvement, "ppo_speed": ppo_speed, "text_oracle": text_oracle,
+            "ppo_kl_oracle_improvement": ppo_kl_oracle_improvement, "ppo_speed": ppo_speed, "text_oracle": text_oracle, "leakgan_alpha": leakgan_alpha,
             "text_features": text_features, "gan_modes": gan_modes, "gan_remedies": gan_remedies}
 BLOCK = re.compile(r"(<!-- generated: (?P<name>[a-z_0-9]+) [^>]*-->\n)(?P<body>.*?)(\n<!-- /generated: (?P=name) -->)", re.S)
 
