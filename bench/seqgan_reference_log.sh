@@ -32,17 +32,13 @@ oracle=$(cd "${SEQRL_SHARED:-$root/../shared}/data/seqgan_oracle" && pwd)
 # SEQRL_BIN: a copy of the binary (and its commit in SEQRL_BIN.commit), so that a rebuild beside a long run does not change what it resumes with
 bin=${SEQRL_BIN:-$root/build/seqrl}
 [ -x "$bin" ] || bash "$root/cmake/setup.sh" "$root/build" > /dev/null
-# the commit the binary was built at: BIN.commit beside a copy, else the work tree's
-commit=$(cat "$bin.commit" 2> /dev/null || git -C "$root" rev-parse --short HEAD)
 mkdir -p "$raw" "$runs"
 fit=$runs/pretrain_s$seed
 keep() {  # the run's metrics and summary into the raw results, with the commit and the machine
   local dir=$1 name=$2
   cp "$dir/metrics.jsonl" "$raw/$name.jsonl"
   [ -f "$dir/summary.json" ] && cp "$dir/summary.json" "$raw/$name.summary.json"
-  printf '{"commit": "%s", "cpu": "%s", "threads": "%s", "date": "%s"}\n' "$commit" \
-    "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')$(grep -qw avx512f /proc/cpuinfo && echo ', AVX-512' || echo ', AVX2')" \
-    "${SEQRL_NUM_THREADS:-all}" "$(date -u +%F)" > "$raw/$name.machine.json"
+  bash "$root/bench/machine.sh" "$bin" "${SEQRL_NUM_THREADS:-all}" > "$raw/$name.machine.json"
 }
 case $what in
   pretrain)

@@ -38,9 +38,7 @@ for s in $seeds; do
   done
 done
 # the commit, the machine and the date, for the page's generated section
-commit=$(cat "$bin.commit" 2> /dev/null || git -C "$root" rev-parse --short HEAD)
-cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')$(grep -qw avx512f /proc/cpuinfo && echo ', AVX-512' || echo ', AVX2')"
-printf '{"commit": "%s", "cpu": "%s", "threads": "%s", "date": "%s"}' "$commit" "$cpu" "${SEQRL_NUM_THREADS:-all}" "$(date -u +%F)" |
+bash "$root/bench/machine.sh" "$bin" "${SEQRL_NUM_THREADS:-all}" |
 /usr/bin/python3 -c "$(cat <<'PY'
 import json, statistics, sys
 out, dest, seeds = sys.argv[1], sys.argv[2], sys.argv[3:]

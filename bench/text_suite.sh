@@ -34,7 +34,6 @@ esac
 # SEQRL_BIN: a copy of the binary (and its commit in SEQRL_BIN.commit), so that a rebuild beside a long run does not change it
 bin=${SEQRL_BIN:-$root/build/seqrl}
 [ -x "$bin" ] || bash "$root/cmake/setup.sh" "$root/build" > /dev/null
-commit=$(cat "$bin.commit" 2> /dev/null || git rev-parse --short HEAD)
 export SEQRL_NUM_THREADS=${SEQRL_NUM_THREADS:-1} OPENBLAS_NUM_THREADS=1
 if [ -z "$env" ]; then
   suite=$task
@@ -68,7 +67,5 @@ for seed in "${seeds[@]}"; do
   for f in results.json report.md suite.json text_scores.npz text_scores.json; do
     [ -f "$out/$f" ] && cp "$out/$f" "$raw/$f"
   done
-  printf '{"commit": "%s", "cpu": "%s", "threads": "%s", "date": "%s", "command": "bash bench/text_suite.sh %s"}\n' "$commit" \
-    "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')$(grep -qw avx512f /proc/cpuinfo && echo ', AVX-512' || echo ', AVX2')" \
-    "$SEQRL_NUM_THREADS" "$(date -u +%F)" "$task" > "$raw/machine.json"
+  bash bench/machine.sh "$bin" "$SEQRL_NUM_THREADS" "bash bench/text_suite.sh $task" > "$raw/machine.json"
 done
