@@ -150,12 +150,8 @@ def ppo_kl_oracle_improvement():
 TEXT_QUALITY = (("nll_oracle", "NLL-oracle", False), ("grammatical", "grammatical", True), ("bleu5", "BLEU-5", True))
 
 
-def _generator(row_or_stat):
-    """A text generator's name as the suite's text comparison writes it: the run's label, and the
-    reward model it was trained against."""
-    who = row_or_stat.get("label", row_or_stat["agent"])
-    rm = (row_or_stat.get("env_options") or {}).get("reward_model")
-    return who + (" on " + (rm if isinstance(rm, str) else json.dumps(rm, sort_keys=True, separators=(",", ":"))) if rm else "")
+sys.path.insert(0, os.path.join(ROOT, "suite"))
+from rliable_scores import generator_name as _generator  # noqa: E402  (a text generator's name, as the suite's comparison writes it)
 
 
 def _text_suite_tables(name, baselines=("mle", "seqgan")):

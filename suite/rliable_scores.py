@@ -63,6 +63,22 @@ def export(d):
     return arrays, tasks
 
 
+def generator_name(row):
+    """A text generator's name as the suite's text comparison writes it (suite/src/report.cpp): the
+    run's label (a stats entry's "agent"), and " on " the reward model it was trained against."""
+    who = row.get("label", row["agent"])
+    rm = (row.get("env_options") or {}).get("reward_model")
+    if not rm:
+        return who
+    return who + " on " + (rm if isinstance(rm, str) else json.dumps(rm, sort_keys=True, separators=(",", ":")))
+
+
+def task_name(row):
+    """A text task's name as the comparison writes it: the env and its options less the reward model."""
+    opts = {k: v for k, v in (row.get("env_options") or {}).items() if k != "reward_model"}
+    return row["env"] + ("" if not opts else " " + json.dumps(opts, sort_keys=True, separators=(",", ":")))
+
+
 # the quality metrics in the order the report's text comparison takes the first every run has, and
 # their sign so that higher is better
 TEXT_METRICS = (("nll_oracle", -1.0), ("grammatical", 1.0), ("bleu5", 1.0))
@@ -80,13 +96,7 @@ def export_text(d, res):
     for r in res["rows"]:
         if not r.get("text_sweep"):
             continue
-        opts = dict(r.get("env_options") or {})
-        who = r.get("label", r["agent"])
-        if "reward_model" in opts:
-            rm = opts.pop("reward_model")
-            who += " on " + (rm if isinstance(rm, str) else json.dumps(rm, sort_keys=True, separators=(",", ":")))
-        task = r["env"] + ("" if not opts else " " + json.dumps(opts, sort_keys=True, separators=(",", ":")))
-        per.setdefault(task, {}).setdefault(who, {})[r["seed"]] = r
+        per.setdefault(task_name(r), {}).setdefault(generator_name(r), {})[r["seed"]] = r
     metric = {}
     for task, gens in per.items():
         for key, _ in TEXT_METRICS:
