@@ -150,6 +150,13 @@ def ppo_kl_oracle_improvement():
 TEXT_QUALITY = (("nll_oracle", "NLL-oracle", False), ("grammatical", "grammatical", True), ("bleu5", "BLEU-5", True))
 
 
+def _quality(res):
+    """A text suite's quality metric (key, label, higher is better): the first of TEXT_QUALITY that
+    every text generator's statistics have, or None."""
+    text = [st for st in res["stats"] if "nll_test" in st]
+    return next((q for q in TEXT_QUALITY if text and all(q[0] in st for st in text)), None)
+
+
 sys.path.insert(0, os.path.join(ROOT, "suite"))
 from rliable_scores import generator_name as _generator  # noqa: E402  (a text generator's name, as the suite's comparison writes it)
 
@@ -167,9 +174,7 @@ def _text_suite_tables(name, baselines=("mle", "seqgan")):
         runs.setdefault(_generator(r), []).append(r)
     seeds_done = sorted({r["seed"] for r in res["rows"]})
     planned = len(res["suite"]["runs"]) * len(res["suite"]["seeds"])
-    text = [st for st in res["stats"] if "nll_test" in st]
-    metric = next((k for k, _, _ in TEXT_QUALITY if text and all(k in st for st in text)), None)
-    mlabel, higher = next(((l, h) for k, l, h in TEXT_QUALITY if k == metric), ("-", False))
+    metric, mlabel, higher = _quality(res) or (None, "-", False)
     wall = sorted(r["wall_seconds"] for r in res["rows"])
     diverse = any("selfbleu5" in st for st in res["stats"])  # Self-BLEU on word tasks
     out = ["- `%s`, commit %s, %s, %s thread per run, %s; %d of the suite's %d runs finished (seeds %s of %s), "
@@ -396,16 +401,12 @@ def plot_text_suite(name, path):
     import matplotlib.pyplot as plt
     res = json.load(open(os.path.join(ROOT, "bench", "results", name, "results.json")))
     curves = {}  # generator -> temperature -> [(nll_test, metric)]
-    metric = None
-    for key, label, higher in TEXT_QUALITY:
-        if all(key in p for r in res["rows"] for p in r.get("text_sweep") or []):
-            metric = (key, label, higher)
-            break
+    metric = _quality(res)
     if metric is None:
         return
     for r in res["rows"]:
         for p in r.get("text_sweep") or []:
-            if "nll_test" in p:
+            if "nll_test" in p and metric[0] in p:
                 curves.setdefault(_generator(r), {}).setdefault(p["temperature"], []).append((p["nll_test"], p[metric[0]]))
     fig, axes = plt.subplots(1, 2, figsize=(13, 5))
     mean = {}
