@@ -16,7 +16,8 @@
 //    "temperatures": [0.7, 1.0, 1.3],   // text: the quality-diversity sweep (1.0 is the table's)
 //    "text_samples": 1000}              // text: samples per temperature (9984 = SeqGAN/Texygen's)
 // An env entry may carry "steps", "env_options" and "options" (agent options for every agent on
-// it). A matrix pair whose agent does not act on the env's spaces is skipped and listed.
+// it). A run entry may carry a "label" (letters, digits, '-', '.'): its name in the report and its
+// id, and the name other runs give it, as {"init-generator": "{run:mle-early-stop}"}. A matrix pair whose agent does not act on the env's spaces is skipped and listed.
 
 #include <chrono>
 #include <cmath>

@@ -176,10 +176,10 @@ json builtin_suite(const std::string& name) {
             {"text_samples", 1000}};
   }
   if (name == "text") {
-    // SeqGAN's oracle, the caption grammar and COCO: MLE, SeqGAN's and LeakGAN's fast protocols,
-    // REINFORCE on the env's own reward, REINFORCE and DQN rewarded by the same seed's SeqGAN
-    // discriminator, and PPO with a KL anchor to the MLE run's generator; 9,984 samples per
-    // temperature; 5 seeds, as the toy suite
+    // SeqGAN's oracle, the caption grammar and COCO: MLE (50 epochs, and early-stopped), SeqGAN's
+    // and LeakGAN's fast protocols, REINFORCE on the env's own reward, REINFORCE and DQN rewarded
+    // by the same seed's SeqGAN discriminator, and PPO with a KL anchor to the 50-epoch MLE run's
+    // generator; 9,984 samples per temperature; 5 seeds, as the toy suite
     const json oracle = {{"oracle", text::data_path("seqgan_oracle")}};
     json runs = json::array();
     for (const auto& [env, eo] : std::vector<std::pair<std::string, json>>{
@@ -187,6 +187,13 @@ json builtin_suite(const std::string& name) {
       json d = eo;
       d["reward_model"] = "{run:seqgan}";
       runs.push_back({{"agent", "mle"}, {"env", env}, {"env_options", eo}, {"options", {{"epochs", 50}}}});
+      // the early-stopped MLE: the last 1,000 training sequences held out, back to the epoch of the
+      // best NLL on them 2 epochs after it (the 50-epoch MLE over-fits; PPO starts from that one)
+      runs.push_back({{"agent", "mle"},
+                      {"label", "mle-early-stop"},
+                      {"env", env},
+                      {"env_options", eo},
+                      {"options", {{"epochs", 50}, {"validation", 1000}, {"patience", 2}}}});
       runs.push_back({{"agent", "seqgan"}, {"env", env}, {"env_options", eo}, {"steps", 0}});
       runs.push_back({{"agent", "leakgan"}, {"env", env}, {"env_options", eo}, {"steps", 0}});
       runs.push_back({{"agent", "reinforce"}, {"env", env}, {"env_options", eo}, {"steps", 100000}});
@@ -414,12 +421,17 @@ std::map<std::string, std::string> run_labels(const std::vector<RunSpec>& runs) 
   auto key = [](const RunSpec& r) { return r.agent + "|" + r.env + "|" + r.env_options.dump(); };
   std::map<std::string, std::vector<json>> sets;  // (agent, env, env options) -> its distinct options
   for (const auto& r : runs) {
+    if (!r.label.empty()) continue;  // named by its label
     auto& v = sets[key(r)];
     const json o = options_of(r);
     if (std::find(v.begin(), v.end(), o) == v.end()) v.push_back(o);
   }
   std::map<std::string, std::string> labels;
   for (const auto& r : runs) {
+    if (!r.label.empty()) {
+      labels[r.id] = r.label;
+      continue;
+    }
     const auto& v = sets[key(r)];
     if (v.size() < 2) {
       labels[r.id] = r.agent;

@@ -109,12 +109,19 @@ struct Schema {
         const json& r = runs[i];
         const std::string path = "runs[" + std::to_string(i) + "]";
         if (!r.is_object()) bad(path, "an object with \"agent\" and \"env\"", r);
-        known_keys(r, path, {"agent", "env", "steps", "options", "env_options", "seeds", "preset"});
+        known_keys(r, path, {"agent", "env", "label", "steps", "options", "env_options", "seeds", "preset"});
         for (const char* k : {"agent", "env"}) {
           if (!r.contains(k)) bad(path, std::string("an object with \"agent\" and \"env\" (no \"") + k + "\")", r);
           string(r[k], at(path, k));
         }
         if (r.contains("preset")) string(r["preset"], at(path, "preset"));
+        if (r.contains("label")) {
+          const json& l = r["label"];
+          bool ok = l.is_string() && !l.get<std::string>().empty();
+          for (char c : ok ? l.get<std::string>() : std::string())
+            ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.');
+          if (!ok) bad(at(path, "label"), "a name of letters, digits, '-' and '.' (the run's name in the report and in {run:LABEL})", l);
+        }
         if (r.contains("seeds")) seeds(r["seeds"], at(path, "seeds"));
         budget_and_options(r, path);
       }
@@ -170,6 +177,7 @@ std::vector<RunSpec> expand_suite(const json& suite, const ActsOn& acts_on, std:
       for (auto it = r["options"].begin(); it != r["options"].end(); ++it) s.options[it.key()] = it.value();
     s.steps = r.value("steps", e.value("steps", -1L));
     s.preset = r.value("preset", std::string());
+    s.label = r.value("label", std::string());
     base.push_back(s);
   };
   const json envs = suite.value("envs", json::object());
@@ -199,18 +207,20 @@ std::vector<RunSpec> expand_suite(const json& suite, const ActsOn& acts_on, std:
       r.seed = seed;
       std::string opts = r.env_options.empty() ? "" : "_" + std::to_string(fnv1a(r.env_options.dump()) % 10000);
       // runs of one agent on one env that differ only in their options (two KL weights) get
-      // their options' hash too; the others keep the ids they always had
+      // their options' hash too; the others keep the ids they always had. A labelled run is named
+      // by its label instead, and does not change the ids of the agent's other runs.
       bool differs = false;
       for (const auto& o : base) {
         json oo = o.options;
         oo.erase("__seeds");
-        differs |= o.agent == b.agent && o.env == b.env && o.env_options == b.env_options && o.preset == b.preset &&
-                   oo != r.options;
+        differs |= o.label.empty() && o.agent == b.agent && o.env == b.env && o.env_options == b.env_options &&
+                   o.preset == b.preset && oo != r.options;
       }
-      if (differs) opts += "_o" + std::to_string(fnv1a(r.options.dump()) % 10000);
-      r.id = slug(r.agent + "__" + r.env + opts + "__s" + std::to_string(seed));
+      if (differs && r.label.empty()) opts += "_o" + std::to_string(fnv1a(r.options.dump()) % 10000);
+      r.id = slug((r.label.empty() ? r.agent : r.label) + "__" + r.env + opts + "__s" + std::to_string(seed));
       if (!ids.insert(r.id).second)
-        throw ConfigError(prefix(file) + "two runs share the id '" + r.id + "' (the same agent, env, options and seed)");
+        throw ConfigError(prefix(file) + "two runs share the id '" + r.id + "' (the same " +
+                          (r.label.empty() ? "agent, env, options" : "label, env, env options") + " and seed)");
       runs.push_back(r);
     }
   }
@@ -250,16 +260,24 @@ RunSpec resolve_references(RunSpec r, const std::vector<RunSpec>& runs, const st
       if (!is_reference(v)) continue;
       const std::string s = v.get<std::string>();
       const std::string agent = s.substr(5, s.size() - 6);
-      if (agent.empty()) throw ConfigError("seqrl suite: run " + r.id + ": option " + k + " = " + s + " names no agent ({run:AGENT})");
-      const RunSpec* found = nullptr;
+      if (agent.empty())
+        throw ConfigError("seqrl suite: run " + r.id + ": option " + k + " = " + s + " names no run ({run:AGENT} or {run:LABEL})");
+      // the runs labelled so, and the unlabelled runs of that agent: exactly one
+      std::vector<const RunSpec*> found;
       for (const auto& o : runs)
-        if (&o != &r && o.agent == agent && o.env == r.env && o.seed == r.seed && plain_env_options(o) == plain &&
-            o.id != r.id)
-          found = &o;
-      if (!found)
+        if (&o != &r && (o.label == agent || (o.label.empty() && o.agent == agent)) && o.env == r.env &&
+            o.seed == r.seed && plain_env_options(o) == plain && o.id != r.id)
+          found.push_back(&o);
+      if (found.empty())
         throw ConfigError("seqrl suite: run " + r.id + ": option " + k + " = " + s + ", but the suite has no " + agent +
                           " run on " + r.env + " " + plain.dump() + " with seed " + std::to_string(r.seed));
-      const std::string ckpt = out_dir + "/runs/" + found->id + "/checkpoint.safetensors";
+      if (found.size() > 1) {
+        std::string ids;
+        for (const RunSpec* f : found) ids += (ids.empty() ? "" : ", ") + f->id;
+        throw ConfigError("seqrl suite: run " + r.id + ": option " + k + " = " + s + " could be any of " + ids +
+                          "; give the one meant a \"label\" and name it {run:LABEL}");
+      }
+      const std::string ckpt = out_dir + "/runs/" + found[0]->id + "/checkpoint.safetensors";
       if (check_exists && !exists(ckpt))
         throw ConfigError("seqrl suite: run " + r.id + " needs " + ckpt + " (list the " + agent + " run before it)");
       v = ckpt;

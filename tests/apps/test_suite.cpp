@@ -144,7 +144,7 @@ TEST_CASE("seqrl suite checks its file's schema up front: each bad value named b
       {R"({"runs": [)" + ok_run + R"(], "text_samples": 0})", "text_samples must be an integer >= 1 and <= 1000000, not 0"},
       {"{}", "the suite has no runs"},
       {R"({"runs": [)" + ok_run + ", " + ok_run + "]}", "two runs share the id 'random__CartPole-v1__s1'"},
-      {R"({"runs": [{"agent": "random", "env": "CartPole-v1", "env_options": {"reward_model": "{run:}"}}]})", "names no agent"},
+      {R"({"runs": [{"agent": "random", "env": "CartPole-v1", "env_options": {"reward_model": "{run:}"}}]})", "names no run"},
   };
   for (const auto& [text, expected] : cases) {
     INFO(text);

@@ -3,6 +3,7 @@
 
 #include "seqrl/suite/report.hpp"
 #include "seqrl/suite/stats.hpp"
+#include "seqrl/suite/suite_file.hpp"
 #include "seqrl/nets/error.hpp"
 
 using namespace seqrl::suite;
@@ -112,6 +113,55 @@ TEST_CASE("suite labels: an agent under several sets of options on one env is to
   CHECK(l.at("f") == "dqn");
   CHECK(l.at("g") == R"(leakgan {"protocol":"fast"})");
   CHECK(l.at("h") == R"(leakgan {"protocol":"fast-reference"})");
+  // a labelled run is its label, and leaves the agent's other runs labelled as they were
+  std::vector<RunSpec> with = runs;
+  with.push_back(spec("i", "ppo", "TextOracle-v0", {{"beta", 3}}, d));
+  with.back().label = "ppo-strong";
+  const auto m = run_labels(with);
+  CHECK(m.at("i") == "ppo-strong");
+  CHECK(m.at("a") == R"(ppo {"beta":0.05})");
+  CHECK(m.at("d") == "ppo");
+}
+
+TEST_CASE("suite run labels: a labelled run keeps the other runs' ids, {run:LABEL} names it, an ambiguous {run:AGENT} is an error", "[suite]") {
+  using nlohmann::json;
+  const auto acts_on = [](const std::string&, const std::string&, const json&) { return true; };
+  auto expand = [&](const json& suite) {
+    std::vector<std::string> skipped;
+    return expand_suite(suite, acts_on, skipped, "s.json");
+  };
+  const json mle = {{"agent", "mle"}, {"env", "TextGrammar-v0"}, {"options", {{"epochs", 50}}}};
+  json early = mle;
+  early["label"] = "mle-early-stop";
+  early["options"]["validation"] = 1000;
+  auto ppo = [](const std::string& from) {
+    return json{{"agent", "ppo"}, {"env", "TextGrammar-v0"}, {"options", {{"init-generator", "{run:" + from + "}"}}}};
+  };
+  const auto runs = expand({{"seeds", {3}}, {"runs", {mle, early, ppo("mle"), ppo("mle-early-stop")}}});
+  REQUIRE(runs.size() == 4);
+  CHECK(runs[0].id == "mle__TextGrammar-v0__s3");  // the id it has without the labelled run
+  CHECK(runs[1].id == "mle-early-stop__TextGrammar-v0__s3");
+  CHECK(runs[1].label == "mle-early-stop");
+  CHECK(runs[2].id.rfind("ppo__TextGrammar-v0_o", 0) == 0);  // two ppo runs: told apart by their options
+  CHECK(resolve_references(runs[2], runs, "/out", false).options["init-generator"] ==
+        "/out/runs/mle__TextGrammar-v0__s3/checkpoint.safetensors");
+  CHECK(resolve_references(runs[3], runs, "/out", false).options["init-generator"] ==
+        "/out/runs/mle-early-stop__TextGrammar-v0__s3/checkpoint.safetensors");
+  // two unlabelled mle runs: {run:mle} could be either, and says so (it took the last one before)
+  json other = mle;
+  other["options"]["epochs"] = 10;
+  const auto two = expand({{"runs", {mle, other, ppo("mle")}}});
+  CHECK_THROWS_WITH(resolve_references(two[2], two, "/out", false),
+                    Catch::Contains("could be any of mle__TextGrammar-v0_o") && Catch::Contains("\"label\""));
+  // a label is a name: letters, digits, '-' and '.'
+  for (const json& bad : {json("a b"), json(""), json(3), json("x__y")}) {
+    INFO(bad.dump());
+    json r = mle;
+    r["label"] = bad;
+    CHECK_THROWS_WITH(expand({{"runs", {r}}}), Catch::Contains("runs[0].label must be a name of letters, digits"));
+  }
+  // two runs with one label on one env and seed share an id
+  CHECK_THROWS_WITH(expand({{"runs", {early, early}}}), Catch::Contains("two runs share the id 'mle-early-stop__TextGrammar-v0__s1'"));
 }
 
 TEST_CASE("text generators' probability of improvement at temperature 1 and at matched NLL-test", "[suite]") {

@@ -38,9 +38,10 @@ nlohmann::json read_summary(const std::string& path);
 std::string record_differences(const nlohmann::json& have, const nlohmann::json& want,
                                const nlohmann::json& defaults = nlohmann::json());
 
-// Each run's label in the report (by id): its agent, and where one agent runs on one env (with
-// the same env options) under several sets of options, the options that tell them apart, as
-// `ppo {"beta":0.5}`. The statistics group runs by label, env and env options.
+// Each run's label in the report (by id): the run entry's "label" where it has one, else its agent,
+// and where one agent's unlabelled runs on one env (with the same env options) have several sets
+// of options, the options that tell them apart, as `ppo {"beta":0.5}`. The statistics group runs
+// by label, env and env options.
 std::map<std::string, std::string> run_labels(const std::vector<RunSpec>& runs);
 
 // rliable's probability of improvement between the text generators of a suite's rows (each with

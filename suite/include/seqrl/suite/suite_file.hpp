@@ -15,7 +15,7 @@ namespace seqrl::suite {
 // Every key is known (an unknown one is named with the keys its object takes) and every value of
 // its type and range: "name" a string, "seeds" a non-empty list of integers >= 0, "envs" an object
 // of env entries, "agents" a list of names, "runs" a list of run entries (each with "agent" and
-// "env"), "steps" an integer >= 0, "options" an object of strings, numbers or booleans,
+// "env", and an optional "label" of letters, digits, '-' and '.'), "steps" an integer >= 0, "options" an object of strings, numbers or booleans,
 // "env_options" an object, "temperatures" a non-empty list of numbers > 0, "text_samples" an
 // integer >= 1. Throws ConfigError naming the key's path (runs[2].steps) and what it holds.
 // file: the suite file's path, for the messages ("" for a built-in suite).
@@ -30,6 +30,7 @@ inline uint64_t fnv1a(const char* p, size_t n, uint64_t h = 1469598103934665603u
 
 struct RunSpec {
   std::string id, agent, env, preset;
+  std::string label;  // the run entry's "label": its name in the report, its id and {run:LABEL}; "" for none
   nlohmann::json env_options = nlohmann::json::object(), options = nlohmann::json::object();
   long steps = -1;  // -1: the agent's default for the env
   uint64_t seed = 1;
@@ -53,6 +54,7 @@ std::string slug(const std::string& s);
 // "{run:AGENT}" in a string env option stands for the checkpoint of the same suite's run of AGENT
 // on the same env (the other options as given) with the same seed: REINFORCE or DQN rewarded by
 // that SeqGAN run's discriminator is {"reward_model": "{run:seqgan}"}. That run must come first.
+// "{run:LABEL}" names a run by its "label"; where two runs would match, ConfigError asks for one.
 bool has_reference(const RunSpec& r);
 // r with its references replaced by that checkpoint's path under out_dir; ConfigError when the
 // suite has no such run, or (check_exists) its checkpoint is not there yet.
