@@ -177,9 +177,16 @@ def _text_suite_tables(name, baselines=("mle", "seqgan")):
     metric, mlabel, higher = _quality(res) or (None, "-", False)
     wall = sorted(r["wall_seconds"] for r in res["rows"])
     diverse = any("selfbleu5" in st for st in res["stats"])  # Self-BLEU on word tasks
-    out = ["- `%s`, commit %s, %s, %s thread per run, %s; %d of the suite's %d runs finished (seeds %s of %s), "
+    # the commits the runs were made at (pieces.jsonl: each piece's new runs), else the last piece's
+    pieces = os.path.join(base, "pieces.jsonl")
+    made = {}
+    for p in (json.loads(l) for l in open(pieces)) if os.path.exists(pieces) else []:
+        made.setdefault((p["commit"], p["date"]), []).extend(p["runs"])
+    commits = (", ".join("%s (%d runs, %s)" % (c, len(r), d) for (c, d), r in made.items()) if made
+               else "%s, %s" % (m["commit"], m["date"]))
+    out = ["- `%s`, commit %s, %s, %s thread per run; %d of the suite's %d runs finished (seeds %s of %s), "
            "wall time per run %.0f-%.0f s (median %.0f)." % (
-               m["command"], m["commit"], m["cpu"], m["threads"], m["date"], len(res["rows"]), planned,
+               m["command"], commits, m["cpu"], m["threads"], len(res["rows"]), planned,
                ", ".join(map(str, seeds_done)), "-".join(map(str, (res["suite"]["seeds"][0], res["suite"]["seeds"][-1]))),
                wall[0], wall[-1], wall[len(wall) // 2]),
            "", "At temperature 1 (%s samples), IQM over seeds [95%% CI]; %s: %s is better:" % (

@@ -3,13 +3,15 @@
 # one seed at a time so that it can be done in pieces: after each seed the report of every finished
 # run is written and its raw results (results.json, report.md, the suite file and text_scores.npz,
 # the generators' NLL-oracle / grammaticality / BLEU-5 per seed in rliable's layout) are copied to
-# bench/results/text_TASK/ (commit them as they land); run the same command again and finished runs
-# are reused, an interrupted one resumes.
+# bench/results/text_TASK/ (commit them as they land), and pieces.jsonl says which runs each piece
+# made at which commit; run the same command again and finished runs are reused, an interrupted
+# one resumes.
 #
 #   TASK    oracle (TextOracle-v0 on ../shared/data/seqgan_oracle), grammar (TextGrammar-v0) or
-#           coco (TextCoco-v0); the task's 11 runs of `seqrl suite --show text` (MLE, SeqGAN,
-#           LeakGAN, REINFORCE on the task's reward and on SeqGAN's D, DQN on D, PPO with a KL
-#           anchor on the task's reward and on D at three KL settings, random)
+#           coco (TextCoco-v0); the task's 12 runs of `seqrl suite --show text` (MLE for 50 epochs
+#           and early-stopped, SeqGAN, LeakGAN, REINFORCE on the task's reward and on SeqGAN's D,
+#           DQN on D, PPO with a KL anchor on the task's reward and on D at three KL settings,
+#           random)
 #   SEEDS   the seeds to run now (default: the suite's 1-5); the report covers all that have finished
 #
 # One thread per run (SEQRL_NUM_THREADS=1 unless set). About 30 minutes per seed of the oracle's part
@@ -58,10 +60,17 @@ seeds=("$@")
 for seed in "${seeds[@]}"; do
   piece=$(mktemp)
   /usr/bin/python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); d["seeds"] = [int(sys.argv[2])]; json.dump(d, sys.stdout)' "$suite" "$seed" > "$piece"
+  finished() { ls "$out"/runs/*/summary.json 2> /dev/null | sed 's|.*/runs/\([^/]*\)/summary.json|\1|' | sort; }
+  before=$(finished)
   start=$(date +%s)
   "$bin" suite "$piece" --out "$out" > "$out/seed$seed.log" 2>&1
   rm -f "$piece"
   echo "$name seed $seed: $(( $(date +%s) - start )) s"
+  # which runs this piece made, with the commit and machine they ran on (a part is often finished
+  # by a later commit: the runs it adds to a suite)
+  made=$(comm -13 <(echo "$before") <(finished))
+  [ -z "$made" ] || bash bench/machine.sh "$bin" "$SEQRL_NUM_THREADS" "bash bench/text_suite.sh $task $seed" |
+    /usr/bin/python3 -c 'import json, sys; d = json.loads(sys.stdin.readline()); d["runs"] = sys.argv[1].split(); print(json.dumps(d))' "$made" >> "$raw/pieces.jsonl"
   "$bin" suite "$suite" --out "$out" --report-only > /dev/null
   # the report's figures, and the text generators' scores in rliable's layout (suite/rliable_scores.py)
   for f in results.json report.md suite.json text_scores.npz text_scores.json; do
