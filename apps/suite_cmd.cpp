@@ -175,7 +175,7 @@ int suite_command(const std::vector<std::string>& args, std::ostream& out, std::
     // directly) must not wait for ranks busy with other runs
     const nets::dist::Solo solo;
     const std::string dir = out_dir + "/runs/" + r.id;
-    const std::string tag = who + "[" + std::to_string(i + 1) + "/" + std::to_string(runs.size()) + "] " + r.agent + " on " + r.env +
+    const std::string tag = who + "[" + std::to_string(i + 1) + "/" + std::to_string(runs.size()) + "] " + r.agent + (r.label.empty() ? "" : " (" + r.label + ")") + " on " + r.env +
                             (r.env_options.empty() ? "" : " " + r.env_options.dump()) + ", seed " + std::to_string(r.seed);
     bool finished = false;
     json done;

@@ -277,29 +277,40 @@ TEST_CASE("seqrl suite: a run starts from another run's generator ({run:AGENT} i
       {"agent": "ppo", "env": "TextGrammar-v0", "steps": 1200, "options": {"init-generator": "{run:mle}", "beta": 0.05,
        "episodes-per-update": 16, "final-eval-episodes": 1}},
       {"agent": "ppo", "env": "TextGrammar-v0", "steps": 1200, "options": {"init-generator": "{run:mle}", "beta": 1,
-       "episodes-per-update": 16, "final-eval-episodes": 1}}]})";
+       "episodes-per-update": 16, "final-eval-episodes": 1}},
+      {"agent": "mle", "label": "mle-small", "env": "TextGrammar-v0", "steps": 64,
+       "options": {"epochs": 1, "samples": 128, "final-eval-episodes": 1}},
+      {"agent": "ppo", "label": "ppo-small", "env": "TextGrammar-v0", "steps": 1200, "options": {"init-generator": "{run:mle-small}",
+       "beta": 0.05, "episodes-per-update": 16, "final-eval-episodes": 1}}]})";
   std::string out, err;
   REQUIRE(run({"suite", dir + "/s.json", "--out", dir + "/r", "--report-script", "/nonexistent"}, out, err) == 0);
+  CHECK_THAT(err, Catch::Contains("[4/5] mle (mle-small) on TextGrammar-v0, seed 2"));  // the progress names the label
   const nlohmann::json res = read(dir + "/r/results.json");
   std::set<std::string> ids;
   for (const auto& row : res["rows"]) ids.insert(row["id"].get<std::string>());
-  CHECK(ids.size() == 3);
-  CHECK(ids.count("mle__TextGrammar-v0__s2") == 1);  // a run alone of its kind keeps its id
-  // each ppo run started from the mle run's generator (its config names that checkpoint)
+  CHECK(ids.size() == 5);
+  CHECK(ids.count("mle__TextGrammar-v0__s2") == 1);  // a run alone of its kind keeps its id (beside a labelled one)
+  CHECK(ids.count("mle-small__TextGrammar-v0__s2") == 1);
+  CHECK(ids.count("ppo-small__TextGrammar-v0__s2") == 1);
+  // each ppo run started from the generator it names: {run:mle} the unlabelled mle run's,
+  // {run:mle-small} the labelled one's (its config names that checkpoint)
   for (const auto& id : ids) {
     if (id.rfind("ppo", 0) != 0) continue;
     INFO(id);
+    const std::string from = dir + "/r/runs/" + (id == "ppo-small__TextGrammar-v0__s2" ? "mle-small" : "mle") +
+                             "__TextGrammar-v0__s2/checkpoint.safetensors";
     const nlohmann::json cfg = read(dir + "/r/runs/" + id + "/summary.json")["config"];
-    CHECK(cfg["agent_config"]["init_generator"] == dir + "/r/runs/mle__TextGrammar-v0__s2/checkpoint.safetensors");
-    CHECK(cfg["data"].contains(dir + "/r/runs/mle__TextGrammar-v0__s2/checkpoint.safetensors"));
+    CHECK(cfg["agent_config"]["init_generator"] == from);
+    CHECK(cfg["data"].contains(from));
   }
   // the statistics keep the two ppo runs apart, each labelled by the option that differs (they
-  // were one group of "2 seeds" before)
+  // were one group of "2 seeds" before); the labelled runs by their labels
   std::map<std::string, int> seeds;
   for (const auto& e : res["stats"]) seeds[e["agent"].get<std::string>()] = e["seeds"].get<int>();
-  CHECK(seeds == std::map<std::string, int>{{"mle", 1}, {"ppo {\"beta\":0.05}", 1}, {"ppo {\"beta\":1}", 1}});
+  CHECK(seeds == std::map<std::string, int>{{"mle", 1}, {"ppo {\"beta\":0.05}", 1}, {"ppo {\"beta\":1}", 1},
+                                            {"mle-small", 1}, {"ppo-small", 1}});
   std::set<std::string> labels;
   for (const auto& row : res["rows"]) labels.insert(row["label"].get<std::string>());
-  CHECK(labels.size() == 3);
+  CHECK(labels.size() == 5);
   std::system(("rm -rf " + dir).c_str());
 }
