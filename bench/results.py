@@ -161,11 +161,11 @@ sys.path.insert(0, os.path.join(ROOT, "suite"))
 from rliable_scores import generator_name as _generator  # noqa: E402  (a text generator's name, as the suite's comparison writes it)
 
 
-def _text_suite_tables(name, baselines=("mle", "seqgan")):
+def _text_suite_tables(name, baselines=("mle", "mle-early-stop", "seqgan")):
     """A text suite's part (bench/text_suite.sh TASK; raw: bench/results/NAME): how it ran, each
     generator's figures at temperature 1 (IQM over seeds with its 95% bootstrap interval), and
-    rliable's probability of improvement of each generator over each of the baselines (MLE and
-    SeqGAN), at temperature 1 and at matched NLL-test."""
+    rliable's probability of improvement of each generator over each of the baselines (MLE for 50
+    epochs and early-stopped, and SeqGAN), at temperature 1 and at matched NLL-test."""
     base = os.path.join(ROOT, "bench", "results", name)
     res = json.load(open(os.path.join(base, "results.json")))
     m = json.load(open(os.path.join(base, "machine.json")))
@@ -200,7 +200,7 @@ def _text_suite_tables(name, baselines=("mle", "seqgan")):
         iq = st[k]["iqm"]
         return (f + " [" + f + ", " + f + "]") % (iq["value"], iq["lo"], iq["hi"]) if iq["hi"] > iq["lo"] else f % iq["value"]
 
-    for st in sorted(res["stats"], key=lambda st: (_generator(st) != "mle", _generator(st))):
+    for st in sorted(res["stats"], key=lambda st: (not _generator(st).startswith("mle"), _generator(st))):
         g = _generator(st)
         w = sorted(r["wall_seconds"] for r in runs[g])
         out.append("| %s | %d | %s | %s |%s %s | %.0f |" % (
@@ -224,12 +224,34 @@ def _text_suite_tables(name, baselines=("mle", "seqgan")):
             c = lambda e: "%.2f [%.2f, %.2f]" % (e["value"], e["lo"], e["hi"]) if e else "not reached"
             at = ", ".join("%.3f" % v for v in mt["matched_nll_test"].values()) if mt and mt.get("matched_nll_test") else "-"
             out.append("| %s | %s | %s | %s | %s | %s |" % (x, y, c(t), c(mt), at, mt["excluded"] if mt else "-"))
+    # the whole sweep of the baselines and the GANs: where one generator's curve lies against
+    # another's at every temperature, which the matched comparison (temperatures <= 1) leaves out
+    sweeps = {}  # generator -> temperature -> [(nll_test, metric)]
+    for r in res["rows"]:
+        g = _generator(r)
+        if g in baselines or g.startswith(("seqgan", "leakgan")):
+            for p in r.get("text_sweep") or []:
+                if "nll_test" in p and metric in p:
+                    sweeps.setdefault(g, {}).setdefault(p["temperature"], []).append((p["nll_test"], p[metric]))
+    if sweeps:
+        temps = sorted({t for by_t in sweeps.values() for t in by_t})
+        out += ["", "The sweep over temperatures, mean over seeds: NLL-test / %s:" % mlabel, "",
+                "| generator | " + " | ".join("T = %g" % t for t in temps) + " |", "|---|" + "---|" * len(temps)]
+        mean = lambda v, i: sum(x[i] for x in v) / len(v)
+        for g in sorted(sweeps, key=lambda g: (not g.startswith("mle"), g)):
+            out.append("| %s | " % g + " | ".join("%.3f / %.3f" % (mean(sweeps[g][t], 0), mean(sweeps[g][t], 1))
+                                                  if t in sweeps[g] else "-" for t in temps) + " |")
     return "\n".join(out)
 
 
 def text_oracle():
     """The text suite's part on SeqGAN's oracle."""
     return _text_suite_tables("text_oracle")
+
+
+def text_grammar():
+    """The text suite's part on the caption grammar."""
+    return _text_suite_tables("text_grammar")
 
 
 def leakgan_alpha():
@@ -415,21 +437,22 @@ def plot_text_suite(name, path):
         for p in r.get("text_sweep") or []:
             if "nll_test" in p and metric[0] in p:
                 curves.setdefault(_generator(r), {}).setdefault(p["temperature"], []).append((p["nll_test"], p[metric[0]]))
-    fig, axes = plt.subplots(1, 2, figsize=(13, 5))
+    fig, axes = plt.subplots(1, 2, figsize=(13, 6))
     mean = {}
     for g, by_t in sorted(curves.items()):
         ts = sorted(by_t)
         mean[g] = ([sum(a for a, _ in by_t[t]) / len(by_t[t]) for t in ts], [sum(b for _, b in by_t[t]) / len(by_t[t]) for t in ts],
                    min(range(len(ts)), key=lambda i: abs(ts[i] - 1.0)), len(by_t[ts[0]]))
+    colours = plt.get_cmap("tab10" if len(mean) <= 10 else "tab20").colors
     for ax in axes:
-        for g, (x, y, i, n) in mean.items():
-            line, = ax.plot(x, y, "-o", ms=3, lw=1.2, label="%s (%d seed%s)" % (g, n, "" if n == 1 else "s"))
-            ax.plot([x[i]], [y[i]], "s", ms=7, mfc="none", color=line.get_color())
+        for k, (g, (x, y, i, n)) in enumerate(mean.items()):
+            ax.plot(x, y, "-o", ms=3, lw=1.2, color=colours[k % len(colours)], label="%s (%d seed%s)" % (g, n, "" if n == 1 else "s"))
+            ax.plot([x[i]], [y[i]], "s", ms=7, mfc="none", color=colours[k % len(colours)])
         ax.set_xlabel("NLL-test (lower: covers held-out data better)")
         ax.set_ylabel("%s (%s is better)" % (metric[1], "higher" if metric[2] else "lower"))
         ax.grid(alpha=0.3)
     # the right panel: around MLE's and the GANs' curves, where the generators that did not hack their reward lie
-    near = [mean[g] for g in ("mle", "seqgan", "leakgan") if g in mean]
+    near = [mean[g] for g in ("mle", "mle-early-stop", "seqgan", "leakgan") if g in mean]
     if near:
         xs = [v for x, _, _, _ in near for v in x]
         ys = [v for _, y, _, _ in near for v in y]
@@ -438,21 +461,26 @@ def plot_text_suite(name, path):
         axes[1].set_ylim(min(ys) - py, max(ys) + py)
     axes[0].set_title("every generator", fontsize=10)
     axes[1].set_title("zoomed on MLE's and the GANs' curves", fontsize=10)
-    axes[0].legend(fontsize=7, loc="best")
+    # the legend below the panels, where it hides no curve
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, fontsize=8, loc="lower center", ncol=3, frameon=False)
     fig.suptitle("%s: quality against coverage over temperatures %s, mean over seeds (square: temperature 1)" % (
         res["suite"].get("name", name), "-".join("%g" % t for t in (min(res["suite"]["temperatures"]), max(res["suite"]["temperatures"])))),
         fontsize=10)
-    fig.tight_layout()
+    rows = (len(handles) + 2) // 3
+    fig.tight_layout(rect=(0, 0.035 * rows + 0.02, 1, 1))
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
 
 PLOTS = {"seqgan_reference_log.png": plot_seqgan_reference_log,
-         "text_oracle.png": lambda path: plot_text_suite("text_oracle", path)}
+         "text_oracle.png": lambda path: plot_text_suite("text_oracle", path),
+         "text_grammar.png": lambda path: plot_text_suite("text_grammar", path)}
 
 SECTIONS = {"zoo_control": zoo_control, "zoo_control_improvement": zoo_control_improvement,
             "ppo_kl_oracle": ppo_kl_oracle, "seqgan_reference_log": seqgan_reference_log, "toy": toy,
-            "ppo_kl_oracle_improvement": ppo_kl_oracle_improvement, "ppo_speed": ppo_speed, "text_oracle": text_oracle, "leakgan_alpha": leakgan_alpha,
+            "ppo_kl_oracle_improvement": ppo_kl_oracle_improvement, "ppo_speed": ppo_speed, "text_oracle": text_oracle, "text_grammar": text_grammar,
+            "leakgan_alpha": leakgan_alpha,
             "text_features": text_features, "gan_modes": gan_modes, "gan_remedies": gan_remedies}
 BLOCK = re.compile(r"(<!-- generated: (?P<name>[a-z_0-9]+) [^>]*-->\n)(?P<body>.*?)(\n<!-- /generated: (?P=name) -->)", re.S)
 
