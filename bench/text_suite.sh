@@ -60,7 +60,7 @@ seeds=("$@")
 for seed in "${seeds[@]}"; do
   piece=$(mktemp)
   /usr/bin/python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); d["seeds"] = [int(sys.argv[2])]; json.dump(d, sys.stdout)' "$suite" "$seed" > "$piece"
-  finished() { ls "$out"/runs/*/summary.json 2> /dev/null | sed 's|.*/runs/\([^/]*\)/summary.json|\1|' | sort; }
+  finished() { { ls "$out"/runs/*/summary.json 2> /dev/null || true; } | sed 's|.*/runs/\([^/]*\)/summary.json|\1|' | sort; }
   before=$(finished)
   start=$(date +%s)
   "$bin" suite "$piece" --out "$out" > "$out/seed$seed.log" 2>&1
