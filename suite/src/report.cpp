@@ -331,16 +331,26 @@ json text_probability_of_improvement(const json& rows, size_t resamples, uint64_
       if (m["temperature"].get<double>() == 1.0 && m.contains(k) && m[k].is_number()) return m[k].get<double>();
     return std::nullopt;
   };
-  // the metric at NLL-test = c on the temperatures <= 1, or none when the sweep does not reach c
-  auto at_nll_test = [](const json& sweep, const std::string& k, double c) -> std::optional<double> {
-    std::vector<std::pair<double, double>> pts;  // (NLL-test, metric), by temperature descending
-    std::vector<const json*> cold;
+  // a run's cooling branch: its sweep's (NLL-test, metric) from the temperature where it covers
+  // held-out data best (its lowest NLL-test) down to the coldest, where NLL-test rises as the
+  // samples sharpen; hotter than that best, heat only loses coverage
+  auto cooling = [](const json& sweep, const std::string& k) {
+    std::vector<const json*> pts;
     for (const auto& m : sweep)
-      if (m["temperature"].get<double>() <= 1.0 && m.contains("nll_test") && m.contains(k)) cold.push_back(&m);
-    std::sort(cold.begin(), cold.end(), [](const json* a, const json* b) {
+      if (m.contains("nll_test") && m["nll_test"].is_number() && m.contains(k) && m[k].is_number()) pts.push_back(&m);
+    std::sort(pts.begin(), pts.end(), [](const json* a, const json* b) {
       return (*a)["temperature"].get<double>() > (*b)["temperature"].get<double>();
     });
-    for (const json* m : cold) pts.push_back({(*m)["nll_test"].get<double>(), (*m)[k].get<double>()});
+    size_t best = 0;
+    for (size_t i = 1; i < pts.size(); ++i)
+      if ((*pts[i])["nll_test"].get<double>() < (*pts[best])["nll_test"].get<double>()) best = i;
+    std::vector<std::pair<double, double>> branch;
+    for (size_t i = best; i < pts.size(); ++i) branch.push_back({(*pts[i])["nll_test"].get<double>(), (*pts[i])[k].get<double>()});
+    return branch;
+  };
+  // the metric at NLL-test = c on the cooling branch, or none when the branch does not reach c
+  auto at_nll_test = [&](const json& sweep, const std::string& k, double c) -> std::optional<double> {
+    const auto pts = cooling(sweep, k);
     for (size_t i = 0; i < pts.size(); ++i) {
       if (pts[i].first == c) return pts[i].second;
       if (i + 1 < pts.size()) {
@@ -384,13 +394,16 @@ json text_probability_of_improvement(const json& rows, size_t resamples, uint64_
             for (const json* s : by.at(y))
               if (auto v = at_one(*s, k)) yv.push_back(sign * *v);
           } else {
-            auto mean_nll = [&](const std::vector<const json*>& sweeps) {
+            // each side's best coverage: the mean over its runs of their lowest NLL-test on the sweep
+            auto best_nll = [&](const std::vector<const json*>& sweeps) {
               double m = 0, n = 0;
-              for (const json* s : sweeps)
-                if (auto v = at_one(*s, "nll_test")) m += *v, ++n;
+              for (const json* s : sweeps) {
+                const auto branch = cooling(*s, k);
+                if (!branch.empty()) m += branch.front().first, ++n;
+              }
               return n ? m / n : std::numeric_limits<double>::quiet_NaN();
             };
-            const double c = std::max(mean_nll(by.at(x)), mean_nll(by.at(y)));
+            const double c = std::max(best_nll(by.at(x)), best_nll(by.at(y)));
             if (std::isnan(c)) continue;
             for (const auto& [who, dst] : {std::pair{&x, &xv}, std::pair{&y, &yv}})
               for (const json* s : by.at(*who)) {
@@ -644,9 +657,10 @@ json suite_report(const std::string& out_dir, const json& suite, const std::vect
     if (!tp.empty()) {
       md << "\n## Text generators: probability of improvement\n\nP(X > Y) on the task's quality metric (NLL-oracle, "
             "lower is better; else grammaticality; else BLEU-5), per task over seeds, averaged over the tasks both ran "
-            "(stratified bootstrap 95% CI). At temperature 1, and at matched NLL-test: each run cooled (temperatures "
-            "<= 1, interpolated) to the NLL-test of whichever of X and Y covers the held-out data worse at temperature "
-            "1, so that quality is compared at equal diversity; runs whose sweep does not reach it are left out.\n\n"
+            "(stratified bootstrap 95% CI). At temperature 1, and at matched NLL-test: each run cooled from its "
+            "best-covering temperature (interpolated) to the best NLL-test of whichever of X and Y covers the held-out "
+            "data worse, so that quality is compared at equal diversity; runs whose sweep does not reach it are left "
+            "out.\n\n"
          << "| X | Y | at | tasks | P(X > Y) [95% CI] | runs left out |\n|---|---|---|---|---|---|\n";
       for (const auto& e : tp) {
         if (e["value"].get<double>() < 0.5) continue;  // each pair once, the likelier winner as X
