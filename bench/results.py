@@ -207,9 +207,9 @@ def _text_suite_tables(name, baselines=("mle", "mle-early-stop", "seqgan")):
             g, st["seeds"], cell(st, metric) if metric else "-", cell(st, "nll_test"),
             " %s |" % cell(st, "selfbleu5") if diverse else "", cell(st, "return"), w[len(w) // 2]))
     out += ["", "Probability of improvement on %s (rliable: P(X better than Y) by Mann-Whitney over seeds, 95%% "
-            "bootstrap CI); at matched NLL-test each run is cooled along its sweep (temperatures <= 1) to the "
-            "pair's worse mean NLL-test at temperature 1, and runs whose sweep does not reach it are left out "
-            "(\"not reached\": no run of one side reaches it):" % mlabel, "",
+            "bootstrap CI); at matched NLL-test each run is cooled from its best-covering temperature (its lowest "
+            "NLL-test on the sweep) to the largest of the pair's runs' lowest NLL-test, a coverage every run reaches, "
+            "and runs whose sweep does not cool that far are left out (\"not reached\": no run of one side does):" % mlabel, "",
             "| X | Y | temperature 1 | matched NLL-test | matched at | runs left out |", "|---|---|---|---|---|---|"]
     by = {}
     for e in res.get("text_probability_of_improvement", []):
@@ -225,7 +225,7 @@ def _text_suite_tables(name, baselines=("mle", "mle-early-stop", "seqgan")):
             at = ", ".join("%.3f" % v for v in mt["matched_nll_test"].values()) if mt and mt.get("matched_nll_test") else "-"
             out.append("| %s | %s | %s | %s | %s | %s |" % (x, y, c(t), c(mt), at, mt["excluded"] if mt else "-"))
     # the whole sweep of the baselines and the GANs: where one generator's curve lies against
-    # another's at every temperature, which the matched comparison (temperatures <= 1) leaves out
+    # another's at every temperature
     sweeps = {}  # generator -> temperature -> [(nll_test, metric)]
     for r in res["rows"]:
         g = _generator(r)

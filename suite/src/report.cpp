@@ -394,16 +394,19 @@ json text_probability_of_improvement(const json& rows, size_t resamples, uint64_
             for (const json* s : by.at(y))
               if (auto v = at_one(*s, k)) yv.push_back(sign * *v);
           } else {
-            // each side's best coverage: the mean over its runs of their lowest NLL-test on the sweep
+            // the coverage every run of the pair can reach: the largest of the runs' lowest NLL-test
+            // on the sweep (with a side's mean, about half of the worse side's runs could not
+            // reach it and would be left out by construction)
             auto best_nll = [&](const std::vector<const json*>& sweeps) {
-              double m = 0, n = 0;
+              double m = std::numeric_limits<double>::quiet_NaN();
               for (const json* s : sweeps) {
                 const auto branch = cooling(*s, k);
-                if (!branch.empty()) m += branch.front().first, ++n;
+                if (!branch.empty() && !(branch.front().first <= m)) m = branch.front().first;
               }
-              return n ? m / n : std::numeric_limits<double>::quiet_NaN();
+              return m;
             };
-            const double c = std::max(best_nll(by.at(x)), best_nll(by.at(y)));
+            const double bx = best_nll(by.at(x)), by_ = best_nll(by.at(y));
+            const double c = std::isnan(bx) || std::isnan(by_) ? std::numeric_limits<double>::quiet_NaN() : std::max(bx, by_);
             if (std::isnan(c)) continue;
             for (const auto& [who, dst] : {std::pair{&x, &xv}, std::pair{&y, &yv}})
               for (const json* s : by.at(*who)) {
@@ -658,9 +661,9 @@ json suite_report(const std::string& out_dir, const json& suite, const std::vect
       md << "\n## Text generators: probability of improvement\n\nP(X > Y) on the task's quality metric (NLL-oracle, "
             "lower is better; else grammaticality; else BLEU-5), per task over seeds, averaged over the tasks both ran "
             "(stratified bootstrap 95% CI). At temperature 1, and at matched NLL-test: each run cooled from its "
-            "best-covering temperature (interpolated) to the best NLL-test of whichever of X and Y covers the held-out "
-            "data worse, so that quality is compared at equal diversity; runs whose sweep does not reach it are left "
-            "out.\n\n"
+            "best-covering temperature (interpolated) to the largest of the runs' best NLL-test, a coverage every run "
+            "of X and Y reaches, so that quality is compared at equal diversity; runs whose sweep does not cool that "
+            "far are left out.\n\n"
          << "| X | Y | at | tasks | P(X > Y) [95% CI] | runs left out |\n|---|---|---|---|---|---|\n";
       for (const auto& e : tp) {
         if (e["value"].get<double>() < 0.5) continue;  // each pair once, the likelier winner as X

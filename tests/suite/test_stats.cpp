@@ -203,12 +203,14 @@ TEST_CASE("text generators' probability of improvement at temperature 1 and at m
   CHECK(m["excluded"] == 1);
   CHECK(m["matched_nll_test"]["TextOracle-v0 {\"oracle\":\"o\"}"].get<double>() == Approx(6.4));
   CHECK(find(B, "A", "matched NLL-test")["value"] == Approx(0.0));
-  // an over-fitted generator covers held-out data best when heated: M's lowest NLL-test is 8.2 at
-  // temperature 1.4, E's 7.7 at 1. Matched at 8.2, M is read at 1.4 (9.8) and E cooled to 0.6-0.8
-  // (8.7): E is better, where comparing at temperature 1's NLL-test (8.8) E could not reach
+  // an over-fitted generator covers held-out data best when heated: M's lowest NLL-test is 8.15 and
+  // 8.2 at temperature 1.4, E's 7.7 at 1. Matched at 8.2 (the largest, which every run reaches),
+  // M is read at 1.2-1.4 and E cooled to 0.6-0.8 (8.7): E is better, where comparing at
+  // temperature 1's NLL-test (8.8) E could not reach
   nlohmann::json over = nlohmann::json::array();
   for (int s = 1; s <= 2; ++s) {
-    over.push_back(row("M", s, {pt(0.8, 9.5, 8.8), pt(1.0, 8.8, 9.3), pt(1.2, 8.4, 9.6), pt(1.4, 8.2, 9.8)}, oracle));
+    const double h = s == 1 ? 8.15 : 8.2;
+    over.push_back(row("M", s, {pt(0.8, 9.5, 8.8), pt(1.0, 8.8, 9.3), pt(1.2, 8.4, 9.6), pt(1.4, h, 9.8)}, oracle));
     over.push_back(row("E", s, {pt(0.6, 8.3, 8.5), pt(0.8, 7.8, 9.5), pt(1.0, 7.7, 10.0), pt(1.2, 7.75, 10.2)}, oracle));
   }
   const nlohmann::json po = text_probability_of_improvement(over, 100, 1);

@@ -53,12 +53,12 @@ std::map<std::string, std::string> run_labels(const std::vector<RunSpec>& runs);
 //  - "temperature 1": the metric of each run sampled at temperature 1;
 //  - "matched NLL-test": the metric where the run's NLL-test equals c, read by linear
 //    interpolation off its cooling branch: its sweep from the temperature of its lowest NLL-test
-//    down to the coldest (cooling trades NLL-test for quality). c is the worse of X's and Y's best
-//    coverage on that task (the larger of the two means over runs of their lowest NLL-test); a run
-//    whose branch does not reach c is left out (counted in "excluded"). So the generator that
-//    covers the data better is cooled to the other's best coverage before their quality is
-//    compared (Caccia et al.'s temperature sweep); a generator that covers best when heated (an
-//    over-fitted MLE) is compared at that temperature, not at 1.
+//    down to the coldest (cooling trades NLL-test for quality). c is the largest of the lowest
+//    NLL-tests of X's and Y's runs on that task, a coverage every run reaches at or below its
+//    best; a run whose branch does not cool that far is left out (counted in "excluded"). So the
+//    generator that covers the data better is cooled to the other's coverage before their
+//    quality is compared (Caccia et al.'s temperature sweep); a generator that covers best when
+//    heated (an over-fitted MLE) is compared at that temperature, not at 1.
 // One entry per ordered pair and comparison with at least one shared task: {x, y, at, tasks,
 // task_names, metric per task, matched_nll_test per task (matched only), excluded, value, lo, hi}.
 nlohmann::json text_probability_of_improvement(const nlohmann::json& rows, size_t resamples = 2000, uint64_t seed = 23);
