@@ -17,7 +17,8 @@
 //    "text_samples": 1000}              // text: samples per temperature (9984 = SeqGAN/Texygen's)
 // An env entry may carry "steps", "env_options" and "options" (agent options for every agent on
 // it). A run entry may carry a "label" (letters, digits, '-', '.'): its name in the report and its
-// id, and the name other runs give it, as {"init-generator": "{run:mle-early-stop}"}. A matrix pair whose agent does not act on the env's spaces is skipped and listed.
+// id, and the name other runs give it, as {"init-generator": "{run:mle-early-stop}"}. A matrix
+// pair whose agent does not act on the env's spaces is skipped and listed.
 
 #include <chrono>
 #include <cmath>
@@ -175,7 +176,8 @@ int suite_command(const std::vector<std::string>& args, std::ostream& out, std::
     // directly) must not wait for ranks busy with other runs
     const nets::dist::Solo solo;
     const std::string dir = out_dir + "/runs/" + r.id;
-    const std::string tag = who + "[" + std::to_string(i + 1) + "/" + std::to_string(runs.size()) + "] " + r.agent + (r.label.empty() ? "" : " (" + r.label + ")") + " on " + r.env +
+    const std::string tag = who + "[" + std::to_string(i + 1) + "/" + std::to_string(runs.size()) + "] " + r.agent +
+                            (r.label.empty() ? "" : " (" + r.label + ")") + " on " + r.env +
                             (r.env_options.empty() ? "" : " " + r.env_options.dump()) + ", seed " + std::to_string(r.seed);
     bool finished = false;
     json done;

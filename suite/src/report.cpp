@@ -345,7 +345,8 @@ json text_probability_of_improvement(const json& rows, size_t resamples, uint64_
     for (size_t i = 1; i < pts.size(); ++i)
       if ((*pts[i])["nll_test"].get<double>() < (*pts[best])["nll_test"].get<double>()) best = i;
     std::vector<std::pair<double, double>> branch;
-    for (size_t i = best; i < pts.size(); ++i) branch.push_back({(*pts[i])["nll_test"].get<double>(), (*pts[i])[k].get<double>()});
+    for (size_t i = best; i < pts.size(); ++i)
+      branch.push_back({(*pts[i])["nll_test"].get<double>(), (*pts[i])[k].get<double>()});
     return branch;
   };
   // the metric at NLL-test = c on the cooling branch, or none when the branch does not reach c
@@ -401,12 +402,13 @@ json text_probability_of_improvement(const json& rows, size_t resamples, uint64_
               double m = std::numeric_limits<double>::quiet_NaN();
               for (const json* s : sweeps) {
                 const auto branch = cooling(*s, k);
-                if (!branch.empty() && !(branch.front().first <= m)) m = branch.front().first;
+                if (!branch.empty() && (std::isnan(m) || branch.front().first > m)) m = branch.front().first;
               }
               return m;
             };
-            const double bx = best_nll(by.at(x)), by_ = best_nll(by.at(y));
-            const double c = std::isnan(bx) || std::isnan(by_) ? std::numeric_limits<double>::quiet_NaN() : std::max(bx, by_);
+            const double best_x = best_nll(by.at(x)), best_y = best_nll(by.at(y));
+            const double c = std::isnan(best_x) || std::isnan(best_y) ? std::numeric_limits<double>::quiet_NaN()
+                                                                      : std::max(best_x, best_y);
             if (std::isnan(c)) continue;
             for (const auto& [who, dst] : {std::pair{&x, &xv}, std::pair{&y, &yv}})
               for (const json* s : by.at(*who)) {

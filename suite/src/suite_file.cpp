@@ -120,7 +120,9 @@ struct Schema {
           bool ok = l.is_string() && !l.get<std::string>().empty();
           for (char c : ok ? l.get<std::string>() : std::string())
             ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.');
-          if (!ok) bad(at(path, "label"), "a name of letters, digits, '-' and '.' (the run's name in the report and in {run:LABEL})", l);
+          if (!ok)
+            bad(at(path, "label"),
+                "a name of letters, digits, '-' and '.' (the run's name in the report and in {run:LABEL})", l);
         }
         if (r.contains("seeds")) seeds(r["seeds"], at(path, "seeds"));
         budget_and_options(r, path);
@@ -261,7 +263,8 @@ RunSpec resolve_references(RunSpec r, const std::vector<RunSpec>& runs, const st
       const std::string s = v.get<std::string>();
       const std::string agent = s.substr(5, s.size() - 6);
       if (agent.empty())
-        throw ConfigError("seqrl suite: run " + r.id + ": option " + k + " = " + s + " names no run ({run:AGENT} or {run:LABEL})");
+        throw ConfigError("seqrl suite: run " + r.id + ": option " + k + " = " + s +
+                          " names no run ({run:AGENT} or {run:LABEL})");
       // the runs labelled so, and the unlabelled runs of that agent: exactly one
       std::vector<const RunSpec*> found;
       for (const auto& o : runs)
