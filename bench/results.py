@@ -254,6 +254,11 @@ def text_grammar():
     return _text_suite_tables("text_grammar")
 
 
+def text_coco():
+    """The text suite's part on COCO captions."""
+    return _text_suite_tables("text_coco")
+
+
 def leakgan_alpha():
     """LeakGAN's worker reward without its intrinsic term (alpha = 0) against the default (alpha = 1)."""
     return _text_suite_tables("leakgan_alpha", baselines=("leakgan {}",))  # {}: the default, alpha = 1
@@ -475,11 +480,12 @@ def plot_text_suite(name, path):
 
 PLOTS = {"seqgan_reference_log.png": plot_seqgan_reference_log,
          "text_oracle.png": lambda path: plot_text_suite("text_oracle", path),
-         "text_grammar.png": lambda path: plot_text_suite("text_grammar", path)}
+         "text_grammar.png": lambda path: plot_text_suite("text_grammar", path),
+         "text_coco.png": lambda path: plot_text_suite("text_coco", path)}
 
 SECTIONS = {"zoo_control": zoo_control, "zoo_control_improvement": zoo_control_improvement,
             "ppo_kl_oracle": ppo_kl_oracle, "seqgan_reference_log": seqgan_reference_log, "toy": toy,
-            "ppo_kl_oracle_improvement": ppo_kl_oracle_improvement, "ppo_speed": ppo_speed, "text_oracle": text_oracle, "text_grammar": text_grammar,
+            "ppo_kl_oracle_improvement": ppo_kl_oracle_improvement, "ppo_speed": ppo_speed, "text_oracle": text_oracle, "text_grammar": text_grammar, "text_coco": text_coco,
             "leakgan_alpha": leakgan_alpha,
             "text_features": text_features, "gan_modes": gan_modes, "gan_remedies": gan_remedies}
 BLOCK = re.compile(r"(<!-- generated: (?P<name>[a-z_0-9]+) [^>]*-->\n)(?P<body>.*?)(\n<!-- /generated: (?P=name) -->)", re.S)
