@@ -60,7 +60,13 @@ seeds=("$@")
 for seed in "${seeds[@]}"; do
   piece=$(mktemp)
   /usr/bin/python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); d["seeds"] = [int(sys.argv[2])]; json.dump(d, sys.stdout)' "$suite" "$seed" > "$piece"
-  finished() { { ls "$out"/runs/*/summary.json 2> /dev/null || true; } | sed 's|.*/runs/\([^/]*\)/summary.json|\1|' | sort; }
+  # the runs finished so far (an interrupted run has a summary too, marked so)
+  finished() {
+    /usr/bin/python3 -c 'import glob, json, os, sys
+for f in sorted(glob.glob(os.path.join(sys.argv[1], "runs", "*", "summary.json"))):
+    if not json.load(open(f)).get("interrupted"):
+        print(os.path.basename(os.path.dirname(f)))' "$out" | sort
+  }
   before=$(finished)
   start=$(date +%s)
   "$bin" suite "$piece" --out "$out" > "$out/seed$seed.log" 2>&1
