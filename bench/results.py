@@ -161,6 +161,16 @@ sys.path.insert(0, os.path.join(ROOT, "suite"))
 from rliable_scores import generator_name as _generator  # noqa: E402  (a text generator's name, as the suite's comparison writes it)
 
 
+def _sweeps(res, metric):
+    """Each text generator's sweep: generator -> temperature -> [(NLL-test, metric) per seed]."""
+    out = {}
+    for r in res["rows"]:
+        for p in r.get("text_sweep") or []:
+            if "nll_test" in p and metric in p:
+                out.setdefault(_generator(r), {}).setdefault(p["temperature"], []).append((p["nll_test"], p[metric]))
+    return out
+
+
 def _text_suite_tables(name, baselines=("mle", "mle-early-stop", "seqgan")):
     """A text suite's part (bench/text_suite.sh TASK; raw: bench/results/NAME): how it ran, each
     generator's figures at temperature 1 (IQM over seeds with its 95% bootstrap interval), and
@@ -226,13 +236,7 @@ def _text_suite_tables(name, baselines=("mle", "mle-early-stop", "seqgan")):
             out.append("| %s | %s | %s | %s | %s | %s |" % (x, y, c(t), c(mt), at, mt["excluded"] if mt else "-"))
     # the whole sweep of the baselines and the GANs: where one generator's curve lies against
     # another's at every temperature
-    sweeps = {}  # generator -> temperature -> [(nll_test, metric)]
-    for r in res["rows"]:
-        g = _generator(r)
-        if g in baselines or g.startswith(("seqgan", "leakgan")):
-            for p in r.get("text_sweep") or []:
-                if "nll_test" in p and metric in p:
-                    sweeps.setdefault(g, {}).setdefault(p["temperature"], []).append((p["nll_test"], p[metric]))
+    sweeps = {g: by_t for g, by_t in _sweeps(res, metric).items() if g in baselines or g.startswith(("seqgan", "leakgan"))}
     if sweeps:
         temps = sorted({t for by_t in sweeps.values() for t in by_t})
         out += ["", "The sweep over temperatures, mean over seeds: NLL-test / %s:" % mlabel, "",
@@ -434,14 +438,10 @@ def plot_text_suite(name, path):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     res = json.load(open(os.path.join(ROOT, "bench", "results", name, "results.json")))
-    curves = {}  # generator -> temperature -> [(nll_test, metric)]
     metric = _quality(res)
     if metric is None:
         return
-    for r in res["rows"]:
-        for p in r.get("text_sweep") or []:
-            if "nll_test" in p and metric[0] in p:
-                curves.setdefault(_generator(r), {}).setdefault(p["temperature"], []).append((p["nll_test"], p[metric[0]]))
+    curves = _sweeps(res, metric[0])
     fig, axes = plt.subplots(1, 2, figsize=(13, 6))
     mean = {}
     for g, by_t in sorted(curves.items()):
