@@ -57,16 +57,16 @@ json.dump(d, sys.stdout, indent=1)
 print()' "$task" "$env" > "$suite"
 seeds=("$@")
 [ ${#seeds[@]} -gt 0 ] || mapfile -t seeds < <(/usr/bin/python3 -c 'import json, sys; print(*json.load(open(sys.argv[1]))["seeds"], sep="\n")' "$suite")
-for seed in "${seeds[@]}"; do
-  piece=$(mktemp)
-  /usr/bin/python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); d["seeds"] = [int(sys.argv[2])]; json.dump(d, sys.stdout)' "$suite" "$seed" > "$piece"
-  # the runs finished so far (an interrupted run has a summary too, marked so)
-  finished() {
-    /usr/bin/python3 -c 'import glob, json, os, sys
+# the runs finished so far (an interrupted run has a summary too, marked so)
+finished() {
+  /usr/bin/python3 -c 'import glob, json, os, sys
 for f in sorted(glob.glob(os.path.join(sys.argv[1], "runs", "*", "summary.json"))):
     if not json.load(open(f)).get("interrupted"):
         print(os.path.basename(os.path.dirname(f)))' "$out" | sort
-  }
+}
+for seed in "${seeds[@]}"; do
+  piece=$(mktemp)
+  /usr/bin/python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); d["seeds"] = [int(sys.argv[2])]; json.dump(d, sys.stdout)' "$suite" "$seed" > "$piece"
   before=$(finished)
   start=$(date +%s)
   "$bin" suite "$piece" --out "$out" > "$out/seed$seed.log" 2>&1
