@@ -14,6 +14,8 @@
 #           random)
 #   SEEDS   the seeds to run now (default: the suite's 1-5); the report covers all that have finished
 #
+# Two invocations may run different seeds at once (one per core, e.g. `coco 2 3` and `coco 4 5`):
+# a piece counts only its own seed's runs, and the report is rewritten from every finished run.
 # One thread per run (SEQRL_NUM_THREADS=1 unless set). About 30 minutes per seed of the oracle's part
 # on one core of this machine (LeakGAN's fast protocol is half of it).
 # Then: /usr/bin/python3 bench/results.py writes the tables into docs/results.md.
@@ -47,14 +49,18 @@ fi
 out=runs/$name
 raw=bench/results/$name
 mkdir -p "$out" "$raw"
-# the task's runs of the built-in suite, under the task's name
-[ -z "$env" ] || "$bin" suite --show text | /usr/bin/python3 -c '
+# the task's runs of the built-in suite, under the task's name (written whole: another invocation
+# may be reading it)
+if [ -n "$env" ]; then
+  "$bin" suite --show text | /usr/bin/python3 -c '
 import json, sys
 d = json.load(sys.stdin)
 d["name"] = "text_" + sys.argv[1]
 d["runs"] = [r for r in d["runs"] if r["env"] == sys.argv[2]]
 json.dump(d, sys.stdout, indent=1)
-print()' "$task" "$env" > "$suite"
+print()' "$task" "$env" > "$suite.tmp.$$"
+  mv "$suite.tmp.$$" "$suite"
+fi
 seeds=("$@")
 [ ${#seeds[@]} -gt 0 ] || mapfile -t seeds < <(/usr/bin/python3 -c 'import json, sys; print(*json.load(open(sys.argv[1]))["seeds"], sep="\n")' "$suite")
 # the runs finished so far (an interrupted run has a summary too, marked so)
@@ -74,7 +80,7 @@ for seed in "${seeds[@]}"; do
   echo "$name seed $seed: $(( $(date +%s) - start )) s"
   # which runs this piece made, with the commit and machine they ran on (a part is often finished
   # by a later commit: the runs it adds to a suite)
-  made=$(comm -13 <(echo "$before") <(finished))
+  made=$(comm -13 <(echo "$before") <(finished) | grep -- "__s$seed\$" || true)
   [ -z "$made" ] || bash bench/machine.sh "$bin" "$SEQRL_NUM_THREADS" "bash bench/text_suite.sh $task $seed" |
     /usr/bin/python3 -c 'import json, sys; d = json.loads(sys.stdin.readline()); d["runs"] = sys.argv[1].split(); print(json.dumps(d))' "$made" >> "$raw/pieces.jsonl"
   "$bin" suite "$suite" --out "$out" --report-only > /dev/null
