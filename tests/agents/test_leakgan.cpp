@@ -1,6 +1,7 @@
 // LeakGAN: the incremental leak against the features of each padded prefix computed directly,
 // the sampling path against the scoring path, the rescale (ranks, ties, order), each loss against
-// its formula, finite-difference gradients through the manager and the worker, and learning.
+// its formula, finite-difference gradients through the manager and the worker, learning, and
+// NLL-oracle inside pre-training.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -8,6 +9,7 @@
 #include <cmath>
 
 #include "seqrl/agents/leakgan/leakgan.hpp"
+#include "seqrl/env/registry.hpp"
 #include "seqrl/nets/kernels.hpp"
 #include "seqrl/nets/ops.hpp"
 
@@ -345,4 +347,68 @@ TEST_CASE("leakgan: the length-40 preset and the reference variant's fresh posit
   copy.d_step(1);
   const auto a = fresh_run->disc.prob_real(from_oracle), b = copy.disc.prob_real(from_oracle);
   CHECK(std::equal(a.begin(), a.end(), b.begin()));
+}
+
+TEST_CASE("leakgan: NLL-oracle inside pre-training at the reference log's epochs, training unchanged by it", "[agents][leakgan]") {
+  nets::LSTMGeneratorConfig oc;
+  oc.vocab = 20, oc.emb = 6, oc.hidden = 6, oc.seq_len = 9;
+  const text::Oracle oracle = text::Oracle::random(oc, 5);
+  nets::Rng er(9);
+  const nets::IntTensor real = oracle.sample(64, er);
+  LeakGANConfig c = tiny_config();
+  c.pretrain_rounds = 2, c.pretrain_g_epochs = 3, c.eval_samples = 32;
+  auto run = [&](size_t every, std::vector<std::pair<long, double>>& nll) {
+    c.pretrain_eval_every = every;
+    auto lg = std::make_unique<LeakGAN>(c, real, 20, &oracle);
+    lg->pretrain([&](const std::string& phase, long i, const std::string& name, double v) {
+      if (phase == "pretrain_g" && name == "nll_oracle") nll.push_back({i, v});
+    });
+    return lg;
+  };
+  std::vector<std::pair<long, double>> with, without;
+  auto a = run(2, with), b = run(0, without);
+  // after epochs 0 and 2 (0-based) of each round's 3: 1 and 3 epochs run, then 4 and 6
+  std::vector<long> at;
+  for (const auto& [i, v] : with) {
+    at.push_back(i);
+    CHECK(std::isfinite(v));
+    CHECK(v > 0);
+  }
+  CHECK(at == std::vector<long>{1, 3, 4, 6});
+  CHECK(without.empty());
+  // the evaluations draw from their own stream: the pre-trained generators are the same, bit for bit
+  const auto pa = a->gen.named_parameters(), pb = b->gen.named_parameters();
+  REQUIRE(pa.size() == pb.size());
+  for (size_t k = 0; k < pa.size(); ++k) {
+    INFO(pa[k].first);
+    const nets::Tensor& x = pa[k].second.value();
+    const nets::Tensor& y = pb[k].second.value();
+    CHECK(std::equal(x.begin(), x.end(), y.begin()));
+  }
+  const auto da = a->disc.named_parameters(), db = b->disc.named_parameters();
+  REQUIRE(da.size() == db.size());
+  for (size_t k = 0; k < da.size(); ++k) {
+    INFO(da[k].first);
+    const nets::Tensor& x = da[k].second.value();
+    const nets::Tensor& y = db[k].second.value();
+    CHECK(std::equal(x.begin(), x.end(), y.begin()));
+  }
+
+  // under the runner's agent: the curve lands in the first metrics line, named by epochs run
+  LeakGANAgentConfig ac;
+  ac.env_id = "TextOracle-v0";
+  ac.env_options = {{"vocab", 20}, {"seq_len", 9}, {"oracle_seed", 3}};
+  ac.samples = 64;
+  ac.gan = c;
+  ac.gan.pretrain_eval_every = 2;
+  ac.gan.disc = small_disc(20, 9);
+  auto probe = env::make(ac.env_id, ac.env_options);
+  auto agent = LeakGANAgent::for_spaces(probe->observation_space(), probe->action_space(), ac);
+  agent->pretrain();
+  std::vector<std::string> keys;
+  for (const auto& [k, v] : agent->update())
+    if (k.rfind("pretrain_nll_oracle", 0) == 0) keys.push_back(k);
+  CHECK(keys == std::vector<std::string>{"pretrain_nll_oracle_after_epoch_1", "pretrain_nll_oracle_after_epoch_3",
+                                         "pretrain_nll_oracle_after_epoch_4", "pretrain_nll_oracle_after_epoch_6",
+                                         "pretrain_nll_oracle"});
 }

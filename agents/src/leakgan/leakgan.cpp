@@ -25,7 +25,7 @@ namespace seqrl::agents {
   X(protocol) X(variant) X(emb) X(hidden) X(goal_size) X(step_size) X(goal_window) X(normalize_w) X(init_std) \
   X(g_lr) X(adversarial_lr) X(clip) X(alpha) X(rescale) X(delta) X(batch) X(d_lr) X(pretrain_rounds) X(pretrain_d_rounds)               \
   X(pretrain_g_epochs) X(validation) X(patience) X(d_epochs) X(negatives) X(total_batches) X(rollouts) X(d_steps)                   \
-  X(sample_temperature) X(fresh_positives) X(eval_every) X(eval_samples) X(seed)
+  X(sample_temperature) X(fresh_positives) X(eval_every) X(pretrain_eval_every) X(eval_samples) X(seed)
 
 void to_json(nlohmann::json& j, const LeakGANConfig& c) {
   j = nlohmann::json::object();
@@ -415,6 +415,8 @@ void LeakGAN::pretrain(const Log& log) {
       ++epoch;
       log("pretrain_g", epoch, "train_nll", nll / double(std::max<size_t>(n, 1)));
       log("pretrain_g", epoch, "manager_cos", cos / double(std::max<size_t>(n, 1)));
+      if (oracle_ && cfg.pretrain_eval_every && e % cfg.pretrain_eval_every == 0)
+        log("pretrain_g", epoch, "nll_oracle", nll_oracle());
       if (!V) continue;
       const double v = nll_of(val);
       log("pretrain_g", epoch, "validation_nll", v);
@@ -568,10 +570,13 @@ void LeakGANAgent::pretrain() {
   if (pretrained_) return;
   double nll = 0, cos = 0, dl = 0, best = -1;
   long epochs = 0;
+  Metrics curve;  // NLL-oracle inside pre-training (--pretrain-nll-every), by G epochs run so far
   gan_->pretrain([&](const std::string& phase, long i, const std::string& name, double v) {
     if (phase == "pretrain_g" && name == "train_nll") nll = v, epochs = i;
     if (phase == "pretrain_g" && name == "manager_cos") cos = v;
     if (phase == "pretrain_g" && name == "best_validation_nll") best = v;
+    if (phase == "pretrain_g" && name == "nll_oracle")
+      curve.push_back({"pretrain_nll_oracle_after_epoch_" + std::to_string(i), v});
     if (phase == "pretrain_d") dl = v;
     // pre-training takes most of a run: show it as it goes
     if (name != "manager_cos") std::cerr << "leakgan: " << phase << " " << i << " " << name << " " << v << "\n";
@@ -579,6 +584,7 @@ void LeakGANAgent::pretrain() {
   pending_ = {{"pretrain_g_train_nll", nll}, {"pretrain_manager_cos", cos}, {"pretrain_d_loss", dl},
               {"pretrain_g_epochs_run", double(epochs)}};
   if (best >= 0) pending_.push_back({"pretrain_best_validation_nll", best});
+  pending_.insert(pending_.end(), curve.begin(), curve.end());
   if (task_.oracle) pending_.push_back({"pretrain_nll_oracle", gan_->nll_oracle()});
   pretrained_ = true;
 }
@@ -677,6 +683,8 @@ AgentSpec leakgan_agent_spec() {
                {"sample-temperature", "/gan/sample_temperature", "temperature of evaluation samples and D's negatives (the reference code: 2/3)"},
                {"fresh-positives", "/gan/fresh_positives", "on the oracle, D's positives drawn afresh for every D round (the reference code) (0/1)"},
                {"nll-every", "/gan/eval_every", "g-steps between NLL-oracle (or NLL-test) figures (0 = never)"},
+               {"pretrain-nll-every", "/gan/pretrain_eval_every",
+                "NLL-oracle after G epochs 0, n, 2n, ... of each pre-training round (the reference code's log: 5; 0 = never)"},
                {"samples", "/samples", "real sequences drawn from the oracle or the grammar"}};
   s.bind = [](nlohmann::json& c, const AgentContext& x) {
     c["gan"]["seed"] = x.seed;

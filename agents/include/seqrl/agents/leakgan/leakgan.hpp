@@ -78,6 +78,10 @@ struct LeakGANConfig {
   // writes a new positive file each round); without an oracle the fixed set either way
   bool fresh_positives = false;      // the reference variant: true
   size_t eval_every = 10;            // adversarial batches between NLL-oracle figures (0 = never)
+  // NLL-oracle in pre-training, after epochs e = 0, n, 2n, ... (0-based) of each round's G
+  // epochs (the reference code's log: n = 5); 0 = never. Its samples come from their own random
+  // stream: training is the same with it on or off
+  size_t pretrain_eval_every = 0;
   size_t eval_samples = 9984;
   uint64_t seed = 1;
 };
