@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# LeakGAN's paper protocol, run as LeakGAN's own code runs it, next to the one training curve its
+# repository publishes on an oracle we have: the length-20 console log in CR-Gjx/LeakGAN's
+# `Synthetic Data/README.md`, on SeqGAN's oracle (our ../shared/data/seqgan_oracle), transcribed in
+# bench/results/leakgan_reference/reference_log.json.
+#
+#   seqrl train --agent leakgan --protocol paper-reference: 10 interleaved pre-training rounds
+#   (5 D rounds of 3 epochs on fresh oracle positives and negatives drawn at temperature 2/3, then
+#   8 G epochs), NLL-oracle at temperature 2/3 after G epochs 0 and 5 of each round as the log has
+#   it (--pretrain-nll-every 5), then adversarial batches (one g-step with 4 rollouts every 4
+#   tokens, 5 D rounds of 3 epochs) with NLL-oracle after each. Pre-training is one piece, not
+#   checkpointed (a stop asked for during it takes effect when it ends; a kill -9 loses it); then a
+#   checkpoint after every adversarial batch, so stop it at any time (Ctrl-C, or kill) and run the
+#   same command again to resume. The run's figures are copied to the raw results every minute and
+#   when it stops; its progress is in RUNS/sSEED/stderr.log.
+#
+# Raw results (small JSON, committed): bench/results/leakgan_reference/seed$SEED/run.{jsonl,summary.json,machine.json}
+# usage: [SEQRL_BIN=build/seqrl] SEQRL_NUM_THREADS=1 bash bench/leakgan_reference_log.sh SEED [RUNS=runs/leakgan_reference]
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+seed=${1:?seed}
+runs=${2:-$root/runs/leakgan_reference}
+raw=$root/bench/results/leakgan_reference/seed$seed
+oracle=$(cd "${SEQRL_SHARED:-$root/../shared}/data/seqgan_oracle" && pwd)
+# SEQRL_BIN: a copy of the binary (and its commit in SEQRL_BIN.commit), so that a rebuild beside a long run does not change what it resumes with
+bin=${SEQRL_BIN:-$root/build/seqrl}
+[ -x "$bin" ] || bash "$root/cmake/setup.sh" "$root/build" > /dev/null
+mkdir -p "$raw" "$runs"
+d=$runs/s$seed
+keep() {  # the run's metrics and summary into the raw results, with the commit and the machine
+  [ -f "$d/metrics.jsonl" ] || return 0
+  cp "$d/metrics.jsonl" "$raw/run.jsonl"
+  [ -f "$d/summary.json" ] && cp "$d/summary.json" "$raw/run.summary.json"
+  bash "$root/bench/machine.sh" "$bin" "${SEQRL_NUM_THREADS:-all}" "bash bench/leakgan_reference_log.sh $seed" > "$raw/run.machine.json"
+}
+# a batch is 64 sequences of 20 tokens on 64 envs: 1,280 steps
+if [ -f "$d/checkpoint.safetensors" ]; then
+  "$bin" train --resume "$d/checkpoint.safetensors" > /dev/null 2>> "$d/stderr.log" &
+else
+  mkdir -p "$d"
+  "$bin" train --agent leakgan --env TextOracle-v0 --env-options "{\"oracle\": \"$oracle\"}" \
+    --protocol paper-reference --seed "$seed" --num-envs 64 --pretrain-nll-every 5 --nll-every 1 \
+    --checkpoint-every 1280 --out "$d" --overwrite > /dev/null 2> "$d/stderr.log" &
+fi
+pid=$!
+trap 'kill -INT $pid 2> /dev/null; wait $pid; keep; exit 130' INT TERM
+while kill -0 $pid 2> /dev/null; do
+  sleep 60
+  keep
+done
+wait $pid
+keep
