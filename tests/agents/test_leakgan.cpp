@@ -377,22 +377,17 @@ TEST_CASE("leakgan: NLL-oracle inside pre-training at the reference log's epochs
   CHECK(at == std::vector<long>{1, 3, 4, 6});
   CHECK(without.empty());
   // the evaluations draw from their own stream: the pre-trained generators are the same, bit for bit
-  const auto pa = a->gen.named_parameters(), pb = b->gen.named_parameters();
-  REQUIRE(pa.size() == pb.size());
-  for (size_t k = 0; k < pa.size(); ++k) {
-    INFO(pa[k].first);
-    const nets::Tensor& x = pa[k].second.value();
-    const nets::Tensor& y = pb[k].second.value();
-    CHECK(std::equal(x.begin(), x.end(), y.begin()));
-  }
-  const auto da = a->disc.named_parameters(), db = b->disc.named_parameters();
-  REQUIRE(da.size() == db.size());
-  for (size_t k = 0; k < da.size(); ++k) {
-    INFO(da[k].first);
-    const nets::Tensor& x = da[k].second.value();
-    const nets::Tensor& y = db[k].second.value();
-    CHECK(std::equal(x.begin(), x.end(), y.begin()));
-  }
+  auto same = [](const std::vector<std::pair<std::string, nets::Var>>& pa, const std::vector<std::pair<std::string, nets::Var>>& pb) {
+    REQUIRE(pa.size() == pb.size());
+    for (size_t k = 0; k < pa.size(); ++k) {
+      INFO(pa[k].first);
+      const nets::Tensor& x = pa[k].second.value();
+      const nets::Tensor& y = pb[k].second.value();
+      CHECK(std::equal(x.begin(), x.end(), y.begin()));
+    }
+  };
+  same(a->gen.named_parameters(), b->gen.named_parameters());
+  same(a->disc.named_parameters(), b->disc.named_parameters());
 
   // under the runner's agent: the curve lands in the first metrics line, named by epochs run
   LeakGANAgentConfig ac;
