@@ -8,11 +8,14 @@
 #   (5 D rounds of 3 epochs on fresh oracle positives and negatives drawn at temperature 2/3, then
 #   8 G epochs), NLL-oracle at temperature 2/3 after G epochs 0 and 5 of each round as the log has
 #   it (--pretrain-nll-every 5), then adversarial batches (one g-step with 4 rollouts every 4
-#   tokens, 5 D rounds of 3 epochs) with NLL-oracle after each. Pre-training is one piece, not
-#   checkpointed (a stop asked for during it takes effect when it ends; a kill -9 loses it); then a
-#   checkpoint after every adversarial batch, so stop it at any time (Ctrl-C, or kill) and run the
-#   same command again to resume. The run's figures are copied to the raw results every minute and
-#   when it stops; its progress is in RUNS/sSEED/stderr.log.
+#   tokens, 5 D rounds of 3 epochs) with NLL-oracle after each (after the batch's D rounds: the
+#   log's figure for batch b comes after its g-step and before its D rounds, and through the leak
+#   G's samples depend on D, so ours after batch b+1 differs from it by those D rounds; in
+#   pre-training both come after the round's D rounds and the same G epochs). Pre-training is one
+#   piece, not checkpointed (a stop asked for during it takes effect when it ends; a kill -9 loses
+#   it); then a checkpoint after every adversarial batch, so stop it at any time (Ctrl-C, or kill)
+#   and run the same command again to resume. The run's figures are copied to the raw results
+#   every minute and when it stops; its progress is in RUNS/sSEED/stderr.log.
 #
 # Raw results (small JSON, committed): bench/results/leakgan_reference/seed$SEED/run.{jsonl,summary.json,machine.json}
 # usage: [SEQRL_BIN=build/seqrl] SEQRL_NUM_THREADS=1 bash bench/leakgan_reference_log.sh SEED [RUNS=runs/leakgan_reference]
