@@ -377,7 +377,7 @@ TEST_CASE("leakgan: NLL-oracle inside pre-training at the reference log's epochs
   CHECK(at == std::vector<long>{1, 3, 4, 6});
   CHECK(without.empty());
   // the evaluations draw from their own stream: the pre-trained generators are the same, bit for bit
-  auto same = [](const std::vector<std::pair<std::string, nets::Var>>& pa, const std::vector<std::pair<std::string, nets::Var>>& pb) {
+  auto same = [](const nets::NamedParams& pa, const nets::NamedParams& pb) {
     REQUIRE(pa.size() == pb.size());
     for (size_t k = 0; k < pa.size(); ++k) {
       INFO(pa[k].first);
@@ -396,7 +396,6 @@ TEST_CASE("leakgan: NLL-oracle inside pre-training at the reference log's epochs
   ac.samples = 64;
   ac.gan = c;
   ac.gan.pretrain_eval_every = 2;
-  ac.gan.disc = small_disc(20, 9);
   auto probe = env::make(ac.env_id, ac.env_options);
   auto agent = LeakGANAgent::for_spaces(probe->observation_space(), probe->action_space(), ac);
   agent->pretrain();
