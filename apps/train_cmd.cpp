@@ -333,7 +333,13 @@ int run_train(const TrainConfig& given, std::ostream& out, std::ostream& err) {
     agent = spec.make(probe->observation_space(), probe->action_space(), c.agent_config, false);
   }
   const nlohmann::json cfg = run_record(c);
-  agents::RunResult r = agents::run(*agent, c.run, cfg);
+  agents::RunResult r;
+  try {
+    r = agents::run(*agent, c.run, cfg);
+  } catch (const agents::Interrupted& e) {
+    err << "seqrl train: " << e.what() << "\n";
+    return 130;
+  }
   if (r.interrupted) {
     const std::string why = agents::stop_reason();  // (empty on a rank that was stopped by another)
     err << "seqrl train: interrupted" << (why.empty() ? "" : " by " + why) << " at step " << r.steps

@@ -11,11 +11,13 @@
 #   tokens, 5 D rounds of 3 epochs) with NLL-oracle after each (after the batch's D rounds: the
 #   log's figure for batch b comes after its g-step and before its D rounds, and through the leak
 #   G's samples depend on D, so ours after batch b+1 differs from it by those D rounds; in
-#   pre-training both come after the round's D rounds and the same G epochs). Pre-training is one
-#   piece, not checkpointed (a stop asked for during it takes effect when it ends; a kill -9 loses
-#   it); then a checkpoint after every adversarial batch, so stop it at any time (Ctrl-C, or kill)
-#   and run the same command again to resume. The run's figures are copied to the raw results
-#   every minute and when it stops; its progress is in RUNS/sSEED/stderr.log.
+#   pre-training both come after the round's D rounds and the same G epochs). The pre-training is
+#   saved after every round (RUNS/sSEED/pretrain.safetensors, --pretrain-checkpoint; a round is
+#   about 25 minutes on one core here): a stop asked for during it (Ctrl-C, or kill) takes effect
+#   after the current round, and a kill -9 loses only that round. Then a checkpoint after every
+#   adversarial batch. Either way, run the same command again to go on. The run's figures are
+#   copied to the raw results every minute and when it stops; its progress is in
+#   RUNS/sSEED/stderr.log.
 #
 # Raw results (small JSON, committed): bench/results/leakgan_reference/seed$SEED/run.{jsonl,summary.json,machine.json}
 # usage: [SEQRL_BIN=build/seqrl] SEQRL_NUM_THREADS=1 bash bench/leakgan_reference_log.sh SEED [RUNS=runs/leakgan_reference]
@@ -40,10 +42,12 @@ keep() {  # the run's metrics and summary into the raw results, with the commit 
 if [ -f "$d/checkpoint.safetensors" ]; then
   "$bin" train --resume "$d/checkpoint.safetensors" > /dev/null 2>> "$d/stderr.log" &
 else
+  # (from its last saved pre-training round, when there is one)
   mkdir -p "$d"
   "$bin" train --agent leakgan --env TextOracle-v0 --env-options "{\"oracle\": \"$oracle\"}" \
     --protocol paper-reference --seed "$seed" --num-envs 64 --pretrain-nll-every 5 --nll-every 1 \
-    --checkpoint-every 1280 --out "$d" --overwrite > /dev/null 2> "$d/stderr.log" &
+    --pretrain-checkpoint "$d/pretrain.safetensors" --checkpoint-every 1280 --out "$d" --overwrite \
+    > /dev/null 2>> "$d/stderr.log" &
 fi
 pid=$!
 trap 'kill -INT $pid 2> /dev/null; wait $pid; keep; exit 130' INT TERM

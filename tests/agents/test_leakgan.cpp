@@ -1,14 +1,17 @@
 // LeakGAN: the incremental leak against the features of each padded prefix computed directly,
 // the sampling path against the scoring path, the rescale (ranks, ties, order), each loss against
-// its formula, finite-difference gradients through the manager and the worker, learning, and
-// NLL-oracle inside pre-training.
+// its formula, finite-difference gradients through the manager and the worker, learning,
+// NLL-oracle inside pre-training, and the pre-training saved and resumed by rounds.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
 #include <cstdio>
 #include <cmath>
 
+#include <unistd.h>
+
 #include "seqrl/agents/leakgan/leakgan.hpp"
+#include "seqrl/agents/runner.hpp"
 #include "seqrl/env/registry.hpp"
 #include "seqrl/nets/kernels.hpp"
 #include "seqrl/nets/ops.hpp"
@@ -405,4 +408,117 @@ TEST_CASE("leakgan: NLL-oracle inside pre-training at the reference log's epochs
   CHECK(keys == std::vector<std::string>{"pretrain_nll_oracle_after_epoch_1", "pretrain_nll_oracle_after_epoch_3",
                                          "pretrain_nll_oracle_after_epoch_4", "pretrain_nll_oracle_after_epoch_6",
                                          "pretrain_nll_oracle"});
+}
+
+TEST_CASE("leakgan: the pre-training is saved after every round and resumed from it bit for bit; a stop takes effect after the round; another configuration's file is refused", "[agents][leakgan]") {
+  LeakGANAgentConfig ac;
+  ac.env_id = "TextOracle-v0";
+  ac.env_options = {{"vocab", 20}, {"seq_len", 9}, {"oracle_seed", 3}};
+  ac.samples = 160;
+  ac.gan = tiny_config();
+  // early stopping on: its count and its best epoch's generator go across the pause too
+  ac.gan.pretrain_rounds = 3, ac.gan.pretrain_g_epochs = 3, ac.gan.pretrain_eval_every = 2, ac.gan.eval_samples = 32;
+  ac.gan.validation = 16, ac.gan.patience = 2, ac.gan.g_lr = 0.03f;
+  const std::string file = "/tmp/seqrl_leakgan_pretrain_" + std::to_string(::getpid()) + ".safetensors";
+  std::remove(file.c_str());
+  auto probe = env::make(ac.env_id, ac.env_options);
+  auto make = [&](const std::string& path) {
+    LeakGANAgentConfig c = ac;
+    c.pretrain_checkpoint = path;
+    return LeakGANAgent::for_spaces(probe->observation_space(), probe->action_space(), c);
+  };
+  auto first_line = [](LeakGANAgent& a) {
+    a.pretrain();
+    return a.update();
+  };
+  auto same = [](LeakGAN& a, LeakGAN& b) {
+    for (auto [pa, pb] : {std::pair(a.gen.named_parameters(), b.gen.named_parameters()),
+                          std::pair(a.disc.named_parameters(), b.disc.named_parameters())}) {
+      REQUIRE(pa.size() == pb.size());
+      for (size_t k = 0; k < pa.size(); ++k) {
+        INFO(pa[k].first);
+        const nets::Tensor &x = pa[k].second.value(), &y = pb[k].second.value();
+        CHECK(std::equal(x.begin(), x.end(), y.begin()));
+      }
+    }
+  };
+  // the whole pre-training in one piece, no file
+  auto whole = make("");
+  const Metrics want = first_line(*whole);
+  // the same, asked to stop during its first round: it stops after it, saved; and again in the
+  // second, from the file
+  for (size_t round : {1, 2}) {
+    auto stopped = make(file);
+    request_stop();
+    try {
+      stopped->pretrain();
+      FAIL("no Interrupted");
+    } catch (const Interrupted& e) {
+      const std::string what = e.what();
+      CHECK(what.find("after round " + std::to_string(round) + " of 3") != std::string::npos);
+      CHECK(what.find(file) != std::string::npos);
+    }
+    { SigintStop clear(false); }  // (constructing one clears the request)
+    CHECK(stopped->gan().pretrain_rounds_done() == round);
+    REQUIRE(nets::file_size(file) > 0);
+  }
+  // a new agent with the same configuration goes on from round 3 and ends where the whole one did
+  auto resumed = make(file);
+  const Metrics got = first_line(*resumed);
+  CHECK(resumed->gan().pretrain_rounds_done() == 3);
+  same(whole->gan(), resumed->gan());
+  REQUIRE(got.size() == want.size());
+  for (size_t k = 0; k < want.size(); ++k) {
+    INFO(want[k].first);
+    CHECK(got[k].first == want[k].first);
+    CHECK(got[k].second == want[k].second);  // bit for bit
+  }
+  CHECK(std::find_if(want.begin(), want.end(), [](const auto& m) { return m.first == "pretrain_best_validation_nll"; }) !=
+        want.end());
+  // the file now holds the finished pre-training: a run from it trains no round, same first line
+  auto again = make(file);
+  CHECK(first_line(*again) == want);
+  same(whole->gan(), again->gan());
+  // a file of another configuration is refused, naming the file and the setting
+  LeakGANAgentConfig other = ac;
+  other.gan.pretrain_g_epochs = 4;
+  other.pretrain_checkpoint = file;
+  auto wrong = LeakGANAgent::for_spaces(probe->observation_space(), probe->action_space(), other);
+  CHECK_THROWS_WITH(wrong->pretrain(), Catch::Contains(file) && Catch::Contains("/gan/pretrain_g_epochs"));
+  std::remove(file.c_str());
+
+  // the class alone, paused where early stopping is mid-count (its best epoch in an earlier
+  // round, kept aside to go back to) and resumed in a new LeakGAN from its saved state
+  nets::Rng r(6);
+  const nets::IntTensor noise = random_ids(400, 9, 20, r);  // nothing to generalise: it overfits
+  LeakGANConfig c = tiny_config();
+  c.g_lr = 0.1f, c.pretrain_rounds = 4, c.pretrain_g_epochs = 2, c.validation = 40, c.patience = 3;
+  std::vector<double> val;
+  auto log = [&](const std::string& phase, long, const std::string& name, double v) {
+    if (phase == "pretrain_g" && name == "validation_nll") val.push_back(v);
+  };
+  LeakGAN one(c, noise, 20, nullptr);
+  one.pretrain(log);
+  const std::vector<double> one_val = val;
+  val.clear();
+  LeakGAN first(c, noise, 20, nullptr);
+  struct Pause {};
+  CHECK_THROWS_AS(first.pretrain(log, [&] {
+    if (first.pretrain_rounds_done() == 2) throw Pause{};
+  }),
+                  Pause);
+  INFO("validation NLL by epoch, whole: " << Catch::Detail::stringify(one_val));
+  REQUIRE(val.size() == 4);
+  REQUIRE(*std::min_element(val.begin(), val.end()) < val[3]);  // mid-count at the pause
+  nets::SafeTensors st;
+  first.save_state(st.tensors, st.metadata, "x.");
+  LeakGAN second(c, noise, 20, nullptr);
+  second.load_state(st, "x.", "<memory>");
+  second.pretrain(log);
+  CHECK(val == one_val);
+  // it stopped after epoch 6 (round 4 trained D alone) and went back to the best epoch's
+  // generator, saved before the pause
+  CHECK(one_val.size() == 6);
+  CHECK(std::min_element(one_val.begin(), one_val.end()) - one_val.begin() < 4);
+  same(one, second);
 }

@@ -11,6 +11,7 @@
 #include "across_ranks.hpp"
 #include "early_stopping.hpp"
 #include "seqrl/agents/registry.hpp"
+#include "seqrl/agents/runner.hpp"
 #include "seqrl/agents/seqgan/seqgan.hpp"
 #include "seqrl/env/space.hpp"
 #include "seqrl/env/text/text_env.hpp"
@@ -370,7 +371,7 @@ double LeakGAN::d_step(size_t epochs) {
   return loss;
 }
 
-void LeakGAN::pretrain(const Log& log) {
+void LeakGAN::pretrain(const Log& log, const std::function<void()>& after_round) {
   const size_t N = real_.shape()[0], T = real_.shape()[1], B = cfg.batch;
   // G's epochs see the first Ng sequences; the rest (cfg.validation) judge them
   const size_t V = std::min(cfg.validation, N / 10);  // at most a tenth of the real data
@@ -379,24 +380,25 @@ void LeakGAN::pretrain(const Log& log) {
                      " real sequences leaves less than a batch for pre-training");
   const size_t Ng = N - V;
   const nets::IntTensor val = V ? nets::row_slice(real_, Ng, N) : nets::IntTensor();
-  // the best epoch's generator and its optimizers, to go back to
-  nets::SafeTensors best;
+  // the best epoch's generator and its optimizers (pre_best_), to go back to; its count carried
+  // over from the rounds done before (pre_)
   detail::EarlyStopping early(
       cfg.patience,
       [&] {
-        best = nets::SafeTensors();
-        nets::add_module_state(gen, "gen.", best.tensors);
-        nets::add_optimizer_state(*m_opt_, "m.", best.tensors, best.metadata);
-        nets::add_optimizer_state(*w_opt_, "w.", best.tensors, best.metadata);
+        pre_best_ = nets::SafeTensors();
+        nets::add_module_state(gen, "gen.", pre_best_.tensors);
+        nets::add_optimizer_state(*m_opt_, "m.", pre_best_.tensors, pre_best_.metadata);
+        nets::add_optimizer_state(*w_opt_, "w.", pre_best_.tensors, pre_best_.metadata);
       },
       [&] {
-        nets::load_module_state(gen, best, "gen.", "<best pre-training epoch>");
-        m_opt_->load_state(nets::optimizer_state_with_prefix(best, "m."));
-        w_opt_->load_state(nets::optimizer_state_with_prefix(best, "w."));
-      });
-  bool stopped = false;
-  long epoch = 0;
-  for (size_t r = 1; r <= cfg.pretrain_rounds; ++r) {
+        nets::load_module_state(gen, pre_best_, "gen.", "<best pre-training epoch>");
+        m_opt_->load_state(nets::optimizer_state_with_prefix(pre_best_, "m."));
+        w_opt_->load_state(nets::optimizer_state_with_prefix(pre_best_, "w."));
+      },
+      {pre_.best, pre_.best_epoch, pre_.since_best});
+  bool& stopped = pre_.stopped;
+  long& epoch = pre_.epochs;
+  for (size_t r = pre_.rounds_done + 1; r <= cfg.pretrain_rounds; ++r) {
     double dl = 0;
     for (size_t k = 0; k < cfg.pretrain_d_rounds; ++k) dl = d_step(cfg.d_epochs);
     log("pretrain_d", long(r), "d_loss", dl);
@@ -423,9 +425,16 @@ void LeakGAN::pretrain(const Log& log) {
       stopped = early.observe(v, size_t(epoch));
       if (stopped) early.restore_best();  // before the remaining rounds' D training
     }
+    pre_.rounds_done = r;
+    pre_.best = early.state().best, pre_.best_epoch = early.state().best_epoch, pre_.since_best = early.state().since_best;
+    if (r == cfg.pretrain_rounds) {
+      if (V) early.restore_best();  // when the last epochs were worse (a no-op after a stop)
+      if (V) log("pretrain_g", epoch, "best_validation_nll", early.best());
+      pre_.since_best = early.state().since_best;
+      pre_best_ = nets::SafeTensors();  // done with it: checkpoints after the pre-training do not carry it
+    }
+    if (after_round) after_round();
   }
-  if (V) early.restore_best();  // when the last epochs were worse (a no-op after a stop)
-  if (V) log("pretrain_g", epoch, "best_validation_nll", early.best());
 }
 
 nets::Tensor LeakGAN::q_values(const nets::IntTensor& seqs) {
@@ -517,6 +526,14 @@ void LeakGAN::save_state(std::map<std::string, nets::Tensor>& tensors, std::map<
   metadata[prefix + "eval_rng"] = eval_rng_.state();
   metadata[prefix + "positives_rng"] = positives_rng_.state();
   metadata[prefix + "dropout_rng"] = disc.dropout_rng.state();
+  // (nlohmann writes a double so that it reads back the same; best is infinite, and not written,
+  // until an epoch has been judged)
+  nlohmann::json pre = {{"rounds_done", pre_.rounds_done}, {"epochs", pre_.epochs}, {"stopped", pre_.stopped},
+                        {"best_epoch", pre_.best_epoch}, {"since_best", pre_.since_best}};
+  if (pre_.best_epoch) pre["best"] = pre_.best;
+  metadata[prefix + "pretrain"] = pre.dump();
+  for (const auto& [k, t] : pre_best_.tensors) tensors[prefix + "pretrain_best." + k] = t;
+  for (const auto& [k, v] : pre_best_.metadata) metadata[prefix + "pretrain_best." + k] = v;
 }
 
 void LeakGAN::load_state(const nets::SafeTensors& st, const std::string& prefix, const std::string& path) {
@@ -539,13 +556,40 @@ void LeakGAN::load_state(const nets::SafeTensors& st, const std::string& prefix,
   disc.dropout_rng.set_state(nets::required_metadata(st, prefix + "dropout_rng", path));
   // (checkpoints from before fresh_positives have no such generator: it starts from its seed)
   if (auto it = st.metadata.find(prefix + "positives_rng"); it != st.metadata.end()) positives_rng_.set_state(it->second);
+  // where the pre-training stood (checkpoints from before it was saved come after the whole of it)
+  pre_ = PretrainProgress();
+  pre_.rounds_done = cfg.pretrain_rounds;
+  pre_best_ = nets::SafeTensors();
+  if (auto it = st.metadata.find(prefix + "pretrain"); it != st.metadata.end()) {
+    try {
+      const nlohmann::json j = nlohmann::json::parse(it->second);
+      pre_.rounds_done = j.at("rounds_done").get<size_t>();
+      pre_.epochs = j.at("epochs").get<long>();
+      pre_.stopped = j.at("stopped").get<bool>();
+      pre_.best_epoch = j.at("best_epoch").get<size_t>();
+      pre_.since_best = j.at("since_best").get<size_t>();
+      if (pre_.best_epoch) pre_.best = j.at("best").get<double>();
+    } catch (const nlohmann::json::exception& e) {
+      throw CheckpointError("checkpoint '" + path + "': metadata '" + prefix + "pretrain' is not LeakGAN's pre-training progress: " + e.what());
+    }
+    if (pre_.rounds_done > cfg.pretrain_rounds)
+      throw CheckpointError("checkpoint '" + path + "': " + std::to_string(pre_.rounds_done) +
+                            " pre-training rounds done, of " + std::to_string(cfg.pretrain_rounds));
+    const std::string b = prefix + "pretrain_best.";
+    for (const auto& [k, t] : st.tensors)
+      if (k.rfind(b, 0) == 0) pre_best_.tensors[k.substr(b.size())] = t;
+    for (const auto& [k, v] : st.metadata)
+      if (k.rfind(b, 0) == 0) pre_best_.metadata[k.substr(b.size())] = v;
+    if (pre_.best_epoch && pre_.rounds_done < cfg.pretrain_rounds && pre_best_.tensors.empty())
+      throw CheckpointError("checkpoint '" + path + "' has no '" + b + "*' entries: the best pre-training epoch's generator");
+  }
 }
 
 // ---- the agent --------------------------------------------------------------------------------
 
 void to_json(nlohmann::json& j, const LeakGANAgentConfig& c) {
   j = {{"gan", c.gan}, {"env_id", c.env_id}, {"env_options", c.env_options}, {"samples", c.samples},
-       {"stop_after_batches", c.stop_after_batches}};
+       {"stop_after_batches", c.stop_after_batches}, {"pretrain_checkpoint", c.pretrain_checkpoint}};
 }
 
 void from_json(const nlohmann::json& j, LeakGANAgentConfig& c) {
@@ -554,6 +598,7 @@ void from_json(const nlohmann::json& j, LeakGANAgentConfig& c) {
   if (j.contains("env_options")) c.env_options = j.at("env_options");
   if (j.contains("samples")) c.samples = j.at("samples").get<size_t>();
   if (j.contains("stop_after_batches")) c.stop_after_batches = j.at("stop_after_batches").get<size_t>();
+  if (j.contains("pretrain_checkpoint")) c.pretrain_checkpoint = j.at("pretrain_checkpoint").get<std::string>();
 }
 
 std::unique_ptr<LeakGANAgent> LeakGANAgent::for_spaces(const env::Space& obs, const env::Space& act,
@@ -566,25 +611,95 @@ LeakGANAgent::LeakGANAgent(const LeakGANAgentConfig& c, text::TextTask task) : c
   gan_ = std::make_unique<LeakGAN>(cfg.gan, task_.real, task_.vocab_size, task_.oracle.get());
 }
 
+namespace {
+// What a pre-training checkpoint must agree on with the run resuming it: the agent's whole
+// configuration but the checkpoint's own path and the run's batch budget.
+nlohmann::json pretraining_config(const LeakGANAgentConfig& c) {
+  nlohmann::json j = c;
+  j.erase("pretrain_checkpoint");
+  j.erase("stop_after_batches");
+  return j;
+}
+}  // namespace
+
+void LeakGANAgent::save_pretraining() const {
+  nets::SafeTensors st;
+  gan_->save_state(st.tensors, st.metadata, "gan.");
+  nlohmann::json curve = nlohmann::json::array();
+  for (const auto& [k, v] : figures_.curve) curve.push_back({k, v});
+  st.metadata["leakgan.pretraining_config"] = pretraining_config(cfg).dump();
+  st.metadata["leakgan.pretraining_figures"] =
+      nlohmann::json{{"nll", figures_.nll}, {"cos", figures_.cos}, {"d_loss", figures_.dl}, {"best", figures_.best},
+                     {"epochs", figures_.epochs}, {"curve", curve}}
+          .dump();
+  nets::save_safetensors(cfg.pretrain_checkpoint, st.tensors, st.metadata);
+}
+
+void LeakGANAgent::resume_pretraining() {
+  const std::string& path = cfg.pretrain_checkpoint;
+  const nets::SafeTensors st = nets::load_safetensors(path);
+  const nlohmann::json want = pretraining_config(cfg);
+  nlohmann::json have, fig;
+  try {
+    have = nlohmann::json::parse(nets::required_metadata(st, "leakgan.pretraining_config", path));
+    fig = nlohmann::json::parse(nets::required_metadata(st, "leakgan.pretraining_figures", path));
+  } catch (const nlohmann::json::exception& e) {
+    throw CheckpointError("pre-training checkpoint '" + path + "': its metadata is not JSON: " + e.what());
+  }
+  if (have != want) {
+    std::string diff;  // the first setting that differs, by its JSON pointer
+    for (const auto& d : nlohmann::json::diff(have, want)) {
+      diff = d.value("path", std::string("?"));
+      break;
+    }
+    throw CheckpointError("pre-training checkpoint '" + path + "' holds the pre-training of another configuration (" + diff +
+                          " differs: " + have.flatten().value(diff, nlohmann::json()).dump() + " there, " +
+                          want.flatten().value(diff, nlohmann::json()).dump() +
+                          " here); remove it to start over, or point --pretrain-checkpoint elsewhere");
+  }
+  gan_->load_state(st, "gan.", path);
+  try {
+    figures_ = PretrainFigures();
+    figures_.nll = fig.at("nll").get<double>(), figures_.cos = fig.at("cos").get<double>();
+    figures_.dl = fig.at("d_loss").get<double>(), figures_.best = fig.at("best").get<double>();
+    figures_.epochs = fig.at("epochs").get<long>();
+    for (const auto& p : fig.at("curve")) figures_.curve.push_back({p.at(0).get<std::string>(), p.at(1).get<double>()});
+  } catch (const nlohmann::json::exception& e) {
+    throw CheckpointError("pre-training checkpoint '" + path + "': metadata 'leakgan.pretraining_figures': " + e.what());
+  }
+  std::cerr << "leakgan: pre-training resumed from '" << path << "' after round " << gan_->pretrain_rounds_done() << " of "
+            << cfg.gan.pretrain_rounds << "\n";
+}
+
 void LeakGANAgent::pretrain() {
   if (pretrained_) return;
-  double nll = 0, cos = 0, dl = 0, best = -1;
-  long epochs = 0;
-  Metrics curve;  // NLL-oracle inside pre-training (--pretrain-nll-every), by G epochs run so far
-  gan_->pretrain([&](const std::string& phase, long i, const std::string& name, double v) {
-    if (phase == "pretrain_g" && name == "train_nll") nll = v, epochs = i;
-    if (phase == "pretrain_g" && name == "manager_cos") cos = v;
-    if (phase == "pretrain_g" && name == "best_validation_nll") best = v;
-    if (phase == "pretrain_g" && name == "nll_oracle")
-      curve.push_back({"pretrain_nll_oracle_after_epoch_" + std::to_string(i), v});
-    if (phase == "pretrain_d") dl = v;
-    // pre-training takes most of a run: show it as it goes
-    if (name != "manager_cos") std::cerr << "leakgan: " << phase << " " << i << " " << name << " " << v << "\n";
-  });
-  pending_ = {{"pretrain_g_train_nll", nll}, {"pretrain_manager_cos", cos}, {"pretrain_d_loss", dl},
-              {"pretrain_g_epochs_run", double(epochs)}};
-  if (best >= 0) pending_.push_back({"pretrain_best_validation_nll", best});
-  pending_.insert(pending_.end(), curve.begin(), curve.end());
+  const std::string& file = cfg.pretrain_checkpoint;
+  if (!file.empty() && nets::file_size(file) >= 0) resume_pretraining();
+  PretrainFigures& f = figures_;
+  gan_->pretrain(
+      [&](const std::string& phase, long i, const std::string& name, double v) {
+        if (phase == "pretrain_g" && name == "train_nll") f.nll = v, f.epochs = i;
+        if (phase == "pretrain_g" && name == "manager_cos") f.cos = v;
+        if (phase == "pretrain_g" && name == "best_validation_nll") f.best = v;
+        if (phase == "pretrain_g" && name == "nll_oracle")
+          f.curve.push_back({"pretrain_nll_oracle_after_epoch_" + std::to_string(i), v});
+        if (phase == "pretrain_d") f.dl = v;
+        // pre-training takes most of a run: show it as it goes
+        if (name != "manager_cos") std::cerr << "leakgan: " << phase << " " << i << " " << name << " " << v << "\n";
+      },
+      [&] {
+        if (file.empty()) return;
+        if (nets::dist::rank() == 0) save_pretraining();  // (the ranks hold the same state)
+        const size_t done = gan_->pretrain_rounds_done();
+        if (done < cfg.gan.pretrain_rounds && nets::dist::any(stop_requested()))
+          throw Interrupted("LeakGAN's pre-training stopped by " + (stop_reason().empty() ? std::string("another rank") : stop_reason()) +
+                            " after round " + std::to_string(done) + " of " + std::to_string(cfg.gan.pretrain_rounds) +
+                            "; it is saved in '" + file + "': the same command goes on from round " + std::to_string(done + 1));
+      });
+  pending_ = {{"pretrain_g_train_nll", f.nll}, {"pretrain_manager_cos", f.cos}, {"pretrain_d_loss", f.dl},
+              {"pretrain_g_epochs_run", double(f.epochs)}};
+  if (f.best >= 0) pending_.push_back({"pretrain_best_validation_nll", f.best});
+  pending_.insert(pending_.end(), f.curve.begin(), f.curve.end());
   if (task_.oracle) pending_.push_back({"pretrain_nll_oracle", gan_->nll_oracle()});
   pretrained_ = true;
 }
@@ -685,7 +800,10 @@ AgentSpec leakgan_agent_spec() {
                {"nll-every", "/gan/eval_every", "g-steps between NLL-oracle (or NLL-test) figures (0 = never)"},
                {"pretrain-nll-every", "/gan/pretrain_eval_every",
                 "NLL-oracle after G epochs 0, n, 2n, ... of each pre-training round (the reference code's log: 5; 0 = never)"},
-               {"samples", "/samples", "real sequences drawn from the oracle or the grammar"}};
+               {"samples", "/samples", "real sequences drawn from the oracle or the grammar"},
+               {"pretrain-checkpoint", "/pretrain_checkpoint",
+                "a file the pre-training is saved to after every round and resumed from when it exists; a stop "
+                "(Ctrl-C) during it takes effect after the round (empty = none)"}};
   s.bind = [](nlohmann::json& c, const AgentContext& x) {
     c["gan"]["seed"] = x.seed;
     c["env_id"] = x.env_id;

@@ -69,6 +69,12 @@ class SigintStop {
 bool stop_requested();
 // What asked for the stop: "SIGINT (Ctrl-C)", "SIGTERM", "a stop request", or "" when none did.
 std::string stop_reason();
+// A stop honoured where run() cannot checkpoint, inside an agent's own long phase (LeakGAN's
+// pre-training, saved after a round): the message says what was saved and how to go on. It
+// leaves run() as an exception; seqrl train exits 130 with the message, as for a stop in run().
+class Interrupted : public Error {
+  using Error::Error;
+};
 
 struct EvalResult {
   double mean = 0, std = 0;

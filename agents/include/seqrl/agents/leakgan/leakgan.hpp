@@ -28,6 +28,7 @@
 #pragma once
 
 #include <functional>
+#include <limits>
 #include <map>
 #include <memory>
 #include <string>
@@ -109,8 +110,11 @@ class LeakGAN {
  public:
   LeakGAN(const LeakGANConfig& cfg, nets::IntTensor real, size_t vocab, const text::Oracle* oracle);
   using Log = std::function<void(const std::string&, long, const std::string&, double)>;
-  // The interleaved pre-training.
-  void pretrain(const Log& log);
+  // The interleaved pre-training, from the round after the last one done (none on a new LeakGAN;
+  // load_state restores where a saved one stood), calling after_round() after each round
+  // (LeakGANAgent saves the state there when asked to).
+  void pretrain(const Log& log, const std::function<void()>& after_round = {});
+  size_t pretrain_rounds_done() const { return pre_.rounds_done; }
   // Raw Q [B, blocks] by rollouts, and the rewards after the rescale.
   nets::Tensor q_values(const nets::IntTensor& seqs);
   nets::Tensor rescale(const nets::Tensor& q) const;
@@ -168,6 +172,17 @@ class LeakGAN {
   const text::Oracle* oracle_;
   std::unique_ptr<nets::Adam> m_opt_, w_opt_, d_opt_;
   nets::Rng shuffle_rng_, eval_rng_, positives_rng_;
+  // Where the pre-training stands (saved and loaded with the state): rounds and G epochs done,
+  // whether early stopping has ended G's epochs, its count, and its best epoch's generator and
+  // optimizers (kept only while the pre-training runs)
+  struct PretrainProgress {
+    size_t rounds_done = 0, best_epoch = 0, since_best = 0;
+    long epochs = 0;
+    bool stopped = false;
+    double best = std::numeric_limits<double>::infinity();
+  };
+  PretrainProgress pre_;
+  nets::SafeTensors pre_best_;
   // D's positives for a round: real_, or fresh oracle samples (fresh_positives)
   nets::IntTensor fresh_positives();
 };
@@ -180,6 +195,11 @@ struct LeakGANAgentConfig {
   // g-steps after which the agent is done (Agent::done) and the runner ends the run; 0 = run to
   // --steps. Set to the protocol's total_batches when the run was started with --steps 0.
   size_t stop_after_batches = 0;
+  // A file the interleaved pre-training is saved to (atomically) after every round, and resumed
+  // from when it exists (the paper protocols' pre-training is hours on one core): a stop asked
+  // for during the pre-training (Ctrl-C, SIGTERM) takes effect after the round, with Interrupted.
+  // Empty: none, and a stop takes effect when the pre-training ends.
+  std::string pretrain_checkpoint;
 };
 void to_json(nlohmann::json& j, const LeakGANAgentConfig& c);
 void from_json(const nlohmann::json& j, LeakGANAgentConfig& c);
@@ -204,6 +224,8 @@ class LeakGANAgent : public Agent {
   nets::Tensor text_log_probs(const nets::IntTensor& seqs, float temperature) const override;
   bool generates_text() const override { return true; }
   LeakGAN& gan() { return *gan_; }
+  // The interleaved pre-training, once (before the first action), from cfg.pretrain_checkpoint
+  // when it exists.
   void pretrain();
 
   LeakGANAgentConfig cfg;
@@ -213,6 +235,15 @@ class LeakGANAgent : public Agent {
   std::unique_ptr<LeakGAN> gan_;
   bool pretrained_ = false;
   long batches_ = 0;
+  // the pre-training's figures for the first metrics line (saved with cfg.pretrain_checkpoint):
+  // the last epoch's and D round's, the best validation NLL, NLL-oracle by G epochs run
+  struct PretrainFigures {
+    double nll = 0, cos = 0, dl = 0, best = -1;
+    long epochs = 0;
+    Metrics curve;
+  } figures_;
+  void save_pretraining() const;
+  void resume_pretraining();
   Metrics pending_;
   TextEpisodes episodes_;
 };
