@@ -19,7 +19,7 @@
 #   copied to the raw results every minute and when it stops; its progress is in
 #   RUNS/sSEED/stderr.log.
 #
-# Raw results (small JSON, committed): bench/results/leakgan_reference/seed$SEED/run.{jsonl,summary.json,machine.json}
+# Raw results (small, committed): bench/results/leakgan_reference/seed$SEED/run.{jsonl,summary.json,machine.json,stderr.log}
 # usage: [SEQRL_BIN=build/seqrl] SEQRL_NUM_THREADS=1 bash bench/leakgan_reference_log.sh SEED [RUNS=runs/leakgan_reference]
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -35,6 +35,8 @@ d=$runs/s$seed
 keep() {  # the run's metrics and summary into the raw results, with the commit and the machine
   [ -f "$d/metrics.jsonl" ] || return 0
   cp "$d/metrics.jsonl" "$raw/run.jsonl"
+  # (the pre-training's figures, NLL-oracle among them, reach metrics.jsonl only when it ends)
+  cp "$d/stderr.log" "$raw/run.stderr.log"
   [ -f "$d/summary.json" ] && cp "$d/summary.json" "$raw/run.summary.json"
   bash "$root/bench/machine.sh" "$bin" "${SEQRL_NUM_THREADS:-all}" "bash bench/leakgan_reference_log.sh $seed" > "$raw/run.machine.json"
 }
