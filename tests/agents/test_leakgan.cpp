@@ -410,7 +410,7 @@ TEST_CASE("leakgan: NLL-oracle inside pre-training at the reference log's epochs
                                          "pretrain_nll_oracle"});
 }
 
-TEST_CASE("leakgan: the pre-training is saved after every round and resumed from it bit for bit; a stop takes effect after the round; another configuration's file is refused", "[agents][leakgan]") {
+TEST_CASE("leakgan: the pre-training is saved after every round and resumed from it bit for bit, a stop takes effect after the round, and another configuration's file is refused", "[agents][leakgan]") {
   LeakGANAgentConfig ac;
   ac.env_id = "TextOracle-v0";
   ac.env_options = {{"vocab", 20}, {"seq_len", 9}, {"oracle_seed", 3}};
