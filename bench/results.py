@@ -192,8 +192,8 @@ def _text_suite_tables(name, baselines=("mle", "mle-early-stop", "seqgan")):
     made = {}
     for p in (json.loads(l) for l in open(pieces)) if os.path.exists(pieces) else []:
         made.setdefault((p["commit"], p["date"]), []).extend(p["runs"])
-    commits = (", ".join("%s (%d runs, %s)" % (c, len(r), d) for (c, d), r in made.items()) if made
-               else "%s, %s" % (m["commit"], m["date"]))
+    commits = (", ".join("%s (%d runs, %s)" % (c[:7], len(r), d) for (c, d), r in made.items()) if made
+               else "%s, %s" % (m["commit"][:7], m["date"]))
     out = ["- `%s`, commit %s, %s, %s thread per run; %d of the suite's %d runs finished (seeds %s of %s), "
            "wall time per run %.0f-%.0f s (median %.0f)." % (
                m["command"], commits, m["cpu"], m["threads"], len(res["rows"]), planned,
@@ -266,6 +266,11 @@ def text_coco():
 def leakgan_alpha():
     """LeakGAN's worker reward without its intrinsic term (alpha = 0) against the default (alpha = 1)."""
     return _text_suite_tables("leakgan_alpha", baselines=("leakgan {}",))  # {}: the default, alpha = 1
+
+
+def oracle40():
+    """MLE, SeqGAN and LeakGAN at length 40, all at 32/32, on an oracle of LeakGAN's length-40 shape."""
+    return _text_suite_tables("oracle40", baselines=("mle", "seqgan"))
 
 
 def text_features():
@@ -431,6 +436,97 @@ def plot_seqgan_reference_log(path):
     plt.close(fig)
 
 
+def _leakgan_reference():
+    """LeakGAN's README log and our runs of bench/leakgan_reference_log.sh, per seed: NLL-oracle in
+    pre-training by G epochs run (the log's round r, epoch e, both 0-based, is 8r + e + 1 epochs
+    run), and after adversarial batch b (0-based: ours after b + 1 batches, whose D rounds the
+    log's figure precedes)."""
+    base = os.path.join(ROOT, "bench", "results", "leakgan_reference")
+    ref = json.load(open(os.path.join(base, "reference_log.json")))
+    seeds = {}
+    for name in sorted(os.listdir(base)):
+        d = os.path.join(base, name)
+        if not name.startswith("seed") or not os.path.exists(os.path.join(d, "run.machine.json")):
+            continue
+        rows = _jsonl(os.path.join(d, "run.jsonl"))
+        first = next((r for r in rows if "pretrain_nll_oracle" in r), None)
+        pre, rounds = {}, 0
+        if first:  # the pre-training has ended: its figures are in the first metrics line
+            key = "pretrain_nll_oracle_after_epoch_"
+            pre = {int(k[len(key):]): v for k, v in first.items() if k.startswith(key)}
+            rounds = len(ref["pretrain"]) // 2
+        else:  # still in it: what it has printed so far (a resumed round prints its lines again, the same)
+            log = os.path.join(d, "run.stderr.log")
+            for line in open(log) if os.path.exists(log) else []:
+                f = line.split()
+                if len(f) == 5 and f[:2] == ["leakgan:", "pretrain_g"] and f[3] == "nll_oracle":
+                    pre[int(f[2])] = float(f[4])
+                if len(f) == 5 and f[:2] == ["leakgan:", "pretrain_g"] and f[3] == "train_nll" and int(f[2]) % 8 == 0:
+                    rounds = max(rounds, int(f[2]) // 8)
+        adv = {int(r["adversarial_batches"]): r["nll_oracle"] for r in rows if "nll_oracle" in r and "adversarial_batches" in r}
+        seeds[int(name[4:])] = {"pretrain": pre, "rounds": rounds, "adversarial": adv,
+                                "machine": json.load(open(os.path.join(d, "run.machine.json"))),
+                                "pretrain_seconds": first["seconds"] if first else None,
+                                "seconds": max((r.get("seconds", 0) for r in rows), default=0)}
+    return ref, seeds
+
+
+def leakgan_reference_log():
+    """LeakGAN's paper protocol as its code runs it, beside the training log its README prints."""
+    ref, seeds = _leakgan_reference()
+    n_rounds = len(ref["pretrain"]) // 2
+    out = []
+    for s, r in sorted(seeds.items()):
+        m = r["machine"]
+        line = "- seed %d: commit %s, %s, %s thread%s, %s; " % (
+            s, m.get("commit", "?")[:7], m.get("cpu", "?"), m.get("threads", "?"), "" if m.get("threads") == "1" else "s", m.get("date", "?"))
+        if r["pretrain_seconds"] is None:
+            line += "pre-training in progress: %d of its %d rounds done" % (r["rounds"], n_rounds)
+        else:
+            line += "pre-training %.0f s, %d adversarial batches in %.0f s" % (
+                r["pretrain_seconds"], len(r["adversarial"]), r["seconds"] - r["pretrain_seconds"])
+        out.append(line)
+    out += ["", "| phase | point | LeakGAN's log | ours: mean [min, max] over seeds | seeds | ours - log |",
+            "|---|---|---|---|---|---|"]
+    points = [("pre-training", "round %d, after %d of its G epochs (%d in all)" % (rr + 1, e + 1, 8 * rr + e + 1), 8 * rr + e + 1, v, "pretrain")
+              for rr, e, v in ref["pretrain"]]
+    points += [("adversarial", "after batch %d" % (b + 1), b + 1, v, "adversarial") for b, v in ref["adversarial"]]
+    for phase, label, k, theirs, part in points:
+        mine = [r[part][k] for r in seeds.values() if k in r[part]]
+        if mine:
+            mean = sum(mine) / len(mine)
+            out.append("| %s | %s | %.3f | %.3f [%.3f, %.3f] | %d | %+.3f |" % (
+                phase, label, theirs, mean, min(mine), max(mine), len(mine), mean - theirs))
+    return "\n".join(out)
+
+
+def plot_leakgan_reference_log(path):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    ref, seeds = _leakgan_reference()
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4), gridspec_kw={"width_ratios": [1, 1]})
+    theirs = {"pretrain": [(8 * r + e + 1, v) for r, e, v in ref["pretrain"]],
+              "adversarial": [(b + 1, v) for b, v in ref["adversarial"]]}
+    for ax, part, title, xl in ((axes[0], "pretrain", "interleaved pre-training (10 rounds of 5 D rounds and 8 G epochs)", "G epochs run"),
+                                (axes[1], "adversarial", "adversarial training", "adversarial batches (g-steps)")):
+        ax.plot([x for x, _ in theirs[part]], [v for _, v in theirs[part]], "k-o", ms=3, label="LeakGAN's published log")
+        for s, r in sorted(seeds.items()):
+            pts = sorted(r[part].items())
+            if pts:
+                ax.plot([x for x, _ in pts], [v for _, v in pts], "-o", ms=3, lw=1.2, label="seqrl, seed %d" % s)
+        ax.set_title(title, fontsize=9)
+        ax.set_xlabel(xl)
+        ax.set_ylabel("NLL-oracle at temperature 2/3 (9,984 samples)")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.suptitle("LeakGAN's paper protocol on SeqGAN's oracle: seqrl (--protocol paper-reference) against LeakGAN's README log",
+                 fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
 def plot_text_suite(name, path):
     """A text suite's quality-diversity curves: each generator's quality metric against NLL-test over
     the sampling temperatures, the mean over its seeds (a generator hacking its reward lies far off)."""
@@ -479,14 +575,17 @@ def plot_text_suite(name, path):
 
 
 PLOTS = {"seqgan_reference_log.png": plot_seqgan_reference_log,
+         "leakgan_reference_log.png": plot_leakgan_reference_log,
          "text_oracle.png": lambda path: plot_text_suite("text_oracle", path),
          "text_grammar.png": lambda path: plot_text_suite("text_grammar", path),
-         "text_coco.png": lambda path: plot_text_suite("text_coco", path)}
+         "text_coco.png": lambda path: plot_text_suite("text_coco", path),
+         "oracle40.png": lambda path: plot_text_suite("oracle40", path)}
 
 SECTIONS = {"zoo_control": zoo_control, "zoo_control_improvement": zoo_control_improvement,
             "ppo_kl_oracle": ppo_kl_oracle, "seqgan_reference_log": seqgan_reference_log, "toy": toy,
+            "leakgan_reference_log": leakgan_reference_log,
             "ppo_kl_oracle_improvement": ppo_kl_oracle_improvement, "ppo_speed": ppo_speed, "text_oracle": text_oracle, "text_grammar": text_grammar, "text_coco": text_coco,
-            "leakgan_alpha": leakgan_alpha,
+            "leakgan_alpha": leakgan_alpha, "oracle40": oracle40,
             "text_features": text_features, "gan_modes": gan_modes, "gan_remedies": gan_remedies}
 BLOCK = re.compile(r"(<!-- generated: (?P<name>[a-z_0-9]+) [^>]*-->\n)(?P<body>.*?)(\n<!-- /generated: (?P=name) -->)", re.S)
 
