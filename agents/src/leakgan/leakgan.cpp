@@ -425,14 +425,13 @@ void LeakGAN::pretrain(const Log& log, const std::function<void()>& after_round)
       stopped = early.observe(v, size_t(epoch));
       if (stopped) early.restore_best();  // before the remaining rounds' D training
     }
-    pre_.rounds_done = r;
-    pre_.best = early.state().best, pre_.best_epoch = early.state().best_epoch, pre_.since_best = early.state().since_best;
     if (r == cfg.pretrain_rounds) {
       if (V) early.restore_best();  // when the last epochs were worse (a no-op after a stop)
       if (V) log("pretrain_g", epoch, "best_validation_nll", early.best());
-      pre_.since_best = early.state().since_best;
       pre_best_ = nets::SafeTensors();  // done with it: checkpoints after the pre-training do not carry it
     }
+    const detail::EarlyStoppingState& es = early.state();
+    pre_.rounds_done = r, pre_.best = es.best, pre_.best_epoch = es.best_epoch, pre_.since_best = es.since_best;
     if (after_round) after_round();
   }
 }
@@ -570,7 +569,8 @@ void LeakGAN::load_state(const nets::SafeTensors& st, const std::string& prefix,
       pre_.since_best = j.at("since_best").get<size_t>();
       if (pre_.best_epoch) pre_.best = j.at("best").get<double>();
     } catch (const nlohmann::json::exception& e) {
-      throw CheckpointError("checkpoint '" + path + "': metadata '" + prefix + "pretrain' is not LeakGAN's pre-training progress: " + e.what());
+      throw CheckpointError("checkpoint '" + path + "': metadata '" + prefix +
+                            "pretrain' is not LeakGAN's pre-training progress: " + e.what());
     }
     if (pre_.rounds_done > cfg.pretrain_rounds)
       throw CheckpointError("checkpoint '" + path + "': " + std::to_string(pre_.rounds_done) +
@@ -581,7 +581,8 @@ void LeakGAN::load_state(const nets::SafeTensors& st, const std::string& prefix,
     for (const auto& [k, v] : st.metadata)
       if (k.rfind(b, 0) == 0) pre_best_.metadata[k.substr(b.size())] = v;
     if (pre_.best_epoch && pre_.rounds_done < cfg.pretrain_rounds && pre_best_.tensors.empty())
-      throw CheckpointError("checkpoint '" + path + "' has no '" + b + "*' entries: the best pre-training epoch's generator");
+      throw CheckpointError("checkpoint '" + path + "' has no '" + b +
+                            "*' entries: the best pre-training epoch's generator");
   }
 }
 
@@ -652,8 +653,8 @@ void LeakGANAgent::resume_pretraining() {
       diff = d.value("path", std::string("?"));
       break;
     }
-    throw CheckpointError("pre-training checkpoint '" + path + "' holds the pre-training of another configuration (" + diff +
-                          " differs: " + have.flatten().value(diff, nlohmann::json()).dump() + " there, " +
+    throw CheckpointError("pre-training checkpoint '" + path + "' holds the pre-training of another configuration (" +
+                          diff + " differs: " + have.flatten().value(diff, nlohmann::json()).dump() + " there, " +
                           want.flatten().value(diff, nlohmann::json()).dump() +
                           " here); remove it to start over, or point --pretrain-checkpoint elsewhere");
   }
@@ -665,10 +666,11 @@ void LeakGANAgent::resume_pretraining() {
     figures_.epochs = fig.at("epochs").get<long>();
     for (const auto& p : fig.at("curve")) figures_.curve.push_back({p.at(0).get<std::string>(), p.at(1).get<double>()});
   } catch (const nlohmann::json::exception& e) {
-    throw CheckpointError("pre-training checkpoint '" + path + "': metadata 'leakgan.pretraining_figures': " + e.what());
+    throw CheckpointError("pre-training checkpoint '" + path + "': metadata 'leakgan.pretraining_figures': " +
+                          e.what());
   }
-  std::cerr << "leakgan: pre-training resumed from '" << path << "' after round " << gan_->pretrain_rounds_done() << " of "
-            << cfg.gan.pretrain_rounds << "\n";
+  std::cerr << "leakgan: pre-training resumed from '" << path << "' after round " << gan_->pretrain_rounds_done()
+            << " of " << cfg.gan.pretrain_rounds << "\n";
 }
 
 void LeakGANAgent::pretrain() {
@@ -692,9 +694,10 @@ void LeakGANAgent::pretrain() {
         if (nets::dist::rank() == 0) save_pretraining();  // (the ranks hold the same state)
         const size_t done = gan_->pretrain_rounds_done();
         if (done < cfg.gan.pretrain_rounds && nets::dist::any(stop_requested()))
-          throw Interrupted("LeakGAN's pre-training stopped by " + (stop_reason().empty() ? std::string("another rank") : stop_reason()) +
-                            " after round " + std::to_string(done) + " of " + std::to_string(cfg.gan.pretrain_rounds) +
-                            "; it is saved in '" + file + "': the same command goes on from round " + std::to_string(done + 1));
+          throw Interrupted("LeakGAN's pre-training stopped by " +
+                            (stop_reason().empty() ? std::string("another rank") : stop_reason()) + " after round " +
+                            std::to_string(done) + " of " + std::to_string(cfg.gan.pretrain_rounds) + "; it is saved in '" +
+                            file + "': the same command goes on from round " + std::to_string(done + 1));
       });
   pending_ = {{"pretrain_g_train_nll", f.nll}, {"pretrain_manager_cos", f.cos}, {"pretrain_d_loss", f.dl},
               {"pretrain_g_epochs_run", double(f.epochs)}};
