@@ -142,6 +142,18 @@ LeakGANConfig tiny_config() {
   c.adversarial_lr = 0.f;  // the tests choose one rate for everything, g_lr
   return c;
 }
+// The agent on the oracle task tiny_config's sizes fit (5,000 tokens would not: vocab 20, length 9)
+std::unique_ptr<LeakGANAgent> tiny_agent(const LeakGANConfig& gan, size_t samples,
+                                         const std::string& pretrain_checkpoint = "") {
+  LeakGANAgentConfig ac;
+  ac.env_id = "TextOracle-v0";
+  ac.env_options = {{"vocab", 20}, {"seq_len", 9}, {"oracle_seed", 3}};
+  ac.samples = samples;
+  ac.gan = gan;
+  ac.pretrain_checkpoint = pretrain_checkpoint;
+  auto probe = env::make(ac.env_id, ac.env_options);
+  return LeakGANAgent::for_spaces(probe->observation_space(), probe->action_space(), ac);
+}
 }  // namespace
 
 TEST_CASE("leakgan: each loss is its formula (manager: Q-weighted cosine, worker: (Q + alpha r_I) NLL)", "[agents][leakgan]") {
@@ -393,14 +405,8 @@ TEST_CASE("leakgan: NLL-oracle inside pre-training at the reference log's epochs
   same(a->disc.named_parameters(), b->disc.named_parameters());
 
   // under the runner's agent: the curve lands in the first metrics line, named by epochs run
-  LeakGANAgentConfig ac;
-  ac.env_id = "TextOracle-v0";
-  ac.env_options = {{"vocab", 20}, {"seq_len", 9}, {"oracle_seed", 3}};
-  ac.samples = 64;
-  ac.gan = c;
-  ac.gan.pretrain_eval_every = 2;
-  auto probe = env::make(ac.env_id, ac.env_options);
-  auto agent = LeakGANAgent::for_spaces(probe->observation_space(), probe->action_space(), ac);
+  c.pretrain_eval_every = 2;
+  auto agent = tiny_agent(c, 64);
   agent->pretrain();
   std::vector<std::string> keys;
   for (const auto& [k, v] : agent->update())
@@ -411,22 +417,13 @@ TEST_CASE("leakgan: NLL-oracle inside pre-training at the reference log's epochs
 }
 
 TEST_CASE("leakgan: the pre-training is saved after every round and resumed from it bit for bit, a stop takes effect after the round, and another configuration's file is refused", "[agents][leakgan]") {
-  LeakGANAgentConfig ac;
-  ac.env_id = "TextOracle-v0";
-  ac.env_options = {{"vocab", 20}, {"seq_len", 9}, {"oracle_seed", 3}};
-  ac.samples = 160;
-  ac.gan = tiny_config();
+  LeakGANConfig gan = tiny_config();
   // early stopping on: its count and its best epoch's generator go across the pause too
-  ac.gan.pretrain_rounds = 3, ac.gan.pretrain_g_epochs = 3, ac.gan.pretrain_eval_every = 2, ac.gan.eval_samples = 32;
-  ac.gan.validation = 16, ac.gan.patience = 2, ac.gan.g_lr = 0.03f;
+  gan.pretrain_rounds = 3, gan.pretrain_g_epochs = 3, gan.pretrain_eval_every = 2, gan.eval_samples = 32;
+  gan.validation = 16, gan.patience = 2, gan.g_lr = 0.03f;
   const std::string file = "/tmp/seqrl_leakgan_pretrain_" + std::to_string(::getpid()) + ".safetensors";
   std::remove(file.c_str());
-  auto probe = env::make(ac.env_id, ac.env_options);
-  auto make = [&](const std::string& path) {
-    LeakGANAgentConfig c = ac;
-    c.pretrain_checkpoint = path;
-    return LeakGANAgent::for_spaces(probe->observation_space(), probe->action_space(), c);
-  };
+  auto make = [&](const std::string& path) { return tiny_agent(gan, 160, path); };
   auto first_line = [](LeakGANAgent& a) {
     a.pretrain();
     return a.update();
@@ -480,10 +477,9 @@ TEST_CASE("leakgan: the pre-training is saved after every round and resumed from
   CHECK(first_line(*again) == want);
   same(whole->gan(), again->gan());
   // a file of another configuration is refused, naming the file and the setting
-  LeakGANAgentConfig other = ac;
-  other.gan.pretrain_g_epochs = 4;
-  other.pretrain_checkpoint = file;
-  auto wrong = LeakGANAgent::for_spaces(probe->observation_space(), probe->action_space(), other);
+  LeakGANConfig other = gan;
+  other.pretrain_g_epochs = 4;
+  auto wrong = tiny_agent(other, 160, file);
   CHECK_THROWS_WITH(wrong->pretrain(), Catch::Contains(file) && Catch::Contains("/gan/pretrain_g_epochs"));
   std::remove(file.c_str());
 
