@@ -12,33 +12,42 @@
 #   log's figure for batch b comes after its g-step and before its D rounds, and through the leak
 #   G's samples depend on D, so ours after batch b+1 differs from it by those D rounds; in
 #   pre-training both come after the round's D rounds and the same G epochs). The pre-training is
-#   saved after every round (RUNS/sSEED/pretrain.safetensors, --pretrain-checkpoint; a round is
-#   about 25 minutes on one core here): a stop asked for during it (Ctrl-C, or kill) takes effect
-#   after the current round, and a kill -9 loses only that round. Then a checkpoint after every
-#   adversarial batch. Either way, run the same command again to go on. The run's figures are
-#   copied to the raw results every minute and when it stops; its progress is in
-#   RUNS/sSEED/stderr.log.
+#   saved after every round (--pretrain-checkpoint RUNS/sSEED/pretrain.safetensors; a round is
+#   about 35 minutes on one core of this machine shared with other runs): a stop asked for during
+#   it (kill -TERM this script; Ctrl-C in a terminal) takes effect after the current round, and a
+#   kill -9 loses only that round. Then a checkpoint after every adversarial batch. Either way,
+#   run the same command again to go on. The run's figures are copied to the raw results every
+#   minute and when it stops; its progress is in RUNS/sSEED/stderr.log (fixed: RUNS/fixed_sSEED).
 #
-# Raw results (small, committed): bench/results/leakgan_reference/seed$SEED/run.{jsonl,summary.json,machine.json,stderr.log}
-# usage: [SEQRL_BIN=build/seqrl] SEQRL_NUM_THREADS=1 bash bench/leakgan_reference_log.sh SEED [RUNS=runs/leakgan_reference]
+# ORDER: shuffled (G's pre-training data shuffled every epoch, our default) or fixed (the one order
+# the data came in, every epoch, as LeakGAN's code's loader walks it: --pretrain-shuffle 0).
+#
+# Raw results (small, committed): bench/results/leakgan_reference/seed$SEED (fixed: fixed_seed$SEED)/
+# run.{jsonl,summary.json,machine.json,stderr.log}
+# usage: [SEQRL_BIN=build/seqrl] SEQRL_NUM_THREADS=1 bash bench/leakgan_reference_log.sh SEED [ORDER=shuffled] [RUNS=runs/leakgan_reference]
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 seed=${1:?seed}
-runs=${2:-$root/runs/leakgan_reference}
-raw=$root/bench/results/leakgan_reference/seed$seed
+order=${2:-shuffled}
+runs=${3:-$root/runs/leakgan_reference}
+case $order in
+  shuffled) name=s$seed raw=$root/bench/results/leakgan_reference/seed$seed shuffle=1 ;;
+  fixed) name=fixed_s$seed raw=$root/bench/results/leakgan_reference/fixed_seed$seed shuffle=0 ;;
+  *) echo "bench/leakgan_reference_log.sh: ORDER is shuffled or fixed, not '$order'" >&2; exit 2 ;;
+esac
 oracle=$(cd "${SEQRL_SHARED:-$root/../shared}/data/seqgan_oracle" && pwd)
 # SEQRL_BIN: a copy of the binary (and its commit in SEQRL_BIN.commit), so that a rebuild beside a long run does not change what it resumes with
 bin=${SEQRL_BIN:-$root/build/seqrl}
 [ -x "$bin" ] || bash "$root/cmake/setup.sh" "$root/build" > /dev/null
 mkdir -p "$raw" "$runs"
-d=$runs/s$seed
+d=$runs/$name
 keep() {  # the run's metrics and summary into the raw results, with the commit and the machine
   [ -f "$d/metrics.jsonl" ] || return 0
   cp "$d/metrics.jsonl" "$raw/run.jsonl"
   # (the pre-training's figures, NLL-oracle among them, reach metrics.jsonl only when it ends)
   cp "$d/stderr.log" "$raw/run.stderr.log"
   [ -f "$d/summary.json" ] && cp "$d/summary.json" "$raw/run.summary.json"
-  bash "$root/bench/machine.sh" "$bin" "${SEQRL_NUM_THREADS:-all}" "bash bench/leakgan_reference_log.sh $seed" > "$raw/run.machine.json"
+  bash "$root/bench/machine.sh" "$bin" "${SEQRL_NUM_THREADS:-all}" "bash bench/leakgan_reference_log.sh $seed $order" > "$raw/run.machine.json"
 }
 # a batch is 64 sequences of 20 tokens on 64 envs: 1,280 steps
 if [ -f "$d/checkpoint.safetensors" ]; then
@@ -48,7 +57,7 @@ else
   mkdir -p "$d"
   "$bin" train --agent leakgan --env TextOracle-v0 --env-options "{\"oracle\": \"$oracle\"}" \
     --protocol paper-reference --seed "$seed" --num-envs 64 --pretrain-nll-every 5 --nll-every 1 \
-    --pretrain-checkpoint "$d/pretrain.safetensors" --checkpoint-every 1280 --out "$d" --overwrite \
+    --pretrain-shuffle "$shuffle" --pretrain-checkpoint "$d/pretrain.safetensors" --checkpoint-every 1280 --out "$d" --overwrite \
     > /dev/null 2>> "$d/stderr.log" &
 fi
 pid=$!

@@ -481,6 +481,20 @@ TEST_CASE("leakgan: the pre-training is saved after every round and resumed from
   other.pretrain_g_epochs = 4;
   auto wrong = tiny_agent(other, 160, file);
   CHECK_THROWS_WITH(wrong->pretrain(), Catch::Contains(file) && Catch::Contains("/gan/pretrain_g_epochs"));
+  // a file written before a setting existed (here pretrain_shuffle) is the setting's default
+  {
+    nets::SafeTensors st = nets::load_safetensors(file);
+    nlohmann::json cfg = nlohmann::json::parse(st.metadata.at("leakgan.pretraining_config"));
+    REQUIRE(cfg.at("gan").erase("pretrain_shuffle") == 1);
+    st.metadata["leakgan.pretraining_config"] = cfg.dump();
+    nets::save_safetensors(file, st.tensors, st.metadata);
+  }
+  auto older = make(file);
+  CHECK(first_line(*older) == want);
+  LeakGANConfig fixed = gan;
+  fixed.pretrain_shuffle = false;
+  auto not_default = tiny_agent(fixed, 160, file);
+  CHECK_THROWS_WITH(not_default->pretrain(), Catch::Contains("/gan/pretrain_shuffle differs: none there, false here"));
   std::remove(file.c_str());
 
   // the class alone, paused where early stopping is mid-count (its best epoch in an earlier
@@ -517,4 +531,27 @@ TEST_CASE("leakgan: the pre-training is saved after every round and resumed from
   CHECK(one_val.size() == 6);
   CHECK(std::min_element(one_val.begin(), one_val.end()) - one_val.begin() < 4);
   same(one, second);
+}
+
+TEST_CASE("leakgan: pre-training without shuffling walks the data in its one order every epoch, as the reference code's loader", "[agents][leakgan]") {
+  nets::Rng r(4);
+  const nets::IntTensor real = random_ids(48, 9, 20, r);
+  LeakGANConfig c = tiny_config();
+  c.pretrain_d_rounds = 0, c.pretrain_g_epochs = 2, c.validation = 0;  // G's epochs alone
+  auto params_after = [&](bool shuffle, bool by_hand) {
+    c.pretrain_shuffle = shuffle;
+    auto lg = std::make_unique<LeakGAN>(c, real, 20, nullptr);
+    if (!by_hand) {
+      lg->pretrain([](const std::string&, long, const std::string&, double) {});
+    } else {  // batches of rows 0-7, 8-15, ... in order, twice
+      for (int e = 0; e < 2; ++e)
+        for (size_t s = 0; s + c.batch <= 48; s += c.batch) lg->train_generator(nets::row_slice(real, s, s + c.batch), nets::Tensor(), true);
+    }
+    std::vector<float> out;
+    for (auto& [n, v] : lg->gen.named_parameters()) out.insert(out.end(), v.value().begin(), v.value().end());
+    return out;
+  };
+  const std::vector<float> in_order = params_after(false, true);
+  CHECK(params_after(false, false) == in_order);  // bit for bit
+  CHECK(params_after(true, false) != in_order);   // shuffled: another order
 }

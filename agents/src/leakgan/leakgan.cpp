@@ -26,7 +26,7 @@ namespace seqrl::agents {
   X(protocol) X(variant) X(emb) X(hidden) X(goal_size) X(step_size) X(goal_window) X(normalize_w) X(init_std) \
   X(g_lr) X(adversarial_lr) X(clip) X(alpha) X(rescale) X(delta) X(batch) X(d_lr) X(pretrain_rounds) X(pretrain_d_rounds)               \
   X(pretrain_g_epochs) X(validation) X(patience) X(d_epochs) X(negatives) X(total_batches) X(rollouts) X(d_steps)                   \
-  X(sample_temperature) X(fresh_positives) X(eval_every) X(pretrain_eval_every) X(eval_samples) X(seed)
+  X(sample_temperature) X(fresh_positives) X(pretrain_shuffle) X(eval_every) X(pretrain_eval_every) X(eval_samples) X(seed)
 
 void to_json(nlohmann::json& j, const LeakGANConfig& c) {
   j = nlohmann::json::object();
@@ -403,7 +403,11 @@ void LeakGAN::pretrain(const Log& log, const std::function<void()>& after_round)
     for (size_t k = 0; k < cfg.pretrain_d_rounds; ++k) dl = d_step(cfg.d_epochs);
     log("pretrain_d", long(r), "d_loss", dl);
     for (size_t e = 0; e < cfg.pretrain_g_epochs && !stopped; ++e) {
-      const std::vector<size_t> order = text::shuffled_order(Ng, shuffle_rng_);
+      std::vector<size_t> order(Ng);
+      if (cfg.pretrain_shuffle)
+        order = text::shuffled_order(Ng, shuffle_rng_);
+      else
+        std::iota(order.begin(), order.end(), size_t(0));
       double nll = 0, cos = 0;
       size_t n = 0;
       nets::IntTensor x = nets::IntTensor::from_shape({B, T});
@@ -647,15 +651,15 @@ void LeakGANAgent::resume_pretraining() {
   } catch (const nlohmann::json::exception& e) {
     throw CheckpointError("pre-training checkpoint '" + path + "': its metadata is not JSON: " + e.what());
   }
-  if (have != want) {
-    std::string diff;  // the first setting that differs, by its JSON pointer
-    for (const auto& d : nlohmann::json::diff(have, want)) {
-      diff = d.value("path", std::string("?"));
-      break;
-    }
+  // the first setting that differs, by its JSON pointer; a setting the file lacks (added since it
+  // was written) at its default is the behaviour the file's run had
+  const nlohmann::json defaults = pretraining_config(LeakGANAgentConfig());
+  for (const auto& d : nlohmann::json::diff(have, want)) {
+    const nlohmann::json::json_pointer at(d.at("path").get<std::string>());
+    if (d.at("op") == "add" && defaults.contains(at) && defaults.at(at) == d.at("value")) continue;
+    const auto value = [&](const nlohmann::json& j) { return j.contains(at) ? j.at(at).dump() : std::string("none"); };
     throw CheckpointError("pre-training checkpoint '" + path + "' holds the pre-training of another configuration (" +
-                          diff + " differs: " + have.flatten().value(diff, nlohmann::json()).dump() + " there, " +
-                          want.flatten().value(diff, nlohmann::json()).dump() +
+                          at.to_string() + " differs: " + value(have) + " there, " + value(want) +
                           " here); remove it to start over, or point --pretrain-checkpoint elsewhere");
   }
   gan_->load_state(st, "gan.", path);
@@ -800,6 +804,8 @@ AgentSpec leakgan_agent_spec() {
                {"negatives", "/gan/negatives", "negatives per D round (0 = as many as real sequences)"},
                {"sample-temperature", "/gan/sample_temperature", "temperature of evaluation samples and D's negatives (the reference code: 2/3)"},
                {"fresh-positives", "/gan/fresh_positives", "on the oracle, D's positives drawn afresh for every D round (the reference code) (0/1)"},
+               {"pretrain-shuffle", "/gan/pretrain_shuffle",
+                "shuffle G's pre-training data every epoch (0: one fixed order, as the reference code's loader) (0/1)"},
                {"nll-every", "/gan/eval_every", "g-steps between NLL-oracle (or NLL-test) figures (0 = never)"},
                {"pretrain-nll-every", "/gan/pretrain_eval_every",
                 "NLL-oracle after G epochs 0, n, 2n, ... of each pre-training round (the reference code's log: 5; 0 = never)"},

@@ -78,6 +78,9 @@ struct LeakGANConfig {
   // task with an oracle, as many fresh oracle samples for every D round (the reference's Main.py
   // writes a new positive file each round); without an oracle the fixed set either way
   bool fresh_positives = false;      // the reference variant: true
+  // G's pre-training data shuffled every epoch; false: the one order the data came in, every
+  // epoch, as LeakGAN's code's loader walks it (its Gen_Data_loader)
+  bool pretrain_shuffle = true;
   size_t eval_every = 10;            // adversarial batches between NLL-oracle figures (0 = never)
   // NLL-oracle in pre-training, after epochs e = 0, n, 2n, ... (0-based) of each round's G
   // epochs (the reference code's log: n = 5); 0 = never. Its samples come from their own random
