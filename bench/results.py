@@ -443,10 +443,11 @@ def _leakgan_reference():
     log's figure precedes)."""
     base = os.path.join(ROOT, "bench", "results", "leakgan_reference")
     ref = json.load(open(os.path.join(base, "reference_log.json")))
-    seeds = {}
+    seeds = {}  # (order, seed): seed1 holds the run with G's data shuffled every epoch, fixed_seed1 in one order
     for name in sorted(os.listdir(base)):
         d = os.path.join(base, name)
-        if not name.startswith("seed") or not os.path.exists(os.path.join(d, "run.machine.json")):
+        which = re.fullmatch(r"(fixed_)?seed(\d+)", name)
+        if not which or not os.path.exists(os.path.join(d, "run.machine.json")):
             continue
         rows = _jsonl(os.path.join(d, "run.jsonl"))
         first = next((r for r in rows if "pretrain_nll_oracle" in r), None)
@@ -464,7 +465,7 @@ def _leakgan_reference():
                 if len(f) == 5 and f[:2] == ["leakgan:", "pretrain_g"] and f[3] == "train_nll" and int(f[2]) % 8 == 0:
                     rounds = max(rounds, int(f[2]) // 8)
         adv = {int(r["adversarial_batches"]): r["nll_oracle"] for r in rows if "nll_oracle" in r and "adversarial_batches" in r}
-        seeds[int(name[4:])] = {"pretrain": pre, "rounds": rounds, "adversarial": adv,
+        seeds[("fixed" if which.group(1) else "shuffled", int(which.group(2)))] = {"pretrain": pre, "rounds": rounds, "adversarial": adv,
                                 "machine": json.load(open(os.path.join(d, "run.machine.json"))),
                                 "pretrain_seconds": first["seconds"] if first else None,
                                 "seconds": max((r.get("seconds", 0) for r in rows), default=0)}
@@ -476,27 +477,31 @@ def leakgan_reference_log():
     ref, seeds = _leakgan_reference()
     n_rounds = len(ref["pretrain"]) // 2
     out = []
-    for s, r in sorted(seeds.items()):
+    for (order, s), r in sorted(seeds.items(), key=lambda kv: (kv[0][0] != "shuffled", kv[0][1])):
         m = r["machine"]
-        line = "- seed %d: commit %s, %s, %s thread%s, %s; " % (
-            s, m.get("commit", "?")[:7], m.get("cpu", "?"), m.get("threads", "?"), "" if m.get("threads") == "1" else "s", m.get("date", "?"))
+        line = "- seed %d, G's data %s: commit %s, %s, %s thread%s, %s; " % (
+            s, "shuffled every epoch" if order == "shuffled" else "in one fixed order", m.get("commit", "?")[:7],
+            m.get("cpu", "?"), m.get("threads", "?"), "" if m.get("threads") == "1" else "s", m.get("date", "?"))
         if r["pretrain_seconds"] is None:
             line += "pre-training in progress: %d of its %d rounds done" % (r["rounds"], n_rounds)
         else:
             line += "pre-training %.0f s, %d adversarial batches in %.0f s" % (
                 r["pretrain_seconds"], len(r["adversarial"]), r["seconds"] - r["pretrain_seconds"])
         out.append(line)
-    out += ["", "| phase | point | LeakGAN's log | ours: mean [min, max] over seeds | seeds | ours - log |",
-            "|---|---|---|---|---|---|"]
+    out += ["", "| phase | point | LeakGAN's log | ours: mean [min, max] over seeds | seeds | ours - log | "
+            "ours, data in one fixed order (seeds) | that - log |", "|---|---|---|---|---|---|---|---|"]
     points = [("pre-training", "round %d, after %d of its G epochs (%d in all)" % (rr + 1, e + 1, 8 * rr + e + 1), 8 * rr + e + 1, v, "pretrain")
               for rr, e, v in ref["pretrain"]]
     points += [("adversarial", "after batch %d" % (b + 1), b + 1, v, "adversarial") for b, v in ref["adversarial"]]
     for phase, label, k, theirs, part in points:
-        mine = [r[part][k] for r in seeds.values() if k in r[part]]
-        if mine:
-            mean = sum(mine) / len(mine)
-            out.append("| %s | %s | %.3f | %.3f [%.3f, %.3f] | %d | %+.3f |" % (
-                phase, label, theirs, mean, min(mine), max(mine), len(mine), mean - theirs))
+        mine = [r[part][k] for (o, _), r in seeds.items() if o == "shuffled" and k in r[part]]
+        fx = [r[part][k] for (o, _), r in seeds.items() if o == "fixed" and k in r[part]]
+        if mine or fx:
+            mean = sum(mine) / len(mine) if mine else None
+            fcell = ("%.3f (%d) | %+.3f" % (sum(fx) / len(fx), len(fx), sum(fx) / len(fx) - theirs)) if fx else "- | -"
+            mcell = ("%.3f [%.3f, %.3f] | %d | %+.3f" % (mean, min(mine), max(mine), len(mine), mean - theirs)
+                     if mine else "- | 0 | -")
+            out.append("| %s | %s | %.3f | %s | %s |" % (phase, label, theirs, mcell, fcell))
     return "\n".join(out)
 
 
@@ -511,10 +516,11 @@ def plot_leakgan_reference_log(path):
     for ax, part, title, xl in ((axes[0], "pretrain", "interleaved pre-training (10 rounds of 5 D rounds and 8 G epochs)", "G epochs run"),
                                 (axes[1], "adversarial", "adversarial training", "adversarial batches (g-steps)")):
         ax.plot([x for x, _ in theirs[part]], [v for _, v in theirs[part]], "k-o", ms=3, label="LeakGAN's published log")
-        for s, r in sorted(seeds.items()):
+        for (order, s), r in sorted(seeds.items()):
             pts = sorted(r[part].items())
             if pts:
-                ax.plot([x for x, _ in pts], [v for _, v in pts], "-o", ms=3, lw=1.2, label="seqrl, seed %d" % s)
+                ax.plot([x for x, _ in pts], [v for _, v in pts], "-o" if order == "shuffled" else "--o", ms=3, lw=1.2,
+                        label="seqrl, seed %d%s" % (s, "" if order == "shuffled" else ", data in one fixed order"))
         ax.set_title(title, fontsize=9)
         ax.set_xlabel(xl)
         ax.set_ylabel("NLL-oracle at temperature 2/3 (9,984 samples)")
