@@ -61,10 +61,13 @@ else
     > /dev/null 2>> "$d/stderr.log" &
 fi
 pid=$!
-trap 'kill -INT $pid 2> /dev/null; wait $pid; keep; exit 130' INT TERM
+# (under set -e a bare `wait` of a stopped run, exit 130, would end the script before keep)
+trap 'kill -INT $pid 2> /dev/null; wait $pid || true; keep; exit 130' INT TERM
 while kill -0 $pid 2> /dev/null; do
   sleep 60
   keep
 done
-wait $pid
+rc=0
+wait $pid || rc=$?
 keep
+exit $rc

@@ -67,12 +67,15 @@ case $what in
         --checkpoint-every 1280 --out "$d" --overwrite > /dev/null &
     fi
     pid=$!
-    trap 'kill -INT $pid 2> /dev/null; wait $pid; keep "$d" adversarial; exit 130' INT TERM
+    # (under set -e a bare `wait` of a stopped run, exit 130, would end the script before keep)
+    trap 'kill -INT $pid 2> /dev/null; wait $pid || true; keep "$d" adversarial; exit 130' INT TERM
     while kill -0 $pid 2> /dev/null; do
       sleep 60
       [ -f "$d/metrics.jsonl" ] && keep "$d" adversarial
     done
-    wait $pid
-    keep "$d" adversarial ;;
+    rc=0
+    wait $pid || rc=$?
+    keep "$d" adversarial
+    exit $rc ;;
   *) echo "pretrain, pretrain-fixed, adversarial or plot" >&2; exit 2 ;;
 esac
