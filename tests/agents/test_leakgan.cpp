@@ -142,6 +142,18 @@ LeakGANConfig tiny_config() {
   c.adversarial_lr = 0.f;  // the tests choose one rate for everything, g_lr
   return c;
 }
+// Both LeakGANs' generator and discriminator parameters, bit for bit
+void same_parameters(LeakGAN& a, LeakGAN& b) {
+  for (auto [pa, pb] : {std::pair(a.gen.named_parameters(), b.gen.named_parameters()),
+                        std::pair(a.disc.named_parameters(), b.disc.named_parameters())}) {
+    REQUIRE(pa.size() == pb.size());
+    for (size_t k = 0; k < pa.size(); ++k) {
+      INFO(pa[k].first);
+      const nets::Tensor &x = pa[k].second.value(), &y = pb[k].second.value();
+      CHECK(std::equal(x.begin(), x.end(), y.begin()));
+    }
+  }
+}
 // The agent on the oracle task tiny_config's sizes fit (5,000 tokens would not: vocab 20, length 9)
 std::unique_ptr<LeakGANAgent> tiny_agent(const LeakGANConfig& gan, size_t samples,
                                          const std::string& pretrain_checkpoint = "") {
@@ -392,17 +404,7 @@ TEST_CASE("leakgan: NLL-oracle inside pre-training at the reference log's epochs
   CHECK(at == std::vector<long>{1, 3, 4, 6});
   CHECK(without.empty());
   // the evaluations draw from their own stream: the pre-trained generators are the same, bit for bit
-  auto same = [](const nets::NamedParams& pa, const nets::NamedParams& pb) {
-    REQUIRE(pa.size() == pb.size());
-    for (size_t k = 0; k < pa.size(); ++k) {
-      INFO(pa[k].first);
-      const nets::Tensor& x = pa[k].second.value();
-      const nets::Tensor& y = pb[k].second.value();
-      CHECK(std::equal(x.begin(), x.end(), y.begin()));
-    }
-  };
-  same(a->gen.named_parameters(), b->gen.named_parameters());
-  same(a->disc.named_parameters(), b->disc.named_parameters());
+  same_parameters(*a, *b);
 
   // under the runner's agent: the curve lands in the first metrics line, named by epochs run
   c.pretrain_eval_every = 2;
@@ -428,17 +430,6 @@ TEST_CASE("leakgan: the pre-training is saved after every round and resumed from
     a.pretrain();
     return a.update();
   };
-  auto same = [](LeakGAN& a, LeakGAN& b) {
-    for (auto [pa, pb] : {std::pair(a.gen.named_parameters(), b.gen.named_parameters()),
-                          std::pair(a.disc.named_parameters(), b.disc.named_parameters())}) {
-      REQUIRE(pa.size() == pb.size());
-      for (size_t k = 0; k < pa.size(); ++k) {
-        INFO(pa[k].first);
-        const nets::Tensor &x = pa[k].second.value(), &y = pb[k].second.value();
-        CHECK(std::equal(x.begin(), x.end(), y.begin()));
-      }
-    }
-  };
   // the whole pre-training in one piece, no file
   auto whole = make("");
   const Metrics want = first_line(*whole);
@@ -463,7 +454,7 @@ TEST_CASE("leakgan: the pre-training is saved after every round and resumed from
   auto resumed = make(file);
   const Metrics got = first_line(*resumed);
   CHECK(resumed->gan().pretrain_rounds_done() == 3);
-  same(whole->gan(), resumed->gan());
+  same_parameters(whole->gan(), resumed->gan());
   REQUIRE(got.size() == want.size());
   for (size_t k = 0; k < want.size(); ++k) {
     INFO(want[k].first);
@@ -475,7 +466,7 @@ TEST_CASE("leakgan: the pre-training is saved after every round and resumed from
   // the file now holds the finished pre-training: a run from it trains no round, same first line
   auto again = make(file);
   CHECK(first_line(*again) == want);
-  same(whole->gan(), again->gan());
+  same_parameters(whole->gan(), again->gan());
   // a file of another configuration is refused, naming the file and the setting
   LeakGANConfig other = gan;
   other.pretrain_g_epochs = 4;
@@ -530,7 +521,7 @@ TEST_CASE("leakgan: the pre-training is saved after every round and resumed from
   // generator, saved before the pause
   CHECK(one_val.size() == 6);
   CHECK(std::min_element(one_val.begin(), one_val.end()) - one_val.begin() < 4);
-  same(one, second);
+  same_parameters(one, second);
 }
 
 TEST_CASE("leakgan: pre-training without shuffling walks the data in its one order every epoch, as the reference code's loader", "[agents][leakgan]") {
