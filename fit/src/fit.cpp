@@ -809,11 +809,13 @@ FitResult fit(const FitConfig& given, std::ostream* log) {
       return r;
     }
   }
+  // the final checkpoint comes before the final evaluation, which a resume from it repeats (as
+  // seqrl train's): a run killed after it but before its end resumes to the same files, no line twice
+  checkpoint();
   r.final_eval = f->evaluate();
   record(r.final_eval);
   r.steps = step;
   r.seconds = elapsed();
-  checkpoint();
   if (!c.out.empty()) {
     f->write_outputs(c.out);
     nlohmann::json summary = {{"kind", c.kind}, {"data", c.data}, {"seed", c.seed}, {"steps", step},

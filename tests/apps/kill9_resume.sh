@@ -3,7 +3,8 @@
 # moments (KILLS times, each restart resuming from the last checkpoint, so kills land in the
 # resumed runs too, and some during checkpoint writes), and after every kill its checkpoint must
 # exist and load. Then the run is resumed to its end and must finish exactly as the same run
-# without kills (its result line and every metrics line, but the wall-clock fields).
+# without kills (its result line and every metrics line, but the wall-clock fields), and so must
+# a resume of its finished checkpoint.
 # usage: kill9_resume.sh SEQRL_BINARY WORKDIR train|fit [KILLS=50]
 set -u
 seqrl=$1 work=$2 mode=$3 kills_wanted=${4:-50}
@@ -84,4 +85,9 @@ else
   "$seqrl" "${args[@]}" "${every[@]}" --out "$work/killed" > "$work/resumed.json" 2> "$work/resumed.err"
 fi || { echo "FAIL: the final resume"; cat "$work/resumed.err"; exit 1; }
 same_as_straight "$work/resumed.json"
+# a kill after the final checkpoint but before the process ends leaves a finished run's checkpoint:
+# resuming it must give the same result and files again, no evaluation line twice
+"$seqrl" "${resume[@]}" "$ckpt" > "$work/again.json" 2> "$work/again.err" ||
+  { echo "FAIL: resuming the finished run"; cat "$work/again.err"; exit 1; }
+same_as_straight "$work/again.json"
 echo "ok: $kills kills ($in_write during a write, $with_ckpt with a checkpoint to resume from), $restarts starts, $finished runs that reached their end between kills (each identical to the unkilled run), then resumed to the end identical to the unkilled run: $(cat "$work/resumed.json")"
