@@ -59,13 +59,13 @@ int main(int argc, char** argv) {
   nets::SafeTensors start;
   pre.save_state(start.tensors, start.metadata, "");
   const std::vector<Variant> variants = {
-      {"paper (rank rescale, both updated)"},
-      {"lr 0.001", 0.001f},
-      {"manager frozen", 0.f, false, true},
-      {"worker frozen", 0.f, true, false},
-      {"constant reward 0.5 (no signal)", 0.f, true, true, 0, "constant"},
+      {"paper (rank rescale, both updated)", 0.f, true, true, 0, "", ""},
+      {"lr 0.001", 0.001f, true, true, 0, "", ""},
+      {"manager frozen", 0.f, false, true, 0, "", ""},
+      {"worker frozen", 0.f, true, false, 0, "", ""},
+      {"constant reward 0.5 (no signal)", 0.f, true, true, 0, "constant", ""},
       {"raw Q (no rescale)", 0.f, true, true, 0, "", "none"},
-      {"with 1 d-step per g-step", 0.f, true, true, 1},
+      {"with 1 d-step per g-step", 0.f, true, true, 1, "", ""},
   };
   for (const Variant& v : variants) {
     agents::LeakGANConfig c = base;
