@@ -19,6 +19,7 @@
 #include "seqrl/agents/registry.hpp"
 #include "seqrl/agents/runner.hpp"
 #include "seqrl/agents/seqgan/seqgan.hpp"
+#include "seqrl/nets/config_diff.hpp"
 #include "seqrl/suite/stats.hpp"
 #include "seqrl/suite/suite_file.hpp"
 #include "seqrl/env/registry.hpp"
@@ -84,38 +85,12 @@ json read_summary(const std::string& path) {
 // runs made before the data's identity and the evaluation settings were recorded lack those
 // keys: what a record lacks is not compared.
 std::string record_differences(const json& have, const json& want, const json& defaults) {
-  std::map<std::string, json> h, w, d;
-  const std::function<void(const json&, const std::string&, std::map<std::string, json>&)> flat =
-      [&](const json& j, const std::string& at, std::map<std::string, json>& out) {
-        if (j.is_object() && !j.empty()) {
-          for (auto& [k, v] : j.items()) flat(v, at.empty() ? k : at + "." + k, out);
-        } else {
-          out[at] = j;
-        }
-      };
-  flat(have, "", h);
-  flat(want, "", w);
-  if (!defaults.is_null()) flat(defaults, "", d);
-  std::vector<std::string> diffs;
+  // a part of the record (a top-level key) the stored one lacks altogether is not compared
   auto top = [](const std::string& k) { return k.substr(0, k.find('.')); };
-  std::set<std::string> tops;
-  for (auto& [k, v] : h) tops.insert(top(k));
-  for (auto& [k, v] : w) {
-    if (!tops.count(top(k))) continue;  // a key older records lack
-    auto it = h.find(k);
-    if (it == h.end()) {
-      const auto def = d.find(k);
-      if (def == d.end() || def->second != v) diffs.push_back(k + " (none) -> " + v.dump());
-    } else if (it->second != v) {
-      diffs.push_back(k + " " + it->second.dump() + " -> " + v.dump());
-    }
-  }
-  for (auto& [k, v] : h)
-    if (!w.count(k)) diffs.push_back(k + " " + v.dump() + " -> (none)");
-  std::string out;
-  for (size_t i = 0; i < diffs.size() && i < 6; ++i) out += (i ? "; " : "") + diffs[i];
-  if (diffs.size() > 6) out += "; and " + std::to_string(diffs.size() - 6) + " more";
-  return out;
+  std::vector<nets::ConfigDifference> diffs;
+  for (auto& d : nets::config_differences(have, want, defaults))
+    if (d.stored != "(none)" || (have.is_object() && have.contains(top(d.key)))) diffs.push_back(std::move(d));
+  return nets::describe(diffs);
 }
 
 // ---- the built-in suites -------------------------------------------------------------------

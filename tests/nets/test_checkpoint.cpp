@@ -7,8 +7,11 @@
 #include <sstream>
 #include <unistd.h>
 
+#include <nlohmann/json.hpp>
+
 #include "gradcheck.hpp"
 #include "seqrl/nets/checkpoint.hpp"
+#include "seqrl/nets/config_diff.hpp"
 #include "seqrl/nets/layers.hpp"
 
 using namespace seqrl;
@@ -174,4 +177,28 @@ TEST_CASE(".npy headers: a good one reads, and bad magic, dtypes, Fortran order,
   CHECK_THROWS_WITH(parse_npy(npy("<f4", "4294967296, 4294967296, 4,", 0), "wrap.npy"), Catch::Contains("absurd shape"));
   // a zero among huge dimensions: no data, but the strides would still overflow
   CHECK_THROWS_WITH(parse_npy(npy("<f8", "1099511627776, 0, 1099511627776,", 0), "zero.npy"), Catch::Contains("absurd shape"));
+}
+
+TEST_CASE("config differences: each setting by its path, a setting added since at its default is none", "[nets][checkpoint]") {
+  const nlohmann::json stored = {{"steps", 100}, {"gan", {{"alpha", 1}, {"filters", {2, 3}}}}, {"gone", "x"}};
+  // the same configuration, and a setting the stored one lacks given its default: no difference
+  CHECK(config_differences(stored, stored, nullptr).empty());
+  nlohmann::json newer = stored;
+  newer["gan"]["shuffle"] = true;
+  CHECK(config_differences(stored, newer, {{"gan", {{"shuffle", true}}}}).empty());
+  // that setting at another value, or with no defaults to say, is a difference
+  newer["gan"]["shuffle"] = false;
+  auto d = config_differences(stored, newer, {{"gan", {{"shuffle", true}}}});
+  REQUIRE(d.size() == 1);
+  CHECK((d[0].key == "gan.shuffle" && d[0].stored == "(none)" && d[0].wanted == "false"));
+  CHECK(config_differences(stored, newer, nullptr).size() == 1);
+  // a changed value (a list is one setting), a removed one
+  nlohmann::json other = stored;
+  other["gan"]["filters"] = {2, 4};
+  other.erase("gone");
+  other["steps"] = 200;
+  d = config_differences(stored, other, nullptr);
+  REQUIRE(d.size() == 3);
+  CHECK(describe(d) == "gan.filters [2,3] -> [2,4]; steps 100 -> 200; gone \"x\" -> (none)");
+  CHECK(describe(d, 1) == "gan.filters [2,3] -> [2,4]; and 2 more");
 }

@@ -15,6 +15,7 @@
 #include "seqrl/agents/seqgan/seqgan.hpp"
 #include "seqrl/env/space.hpp"
 #include "seqrl/env/text/text_env.hpp"
+#include "seqrl/nets/config_diff.hpp"
 #include "seqrl/nets/dist.hpp"
 #include "seqrl/nets/kernels.hpp"
 #include "seqrl/nets/ops.hpp"
@@ -651,17 +652,13 @@ void LeakGANAgent::resume_pretraining() {
   } catch (const nlohmann::json::exception& e) {
     throw CheckpointError("pre-training checkpoint '" + path + "': its metadata is not JSON: " + e.what());
   }
-  // the first setting that differs, by its JSON pointer; a setting the file lacks (added since it
-  // was written) at its default is the behaviour the file's run had
-  const nlohmann::json defaults = pretraining_config(LeakGANAgentConfig());
-  for (const auto& d : nlohmann::json::diff(have, want)) {
-    const nlohmann::json::json_pointer at(d.at("path").get<std::string>());
-    if (d.at("op") == "add" && defaults.contains(at) && defaults.at(at) == d.at("value")) continue;
-    const auto value = [&](const nlohmann::json& j) { return j.contains(at) ? j.at(at).dump() : std::string("none"); };
+  // a setting the file lacks (added since it was written) at its default is the behaviour the
+  // file's run had
+  const auto diffs = nets::config_differences(have, want, pretraining_config(LeakGANAgentConfig()));
+  if (!diffs.empty())
     throw CheckpointError("pre-training checkpoint '" + path + "' holds the pre-training of another configuration (" +
-                          at.to_string() + " differs: " + value(have) + " there, " + value(want) +
-                          " here); remove it to start over, or point --pretrain-checkpoint elsewhere");
-  }
+                          nets::describe(diffs, 3) +
+                          "); remove it to start over, or point --pretrain-checkpoint elsewhere");
   gan_->load_state(st, "gan.", path);
   try {
     figures_ = PretrainFigures();
