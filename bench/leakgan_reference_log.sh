@@ -47,7 +47,7 @@ keep() {  # the run's metrics and summary into the raw results, with the commit 
   # (the pre-training's figures, NLL-oracle among them, reach metrics.jsonl only when it ends)
   cp "$d/stderr.log" "$raw/run.stderr.log"
   [ -f "$d/summary.json" ] && cp "$d/summary.json" "$raw/run.summary.json"
-  bash "$root/bench/machine.sh" "$bin" "${SEQRL_NUM_THREADS:-all}" "bash bench/leakgan_reference_log.sh $seed $order" > "$raw/run.machine.json"
+  bash "$root/bench/machine.sh" --update "$raw/run.machine.json" "$bin" "${SEQRL_NUM_THREADS:-all}" "bash bench/leakgan_reference_log.sh $seed $order"
 }
 # a batch is 64 sequences of 20 tokens on 64 envs: 1,280 steps
 if [ -f "$d/checkpoint.safetensors" ]; then

@@ -38,7 +38,7 @@ keep() {  # the run's metrics and summary into the raw results, with the commit 
   local dir=$1 name=$2
   cp "$dir/metrics.jsonl" "$raw/$name.jsonl"
   [ -f "$dir/summary.json" ] && cp "$dir/summary.json" "$raw/$name.summary.json"
-  bash "$root/bench/machine.sh" "$bin" "${SEQRL_NUM_THREADS:-all}" > "$raw/$name.machine.json"
+  bash "$root/bench/machine.sh" --update "$raw/$name.machine.json" "$bin" "${SEQRL_NUM_THREADS:-all}"
 }
 case $what in
   pretrain)
