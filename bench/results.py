@@ -377,32 +377,51 @@ def _seqgan_reference():
     return ref, seeds
 
 
+
+
+def _commits(machine):
+    """'commit C', or for a run resumed by newer binaries 'commits A, then C' (bench/machine.sh --update)."""
+    cs = [c[:7] for c in machine.get("earlier_commits", []) + [machine.get("commit", "?")]]
+    return ("commit " if len(cs) == 1 else "commits ") + ", then ".join(cs)
+
+def _log_columns(log_name, second=None):
+    """The header of a table of ours against a reference's training log (and the column of a second
+    log of the reference's, when it has one): both data orders, each against the first log."""
+    return ["", "| phase | point | %s's log |%s ours: mean [min, max] over seeds | seeds | ours - log | "
+            "ours, data in one fixed order: mean [min, max] (seeds) | that - log |" % (
+                log_name, " %s |" % second if second else ""),
+            "|---|---|---|" + ("---|" if second else "") + "---|---|---|---|---|"]
+
+
+def _log_cells(theirs, mine, fixed):
+    """The cells of one logged point: ours (data shuffled every epoch) and ours in the fixed order, each against the log."""
+    def cell(v, fmt):
+        return fmt % (sum(v) / len(v), min(v), max(v), len(v), sum(v) / len(v) - theirs)
+    return "%s | %s" % (cell(mine, "%.3f [%.3f, %.3f] | %d | %+.3f") if mine else "- | 0 | -",
+                        cell(fixed, "%.3f [%.3f, %.3f] (%d) | %+.3f") if fixed else "- | -")
+
 def seqgan_reference_log():
     """SeqGAN's paper protocol as its code runs it, beside its published training log."""
     ref, seeds = _seqgan_reference()
     out = []
     for s, r in sorted(seeds.items()):
         m = r["machine"].get("adversarial") or r["machine"].get("pretrain") or {}
-        line = "- seed %d: commit %s, %s, %s thread%s, %s; G's pre-training %.0f s" % (
-            s, m.get("commit", "?"), m.get("cpu", "?"), m.get("threads", "?"), "" if m.get("threads") == "1" else "s",
+        line = "- seed %d: %s, %s, %s thread%s, %s; G's pre-training %.0f s" % (
+            s, _commits(m), m.get("cpu", "?"), m.get("threads", "?"), "" if m.get("threads") == "1" else "s",
             m.get("date", "?"), r["seconds"]["pretrain"])
         if r["seconds"]["d_pretrain"]:
             line += ", D's pre-training %.0f s, %d adversarial batches in %.0f s" % (
                 r["seconds"]["d_pretrain"], len(r["adversarial"]), r["seconds"]["adversarial"] - r["seconds"]["d_pretrain"])
         out.append(line)
-    out += ["", "| phase | point | SeqGAN's log | ours: mean [min, max] over seeds | seeds | ours - log | "
-            "ours, data in one fixed order (seeds) | that - log |", "|---|---|---|---|---|---|---|---|"]
+    out += _log_columns("SeqGAN")
     for phase, label in (("pretrain", "after epoch"), ("adversarial", "after batch")):
         for point, theirs in ref[phase]:
             mine = [r[phase][point] for r in seeds.values() if point in r[phase]]
             if not mine or (phase == "pretrain" and point not in (0, 5, 10, 20, 40, 60, 80, 100, 115)):
                 continue  # (the plot has every point of the pre-training)
-            mean = sum(mine) / len(mine)
             fx = [r["pretrain_fixed"][point] for r in seeds.values() if phase == "pretrain" and point in r["pretrain_fixed"]]
-            fcell = ("%.3f (%d) | %+.3f" % (sum(fx) / len(fx), len(fx), sum(fx) / len(fx) - theirs)) if fx else "- | -"
-            out.append("| %s | %s %d | %.3f | %.3f [%.3f, %.3f] | %d | %+.3f | %s |" % (
-                "G's MLE" if phase == "pretrain" else "adversarial", label, point + 1, theirs, mean, min(mine), max(mine),
-                len(mine), mean - theirs, fcell))
+            out.append("| %s | %s %d | %.3f | %s |" % ("G's MLE" if phase == "pretrain" else "adversarial", label, point + 1,
+                                                      theirs, _log_cells(theirs, mine, fx)))
     return "\n".join(out)
 
 
@@ -479,8 +498,8 @@ def leakgan_reference_log():
     out = []
     for (order, s), r in sorted(seeds.items(), key=lambda kv: (kv[0][0] != "shuffled", kv[0][1])):
         m = r["machine"]
-        line = "- seed %d, G's data %s: commit %s, %s, %s thread%s, %s; " % (
-            s, "shuffled every epoch" if order == "shuffled" else "in one fixed order", m.get("commit", "?")[:7],
+        line = "- seed %d, G's data %s: %s, %s, %s thread%s, %s; " % (
+            s, "shuffled every epoch" if order == "shuffled" else "in one fixed order", _commits(m),
             m.get("cpu", "?"), m.get("threads", "?"), "" if m.get("threads") == "1" else "s", m.get("date", "?"))
         if r["pretrain_seconds"] is None:
             line += "pre-training in progress: %d of its %d rounds done" % (r["rounds"], n_rounds)
@@ -488,8 +507,8 @@ def leakgan_reference_log():
             line += "pre-training %.0f s, %d adversarial batches in %.0f s" % (
                 r["pretrain_seconds"], len(r["adversarial"]), r["seconds"] - r["pretrain_seconds"])
         out.append(line)
-    out += ["", "| phase | point | LeakGAN's log | ours: mean [min, max] over seeds | seeds | ours - log | "
-            "ours, data in one fixed order (seeds) | that - log |", "|---|---|---|---|---|---|---|---|"]
+    out += _log_columns("LeakGAN", "its second log")
+    second = _leakgan_second_log(ref)
     points = [("pre-training", "round %d, after %d of its G epochs (%d in all)" % (rr + 1, e + 1, 8 * rr + e + 1), 8 * rr + e + 1, v, "pretrain")
               for rr, e, v in ref["pretrain"]]
     points += [("adversarial", "after batch %d" % (b + 1), b + 1, v, "adversarial") for b, v in ref["adversarial"]]
@@ -497,12 +516,17 @@ def leakgan_reference_log():
         mine = [r[part][k] for (o, _), r in seeds.items() if o == "shuffled" and k in r[part]]
         fx = [r[part][k] for (o, _), r in seeds.items() if o == "fixed" and k in r[part]]
         if mine or fx:
-            mean = sum(mine) / len(mine) if mine else None
-            fcell = ("%.3f (%d) | %+.3f" % (sum(fx) / len(fx), len(fx), sum(fx) / len(fx) - theirs)) if fx else "- | -"
-            mcell = ("%.3f [%.3f, %.3f] | %d | %+.3f" % (mean, min(mine), max(mine), len(mine), mean - theirs)
-                     if mine else "- | 0 | -")
-            out.append("| %s | %s | %.3f | %s | %s |" % (phase, label, theirs, mcell, fcell))
+            other = second[part].get(k)
+            out.append("| %s | %s | %.3f | %s | %s |" % (phase, label, theirs, "-" if other is None else "%.3f" % other,
+                                                       _log_cells(theirs, mine, fx)))
     return "\n".join(out)
+
+
+def _leakgan_second_log(ref):
+    """The second log of LeakGAN's first commit, by our count: G epochs run, adversarial batches run."""
+    second = ref.get("second_log", {"pretrain": [], "adversarial": []})
+    return {"pretrain": {8 * r + e + 1: v for r, e, v in second["pretrain"]},
+            "adversarial": {b + 1: v for b, v in second["adversarial"]}}
 
 
 def plot_leakgan_reference_log(path):
@@ -516,6 +540,10 @@ def plot_leakgan_reference_log(path):
     for ax, part, title, xl in ((axes[0], "pretrain", "interleaved pre-training (10 rounds of 5 D rounds and 8 G epochs)", "G epochs run"),
                                 (axes[1], "adversarial", "adversarial training", "adversarial batches (g-steps)")):
         ax.plot([x for x, _ in theirs[part]], [v for _, v in theirs[part]], "k-o", ms=3, label="LeakGAN's published log")
+        other = sorted(_leakgan_second_log(ref)[part].items())
+        if other:
+            ax.plot([x for x, _ in other], [v for _, v in other], "-s", color="0.55", ms=3,
+                    label="LeakGAN's second log (its first commit's save/log.txt)")
         for (order, s), r in sorted(seeds.items()):
             pts = sorted(r[part].items())
             if pts:
@@ -526,7 +554,7 @@ def plot_leakgan_reference_log(path):
         ax.set_ylabel("NLL-oracle at temperature 2/3 (9,984 samples)")
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
-    fig.suptitle("LeakGAN's paper protocol on SeqGAN's oracle: seqrl (--protocol paper-reference) against LeakGAN's README log",
+    fig.suptitle("LeakGAN's paper protocol on SeqGAN's oracle: seqrl (--protocol paper-reference) against LeakGAN's two logs",
                  fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
