@@ -169,6 +169,7 @@ std::vector<RunSpec> expand_suite(const json& suite, const ActsOn& acts_on, std:
   check_suite_file(suite, file);
   std::vector<uint64_t> seeds = suite.value("seeds", std::vector<uint64_t>{1});
   std::vector<RunSpec> base;
+  std::vector<std::vector<uint64_t>> base_seeds;  // each entry's seeds: its own "seeds", else the suite's
   auto add = [&](const std::string& agent, const std::string& env, const json& e, const json& r) {
     RunSpec s;
     s.agent = agent;
@@ -181,6 +182,7 @@ std::vector<RunSpec> expand_suite(const json& suite, const ActsOn& acts_on, std:
     s.preset = r.value("preset", std::string());
     s.label = r.value("label", std::string());
     base.push_back(s);
+    base_seeds.push_back(r.contains("seeds") ? r["seeds"].get<std::vector<uint64_t>>() : seeds);
   };
   const json envs = suite.value("envs", json::object());
   for (const auto& agent : suite.value("agents", std::vector<std::string>{}))
@@ -194,17 +196,12 @@ std::vector<RunSpec> expand_suite(const json& suite, const ActsOn& acts_on, std:
   for (const auto& r : suite.value("runs", json::array())) {
     const std::string env = r["env"];
     add(r["agent"], env, envs.value(env, json::object()), r);
-    if (r.contains("seeds")) base.back().options["__seeds"] = r["seeds"];
   }
   std::vector<RunSpec> runs;
   std::set<std::string> ids;
-  for (auto& b : base) {
-    std::vector<uint64_t> ss = seeds;
-    if (b.options.contains("__seeds")) {
-      ss = b.options["__seeds"].get<std::vector<uint64_t>>();
-      b.options.erase("__seeds");
-    }
-    for (uint64_t seed : ss) {
+  for (size_t i = 0; i < base.size(); ++i) {
+    const RunSpec& b = base[i];
+    for (uint64_t seed : base_seeds[i]) {
       RunSpec r = b;
       r.seed = seed;
       std::string opts = r.env_options.empty() ? "" : "_" + std::to_string(fnv1a(r.env_options.dump()) % 10000);
@@ -212,12 +209,9 @@ std::vector<RunSpec> expand_suite(const json& suite, const ActsOn& acts_on, std:
       // their options' hash too; the others keep the ids they always had. A labelled run is named
       // by its label instead, and does not change the ids of the agent's other runs.
       bool differs = false;
-      for (const auto& o : base) {
-        json oo = o.options;
-        oo.erase("__seeds");
+      for (const auto& o : base)
         differs |= o.label.empty() && o.agent == b.agent && o.env == b.env && o.env_options == b.env_options &&
-                   o.preset == b.preset && oo != r.options;
-      }
+                   o.preset == b.preset && o.options != r.options;
       if (differs && r.label.empty()) opts += "_o" + std::to_string(fnv1a(r.options.dump()) % 10000);
       r.id = slug((r.label.empty() ? r.agent : r.label) + "__" + r.env + opts + "__s" + std::to_string(seed));
       if (!ids.insert(r.id).second)

@@ -164,6 +164,22 @@ TEST_CASE("suite run labels: a labelled run keeps the other runs' ids, {run:LABE
   CHECK_THROWS_WITH(expand({{"runs", {early, early}}}), Catch::Contains("two runs share the id 'mle-early-stop__TextGrammar-v0__s1'"));
 }
 
+TEST_CASE("suite runs: a run's own seeds replace the suite's, and no option name is taken by them", "[suite]") {
+  using nlohmann::json;
+  const auto acts_on = [](const std::string&, const std::string&, const json&) { return true; };
+  std::vector<std::string> skipped;
+  const json own = {{"agent", "mle"}, {"env", "TextGrammar-v0"}, {"seeds", {7, 8}}};
+  // an option of any name, "__seeds" included (the run's seeds were once kept under it among the
+  // options, so that this suite ended the program with a JSON type error), is the run's option
+  const json odd = {{"agent", "ppo"}, {"env", "CartPole-v1"}, {"options", {{"__seeds", 256}}}};
+  const auto runs = expand_suite({{"seeds", {1, 2, 3}}, {"runs", {own, odd}}}, acts_on, skipped, "s.json");
+  REQUIRE(runs.size() == 5);
+  CHECK((runs[0].seed == 7 && runs[1].seed == 8 && runs[0].options.empty()));
+  CHECK((runs[2].seed == 1 && runs[3].seed == 2 && runs[4].seed == 3));
+  CHECK(runs[4].options == json{{"__seeds", 256}});
+  CHECK(runs[4].id == "ppo__CartPole-v1__s3");
+}
+
 TEST_CASE("text generators' probability of improvement at temperature 1 and at matched NLL-test", "[suite]") {
   // A covers the data better (NLL-test 6.0 at temperature 1) but its samples are worse (NLL-oracle
   // 9.3 against B's 9.0); cooled to B's NLL-test of 6.4, A's samples are better (8.66)
