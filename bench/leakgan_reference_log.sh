@@ -20,20 +20,26 @@
 #   minute and when it stops; its progress is in RUNS/sSEED/stderr.log (fixed: RUNS/fixed_sSEED).
 #
 # ORDER: shuffled (G's pre-training data shuffled every epoch, our default) or fixed (the one order
-# the data came in, every epoch, as LeakGAN's code's loader walks it: --pretrain-shuffle 0).
+# the data came in, every epoch, as LeakGAN's code's loader walks it: --pretrain-shuffle 0), or
+# fixed-lr0.01: the fixed order with G's Adam rate at 0.01, the rate Main.py sets before its
+# length-20 branch sets 0.0015 (is the faster fall of LeakGAN's second log that rate's?).
 #
-# Raw results (small, committed): bench/results/leakgan_reference/seed$SEED (fixed: fixed_seed$SEED)/
+# Raw results (small, committed): bench/results/leakgan_reference/seed$SEED (fixed: fixed_seed$SEED,
+# fixed-lr0.01: fixed_lr0.01_seed$SEED)/
 # run.{jsonl,summary.json,machine.json,stderr.log}
 # usage: [SEQRL_BIN=build/seqrl] SEQRL_NUM_THREADS=1 bash bench/leakgan_reference_log.sh SEED [ORDER=shuffled] [RUNS=runs/leakgan_reference]
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 seed=${1:?seed}
 order=${2:-shuffled}
+g_lr=()
 runs=${3:-$root/runs/leakgan_reference}
 case $order in
   shuffled) name=s$seed raw=$root/bench/results/leakgan_reference/seed$seed shuffle=1 ;;
   fixed) name=fixed_s$seed raw=$root/bench/results/leakgan_reference/fixed_seed$seed shuffle=0 ;;
-  *) echo "bench/leakgan_reference_log.sh: ORDER is shuffled or fixed, not '$order'" >&2; exit 2 ;;
+  fixed-lr0.01) name=fixed_lr0.01_s$seed raw=$root/bench/results/leakgan_reference/fixed_lr0.01_seed$seed shuffle=0
+    g_lr=(--g-lr 0.01) ;;
+  *) echo "bench/leakgan_reference_log.sh: ORDER is shuffled, fixed or fixed-lr0.01, not '$order'" >&2; exit 2 ;;
 esac
 oracle=$(cd "${SEQRL_SHARED:-$root/../shared}/data/seqgan_oracle" && pwd)
 # SEQRL_BIN: a copy of the binary (and its commit in SEQRL_BIN.commit), so that a rebuild beside a long run does not change what it resumes with
@@ -57,7 +63,7 @@ else
   mkdir -p "$d"
   "$bin" train --agent leakgan --env TextOracle-v0 --env-options "{\"oracle\": \"$oracle\"}" \
     --protocol paper-reference --seed "$seed" --num-envs 64 --pretrain-nll-every 5 --nll-every 1 \
-    --pretrain-shuffle "$shuffle" --pretrain-checkpoint "$d/pretrain.safetensors" --checkpoint-every 1280 --out "$d" --overwrite \
+    --pretrain-shuffle "$shuffle" "${g_lr[@]}" --pretrain-checkpoint "$d/pretrain.safetensors" --checkpoint-every 1280 --out "$d" --overwrite \
     > /dev/null 2>> "$d/stderr.log" &
 fi
 pid=$!

@@ -384,21 +384,26 @@ def _commits(machine):
     cs = [c[:7] for c in machine.get("earlier_commits", []) + [machine.get("commit", "?")]]
     return ("commit " if len(cs) == 1 else "commits ") + ", then ".join(cs)
 
-def _log_columns(log_name, second=None):
+
+def _log_columns(log_name, second=None, more=()):
     """The header of a table of ours against a reference's training log (and the column of a second
-    log of the reference's, when it has one): both data orders, each against the first log."""
+    log of the reference's, when it has one): both data orders, and any more variants of ours named
+    in `more`, each against the first log."""
+    extra = "".join(" ours, %s: mean [min, max] (seeds) | that - log |" % m for m in more)
     return ["", "| phase | point | %s's log |%s ours: mean [min, max] over seeds | seeds | ours - log | "
-            "ours, data in one fixed order: mean [min, max] (seeds) | that - log |" % (
-                log_name, " %s |" % second if second else ""),
-            "|---|---|---|" + ("---|" if second else "") + "---|---|---|---|---|"]
+            "ours, data in one fixed order: mean [min, max] (seeds) | that - log |%s" % (
+                log_name, " %s |" % second if second else "", extra),
+            "|---|---|---|" + ("---|" if second else "") + "---|---|---|---|---|" + "---|---|" * len(more)]
 
 
-def _log_cells(theirs, mine, fixed):
-    """The cells of one logged point: ours (data shuffled every epoch) and ours in the fixed order, each against the log."""
+def _log_cells(theirs, mine, fixed, *more):
+    """The cells of one logged point: ours (data shuffled every epoch), ours in the fixed order and
+    any more variants, each against the log."""
     def cell(v, fmt):
         return fmt % (sum(v) / len(v), min(v), max(v), len(v), sum(v) / len(v) - theirs)
-    return "%s | %s" % (cell(mine, "%.3f [%.3f, %.3f] | %d | %+.3f") if mine else "- | 0 | -",
-                        cell(fixed, "%.3f [%.3f, %.3f] (%d) | %+.3f") if fixed else "- | -")
+    return " | ".join([cell(mine, "%.3f [%.3f, %.3f] | %d | %+.3f") if mine else "- | 0 | -"] +
+                      [cell(v, "%.3f [%.3f, %.3f] (%d) | %+.3f") if v else "- | -" for v in (fixed,) + more])
+
 
 def seqgan_reference_log():
     """SeqGAN's paper protocol as its code runs it, beside its published training log."""
@@ -455,6 +460,12 @@ def plot_seqgan_reference_log(path):
     plt.close(fig)
 
 
+# our runs of LeakGAN's reference protocol: G's data shuffled every epoch, in LeakGAN's loader's one
+# order, and in that order with G's Adam rate 0.01 (bench/leakgan_reference_log.sh SEED ORDER)
+LEAKGAN_VARIANTS = {"shuffled": "G's data shuffled every epoch", "fixed": "G's data in one fixed order",
+                    "fixed_lr0.01": "G's data in one fixed order, G's Adam rate 0.01"}
+
+
 def _leakgan_reference():
     """LeakGAN's README log and our runs of bench/leakgan_reference_log.sh, per seed: NLL-oracle in
     pre-training by G epochs run (the log's round r, epoch e, both 0-based, is 8r + e + 1 epochs
@@ -462,10 +473,12 @@ def _leakgan_reference():
     log's figure precedes)."""
     base = os.path.join(ROOT, "bench", "results", "leakgan_reference")
     ref = json.load(open(os.path.join(base, "reference_log.json")))
-    seeds = {}  # (order, seed): seed1 holds the run with G's data shuffled every epoch, fixed_seed1 in one order
+    # (variant, seed): seed1 holds the run with G's data shuffled every epoch, fixed_seed1 in one
+    # order, fixed_lr0.01_seed1 in one order with G's Adam rate 0.01
+    seeds = {}
     for name in sorted(os.listdir(base)):
         d = os.path.join(base, name)
-        which = re.fullmatch(r"(fixed_)?seed(\d+)", name)
+        which = re.fullmatch(r"(fixed_lr0\.01_|fixed_)?seed(\d+)", name)
         if not which or not os.path.exists(os.path.join(d, "run.machine.json")):
             continue
         rows = _jsonl(os.path.join(d, "run.jsonl"))
@@ -484,7 +497,7 @@ def _leakgan_reference():
                 if len(f) == 5 and f[:2] == ["leakgan:", "pretrain_g"] and f[3] == "train_nll" and int(f[2]) % 8 == 0:
                     rounds = max(rounds, int(f[2]) // 8)
         adv = {int(r["adversarial_batches"]): r["nll_oracle"] for r in rows if "nll_oracle" in r and "adversarial_batches" in r}
-        seeds[("fixed" if which.group(1) else "shuffled", int(which.group(2)))] = {"pretrain": pre, "rounds": rounds, "adversarial": adv,
+        seeds[((which.group(1) or "shuffled_").rstrip("_"), int(which.group(2)))] = {"pretrain": pre, "rounds": rounds, "adversarial": adv,
                                 "machine": json.load(open(os.path.join(d, "run.machine.json"))),
                                 "pretrain_seconds": first["seconds"] if first else None,
                                 "seconds": max((r.get("seconds", 0) for r in rows), default=0)}
@@ -496,10 +509,10 @@ def leakgan_reference_log():
     ref, seeds = _leakgan_reference()
     n_rounds = len(ref["pretrain"]) // 2
     out = []
-    for (order, s), r in sorted(seeds.items(), key=lambda kv: (kv[0][0] != "shuffled", kv[0][1])):
+    for (order, s), r in sorted(seeds.items(), key=lambda kv: (list(LEAKGAN_VARIANTS).index(kv[0][0]), kv[0][1])):
         m = r["machine"]
-        line = "- seed %d, G's data %s: %s, %s, %s thread%s, %s; " % (
-            s, "shuffled every epoch" if order == "shuffled" else "in one fixed order", _commits(m),
+        line = "- seed %d, %s: %s, %s, %s thread%s, %s; " % (
+            s, LEAKGAN_VARIANTS[order], _commits(m),
             m.get("cpu", "?"), m.get("threads", "?"), "" if m.get("threads") == "1" else "s", m.get("date", "?"))
         if r["pretrain_seconds"] is None:
             line += "pre-training in progress: %d of its %d rounds done" % (r["rounds"], n_rounds)
@@ -507,18 +520,19 @@ def leakgan_reference_log():
             line += "pre-training %.0f s, %d adversarial batches in %.0f s" % (
                 r["pretrain_seconds"], len(r["adversarial"]), r["seconds"] - r["pretrain_seconds"])
         out.append(line)
-    out += _log_columns("LeakGAN", "its second log")
+    more = [o for o in LEAKGAN_VARIANTS if o not in ("shuffled", "fixed") and any(v == o for v, _ in seeds)]
+    out += _log_columns("LeakGAN", "its second log", [LEAKGAN_VARIANTS[o] for o in more])
     second = _leakgan_second_log(ref)
     points = [("pre-training", "round %d, after %d of its G epochs (%d in all)" % (rr + 1, e + 1, 8 * rr + e + 1), 8 * rr + e + 1, v, "pretrain")
               for rr, e, v in ref["pretrain"]]
     points += [("adversarial", "after batch %d" % (b + 1), b + 1, v, "adversarial") for b, v in ref["adversarial"]]
     for phase, label, k, theirs, part in points:
-        mine = [r[part][k] for (o, _), r in seeds.items() if o == "shuffled" and k in r[part]]
-        fx = [r[part][k] for (o, _), r in seeds.items() if o == "fixed" and k in r[part]]
-        if mine or fx:
+        ours = {v: [r[part][k] for (o, _), r in seeds.items() if o == v and k in r[part]] for v in LEAKGAN_VARIANTS}
+        if any(ours.values()):
             other = second[part].get(k)
             out.append("| %s | %s | %.3f | %s | %s |" % (phase, label, theirs, "-" if other is None else "%.3f" % other,
-                                                       _log_cells(theirs, mine, fx)))
+                                                       _log_cells(theirs, ours["shuffled"], ours["fixed"],
+                                                                  *[ours[o] for o in more])))
     return "\n".join(out)
 
 
@@ -548,7 +562,8 @@ def plot_leakgan_reference_log(path):
             pts = sorted(r[part].items())
             if pts:
                 ax.plot([x for x, _ in pts], [v for _, v in pts], "-o" if order == "shuffled" else "--o", ms=3, lw=1.2,
-                        label="seqrl, seed %d%s" % (s, "" if order == "shuffled" else ", data in one fixed order"))
+                        label="seqrl, seed %d%s" % (s, {"shuffled": ", data shuffled every epoch", "fixed": ", data in one fixed order",
+                                                "fixed_lr0.01": ", one order, G's rate 0.01"}[order]))
         ax.set_title(title, fontsize=9)
         ax.set_xlabel(xl)
         ax.set_ylabel("NLL-oracle at temperature 2/3 (9,984 samples)")
