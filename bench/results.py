@@ -377,8 +377,6 @@ def _seqgan_reference():
     return ref, seeds
 
 
-
-
 def _commits(machine):
     """'commit C', or for a run resumed by newer binaries 'commits A, then C' (bench/machine.sh --update)."""
     cs = [c[:7] for c in machine.get("earlier_commits", []) + [machine.get("commit", "?")]]
@@ -562,8 +560,7 @@ def plot_leakgan_reference_log(path):
             pts = sorted(r[part].items())
             if pts:
                 ax.plot([x for x, _ in pts], [v for _, v in pts], "-o" if order == "shuffled" else "--o", ms=3, lw=1.2,
-                        label="seqrl, seed %d%s" % (s, {"shuffled": ", data shuffled every epoch", "fixed": ", data in one fixed order",
-                                                "fixed_lr0.01": ", one order, G's rate 0.01"}[order]))
+                        label="seqrl, seed %d, %s" % (s, LEAKGAN_VARIANTS[order]))
         ax.set_title(title, fontsize=9)
         ax.set_xlabel(xl)
         ax.set_ylabel("NLL-oracle at temperature 2/3 (9,984 samples)")
