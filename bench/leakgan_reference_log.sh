@@ -17,7 +17,8 @@
 #   it (kill -TERM this script; Ctrl-C in a terminal) takes effect after the current round, and a
 #   kill -9 loses only that round. Then a checkpoint after every adversarial batch. Either way,
 #   run the same command again to go on. The run's figures are copied to the raw results every
-#   minute and when it stops; its progress is in RUNS/sSEED/stderr.log (fixed: RUNS/fixed_sSEED).
+#   minute and when it stops; its progress is in RUNS/sSEED/stderr.log (fixed: RUNS/fixed_sSEED,
+#   fixed-lr0.01: RUNS/fixed_lr0.01_sSEED).
 #
 # ORDER: shuffled (G's pre-training data shuffled every epoch, our default) or fixed (the one order
 # the data came in, every epoch, as LeakGAN's code's loader walks it: --pretrain-shuffle 0), or
