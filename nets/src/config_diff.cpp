@@ -30,13 +30,13 @@ std::vector<ConfigDifference> config_differences(const json& stored, const json&
     const auto it = s.find(k);
     if (it == s.end()) {
       const auto def = d.find(k);
-      if (def == d.end() || def->second != v) out.push_back({k, "(none)", v.dump()});
+      if (def == d.end() || def->second != v) out.push_back({k, kNoSetting, v.dump()});
     } else if (it->second != v) {
       out.push_back({k, it->second.dump(), v.dump()});
     }
   }
   for (const auto& [k, v] : s)
-    if (!w.count(k)) out.push_back({k, v.dump(), "(none)"});
+    if (!w.count(k)) out.push_back({k, v.dump(), kNoSetting});
   return out;
 }
 

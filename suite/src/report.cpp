@@ -89,7 +89,7 @@ std::string record_differences(const json& have, const json& want, const json& d
   auto top = [](const std::string& k) { return k.substr(0, k.find('.')); };
   std::vector<nets::ConfigDifference> diffs;
   for (auto& d : nets::config_differences(have, want, defaults))
-    if (d.stored != "(none)" || (have.is_object() && have.contains(top(d.key)))) diffs.push_back(std::move(d));
+    if (d.stored != nets::kNoSetting || (have.is_object() && have.contains(top(d.key)))) diffs.push_back(std::move(d));
   return nets::describe(diffs);
 }
 

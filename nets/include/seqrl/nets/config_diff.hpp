@@ -10,8 +10,11 @@
 
 namespace seqrl::nets {
 
+// What a ConfigDifference holds for the side that has no such setting.
+inline constexpr const char* kNoSetting = "(none)";
+
 // One setting that differs: its dotted path ("gan.alpha") and its JSON value on each side,
-// "(none)" on the side that has no such setting.
+// kNoSetting on the side that has no such setting.
 struct ConfigDifference {
   std::string key, stored, wanted;
 };
