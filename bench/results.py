@@ -459,7 +459,8 @@ def plot_seqgan_reference_log(path):
 
 
 # our runs of LeakGAN's reference protocol: G's data shuffled every epoch, in LeakGAN's loader's one
-# order, and in that order with G's Adam rate 0.01 (bench/leakgan_reference_log.sh SEED ORDER)
+# order, and in that order with G's Adam rate 0.01 (bench/leakgan_reference_log.sh SEED ORDER), by
+# the prefix of their raw folders (seedN, fixed_seedN, fixed_lr0.01_seedN)
 LEAKGAN_VARIANTS = {"shuffled": "G's data shuffled every epoch", "fixed": "G's data in one fixed order",
                     "fixed_lr0.01": "G's data in one fixed order, G's Adam rate 0.01"}
 
@@ -476,7 +477,8 @@ def _leakgan_reference():
     seeds = {}
     for name in sorted(os.listdir(base)):
         d = os.path.join(base, name)
-        which = re.fullmatch(r"(fixed_lr0\.01_|fixed_)?seed(\d+)", name)
+        which = re.fullmatch(r"(?:(.+)_)?seed(\d+)", name)
+        which = which if which and (which.group(1) or "shuffled") in LEAKGAN_VARIANTS else None
         if not which or not os.path.exists(os.path.join(d, "run.machine.json")):
             continue
         rows = _jsonl(os.path.join(d, "run.jsonl"))
@@ -495,7 +497,7 @@ def _leakgan_reference():
                 if len(f) == 5 and f[:2] == ["leakgan:", "pretrain_g"] and f[3] == "train_nll" and int(f[2]) % 8 == 0:
                     rounds = max(rounds, int(f[2]) // 8)
         adv = {int(r["adversarial_batches"]): r["nll_oracle"] for r in rows if "nll_oracle" in r and "adversarial_batches" in r}
-        seeds[((which.group(1) or "shuffled_").rstrip("_"), int(which.group(2)))] = {"pretrain": pre, "rounds": rounds, "adversarial": adv,
+        seeds[(which.group(1) or "shuffled", int(which.group(2)))] = {"pretrain": pre, "rounds": rounds, "adversarial": adv,
                                 "machine": json.load(open(os.path.join(d, "run.machine.json"))),
                                 "pretrain_seconds": first["seconds"] if first else None,
                                 "seconds": max((r.get("seconds", 0) for r in rows), default=0)}
