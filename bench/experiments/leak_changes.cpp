@@ -147,7 +147,8 @@ int main(int argc, char** argv) {
   const auto [conv, highway] = forward_macs(lg.disc);
   nets::IntTensor real = nets::IntTensor::from_shape({64, task.real.shape()[1]});
   std::copy(task.real.data(), task.real.data() + real.size(), real.data());
-  auto report = [&](const std::string& when, const std::string& on, const nets::IntTensor& seqs) {
+  // (conv and highway by copy: clang before 16 cannot capture a structured binding)
+  auto report = [&, conv = conv, highway = highway](const std::string& when, const std::string& on, const nets::IntTensor& seqs) {
     const std::vector<double> share = changed_shares(lg.disc, seqs);
     double sum = 0;
     for (double x : share) sum += x;

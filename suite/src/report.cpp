@@ -177,7 +177,7 @@ json builtin_suite(const std::string& name) {
       // PPO with a KL anchor to the MLE run's generator: rewarded by the task's own signal, and by
       // SeqGAN's discriminator at two fixed KL weights and the adaptive controller
       const json from_mle = {{"init-generator", "{run:mle}"}};
-      auto ppo = [&](const json& env_options, const json& extra) {
+      auto ppo = [&, env = env](const json& env_options, const json& extra) {  // (env by copy: clang before 16 cannot capture a structured binding)
         json o = from_mle;
         o.update(extra);
         runs.push_back({{"agent", "ppo"}, {"env", env}, {"env_options", env_options}, {"steps", 100000}, {"options", o}});
