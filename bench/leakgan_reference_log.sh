@@ -28,7 +28,11 @@
 # Raw results (small, committed): bench/results/leakgan_reference/seed$SEED (fixed: fixed_seed$SEED,
 # fixed-lr0.01: fixed_lr0.01_seed$SEED)/
 # run.{jsonl,summary.json,machine.json,stderr.log}
-# usage: [SEQRL_BIN=build/seqrl] SEQRL_NUM_THREADS=1 bash bench/leakgan_reference_log.sh SEED [ORDER=shuffled] [RUNS=runs/leakgan_reference]
+# The run's own files (checkpoints, in RUNS) are not committed: a fresh clone cannot resume a run
+# whose raw results it holds, and starting it again would write a shorter curve over them, so the
+# script refuses to; SEQRL_RESTART=1 starts it again from its first round and replaces them as it
+# goes (the same seed, commit and thread count give the same figures, bit for bit).
+# usage: [SEQRL_BIN=build/seqrl] [SEQRL_RESTART=1] SEQRL_NUM_THREADS=1 bash bench/leakgan_reference_log.sh SEED [ORDER=shuffled] [RUNS=runs/leakgan_reference]
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 seed=${1:?seed}
@@ -48,6 +52,13 @@ bin=${SEQRL_BIN:-$root/build/seqrl}
 [ -x "$bin" ] || bash "$root/cmake/setup.sh" "$root/build" > /dev/null
 mkdir -p "$raw" "$runs"
 d=$runs/$name
+if [ ! -f "$d/checkpoint.safetensors" ] && [ ! -f "$d/pretrain.safetensors" ] && { [ -s "$raw/run.jsonl" ] || [ -s "$raw/run.stderr.log" ]; }; then
+  if [ "${SEQRL_RESTART:-0}" != 1 ]; then
+    echo "bench/leakgan_reference_log.sh: ${raw#"$root"/} holds this run's figures, but $d has no checkpoint to resume it from; SEQRL_RESTART=1 runs it again from its first round, replacing them" >&2
+    exit 1
+  fi
+  rm -f "$raw"/run.*  # (its commits too: the new run is not a resumed one)
+fi
 keep() {  # the run's metrics and summary into the raw results, with the commit and the machine
   [ -f "$d/metrics.jsonl" ] || return 0
   cp "$d/metrics.jsonl" "$raw/run.jsonl"

@@ -20,7 +20,7 @@
 #                   from the committed raw results (with every other generated table).
 #
 # Raw results (small JSON, committed): bench/results/seqgan_reference/seed$SEED/{pretrain,pretrain_fixed,adversarial}.jsonl
-# usage: [SEQRL_BIN=build/seqrl] SEQRL_NUM_THREADS=1 bash bench/seqgan_reference_log.sh pretrain|pretrain-fixed|adversarial SEED [RUNS=runs/seqgan_reference]
+# usage: [SEQRL_BIN=build/seqrl] [SEQRL_RESTART=1] SEQRL_NUM_THREADS=1 bash bench/seqgan_reference_log.sh pretrain|pretrain-fixed|adversarial SEED [RUNS=runs/seqgan_reference]
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 what=${1:?pretrain, pretrain-fixed, adversarial or plot}
@@ -29,6 +29,10 @@ seed=${2:?seed}
 runs=${3:-$root/runs/seqgan_reference}
 raw=$root/bench/results/seqgan_reference/seed$seed
 oracle=$(cd "${SEQRL_SHARED:-$root/../shared}/data/seqgan_oracle" && pwd)
+# The runs' own files (checkpoints, in RUNS) are not committed: a fresh clone cannot resume an
+# adversarial run whose raw results it holds, and starting it again would write a shorter curve over
+# them, so `adversarial` refuses to; SEQRL_RESTART=1 starts it again from D's first round and
+# replaces them as it goes (the same seed, commit and thread count give the same figures).
 # SEQRL_BIN: a copy of the binary (and its commit in SEQRL_BIN.commit), so that a rebuild beside a long run does not change what it resumes with
 bin=${SEQRL_BIN:-$root/build/seqrl}
 [ -x "$bin" ] || bash "$root/cmake/setup.sh" "$root/build" > /dev/null
@@ -58,6 +62,13 @@ case $what in
   adversarial)
     [ -f "$fit/generator.safetensors" ] || { echo "run 'pretrain $seed' first" >&2; exit 1; }
     d=$runs/adversarial_s$seed
+    if [ ! -f "$d/checkpoint.safetensors" ] && [ -s "$raw/adversarial.jsonl" ]; then
+      if [ "${SEQRL_RESTART:-0}" != 1 ]; then
+        echo "bench/seqgan_reference_log.sh: ${raw#"$root"/} holds this run's adversarial figures, but $d has no checkpoint to resume it from; SEQRL_RESTART=1 runs it again from D's first round, replacing them" >&2
+        exit 1
+      fi
+      rm -f "$raw"/adversarial.*  # (its commits too: the new run is not a resumed one)
+    fi
     # a batch is 64 sequences of 20 tokens on 64 envs: 1,280 steps
     if [ -f "$d/checkpoint.safetensors" ]; then
       "$bin" train --resume "$d/checkpoint.safetensors" > /dev/null &
