@@ -515,7 +515,7 @@ def leakgan_reference_log():
             s, LEAKGAN_VARIANTS[order], _commits(m),
             m.get("cpu", "?"), m.get("threads", "?"), "" if m.get("threads") == "1" else "s", m.get("date", "?"))
         if r["pretrain_seconds"] is None:
-            line += "pre-training in progress: %d of its %d rounds done" % (r["rounds"], n_rounds)
+            line += "%d of its %d pre-training rounds run" % (r["rounds"], n_rounds)
         else:
             line += "pre-training %.0f s, %d adversarial batches in %.0f s" % (
                 r["pretrain_seconds"], len(r["adversarial"]), r["seconds"] - r["pretrain_seconds"])
