@@ -13,7 +13,8 @@
 #   G's samples depend on D, so ours after batch b+1 differs from it by those D rounds; in
 #   pre-training both come after the round's D rounds and the same G epochs). The pre-training is
 #   saved after every round (--pretrain-checkpoint RUNS/sSEED/pretrain.safetensors; a round is
-#   about 35 minutes on one core of this machine shared with other runs): a stop asked for during
+#   about 15 minutes at SEQRL_NUM_THREADS=2 on this 2-core machine otherwise idle, 30-40 on one core
+#   of it shared with other runs): a stop asked for during
 #   it (kill -TERM this script; Ctrl-C in a terminal) takes effect after the current round, and a
 #   kill -9 loses only that round. Then a checkpoint after every adversarial batch. Either way,
 #   run the same command again to go on. The run's figures are copied to the raw results every

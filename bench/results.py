@@ -517,8 +517,9 @@ def leakgan_reference_log():
         if r["pretrain_seconds"] is None:
             line += "%d of its %d pre-training rounds run" % (r["rounds"], n_rounds)
         else:
-            line += "pre-training %.0f s, %d adversarial batches in %.0f s" % (
-                r["pretrain_seconds"], len(r["adversarial"]), r["seconds"] - r["pretrain_seconds"])
+            line += "pre-training %.0f s, %d adversarial batch%s in %.0f s" % (
+                r["pretrain_seconds"], len(r["adversarial"]), "" if len(r["adversarial"]) == 1 else "es",
+                r["seconds"] - r["pretrain_seconds"])
         out.append(line)
     more = [o for o in LEAKGAN_VARIANTS if o not in ("shuffled", "fixed") and any(v == o for v, _ in seeds)]
     out += _log_columns("LeakGAN", "its second log", [LEAKGAN_VARIANTS[o] for o in more])
