@@ -53,13 +53,8 @@ bin=${SEQRL_BIN:-$root/build/seqrl}
 [ -x "$bin" ] || bash "$root/cmake/setup.sh" "$root/build" > /dev/null
 mkdir -p "$raw" "$runs"
 d=$runs/$name
-if [ ! -f "$d/checkpoint.safetensors" ] && [ ! -f "$d/pretrain.safetensors" ] && { [ -s "$raw/run.jsonl" ] || [ -s "$raw/run.stderr.log" ]; }; then
-  if [ "${SEQRL_RESTART:-0}" != 1 ]; then
-    echo "bench/leakgan_reference_log.sh: ${raw#"$root"/} holds this run's figures, but $d has no checkpoint to resume it from; SEQRL_RESTART=1 runs it again from its first round, replacing them" >&2
-    exit 1
-  fi
-  rm -f "$raw"/run.*  # (its commits too: the new run is not a resumed one)
-fi
+bash "$root/bench/restart_guard.sh" bench/leakgan_reference_log.sh "$raw/run" "its first round" \
+  "$d/checkpoint.safetensors" "$d/pretrain.safetensors"
 keep() {  # the run's metrics and summary into the raw results, with the commit and the machine
   [ -f "$d/metrics.jsonl" ] || return 0
   cp "$d/metrics.jsonl" "$raw/run.jsonl"

@@ -62,13 +62,8 @@ case $what in
   adversarial)
     [ -f "$fit/generator.safetensors" ] || { echo "run 'pretrain $seed' first" >&2; exit 1; }
     d=$runs/adversarial_s$seed
-    if [ ! -f "$d/checkpoint.safetensors" ] && [ -s "$raw/adversarial.jsonl" ]; then
-      if [ "${SEQRL_RESTART:-0}" != 1 ]; then
-        echo "bench/seqgan_reference_log.sh: ${raw#"$root"/} holds this run's adversarial figures, but $d has no checkpoint to resume it from; SEQRL_RESTART=1 runs it again from D's first round, replacing them" >&2
-        exit 1
-      fi
-      rm -f "$raw"/adversarial.*  # (its commits too: the new run is not a resumed one)
-    fi
+    bash "$root/bench/restart_guard.sh" "bench/seqgan_reference_log.sh adversarial" "$raw/adversarial" "D's first round" \
+      "$d/checkpoint.safetensors"
     # a batch is 64 sequences of 20 tokens on 64 envs: 1,280 steps
     if [ -f "$d/checkpoint.safetensors" ]; then
       "$bin" train --resume "$d/checkpoint.safetensors" > /dev/null &

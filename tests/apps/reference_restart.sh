@@ -2,14 +2,14 @@
 # bench/{leakgan,seqgan}_reference_log.sh in a clone that holds a run's committed figures but not its
 # checkpoints: each stops with a message naming the raw folder, exit 1, without starting the run
 # and without touching those figures. A run it can resume (its checkpoint present) is started.
-# The scripts and bench/machine.sh are copied into a scratch tree; the binary is a stand-in that
+# The scripts, bench/machine.sh and bench/restart_guard.sh are copied into a scratch tree; the binary is a stand-in that
 # records its arguments.
 # usage: tests/apps/reference_restart.sh SCRATCH
 set -euo pipefail
 src=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 t=${1:?scratch directory}
 rm -rf "$t" && mkdir -p "$t/bench" "$t/shared/data/seqgan_oracle" "$t/runs"
-cp "$src/bench/leakgan_reference_log.sh" "$src/bench/seqgan_reference_log.sh" "$src/bench/machine.sh" "$t/bench/"
+cp "$src/bench/leakgan_reference_log.sh" "$src/bench/seqgan_reference_log.sh" "$src/bench/machine.sh" "$src/bench/restart_guard.sh" "$t/bench/"
 printf '#!/bin/sh\necho "$@" >> "%s/called"\n' "$t" > "$t/fake-seqrl" && chmod +x "$t/fake-seqrl"
 export SEQRL_SHARED=$t/shared SEQRL_BIN=$t/fake-seqrl
 fail() { echo "FAIL: $*" >&2; exit 1; }
