@@ -8,10 +8,11 @@
 #   (5 D rounds of 3 epochs on fresh oracle positives and negatives drawn at temperature 2/3, then
 #   8 G epochs), NLL-oracle at temperature 2/3 after G epochs 0 and 5 of each round as the log has
 #   it (--pretrain-nll-every 5), then adversarial batches (one g-step with 4 rollouts every 4
-#   tokens, 5 D rounds of 3 epochs) with NLL-oracle after each (after the batch's D rounds: the
-#   log's figure for batch b comes after its g-step and before its D rounds, and through the leak
-#   G's samples depend on D, so ours after batch b+1 differs from it by those D rounds; in
-#   pre-training both come after the round's D rounds and the same G epochs). The pre-training is
+#   tokens, 5 D rounds of 3 epochs) with NLL-oracle twice in each (--nll-at both): after its g-step,
+#   where the log's figure for batch b (0-based) is taken, before the batch's D rounds
+#   (nll_oracle_before_d), and after them (nll_oracle); through the leak G's samples depend on D,
+#   so the two differ by what those D rounds did (raw results without nll_oracle_before_d have the
+#   second only). In pre-training both come after the round's D rounds and the same G epochs. The pre-training is
 #   saved after every round (--pretrain-checkpoint RUNS/sSEED/pretrain.safetensors; a round is
 #   about 15 minutes at SEQRL_NUM_THREADS=2 on this 2-core machine otherwise idle, 30-40 on one core
 #   of it shared with other runs): a stop asked for during
@@ -19,15 +20,17 @@
 #   kill -9 loses only that round. Then a checkpoint after every adversarial batch. Either way,
 #   run the same command again to go on. The run's figures are copied to the raw results every
 #   minute and when it stops; its progress is in RUNS/sSEED/stderr.log (fixed: RUNS/fixed_sSEED,
-#   fixed-lr0.01: RUNS/fixed_lr0.01_sSEED).
+#   fixed-lr0.01: RUNS/fixed_lr0.01_sSEED, fixed-3rounds: RUNS/fixed_3rounds_sSEED).
 #
 # ORDER: shuffled (G's pre-training data shuffled every epoch, our default) or fixed (the one order
 # the data came in, every epoch, as LeakGAN's code's loader walks it: --pretrain-shuffle 0), or
 # fixed-lr0.01: the fixed order with G's Adam rate at 0.01, the rate Main.py sets before its
-# length-20 branch sets 0.0015 (is the faster fall of LeakGAN's second log that rate's?).
+# length-20 branch sets 0.0015 (is the faster fall of LeakGAN's second log that rate's?), or
+# fixed-3rounds: the fixed order with the pre-training cut to its first 3 rounds (about 45 minutes
+# at 2 threads), to reach the adversarial phase's first batches in an hour.
 #
 # Raw results (small, committed): bench/results/leakgan_reference/seed$SEED (fixed: fixed_seed$SEED,
-# fixed-lr0.01: fixed_lr0.01_seed$SEED)/
+# fixed-lr0.01: fixed_lr0.01_seed$SEED, fixed-3rounds: fixed_3rounds_seed$SEED)/
 # run.{jsonl,summary.json,machine.json,stderr.log}
 # The run's own files (checkpoints, in RUNS) are not committed: a fresh clone cannot resume a run
 # whose raw results it holds, and starting it again would write a shorter curve over them, so the
@@ -38,14 +41,16 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 seed=${1:?seed}
 order=${2:-shuffled}
-g_lr=()
+extra=()
 runs=${3:-$root/runs/leakgan_reference}
 case $order in
   shuffled) name=s$seed raw=$root/bench/results/leakgan_reference/seed$seed shuffle=1 ;;
   fixed) name=fixed_s$seed raw=$root/bench/results/leakgan_reference/fixed_seed$seed shuffle=0 ;;
   fixed-lr0.01) name=fixed_lr0.01_s$seed raw=$root/bench/results/leakgan_reference/fixed_lr0.01_seed$seed shuffle=0
-    g_lr=(--g-lr 0.01) ;;
-  *) echo "bench/leakgan_reference_log.sh: ORDER is shuffled, fixed or fixed-lr0.01, not '$order'" >&2; exit 2 ;;
+    extra=(--g-lr 0.01) ;;
+  fixed-3rounds) name=fixed_3rounds_s$seed raw=$root/bench/results/leakgan_reference/fixed_3rounds_seed$seed shuffle=0
+    extra=(--pretrain-rounds 3) ;;
+  *) echo "bench/leakgan_reference_log.sh: ORDER is shuffled, fixed, fixed-lr0.01 or fixed-3rounds, not '$order'" >&2; exit 2 ;;
 esac
 oracle=$(cd "${SEQRL_SHARED:-$root/../shared}/data/seqgan_oracle" && pwd)
 # SEQRL_BIN: a copy of the binary (and its commit in SEQRL_BIN.commit), so that a rebuild beside a long run does not change what it resumes with
@@ -70,8 +75,8 @@ else
   # (from its last saved pre-training round, when there is one)
   mkdir -p "$d"
   "$bin" train --agent leakgan --env TextOracle-v0 --env-options "{\"oracle\": \"$oracle\"}" \
-    --protocol paper-reference --seed "$seed" --num-envs 64 --pretrain-nll-every 5 --nll-every 1 \
-    --pretrain-shuffle "$shuffle" "${g_lr[@]}" --pretrain-checkpoint "$d/pretrain.safetensors" --checkpoint-every 1280 --out "$d" --overwrite \
+    --protocol paper-reference --seed "$seed" --num-envs 64 --pretrain-nll-every 5 --nll-every 1 --nll-at both \
+    --pretrain-shuffle "$shuffle" "${extra[@]}" --pretrain-checkpoint "$d/pretrain.safetensors" --checkpoint-every 1280 --out "$d" --overwrite \
     > /dev/null 2>> "$d/stderr.log" &
 fi
 pid=$!

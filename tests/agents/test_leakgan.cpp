@@ -10,6 +10,7 @@
 
 #include <unistd.h>
 
+#include "metrics_file.hpp"
 #include "seqrl/agents/leakgan/leakgan.hpp"
 #include "seqrl/agents/runner.hpp"
 #include "seqrl/env/registry.hpp"
@@ -416,6 +417,57 @@ TEST_CASE("leakgan: NLL-oracle inside pre-training at the reference log's epochs
   CHECK(keys == std::vector<std::string>{"pretrain_nll_oracle_after_epoch_1", "pretrain_nll_oracle_after_epoch_3",
                                          "pretrain_nll_oracle_after_epoch_4", "pretrain_nll_oracle_after_epoch_6",
                                          "pretrain_nll_oracle"});
+}
+
+TEST_CASE("leakgan: NLL-oracle after the g-step (before D's rounds, where the reference code logs it) or after the batch, training unchanged by where", "[agents][leakgan]") {
+  // two adversarial batches through the runner; the figures of every batch, and the generator
+  auto train = [](const std::string& at, size_t d_steps, std::vector<nlohmann::json>& lines) {
+    LeakGANConfig c = tiny_config();
+    c.eval_every = 1, c.eval_point = at, c.d_steps = d_steps;
+    c.d_lr = 5e-2f, c.d_epochs = 3, c.eval_samples = 1024;  // (D rounds that move the leak enough to change sampled tokens)
+    auto agent = tiny_agent(c, 64);
+    RunConfig rc;
+    rc.env_id = "TextOracle-v0";
+    rc.env_options = {{"vocab", 20}, {"seq_len", 9}, {"oracle_seed", 3}};
+    rc.total_steps = 2 * 8 * 10;  // two batches of 8 sequences of 9 tokens and the end
+    rc.num_envs = 8, rc.eval_every = 0, rc.final_eval_episodes = 1, rc.log_every = 0, rc.progress = false;
+    rc.out_dir = "/tmp/seqrl_leakgan_nll_at_" + std::to_string(::getpid()) + "_" + at + std::to_string(d_steps);
+    run(*agent, rc);
+    for (const auto& j : test::metrics_of(rc.out_dir))
+      if (j.contains("adversarial_batches")) lines.push_back(j);
+    return agent;
+  };
+  for (size_t d_steps : {0, 1}) {
+    INFO("D rounds per batch: " << d_steps);
+    std::vector<nlohmann::json> batch, gstep, both;
+    auto a = train("batch", d_steps, batch), b = train("g-step", d_steps, gstep), c = train("both", d_steps, both);
+    REQUIRE(batch.size() == 2);
+    REQUIRE(gstep.size() == 2);
+    REQUIRE(both.size() == 2);
+    for (size_t k = 0; k < 2; ++k) {
+      CHECK(batch[k].contains("nll_oracle"));
+      CHECK_FALSE(batch[k].contains("nll_oracle_before_d"));
+      CHECK(gstep[k].contains("nll_oracle_before_d"));
+      CHECK_FALSE(gstep[k].contains("nll_oracle"));
+      CHECK(both[k].contains("nll_oracle_before_d"));
+      CHECK(both[k].contains("nll_oracle"));
+    }
+    // the first figure of each run is the evaluation stream's first draw: without D rounds
+    // between the g-step and the end of the batch the two points are one state, the same figure
+    // bit for bit; with one, D's training has changed the leaked features and the figure
+    const double after = batch[0]["nll_oracle"].get<double>(), before = gstep[0]["nll_oracle_before_d"].get<double>();
+    if (d_steps == 0)
+      CHECK(before == after);
+    else
+      CHECK(before != after);
+    CHECK(both[0]["nll_oracle_before_d"].get<double>() == before);
+    // the evaluations draw from their own stream: the trained generators are the same, bit for bit
+    same_parameters(a->gan(), b->gan());
+    same_parameters(a->gan(), c->gan());
+  }
+  LeakGANConfig bad = tiny_config();
+  bad.eval_point = "after";
+  CHECK_THROWS_WITH(tiny_agent(bad, 64)->pretrain(), Catch::Contains("eval_point must be batch, g-step or both, got 'after'"));
 }
 
 TEST_CASE("leakgan: the pre-training is saved after every round and resumed from it bit for bit, a stop takes effect after the round, and another configuration's file is refused", "[agents][leakgan]") {

@@ -27,7 +27,7 @@ namespace seqrl::agents {
   X(protocol) X(variant) X(emb) X(hidden) X(goal_size) X(step_size) X(goal_window) X(normalize_w) X(init_std) \
   X(g_lr) X(adversarial_lr) X(clip) X(alpha) X(rescale) X(delta) X(batch) X(d_lr) X(pretrain_rounds) X(pretrain_d_rounds)               \
   X(pretrain_g_epochs) X(validation) X(patience) X(d_epochs) X(negatives) X(total_batches) X(rollouts) X(d_steps)                   \
-  X(sample_temperature) X(fresh_positives) X(pretrain_shuffle) X(eval_every) X(pretrain_eval_every) X(eval_samples) X(seed)
+  X(sample_temperature) X(fresh_positives) X(pretrain_shuffle) X(eval_every) X(eval_point) X(pretrain_eval_every) X(eval_samples) X(seed)
 
 void to_json(nlohmann::json& j, const LeakGANConfig& c) {
   j = nlohmann::json::object();
@@ -196,6 +196,8 @@ LeakGAN::LeakGAN(const LeakGANConfig& c, nets::IntTensor real, size_t vocab, con
   if (c.rollouts == 0) throw ValueError("LeakGAN: rollouts must be positive");
   if (!c.rescale.empty() && c.rescale != "rank" && c.rescale != "position" && c.rescale != "none")
     throw ValueError("LeakGAN: rescale must be rank, position or none, got '" + c.rescale + "'");
+  if (c.eval_point != "batch" && c.eval_point != "g-step" && c.eval_point != "both")
+    throw ValueError("LeakGAN: eval_point must be batch, g-step or both, got '" + c.eval_point + "'");
   m_opt_ = std::make_unique<nets::Adam>(gen.manager_parameters(), c.g_lr);
   w_opt_ = std::make_unique<nets::Adam>(gen.worker_parameters(), c.g_lr);
   d_opt_ = std::make_unique<nets::Adam>(disc.named_parameters(), c.d_lr);
@@ -724,6 +726,14 @@ Metrics LeakGANAgent::update() {
   double ret = 0;
   const nets::IntTensor seqs = episodes_.take_batch(B, T, task_.eos >= 0 ? task_.eos : 0, lengths, ret);
   for (const auto& [k, v] : gan_->g_step_on(seqs, &lengths)) m.push_back({k, v});
+  const bool figure = cfg.gan.eval_every && (batches_ + 1) % long(cfg.gan.eval_every) == 0;
+  // the figure where LeakGAN's code logs it: after the g-step, before D's rounds change the leak
+  if (figure && cfg.gan.eval_point != "batch") {
+    if (task_.oracle)
+      m.push_back({"nll_oracle_before_d", gan_->nll_oracle()});
+    else if (task_.held_out.size())
+      m.push_back({"nll_test_before_d", gan_->nll_of(task_.held_out)});
+  }
   double dl = 0;
   for (size_t d = 0; d < cfg.gan.d_steps; ++d) dl = gan_->d_step(cfg.gan.d_epochs);
   ++batches_;
@@ -736,7 +746,7 @@ Metrics LeakGANAgent::update() {
   m.push_back({"d_loss", dl});
   m.push_back({"train_return", ret});
   m.push_back({"adversarial_batches", double(batches_)});
-  if (cfg.gan.eval_every && batches_ % long(cfg.gan.eval_every) == 0) {
+  if (figure && cfg.gan.eval_point != "g-step") {
     if (task_.oracle)
       m.push_back({"nll_oracle", gan_->nll_oracle()});
     else if (task_.held_out.size())
@@ -804,6 +814,9 @@ AgentSpec leakgan_agent_spec() {
                {"pretrain-shuffle", "/gan/pretrain_shuffle",
                 "shuffle G's pre-training data every epoch (0: one fixed order, as the reference code's loader) (0/1)"},
                {"nll-every", "/gan/eval_every", "g-steps between NLL-oracle (or NLL-test) figures (0 = never)"},
+               {"nll-at", "/gan/eval_point",
+                "where in a batch: batch (after its D rounds), g-step (before them, as the reference code logs it: "
+                "nll_oracle_before_d) or both"},
                {"pretrain-nll-every", "/gan/pretrain_eval_every",
                 "NLL-oracle after G epochs 0, n, 2n, ... of each pre-training round (the reference code's log: 5; 0 = never)"},
                {"samples", "/samples", "real sequences drawn from the oracle or the grammar"},

@@ -82,6 +82,11 @@ struct LeakGANConfig {
   // epoch, as LeakGAN's code's loader walks it (its Gen_Data_loader)
   bool pretrain_shuffle = true;
   size_t eval_every = 10;            // adversarial batches between NLL-oracle figures (0 = never)
+  // Where in an adversarial batch the figure is taken: "batch" (after its D rounds: nll_oracle),
+  // "g-step" (after its g-step, before its D rounds, where LeakGAN's and SeqGAN's code log it:
+  // nll_oracle_before_d), or "both". D's rounds change the features leaked to the generator, so
+  // the two differ for LeakGAN. Their samples come from one evaluation stream, apart from training.
+  std::string eval_point = "batch";
   // NLL-oracle in pre-training, after epochs e = 0, n, 2n, ... (0-based) of each round's G
   // epochs (the reference code's log: n = 5); 0 = never. Its samples come from their own random
   // stream: training is the same with it on or off
