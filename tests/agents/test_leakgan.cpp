@@ -467,7 +467,7 @@ TEST_CASE("leakgan: NLL-oracle after the g-step (before D's rounds, where the re
   }
   LeakGANConfig bad = tiny_config();
   bad.eval_point = "after";
-  CHECK_THROWS_WITH(tiny_agent(bad, 64)->pretrain(), Catch::Contains("eval_point must be batch, g-step or both, got 'after'"));
+  CHECK_THROWS_WITH(tiny_agent(bad, 64)->pretrain(), Catch::Contains("eval_point (--nll-at) must be batch, g-step or both, got 'after'"));
 }
 
 TEST_CASE("leakgan: the pre-training is saved after every round and resumed from it bit for bit, a stop takes effect after the round, and another configuration's file is refused", "[agents][leakgan]") {

@@ -197,7 +197,7 @@ LeakGAN::LeakGAN(const LeakGANConfig& c, nets::IntTensor real, size_t vocab, con
   if (!c.rescale.empty() && c.rescale != "rank" && c.rescale != "position" && c.rescale != "none")
     throw ValueError("LeakGAN: rescale must be rank, position or none, got '" + c.rescale + "'");
   if (c.eval_point != "batch" && c.eval_point != "g-step" && c.eval_point != "both")
-    throw ValueError("LeakGAN: eval_point must be batch, g-step or both, got '" + c.eval_point + "'");
+    throw ValueError("LeakGAN: eval_point (--nll-at) must be batch, g-step or both, got '" + c.eval_point + "'");
   m_opt_ = std::make_unique<nets::Adam>(gen.manager_parameters(), c.g_lr);
   w_opt_ = std::make_unique<nets::Adam>(gen.worker_parameters(), c.g_lr);
   d_opt_ = std::make_unique<nets::Adam>(disc.named_parameters(), c.d_lr);
