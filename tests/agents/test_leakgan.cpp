@@ -470,6 +470,56 @@ TEST_CASE("leakgan: NLL-oracle after the g-step (before D's rounds, where the re
   CHECK_THROWS_WITH(tiny_agent(bad, 64)->pretrain(), Catch::Contains("eval_point (--nll-at) must be batch, g-step or both, got 'after'"));
 }
 
+TEST_CASE("leakgan: --fresh-adversarial-adam starts the g-steps' Adam afresh at the first batch (every weight it moves, moved by the rate), pre-training's moments carry on without it", "[agents][leakgan]") {
+  // the share of the worker's weights moved by g-step `step` (1 or 2) that moved by the rate:
+  // Adam's first step is lr * g / (|g| + eps), whatever g; with pre-training's moments, or in
+  // its second step, it is not
+  auto moved_by_rate = [](bool fresh, long step) {
+    LeakGANConfig c = tiny_config();
+    c.fresh_adversarial_adam = fresh, c.pretrain_g_epochs = 3, c.g_lr = 0.01f;
+    auto agent = tiny_agent(c, 64);
+    agent->pretrain();
+    std::vector<nets::Tensor> before;
+    auto keep = [&] {
+      before.clear();
+      for (auto& [n, p] : agent->gan().gen.worker_parameters()) before.push_back(p.value());
+    };
+    keep();
+    RunConfig rc;
+    rc.env_id = "TextOracle-v0";
+    rc.env_options = {{"vocab", 20}, {"seq_len", 9}, {"oracle_seed", 3}};
+    rc.total_steps = step * 8 * 10;  // batches of 8 sequences of 9 tokens and the end
+    rc.num_envs = 8, rc.eval_every = 0, rc.final_eval_episodes = 1, rc.log_every = 0, rc.progress = false;
+    rc.on_step = [&](long s) {
+      if (step == 2 && s == 8 * 15) keep();  // (between the first batch's update and the second's)
+    };
+    run(*agent, rc);
+    size_t moved = 0, by_rate = 0, k = 0;
+    for (auto& [n, p] : agent->gan().gen.worker_parameters()) {
+      const nets::Tensor& now = p.value();
+      for (size_t i = 0; i < now.size(); ++i) {
+        const double d = std::fabs(double(now.data()[i]) - double(before[k].data()[i]));
+        if (d == 0) continue;
+        ++moved;
+        if (std::fabs(d - 0.01) < 1e-4) ++by_rate;
+      }
+      ++k;
+    }
+    REQUIRE(moved > 100);
+    return double(by_rate) / double(moved);
+  };
+  const double fresh = moved_by_rate(true, 1), carried = moved_by_rate(false, 1), second = moved_by_rate(true, 2);
+  INFO("moved by the rate: " << fresh << " of the weights afresh, " << carried << " with pre-training's moments, "
+                             << second << " in the second step afresh");
+  CHECK(fresh > 0.95);
+  CHECK(carried < 0.5);
+  CHECK(second < 0.5);  // started afresh once, not at every batch
+  // the reference variants set it, the paper's do not
+  CHECK(leakgan_protocol("paper-reference").fresh_adversarial_adam);
+  CHECK_FALSE(leakgan_protocol("paper").fresh_adversarial_adam);
+  CHECK_FALSE(leakgan_protocol("fast").fresh_adversarial_adam);
+}
+
 TEST_CASE("leakgan: the pre-training is saved after every round and resumed from it bit for bit, a stop takes effect after the round, and another configuration's file is refused", "[agents][leakgan]") {
   LeakGANConfig gan = tiny_config();
   // early stopping on: its count and its best epoch's generator go across the pause too
@@ -538,6 +588,21 @@ TEST_CASE("leakgan: the pre-training is saved after every round and resumed from
   fixed.pretrain_shuffle = false;
   auto not_default = tiny_agent(fixed, 160, file);
   CHECK_THROWS_WITH(not_default->pretrain(), Catch::Contains("gan.pretrain_shuffle (none) -> false"));
+  // settings of the adversarial phase alone do not make it another pre-training, whether the file
+  // holds them (as files written before they were left out do) or not
+  LeakGANConfig adversarial = gan;
+  adversarial.fresh_adversarial_adam = true, adversarial.eval_point = "both";
+  auto goes_on = tiny_agent(adversarial, 160, file);
+  CHECK(first_line(*goes_on) == want);
+  {
+    nets::SafeTensors st = nets::load_safetensors(file);
+    nlohmann::json cfg = nlohmann::json::parse(st.metadata.at("leakgan.pretraining_config"));
+    cfg["gan"]["eval_point"] = "g-step", cfg["gan"]["fresh_adversarial_adam"] = true;
+    st.metadata["leakgan.pretraining_config"] = cfg.dump();
+    nets::save_safetensors(file, st.tensors, st.metadata);
+  }
+  auto from_older = make(file);
+  CHECK(first_line(*from_older) == want);
   std::remove(file.c_str());
 
   // the class alone, paused where early stopping is mid-count (its best epoch in an earlier

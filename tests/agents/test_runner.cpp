@@ -276,6 +276,10 @@ TEST_CASE("LeakGAN under the runner: stopped mid-batch and resumed equals the st
   auto probe = env::make(rc.env_id, rc.env_options);
   auto make = [&] { return LeakGANAgent::for_spaces(probe->observation_space(), probe->action_space(), c); };
   check_stop_and_resume(make, rc, 152, "leakgan");
+  // with the reference's Adam started afresh at the first batch (stopped in the third, the
+  // resumed run must not start it again), and the figures on both sides of D's rounds
+  g.fresh_adversarial_adam = true, g.eval_point = "both";
+  check_stop_and_resume(make, rc, 152, "leakgan_fresh_adam");
 }
 
 TEST_CASE("RunDir: one flat metrics line per log, its figures in metrics.csv, cut back to a checkpoint's sizes", "[runner]") {

@@ -27,7 +27,7 @@ namespace seqrl::agents {
   X(protocol) X(variant) X(emb) X(hidden) X(goal_size) X(step_size) X(goal_window) X(normalize_w) X(init_std) \
   X(g_lr) X(adversarial_lr) X(clip) X(alpha) X(rescale) X(delta) X(batch) X(d_lr) X(pretrain_rounds) X(pretrain_d_rounds)               \
   X(pretrain_g_epochs) X(validation) X(patience) X(d_epochs) X(negatives) X(total_batches) X(rollouts) X(d_steps)                   \
-  X(sample_temperature) X(fresh_positives) X(pretrain_shuffle) X(eval_every) X(eval_point) X(pretrain_eval_every) X(eval_samples) X(seed)
+  X(sample_temperature) X(fresh_positives) X(fresh_adversarial_adam) X(pretrain_shuffle) X(eval_every) X(eval_point) X(pretrain_eval_every) X(eval_samples) X(seed)
 
 void to_json(nlohmann::json& j, const LeakGANConfig& c) {
   j = nlohmann::json::object();
@@ -104,6 +104,7 @@ LeakGANConfig leakgan_protocol(const std::string& name, const std::string& varia
     c.normalize_w = true;
     c.sample_temperature = 2.f / 3.f;  // logits x 1.5
     c.fresh_positives = true;
+    c.fresh_adversarial_adam = true;
   }
   return c;
 }
@@ -484,6 +485,12 @@ nets::Tensor LeakGAN::rescale(const nets::Tensor& q) const {
   return out;
 }
 
+void LeakGAN::restart_generator_optimizers() {
+  const float lr = cfg.adversarial_lr > 0.f ? cfg.adversarial_lr : cfg.g_lr;
+  m_opt_ = std::make_unique<nets::Adam>(gen.manager_parameters(), lr);
+  w_opt_ = std::make_unique<nets::Adam>(gen.worker_parameters(), lr);
+}
+
 std::map<std::string, double> LeakGAN::g_step_on(const nets::IntTensor& seqs, const std::vector<size_t>* lengths) {
   const size_t B = seqs.shape()[0];
   if (lengths && lengths->size() != B)
@@ -622,10 +629,19 @@ LeakGANAgent::LeakGANAgent(const LeakGANAgentConfig& c, text::TextTask task) : c
 namespace {
 // What a pre-training checkpoint must agree on with the run resuming it: the agent's whole
 // configuration but the checkpoint's own path and the run's batch budget.
+// Settings of the adversarial phase alone, which a pre-training may go on into either way (a
+// file written before they were left out of its configuration holds them too)
+void erase_adversarial_settings(nlohmann::json& j) {
+  if (!j.contains("gan") || !j["gan"].is_object()) return;
+  j["gan"].erase("fresh_adversarial_adam");
+  j["gan"].erase("eval_point");
+}
+
 nlohmann::json pretraining_config(const LeakGANAgentConfig& c) {
   nlohmann::json j = c;
   j.erase("pretrain_checkpoint");
   j.erase("stop_after_batches");
+  erase_adversarial_settings(j);
   return j;
 }
 }  // namespace
@@ -651,6 +667,7 @@ void LeakGANAgent::resume_pretraining() {
   try {
     have = nlohmann::json::parse(nets::required_metadata(st, "leakgan.pretraining_config", path));
     fig = nlohmann::json::parse(nets::required_metadata(st, "leakgan.pretraining_figures", path));
+    erase_adversarial_settings(have);
   } catch (const nlohmann::json::exception& e) {
     throw CheckpointError("pre-training checkpoint '" + path + "': its metadata is not JSON: " + e.what());
   }
@@ -725,6 +742,8 @@ Metrics LeakGANAgent::update() {
   std::vector<size_t> lengths;
   double ret = 0;
   const nets::IntTensor seqs = episodes_.take_batch(B, T, task_.eos >= 0 ? task_.eos : 0, lengths, ret);
+  // (batches_ is saved with the run: a resumed run does not start its optimizers again)
+  if (batches_ == 0 && cfg.gan.fresh_adversarial_adam) gan_->restart_generator_optimizers();
   for (const auto& [k, v] : gan_->g_step_on(seqs, &lengths)) m.push_back({k, v});
   const bool figure = cfg.gan.eval_every && (batches_ + 1) % long(cfg.gan.eval_every) == 0;
   // the figure where LeakGAN's code logs it: after the g-step, before D's rounds change the leak
@@ -810,6 +829,8 @@ AgentSpec leakgan_agent_spec() {
                {"d-epochs", "/gan/d_epochs", "passes over real + negatives per D round"},
                {"negatives", "/gan/negatives", "negatives per D round (0 = as many as real sequences)"},
                {"sample-temperature", "/gan/sample_temperature", "temperature of evaluation samples and D's negatives (the reference code: 2/3)"},
+               {"fresh-adversarial-adam", "/gan/fresh_adversarial_adam",
+                "start the g-steps' Adam afresh at the first adversarial batch, apart from pre-training's (the reference code) (0/1)"},
                {"fresh-positives", "/gan/fresh_positives", "on the oracle, D's positives drawn afresh for every D round (the reference code) (0/1)"},
                {"pretrain-shuffle", "/gan/pretrain_shuffle",
                 "shuffle G's pre-training data every epoch (0: one fixed order, as the reference code's loader) (0/1)"},

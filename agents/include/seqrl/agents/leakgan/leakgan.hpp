@@ -78,6 +78,11 @@ struct LeakGANConfig {
   // task with an oracle, as many fresh oracle samples for every D round (the reference's Main.py
   // writes a new positive file each round); without an oracle the fixed set either way
   bool fresh_positives = false;      // the reference variant: true
+  // The g-steps' Adam (manager and worker) starts afresh at the first adversarial batch, its
+  // moments zero, as in the reference code, whose adversarial updates have their own optimizers
+  // apart from pre-training's (so its first g-step moves every weight by about the rate); false:
+  // pre-training's moments carry on into the g-steps. The reference variant: true
+  bool fresh_adversarial_adam = false;
   // G's pre-training data shuffled every epoch; false: the one order the data came in, every
   // epoch, as LeakGAN's code's loader walks it (its Gen_Data_loader)
   bool pretrain_shuffle = true;
@@ -163,6 +168,8 @@ class LeakGAN {
   nets::IntTensor negatives();
   // Fresh negatives, then `epochs` passes over real + negatives; the mean loss.
   double d_step(size_t epochs);
+  // New Adam optimizers for the manager and the worker (moments zero) at the g-steps' rate
+  void restart_generator_optimizers();
   double nll_oracle();
   double nll_of(const nets::IntTensor& data);
   void save_state(std::map<std::string, nets::Tensor>& tensors, std::map<std::string, std::string>& metadata,
