@@ -20,17 +20,21 @@
 #   kill -9 loses only that round. Then a checkpoint after every adversarial batch. Either way,
 #   run the same command again to go on. The run's figures are copied to the raw results every
 #   minute and when it stops; its progress is in RUNS/sSEED/stderr.log (fixed: RUNS/fixed_sSEED,
-#   fixed-lr0.01: RUNS/fixed_lr0.01_sSEED, fixed-3rounds: RUNS/fixed_3rounds_sSEED).
+#   fixed-lr0.01: RUNS/fixed_lr0.01_sSEED, fixed-3rounds: RUNS/fixed_3rounds_sSEED, and so on).
 #
 # ORDER: shuffled (G's pre-training data shuffled every epoch, our default) or fixed (the one order
 # the data came in, every epoch, as LeakGAN's code's loader walks it: --pretrain-shuffle 0), or
 # fixed-lr0.01: the fixed order with G's Adam rate at 0.01, the rate Main.py sets before its
 # length-20 branch sets 0.0015 (is the faster fall of LeakGAN's second log that rate's?), or
 # fixed-3rounds: the fixed order with the pre-training cut to its first 3 rounds (about 45 minutes
-# at 2 threads), to reach the adversarial phase's first batches in an hour.
+# at 2 threads), to reach the adversarial phase's first batches in an hour, or
+# fixed-carried-adam and fixed-3rounds-carried-adam: fixed and fixed-3rounds with pre-training's
+# Adam moments carried into the g-steps (--fresh-adversarial-adam 0), as every run of this
+# protocol before commit 7a6000e had them.
 #
 # Raw results (small, committed): bench/results/leakgan_reference/seed$SEED (fixed: fixed_seed$SEED,
-# fixed-lr0.01: fixed_lr0.01_seed$SEED, fixed-3rounds: fixed_3rounds_seed$SEED)/
+# fixed-lr0.01: fixed_lr0.01_seed$SEED, fixed-3rounds: fixed_3rounds_seed$SEED,
+# fixed-carried-adam: fixed_carried_adam_seed$SEED, and so on)/
 # run.{jsonl,summary.json,machine.json,stderr.log}
 # The run's own files (checkpoints, in RUNS) are not committed: a fresh clone cannot resume a run
 # whose raw results it holds, and starting it again would write a shorter curve over them, so the
@@ -50,7 +54,12 @@ case $order in
     extra=(--g-lr 0.01) ;;
   fixed-3rounds) name=fixed_3rounds_s$seed raw=$root/bench/results/leakgan_reference/fixed_3rounds_seed$seed shuffle=0
     extra=(--pretrain-rounds 3) ;;
-  *) echo "bench/leakgan_reference_log.sh: ORDER is shuffled, fixed, fixed-lr0.01 or fixed-3rounds, not '$order'" >&2; exit 2 ;;
+  fixed-carried-adam) name=fixed_carried_adam_s$seed raw=$root/bench/results/leakgan_reference/fixed_carried_adam_seed$seed
+    shuffle=0 extra=(--fresh-adversarial-adam 0) ;;
+  fixed-3rounds-carried-adam) name=fixed_3rounds_carried_adam_s$seed shuffle=0
+    raw=$root/bench/results/leakgan_reference/fixed_3rounds_carried_adam_seed$seed
+    extra=(--pretrain-rounds 3 --fresh-adversarial-adam 0) ;;
+  *) echo "bench/leakgan_reference_log.sh: ORDER is shuffled, fixed, fixed-lr0.01, fixed-3rounds, fixed-carried-adam or fixed-3rounds-carried-adam, not '$order'" >&2; exit 2 ;;
 esac
 oracle=$(cd "${SEQRL_SHARED:-$root/../shared}/data/seqgan_oracle" && pwd)
 # SEQRL_BIN: a copy of the binary (and its commit in SEQRL_BIN.commit), so that a rebuild beside a long run does not change what it resumes with

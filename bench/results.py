@@ -459,17 +459,31 @@ def plot_seqgan_reference_log(path):
 
 
 # our runs of LeakGAN's reference protocol: G's data shuffled every epoch, in LeakGAN's loader's one
-# order, and in that order with G's Adam rate 0.01 (bench/leakgan_reference_log.sh SEED ORDER), by
-# the prefix of their raw folders (seedN, fixed_seedN, fixed_lr0.01_seedN)
+# order, in that order with G's Adam rate 0.01, with pre-training's Adam moments carried into the
+# g-steps (as before commit 7a6000e), and with the pre-training cut to 3 rounds, with or without
+# them (bench/leakgan_reference_log.sh SEED ORDER), by the prefix of their raw folders (seedN,
+# fixed_seedN, fixed_lr0.01_seedN, fixed_carried_adam_seedN, fixed_3rounds_seedN,
+# fixed_3rounds_carried_adam_seedN)
 LEAKGAN_VARIANTS = {"shuffled": "G's data shuffled every epoch", "fixed": "G's data in one fixed order",
-                    "fixed_lr0.01": "G's data in one fixed order, G's Adam rate 0.01"}
+                    "fixed_lr0.01": "G's data in one fixed order, G's Adam rate 0.01",
+                    "fixed_carried_adam": "G's data in one fixed order, pre-training's Adam moments carried into the g-steps",
+                    "fixed_3rounds": "G's data in one fixed order, pre-training cut to 3 rounds",
+                    "fixed_3rounds_carried_adam": "G's data in one fixed order, pre-training cut to 3 rounds, "
+                                                  "its Adam moments carried into the g-steps"}
+# the variants whose pre-training is another's (the same rounds, bit for bit; some cut short) and
+# whose adversarial phase is not the reference's: (that variant, their pre-training rounds). In
+# the comparison with the log their pre-training counts as that variant's (a seed once), their
+# adversarial figures not at all (the second table has them)
+LEAKGAN_SIDE_RUNS = {"fixed_carried_adam": ("fixed", 10), "fixed_3rounds": ("fixed", 3),
+               "fixed_3rounds_carried_adam": ("fixed", 3)}
 
 
 def _leakgan_reference():
     """LeakGAN's README log and our runs of bench/leakgan_reference_log.sh, per seed: NLL-oracle in
     pre-training by G epochs run (the log's round r, epoch e, both 0-based, is 8r + e + 1 epochs
-    run), and after adversarial batch b (0-based: ours after b + 1 batches, whose D rounds the
-    log's figure precedes)."""
+    run), and after adversarial batch b's g-step (0-based: ours after b + 1 g-steps), before its D
+    rounds, as the log has it ("adversarial"; raw results from before --nll-at have none), and
+    after them ("after_d")."""
     base = os.path.join(ROOT, "bench", "results", "leakgan_reference")
     ref = json.load(open(os.path.join(base, "reference_log.json")))
     # (variant, seed): seed1 holds the run with G's data shuffled every epoch, fixed_seed1 in one
@@ -482,22 +496,29 @@ def _leakgan_reference():
         if not which or not os.path.exists(os.path.join(d, "run.machine.json")):
             continue
         rows = _jsonl(os.path.join(d, "run.jsonl"))
+        log = os.path.join(d, "run.stderr.log")
         first = next((r for r in rows if "pretrain_nll_oracle" in r), None)
         pre, rounds = {}, 0
         if first:  # the pre-training has ended: its figures are in the first metrics line
             key = "pretrain_nll_oracle_after_epoch_"
             pre = {int(k[len(key):]): v for k, v in first.items() if k.startswith(key)}
-            rounds = len(ref["pretrain"]) // 2
+            rounds = LEAKGAN_SIDE_RUNS.get(which.group(1), (None, len(ref["pretrain"]) // 2))[1]
         else:  # still in it: what it has printed so far (a resumed round prints its lines again, the same)
-            log = os.path.join(d, "run.stderr.log")
             for line in open(log) if os.path.exists(log) else []:
                 f = line.split()
                 if len(f) == 5 and f[:2] == ["leakgan:", "pretrain_g"] and f[3] == "nll_oracle":
                     pre[int(f[2])] = float(f[4])
                 if len(f) == 5 and f[:2] == ["leakgan:", "pretrain_g"] and f[3] == "train_nll" and int(f[2]) % 8 == 0:
                     rounds = max(rounds, int(f[2]) // 8)
-        adv = {int(r["adversarial_batches"]): r["nll_oracle"] for r in rows if "nll_oracle" in r and "adversarial_batches" in r}
-        seeds[(which.group(1) or "shuffled", int(which.group(2)))] = {"pretrain": pre, "rounds": rounds, "adversarial": adv,
+        # (a pre-training resumed from its saved file ran in part, or wholly, in an earlier process,
+        # whose time this run's clock does not hold)
+        resumed = os.path.exists(log) and any("pre-training resumed from" in line for line in open(log))
+
+        def adversarial(key):
+            return {int(r["adversarial_batches"]): r[key] for r in rows if key in r and "adversarial_batches" in r}
+        seeds[(which.group(1) or "shuffled", int(which.group(2)))] = {"pretrain": pre, "rounds": rounds,
+                                "adversarial": adversarial("nll_oracle_before_d"), "after_d": adversarial("nll_oracle"),
+                                "pretrain_end": first.get("pretrain_nll_oracle") if first else None, "resumed": resumed,
                                 "machine": json.load(open(os.path.join(d, "run.machine.json"))),
                                 "pretrain_seconds": first["seconds"] if first else None,
                                 "seconds": max((r.get("seconds", 0) for r in rows), default=0)}
@@ -514,26 +535,62 @@ def leakgan_reference_log():
         line = "- seed %d, %s: %s, %s, %s thread%s, %s; " % (
             s, LEAKGAN_VARIANTS[order], _commits(m),
             m.get("cpu", "?"), m.get("threads", "?"), "" if m.get("threads") == "1" else "s", m.get("date", "?"))
+        batches = len(r["after_d"])
         if r["pretrain_seconds"] is None:
-            line += "%d of its %d pre-training rounds run" % (r["rounds"], n_rounds)
+            line += "%d of its %d pre-training rounds run" % (r["rounds"], LEAKGAN_SIDE_RUNS.get(order, (None, n_rounds))[1])
         else:
-            line += "pre-training %.0f s, %d adversarial batch%s in %.0f s" % (
-                r["pretrain_seconds"], len(r["adversarial"]), "" if len(r["adversarial"]) == 1 else "es",
-                r["seconds"] - r["pretrain_seconds"])
+            line += "pre-training (%d rounds) %s, %d adversarial batch%s in %.0f s" % (
+                r["rounds"], "resumed from its saved file" if r["resumed"] else "%.0f s" % r["pretrain_seconds"],
+                batches, "" if batches == 1 else "es", r["seconds"] - r["pretrain_seconds"])
+            if batches and not r["adversarial"]:
+                line += " (NLL-oracle after each batch's D rounds only)"
         out.append(line)
-    more = [o for o in LEAKGAN_VARIANTS if o not in ("shuffled", "fixed") and any(v == o for v, _ in seeds)]
+    more = [o for o in LEAKGAN_VARIANTS
+            if o not in ("shuffled", "fixed") and o not in LEAKGAN_SIDE_RUNS and any(v == o for v, _ in seeds)]
     out += _log_columns("LeakGAN", "its second log", [LEAKGAN_VARIANTS[o] for o in more])
     second = _leakgan_second_log(ref)
     points = [("pre-training", "round %d, after %d of its G epochs (%d in all)" % (rr + 1, e + 1, 8 * rr + e + 1), 8 * rr + e + 1, v, "pretrain")
               for rr, e, v in ref["pretrain"]]
-    points += [("adversarial", "after batch %d" % (b + 1), b + 1, v, "adversarial") for b, v in ref["adversarial"]]
+    points += [("adversarial", "after the g-step of batch %d" % (b + 1), b + 1, v, "adversarial") for b, v in ref["adversarial"]]
     for phase, label, k, theirs, part in points:
-        ours = {v: [r[part][k] for (o, _), r in seeds.items() if o == v and k in r[part]] for v in LEAKGAN_VARIANTS}
+        # a cut pre-training counts as its full variant's in pre-training (a seed once: its rounds
+        # are the same), and not at all after it
+        ours = {}
+        for v in LEAKGAN_VARIANTS:
+            by_seed = {}
+            for (o, s), r in sorted(seeds.items(), key=lambda kv: kv[0][0] in LEAKGAN_SIDE_RUNS):
+                if (o == v or (part == "pretrain" and LEAKGAN_SIDE_RUNS.get(o, ("",))[0] == v)) and \
+                        not (part == "adversarial" and o in LEAKGAN_SIDE_RUNS) and k in r[part]:
+                    by_seed.setdefault(s, r[part][k])
+            ours[v] = list(by_seed.values())
         if any(ours.values()):
             other = second[part].get(k)
             out.append("| %s | %s | %.3f | %s | %s |" % (phase, label, theirs, "-" if other is None else "%.3f" % other,
                                                        _log_cells(theirs, ours["shuffled"], ours["fixed"],
                                                                   *[ours[o] for o in more])))
+    return "\n".join(out)
+
+
+def leakgan_d_rounds():
+    """Every adversarial batch of our LeakGAN reference runs: NLL-oracle after its g-step (the log's
+    point) and after its D rounds."""
+    ref, seeds = _leakgan_reference()
+    log = {b + 1: v for b, v in ref["adversarial"]}
+    out = ["| run | batch | before it | after its g-step | the g-step's change | after its D rounds | "
+           "the D rounds' change | LeakGAN's log, after the g-step |",
+           "|---|---|---|---|---|---|---|---|"]
+
+    def f(v, fmt="%.3f"):
+        return "-" if v is None else fmt % v
+    for (order, s), r in sorted(seeds.items(), key=lambda kv: (list(LEAKGAN_VARIANTS).index(kv[0][0]), kv[0][1])):
+        for b in sorted(set(r["adversarial"]) | set(r["after_d"])):
+            # before batch b: the end of batch b - 1, or of the pre-training (the log beside runs
+            # after the whole of it)
+            a, g, d = r["after_d"].get(b - 1) if b > 1 else r["pretrain_end"], r["adversarial"].get(b), r["after_d"].get(b)
+            out.append("| seed %d, %s | %d | %s | %s | %s | %s | %s | %s |" % (
+                s, LEAKGAN_VARIANTS[order], b, f(a), f(g), f(None if a is None or g is None else g - a, "%+.3f"),
+                f(d), f(None if g is None or d is None else d - g, "%+.3f"),
+                f(log.get(b) if LEAKGAN_SIDE_RUNS.get(order, (None, 10))[1] == 10 else None)))
     return "\n".join(out)
 
 
@@ -553,22 +610,36 @@ def plot_leakgan_reference_log(path):
     theirs = {"pretrain": [(8 * r + e + 1, v) for r, e, v in ref["pretrain"]],
               "adversarial": [(b + 1, v) for b, v in ref["adversarial"]]}
     for ax, part, title, xl in ((axes[0], "pretrain", "interleaved pre-training (10 rounds of 5 D rounds and 8 G epochs)", "G epochs run"),
-                                (axes[1], "adversarial", "adversarial training", "adversarial batches (g-steps)")):
+                                (axes[1], "adversarial", "adversarial training (after each g-step, before its D rounds)",
+                                 "adversarial batches (g-steps)")):
         ax.plot([x for x, _ in theirs[part]], [v for _, v in theirs[part]], "k-o", ms=3, label="LeakGAN's published log")
         other = sorted(_leakgan_second_log(ref)[part].items())
         if other:
             ax.plot([x for x, _ in other], [v for _, v in other], "-s", color="0.55", ms=3,
                     label="LeakGAN's second log (its first commit's save/log.txt)")
-        for (order, s), r in sorted(seeds.items()):
+        # one line per variant and seed: a side run's pre-training under its variant's name, unless
+        # a run of that variant and seed has it already; its adversarial phase not at all (the
+        # second table has it)
+        main = [(o, s) for o, s in seeds if o not in LEAKGAN_SIDE_RUNS]
+        for k, ((order, s), r) in enumerate(sorted(seeds.items())):
+            colour = "C%d" % (k % 10)  # (one colour per run in both panels)
+            side = LEAKGAN_SIDE_RUNS.get(order)
+            if side and (part == "adversarial" or (side[0], s) in main):
+                continue
             pts = sorted(r[part].items())
+            label = "seqrl, seed %d, %s" % (s, LEAKGAN_VARIANTS[side[0] if side else order])
             if pts:
                 ax.plot([x for x, _ in pts], [v for _, v in pts], "-o" if order == "shuffled" else "--o", ms=3, lw=1.2,
-                        label="seqrl, seed %d, %s" % (s, LEAKGAN_VARIANTS[order]))
+                        color=colour, label=label)
+            after = sorted(r["after_d"].items()) if part == "adversarial" else []
+            if after:  # the figure after the batch's D rounds, which the log does not have
+                ax.plot([x for x, _ in after], [v for _, v in after], "^", ms=5, mfc="none",
+                        color=colour, label="seqrl, seed %d, after the batch's D rounds" % s)
         ax.set_title(title, fontsize=9)
         ax.set_xlabel(xl)
         ax.set_ylabel("NLL-oracle at temperature 2/3 (9,984 samples)")
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
+        ax.legend(fontsize=7)
     fig.suptitle("LeakGAN's paper protocol on SeqGAN's oracle: seqrl (--protocol paper-reference) against LeakGAN's two logs",
                  fontsize=10)
     fig.tight_layout()
@@ -632,7 +703,7 @@ PLOTS = {"seqgan_reference_log.png": plot_seqgan_reference_log,
 
 SECTIONS = {"zoo_control": zoo_control, "zoo_control_improvement": zoo_control_improvement,
             "ppo_kl_oracle": ppo_kl_oracle, "seqgan_reference_log": seqgan_reference_log, "toy": toy,
-            "leakgan_reference_log": leakgan_reference_log,
+            "leakgan_reference_log": leakgan_reference_log, "leakgan_d_rounds": leakgan_d_rounds,
             "ppo_kl_oracle_improvement": ppo_kl_oracle_improvement, "ppo_speed": ppo_speed, "text_oracle": text_oracle, "text_grammar": text_grammar, "text_coco": text_coco,
             "leakgan_alpha": leakgan_alpha, "oracle40": oracle40,
             "text_features": text_features, "gan_modes": gan_modes, "gan_remedies": gan_remedies}
