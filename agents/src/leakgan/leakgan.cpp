@@ -627,8 +627,6 @@ LeakGANAgent::LeakGANAgent(const LeakGANAgentConfig& c, text::TextTask task) : c
 }
 
 namespace {
-// What a pre-training checkpoint must agree on with the run resuming it: the agent's whole
-// configuration but the checkpoint's own path and the run's batch budget.
 // Settings of the adversarial phase alone, which a pre-training may go on into either way (a
 // file written before they were left out of its configuration holds them too)
 void erase_adversarial_settings(nlohmann::json& j) {
@@ -637,6 +635,9 @@ void erase_adversarial_settings(nlohmann::json& j) {
   j["gan"].erase("eval_point");
 }
 
+// What a pre-training checkpoint must agree on with the run resuming it: the agent's whole
+// configuration but the checkpoint's own path, the run's batch budget and the adversarial phase's
+// settings.
 nlohmann::json pretraining_config(const LeakGANAgentConfig& c) {
   nlohmann::json j = c;
   j.erase("pretrain_checkpoint");
