@@ -747,13 +747,15 @@ Metrics LeakGANAgent::update() {
   if (batches_ == 0 && cfg.gan.fresh_adversarial_adam) gan_->restart_generator_optimizers();
   for (const auto& [k, v] : gan_->g_step_on(seqs, &lengths)) m.push_back({k, v});
   const bool figure = cfg.gan.eval_every && (batches_ + 1) % long(cfg.gan.eval_every) == 0;
-  // the figure where LeakGAN's code logs it: after the g-step, before D's rounds change the leak
-  if (figure && cfg.gan.eval_point != "batch") {
+  // NLL-oracle (or NLL-test without an oracle), its name ending in `suffix`
+  auto nll_figure = [&](const std::string& suffix) {
     if (task_.oracle)
-      m.push_back({"nll_oracle_before_d", gan_->nll_oracle()});
+      m.push_back({"nll_oracle" + suffix, gan_->nll_oracle()});
     else if (task_.held_out.size())
-      m.push_back({"nll_test_before_d", gan_->nll_of(task_.held_out)});
-  }
+      m.push_back({"nll_test" + suffix, gan_->nll_of(task_.held_out)});
+  };
+  // the figure where LeakGAN's code logs it: after the g-step, before D's rounds change the leak
+  if (figure && cfg.gan.eval_point != "batch") nll_figure("_before_d");
   double dl = 0;
   for (size_t d = 0; d < cfg.gan.d_steps; ++d) dl = gan_->d_step(cfg.gan.d_epochs);
   ++batches_;
@@ -766,12 +768,7 @@ Metrics LeakGANAgent::update() {
   m.push_back({"d_loss", dl});
   m.push_back({"train_return", ret});
   m.push_back({"adversarial_batches", double(batches_)});
-  if (figure && cfg.gan.eval_point != "g-step") {
-    if (task_.oracle)
-      m.push_back({"nll_oracle", gan_->nll_oracle()});
-    else if (task_.held_out.size())
-      m.push_back({"nll_test", gan_->nll_of(task_.held_out)});
-  }
+  if (figure && cfg.gan.eval_point != "g-step") nll_figure("");
   return m;
 }
 
