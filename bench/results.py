@@ -478,6 +478,15 @@ LEAKGAN_SIDE_RUNS = {"fixed_carried_adam": ("fixed", 10), "fixed_3rounds": ("fix
                "fixed_3rounds_carried_adam": ("fixed", 3)}
 
 
+def _leakgan_pretraining_runs(seeds):
+    """Per (variant, seed), the run whose pre-training stands for it: a side run's counts as its
+    variant's (the same rounds, bit for bit) unless a run of that variant and seed has it."""
+    out = {}
+    for (o, s), r in sorted(seeds.items(), key=lambda kv: kv[0][0] in LEAKGAN_SIDE_RUNS):
+        out.setdefault((LEAKGAN_SIDE_RUNS.get(o, (o,))[0], s), r)
+    return out
+
+
 def _leakgan_reference():
     """LeakGAN's README log and our runs of bench/leakgan_reference_log.sh, per seed: NLL-oracle in
     pre-training by G epochs run (the log's round r, epoch e, both 0-based, is 8r + e + 1 epochs
@@ -497,12 +506,13 @@ def _leakgan_reference():
             continue
         rows = _jsonl(os.path.join(d, "run.jsonl"))
         log = os.path.join(d, "run.stderr.log")
+        of_rounds = LEAKGAN_SIDE_RUNS.get(which.group(1), (None, len(ref["pretrain"]) // 2))[1]
         first = next((r for r in rows if "pretrain_nll_oracle" in r), None)
         pre, rounds = {}, 0
         if first:  # the pre-training has ended: its figures are in the first metrics line
             key = "pretrain_nll_oracle_after_epoch_"
             pre = {int(k[len(key):]): v for k, v in first.items() if k.startswith(key)}
-            rounds = LEAKGAN_SIDE_RUNS.get(which.group(1), (None, len(ref["pretrain"]) // 2))[1]
+            rounds = of_rounds
         else:  # still in it: what it has printed so far (a resumed round prints its lines again, the same)
             for line in open(log) if os.path.exists(log) else []:
                 f = line.split()
@@ -516,7 +526,7 @@ def _leakgan_reference():
 
         def adversarial(key):
             return {int(r["adversarial_batches"]): r[key] for r in rows if key in r and "adversarial_batches" in r}
-        seeds[(which.group(1) or "shuffled", int(which.group(2)))] = {"pretrain": pre, "rounds": rounds,
+        seeds[(which.group(1) or "shuffled", int(which.group(2)))] = {"pretrain": pre, "rounds": rounds, "of_rounds": of_rounds,
                                 "adversarial": adversarial("nll_oracle_before_d"), "after_d": adversarial("nll_oracle"),
                                 "pretrain_end": first.get("pretrain_nll_oracle") if first else None, "resumed": resumed,
                                 "machine": json.load(open(os.path.join(d, "run.machine.json"))),
@@ -537,7 +547,7 @@ def leakgan_reference_log():
             m.get("cpu", "?"), m.get("threads", "?"), "" if m.get("threads") == "1" else "s", m.get("date", "?"))
         batches = len(r["after_d"])
         if r["pretrain_seconds"] is None:
-            line += "%d of its %d pre-training rounds run" % (r["rounds"], LEAKGAN_SIDE_RUNS.get(order, (None, n_rounds))[1])
+            line += "%d of its %d pre-training rounds run" % (r["rounds"], r["of_rounds"])
         else:
             line += "pre-training (%d rounds) %s, %d adversarial batch%s in %.0f s" % (
                 r["rounds"], "resumed from its saved file" if r["resumed"] else "%.0f s" % r["pretrain_seconds"],
@@ -552,17 +562,12 @@ def leakgan_reference_log():
     points = [("pre-training", "round %d, after %d of its G epochs (%d in all)" % (rr + 1, e + 1, 8 * rr + e + 1), 8 * rr + e + 1, v, "pretrain")
               for rr, e, v in ref["pretrain"]]
     points += [("adversarial", "after the g-step of batch %d" % (b + 1), b + 1, v, "adversarial") for b, v in ref["adversarial"]]
+    # in pre-training a side run stands for its variant (a seed once); after it, side runs not at all
+    runs = {"pretrain": _leakgan_pretraining_runs(seeds),
+            "adversarial": {k: r for k, r in seeds.items() if k[0] not in LEAKGAN_SIDE_RUNS}}
     for phase, label, k, theirs, part in points:
-        # a cut pre-training counts as its full variant's in pre-training (a seed once: its rounds
-        # are the same), and not at all after it
-        ours = {}
-        for v in LEAKGAN_VARIANTS:
-            by_seed = {}
-            for (o, s), r in sorted(seeds.items(), key=lambda kv: kv[0][0] in LEAKGAN_SIDE_RUNS):
-                if (o == v or (part == "pretrain" and LEAKGAN_SIDE_RUNS.get(o, ("",))[0] == v)) and \
-                        not (part == "adversarial" and o in LEAKGAN_SIDE_RUNS) and k in r[part]:
-                    by_seed.setdefault(s, r[part][k])
-            ours[v] = list(by_seed.values())
+        ours = {v: [r[part][k] for (o, _), r in sorted(runs[part].items()) if o == v and k in r[part]]
+                for v in LEAKGAN_VARIANTS}
         if any(ours.values()):
             other = second[part].get(k)
             out.append("| %s | %s | %.3f | %s | %s |" % (phase, label, theirs, "-" if other is None else "%.3f" % other,
@@ -590,7 +595,7 @@ def leakgan_d_rounds():
             out.append("| seed %d, %s | %d | %s | %s | %s | %s | %s | %s |" % (
                 s, LEAKGAN_VARIANTS[order], b, f(a), f(g), f(None if a is None or g is None else g - a, "%+.3f"),
                 f(d), f(None if g is None or d is None else d - g, "%+.3f"),
-                f(log.get(b) if LEAKGAN_SIDE_RUNS.get(order, (None, 10))[1] == 10 else None)))
+                f(log.get(b) if r["of_rounds"] == len(ref["pretrain"]) // 2 else None)))
     return "\n".join(out)
 
 
@@ -617,14 +622,13 @@ def plot_leakgan_reference_log(path):
         if other:
             ax.plot([x for x, _ in other], [v for _, v in other], "-s", color="0.55", ms=3,
                     label="LeakGAN's second log (its first commit's save/log.txt)")
-        # one line per variant and seed: a side run's pre-training under its variant's name, unless
-        # a run of that variant and seed has it already; its adversarial phase not at all (the
-        # second table has it)
-        main = [(o, s) for o, s in seeds if o not in LEAKGAN_SIDE_RUNS]
+        # one line per variant and seed: a side run's pre-training under its variant's name when it
+        # stands for it; its adversarial phase not at all (the second table has it)
+        standing = _leakgan_pretraining_runs(seeds)
         for k, ((order, s), r) in enumerate(sorted(seeds.items())):
             colour = "C%d" % (k % 10)  # (one colour per run in both panels)
             side = LEAKGAN_SIDE_RUNS.get(order)
-            if side and (part == "adversarial" or (side[0], s) in main):
+            if side and (part == "adversarial" or standing[(side[0], s)] is not r):
                 continue
             pts = sorted(r[part].items())
             label = "seqrl, seed %d, %s" % (s, LEAKGAN_VARIANTS[side[0] if side else order])
