@@ -520,6 +520,48 @@ TEST_CASE("leakgan: --fresh-adversarial-adam starts the g-steps' Adam afresh at 
   CHECK_FALSE(leakgan_protocol("fast").fresh_adversarial_adam);
 }
 
+TEST_CASE("leakgan: --first-tokens-temperature draws the first two tokens of the episodes the g-steps learn from at its temperature, the rest at 1, as LeakGAN's code samples in training", "[agents][leakgan]") {
+  const size_t N = 256, T = 9, V = 20;
+  for (float head : {1.f, 2.f / 3.f}) {
+    INFO("first tokens' temperature " << head);
+    LeakGANConfig c = tiny_config();
+    c.first_tokens_temperature = head;
+    auto agent = tiny_agent(c, 64);
+    agent->pretrain();
+    nets::Rng prefixes(5);
+    for (size_t len : {0, 1, 2, 3, 8}) {
+      INFO("prefix length " << len);
+      nets::Tensor obs = nets::Tensor::from_shape({N, T});
+      nets::IntTensor pre = nets::IntTensor::from_shape({N, T});
+      std::fill(obs.begin(), obs.end(), -1.f);
+      std::fill(pre.begin(), pre.end(), 0);
+      for (size_t i = 0; i < N; ++i)
+        for (size_t t = 0; t < len; ++t) pre(i, t) = int32_t(prefixes.randint(V)), obs(i, t) = float(pre(i, t));
+      // the tokens by hand from the same draws: at logits / head, and at the logits themselves
+      nets::Rng draws = agent->gan().rng;
+      const nets::Tensor logits = agent->gan().gen.next_logits(agent->gan().disc, pre, len);
+      std::vector<int32_t> cooled(N), plain(N);
+      std::vector<float> row(V), scratch(V);
+      for (size_t i = 0; i < N; ++i) {
+        const double u = draws.uniform_double();
+        for (size_t v = 0; v < V; ++v) row[v] = logits(i, v) / head;
+        nets::kernels::sample_rows(row.data(), nullptr, 1, V, 1.f, &u, &cooled[i], scratch.data());
+        nets::kernels::sample_rows(logits.data() + i * V, nullptr, 1, V, 1.f, &u, &plain[i], scratch.data());
+      }
+      const std::vector<env::Action> acted = agent->act(obs, false);
+      REQUIRE(acted.size() == N);
+      size_t differ = 0;
+      for (size_t i = 0; i < N; ++i) {
+        differ += cooled[i] != plain[i];
+        CHECK(acted[i].index == (len < 2 ? cooled[i] : plain[i]));
+      }
+      if (head != 1.f && len < 2) CHECK(differ > 0);  // (some of the same draws land on other tokens when cooled)
+    }
+  }
+  CHECK(leakgan_protocol("paper-reference").first_tokens_temperature == 2.f / 3.f);
+  CHECK(leakgan_protocol("paper").first_tokens_temperature == 1.f);
+}
+
 TEST_CASE("leakgan: the pre-training is saved after every round and resumed from it bit for bit, a stop takes effect after the round, and another configuration's file is refused", "[agents][leakgan]") {
   LeakGANConfig gan = tiny_config();
   // early stopping on: its count and its best epoch's generator go across the pause too
@@ -592,12 +634,14 @@ TEST_CASE("leakgan: the pre-training is saved after every round and resumed from
   // holds them (as files written before they were left out do) or not
   LeakGANConfig adversarial = gan;
   adversarial.fresh_adversarial_adam = true, adversarial.eval_point = "both";
+  adversarial.first_tokens_temperature = 0.5f, adversarial.d_steps = 0;
   auto goes_on = tiny_agent(adversarial, 160, file);
   CHECK(first_line(*goes_on) == want);
   {
     nets::SafeTensors st = nets::load_safetensors(file);
     nlohmann::json cfg = nlohmann::json::parse(st.metadata.at("leakgan.pretraining_config"));
     cfg["gan"]["eval_point"] = "g-step", cfg["gan"]["fresh_adversarial_adam"] = true;
+    cfg["gan"]["first_tokens_temperature"] = 2.0, cfg["gan"]["d_steps"] = 7;
     st.metadata["leakgan.pretraining_config"] = cfg.dump();
     nets::save_safetensors(file, st.tensors, st.metadata);
   }

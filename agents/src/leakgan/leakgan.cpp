@@ -27,7 +27,7 @@ namespace seqrl::agents {
   X(protocol) X(variant) X(emb) X(hidden) X(goal_size) X(step_size) X(goal_window) X(normalize_w) X(init_std) \
   X(g_lr) X(adversarial_lr) X(clip) X(alpha) X(rescale) X(delta) X(batch) X(d_lr) X(pretrain_rounds) X(pretrain_d_rounds)               \
   X(pretrain_g_epochs) X(validation) X(patience) X(d_epochs) X(negatives) X(total_batches) X(rollouts) X(d_steps)                   \
-  X(sample_temperature) X(fresh_positives) X(fresh_adversarial_adam) X(pretrain_shuffle) X(eval_every) X(eval_point) X(pretrain_eval_every) X(eval_samples) X(seed)
+  X(sample_temperature) X(first_tokens_temperature) X(fresh_positives) X(fresh_adversarial_adam) X(pretrain_shuffle) X(eval_every) X(eval_point) X(pretrain_eval_every) X(eval_samples) X(seed)
 
 void to_json(nlohmann::json& j, const LeakGANConfig& c) {
   j = nlohmann::json::object();
@@ -103,6 +103,7 @@ LeakGANConfig leakgan_protocol(const std::string& name, const std::string& varia
     c.goal_window = "block";
     c.normalize_w = true;
     c.sample_temperature = 2.f / 3.f;  // logits x 1.5
+    c.first_tokens_temperature = 2.f / 3.f;
     c.fresh_positives = true;
     c.fresh_adversarial_adam = true;
   }
@@ -631,8 +632,7 @@ namespace {
 // file written before they were left out of its configuration holds them too)
 void erase_adversarial_settings(nlohmann::json& j) {
   if (!j.contains("gan") || !j["gan"].is_object()) return;
-  j["gan"].erase("fresh_adversarial_adam");
-  j["gan"].erase("eval_point");
+  for (const char* k : {"fresh_adversarial_adam", "eval_point", "first_tokens_temperature", "d_steps"}) j["gan"].erase(k);
 }
 
 // What a pre-training checkpoint must agree on with the run resuming it: the agent's whole
@@ -730,7 +730,14 @@ void LeakGANAgent::pretrain() {
 
 std::vector<env::Action> LeakGANAgent::act(const nets::Tensor& obs, bool deterministic) {
   pretrain();
-  return next_tokens([&](const nets::IntTensor& pre, size_t given) { return gan_->gen.next_logits(gan_->disc, pre, given); },
+  const float head = cfg.gan.first_tokens_temperature;
+  return next_tokens(
+      [&](const nets::IntTensor& pre, size_t given) {
+        nets::Tensor logits = gan_->gen.next_logits(gan_->disc, pre, given);
+        if (given < 2 && head != 1.f)
+          for (auto& v : logits) v /= head;
+        return logits;
+      },
                      task_.real.shape()[1], task_.vocab_size, obs, deterministic, gan_->rng, "leakgan");
 }
 
@@ -827,6 +834,7 @@ AgentSpec leakgan_agent_spec() {
                {"d-epochs", "/gan/d_epochs", "passes over real + negatives per D round"},
                {"negatives", "/gan/negatives", "negatives per D round (0 = as many as real sequences)"},
                {"sample-temperature", "/gan/sample_temperature", "temperature of evaluation samples and D's negatives (the reference code: 2/3)"},
+               {"first-tokens-temperature", "/gan/first_tokens_temperature", "temperature of the first two tokens of the episodes the g-steps learn from (the reference code: 2/3)"},
                {"fresh-adversarial-adam", "/gan/fresh_adversarial_adam",
                 "start the g-steps' Adam afresh at the first adversarial batch, apart from pre-training's (the reference code) (0/1)"},
                {"fresh-positives", "/gan/fresh_positives", "on the oracle, D's positives drawn afresh for every D round (the reference code) (0/1)"},

@@ -74,6 +74,12 @@ struct LeakGANConfig {
   size_t rollouts = 4;
   size_t d_steps = 5;                // D rounds after each g-step
   float sample_temperature = 1.f;    // evaluation samples and D's negatives (reference: 2/3)
+  // The first two tokens of the episodes acted in the env, which the g-steps learn from. LeakGAN's
+  // code draws them at logits x 1.5 even in training (`generate(sess, 1.0, train=1)` scales the
+  // rest by 1.0), and scores them at x 1.0: where the reward is one scalar for the batch, as in
+  // the reference variant's worker, that is the one systematic pull of its g-step on the worker
+  // (the expected gradient of log p over tokens drawn from p is zero). The reference variant: 2/3
+  float first_tokens_temperature = 1.f;
   // D's positives: false = the task's fixed training set (the paper's GAN setting); true = on a
   // task with an oracle, as many fresh oracle samples for every D round (the reference's Main.py
   // writes a new positive file each round); without an oracle the fixed set either way
