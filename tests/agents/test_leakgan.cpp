@@ -634,14 +634,14 @@ TEST_CASE("leakgan: the pre-training is saved after every round and resumed from
   // holds them (as files written before they were left out do) or not
   LeakGANConfig adversarial = gan;
   adversarial.fresh_adversarial_adam = true, adversarial.eval_point = "both";
-  adversarial.first_tokens_temperature = 0.5f, adversarial.d_steps = 0;
+  adversarial.first_tokens_temperature = 0.5f, adversarial.d_steps = 0, adversarial.total_batches = 2;
   auto goes_on = tiny_agent(adversarial, 160, file);
   CHECK(first_line(*goes_on) == want);
   {
     nets::SafeTensors st = nets::load_safetensors(file);
     nlohmann::json cfg = nlohmann::json::parse(st.metadata.at("leakgan.pretraining_config"));
     cfg["gan"]["eval_point"] = "g-step", cfg["gan"]["fresh_adversarial_adam"] = true;
-    cfg["gan"]["first_tokens_temperature"] = 2.0, cfg["gan"]["d_steps"] = 7;
+    cfg["gan"]["first_tokens_temperature"] = 2.0, cfg["gan"]["d_steps"] = 7, cfg["gan"]["total_batches"] = 9;
     st.metadata["leakgan.pretraining_config"] = cfg.dump();
     nets::save_safetensors(file, st.tensors, st.metadata);
   }

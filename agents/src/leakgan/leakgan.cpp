@@ -632,7 +632,8 @@ namespace {
 // file written before they were left out of its configuration holds them too)
 void erase_adversarial_settings(nlohmann::json& j) {
   if (!j.contains("gan") || !j["gan"].is_object()) return;
-  for (const char* k : {"fresh_adversarial_adam", "eval_point", "first_tokens_temperature", "d_steps"}) j["gan"].erase(k);
+  for (const char* k : {"fresh_adversarial_adam", "eval_point", "first_tokens_temperature", "d_steps", "total_batches"})
+    j["gan"].erase(k);
 }
 
 // What a pre-training checkpoint must agree on with the run resuming it: the agent's whole
