@@ -222,6 +222,9 @@ TrainConfig resumed_config(const std::string& path) {
   }
   c.agent = agents::agent_kind(c.kind).name;
   c.run.resume = path;
+  // the run goes on in the folder its checkpoint is in, where its metrics are, wherever it was
+  // first started (a run folder moved or renamed since)
+  if (!c.run.out_dir.empty()) c.run.out_dir = agents::dir_of(path);
   return c;
 }
 }  // namespace

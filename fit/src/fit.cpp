@@ -694,6 +694,8 @@ FitResult fit(const FitConfig& given, std::ostream* log) {
     resumed = nets::load_safetensors(given.resume);
     c = config_in(resumed, given.resume);
     c.resume = given.resume, c.on_step = given.on_step, c.handle_sigint = given.handle_sigint;
+    // (it goes on in its checkpoint's folder, wherever the run was first started)
+    if (!c.out.empty()) c.out = agents::dir_of(given.resume);
     try {
       state = nlohmann::json::parse(nets::required_metadata(resumed, "fit.state", given.resume));
     } catch (const nlohmann::json::exception& e) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Ctrl-C and --resume through the real command: a DQN run interrupted by SIGINT (or SIGTERM, as a
 # scheduler's time limit sends) part-way, then resumed, must end exactly as the same run without
-# the interruption (final evaluation and every metrics line but the wall-clock column).
+# the interruption (final evaluation and every metrics line but the wall-clock column), in the
+# folder it was moved to before the resume.
 # usage: sigint_resume.sh SEQRL_BINARY WORKDIR [SIGNAL=INT]
 set -u
 seqrl=$1 work=$2 sig=${3:-INT}
@@ -20,12 +21,15 @@ want=$([ "$sig" = TERM ] && echo "interrupted by SIGTERM" || echo "interrupted b
 grep -q "$want" "$work/cut.err" || { echo "FAIL: stderr does not say '$want'"; exit 1; }
 [ "$rc" -eq 130 ] || { echo "FAIL: the interrupted run exited $rc, not 130 (did it finish before the signal?)"; exit 1; }
 grep -q '"interrupted": true' "$work/cut/summary.json" || { echo "FAIL: summary.json does not say interrupted"; exit 1; }
-"$seqrl" train --resume "$work/cut/checkpoint.safetensors" > "$work/resumed.json" || { echo "FAIL: resume"; exit 1; }
+# a run folder moved (or renamed) goes on where it is now, not where it was started
+mv "$work/cut" "$work/moved"
+"$seqrl" train --resume "$work/moved/checkpoint.safetensors" > "$work/resumed.json" || { echo "FAIL: resume"; exit 1; }
+[ ! -e "$work/cut" ] || { echo "FAIL: the resumed run wrote into the folder it was started in, not the one its checkpoint is in"; exit 1; }
 strip() { sed -E 's/"wall_seconds":[0-9.e+-]+//' "$1"; }
 if [ "$(strip "$work/straight.json")" != "$(strip "$work/resumed.json")" ]; then
   echo "FAIL: results differ"; cat "$work/straight.json" "$work/resumed.json"; exit 1
 fi
-if ! diff <(cut -d, -f1,3,4 "$work/straight/metrics.csv") <(cut -d, -f1,3,4 "$work/cut/metrics.csv") > /dev/null; then
+if ! diff <(cut -d, -f1,3,4 "$work/straight/metrics.csv") <(cut -d, -f1,3,4 "$work/moved/metrics.csv") > /dev/null; then
   echo "FAIL: metrics.csv differs"; exit 1
 fi
 echo "ok: interrupted, resumed, identical: $(cat "$work/resumed.json")"
