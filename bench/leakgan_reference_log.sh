@@ -23,14 +23,17 @@
 #   fixed-lr0.01: RUNS/fixed_lr0.01_sSEED, fixed-3rounds: RUNS/fixed_3rounds_sSEED, and so on).
 #
 # ORDER: shuffled (G's pre-training data shuffled every epoch, our default) or fixed (the one order
-# the data came in, every epoch, as LeakGAN's code's loader walks it: --pretrain-shuffle 0), or
-# fixed-lr0.01: the fixed order with G's Adam rate at 0.01, the rate Main.py sets before its
-# length-20 branch sets 0.0015 (is the faster fall of LeakGAN's second log that rate's?), or
-# fixed-3rounds: the fixed order with the pre-training cut to its first 3 rounds (about 45 minutes
-# at 2 threads), to reach the adversarial phase's first batches in an hour, or
-# fixed-carried-adam and fixed-3rounds-carried-adam: fixed and fixed-3rounds with pre-training's
-# Adam moments carried into the g-steps (--fresh-adversarial-adam 0), as every run of this
-# protocol before commit 7a6000e had them.
+# the data came in, every epoch, as LeakGAN's code's loader walks it: --pretrain-shuffle 0),
+# followed by any of these changes from the reference protocol, each for a question of its own:
+#   -lr0.01: G's Adam rate 0.01, the rate Main.py sets before its length-20 branch sets 0.0015 (is
+#     the faster fall of LeakGAN's second log that rate's?);
+#   -3rounds: the pre-training cut to its first 3 rounds (about 45 minutes at 2 threads), to reach
+#     the adversarial phase's first batches in an hour;
+#   -carried-adam: pre-training's Adam moments carried into the g-steps (--fresh-adversarial-adam
+#     0), as every run of this protocol before commit 7a6000e had them;
+#   -first-tokens-1: the first two tokens of the g-steps' samples drawn at temperature 1, as every
+#     run before commit 7b98be4 had them (--first-tokens-temperature 1; the code draws them at 2/3).
+# For example fixed-3rounds-carried-adam.
 #
 # Raw results (small, committed): bench/results/leakgan_reference/seed$SEED (fixed: fixed_seed$SEED,
 # fixed-lr0.01: fixed_lr0.01_seed$SEED, fixed-3rounds: fixed_3rounds_seed$SEED,
@@ -47,20 +50,27 @@ seed=${1:?seed}
 order=${2:-shuffled}
 extra=()
 runs=${3:-$root/runs/leakgan_reference}
-case $order in
-  shuffled) name=s$seed raw=$root/bench/results/leakgan_reference/seed$seed shuffle=1 ;;
-  fixed) name=fixed_s$seed raw=$root/bench/results/leakgan_reference/fixed_seed$seed shuffle=0 ;;
-  fixed-lr0.01) name=fixed_lr0.01_s$seed raw=$root/bench/results/leakgan_reference/fixed_lr0.01_seed$seed shuffle=0
-    extra=(--g-lr 0.01) ;;
-  fixed-3rounds) name=fixed_3rounds_s$seed raw=$root/bench/results/leakgan_reference/fixed_3rounds_seed$seed shuffle=0
-    extra=(--pretrain-rounds 3) ;;
-  fixed-carried-adam) name=fixed_carried_adam_s$seed raw=$root/bench/results/leakgan_reference/fixed_carried_adam_seed$seed
-    shuffle=0 extra=(--fresh-adversarial-adam 0) ;;
-  fixed-3rounds-carried-adam) name=fixed_3rounds_carried_adam_s$seed shuffle=0
-    raw=$root/bench/results/leakgan_reference/fixed_3rounds_carried_adam_seed$seed
-    extra=(--pretrain-rounds 3 --fresh-adversarial-adam 0) ;;
-  *) echo "bench/leakgan_reference_log.sh: ORDER is shuffled, fixed, fixed-lr0.01, fixed-3rounds, fixed-carried-adam or fixed-3rounds-carried-adam, not '$order'" >&2; exit 2 ;;
+rest=$order
+case $rest in
+  shuffled*) shuffle=1 rest=${rest#shuffled} ;;
+  fixed*) shuffle=0 rest=${rest#fixed} ;;
+  *) rest=?$rest ;;
 esac
+while [ -n "$rest" ]; do
+  case $rest in
+    -lr0.01*) extra+=(--g-lr 0.01) rest=${rest#-lr0.01} ;;
+    -3rounds*) extra+=(--pretrain-rounds 3) rest=${rest#-3rounds} ;;
+    -carried-adam*) extra+=(--fresh-adversarial-adam 0) rest=${rest#-carried-adam} ;;
+    -first-tokens-1*) extra+=(--first-tokens-temperature 1) rest=${rest#-first-tokens-1} ;;
+    *) echo "bench/leakgan_reference_log.sh: ORDER is shuffled or fixed followed by any of -lr0.01, -3rounds, -carried-adam, -first-tokens-1, not '$order'" >&2
+      exit 2 ;;
+  esac
+done
+if [ "$order" = shuffled ]; then
+  name=s$seed raw=$root/bench/results/leakgan_reference/seed$seed
+else
+  name=${order//-/_}_s$seed raw=$root/bench/results/leakgan_reference/${order//-/_}_seed$seed
+fi
 oracle=$(cd "${SEQRL_SHARED:-$root/../shared}/data/seqgan_oracle" && pwd)
 # SEQRL_BIN: a copy of the binary (and its commit in SEQRL_BIN.commit), so that a rebuild beside a long run does not change what it resumes with
 bin=${SEQRL_BIN:-$root/build/seqrl}

@@ -458,24 +458,28 @@ def plot_seqgan_reference_log(path):
     plt.close(fig)
 
 
-# our runs of LeakGAN's reference protocol: G's data shuffled every epoch, in LeakGAN's loader's one
-# order, in that order with G's Adam rate 0.01, with pre-training's Adam moments carried into the
-# g-steps (as before commit 7a6000e), and with the pre-training cut to 3 rounds, with or without
-# them (bench/leakgan_reference_log.sh SEED ORDER), by the prefix of their raw folders (seedN,
-# fixed_seedN, fixed_lr0.01_seedN, fixed_carried_adam_seedN, fixed_3rounds_seedN,
-# fixed_3rounds_carried_adam_seedN)
+# our runs of LeakGAN's reference protocol (bench/leakgan_reference_log.sh SEED ORDER) by the
+# prefix of their raw folders: seedN (G's data shuffled every epoch), fixed_seedN (in LeakGAN's
+# loader's one order), and fixed_ with the changes of the ORDER's suffixes (lr0.01: G's Adam rate
+# 0.01; 3rounds: the pre-training cut to 3 rounds; carried_adam: pre-training's Adam moments
+# carried into the g-steps, as before commit 7a6000e; first_tokens_1: the g-steps' samples' first
+# two tokens at temperature 1, as before commit 7b98be4)
 LEAKGAN_VARIANTS = {"shuffled": "G's data shuffled every epoch", "fixed": "G's data in one fixed order",
                     "fixed_lr0.01": "G's data in one fixed order, G's Adam rate 0.01",
-                    "fixed_carried_adam": "G's data in one fixed order, pre-training's Adam moments carried into the g-steps",
+                    "fixed_first_tokens_1": "G's data in one fixed order, the g-steps' samples' first two tokens at "
+                                            "temperature 1",
+                    "fixed_carried_adam_first_tokens_1": "G's data in one fixed order, pre-training's Adam moments carried "
+                                                         "into the g-steps, their samples' first two tokens at temperature 1",
                     "fixed_3rounds": "G's data in one fixed order, pre-training cut to 3 rounds",
-                    "fixed_3rounds_carried_adam": "G's data in one fixed order, pre-training cut to 3 rounds, "
-                                                  "its Adam moments carried into the g-steps"}
+                    "fixed_3rounds_carried_adam_first_tokens_1": "G's data in one fixed order, pre-training cut to 3 rounds, "
+                                                                 "its Adam moments carried into the g-steps, their samples' "
+                                                                 "first two tokens at temperature 1"}
 # the variants whose pre-training is another's (the same rounds, bit for bit; some cut short) and
 # whose adversarial phase is not the reference's: (that variant, their pre-training rounds). In
 # the comparison with the log their pre-training counts as that variant's (a seed once), their
 # adversarial figures not at all (the second table has them)
-LEAKGAN_SIDE_RUNS = {"fixed_carried_adam": ("fixed", 10), "fixed_3rounds": ("fixed", 3),
-               "fixed_3rounds_carried_adam": ("fixed", 3)}
+LEAKGAN_SIDE_RUNS = {"fixed_first_tokens_1": ("fixed", 10), "fixed_carried_adam_first_tokens_1": ("fixed", 10),
+                     "fixed_3rounds": ("fixed", 3), "fixed_3rounds_carried_adam_first_tokens_1": ("fixed", 3)}
 
 
 def _leakgan_pretraining_runs(seeds):
@@ -599,6 +603,45 @@ def leakgan_d_rounds():
     return "\n".join(out)
 
 
+def leakgan_gsteps():
+    """LeakGAN's reference g-steps alone (no D rounds) from a saved pre-training
+    (bench/leakgan_gsteps.sh): NLL-oracle after each, the first two tokens of their samples at
+    temperature 1 or 2/3."""
+    base = os.path.join(ROOT, "bench", "results", "leakgan_gsteps")
+    pre = {"fixed": "10 rounds", "fixed-3rounds": "3 rounds"}
+    runs = []
+    for name in sorted(os.listdir(base)) if os.path.isdir(base) else []:
+        m = re.fullmatch(r"(fixed(?:-3rounds)?)_s(\d+)_head(1|2of3)", name)
+        if not m or not os.path.exists(os.path.join(base, name, "run.machine.json")):
+            continue
+        rows = _jsonl(os.path.join(base, name, "run.jsonl"))
+        first = next((r for r in rows if "pretrain_nll_oracle" in r), {})
+        after = {int(r["adversarial_batches"]): r["nll_oracle_before_d"] for r in rows if "nll_oracle_before_d" in r}
+        after[0] = first.get("pretrain_nll_oracle")
+        runs.append((int(m.group(2)), m.group(1), m.group(3), after, rows,
+                     json.load(open(os.path.join(base, name, "run.machine.json")))))
+    runs.sort(key=lambda r: (r[0], r[1], r[2] != "1"))
+    if not runs:
+        return "(no runs)"
+    points = sorted(set(b for r in runs for b in r[3]) & {0, 1, 2, 3, 5, 10, 15, 20})
+    out = []
+    for s, order, head, after, rows, m in runs:
+        out.append("- seed %d, pre-training of %s, first two tokens at %s: %s, %s, %s thread%s, %s; %d g-steps in %.0f s" % (
+            s, pre[order], "1" if head == "1" else "2/3", _commits(m), m.get("cpu", "?"), m.get("threads", "?"),
+            "" if m.get("threads") == "1" else "s", m.get("date", "?"), len(after) - 1,
+            max((r.get("seconds", 0) for r in rows), default=0)))
+    out += ["", "| seed | pre-training | first two tokens at | " + " | ".join(
+        "end of pre-training" if b == 0 else "after %d g-step%s" % (b, "" if b == 1 else "s") for b in points) +
+        " | change |", "|---|---|---|" + "---|" * (len(points) + 1)]
+    for s, order, head, after, rows, m in runs:
+        last = max(after)
+        out.append("| %d | %s | %s | %s | %+.3f (%d g-steps) |" % (
+            s, pre[order], "1" if head == "1" else "2/3",
+            " | ".join("-" if after.get(b) is None else "%.3f" % after[b] for b in points),
+            after[last] - after[0], last))
+    return "\n".join(out)
+
+
 def _leakgan_second_log(ref):
     """The second log of LeakGAN's first commit, by our count: G epochs run, adversarial batches run."""
     second = ref.get("second_log", {"pretrain": [], "adversarial": []})
@@ -707,7 +750,7 @@ PLOTS = {"seqgan_reference_log.png": plot_seqgan_reference_log,
 
 SECTIONS = {"zoo_control": zoo_control, "zoo_control_improvement": zoo_control_improvement,
             "ppo_kl_oracle": ppo_kl_oracle, "seqgan_reference_log": seqgan_reference_log, "toy": toy,
-            "leakgan_reference_log": leakgan_reference_log, "leakgan_d_rounds": leakgan_d_rounds,
+            "leakgan_reference_log": leakgan_reference_log, "leakgan_d_rounds": leakgan_d_rounds, "leakgan_gsteps": leakgan_gsteps,
             "ppo_kl_oracle_improvement": ppo_kl_oracle_improvement, "ppo_speed": ppo_speed, "text_oracle": text_oracle, "text_grammar": text_grammar, "text_coco": text_coco,
             "leakgan_alpha": leakgan_alpha, "oracle40": oracle40,
             "text_features": text_features, "gan_modes": gan_modes, "gan_remedies": gan_remedies}

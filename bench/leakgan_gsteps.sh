@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# LeakGAN's g-steps alone, from a reference run's saved pre-training: how far do the reference
+# protocol's g-steps (no D rounds between them) move NLL-oracle, with the first two tokens of the
+# samples they learn from drawn at temperature 1 or, as LeakGAN's code draws them in training, at
+# logits x 1.5 (--first-tokens-temperature)?
+#
+# In the reference variant the worker's reward is one scalar for the whole batch, so over tokens
+# drawn from the generator itself the expected gradient of its loss is about zero; drawn at x 1.5,
+# the first two tokens pull the generator towards its own cooled distribution. The adversarial
+# phase of bench/leakgan_reference_log.sh (before commit 7b98be4: every token at 1) fell more
+# slowly than LeakGAN's logs; this isolates the g-steps' share, without D's rounds, whose training
+# changes the leak and the figure with it (docs/results.md).
+#
+#   seqrl train --agent leakgan --protocol paper-reference (the code's data order; 3 pre-training
+#   rounds for fixed-3rounds) --d-steps 0 --total-batches BATCHES, NLL-oracle (temperature 2/3,
+#   9,984 samples) after every g-step, from a copy of the pre-training file that
+#   `bash bench/leakgan_reference_log.sh SEED ORDER` saved in runs/leakgan_reference/ (not
+#   committed: a fresh clone runs that first; fixed-3rounds: about 45 minutes at 2 threads,
+#   fixed: about 2.4 hours).
+#
+# HEAD: 1 (every token at temperature 1) or 2/3 (the first two at 2/3, the reference's default).
+# Raw results (committed): bench/results/leakgan_gsteps/<ORDER>_s<SEED>_head<1|2of3>/run.{jsonl,machine.json,stderr.log}
+# usage: [SEQRL_BIN=build/seqrl] SEQRL_NUM_THREADS=1 bash bench/leakgan_gsteps.sh SEED ORDER HEAD [BATCHES=20]
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+seed=${1:?seed} order=${2:?ORDER: fixed or fixed-3rounds} head=${3:?HEAD: 1 or 2/3} batches=${4:-20}
+case $order in
+  fixed) base=fixed extra=() ;;
+  fixed-3rounds) base=fixed_3rounds extra=(--pretrain-rounds 3) ;;
+  *) echo "bench/leakgan_gsteps.sh: ORDER is fixed or fixed-3rounds, not '$order'" >&2; exit 2 ;;
+esac
+# the reference run of that ORDER, or one that differs from it in the adversarial phase alone
+# (the same pre-training, bit for bit)
+sources=()
+for more in "" _first_tokens_1 _carried_adam_first_tokens_1 _carried_adam; do sources+=("$base${more}_s$seed"); done
+case $head in
+  1) temp=1 tag=1 ;;
+  2/3) temp=0.6666667 tag=2of3 ;;  # (the float nearest 2/3, as the reference variant's 2.f / 3.f)
+  *) echo "bench/leakgan_gsteps.sh: HEAD is 1 or 2/3, not '$head'" >&2; exit 2 ;;
+esac
+pre=
+for s in "${sources[@]}"; do
+  f=$root/runs/leakgan_reference/$s/pretrain.safetensors
+  [ -f "$f" ] && pre=$f && break
+done
+if [ -z "$pre" ]; then
+  echo "bench/leakgan_gsteps.sh: no saved pre-training for seed $seed, order $order in runs/leakgan_reference/{$(IFS=,; echo "${sources[*]}")}: run 'bash bench/leakgan_reference_log.sh $seed $order' first" >&2
+  exit 1
+fi
+oracle=$(cd "${SEQRL_SHARED:-$root/../shared}/data/seqgan_oracle" && pwd)
+bin=${SEQRL_BIN:-$root/build/seqrl}
+[ -x "$bin" ] || bash "$root/cmake/setup.sh" "$root/build" > /dev/null
+name=${order}_s${seed}_head$tag
+d=$root/runs/leakgan_gsteps/$name raw=$root/bench/results/leakgan_gsteps/$name
+rm -rf "$d"
+mkdir -p "$d" "$raw"
+cp "$pre" "$d/pretrain.safetensors"
+rc=0
+"$bin" train --agent leakgan --env TextOracle-v0 --env-options "{\"oracle\": \"$oracle\"}" \
+  --protocol paper-reference --seed "$seed" --num-envs 64 --pretrain-nll-every 5 --nll-every 1 --nll-at g-step \
+  --pretrain-shuffle 0 "${extra[@]}" --pretrain-checkpoint "$d/pretrain.safetensors" \
+  --d-steps 0 --first-tokens-temperature "$temp" --total-batches "$batches" --steps 0 --out "$d" --overwrite \
+  > /dev/null 2> "$d/stderr.log" || rc=$?
+cp "$d/metrics.jsonl" "$raw/run.jsonl"
+cp "$d/stderr.log" "$raw/run.stderr.log"
+bash "$root/bench/machine.sh" --update "$raw/run.machine.json" "$bin" "${SEQRL_NUM_THREADS:-all}" \
+  "bash bench/leakgan_gsteps.sh $seed $order $head $batches"
+rm -f "$d/pretrain.safetensors"  # (a copy of the source's)
+exit $rc
