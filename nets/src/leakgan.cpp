@@ -193,10 +193,12 @@ Tensor LeakGANGenerator::goal_sums(const Tensor& g) const {
   std::fill(G.begin(), G.end(), 0.f);
   for (size_t b = 0; b < B; ++b)
     for (size_t t = 0; t < T; ++t) {
-      // the c goals summed for position t: before t (sliding), or before t's block (block)
+      // the c goals summed for position t: before t (sliding), or before t's block (block); with
+      // score_goal_shift, one later
       const long end = cfg.goal_window == "sliding" ? long(t) : long(t / c * c);
+      const long shift = cfg.score_goal_shift && end > 0 ? 1 : 0;  // (g_end is of the prefix before t: no peeking)
       float* o = G.data() + (b * T + t) * F;
-      for (long j = end - long(c); j < end; ++j) {
+      for (long j = end - long(c) + shift; j < end + shift; ++j) {
         const float* src = j < 0 ? goal_init.data() : g.data() + (b * T + size_t(j)) * F;
         for (size_t i = 0; i < F; ++i) o[i] += src[i];
       }

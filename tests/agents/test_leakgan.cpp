@@ -169,6 +169,66 @@ std::unique_ptr<LeakGANAgent> tiny_agent(const LeakGANConfig& gan, size_t sample
 }
 }  // namespace
 
+TEST_CASE("leakgan: --score-goal-shift scores with each block's goals one prefix later than sampling (LeakGAN's code's teacher-forced graph); sampling is unchanged", "[agents][leakgan]") {
+  const size_t V = 25, T = 9, c = 3;
+  for (const char* window : {"block", "sliding"}) {
+    INFO(window);
+    nets::Rng r(5), r2(5);
+    nets::Discriminator d(small_disc(V, T), r);
+    nets::Discriminator d2(small_disc(V, T), r2);
+    nets::LeakGANGeneratorConfig gc;
+    gc.vocab = V, gc.seq_len = T, gc.emb = 5, gc.hidden = 6, gc.goal_size = 3, gc.step_size = c;
+    gc.goal_window = window;
+    gc.normalize_w = true;
+    nets::LeakGANGenerator one(gc, d.features(), r);
+    gc.score_goal_shift = true;
+    nets::LeakGANGenerator shifted(gc, d2.features(), r2);  // (the same parameters: the flag draws nothing)
+    // the goal sums by hand from goals g [B, T, F]: block: the c goals of the c prefixes before the
+    // block, or, shifted, the c ending with the prefix the block starts at; sliding: before t, or
+    // ending at t; goals before the first are g_init, and a position with nothing before it keeps
+    // g_init's c copies either way
+    nets::Rng gr(3);
+    const size_t B = 2, F = d.features();
+    nets::Tensor g = nets::Tensor::from_shape({B, T, F});
+    for (auto& v : g) v = float(gr.normal());
+    const nets::Tensor G = shifted.goal_sums(g), G0 = one.goal_sums(g);
+    for (size_t b = 0; b < B; ++b)
+      for (size_t t = 0; t < T; ++t) {
+        const long end = std::string(window) == "block" ? long(t / c * c) : long(t);
+        const long from = end > 0 ? end - long(c) + 1 : end - long(c);
+        for (size_t i = 0; i < F; ++i) {
+          double want = 0, unshifted = 0;
+          for (long j = from; j < from + long(c); ++j) want += j < 0 ? one.goal_init(i) : g(b, size_t(j), i);
+          for (long j = end - long(c); j < end; ++j) unshifted += j < 0 ? one.goal_init(i) : g(b, size_t(j), i);
+          CHECK(G(b, t, i) == Approx(want).margin(1e-5));
+          CHECK(G0(b, t, i) == Approx(unshifted).margin(1e-5));
+        }
+      }
+    // sampling reads no goal sums: the same draws give the same sequences; scoring differs where
+    // the goals do (after the first position whose sum has a goal before it)
+    nets::Rng s(9), s2(9);
+    const nets::IntTensor seqs = one.sample(d, 4, s);
+    const bool same = shifted.sample(d2, 4, s2) == seqs;
+    CHECK(same);
+    const nets::Tensor lp = one.log_probs(d, seqs), lp2 = shifted.log_probs(d2, seqs);
+    const size_t first = std::string(window) == "block" ? c : 1;
+    size_t differ = 0;
+    for (size_t b = 0; b < 4; ++b)
+      for (size_t t = 0; t < T; ++t) {
+        if (t < first) CHECK(lp2(b, t) == lp(b, t));
+        else differ += lp2(b, t) != lp(b, t);
+      }
+    CHECK(differ == 4 * (T - first));
+  }
+  CHECK_FALSE(leakgan_protocol("paper-reference").score_goal_shift);
+  // the agent's option reaches its generator
+  nets::Rng r(11);
+  LeakGANConfig on = tiny_config();
+  on.score_goal_shift = true;
+  CHECK(LeakGAN(on, random_ids(40, T, 20, r), 20, nullptr).gen.cfg.score_goal_shift);
+  CHECK_FALSE(LeakGAN(tiny_config(), random_ids(40, T, 20, r), 20, nullptr).gen.cfg.score_goal_shift);
+}
+
 TEST_CASE("leakgan: each loss is its formula (manager: Q-weighted cosine, worker: (Q + alpha r_I) NLL)", "[agents][leakgan]") {
   nets::Rng r(11);
   const nets::IntTensor real = random_ids(40, 9, 20, r);

@@ -24,7 +24,7 @@
 namespace seqrl::agents {
 
 #define SEQRL_LEAKGAN_FIELDS(X)                                                                            \
-  X(protocol) X(variant) X(emb) X(hidden) X(goal_size) X(step_size) X(goal_window) X(normalize_w) X(init_std) \
+  X(protocol) X(variant) X(emb) X(hidden) X(goal_size) X(step_size) X(goal_window) X(normalize_w) X(score_goal_shift) X(init_std) \
   X(g_lr) X(adversarial_lr) X(clip) X(alpha) X(rescale) X(delta) X(batch) X(d_lr) X(pretrain_rounds) X(pretrain_d_rounds)               \
   X(pretrain_g_epochs) X(validation) X(patience) X(d_epochs) X(negatives) X(total_batches) X(rollouts) X(d_steps)                   \
   X(sample_temperature) X(first_tokens_temperature) X(fresh_positives) X(fresh_adversarial_adam) X(pretrain_shuffle) X(eval_every) X(eval_point) X(pretrain_eval_every) X(eval_samples) X(seed)
@@ -176,6 +176,7 @@ nets::LeakGANGeneratorConfig gen_config(const LeakGANConfig& c, size_t vocab, si
   g.step_size = c.step_size;
   g.goal_window = c.goal_window;
   g.normalize_w = c.normalize_w;
+  g.score_goal_shift = c.score_goal_shift;
   g.init_std = c.init_std;
   return g;
 }
@@ -819,6 +820,8 @@ AgentSpec leakgan_agent_spec() {
                {"step-size", "/gan/step_size", "c: goals summed over (and rollouts every) c tokens"},
                {"goal-window", "/gan/goal_window", "sliding (the paper) or block (the reference code)"},
                {"normalize-w", "/gan/normalize_w", "l2-normalise w_t (the reference code) (0/1)"},
+               {"score-goal-shift", "/gan/score_goal_shift",
+                "score (losses, pre-training, NLL-test) with each block's goals one prefix later than sampling, as the reference code's teacher-forced graph (0/1)"},
                {"alpha", "/gan/alpha", "weight of the worker's intrinsic reward"},
                {"rescale", "/gan/rescale", "the rewards' rescale: rank (the paper), position (the reference code), none (raw Q, as SeqGAN); empty = the variant's"},
                {"g-lr", "/gan/g_lr", "manager and worker Adam learning rate"},
