@@ -32,7 +32,9 @@
 #   -carried-adam: pre-training's Adam moments carried into the g-steps (--fresh-adversarial-adam
 #     0), as every run of this protocol before commit 7a6000e had them;
 #   -first-tokens-1: the first two tokens of the g-steps' samples drawn at temperature 1, as every
-#     run before commit 7b98be4 had them (--first-tokens-temperature 1; the code draws them at 2/3).
+#     run before commit 7b98be4 had them (--first-tokens-temperature 1; the code draws them at 2/3);
+#   -goal-shift: scored with each block's goals one prefix later than sampled (--score-goal-shift 1),
+#     as the code's teacher-forced graph has them (its pre-training too: a run of its own).
 # For example fixed-3rounds-carried-adam.
 #
 # Raw results (small, committed): bench/results/leakgan_reference/seed$SEED (fixed: fixed_seed$SEED,
@@ -62,7 +64,8 @@ while [ -n "$rest" ]; do
     -3rounds*) extra+=(--pretrain-rounds 3) rest=${rest#-3rounds} ;;
     -carried-adam*) extra+=(--fresh-adversarial-adam 0) rest=${rest#-carried-adam} ;;
     -first-tokens-1*) extra+=(--first-tokens-temperature 1) rest=${rest#-first-tokens-1} ;;
-    *) echo "bench/leakgan_reference_log.sh: ORDER is shuffled or fixed followed by any of -lr0.01, -3rounds, -carried-adam, -first-tokens-1, not '$order'" >&2
+    -goal-shift*) extra+=(--score-goal-shift 1) rest=${rest#-goal-shift} ;;
+    *) echo "bench/leakgan_reference_log.sh: ORDER is shuffled or fixed followed by any of -lr0.01, -3rounds, -carried-adam, -first-tokens-1, -goal-shift, not '$order'" >&2
       exit 2 ;;
   esac
 done
