@@ -81,8 +81,9 @@ struct LeakGANConfig {
   // The first two tokens of the episodes acted in the env, which the g-steps learn from. LeakGAN's
   // code draws them at logits x 1.5 even in training (`generate(sess, 1.0, train=1)` scales the
   // rest by 1.0), and scores them at x 1.0: where the reward is one scalar for the batch, as in
-  // the reference variant's worker, that is the one systematic pull of its g-step on the worker
-  // (the expected gradient of log p over tokens drawn from p is zero). The reference variant: 2/3
+  // the reference variant's worker, and one distribution samples and scores, that is the one
+  // systematic pull of its g-step on the worker (the expected gradient of log p over tokens drawn
+  // from p is zero; see score_goal_shift for the code's other). The reference variant: 2/3
   float first_tokens_temperature = 1.f;
   // D's positives: false = the task's fixed training set (the paper's GAN setting); true = on a
   // task with an oracle, as many fresh oracle samples for every D round (the reference's Main.py

@@ -65,10 +65,10 @@ struct LeakGANGeneratorConfig {
   size_t step_size = 4;              // c: goals summed (sliding) or held (block)
   std::string goal_window = "sliding";  // "sliding" (paper) or "block" (reference code)
   bool normalize_w = false;          // l2-normalise w_t (reference code)
-  // The scoring path (goal_sums: the losses, pre-training, log_probs) sums for each position after
-  // the first c the goals of prefixes one token longer than the sampling path does: for block j of
-  // `block`, g of prefixes (j-1)c+1..jc where sampling sums (j-1)c..jc-1 (the first block reads
-  // g_init in both). LeakGAN's code scores so (its teacher-forced graph runs one step more than its
+  // The scoring path (goal_sums: the losses, pre-training, log_probs) sums the goals of prefixes one
+  // token longer than the sampling path does, wherever its sum has a goal before it: for block j
+  // of `block`, g of prefixes (j-1)c+1..jc where sampling sums (j-1)c..jc-1 (the first block reads
+  // g_init in both); for `sliding`, g of prefixes t-c+1..t from the second token on. LeakGAN's code scores so (its teacher-forced graph runs one step more than its
   // sampling graph), so its MLE trains another distribution than the one its samples come from,
   // and its g-steps learn from tokens drawn off that distribution. false: one distribution
   bool score_goal_shift = false;
