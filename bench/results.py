@@ -463,7 +463,8 @@ def plot_seqgan_reference_log(path):
 # loader's one order), and fixed_ with the changes of the ORDER's suffixes (lr0.01: G's Adam rate
 # 0.01; 3rounds: the pre-training cut to 3 rounds; carried_adam: pre-training's Adam moments
 # carried into the g-steps, as before commit 7a6000e; first_tokens_1: the g-steps' samples' first
-# two tokens at temperature 1, as before commit 7b98be4)
+# two tokens at temperature 1, as before commit 7b98be4; goal_shift: scored with each block's goals
+# one prefix later than sampled, as the code's teacher-forced graph)
 LEAKGAN_VARIANTS = {"shuffled": "G's data shuffled every epoch", "fixed": "G's data in one fixed order",
                     "fixed_lr0.01": "G's data in one fixed order, G's Adam rate 0.01",
                     "fixed_first_tokens_1": "G's data in one fixed order, the g-steps' samples' first two tokens at "
@@ -473,13 +474,20 @@ LEAKGAN_VARIANTS = {"shuffled": "G's data shuffled every epoch", "fixed": "G's d
                     "fixed_3rounds": "G's data in one fixed order, pre-training cut to 3 rounds",
                     "fixed_3rounds_carried_adam_first_tokens_1": "G's data in one fixed order, pre-training cut to 3 rounds, "
                                                                  "its Adam moments carried into the g-steps, their samples' "
-                                                                 "first two tokens at temperature 1"}
+                                                                 "first two tokens at temperature 1",
+                    "fixed_3rounds_goal_shift": "G's data in one fixed order, pre-training cut to 3 rounds, scored with "
+                                                "each block's goals one prefix later than sampled (--score-goal-shift)"}
 # the variants whose pre-training is another's (the same rounds, bit for bit; some cut short) and
 # whose adversarial phase is not the reference's: (that variant, their pre-training rounds). In
 # the comparison with the log their pre-training counts as that variant's (a seed once), their
 # adversarial figures not at all (the second table has them)
-LEAKGAN_SIDE_RUNS = {"fixed_first_tokens_1": ("fixed", 10), "fixed_carried_adam_first_tokens_1": ("fixed", 10),
-                     "fixed_3rounds": ("fixed", 3), "fixed_3rounds_carried_adam_first_tokens_1": ("fixed", 3)}
+LEAKGAN_SIDE_RUNS = {"fixed_first_tokens_1": "fixed", "fixed_carried_adam_first_tokens_1": "fixed",
+                     "fixed_3rounds": "fixed", "fixed_3rounds_carried_adam_first_tokens_1": "fixed"}
+
+
+def _leakgan_rounds(variant, full):
+    """A variant's pre-training rounds: 3 where its ORDER cut them (a 3rounds suffix), else all."""
+    return 3 if "3rounds" in variant.split("_") else full
 
 
 def _leakgan_pretraining_runs(seeds):
@@ -487,7 +495,7 @@ def _leakgan_pretraining_runs(seeds):
     variant's (the same rounds, bit for bit) unless a run of that variant and seed has it."""
     out = {}
     for (o, s), r in sorted(seeds.items(), key=lambda kv: kv[0][0] in LEAKGAN_SIDE_RUNS):
-        out.setdefault((LEAKGAN_SIDE_RUNS.get(o, (o,))[0], s), r)
+        out.setdefault((LEAKGAN_SIDE_RUNS.get(o, o), s), r)
     return out
 
 
@@ -510,7 +518,7 @@ def _leakgan_reference():
             continue
         rows = _jsonl(os.path.join(d, "run.jsonl"))
         log = os.path.join(d, "run.stderr.log")
-        of_rounds = LEAKGAN_SIDE_RUNS.get(which.group(1), (None, len(ref["pretrain"]) // 2))[1]
+        of_rounds = _leakgan_rounds(which.group(1) or "shuffled", len(ref["pretrain"]) // 2)
         first = next((r for r in rows if "pretrain_nll_oracle" in r), None)
         pre, rounds = {}, 0
         if first:  # the pre-training has ended: its figures are in the first metrics line
@@ -568,7 +576,8 @@ def leakgan_reference_log():
     points += [("adversarial", "after the g-step of batch %d" % (b + 1), b + 1, v, "adversarial") for b, v in ref["adversarial"]]
     # in pre-training a side run stands for its variant (a seed once); after it, side runs not at all
     runs = {"pretrain": _leakgan_pretraining_runs(seeds),
-            "adversarial": {k: r for k, r in seeds.items() if k[0] not in LEAKGAN_SIDE_RUNS}}
+            "adversarial": {k: r for k, r in seeds.items()
+                            if k[0] not in LEAKGAN_SIDE_RUNS and r["of_rounds"] == n_rounds}}
     for phase, label, k, theirs, part in points:
         ours = {v: [r[part][k] for (o, _), r in sorted(runs[part].items()) if o == v and k in r[part]]
                 for v in LEAKGAN_VARIANTS}
@@ -671,10 +680,12 @@ def plot_leakgan_reference_log(path):
         for k, ((order, s), r) in enumerate(sorted(seeds.items())):
             colour = "C%d" % (k % 10)  # (one colour per run in both panels)
             side = LEAKGAN_SIDE_RUNS.get(order)
-            if side and (part == "adversarial" or standing[(side[0], s)] is not r):
+            if side and (part == "adversarial" or standing[(side, s)] is not r):
                 continue
+            if part == "adversarial" and r["of_rounds"] != len(ref["pretrain"]) // 2:
+                continue  # (after a cut pre-training: not beside the log's batches)
             pts = sorted(r[part].items())
-            label = "seqrl, seed %d, %s" % (s, LEAKGAN_VARIANTS[side[0] if side else order])
+            label = "seqrl, seed %d, %s" % (s, LEAKGAN_VARIANTS[side or order])
             if pts:
                 ax.plot([x for x, _ in pts], [v for _, v in pts], "-o" if order == "shuffled" else "--o", ms=3, lw=1.2,
                         color=colour, label=label)
