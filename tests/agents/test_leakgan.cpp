@@ -169,7 +169,7 @@ std::unique_ptr<LeakGANAgent> tiny_agent(const LeakGANConfig& gan, size_t sample
 }
 }  // namespace
 
-TEST_CASE("leakgan: --score-goal-shift scores with each block's goals one prefix later than sampling (LeakGAN's code's teacher-forced graph); sampling is unchanged", "[agents][leakgan]") {
+TEST_CASE("leakgan: --score-goal-shift scores with each block's goals one prefix later than sampling (LeakGAN's code's teacher-forced graph), and sampling is unchanged", "[agents][leakgan]") {
   const size_t V = 25, T = 9, c = 3;
   for (const char* window : {"block", "sliding"}) {
     INFO(window);
