@@ -477,6 +477,11 @@ LEAKGAN_VARIANTS = {"shuffled": "G's data shuffled every epoch", "fixed": "G's d
                                                                  "first two tokens at temperature 1",
                     "fixed_3rounds_goal_shift": "G's data in one fixed order, pre-training cut to 3 rounds, scored with "
                                                 "each block's goals one prefix later than sampled (--score-goal-shift)"}
+# the plot's legend: short names (the tables hold the long ones)
+LEAKGAN_LEGEND = {"shuffled": "data shuffled", "fixed": "code's data order", "fixed_lr0.01": "code's order, G's rate 0.01",
+                  "fixed_3rounds_goal_shift": "code's order, goals shifted (--score-goal-shift)",
+                  "fixed_first_tokens_1": "code's order, first two tokens at 1",
+                  "fixed_carried_adam_first_tokens_1": "code's order, Adam carried, first two tokens at 1"}
 # the variants whose pre-training is another's (the same rounds, bit for bit; some cut short) and
 # whose adversarial phase is not the reference's: (that variant, their pre-training rounds). In
 # the comparison with the log their pre-training counts as that variant's (a seed once), their
@@ -675,29 +680,33 @@ def plot_leakgan_reference_log(path):
             ax.plot([x for x, _ in other], [v for _, v in other], "-s", color="0.55", ms=3,
                     label="LeakGAN's second log (its first commit's save/log.txt)")
         # one line per variant and seed: a side run's pre-training under its variant's name when it
-        # stands for it; its adversarial phase not at all (the second table has it)
+        # stands for it, its adversarial phase under its own (the comparison table leaves it out)
         standing = _leakgan_pretraining_runs(seeds)
         for k, ((order, s), r) in enumerate(sorted(seeds.items())):
             colour = "C%d" % (k % 10)  # (one colour per run in both panels)
             side = LEAKGAN_SIDE_RUNS.get(order)
-            if side and (part == "adversarial" or standing[(side, s)] is not r):
+            if part == "pretrain" and side and standing[(side, s)] is not r:
                 continue
             if part == "adversarial" and r["of_rounds"] != len(ref["pretrain"]) // 2:
                 continue  # (after a cut pre-training: not beside the log's batches)
             pts = sorted(r[part].items())
-            label = "seqrl, seed %d, %s" % (s, LEAKGAN_VARIANTS[side or order])
+            name = side if side and part == "pretrain" else order
+            label = "seqrl, seed %d, %s" % (s, LEAKGAN_LEGEND.get(name, LEAKGAN_VARIANTS[name]))
             if pts:
                 ax.plot([x for x, _ in pts], [v for _, v in pts], "-o" if order == "shuffled" else "--o", ms=3, lw=1.2,
                         color=colour, label=label)
             after = sorted(r["after_d"].items()) if part == "adversarial" else []
             if after:  # the figure after the batch's D rounds, which the log does not have
                 ax.plot([x for x, _ in after], [v for _, v in after], "^", ms=5, mfc="none",
-                        color=colour, label="seqrl, seed %d, after the batch's D rounds" % s)
+                        color=colour, label=label + ", after its D rounds")
         ax.set_title(title, fontsize=9)
         ax.set_xlabel(xl)
         ax.set_ylabel("NLL-oracle at temperature 2/3 (9,984 samples)")
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=7)
+        if part == "adversarial":  # (room above the lines for the legend)
+            lo, hi = ax.get_ylim()
+            ax.set_ylim(lo, hi + 0.3 * (hi - lo))
+        ax.legend(fontsize=7, loc="upper right")
     fig.suptitle("LeakGAN's paper protocol on SeqGAN's oracle: seqrl (--protocol paper-reference) against LeakGAN's two logs",
                  fontsize=10)
     fig.tight_layout()
