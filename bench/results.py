@@ -383,6 +383,12 @@ def _commits(machine):
     return ("commit " if len(cs) == 1 else "commits ") + ", then ".join(cs)
 
 
+def _ran_on(m):
+    """Where and when a run ran, from its run.machine.json: its commits, the CPU, the threads, the date."""
+    return "%s, %s, %s thread%s, %s" % (_commits(m), m.get("cpu", "?"), m.get("threads", "?"),
+                                        "" if m.get("threads") == "1" else "s", m.get("date", "?"))
+
+
 def _log_columns(log_name, second=None, more=()):
     """The header of a table of ours against a reference's training log (and the column of a second
     log of the reference's, when it has one): both data orders, and any more variants of ours named
@@ -409,9 +415,7 @@ def seqgan_reference_log():
     out = []
     for s, r in sorted(seeds.items()):
         m = r["machine"].get("adversarial") or r["machine"].get("pretrain") or {}
-        line = "- seed %d: %s, %s, %s thread%s, %s; G's pre-training %.0f s" % (
-            s, _commits(m), m.get("cpu", "?"), m.get("threads", "?"), "" if m.get("threads") == "1" else "s",
-            m.get("date", "?"), r["seconds"]["pretrain"])
+        line = "- seed %d: %s; G's pre-training %.0f s" % (s, _ran_on(m), r["seconds"]["pretrain"])
         if r["seconds"]["d_pretrain"]:
             line += ", D's pre-training %.0f s, %d adversarial batches in %.0f s" % (
                 r["seconds"]["d_pretrain"], len(r["adversarial"]), r["seconds"]["adversarial"] - r["seconds"]["d_pretrain"])
@@ -483,9 +487,9 @@ LEAKGAN_LEGEND = {"shuffled": "data shuffled", "fixed": "code's data order", "fi
                   "fixed_first_tokens_1": "code's order, first two tokens at 1",
                   "fixed_carried_adam_first_tokens_1": "code's order, Adam carried, first two tokens at 1"}
 # the variants whose pre-training is another's (the same rounds, bit for bit; some cut short) and
-# whose adversarial phase is not the reference's: (that variant, their pre-training rounds). In
-# the comparison with the log their pre-training counts as that variant's (a seed once), their
-# adversarial figures not at all (the second table has them)
+# whose adversarial phase is not the reference's, each to that variant. In the comparison with the
+# log their pre-training counts as that variant's (a seed once), their adversarial figures not at
+# all (the second table and the plot have them)
 LEAKGAN_SIDE_RUNS = {"fixed_first_tokens_1": "fixed", "fixed_carried_adam_first_tokens_1": "fixed",
                      "fixed_3rounds": "fixed", "fixed_3rounds_carried_adam_first_tokens_1": "fixed"}
 
@@ -514,7 +518,7 @@ def _leakgan_reference():
     ref = json.load(open(os.path.join(base, "reference_log.json")))
     # (variant, seed): seed1 holds the run with G's data shuffled every epoch, fixed_seed1 in one
     # order, fixed_lr0.01_seed1 in one order with G's Adam rate 0.01
-    seeds = {}
+    seeds, log_rounds = {}, len(ref["pretrain"]) // 2
     for name in sorted(os.listdir(base)):
         d = os.path.join(base, name)
         which = re.fullmatch(r"(?:(.+)_)?seed(\d+)", name)
@@ -523,7 +527,7 @@ def _leakgan_reference():
             continue
         rows = _jsonl(os.path.join(d, "run.jsonl"))
         log = os.path.join(d, "run.stderr.log")
-        of_rounds = _leakgan_rounds(which.group(1) or "shuffled", len(ref["pretrain"]) // 2)
+        of_rounds = _leakgan_rounds(which.group(1) or "shuffled", log_rounds)
         first = next((r for r in rows if "pretrain_nll_oracle" in r), None)
         pre, rounds = {}, 0
         if first:  # the pre-training has ended: its figures are in the first metrics line
@@ -543,7 +547,9 @@ def _leakgan_reference():
 
         def adversarial(key):
             return {int(r["adversarial_batches"]): r[key] for r in rows if key in r and "adversarial_batches" in r}
+        # ("whole": the log's whole pre-training before its adversarial batches, which then stand beside the log's)
         seeds[(which.group(1) or "shuffled", int(which.group(2)))] = {"pretrain": pre, "rounds": rounds, "of_rounds": of_rounds,
+                                "whole": of_rounds == log_rounds,
                                 "adversarial": adversarial("nll_oracle_before_d"), "after_d": adversarial("nll_oracle"),
                                 "pretrain_end": first.get("pretrain_nll_oracle") if first else None, "resumed": resumed,
                                 "machine": json.load(open(os.path.join(d, "run.machine.json"))),
@@ -555,13 +561,10 @@ def _leakgan_reference():
 def leakgan_reference_log():
     """LeakGAN's paper protocol as its code runs it, beside the training log its README prints."""
     ref, seeds = _leakgan_reference()
-    n_rounds = len(ref["pretrain"]) // 2
     out = []
     for (order, s), r in sorted(seeds.items(), key=lambda kv: (list(LEAKGAN_VARIANTS).index(kv[0][0]), kv[0][1])):
         m = r["machine"]
-        line = "- seed %d, %s: %s, %s, %s thread%s, %s; " % (
-            s, LEAKGAN_VARIANTS[order], _commits(m),
-            m.get("cpu", "?"), m.get("threads", "?"), "" if m.get("threads") == "1" else "s", m.get("date", "?"))
+        line = "- seed %d, %s: %s; " % (s, LEAKGAN_VARIANTS[order], _ran_on(m))
         batches = len(r["after_d"])
         if r["pretrain_seconds"] is None:
             line += "%d of its %d pre-training rounds run" % (r["rounds"], r["of_rounds"])
@@ -582,7 +585,7 @@ def leakgan_reference_log():
     # in pre-training a side run stands for its variant (a seed once); after it, side runs not at all
     runs = {"pretrain": _leakgan_pretraining_runs(seeds),
             "adversarial": {k: r for k, r in seeds.items()
-                            if k[0] not in LEAKGAN_SIDE_RUNS and r["of_rounds"] == n_rounds}}
+                            if k[0] not in LEAKGAN_SIDE_RUNS and r["whole"]}}
     for phase, label, k, theirs, part in points:
         ours = {v: [r[part][k] for (o, _), r in sorted(runs[part].items()) if o == v and k in r[part]]
                 for v in LEAKGAN_VARIANTS}
@@ -613,7 +616,7 @@ def leakgan_d_rounds():
             out.append("| seed %d, %s | %d | %s | %s | %s | %s | %s | %s |" % (
                 s, LEAKGAN_VARIANTS[order], b, f(a), f(g), f(None if a is None or g is None else g - a, "%+.3f"),
                 f(d), f(None if g is None or d is None else d - g, "%+.3f"),
-                f(log.get(b) if r["of_rounds"] == len(ref["pretrain"]) // 2 else None)))
+                f(log.get(b) if r["whole"] else None)))
     return "\n".join(out)
 
 
@@ -632,7 +635,7 @@ def leakgan_gsteps():
         first = next((r for r in rows if "pretrain_nll_oracle" in r), {})
         after = {int(r["adversarial_batches"]): r["nll_oracle_before_d"] for r in rows if "nll_oracle_before_d" in r}
         after[0] = first.get("pretrain_nll_oracle")
-        runs.append((int(m.group(2)), m.group(1), m.group(3), after, rows,
+        runs.append((int(m.group(2)), m.group(1), "1" if m.group(3) == "1" else "2/3", after, rows,
                      json.load(open(os.path.join(base, name, "run.machine.json")))))
     runs.sort(key=lambda r: (r[0], r[1], r[2] != "1"))
     if not runs:
@@ -640,17 +643,15 @@ def leakgan_gsteps():
     points = sorted(set(b for r in runs for b in r[3]) & {0, 1, 2, 3, 5, 10, 15, 20})
     out = []
     for s, order, head, after, rows, m in runs:
-        out.append("- seed %d, pre-training of %s, first two tokens at %s: %s, %s, %s thread%s, %s; %d g-steps in %.0f s" % (
-            s, pre[order], "1" if head == "1" else "2/3", _commits(m), m.get("cpu", "?"), m.get("threads", "?"),
-            "" if m.get("threads") == "1" else "s", m.get("date", "?"), len(after) - 1,
-            max((r.get("seconds", 0) for r in rows), default=0)))
+        out.append("- seed %d, pre-training of %s, first two tokens at %s: %s; %d g-steps in %.0f s" % (
+            s, pre[order], head, _ran_on(m), len(after) - 1, max((r.get("seconds", 0) for r in rows), default=0)))
     out += ["", "| seed | pre-training | first two tokens at | " + " | ".join(
         "end of pre-training" if b == 0 else "after %d g-step%s" % (b, "" if b == 1 else "s") for b in points) +
         " | change |", "|---|---|---|" + "---|" * (len(points) + 1)]
     for s, order, head, after, rows, m in runs:
         last = max(after)
         out.append("| %d | %s | %s | %s | %+.3f (%d g-steps) |" % (
-            s, pre[order], "1" if head == "1" else "2/3",
+            s, pre[order], head,
             " | ".join("-" if after.get(b) is None else "%.3f" % after[b] for b in points),
             after[last] - after[0], last))
     return "\n".join(out)
@@ -687,7 +688,7 @@ def plot_leakgan_reference_log(path):
             side = LEAKGAN_SIDE_RUNS.get(order)
             if part == "pretrain" and side and standing[(side, s)] is not r:
                 continue
-            if part == "adversarial" and r["of_rounds"] != len(ref["pretrain"]) // 2:
+            if part == "adversarial" and not r["whole"]:
                 continue  # (after a cut pre-training: not beside the log's batches)
             pts = sorted(r[part].items())
             name = side if side and part == "pretrain" else order
