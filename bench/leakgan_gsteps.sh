@@ -11,28 +11,33 @@
 # slowly than LeakGAN's logs; this isolates the g-steps' share, without D's rounds, whose training
 # changes the leak and the figure with it (docs/results.md).
 #
-#   seqrl train --agent leakgan --protocol paper-reference (the code's data order; 3 pre-training
-#   rounds for fixed-3rounds) --d-steps 0 --total-batches BATCHES, NLL-oracle (temperature 2/3,
-#   9,984 samples) after every g-step, from a copy of the pre-training file that
-#   `bash bench/leakgan_reference_log.sh SEED ORDER` saved in runs/leakgan_reference/ (not
-#   committed: a fresh clone runs that first; fixed-3rounds: about 45 minutes at 2 threads,
-#   fixed: about 2.4 hours).
+# With ORDER's -goal-shift (--score-goal-shift), the g-steps learn as LeakGAN's code's do, off the
+# distribution they sample from (docs/leakgan.md): does that make them fall faster?
 #
+#   seqrl train --agent leakgan --protocol paper-reference (ORDER's options, bench/leakgan_order.sh)
+#   --d-steps 0 --total-batches BATCHES, NLL-oracle (temperature 2/3, 9,984 samples) after every
+#   g-step, from a copy of the pre-training file that `bash bench/leakgan_reference_log.sh SEED
+#   ORDER` saved in runs/leakgan_reference/ (not committed: a fresh clone runs that first;
+#   fixed-3rounds: about 45 minutes at 2 threads, fixed: about 2.4 hours).
+#
+# ORDER: as bench/leakgan_reference_log.sh's, without -first-tokens-1 (HEAD sets it): fixed,
+# fixed-3rounds, fixed-3rounds-goal-shift, ...
 # HEAD: 1 (every token at temperature 1) or 2/3 (the first two at 2/3, the reference's default).
 # Raw results (committed): bench/results/leakgan_gsteps/<ORDER>_s<SEED>_head<1|2of3>/run.{jsonl,machine.json,stderr.log}
 # usage: [SEQRL_BIN=build/seqrl] SEQRL_NUM_THREADS=1 bash bench/leakgan_gsteps.sh SEED ORDER HEAD [BATCHES=20]
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-seed=${1:?seed} order=${2:?ORDER: fixed or fixed-3rounds} head=${3:?HEAD: 1 or 2/3} batches=${4:-20}
-case $order in
-  fixed) base=fixed extra=() ;;
-  fixed-3rounds) base=fixed_3rounds extra=(--pretrain-rounds 3) ;;
-  *) echo "bench/leakgan_gsteps.sh: ORDER is fixed or fixed-3rounds, not '$order'" >&2; exit 2 ;;
+seed=${1:?seed} order=${2:?ORDER: fixed, fixed-3rounds, ...} head=${3:?HEAD: 1 or 2/3} batches=${4:-20}
+source "$root/bench/leakgan_order.sh"
+leakgan_order bench/leakgan_gsteps.sh "$order" || exit 2
+case " ${leakgan_suffixes[*]} " in
+  *" first-tokens-1 "*) echo "bench/leakgan_gsteps.sh: HEAD sets the first two tokens' temperature: ORDER without -first-tokens-1, not '$order'" >&2
+    exit 2 ;;
 esac
 # the reference run of that ORDER, or one that differs from it in the adversarial phase alone
 # (the same pre-training, bit for bit)
 sources=()
-for more in "" _first_tokens_1 _carried_adam_first_tokens_1 _carried_adam; do sources+=("$base${more}_s$seed"); done
+for more in "" _first_tokens_1 _carried_adam_first_tokens_1 _carried_adam; do sources+=("$leakgan_tag${more}_s$seed"); done
 case $head in
   1) temp=1 tag=1 ;;
   2/3) temp=0.6666667 tag=2of3 ;;  # (the float nearest 2/3, as the reference variant's 2.f / 3.f)
@@ -56,9 +61,8 @@ rm -rf "$d"
 mkdir -p "$d" "$raw"
 cp "$pre" "$d/pretrain.safetensors"
 rc=0
-"$bin" train --agent leakgan --env TextOracle-v0 --env-options "{\"oracle\": \"$oracle\"}" \
-  --protocol paper-reference --seed "$seed" --num-envs 64 --pretrain-nll-every 5 --nll-every 1 --nll-at g-step \
-  --pretrain-shuffle 0 "${extra[@]}" --pretrain-checkpoint "$d/pretrain.safetensors" \
+leakgan_train_args "$seed" "$oracle"
+"$bin" train "${leakgan_args[@]}" --nll-at g-step --pretrain-checkpoint "$d/pretrain.safetensors" \
   --d-steps 0 --first-tokens-temperature "$temp" --total-batches "$batches" --steps 0 --out "$d" --overwrite \
   > /dev/null 2> "$d/stderr.log" || rc=$?
 cp "$d/metrics.jsonl" "$raw/run.jsonl"

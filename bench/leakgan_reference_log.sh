@@ -22,20 +22,10 @@
 #   minute and when it stops; its progress is in RUNS/sSEED/stderr.log (fixed: RUNS/fixed_sSEED,
 #   fixed-lr0.01: RUNS/fixed_lr0.01_sSEED, fixed-3rounds: RUNS/fixed_3rounds_sSEED, and so on).
 #
-# ORDER: shuffled (G's pre-training data shuffled every epoch, our default) or fixed (the one order
-# the data came in, every epoch, as LeakGAN's code's loader walks it: --pretrain-shuffle 0),
-# followed by any of these changes from the reference protocol, each for a question of its own:
-#   -lr0.01: G's Adam rate 0.01, the rate Main.py sets before its length-20 branch sets 0.0015 (is
-#     the faster fall of LeakGAN's second log that rate's?);
-#   -3rounds: the pre-training cut to its first 3 rounds (about 45 minutes at 2 threads), to reach
-#     the adversarial phase's first batches in an hour;
-#   -carried-adam: pre-training's Adam moments carried into the g-steps (--fresh-adversarial-adam
-#     0), as every run of this protocol before commit 7a6000e had them;
-#   -first-tokens-1: the first two tokens of the g-steps' samples drawn at temperature 1, as every
-#     run before commit 7b98be4 had them (--first-tokens-temperature 1; the code draws them at 2/3);
-#   -goal-shift: scored with each block's goals one prefix later than sampled (--score-goal-shift 1),
-#     as the code's teacher-forced graph has them (its pre-training too: a run of its own).
-# For example fixed-3rounds-carried-adam.
+# ORDER: shuffled or fixed (G's pre-training data shuffled every epoch, or walked in the one order
+# LeakGAN's code's loader walks it), followed by any of the changes from the reference protocol
+# that bench/leakgan_order.sh lists (-lr0.01, -3rounds, -carried-adam, -first-tokens-1,
+# -goal-shift), each for a question of its own. For example fixed-3rounds-carried-adam.
 #
 # Raw results (small, committed): bench/results/leakgan_reference/seed$SEED (fixed: fixed_seed$SEED,
 # fixed-lr0.01: fixed_lr0.01_seed$SEED, fixed-3rounds: fixed_3rounds_seed$SEED,
@@ -50,29 +40,13 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 seed=${1:?seed}
 order=${2:-shuffled}
-extra=()
 runs=${3:-$root/runs/leakgan_reference}
-rest=$order
-case $rest in
-  shuffled*) shuffle=1 rest=${rest#shuffled} ;;
-  fixed*) shuffle=0 rest=${rest#fixed} ;;
-  *) rest=?$rest ;;
-esac
-while [ -n "$rest" ]; do
-  case $rest in
-    -lr0.01*) extra+=(--g-lr 0.01) rest=${rest#-lr0.01} ;;
-    -3rounds*) extra+=(--pretrain-rounds 3) rest=${rest#-3rounds} ;;
-    -carried-adam*) extra+=(--fresh-adversarial-adam 0) rest=${rest#-carried-adam} ;;
-    -first-tokens-1*) extra+=(--first-tokens-temperature 1) rest=${rest#-first-tokens-1} ;;
-    -goal-shift*) extra+=(--score-goal-shift 1) rest=${rest#-goal-shift} ;;
-    *) echo "bench/leakgan_reference_log.sh: ORDER is shuffled or fixed followed by any of -lr0.01, -3rounds, -carried-adam, -first-tokens-1, -goal-shift, not '$order'" >&2
-      exit 2 ;;
-  esac
-done
+source "$root/bench/leakgan_order.sh"
+leakgan_order bench/leakgan_reference_log.sh "$order" || exit 2
 if [ "$order" = shuffled ]; then
   name=s$seed raw=$root/bench/results/leakgan_reference/seed$seed
 else
-  name=${order//-/_}_s$seed raw=$root/bench/results/leakgan_reference/${order//-/_}_seed$seed
+  name=${leakgan_tag}_s$seed raw=$root/bench/results/leakgan_reference/${leakgan_tag}_seed$seed
 fi
 oracle=$(cd "${SEQRL_SHARED:-$root/../shared}/data/seqgan_oracle" && pwd)
 # SEQRL_BIN: a copy of the binary (and its commit in SEQRL_BIN.commit), so that a rebuild beside a long run does not change what it resumes with
@@ -90,15 +64,14 @@ keep() {  # the run's metrics and summary into the raw results, with the commit 
   [ -f "$d/summary.json" ] && cp "$d/summary.json" "$raw/run.summary.json"
   bash "$root/bench/machine.sh" --update "$raw/run.machine.json" "$bin" "${SEQRL_NUM_THREADS:-all}" "bash bench/leakgan_reference_log.sh $seed $order"
 }
-# a batch is 64 sequences of 20 tokens on 64 envs: 1,280 steps
 if [ -f "$d/checkpoint.safetensors" ]; then
   "$bin" train --resume "$d/checkpoint.safetensors" > /dev/null 2>> "$d/stderr.log" &
 else
   # (from its last saved pre-training round, when there is one)
   mkdir -p "$d"
-  "$bin" train --agent leakgan --env TextOracle-v0 --env-options "{\"oracle\": \"$oracle\"}" \
-    --protocol paper-reference --seed "$seed" --num-envs 64 --pretrain-nll-every 5 --nll-every 1 --nll-at both \
-    --pretrain-shuffle "$shuffle" "${extra[@]}" --pretrain-checkpoint "$d/pretrain.safetensors" --checkpoint-every 1280 --out "$d" --overwrite \
+  leakgan_train_args "$seed" "$oracle"
+  "$bin" train "${leakgan_args[@]}" --nll-at both \
+    --pretrain-checkpoint "$d/pretrain.safetensors" --checkpoint-every 1280 --out "$d" --overwrite \
     > /dev/null 2>> "$d/stderr.log" &
 fi
 pid=$!

@@ -625,10 +625,12 @@ def leakgan_gsteps():
     (bench/leakgan_gsteps.sh): NLL-oracle after each, the first two tokens of their samples at
     temperature 1 or 2/3."""
     base = os.path.join(ROOT, "bench", "results", "leakgan_gsteps")
-    pre = {"fixed": "10 rounds", "fixed-3rounds": "3 rounds"}
+    def pre(order):  # bench/leakgan_order.sh's ORDER, as the table says it
+        return "%d rounds%s" % (_leakgan_rounds(order.replace("-", "_"), 10),
+                                ", scored with goals one prefix later" if "goal-shift" in order else "")
     runs = []
     for name in sorted(os.listdir(base)) if os.path.isdir(base) else []:
-        m = re.fullmatch(r"(fixed(?:-3rounds)?)_s(\d+)_head(1|2of3)", name)
+        m = re.fullmatch(r"(fixed[a-z0-9.-]*)_s(\d+)_head(1|2of3)", name)
         if not m or not os.path.exists(os.path.join(base, name, "run.machine.json")):
             continue
         rows = _jsonl(os.path.join(base, name, "run.jsonl"))
@@ -637,21 +639,21 @@ def leakgan_gsteps():
         after[0] = first.get("pretrain_nll_oracle")
         runs.append((int(m.group(2)), m.group(1), "1" if m.group(3) == "1" else "2/3", after, rows,
                      json.load(open(os.path.join(base, name, "run.machine.json")))))
-    runs.sort(key=lambda r: (r[0], r[1], r[2] != "1"))
+    runs.sort(key=lambda r: (r[0], -_leakgan_rounds(r[1].replace("-", "_"), 10), r[1], r[2] != "1"))
     if not runs:
         return "(no runs)"
     points = sorted(set(b for r in runs for b in r[3]) & {0, 1, 2, 3, 5, 10, 15, 20})
     out = []
     for s, order, head, after, rows, m in runs:
         out.append("- seed %d, pre-training of %s, first two tokens at %s: %s; %d g-steps in %.0f s" % (
-            s, pre[order], head, _ran_on(m), len(after) - 1, max((r.get("seconds", 0) for r in rows), default=0)))
+            s, pre(order), head, _ran_on(m), len(after) - 1, max((r.get("seconds", 0) for r in rows), default=0)))
     out += ["", "| seed | pre-training | first two tokens at | " + " | ".join(
         "end of pre-training" if b == 0 else "after %d g-step%s" % (b, "" if b == 1 else "s") for b in points) +
         " | change |", "|---|---|---|" + "---|" * (len(points) + 1)]
     for s, order, head, after, rows, m in runs:
         last = max(after)
         out.append("| %d | %s | %s | %s | %+.3f (%d g-steps) |" % (
-            s, pre[order], head,
+            s, pre(order), head,
             " | ".join("-" if after.get(b) is None else "%.3f" % after[b] for b in points),
             after[last] - after[0], last))
     return "\n".join(out)

@@ -1,0 +1,53 @@
+# The ORDER of LeakGAN's reference runs, shared by bench/leakgan_reference_log.sh (whole runs) and
+# bench/leakgan_gsteps.sh (g-steps alone from a whole run's saved pre-training); sourced, not run.
+#
+# ORDER: shuffled (G's pre-training data shuffled every epoch, our default) or fixed (the one order
+# the data came in, every epoch, as LeakGAN's code's loader walks it: --pretrain-shuffle 0),
+# followed by any of these changes from the reference protocol, each for a question of its own:
+#   -lr0.01: G's Adam rate 0.01, the rate Main.py sets before its length-20 branch sets 0.0015 (is
+#     the faster fall of LeakGAN's second log that rate's?);
+#   -3rounds: the pre-training cut to its first 3 rounds (about 45 minutes at 2 threads), to reach
+#     the adversarial phase's first batches in an hour;
+#   -carried-adam: pre-training's Adam moments carried into the g-steps (--fresh-adversarial-adam
+#     0), as every run of this protocol before commit 7a6000e had them;
+#   -first-tokens-1: the first two tokens of the g-steps' samples drawn at temperature 1, as every
+#     run before commit 7b98be4 had them (--first-tokens-temperature 1; the code draws them at 2/3);
+#   -goal-shift: scored with each block's goals one prefix later than sampled (--score-goal-shift 1),
+#     as the code's teacher-forced graph has them (its pre-training too: a run of its own).
+# For example fixed-3rounds-carried-adam.
+
+# leakgan_order SCRIPT ORDER: sets leakgan_shuffle (1 or 0), leakgan_extra (the suffixes' options,
+# an array), leakgan_suffixes (the suffixes given, an array: lr0.01 3rounds ...) and leakgan_tag
+# (ORDER with '_' for '-': fixed_3rounds_goal_shift); returns 2 with a message naming SCRIPT on
+# an ORDER it does not know.
+leakgan_order() {
+  local script=$1 order=$2 rest
+  leakgan_extra=() leakgan_suffixes=() leakgan_tag=${order//-/_}
+  rest=$order
+  case $rest in
+    shuffled*) leakgan_shuffle=1 rest=${rest#shuffled} ;;
+    fixed*) leakgan_shuffle=0 rest=${rest#fixed} ;;
+    *) rest=?$rest ;;
+  esac
+  while [ -n "$rest" ]; do
+    case $rest in
+      -lr0.01*) leakgan_extra+=(--g-lr 0.01) leakgan_suffixes+=(lr0.01) rest=${rest#-lr0.01} ;;
+      -3rounds*) leakgan_extra+=(--pretrain-rounds 3) leakgan_suffixes+=(3rounds) rest=${rest#-3rounds} ;;
+      -carried-adam*) leakgan_extra+=(--fresh-adversarial-adam 0) leakgan_suffixes+=(carried-adam) rest=${rest#-carried-adam} ;;
+      -first-tokens-1*) leakgan_extra+=(--first-tokens-temperature 1) leakgan_suffixes+=(first-tokens-1) rest=${rest#-first-tokens-1} ;;
+      -goal-shift*) leakgan_extra+=(--score-goal-shift 1) leakgan_suffixes+=(goal-shift) rest=${rest#-goal-shift} ;;
+      *) echo "$script: ORDER is shuffled or fixed followed by any of -lr0.01, -3rounds, -carried-adam, -first-tokens-1, -goal-shift, not '$order'" >&2
+        return 2 ;;
+    esac
+  done
+}
+
+# leakgan_train_args SEED ORACLE: sets leakgan_args, the train command's options every run of
+# either script has (after leakgan_order): the reference protocol on SeqGAN's oracle, batches of
+# 64 sequences of 20 tokens on 64 envs (1,280 steps), NLL-oracle (temperature 2/3, 9,984
+# samples) where LeakGAN's log takes it in pre-training and after every adversarial batch.
+leakgan_train_args() {
+  leakgan_args=(--agent leakgan --env TextOracle-v0 --env-options "{\"oracle\": \"$2\"}"
+    --protocol paper-reference --seed "$1" --num-envs 64 --pretrain-nll-every 5 --nll-every 1
+    --pretrain-shuffle "$leakgan_shuffle" "${leakgan_extra[@]}")
+}
