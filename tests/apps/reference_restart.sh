@@ -2,14 +2,14 @@
 # bench/{leakgan,seqgan}_reference_log.sh in a clone that holds a run's committed figures but not its
 # checkpoints: each stops with a message naming the raw folder, exit 1, without starting the run
 # and without touching those figures. A run it can resume (its checkpoint present) is started.
-# The scripts, bench/machine.sh and bench/restart_guard.sh are copied into a scratch tree; the binary is a stand-in that
+# The scripts, bench/leakgan_order.sh, bench/machine.sh and bench/restart_guard.sh are copied into a scratch tree; the binary is a stand-in that
 # records its arguments.
 # usage: tests/apps/reference_restart.sh SCRATCH
 set -euo pipefail
 src=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 t=${1:?scratch directory}
 rm -rf "$t" && mkdir -p "$t/bench" "$t/shared/data/seqgan_oracle" "$t/runs"
-cp "$src/bench/leakgan_reference_log.sh" "$src/bench/seqgan_reference_log.sh" "$src/bench/machine.sh" "$src/bench/restart_guard.sh" "$t/bench/"
+cp "$src/bench/leakgan_reference_log.sh" "$src/bench/leakgan_order.sh" "$src/bench/seqgan_reference_log.sh" "$src/bench/machine.sh" "$src/bench/restart_guard.sh" "$t/bench/"
 printf '#!/bin/sh\necho "$@" >> "%s/called"\n' "$t" > "$t/fake-seqrl" && chmod +x "$t/fake-seqrl"
 export SEQRL_SHARED=$t/shared SEQRL_BIN=$t/fake-seqrl
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -38,4 +38,9 @@ mkdir -p "$t/runs/leakgan/fixed_s1" && touch "$t/runs/leakgan/fixed_s1/pretrain.
 timeout 2 bash "$t/bench/leakgan_reference_log.sh" 1 fixed "$t/runs/leakgan" 2> "$t/leak2.err" || true
 grep -q -- "--pretrain-checkpoint $t/runs/leakgan/fixed_s1/pretrain.safetensors" "$t/called" 2> /dev/null ||
   fail "a resumable run was not started: $(cat "$t/leak2.err")"
+# ... with its ORDER's options (bench/leakgan_order.sh): the code's data order, both figures
+grep -q -- "--pretrain-shuffle 0 --nll-at both" "$t/called" || fail "fixed's options missing: $(cat "$t/called")"
+rc=0
+bash "$t/bench/leakgan_reference_log.sh" 1 fixed-4rounds "$t/runs/leakgan" 2> "$t/leak3.err" || rc=$?
+[ $rc = 2 ] && grep -q "not 'fixed-4rounds'" "$t/leak3.err" || fail "an unknown ORDER: exit $rc, $(cat "$t/leak3.err")"
 echo "ok: both scripts refuse to restart over committed figures, and resume what they can"
