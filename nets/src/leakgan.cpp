@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <utility>
 
 #include "seqrl/nets/kernels.hpp"
 #include "seqrl/nets/losses.hpp"
@@ -187,18 +188,27 @@ Var LeakGANGenerator::goals(const Tensor& f) const {
   return l2_normalize(goal_out.forward(h));
 }
 
+namespace {
+// The goals summed for position t, g_j for j in [first, last) (j < 0: goal_init): the c before t
+// (sliding) or before t's block (block); scored with score_goal_shift, one later wherever the sum
+// has a goal before it (g_last is then of the prefix before t: no peeking). Sampling (run) and
+// scoring (goal_sums) both read it, so the two differ by that shift alone.
+std::pair<long, long> goal_range(const LeakGANGeneratorConfig& cfg, size_t t, bool scoring) {
+  const long end = cfg.goal_window == "sliding" ? long(t) : long(t / cfg.step_size * cfg.step_size);
+  const long shift = scoring && cfg.score_goal_shift && end > 0 ? 1 : 0;
+  return {end - long(cfg.step_size) + shift, end + shift};
+}
+}  // namespace
+
 Tensor LeakGANGenerator::goal_sums(const Tensor& g) const {
-  const size_t B = g.shape()[0], T = g.shape()[1], F = g.shape()[2], c = cfg.step_size;
+  const size_t B = g.shape()[0], T = g.shape()[1], F = g.shape()[2];
   Tensor G = Tensor::from_shape({B, T, F});
   std::fill(G.begin(), G.end(), 0.f);
   for (size_t b = 0; b < B; ++b)
     for (size_t t = 0; t < T; ++t) {
-      // the c goals summed for position t: before t (sliding), or before t's block (block); with
-      // score_goal_shift, one later
-      const long end = cfg.goal_window == "sliding" ? long(t) : long(t / c * c);
-      const long shift = cfg.score_goal_shift && end > 0 ? 1 : 0;  // (g_end is of the prefix before t: no peeking)
+      const auto [first, last] = goal_range(cfg, t, true);
       float* o = G.data() + (b * T + t) * F;
-      for (long j = end - long(c) + shift; j < end + shift; ++j) {
+      for (long j = first; j < last; ++j) {
         const float* src = j < 0 ? goal_init.data() : g.data() + (b * T + size_t(j)) * F;
         for (size_t i = 0; i < F; ++i) o[i] += src[i];
       }
@@ -249,7 +259,7 @@ IntTensor LeakGANGenerator::run(const Discriminator& d, const IntTensor* prefix,
                                 float temperature, long stop_after, Tensor* logits_out, size_t row_begin,
                                 size_t row_end) const {
   NoGrad ng;
-  const size_t T = cfg.seq_len, V = cfg.vocab, F = features, H = cfg.hidden, k = cfg.goal_size, c = cfg.step_size;
+  const size_t T = cfg.seq_len, V = cfg.vocab, F = features, H = cfg.hidden, k = cfg.goal_size;
   if (d.features() != F || d.cfg.seq_len != T)
     throw ShapeError("LeakGANGenerator: the discriminator has " + std::to_string(d.features()) + " features for length " +
                      std::to_string(d.cfg.seq_len) + "; the generator expects " + std::to_string(F) + " and " + std::to_string(T));
@@ -292,8 +302,8 @@ IntTensor LeakGANGenerator::run(const Discriminator& d, const IntTensor* prefix,
     // the goal sum of position t
     Tensor G = Tensor::from_shape({n, F});
     std::fill(G.begin(), G.end(), 0.f);
-    const long end = cfg.goal_window == "sliding" ? long(t) : long(t / c * c);
-    for (long j = end - long(c); j < end; ++j)
+    const auto [first, last] = goal_range(cfg, t, false);
+    for (long j = first; j < last; ++j)
       for (size_t b = 0; b < n; ++b) {
         const float* src = j < 0 ? goal_init.data() : history[size_t(j)].data() + b * F;
         float* o = G.data() + b * F;
