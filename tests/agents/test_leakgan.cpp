@@ -210,6 +210,12 @@ TEST_CASE("leakgan: --score-goal-shift scores with each block's goals one prefix
     const nets::IntTensor seqs = one.sample(d, 4, s);
     const bool same = shifted.sample(d2, 4, s2) == seqs;
     CHECK(same);
+    // ... and the same next-token logits at every position (the draws above could hide a change
+    // too small to move a token)
+    for (size_t t = 0; t < T; ++t) {
+      const nets::Tensor a = one.next_logits(d, seqs, t), a2 = shifted.next_logits(d2, seqs, t);
+      CHECK(a2 == a);
+    }
     const nets::Tensor lp = one.log_probs(d, seqs), lp2 = shifted.log_probs(d2, seqs);
     const size_t first = std::string(window) == "block" ? c : 1;
     size_t differ = 0;
