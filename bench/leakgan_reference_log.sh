@@ -49,9 +49,8 @@ else
   name=${leakgan_tag}_s$seed raw=$root/bench/results/leakgan_reference/${leakgan_tag}_seed$seed
 fi
 oracle=$(cd "${SEQRL_SHARED:-$root/../shared}/data/seqgan_oracle" && pwd)
-# SEQRL_BIN: a copy of the binary (and its commit in SEQRL_BIN.commit), so that a rebuild beside a long run does not change what it resumes with
-bin=${SEQRL_BIN:-$root/build/seqrl}
-[ -x "$bin" ] || bash "$root/cmake/setup.sh" "$root/build" > /dev/null
+source "$root/bench/long_run.sh"
+long_run_bin "$root"  # (SEQRL_BIN)
 mkdir -p "$raw" "$runs"
 d=$runs/$name
 bash "$root/bench/restart_guard.sh" bench/leakgan_reference_log.sh "$raw/run" "its first round" \
@@ -65,23 +64,11 @@ keep() {  # the run's metrics and summary into the raw results, with the commit 
   bash "$root/bench/machine.sh" --update "$raw/run.machine.json" "$bin" "${SEQRL_NUM_THREADS:-all}" "bash bench/leakgan_reference_log.sh $seed $order"
 }
 if [ -f "$d/checkpoint.safetensors" ]; then
-  "$bin" train --resume "$d/checkpoint.safetensors" > /dev/null 2>> "$d/stderr.log" &
+  long_run keep "$d/stderr.log" "$bin" train --resume "$d/checkpoint.safetensors"
 else
   # (from its last saved pre-training round, when there is one)
   mkdir -p "$d"
   leakgan_train_args "$seed" "$oracle"
-  "$bin" train "${leakgan_args[@]}" --nll-at both \
-    --pretrain-checkpoint "$d/pretrain.safetensors" --checkpoint-every 1280 --out "$d" --overwrite \
-    > /dev/null 2>> "$d/stderr.log" &
+  long_run keep "$d/stderr.log" "$bin" train "${leakgan_args[@]}" --nll-at both \
+    --pretrain-checkpoint "$d/pretrain.safetensors" --checkpoint-every 1280 --out "$d" --overwrite
 fi
-pid=$!
-# (under set -e a bare `wait` of a stopped run, exit 130, would end the script before keep)
-trap 'kill -INT $pid 2> /dev/null; wait $pid || true; keep; exit 130' INT TERM
-while kill -0 $pid 2> /dev/null; do
-  sleep 60
-  keep
-done
-rc=0
-wait $pid || rc=$?
-keep
-exit $rc

@@ -33,9 +33,8 @@ oracle=$(cd "${SEQRL_SHARED:-$root/../shared}/data/seqgan_oracle" && pwd)
 # adversarial run whose raw results it holds, and starting it again would write a shorter curve over
 # them, so `adversarial` refuses to; SEQRL_RESTART=1 starts it again from D's first round and
 # replaces them as it goes (the same seed, commit and thread count give the same figures).
-# SEQRL_BIN: a copy of the binary (and its commit in SEQRL_BIN.commit), so that a rebuild beside a long run does not change what it resumes with
-bin=${SEQRL_BIN:-$root/build/seqrl}
-[ -x "$bin" ] || bash "$root/cmake/setup.sh" "$root/build" > /dev/null
+source "$root/bench/long_run.sh"
+long_run_bin "$root"  # (SEQRL_BIN)
 mkdir -p "$raw" "$runs"
 fit=$runs/pretrain_s$seed
 keep() {  # the run's metrics and summary into the raw results, with the commit and the machine
@@ -64,24 +63,14 @@ case $what in
     d=$runs/adversarial_s$seed
     bash "$root/bench/restart_guard.sh" "bench/seqgan_reference_log.sh adversarial" "$raw/adversarial" "D's first round" \
       "$d/checkpoint.safetensors"
+    keep_adversarial() { [ ! -f "$d/metrics.jsonl" ] || keep "$d" adversarial; }
     # a batch is 64 sequences of 20 tokens on 64 envs: 1,280 steps
     if [ -f "$d/checkpoint.safetensors" ]; then
-      "$bin" train --resume "$d/checkpoint.safetensors" > /dev/null &
+      long_run keep_adversarial - "$bin" train --resume "$d/checkpoint.safetensors"
     else
-      "$bin" train --agent seqgan --env TextOracle-v0 --env-options "{\"oracle\": \"$oracle\"}" \
+      long_run keep_adversarial - "$bin" train --agent seqgan --env TextOracle-v0 --env-options "{\"oracle\": \"$oracle\"}" \
         --protocol reference --seed "$seed" --num-envs 64 --init-generator "$fit" --nll-every 1 \
-        --checkpoint-every 1280 --out "$d" --overwrite > /dev/null &
-    fi
-    pid=$!
-    # (under set -e a bare `wait` of a stopped run, exit 130, would end the script before keep)
-    trap 'kill -INT $pid 2> /dev/null; wait $pid || true; keep "$d" adversarial; exit 130' INT TERM
-    while kill -0 $pid 2> /dev/null; do
-      sleep 60
-      [ -f "$d/metrics.jsonl" ] && keep "$d" adversarial
-    done
-    rc=0
-    wait $pid || rc=$?
-    keep "$d" adversarial
-    exit $rc ;;
+        --checkpoint-every 1280 --out "$d" --overwrite
+    fi ;;
   *) echo "pretrain, pretrain-fixed, adversarial or plot" >&2; exit 2 ;;
 esac
