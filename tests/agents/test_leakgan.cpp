@@ -586,6 +586,52 @@ TEST_CASE("leakgan: --fresh-adversarial-adam starts the g-steps' Adam afresh at 
   CHECK_FALSE(leakgan_protocol("fast").fresh_adversarial_adam);
 }
 
+TEST_CASE("leakgan: --adversarial-goal-shift scores the g-steps with the shifted goals from the first batch on, the pre-training as without it", "[agents][leakgan]") {
+  // a pre-trained agent and the same after one adversarial batch (8 sequences of 9 tokens and
+  // the end); by_hand: its generator switched to the shifted scoring after the pre-training
+  auto one_batch = [](const LeakGANConfig& c, bool by_hand) {
+    auto agent = tiny_agent(c, 64);
+    agent->pretrain();
+    CHECK(agent->gan().gen.cfg.score_goal_shift == c.score_goal_shift);  // (not yet the adversarial one)
+    auto pretrained = tiny_agent(c, 64);
+    pretrained->pretrain();
+    if (by_hand) agent->gan().gen.cfg.score_goal_shift = true;
+    RunConfig rc;
+    rc.env_id = "TextOracle-v0";
+    rc.env_options = {{"vocab", 20}, {"seq_len", 9}, {"oracle_seed", 3}};
+    rc.total_steps = 8 * 10;
+    rc.num_envs = 8, rc.eval_every = 0, rc.final_eval_episodes = 1, rc.log_every = 0, rc.progress = false;
+    run(*agent, rc);
+    return std::pair(std::move(pretrained), std::move(agent));
+  };
+  auto differ = [](LeakGAN& a, LeakGAN& b) {
+    size_t n = 0;
+    const auto pa = a.gen.named_parameters(), pb = b.gen.named_parameters();
+    for (size_t k = 0; k < pa.size(); ++k) {
+      const nets::Tensor &x = pa[k].second.value(), &y = pb[k].second.value();
+      for (size_t i = 0; i < x.size(); ++i) n += x.data()[i] != y.data()[i];
+    }
+    return n;
+  };
+  LeakGANConfig c = tiny_config();
+  c.goal_window = "block", c.normalize_w = true, c.pretrain_g_epochs = 3, c.g_lr = 0.01f;
+  LeakGANConfig adv = c, whole = c;
+  adv.adversarial_goal_shift = true;
+  whole.score_goal_shift = true;
+  auto [pre, plain] = one_batch(c, false);
+  auto [pre_adv, shifted] = one_batch(adv, false);
+  auto [pre_hand, hand] = one_batch(c, true);
+  auto [pre_whole, unused] = one_batch(whole, false);
+  // the pre-training is the unshifted one, bit for bit (the whole-run shift changes it)
+  same_parameters(pre->gan(), pre_adv->gan());
+  CHECK(differ(pre->gan(), pre_whole->gan()) > 0);
+  // the g-step is the shifted one: as the same generator switched by hand, not as the unshifted
+  CHECK(shifted->gan().gen.cfg.score_goal_shift);
+  same_parameters(shifted->gan(), hand->gan());
+  CHECK(differ(shifted->gan(), plain->gan()) > 100);
+  CHECK_FALSE(leakgan_protocol("paper-reference").adversarial_goal_shift);
+}
+
 TEST_CASE("leakgan: --first-tokens-temperature draws the first two tokens of the episodes the g-steps learn from at its temperature, the rest at 1, as LeakGAN's code samples in training", "[agents][leakgan]") {
   const size_t N = 256, T = 9, V = 20;
   for (float head : {1.f, 2.f / 3.f}) {
@@ -701,6 +747,7 @@ TEST_CASE("leakgan: the pre-training is saved after every round and resumed from
   LeakGANConfig adversarial = gan;
   adversarial.fresh_adversarial_adam = true, adversarial.eval_point = "both";
   adversarial.first_tokens_temperature = 0.5f, adversarial.d_steps = 0, adversarial.total_batches = 2;
+  adversarial.adversarial_goal_shift = true;
   auto goes_on = tiny_agent(adversarial, 160, file);
   CHECK(first_line(*goes_on) == want);
   {
@@ -708,6 +755,7 @@ TEST_CASE("leakgan: the pre-training is saved after every round and resumed from
     nlohmann::json cfg = nlohmann::json::parse(st.metadata.at("leakgan.pretraining_config"));
     cfg["gan"]["eval_point"] = "g-step", cfg["gan"]["fresh_adversarial_adam"] = true;
     cfg["gan"]["first_tokens_temperature"] = 2.0, cfg["gan"]["d_steps"] = 7, cfg["gan"]["total_batches"] = 9;
+    cfg["gan"]["adversarial_goal_shift"] = true;
     st.metadata["leakgan.pretraining_config"] = cfg.dump();
     nets::save_safetensors(file, st.tensors, st.metadata);
   }

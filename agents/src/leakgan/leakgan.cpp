@@ -24,7 +24,7 @@
 namespace seqrl::agents {
 
 #define SEQRL_LEAKGAN_FIELDS(X)                                                                            \
-  X(protocol) X(variant) X(emb) X(hidden) X(goal_size) X(step_size) X(goal_window) X(normalize_w) X(score_goal_shift) X(init_std) \
+  X(protocol) X(variant) X(emb) X(hidden) X(goal_size) X(step_size) X(goal_window) X(normalize_w) X(score_goal_shift) X(adversarial_goal_shift) X(init_std) \
   X(g_lr) X(adversarial_lr) X(clip) X(alpha) X(rescale) X(delta) X(batch) X(d_lr) X(pretrain_rounds) X(pretrain_d_rounds)               \
   X(pretrain_g_epochs) X(validation) X(patience) X(d_epochs) X(negatives) X(total_batches) X(rollouts) X(d_steps)                   \
   X(sample_temperature) X(first_tokens_temperature) X(fresh_positives) X(fresh_adversarial_adam) X(pretrain_shuffle) X(eval_every) X(eval_point) X(pretrain_eval_every) X(eval_samples) X(seed)
@@ -633,7 +633,8 @@ namespace {
 // file written before they were left out of its configuration holds them too)
 void erase_adversarial_settings(nlohmann::json& j) {
   if (!j.contains("gan") || !j["gan"].is_object()) return;
-  for (const char* k : {"fresh_adversarial_adam", "eval_point", "first_tokens_temperature", "d_steps", "total_batches"})
+  for (const char* k : {"fresh_adversarial_adam", "eval_point", "first_tokens_temperature", "d_steps", "total_batches",
+                        "adversarial_goal_shift"})
     j["gan"].erase(k);
 }
 
@@ -754,6 +755,8 @@ Metrics LeakGANAgent::update() {
   const nets::IntTensor seqs = episodes_.take_batch(B, T, task_.eos >= 0 ? task_.eos : 0, lengths, ret);
   // (batches_ is saved with the run: a resumed run does not start its optimizers again)
   if (batches_ == 0 && cfg.gan.fresh_adversarial_adam) gan_->restart_generator_optimizers();
+  // (at every batch: a resumed run scores as the run it resumes did)
+  if (cfg.gan.adversarial_goal_shift) gan_->gen.cfg.score_goal_shift = true;
   for (const auto& [k, v] : gan_->g_step_on(seqs, &lengths)) m.push_back({k, v});
   const bool figure = cfg.gan.eval_every && (batches_ + 1) % long(cfg.gan.eval_every) == 0;
   // NLL-oracle (or NLL-test without an oracle), its name ending in `suffix`
@@ -822,6 +825,8 @@ AgentSpec leakgan_agent_spec() {
                {"normalize-w", "/gan/normalize_w", "l2-normalise w_t (the reference code) (0/1)"},
                {"score-goal-shift", "/gan/score_goal_shift",
                 "score (losses, pre-training, NLL-test) with each block's goals one prefix later than sampling, as the reference code's teacher-forced graph (0/1)"},
+               {"adversarial-goal-shift", "/gan/adversarial_goal_shift",
+                "score with that shift from the first g-step on, the pre-training without it (resumes a pre-training saved without it) (0/1)"},
                {"alpha", "/gan/alpha", "weight of the worker's intrinsic reward"},
                {"rescale", "/gan/rescale", "the rewards' rescale: rank (the paper), position (the reference code), none (raw Q, as SeqGAN); empty = the variant's"},
                {"g-lr", "/gan/g_lr", "manager and worker Adam learning rate"},

@@ -57,6 +57,10 @@ struct LeakGANConfig {
   // graph has them (nets::LeakGANGeneratorConfig::score_goal_shift). Off in both variants (the
   // reference runs of docs/results.md were made without it; what it changes is not measured yet)
   bool score_goal_shift = false;
+  // The same shift in the g-steps alone, from the first adversarial batch on, the pre-training
+  // scored without it: what the shift does to the adversarial phase from one pre-trained
+  // generator (a saved pre-training of the same configuration without it is resumed). Off in both
+  bool adversarial_goal_shift = false;
   float init_std = 0.1f;
   float g_lr = 0.0015f;              // both generator Adams (LeakGAN's code at length 20)
   float adversarial_lr = 0.f;        // their rate from the first g-step on (0 = g_lr)
