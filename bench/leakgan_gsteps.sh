@@ -34,22 +34,16 @@ case " ${leakgan_suffixes[*]} " in
   *" first-tokens-1 "*) echo "bench/leakgan_gsteps.sh: HEAD sets the first two tokens' temperature: ORDER without -first-tokens-1, not '$order'" >&2
     exit 2 ;;
 esac
-# the reference run of that ORDER, or one that differs from it in the adversarial phase alone
-# (the same pre-training, bit for bit)
-sources=()
-for more in "" _first_tokens_1 _carried_adam_first_tokens_1 _carried_adam; do sources+=("$leakgan_tag${more}_s$seed"); done
 case $head in
   1) temp=1 tag=1 ;;
   2/3) temp=0.6666667 tag=2of3 ;;  # (the float nearest 2/3, as the reference variant's 2.f / 3.f)
   *) echo "bench/leakgan_gsteps.sh: HEAD is 1 or 2/3, not '$head'" >&2; exit 2 ;;
 esac
-pre=
-for s in "${sources[@]}"; do
-  f=$root/runs/leakgan_reference/$s/pretrain.safetensors
-  [ -f "$f" ] && pre=$f && break
-done
+# the saved pre-training of the reference run of that ORDER, or of one that differs from it in
+# the adversarial phase alone (the same pre-training, bit for bit)
+pre=$(leakgan_pretrain_from "$root/runs/leakgan_reference" "$seed")
 if [ -z "$pre" ]; then
-  echo "bench/leakgan_gsteps.sh: no saved pre-training for seed $seed, order $order in runs/leakgan_reference/{$(IFS=,; echo "${sources[*]}")}: run 'bash bench/leakgan_reference_log.sh $seed $order' first" >&2
+  echo "bench/leakgan_gsteps.sh: no saved pre-training for seed $seed, order $order in runs/leakgan_reference/: run 'bash bench/leakgan_reference_log.sh $seed $order' first" >&2
   exit 1
 fi
 oracle=$(cd "${SEQRL_SHARED:-$root/../shared}/data/seqgan_oracle" && pwd)

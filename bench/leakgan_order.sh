@@ -13,20 +13,25 @@
 #   -first-tokens-1: the first two tokens of the g-steps' samples drawn at temperature 1, as every
 #     run before commit 7b98be4 had them (--first-tokens-temperature 1; the code draws them at 2/3);
 #   -goal-shift: scored with each block's goals one prefix later than sampled (--score-goal-shift 1),
-#     as the code's teacher-forced graph has them (its pre-training too: a run of its own).
-# For example fixed-3rounds-carried-adam.
+#     as the code's teacher-forced graph has them (its pre-training too: a run of its own);
+#   -adversarial-goal-shift: the same from the first g-step on, the pre-training without it
+#     (--adversarial-goal-shift 1), from the saved pre-training of the ORDER without it.
+# For example fixed-3rounds-carried-adam. -carried-adam, -first-tokens-1 and
+# -adversarial-goal-shift change the adversarial phase alone: a run of an ORDER with them starts
+# from the saved pre-training of the ORDER without them, when one is there (leakgan_pretrain_from).
 
 # leakgan_order SCRIPT ORDER: sets leakgan_shuffle (1 or 0), leakgan_extra (the suffixes' options,
-# an array), leakgan_suffixes (the suffixes given, an array: lr0.01 3rounds ...) and leakgan_tag
-# (ORDER with '_' for '-': fixed_3rounds_goal_shift); returns 2 with a message naming SCRIPT on
-# an ORDER it does not know.
+# an array), leakgan_suffixes (the suffixes given, an array: lr0.01 3rounds ...), leakgan_tag
+# (ORDER with '_' for '-': fixed_3rounds_goal_shift) and leakgan_pretrain_tag (the same without
+# the adversarial phase's suffixes: the run whose pre-training this one's is); returns 2 with a
+# message naming SCRIPT on an ORDER it does not know.
 leakgan_order() {
   local script=$1 order=$2 rest
   leakgan_extra=() leakgan_suffixes=() leakgan_tag=${order//-/_}
   rest=$order
   case $rest in
-    shuffled*) leakgan_shuffle=1 rest=${rest#shuffled} ;;
-    fixed*) leakgan_shuffle=0 rest=${rest#fixed} ;;
+    shuffled*) leakgan_shuffle=1 leakgan_pretrain_tag=shuffled rest=${rest#shuffled} ;;
+    fixed*) leakgan_shuffle=0 leakgan_pretrain_tag=fixed rest=${rest#fixed} ;;
     *) rest=?$rest ;;
   esac
   while [ -n "$rest" ]; do
@@ -36,9 +41,34 @@ leakgan_order() {
       -carried-adam*) leakgan_extra+=(--fresh-adversarial-adam 0) leakgan_suffixes+=(carried-adam) rest=${rest#-carried-adam} ;;
       -first-tokens-1*) leakgan_extra+=(--first-tokens-temperature 1) leakgan_suffixes+=(first-tokens-1) rest=${rest#-first-tokens-1} ;;
       -goal-shift*) leakgan_extra+=(--score-goal-shift 1) leakgan_suffixes+=(goal-shift) rest=${rest#-goal-shift} ;;
-      *) echo "$script: ORDER is shuffled or fixed followed by any of -lr0.01, -3rounds, -carried-adam, -first-tokens-1, -goal-shift, not '$order'" >&2
+      -adversarial-goal-shift*) leakgan_extra+=(--adversarial-goal-shift 1) leakgan_suffixes+=(adversarial-goal-shift)
+        rest=${rest#-adversarial-goal-shift} ;;
+      *) echo "$script: ORDER is shuffled or fixed followed by any of -lr0.01, -3rounds, -carried-adam, -first-tokens-1, -goal-shift, -adversarial-goal-shift, not '$order'" >&2
         return 2 ;;
     esac
+  done
+  local x
+  for x in "${leakgan_suffixes[@]}"; do
+    case $x in carried-adam | first-tokens-1 | adversarial-goal-shift) ;; *) leakgan_pretrain_tag+=_${x//-/_} ;; esac
+  done
+}
+
+# leakgan_pretrain_from RUNS SEED: prints the saved pre-training (RUNS/<run>/pretrain.safetensors)
+# of a run of SEED whose pre-training is this ORDER's (after leakgan_order: the same
+# leakgan_pretrain_tag), the ORDER without its adversarial suffixes first, or nothing.
+leakgan_pretrain_from() {
+  local runs=$1 seed=$2 d name order base=${leakgan_pretrain_tag}_s$2
+  [ "$leakgan_pretrain_tag" = shuffled ] && base=s$seed
+  for d in "$runs/$base" "$runs"/*_s"$seed"; do
+    [ -f "$d/pretrain.safetensors" ] || continue
+    name=$(basename "$d")
+    order=${name%_s"$seed"} order=${order//_/-}
+    [ "$name" = "s$seed" ] && order=shuffled
+    # (in a subshell: this ORDER's variables stay)
+    [ "$(if leakgan_order leakgan_pretrain_from "$order" 2> /dev/null; then echo "$leakgan_pretrain_tag"; fi)" = \
+      "$leakgan_pretrain_tag" ] || continue
+    echo "$d/pretrain.safetensors"
+    return 0
   done
 }
 

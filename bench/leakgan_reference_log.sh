@@ -66,8 +66,16 @@ keep() {  # the run's metrics and summary into the raw results, with the commit 
 if [ -f "$d/checkpoint.safetensors" ]; then
   long_run keep "$d/stderr.log" "$bin" train --resume "$d/checkpoint.safetensors"
 else
-  # (from its last saved pre-training round, when there is one)
+  # (from its last saved pre-training round, when there is one: its own, or, for an ORDER that
+  # changes the adversarial phase alone, a copy of the same pre-training's, bench/leakgan_order.sh)
   mkdir -p "$d"
+  if [ ! -f "$d/pretrain.safetensors" ]; then
+    from=$(leakgan_pretrain_from "$runs" "$seed")
+    if [ -n "$from" ]; then
+      cp "$from" "$d/pretrain.safetensors.tmp" && mv "$d/pretrain.safetensors.tmp" "$d/pretrain.safetensors"
+      echo "bench/leakgan_reference_log.sh: the pre-training copied from ${from#"$root"/}" >> "$d/stderr.log"
+    fi
+  fi
   leakgan_train_args "$seed" "$oracle"
   long_run keep "$d/stderr.log" "$bin" train "${leakgan_args[@]}" --nll-at both \
     --pretrain-checkpoint "$d/pretrain.safetensors" --checkpoint-every 1280 --out "$d" --overwrite

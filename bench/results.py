@@ -468,7 +468,8 @@ def plot_seqgan_reference_log(path):
 # 0.01; 3rounds: the pre-training cut to 3 rounds; carried_adam: pre-training's Adam moments
 # carried into the g-steps, as before commit 7a6000e; first_tokens_1: the g-steps' samples' first
 # two tokens at temperature 1, as before commit 7b98be4; goal_shift: scored with each block's goals
-# one prefix later than sampled, as the code's teacher-forced graph)
+# one prefix later than sampled, as the code's teacher-forced graph; adversarial_goal_shift: so in
+# the g-steps alone)
 LEAKGAN_VARIANTS = {"shuffled": "G's data shuffled every epoch", "fixed": "G's data in one fixed order",
                     "fixed_lr0.01": "G's data in one fixed order, G's Adam rate 0.01",
                     "fixed_first_tokens_1": "G's data in one fixed order, the g-steps' samples' first two tokens at "
@@ -480,18 +481,23 @@ LEAKGAN_VARIANTS = {"shuffled": "G's data shuffled every epoch", "fixed": "G's d
                                                                  "its Adam moments carried into the g-steps, their samples' "
                                                                  "first two tokens at temperature 1",
                     "fixed_3rounds_goal_shift": "G's data in one fixed order, pre-training cut to 3 rounds, scored with "
-                                                "each block's goals one prefix later than sampled (--score-goal-shift)"}
+                                                "each block's goals one prefix later than sampled (--score-goal-shift)",
+                    "fixed_adversarial_goal_shift": "G's data in one fixed order, the g-steps scored with each block's goals "
+                                                    "one prefix later than sampled, the pre-training not "
+                                                    "(--adversarial-goal-shift)"}
 # the plot's legend: short names (the tables hold the long ones)
 LEAKGAN_LEGEND = {"shuffled": "data shuffled", "fixed": "code's data order", "fixed_lr0.01": "code's order, G's rate 0.01",
                   "fixed_3rounds_goal_shift": "code's order, goals shifted (--score-goal-shift)",
                   "fixed_first_tokens_1": "code's order, first two tokens at 1",
-                  "fixed_carried_adam_first_tokens_1": "code's order, Adam carried, first two tokens at 1"}
+                  "fixed_carried_adam_first_tokens_1": "code's order, Adam carried, first two tokens at 1",
+                  "fixed_adversarial_goal_shift": "code's order, g-steps' goals shifted"}
 # the variants whose pre-training is another's (the same rounds, bit for bit; some cut short) and
 # whose adversarial phase is not the reference's, each to that variant. In the comparison with the
 # log their pre-training counts as that variant's (a seed once), their adversarial figures not at
 # all (the second table and the plot have them)
 LEAKGAN_SIDE_RUNS = {"fixed_first_tokens_1": "fixed", "fixed_carried_adam_first_tokens_1": "fixed",
-                     "fixed_3rounds": "fixed", "fixed_3rounds_carried_adam_first_tokens_1": "fixed"}
+                     "fixed_3rounds": "fixed", "fixed_3rounds_carried_adam_first_tokens_1": "fixed",
+                     "fixed_adversarial_goal_shift": "fixed"}
 
 
 def _leakgan_rounds(variant, full):
@@ -627,7 +633,8 @@ def leakgan_gsteps():
     base = os.path.join(ROOT, "bench", "results", "leakgan_gsteps")
     def pre(order):  # bench/leakgan_order.sh's ORDER, as the table says it
         return "%d rounds%s" % (_leakgan_rounds(order.replace("-", "_"), 10),
-                                ", scored with goals one prefix later" if "goal-shift" in order else "")
+                                ", g-steps scored with goals one prefix later" if "adversarial-goal-shift" in order
+                                else ", scored with goals one prefix later" if "goal-shift" in order else "")
     runs = []
     for name in sorted(os.listdir(base)) if os.path.isdir(base) else []:
         m = re.fullmatch(r"(fixed[a-z0-9.-]*)_s(\d+)_head(1|2of3)", name)

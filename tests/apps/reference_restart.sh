@@ -42,6 +42,16 @@ grep -q -- "--pretrain-checkpoint $t/runs/leakgan/fixed_s1/pretrain.safetensors"
   fail "a resumable run was not started: $(cat "$t/leak2.err")"
 # ... with its ORDER's options (bench/leakgan_order.sh): the code's data order, both figures
 grep -q -- "--pretrain-shuffle 0 --nll-at both" "$t/called" || fail "fixed's options missing: $(cat "$t/called")"
+# an ORDER that changes the adversarial phase alone starts from a copy of its pre-training's run's
+# saved file; one with another pre-training does not
+echo pretrained > "$t/runs/leakgan/fixed_s1/pretrain.safetensors"
+bash "$t/bench/leakgan_reference_log.sh" 1 fixed-adversarial-goal-shift "$t/runs/leakgan" 2> "$t/leak4.err" || true
+grep -q pretrained "$t/runs/leakgan/fixed_adversarial_goal_shift_s1/pretrain.safetensors" 2> /dev/null ||
+  fail "fixed-adversarial-goal-shift did not start from fixed's pre-training: $(cat "$t/leak4.err")"
+grep -q -- "--adversarial-goal-shift 1 --nll-at both --pretrain-checkpoint $t/runs/leakgan/fixed_adversarial_goal_shift_s1/pretrain.safetensors" "$t/called" ||
+  fail "fixed-adversarial-goal-shift's options: $(cat "$t/called")"
+bash "$t/bench/leakgan_reference_log.sh" 1 fixed-3rounds "$t/runs/leakgan" 2> "$t/leak5.err" || true
+[ ! -e "$t/runs/leakgan/fixed_3rounds_s1/pretrain.safetensors" ] || fail "fixed-3rounds started from fixed's pre-training"
 rc=0
 bash "$t/bench/leakgan_reference_log.sh" 1 fixed-4rounds "$t/runs/leakgan" 2> "$t/leak3.err" || rc=$?
 [ $rc = 2 ] && grep -q "not 'fixed-4rounds'" "$t/leak3.err" || fail "an unknown ORDER: exit $rc, $(cat "$t/leak3.err")"
