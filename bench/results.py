@@ -631,10 +631,12 @@ def leakgan_gsteps():
     (bench/leakgan_gsteps.sh): NLL-oracle after each, the first two tokens of their samples at
     temperature 1 or 2/3."""
     base = os.path.join(ROOT, "bench", "results", "leakgan_gsteps")
-    def pre(order):  # bench/leakgan_order.sh's ORDER, as the table says it
-        return "%d rounds%s" % (_leakgan_rounds(order.replace("-", "_"), 10),
-                                ", g-steps scored with goals one prefix later" if "adversarial-goal-shift" in order
-                                else ", scored with goals one prefix later" if "goal-shift" in order else "")
+    def pre(order):  # bench/leakgan_order.sh's ORDER: its pre-training's rounds
+        return "%d rounds" % _leakgan_rounds(order.replace("-", "_"), 10)
+
+    def shift(order):  # ... and where it scores with the shifted goals
+        return ("g-steps" if "adversarial-goal-shift" in order else
+                "pre-training and g-steps" if "goal-shift" in order else "no")
     runs = []
     for name in sorted(os.listdir(base)) if os.path.isdir(base) else []:
         m = re.fullmatch(r"(fixed[a-z0-9.-]*)_s(\d+)_head(1|2of3)", name)
@@ -646,21 +648,22 @@ def leakgan_gsteps():
         after[0] = first.get("pretrain_nll_oracle")
         runs.append((int(m.group(2)), m.group(1), "1" if m.group(3) == "1" else "2/3", after, rows,
                      json.load(open(os.path.join(base, name, "run.machine.json")))))
-    runs.sort(key=lambda r: (r[0], -_leakgan_rounds(r[1].replace("-", "_"), 10), r[1], r[2] != "1"))
+    runs.sort(key=lambda r: (r[0], -_leakgan_rounds(r[1].replace("-", "_"), 10), shift(r[1]) != "no",
+                             shift(r[1]) != "g-steps", r[2] != "1"))
     if not runs:
         return "(no runs)"
     points = sorted(set(b for r in runs for b in r[3]) & {0, 1, 2, 3, 5, 10, 15, 20})
     out = []
     for s, order, head, after, rows, m in runs:
-        out.append("- seed %d, pre-training of %s, first two tokens at %s: %s; %d g-steps in %.0f s" % (
-            s, pre(order), head, _ran_on(m), len(after) - 1, max((r.get("seconds", 0) for r in rows), default=0)))
-    out += ["", "| seed | pre-training | first two tokens at | " + " | ".join(
+        out.append("- seed %d, pre-training of %s, shifted goals: %s, first two tokens at %s: %s; %d g-steps in %.0f s" % (
+            s, pre(order), shift(order), head, _ran_on(m), len(after) - 1, max((r.get("seconds", 0) for r in rows), default=0)))
+    out += ["", "| seed | pre-training | scored with the shifted goals | first two tokens at | " + " | ".join(
         "end of pre-training" if b == 0 else "after %d g-step%s" % (b, "" if b == 1 else "s") for b in points) +
-        " | change |", "|---|---|---|" + "---|" * (len(points) + 1)]
+        " | change |", "|---|---|---|---|" + "---|" * (len(points) + 1)]
     for s, order, head, after, rows, m in runs:
         last = max(after)
-        out.append("| %d | %s | %s | %s | %+.3f (%d g-steps) |" % (
-            s, pre(order), head,
+        out.append("| %d | %s | %s | %s | %s | %+.3f (%d g-steps) |" % (
+            s, pre(order), shift(order), head,
             " | ".join("-" if after.get(b) is None else "%.3f" % after[b] for b in points),
             after[last] - after[0], last))
     return "\n".join(out)
