@@ -695,13 +695,19 @@ def plot_leakgan_reference_log(path):
         # one line per variant and seed: a side run's pre-training under its variant's name when it
         # stands for it, its adversarial phase under its own (the comparison table leaves it out)
         standing = _leakgan_pretraining_runs(seeds)
-        for k, ((order, s), r) in enumerate(sorted(seeds.items())):
-            colour = "C%d" % (k % 10)  # (one colour per run in both panels)
+
+        def drawn(order, s, r, part):
             side = LEAKGAN_SIDE_RUNS.get(order)
-            if part == "pretrain" and side and standing[(side, s)] is not r:
+            if part == "pretrain":
+                return not side or standing[(side, s)] is r
+            return r["whole"]  # (after a cut pre-training: not beside the log's batches)
+        # one colour per run in both panels, for the runs either panel draws
+        shown = [key for key, r in sorted(seeds.items()) if drawn(*key, r, "pretrain") or drawn(*key, r, "adversarial")]
+        for (order, s), r in sorted(seeds.items()):
+            if not drawn(order, s, r, part):
                 continue
-            if part == "adversarial" and not r["whole"]:
-                continue  # (after a cut pre-training: not beside the log's batches)
+            colour = "C%d" % (shown.index((order, s)) % 10)
+            side = LEAKGAN_SIDE_RUNS.get(order)
             pts = sorted(r[part].items())
             name = side if side and part == "pretrain" else order
             label = "seqrl, seed %d, %s" % (s, LEAKGAN_LEGEND.get(name, LEAKGAN_VARIANTS[name]))
