@@ -55,7 +55,8 @@ struct LeakGANConfig {
   bool normalize_w = false;             // the reference variant: true
   // The scoring path's goals one prefix later than sampling's, as LeakGAN's code's teacher-forced
   // graph has them (nets::LeakGANGeneratorConfig::score_goal_shift). Off in both variants (the
-  // reference runs of docs/results.md were made without it; what it changes is not measured yet)
+  // reference runs of docs/results.md were made without it, and measured it does not bring them
+  // nearer LeakGAN's logs: docs/leakgan.md)
   bool score_goal_shift = false;
   // The same shift in the g-steps alone, from the first adversarial batch on, the pre-training
   // scored without it: what the shift does to the adversarial phase from one pre-trained
