@@ -629,6 +629,14 @@ TEST_CASE("leakgan: --adversarial-goal-shift scores the g-steps with the shifted
   CHECK(shifted->gan().gen.cfg.score_goal_shift);
   same_parameters(shifted->gan(), hand->gan());
   CHECK(differ(shifted->gan(), plain->gan()) > 100);
+  // its checkpoint, loaded, scores shifted too (its NLL-test, seqrl eval); the pre-trained one's not
+  for (auto* from : {shifted.get(), pre_adv.get()}) {
+    nets::SafeTensors st;
+    from->save_state(st);
+    auto loaded = tiny_agent(adv, 64);
+    loaded->load_state(st, "checkpoint");
+    CHECK(loaded->gan().gen.cfg.score_goal_shift == (from == shifted.get()));
+  }
   CHECK_FALSE(leakgan_protocol("paper-reference").adversarial_goal_shift);
 }
 

@@ -800,6 +800,8 @@ void LeakGANAgent::save_state(nets::SafeTensors& out) const {
 void LeakGANAgent::load_state(const nets::SafeTensors& st, const std::string& path) {
   load_adversarial_state(st, path, "leakgan", batches_, pretrained_, episodes_,
                          [&] { gan_->load_state(st, "gan.", path); });
+  // a run past its first g-step scores as its g-steps did (NLL-test, seqrl eval of the checkpoint)
+  if (cfg.gan.adversarial_goal_shift && batches_ > 0) gan_->gen.cfg.score_goal_shift = true;
 }
 
 AgentSpec leakgan_agent_spec() {
