@@ -353,7 +353,7 @@ class Vector(unittest.TestCase):
 
     def test_gil_is_released_during_vector_steps_and_scoring(self):
         # The last step of 64 text envs scores 64 sequences under a wide oracle LSTM, and Self-BLEU
-        # of 3,000 sentences takes a while: while one of them runs in a thread, this thread keeps
+        # of thousands of sentences takes a while: while one of them runs in a thread, this thread keeps
         # running (its longest pause stays well below the call's length) only if the call
         # released the GIL.
         envs = seqrl.make_vec("TextOracle-v0", 64, vocab=5000, seq_len=4, emb=64, hidden=2048)
@@ -362,7 +362,16 @@ class Vector(unittest.TestCase):
             envs.step(np.zeros(64, dtype=np.int64))
         rng = np.random.default_rng(0)
         words = [f"w{i}" for i in range(300)]
-        sentences = [" ".join(rng.choice(words, 12)) for _ in range(3000)]
+        # as many sentences as make Self-BLEU take a while on this machine (3,000 took 0.05 s on
+        # one, too quick to tell a stall from the call's length)
+        n = 3000
+        while True:
+            sentences = [" ".join(rng.choice(words, 12)) for _ in range(n)]
+            t0 = time.perf_counter()
+            seqrl.score("selfbleu", sentences, n=4, tokenizer="whitespace")
+            if time.perf_counter() - t0 > 0.25 or n >= 96000:
+                break
+            n *= 2
         for name, call in [("vector step", lambda: envs.step(np.zeros(64, dtype=np.int64))),
                            ("score", lambda: seqrl.score("selfbleu", sentences, n=4, tokenizer="whitespace"))]:
             t = threading.Thread(target=call)
