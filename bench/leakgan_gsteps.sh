@@ -11,8 +11,9 @@
 # slowly than LeakGAN's logs; this isolates the g-steps' share, without D's rounds, whose training
 # changes the leak and the figure with it (docs/results.md).
 #
-# With ORDER's -goal-shift (--score-goal-shift), the g-steps learn as LeakGAN's code's do, off the
-# distribution they sample from (docs/leakgan.md): does that make them fall faster?
+# With ORDER's -adversarial-goal-shift (--adversarial-goal-shift; -goal-shift: the pre-training
+# too), the g-steps learn as LeakGAN's code's do, off the distribution they sample from
+# (docs/leakgan.md): does that make them fall faster?
 #
 #   seqrl train --agent leakgan --protocol paper-reference (ORDER's options, bench/leakgan_order.sh)
 #   --d-steps 0 --total-batches BATCHES, NLL-oracle (temperature 2/3, 9,984 samples) after every
@@ -21,7 +22,7 @@
 #   fixed-3rounds: about 45 minutes at 2 threads, fixed: about 2.4 hours).
 #
 # ORDER: as bench/leakgan_reference_log.sh's, without -first-tokens-1 (HEAD sets it): fixed,
-# fixed-3rounds, fixed-3rounds-goal-shift, ...
+# fixed-3rounds, fixed-adversarial-goal-shift, fixed-3rounds-goal-shift, ...
 # HEAD: 1 (every token at temperature 1) or 2/3 (the first two at 2/3, the reference's default).
 # Raw results (committed): bench/results/leakgan_gsteps/<ORDER>_s<SEED>_head<1|2of3>/run.{jsonl,machine.json,stderr.log}
 # usage: [SEQRL_BIN=build/seqrl] SEQRL_NUM_THREADS=1 bash bench/leakgan_gsteps.sh SEED ORDER HEAD [BATCHES=20]

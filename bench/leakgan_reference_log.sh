@@ -25,7 +25,9 @@
 # ORDER: shuffled or fixed (G's pre-training data shuffled every epoch, or walked in the one order
 # LeakGAN's code's loader walks it), followed by any of the changes from the reference protocol
 # that bench/leakgan_order.sh lists (-lr0.01, -3rounds, -carried-adam, -first-tokens-1,
-# -goal-shift), each for a question of its own. For example fixed-3rounds-carried-adam.
+# -goal-shift, -adversarial-goal-shift), each for a question of its own. For example
+# fixed-3rounds-carried-adam. An ORDER whose suffixes change the adversarial phase alone starts
+# from a copy of the saved pre-training of the ORDER without them, when this machine has one.
 #
 # Raw results (small, committed): bench/results/leakgan_reference/seed$SEED (fixed: fixed_seed$SEED,
 # fixed-lr0.01: fixed_lr0.01_seed$SEED, fixed-3rounds: fixed_3rounds_seed$SEED,
