@@ -731,6 +731,14 @@ void LeakGANAgent::pretrain() {
   pretrained_ = true;
 }
 
+namespace {
+// From the first g-step on the generator scores as the adversarial phase's settings say: with
+// --adversarial-goal-shift, with the shifted goals (the pre-training scored without them)
+void score_as_adversarial(const LeakGANConfig& c, LeakGAN& gan) {
+  if (c.adversarial_goal_shift) gan.gen.cfg.score_goal_shift = true;
+}
+}  // namespace
+
 std::vector<env::Action> LeakGANAgent::act(const nets::Tensor& obs, bool deterministic) {
   pretrain();
   const float head = cfg.gan.first_tokens_temperature;
@@ -755,8 +763,7 @@ Metrics LeakGANAgent::update() {
   const nets::IntTensor seqs = episodes_.take_batch(B, T, task_.eos >= 0 ? task_.eos : 0, lengths, ret);
   // (batches_ is saved with the run: a resumed run does not start its optimizers again)
   if (batches_ == 0 && cfg.gan.fresh_adversarial_adam) gan_->restart_generator_optimizers();
-  // (at every batch: a resumed run scores as the run it resumes did)
-  if (cfg.gan.adversarial_goal_shift) gan_->gen.cfg.score_goal_shift = true;
+  score_as_adversarial(cfg.gan, *gan_);
   for (const auto& [k, v] : gan_->g_step_on(seqs, &lengths)) m.push_back({k, v});
   const bool figure = cfg.gan.eval_every && (batches_ + 1) % long(cfg.gan.eval_every) == 0;
   // NLL-oracle (or NLL-test without an oracle), its name ending in `suffix`
@@ -800,8 +807,8 @@ void LeakGANAgent::save_state(nets::SafeTensors& out) const {
 void LeakGANAgent::load_state(const nets::SafeTensors& st, const std::string& path) {
   load_adversarial_state(st, path, "leakgan", batches_, pretrained_, episodes_,
                          [&] { gan_->load_state(st, "gan.", path); });
-  // a run past its first g-step scores as its g-steps did (NLL-test, seqrl eval of the checkpoint)
-  if (cfg.gan.adversarial_goal_shift && batches_ > 0) gan_->gen.cfg.score_goal_shift = true;
+  // (a run past its first g-step: its NLL-test, seqrl eval of the checkpoint)
+  if (batches_ > 0) score_as_adversarial(cfg.gan, *gan_);
 }
 
 AgentSpec leakgan_agent_spec() {
