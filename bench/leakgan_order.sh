@@ -15,7 +15,11 @@
 #   -goal-shift: scored with each block's goals one prefix later than sampled (--score-goal-shift 1),
 #     as the code's teacher-forced graph has them (its pre-training too: a run of its own);
 #   -adversarial-goal-shift: the same from the first g-step on, the pre-training without it
-#     (--adversarial-goal-shift 1), from the saved pre-training of the ORDER without it.
+#     (--adversarial-goal-shift 1), from the saved pre-training of the ORDER without it;
+#   -d-init: D's first draws as the code's (--d-init reference: a U(-1, 1) embedding, convolutions
+#     from a truncated normal of std 0.1 with biases 0.1, Glorot highway);
+#   -pad-row: the leak's unfilled positions embedded as a fixed random row (--leak-pad random), as
+#     the code pads them with a row of D's embedding that is never trained, where ours are zero.
 # For example fixed-3rounds-carried-adam. -carried-adam, -first-tokens-1 and
 # -adversarial-goal-shift change the adversarial phase alone: a run of an ORDER with them starts
 # from the saved pre-training of the ORDER without them, when one is there (leakgan_pretrain_from).
@@ -43,7 +47,9 @@ leakgan_order() {
       -goal-shift*) leakgan_extra+=(--score-goal-shift 1) leakgan_suffixes+=(goal-shift) rest=${rest#-goal-shift} ;;
       -adversarial-goal-shift*) leakgan_extra+=(--adversarial-goal-shift 1) leakgan_suffixes+=(adversarial-goal-shift)
         rest=${rest#-adversarial-goal-shift} ;;
-      *) echo "$script: ORDER is shuffled or fixed followed by any of -lr0.01, -3rounds, -carried-adam, -first-tokens-1, -goal-shift, -adversarial-goal-shift, not '$order'" >&2
+      -d-init*) leakgan_extra+=(--d-init reference) leakgan_suffixes+=(d-init) rest=${rest#-d-init} ;;
+      -pad-row*) leakgan_extra+=(--leak-pad random) leakgan_suffixes+=(pad-row) rest=${rest#-pad-row} ;;
+      *) echo "$script: ORDER is shuffled or fixed followed by any of -lr0.01, -3rounds, -carried-adam, -first-tokens-1, -goal-shift, -adversarial-goal-shift, -d-init, -pad-row, not '$order'" >&2
         return 2 ;;
     esac
   done

@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "seqrl/nets/init.hpp"
 #include "seqrl/nets/kernels.hpp"
 #include "seqrl/nets/losses.hpp"
 #include "seqrl/nets/ops.hpp"
@@ -27,6 +28,22 @@ Discriminator::Discriminator(const DiscriminatorConfig& c, Rng& rng)
   register_module("highway", *highway);
   out = std::make_unique<Linear>(features_, 2, rng);
   register_module("out", *out);
+}
+
+void reference_init(Discriminator& d, Rng& rng) {
+  auto set = [](Var& p, const Tensor& v) { p.value() = v; };
+  auto shape = [](const Var& p) { return Shape(p.value().shape().begin(), p.value().shape().end()); };
+  set(d.embedding.weight, init::uniform(shape(d.embedding.weight), rng, -1.f, 1.f));
+  for (auto& c : d.convs) {
+    set(c->weight, init::truncated_normal(shape(c->weight), rng, 0.1f));
+    set(c->bias, init::constant(shape(c->bias), 0.1f));
+  }
+  for (Linear* l : {&d.highway->transform, &d.highway->gate}) {
+    set(l->weight, init::xavier_uniform(shape(l->weight), rng));
+    set(l->bias, init::xavier_uniform(shape(l->bias), rng));
+  }
+  set(d.out->weight, init::truncated_normal(shape(d.out->weight), rng, 0.1f));
+  set(d.out->bias, init::constant(shape(d.out->bias), 0.1f));
 }
 
 Var Discriminator::logits(const IntTensor& seqs) {

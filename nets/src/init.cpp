@@ -36,6 +36,17 @@ Tensor normal(const Shape& shape, Rng& rng, float mean, float std) {
   return t;
 }
 
+Tensor truncated_normal(const Shape& shape, Rng& rng, float std) {
+  if (!(std > 0.f)) throw ValueError("init::truncated_normal: std " + std::to_string(std) + ", expected > 0");
+  Tensor t = Tensor::from_shape(shape);
+  for (auto& v : t) {
+    double z;
+    do z = rng.normal_double(); while (std::abs(z) > 2.0);
+    v = static_cast<float>(z * std);
+  }
+  return t;
+}
+
 Tensor uniform(const Shape& shape, Rng& rng, float lo, float hi) {
   if (!(lo <= hi))
     throw ValueError("init::uniform: lo " + std::to_string(lo) + " > hi " + std::to_string(hi));

@@ -29,6 +29,19 @@ LeakStream::LeakStream(const Discriminator& d, size_t n) : d_(d), n_(n) {
     max_.emplace_back(n * nf, -std::numeric_limits<float>::infinity());
     part_.emplace_back(K * n * nf, 0.f);
   }
+  if (d.leak_pad.empty()) return;
+  if (d.leak_pad.size() != E)
+    throw ShapeError("LeakStream: D's leak_pad has " + std::to_string(d.leak_pad.size()) + " values, expected " +
+                     std::to_string(E) + " (D's embedding width)");
+  std::vector<float> prod(width_);  // leak_pad . W for every filter and offset
+  kernels::sgemm(false, false, 1, width_, E, 1.f, d.leak_pad.data(), E, wcat_.data(), width_, 0.f, prod.data(), width_);
+  for (size_t k = 0; k < d.convs.size(); ++k) {
+    const size_t K = c.filter_sizes[k], nf = c.num_filters[k];
+    std::vector<float> suf((K + 1) * nf, 0.f);
+    for (size_t j = K; j-- > 0;)
+      for (size_t f = 0; f < nf; ++f) suf[j * nf + f] = suf[(j + 1) * nf + f] + prod[offset_[k] + j * nf + f];
+    pad_suffix_.push_back(std::move(suf));
+  }
 }
 
 void LeakStream::feed(const int32_t* tokens) {
@@ -78,15 +91,25 @@ void LeakStream::pooled(float* out) const {
       const size_t K = c.filter_sizes[k], nf = c.num_filters[k];
       const float* m = max_[k].data() + i * nf;
       std::copy(m, m + nf, o);
-      // windows partly filled: they start at p in [t-K+1, t-1] (and must exist: p + K <= T)
+      const float* pad = pad_suffix_.empty() ? nullptr : pad_suffix_[k].data();
+      // windows partly filled: they start at p in [t-K+1, t-1] (and must exist: p + K <= T);
+      // offsets t-p.. are padding
       for (size_t p = t_ >= K ? t_ - K + 1 : 0; p < t_; ++p) {
         if (p + K > T) break;
         const float* s = part_[k].data() + (p % K) * n_ * nf + i * nf;
-        for (size_t f = 0; f < nf; ++f) o[f] = std::max(o[f], s[f]);
+        if (pad) {
+          const float* ps = pad + (t_ - p) * nf;
+          for (size_t f = 0; f < nf; ++f) o[f] = std::max(o[f], s[f] + ps[f]);
+        } else {
+          for (size_t f = 0; f < nf; ++f) o[f] = std::max(o[f], s[f]);
+        }
       }
-      if (t_ + K <= T) {  // windows entirely over padding (zero vectors): the bias
+      if (t_ + K <= T) {  // windows entirely over padding: the bias (plus every offset's pad term)
         const float* b = d_.convs[k]->bias.value().data();
-        for (size_t f = 0; f < nf; ++f) o[f] = std::max(o[f], b[f]);
+        if (pad)
+          for (size_t f = 0; f < nf; ++f) o[f] = std::max(o[f], b[f] + pad[f]);
+        else
+          for (size_t f = 0; f < nf; ++f) o[f] = std::max(o[f], b[f]);
       }
       for (size_t f = 0; f < nf; ++f) o[f] = std::max(o[f], 0.f);  // ReLU after the max: the same
       o += nf;

@@ -14,6 +14,7 @@
 #include "seqrl/agents/leakgan/leakgan.hpp"
 #include "seqrl/agents/runner.hpp"
 #include "seqrl/env/registry.hpp"
+#include "seqrl/nets/init.hpp"
 #include "seqrl/nets/kernels.hpp"
 #include "seqrl/nets/ops.hpp"
 
@@ -34,7 +35,8 @@ nets::IntTensor random_ids(size_t B, size_t T, size_t V, nets::Rng& r) {
   for (auto& v : x) v = int32_t(r.randint(V));
   return x;
 }
-// D's highway output for one sequence whose positions >= t are zero vectors, by the layer ops
+// D's highway output for one sequence whose positions >= t are D's leak_pad (zero vectors when it
+// has none), by the layer ops
 nets::Tensor direct_features(nets::Discriminator& d, const nets::IntTensor& seqs, size_t b, size_t t) {
   nets::NoGrad ng;
   const size_t T = d.cfg.seq_len, E = d.cfg.emb;
@@ -42,28 +44,44 @@ nets::Tensor direct_features(nets::Discriminator& d, const nets::IntTensor& seqs
   for (size_t k = 0; k < T; ++k) one(0, k) = seqs(b, k);
   nets::Tensor x = d.embedding.forward(one).value();
   for (size_t k = t; k < T; ++k)
-    for (size_t e = 0; e < E; ++e) x(0, k, e) = 0.f;
+    for (size_t e = 0; e < E; ++e) x(0, k, e) = d.leak_pad.empty() ? 0.f : d.leak_pad[e];
   std::vector<nets::Var> pooled;
   for (auto& conv : d.convs) pooled.push_back(nets::max_over_time(nets::relu(conv->forward(nets::Var(x)))));
   return d.highway->forward(nets::concat(pooled, 1)).value();
 }
 }  // namespace
 
-TEST_CASE("leakgan: the incremental leak equals D's features of every zero-padded prefix", "[agents][leakgan]") {
+TEST_CASE("leakgan: the incremental leak equals D's features of every padded prefix, zero or D's leak_pad", "[agents][leakgan]") {
   nets::Rng r(3);
   nets::Discriminator d(small_disc(30, 7), r);
   const nets::IntTensor seqs = random_ids(3, 7, 30, r);
-  const nets::Tensor f = nets::leaked_features(d, seqs);
-  REQUIRE(f.shape()[1] == 8);
-  double worst = 0;
-  for (size_t b = 0; b < 3; ++b)
-    for (size_t t = 0; t <= 7; ++t) {
-      const nets::Tensor want = direct_features(d, seqs, b, t);
-      for (size_t i = 0; i < d.features(); ++i) worst = std::max(worst, double(std::abs(f(b, t, i) - want(0, i))));
+  const nets::Tensor zero_padded = nets::leaked_features(d, seqs);
+  for (bool pad : {false, true}) {
+    INFO("leak_pad: " << pad);
+    if (pad) {
+      const nets::Tensor p = nets::init::uniform({6}, r, -1.f, 1.f);
+      d.leak_pad.assign(p.begin(), p.end());
     }
-  CHECK(worst < 1e-5);
-  // the full prefix is D's own pooled features of the sequence
-  CHECK(worst >= 0);
+    const nets::Tensor f = nets::leaked_features(d, seqs);
+    REQUIRE(f.shape()[1] == 8);
+    double worst = 0, moved = 0;
+    for (size_t b = 0; b < 3; ++b)
+      for (size_t t = 0; t <= 7; ++t) {
+        const nets::Tensor want = direct_features(d, seqs, b, t);
+        for (size_t i = 0; i < d.features(); ++i) {
+          worst = std::max(worst, double(std::abs(f(b, t, i) - want(0, i))));
+          const double m = std::abs(f(b, t, i) - zero_padded(b, t, i));
+          if (t == 7) CHECK(m == 0);  // the whole sequence has no padding
+          else moved = std::max(moved, m);
+        }
+      }
+    CHECK(worst < 1e-5);
+    if (pad) CHECK(moved > 1e-2);  // the pad is seen by every shorter prefix
+    else CHECK(moved == 0);
+  }
+  nets::Discriminator odd(small_disc(30, 7), r);
+  odd.leak_pad.assign(5, 0.5f);
+  CHECK_THROWS_WITH(nets::leaked_features(odd, seqs), Catch::Contains("leak_pad has 5 values, expected 6"));
 }
 
 TEST_CASE("leakgan: sampling, next-token logits and scoring are one distribution (no off-by-one goal)", "[agents][leakgan]") {
@@ -441,6 +459,90 @@ TEST_CASE("leakgan: the length-40 preset and the reference variant's fresh posit
   copy.d_step(1);
   const auto a = fresh_run->disc.prob_real(from_oracle), b = copy.disc.prob_real(from_oracle);
   CHECK(std::equal(a.begin(), a.end(), b.begin()));
+}
+
+TEST_CASE("leakgan: --d-init reference draws D as the reference code, --leak-pad random pads the leak with a fixed random row; G's draws unchanged, the pad kept through D's training and checkpoints", "[agents][leakgan]") {
+  nets::LSTMGeneratorConfig oc;
+  oc.vocab = 20, oc.emb = 6, oc.hidden = 6, oc.seq_len = 9;
+  const text::Oracle oracle = text::Oracle::random(oc, 5);
+  nets::Rng er(9);
+  const nets::IntTensor real = oracle.sample(64, er);
+  LeakGANConfig base = tiny_config();
+  base.batch = 32, base.negatives = 64, base.d_lr = 1e-2f;
+  LeakGANConfig code = base;
+  code.disc_init = "reference", code.leak_pad = "random";
+  LeakGAN a(base, real, 20, &oracle), b(code, real, 20, &oracle);
+  // G is drawn as without the options; D is not
+  for (const auto& [name, v] : a.gen.named_parameters()) {
+    INFO(name);
+    const bool same = v.value() == b.gen.parameter(name).value();
+    CHECK(same);
+  }
+  const bool same_goal_init = a.gen.goal_init == b.gen.goal_init;
+  CHECK(same_goal_init);
+  CHECK(a.disc.leak_pad.empty());
+  REQUIRE(b.disc.leak_pad.size() == b.disc.cfg.emb);
+  for (float v : b.disc.leak_pad) {
+    const bool in_range = v >= -1.f && v < 1.f;
+    CHECK(in_range);
+  }
+  float emb_max = 0, conv_max = 0;
+  for (float v : a.disc.embedding.weight.value()) emb_max = std::max(emb_max, std::abs(v));
+  CHECK(emb_max > 1.f);  // N(0, 1): 20 x 6 draws, one past 1 all but surely (this seed: checked)
+  emb_max = 0;
+  for (float v : b.disc.embedding.weight.value()) emb_max = std::max(emb_max, std::abs(v));
+  CHECK(emb_max <= 1.f);
+  for (const auto& c : b.disc.convs) {
+    for (float v : c->weight.value()) conv_max = std::max(conv_max, std::abs(v));
+    for (float v : c->bias.value()) CHECK(v == 0.1f);
+  }
+  CHECK(conv_max <= 0.2f);
+  CHECK(conv_max > 0.15f);  // truncated at 2 std, not narrower
+  for (float v : b.disc.out->bias.value()) CHECK(v == 0.1f);
+  const size_t F = b.disc.features();
+  const float glorot = std::sqrt(6.f / float(2 * F));
+  float hw_max = 0;
+  for (float v : b.disc.highway->gate.bias.value()) hw_max = std::max(hw_max, std::abs(v));
+  CHECK(hw_max <= glorot);
+  CHECK(hw_max > 0.5f * glorot);
+  // D's training moves its embedding, not the pad
+  const std::vector<float> pad = b.disc.leak_pad;
+  const nets::Tensor emb = b.disc.embedding.weight.value();
+  b.d_step(1);
+  const bool pad_kept = b.disc.leak_pad == pad, emb_kept = b.disc.embedding.weight.value() == emb;
+  CHECK(pad_kept);
+  CHECK_FALSE(emb_kept);
+  // saved and loaded with the rest; a configuration without it refuses the file, and the reverse
+  std::map<std::string, nets::Tensor> tensors;
+  std::map<std::string, std::string> meta;
+  b.save_state(tensors, meta, "x.");
+  nets::SafeTensors st;
+  st.tensors = tensors, st.metadata = meta;
+  LeakGANConfig other = code;
+  other.seed = 99;
+  LeakGAN c(other, real, 20, &oracle);
+  const bool other_pad = c.disc.leak_pad == pad;
+  CHECK_FALSE(other_pad);
+  c.load_state(st, "x.", "mem");
+  const bool loaded_pad = c.disc.leak_pad == pad;
+  CHECK(loaded_pad);
+  const nets::IntTensor x = oracle.sample(4, er);
+  const bool same_leak = nets::leaked_features(c.disc, x) == nets::leaked_features(b.disc, x);
+  CHECK(same_leak);
+  LeakGAN zero(base, real, 20, &oracle);
+  CHECK_THROWS_WITH(zero.load_state(st, "x.", "mem"), Catch::Contains("has a 'x.disc_leak_pad'"));
+  std::map<std::string, nets::Tensor> t2;
+  std::map<std::string, std::string> m2;
+  a.save_state(t2, m2, "x.");
+  nets::SafeTensors st2;
+  st2.tensors = t2, st2.metadata = m2;
+  CHECK_THROWS_WITH(c.load_state(st2, "x.", "mem"), Catch::Contains("has no 'x.disc_leak_pad'"));
+  LeakGANConfig bad = base;
+  bad.leak_pad = "ones";
+  CHECK_THROWS_WITH(LeakGAN(bad, real, 20, &oracle), Catch::Contains("leak_pad must be zero or random"));
+  bad = base;
+  bad.disc_init = "glorot";
+  CHECK_THROWS_WITH(LeakGAN(bad, real, 20, &oracle), Catch::Contains("disc_init must be default or reference"));
 }
 
 TEST_CASE("leakgan: NLL-oracle inside pre-training at the reference log's epochs, training unchanged by it", "[agents][leakgan]") {

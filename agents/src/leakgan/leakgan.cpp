@@ -17,6 +17,7 @@
 #include "seqrl/env/text/text_env.hpp"
 #include "seqrl/nets/config_diff.hpp"
 #include "seqrl/nets/dist.hpp"
+#include "seqrl/nets/init.hpp"
 #include "seqrl/nets/kernels.hpp"
 #include "seqrl/nets/ops.hpp"
 #include "seqrl/text/vocab.hpp"
@@ -24,7 +25,7 @@
 namespace seqrl::agents {
 
 #define SEQRL_LEAKGAN_FIELDS(X)                                                                            \
-  X(protocol) X(variant) X(emb) X(hidden) X(goal_size) X(step_size) X(goal_window) X(normalize_w) X(score_goal_shift) X(adversarial_goal_shift) X(init_std) \
+  X(protocol) X(variant) X(emb) X(hidden) X(goal_size) X(step_size) X(goal_window) X(normalize_w) X(score_goal_shift) X(adversarial_goal_shift) X(init_std) X(disc_init) X(leak_pad) \
   X(g_lr) X(adversarial_lr) X(clip) X(alpha) X(rescale) X(delta) X(batch) X(d_lr) X(pretrain_rounds) X(pretrain_d_rounds)               \
   X(pretrain_g_epochs) X(validation) X(patience) X(d_epochs) X(negatives) X(total_batches) X(rollouts) X(d_steps)                   \
   X(sample_temperature) X(first_tokens_temperature) X(fresh_positives) X(fresh_adversarial_adam) X(pretrain_shuffle) X(eval_every) X(eval_point) X(pretrain_eval_every) X(eval_samples) X(seed)
@@ -201,6 +202,20 @@ LeakGAN::LeakGAN(const LeakGANConfig& c, nets::IntTensor real, size_t vocab, con
     throw ValueError("LeakGAN: rescale must be rank, position or none, got '" + c.rescale + "'");
   if (c.eval_point != "batch" && c.eval_point != "g-step" && c.eval_point != "both")
     throw ValueError("LeakGAN: eval_point (--nll-at) must be batch, g-step or both, got '" + c.eval_point + "'");
+  if (c.disc_init != "default" && c.disc_init != "reference")
+    throw ValueError("LeakGAN: disc_init must be default or reference, got '" + c.disc_init + "'");
+  if (c.leak_pad != "zero" && c.leak_pad != "random")
+    throw ValueError("LeakGAN: leak_pad must be zero or random, got '" + c.leak_pad + "'");
+  // from streams of their own, so that G's first draws, and D's without the option, stay the same
+  if (c.disc_init == "reference") {
+    nets::Rng r(c.seed + 17);
+    nets::reference_init(disc, r);
+  }
+  if (c.leak_pad == "random") {
+    nets::Rng r(c.seed + 19);
+    const nets::Tensor pad = nets::init::uniform({disc.cfg.emb}, r, -1.f, 1.f);
+    disc.leak_pad.assign(pad.begin(), pad.end());
+  }
   m_opt_ = std::make_unique<nets::Adam>(gen.manager_parameters(), c.g_lr);
   w_opt_ = std::make_unique<nets::Adam>(gen.worker_parameters(), c.g_lr);
   d_opt_ = std::make_unique<nets::Adam>(disc.named_parameters(), c.d_lr);
@@ -533,6 +548,11 @@ void LeakGAN::save_state(std::map<std::string, nets::Tensor>& tensors, std::map<
   nets::add_module_state(gen, prefix + "gen.", tensors);
   tensors[prefix + "gen.goal_init"] = gen.goal_init;
   nets::add_module_state(disc, prefix + "disc.", tensors);
+  if (!disc.leak_pad.empty()) {
+    nets::Tensor pad = nets::Tensor::from_shape({disc.leak_pad.size()});
+    std::copy(disc.leak_pad.begin(), disc.leak_pad.end(), pad.begin());
+    tensors[prefix + "disc_leak_pad"] = pad;
+  }
   nets::add_optimizer_state(*m_opt_, prefix + "m_optim.", tensors, metadata);
   nets::add_optimizer_state(*w_opt_, prefix + "w_optim.", tensors, metadata);
   nets::add_optimizer_state(*d_opt_, prefix + "d_optim.", tensors, metadata);
@@ -560,6 +580,18 @@ void LeakGAN::load_state(const nets::SafeTensors& st, const std::string& prefix,
     throw CheckpointError("checkpoint '" + path + "': '" + prefix + "gen.goal_init' has shape " + shape_str(gi->second.shape()));
   gen.goal_init = gi->second;
   rest.tensors.erase(gi);
+  // so is D's leak_pad, when the configuration has one
+  auto lp = rest.tensors.find(prefix + "disc_leak_pad");
+  if ((lp != rest.tensors.end()) != (cfg.leak_pad == "random"))
+    throw CheckpointError("checkpoint '" + path + "' " + (lp == rest.tensors.end() ? "has no" : "has a") + " '" + prefix +
+                          "disc_leak_pad', where the configuration's leak_pad is '" + cfg.leak_pad + "'");
+  if (lp != rest.tensors.end()) {
+    if (lp->second.dimension() != 1 || lp->second.size() != disc.cfg.emb)
+      throw CheckpointError("checkpoint '" + path + "': '" + prefix + "disc_leak_pad' has shape " +
+                            shape_str(lp->second.shape()) + ", expected [" + std::to_string(disc.cfg.emb) + "]");
+    disc.leak_pad.assign(lp->second.begin(), lp->second.end());
+    rest.tensors.erase(lp);
+  }
   nets::load_module_state(gen, rest, prefix + "gen.", path);
   nets::load_module_state(disc, rest, prefix + "disc.", path);
   m_opt_->load_state(nets::optimizer_state_with_prefix(rest, prefix + "m_optim."));
@@ -836,6 +868,10 @@ AgentSpec leakgan_agent_spec() {
                 "score (losses, pre-training, NLL-test) with each block's goals one prefix later than sampling, as the reference code's teacher-forced graph (0/1)"},
                {"adversarial-goal-shift", "/gan/adversarial_goal_shift",
                 "score with that shift from the first g-step on, the pre-training without it (resumes a pre-training saved without it) (0/1)"},
+               {"d-init", "/gan/disc_init",
+                "D's first draws: default (PyTorch's layer defaults) or reference (SeqGAN's and LeakGAN's TensorFlow code)"},
+               {"leak-pad", "/gan/leak_pad",
+                "the leak's padding: zero vectors, or random (a fixed U(-1, 1) embedding row, as the reference code pads)"},
                {"alpha", "/gan/alpha", "weight of the worker's intrinsic reward"},
                {"rescale", "/gan/rescale", "the rewards' rescale: rank (the paper), position (the reference code), none (raw Q, as SeqGAN); empty = the variant's"},
                {"g-lr", "/gan/g_lr", "manager and worker Adam learning rate"},

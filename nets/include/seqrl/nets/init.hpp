@@ -12,6 +12,8 @@ Tensor zeros(const Shape& shape);
 Tensor constant(const Shape& shape, float value);
 Tensor normal(const Shape& shape, Rng& rng, float mean = 0.f, float std = 1.f);
 Tensor uniform(const Shape& shape, Rng& rng, float lo, float hi);
+// N(0, std^2) with draws beyond 2 std drawn again (TensorFlow's truncated_normal).
+Tensor truncated_normal(const Shape& shape, Rng& rng, float std);
 // Glorot: U(-a, a) with a = gain * sqrt(6 / (fan_in + fan_out)); normal with std sqrt(2/(in+out)).
 Tensor xavier_uniform(const Shape& shape, Rng& rng, float gain = 1.f);
 Tensor xavier_normal(const Shape& shape, Rng& rng, float gain = 1.f);

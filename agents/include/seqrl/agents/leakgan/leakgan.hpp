@@ -71,6 +71,14 @@ struct LeakGANConfig {
   float delta = 16.f;                // the rescale's slope
   size_t batch = 64;
   nets::DiscriminatorConfig disc;    // vocab and seq_len are set from the data
+  // D's first draws: "default" (PyTorch's layer defaults, an N(0, 1) embedding) or "reference"
+  // (SeqGAN's and LeakGAN's TensorFlow code: nets::reference_init). Off in both variants (the
+  // reference runs of docs/results.md were made without it)
+  std::string disc_init = "default";
+  // The leak's padding: "zero" (positions not generated yet embedded as zero vectors) or "random"
+  // (a fixed U(-1, 1) row, never trained, as LeakGAN's code pads with row 0 of its [V + 1, E]
+  // table: nets::Discriminator::leak_pad). Off in both variants, for the same reason
+  std::string leak_pad = "zero";
   float d_lr = 5e-5f;
   size_t pretrain_rounds = 10, pretrain_d_rounds = 5, pretrain_g_epochs = 8;  // per round
   // early stopping of G's pre-training: the last `validation` real sequences (at most a tenth) are held out of G's

@@ -27,6 +27,16 @@ struct DiscriminatorConfig {
   size_t score_table_max_bytes = size_t(1) << 30;
 };
 
+class Discriminator;
+// Draws D's parameters again as SeqGAN's and LeakGAN's TensorFlow code draws them: the embedding
+// U(-1, 1); each convolution's weights from a normal of std 0.1 truncated at 2 std, its bias 0.1;
+// the highway's matrices and biases Glorot-uniform (TensorFlow's default for get_variable: bound
+// sqrt(6 / (fan_in + fan_out)), a bias's fans both its length); the output layer's weights as
+// the convolutions', its bias 0.1. The constructor's draws are PyTorch's layer defaults and an
+// N(0, 1) embedding. The highway's gate bias is drawn as well (the code adds its constant, 0 in
+// both, to a drawn bias).
+void reference_init(Discriminator& d, Rng& rng);
+
 class Discriminator : public Module {
  public:
   Discriminator(const DiscriminatorConfig& cfg, Rng& rng);
@@ -60,6 +70,11 @@ class Discriminator : public Module {
   std::unique_ptr<Highway> highway;
   std::unique_ptr<Linear> out;
   Rng dropout_rng;
+  // The embedding of the positions a prefix has not reached yet, in LeakGAN's leak (LeakStream):
+  // emb values, or none for zero vectors. Not a parameter: D's classifier sees whole sequences, so
+  // training never changes it. LeakGAN's code pads with token -1, row 0 of its [V + 1, E]
+  // embedding table, which is drawn U(-1, 1) with the rest and never trained: a fixed random row.
+  std::vector<float> leak_pad;
   // Data-parallel training (nets/dist.hpp): when total > 0, the sequences given to logits() and
   // loss() are rows [begin, end) of a global batch of `total` rows, and dropout draws the whole
   // global batch's mask from dropout_rng and applies its rows: every rank's masks, and the RNG's

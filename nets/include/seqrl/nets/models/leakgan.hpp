@@ -4,7 +4,8 @@
 // tokens turns the goals into the next token's distribution.
 //
 //   f_t      = D's highway output (before dropout and the classifier, evaluation mode) for the
-//              prefix of length t, its unfilled positions embedded as zero vectors
+//              prefix of length t, its unfilled positions embedded as zero vectors (or as D's
+//              leak_pad: LeakGAN's code pads with a fixed random embedding row)
 //   g_t      = l2_normalize(W_g h^M_t + b_g),   h^M = LSTM_M(f_0, ..., f_{T-1})
 //   G_t      = sum of the c goals before t: g_{t-1} + ... + g_{t-c}  ("sliding", the paper's), or
 //              the c goals of the previous block held for the c tokens of a block ("block", the
@@ -20,7 +21,10 @@
 // emb[token] . W_j, so LeakStream feeds the tokens one at a time and keeps, per filter, the running
 // maximum over complete windows and the partial sums of the windows the newest tokens started.
 // A prefix's pooled features are the max of those, of the partial windows, and (while windows
-// entirely over padding remain) of the bias. The highway runs once per prefix (one GEMM over all).
+// entirely over padding remain) of the bias. With a pad embedding p (D's leak_pad), a window's
+// unfilled offsets j add p . W_j: the partial windows add the sum over their unfilled offsets,
+// and the windows entirely over padding are the bias plus the sum over all of them. The highway
+// runs once per prefix (one GEMM over all).
 #pragma once
 
 #include <string>
@@ -50,6 +54,8 @@ class LeakStream {
   std::vector<float> wcat_;             // [E, width]: every filter's offsets side by side
   std::vector<std::vector<float>> max_;  // per filter [n, n_k]: max over complete windows
   std::vector<std::vector<float>> part_;  // per filter [K, n, n_k]: partial sums, by window mod K
+  // per filter [K + 1, n_k]: row m is the sum over offsets j >= m of leak_pad . W_j (empty: zero)
+  std::vector<std::vector<float>> pad_suffix_;
 };
 
 // D's highway on pooled features x [m, F] -> [m, F] (evaluation mode, no graph).
