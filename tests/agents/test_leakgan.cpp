@@ -695,8 +695,10 @@ TEST_CASE("leakgan: --adversarial-goal-shift scores the g-steps with the shifted
     auto agent = tiny_agent(c, 64);
     agent->pretrain();
     CHECK(agent->gan().gen.cfg.score_goal_shift == c.score_goal_shift);  // (not yet the adversarial one)
+    nets::SafeTensors st;  // a copy of the pre-trained agent, kept aside
+    agent->save_state(st);
     auto pretrained = tiny_agent(c, 64);
-    pretrained->pretrain();
+    pretrained->load_state(st, "pre-trained");
     if (by_hand) agent->gan().gen.cfg.score_goal_shift = true;
     RunConfig rc;
     rc.env_id = "TextOracle-v0";
