@@ -19,7 +19,9 @@
 #   -d-init: D's first draws as the code's (--d-init reference: a U(-1, 1) embedding, convolutions
 #     from a truncated normal of std 0.1 with biases 0.1, Glorot highway);
 #   -pad-row: the leak's unfilled positions embedded as a fixed random row (--leak-pad random), as
-#     the code pads them with a row of D's embedding that is never trained, where ours are zero.
+#     the code pads them with a row of D's embedding that is never trained, where ours are zero;
+#   -block-manager: the manager's cosine per block, each block's goal sum against the block's
+#     feature change (--manager-loss block), as the code's, where ours is per goal.
 # For example fixed-3rounds-carried-adam. -carried-adam, -first-tokens-1 and
 # -adversarial-goal-shift change the adversarial phase alone: a run of an ORDER with them starts
 # from the saved pre-training of the ORDER without them, when one is there (leakgan_pretrain_from).
@@ -49,7 +51,8 @@ leakgan_order() {
         rest=${rest#-adversarial-goal-shift} ;;
       -d-init*) leakgan_extra+=(--d-init reference) leakgan_suffixes+=(d-init) rest=${rest#-d-init} ;;
       -pad-row*) leakgan_extra+=(--leak-pad random) leakgan_suffixes+=(pad-row) rest=${rest#-pad-row} ;;
-      *) echo "$script: ORDER is shuffled or fixed followed by any of -lr0.01, -3rounds, -carried-adam, -first-tokens-1, -goal-shift, -adversarial-goal-shift, -d-init, -pad-row, not '$order'" >&2
+      -block-manager*) leakgan_extra+=(--manager-loss block) leakgan_suffixes+=(block-manager) rest=${rest#-block-manager} ;;
+      *) echo "$script: ORDER is shuffled or fixed followed by any of -lr0.01, -3rounds, -carried-adam, -first-tokens-1, -goal-shift, -adversarial-goal-shift, -d-init, -pad-row, -block-manager, not '$order'" >&2
         return 2 ;;
     esac
   done

@@ -239,6 +239,25 @@ Tensor LeakGANGenerator::goal_sums(const Tensor& g) const {
   return G;
 }
 
+Var LeakGANGenerator::goal_sums_at(const Var& g, const std::vector<size_t>& ts) const {
+  const size_t B = g.dim(0), F = g.dim(2);
+  std::vector<Var> out;
+  for (size_t t : ts) {
+    const auto [first, last] = goal_range(cfg, t, true);
+    Var s;
+    if (last > 0) s = sum(slice(g, 1, size_t(std::max(first, 0L)), size_t(last)), {1}, true);  // [B, 1, F]
+    if (first < 0) {
+      const float n = float(std::min(last, 0L) - first);  // goals before the first: goal_init each
+      Tensor gi = Tensor::from_shape({B, 1, F});
+      for (size_t b = 0; b < B; ++b)
+        for (size_t i = 0; i < F; ++i) gi(b, 0, i) = n * goal_init(i);
+      s = s.defined() ? add(s, Var(std::move(gi))) : Var(std::move(gi));
+    }
+    out.push_back(s);
+  }
+  return concat(out, 1);
+}
+
 Var LeakGANGenerator::worker_features(const IntTensor& seqs, const Tensor& G) const {
   const size_t B = seqs.shape()[0], T = cfg.seq_len, H = cfg.hidden, k = cfg.goal_size;
   IntTensor in = IntTensor::from_shape({B, T});

@@ -295,13 +295,49 @@ TEST_CASE("leakgan: each loss is its formula (manager: Q-weighted cosine, worker
   double nll = 0;
   for (float v : lp) nll -= v / double(lp.size());
   CHECK(m.worker.item() == Approx(nll).epsilon(1e-4));
+
+  // --manager-loss block (the reference code's): -(1/(B K)) sum Q[b, k] cos(f_{(k+1)c} - f_{kc}, G_k),
+  // G_k the goals block k reads as scored (c x goal_init for the first; with the code's shift,
+  // each later block's one prefix later); the reference variant: -mean cos x mean Q
+  for (const char* variant : {"paper", "reference"})
+    for (bool shift : {false, true}) {
+      INFO(variant << ", shifted: " << shift);
+      LeakGANConfig bc = tiny_config();
+      bc.manager_loss = "block", bc.variant = variant, bc.score_goal_shift = shift;
+      LeakGAN lb(bc, real, 20, nullptr);
+      const nets::Tensor fb = nets::leaked_features(lb.disc, x), gb = lb.gen.goals(fb).value();
+      double sum_qcos = 0, sum_cos = 0, sum_q = 0;
+      for (size_t b = 0; b < 4; ++b)
+        for (size_t k = 0; k < T / c; ++k) {
+          std::vector<double> G(F, 0.0);
+          for (long j = long(k * c) - long(c) + (shift && k > 0); j < long(k * c) + (shift && k > 0); ++j)
+            for (size_t i = 0; i < F; ++i) G[i] += j < 0 ? lb.gen.goal_init(i) : gb(b, size_t(j), i);
+          double dot = 0, na = 0, ng = 0;
+          for (size_t i = 0; i < F; ++i) {
+            const double d = fb(b, (k + 1) * c, i) - fb(b, k * c, i);
+            dot += d * G[i], na += d * d, ng += G[i] * G[i];
+          }
+          const double cs = dot / std::sqrt(na * ng);
+          sum_qcos += q(b, k) * cs, sum_cos += cs;
+        }
+      for (float v : q) sum_q += v;
+      const double n = 4.0 * double(T / c);
+      const double want_block = std::string(variant) == "paper" ? -sum_qcos / n : -(sum_cos / n) * (sum_q / double(q.size()));
+      CHECK(lb.losses(x, q, false).manager.item() == Approx(want_block).epsilon(1e-4));
+    }
+  LeakGANConfig bad = tiny_config();
+  bad.manager_loss = "goal";
+  CHECK_THROWS_WITH(LeakGAN(bad, real, 20, nullptr), Catch::Contains("manager_loss must be step or block"));
 }
 
 TEST_CASE("leakgan: gradients of both losses through the manager and the worker match finite differences", "[agents][leakgan][grad]") {
+  const std::string manager_loss = GENERATE(as<std::string>(), "step", "block");
+  INFO("manager loss: " << manager_loss);
   nets::Rng r(12);
   const nets::IntTensor real = random_ids(40, 9, 20, r);
   LeakGANConfig cfg = tiny_config();
   cfg.init_std = 0.3f;
+  cfg.manager_loss = manager_loss;
   LeakGAN lg(cfg, real, 20, nullptr);
   const nets::IntTensor x = random_ids(3, 9, 20, r);
   nets::Tensor q = nets::Tensor::from_shape({3, 3});

@@ -25,7 +25,7 @@
 namespace seqrl::agents {
 
 #define SEQRL_LEAKGAN_FIELDS(X)                                                                            \
-  X(protocol) X(variant) X(emb) X(hidden) X(goal_size) X(step_size) X(goal_window) X(normalize_w) X(score_goal_shift) X(adversarial_goal_shift) X(init_std) X(disc_init) X(leak_pad) \
+  X(protocol) X(variant) X(emb) X(hidden) X(goal_size) X(step_size) X(goal_window) X(normalize_w) X(score_goal_shift) X(adversarial_goal_shift) X(init_std) X(disc_init) X(leak_pad) X(manager_loss) \
   X(g_lr) X(adversarial_lr) X(clip) X(alpha) X(rescale) X(delta) X(batch) X(d_lr) X(pretrain_rounds) X(pretrain_d_rounds)               \
   X(pretrain_g_epochs) X(validation) X(patience) X(d_epochs) X(negatives) X(total_batches) X(rollouts) X(d_steps)                   \
   X(sample_temperature) X(first_tokens_temperature) X(fresh_positives) X(fresh_adversarial_adam) X(pretrain_shuffle) X(eval_every) X(eval_point) X(pretrain_eval_every) X(eval_samples) X(seed)
@@ -204,6 +204,8 @@ LeakGAN::LeakGAN(const LeakGANConfig& c, nets::IntTensor real, size_t vocab, con
     throw ValueError("LeakGAN: eval_point (--nll-at) must be batch, g-step or both, got '" + c.eval_point + "'");
   if (c.disc_init != "default" && c.disc_init != "reference")
     throw ValueError("LeakGAN: disc_init must be default or reference, got '" + c.disc_init + "'");
+  if (c.manager_loss != "step" && c.manager_loss != "block")
+    throw ValueError("LeakGAN: manager_loss must be step or block, got '" + c.manager_loss + "'");
   if (c.leak_pad != "zero" && c.leak_pad != "random")
     throw ValueError("LeakGAN: leak_pad must be zero or random, got '" + c.leak_pad + "'");
   // from streams of their own, so that G's first draws, and D's without the option, stay the same
@@ -244,19 +246,25 @@ LeakGAN::Losses LeakGAN::losses(const nets::IntTensor& seqs, const nets::Tensor&
   nets::Var g = gen.goals(f);                                // [B, T, F]
   const nets::Tensor& gv = g.value();
   Losses out;
-  // manager: cos(f_{t+c} - f_t, g_t) for t + c <= T, weighted by the block's reward
+  // manager: cos(f_{t+c} - f_t, g_t) for t + c <= T ("step"), or cos(f_{(k+1)c} - f_{kc}, G_k) for
+  // the blocks k with (k+1)c <= T ("block"), weighted by the block's reward
   if (T >= c) {
-    const size_t M = T - c + 1;
+    const bool block = cfg.manager_loss == "block";
+    const size_t M = block ? T / c : T - c + 1, stride = block ? c : 1;
     nets::Tensor df = nets::Tensor::from_shape({B, M, F}), w = nets::Tensor::from_shape({B, M});
+    std::vector<size_t> starts(M);
+    for (size_t m = 0; m < M; ++m) starts[m] = m * stride;
     for (size_t b = 0; b < B; ++b)
-      for (size_t t = 0; t < M; ++t) {
+      for (size_t m = 0; m < M; ++m) {
+        const size_t t = starts[m];
         const float* a = f.data() + (b * (T + 1) + t + c) * F;
         const float* z = f.data() + (b * (T + 1) + t) * F;
-        float* o = df.data() + (b * M + t) * F;
+        float* o = df.data() + (b * M + m) * F;
         for (size_t i = 0; i < F; ++i) o[i] = a[i] - z[i];
-        w(b, t) = t < len(b) ? float(reward(b, t)) : 0.f;
+        w(b, m) = t < len(b) ? float(reward(b, t)) : 0.f;
       }
-    nets::Var cos = nets::cosine_similarity(nets::Var(std::move(df)), nets::slice(g, 1, 0, M));  // [B, M]
+    const nets::Var goal = block ? gen.goal_sums_at(g, starts) : nets::slice(g, 1, 0, M);
+    nets::Var cos = nets::cosine_similarity(nets::Var(std::move(df)), goal);  // [B, M]
     if (!mle && cfg.variant == "reference") {
       // tf.losses.cosine_distance reduces to a scalar: -mean cos x mean reward (the whole batch's)
       const double mr = whole ? whole->mean_reward : mean_reward(rewards);
@@ -872,6 +880,9 @@ AgentSpec leakgan_agent_spec() {
                 "D's first draws: default (PyTorch's layer defaults) or reference (SeqGAN's and LeakGAN's TensorFlow code)"},
                {"leak-pad", "/gan/leak_pad",
                 "the leak's padding: zero vectors, or random (a fixed U(-1, 1) embedding row, as the reference code pads)"},
+               {"manager-loss", "/gan/manager_loss",
+                "the manager's cosine: step (the paper: every goal against the next c tokens' feature change) or block "
+                "(the reference code: each block's goal sum against the block's feature change)"},
                {"alpha", "/gan/alpha", "weight of the worker's intrinsic reward"},
                {"rescale", "/gan/rescale", "the rewards' rescale: rank (the paper), position (the reference code), none (raw Q, as SeqGAN); empty = the variant's"},
                {"g-lr", "/gan/g_lr", "manager and worker Adam learning rate"},

@@ -63,6 +63,12 @@ struct LeakGANConfig {
   // generator (a saved pre-training of the same configuration without it is resumed). Off in both
   bool adversarial_goal_shift = false;
   float init_std = 0.1f;
+  // The manager's cosine: "step" (the paper's, cos(f_{t+c} - f_t, g_t) for every t), or "block"
+  // (LeakGAN's code: for each block k, cos(f_{(k+1)c} - f_{kc}, G_k), G_k the sum of goals the
+  // worker's block k reads as the losses score it, goal_init's for the first block; its
+  // sub_feature and real_goal_array). Both variants: "step" (the reference runs of
+  // docs/results.md were made with it)
+  std::string manager_loss = "step";
   float g_lr = 0.0015f;              // both generator Adams (LeakGAN's code at length 20)
   float adversarial_lr = 0.f;        // their rate from the first g-step on (0 = g_lr)
   float clip = 5.f;                  // per optimizer (LeakGAN's code)
