@@ -9,16 +9,14 @@
 
 #include <cstddef>
 #include <functional>
-#include <limits>
 #include <utility>
+
+#include "seqrl/agents/early_stopping_state.hpp"
 
 namespace seqrl::agents::detail {
 
-// (outside the class: a default argument cannot be a nested class with member initialisers)
-struct EarlyStoppingState {
-  double best = std::numeric_limits<double>::infinity();
-  size_t best_epoch = 0, since_best = 0;
-};
+// (EarlyStoppingState is outside the class: a default argument cannot be a nested class with
+// member initialisers; in a public header for the agents' saved progress)
 
 class EarlyStopping {
  public:

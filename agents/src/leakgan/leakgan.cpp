@@ -424,7 +424,7 @@ void LeakGAN::pretrain(const Log& log, const std::function<void()>& after_round)
         m_opt_->load_state(nets::optimizer_state_with_prefix(pre_best_, "m."));
         w_opt_->load_state(nets::optimizer_state_with_prefix(pre_best_, "w."));
       },
-      {pre_.best, pre_.best_epoch, pre_.since_best});
+      pre_.early);
   bool& stopped = pre_.stopped;
   long& epoch = pre_.epochs;
   for (size_t r = pre_.rounds_done + 1; r <= cfg.pretrain_rounds; ++r) {
@@ -463,8 +463,7 @@ void LeakGAN::pretrain(const Log& log, const std::function<void()>& after_round)
       if (V) log("pretrain_g", epoch, "best_validation_nll", early.best());
       pre_best_ = nets::SafeTensors();  // done with it: checkpoints after the pre-training do not carry it
     }
-    const detail::EarlyStoppingState& es = early.state();
-    pre_.rounds_done = r, pre_.best = es.best, pre_.best_epoch = es.best_epoch, pre_.since_best = es.since_best;
+    pre_.rounds_done = r, pre_.early = early.state();
     if (after_round) after_round();
   }
 }
@@ -572,8 +571,8 @@ void LeakGAN::save_state(std::map<std::string, nets::Tensor>& tensors, std::map<
   // (nlohmann writes a double so that it reads back the same; best is infinite, and not written,
   // until an epoch has been judged)
   nlohmann::json pre = {{"rounds_done", pre_.rounds_done}, {"epochs", pre_.epochs}, {"stopped", pre_.stopped},
-                        {"best_epoch", pre_.best_epoch}, {"since_best", pre_.since_best}};
-  if (pre_.best_epoch) pre["best"] = pre_.best;
+                        {"best_epoch", pre_.early.best_epoch}, {"since_best", pre_.early.since_best}};
+  if (pre_.early.best_epoch) pre["best"] = pre_.early.best;
   metadata[prefix + "pretrain"] = pre.dump();
   for (const auto& [k, t] : pre_best_.tensors) tensors[prefix + "pretrain_best." + k] = t;
   for (const auto& [k, v] : pre_best_.metadata) metadata[prefix + "pretrain_best." + k] = v;
@@ -621,9 +620,9 @@ void LeakGAN::load_state(const nets::SafeTensors& st, const std::string& prefix,
       pre_.rounds_done = j.at("rounds_done").get<size_t>();
       pre_.epochs = j.at("epochs").get<long>();
       pre_.stopped = j.at("stopped").get<bool>();
-      pre_.best_epoch = j.at("best_epoch").get<size_t>();
-      pre_.since_best = j.at("since_best").get<size_t>();
-      if (pre_.best_epoch) pre_.best = j.at("best").get<double>();
+      pre_.early.best_epoch = j.at("best_epoch").get<size_t>();
+      pre_.early.since_best = j.at("since_best").get<size_t>();
+      if (pre_.early.best_epoch) pre_.early.best = j.at("best").get<double>();
     } catch (const nlohmann::json::exception& e) {
       throw CheckpointError("checkpoint '" + path + "': metadata '" + prefix +
                             "pretrain' is not LeakGAN's pre-training progress: " + e.what());
@@ -636,7 +635,7 @@ void LeakGAN::load_state(const nets::SafeTensors& st, const std::string& prefix,
       if (k.rfind(b, 0) == 0) pre_best_.tensors[k.substr(b.size())] = t;
     for (const auto& [k, v] : st.metadata)
       if (k.rfind(b, 0) == 0) pre_best_.metadata[k.substr(b.size())] = v;
-    if (pre_.best_epoch && pre_.rounds_done < cfg.pretrain_rounds && pre_best_.tensors.empty())
+    if (pre_.early.best_epoch && pre_.rounds_done < cfg.pretrain_rounds && pre_best_.tensors.empty())
       throw CheckpointError("checkpoint '" + path + "' has no '" + b +
                             "*' entries: the best pre-training epoch's generator");
   }

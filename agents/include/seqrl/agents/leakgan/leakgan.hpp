@@ -37,6 +37,7 @@
 #include <nlohmann/json.hpp>
 
 #include "seqrl/agents/agent.hpp"
+#include "seqrl/agents/early_stopping_state.hpp"
 #include "seqrl/agents/text_policy.hpp"
 #include "seqrl/nets/checkpoint.hpp"
 #include "seqrl/nets/models/leakgan.hpp"
@@ -221,10 +222,10 @@ class LeakGAN {
   // whether early stopping has ended G's epochs, its count, and its best epoch's generator and
   // optimizers (kept only while the pre-training runs)
   struct PretrainProgress {
-    size_t rounds_done = 0, best_epoch = 0, since_best = 0;
+    size_t rounds_done = 0;
     long epochs = 0;
     bool stopped = false;
-    double best = std::numeric_limits<double>::infinity();
+    detail::EarlyStoppingState early;
   };
   PretrainProgress pre_;
   nets::SafeTensors pre_best_;
