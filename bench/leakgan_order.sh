@@ -21,7 +21,9 @@
 #   -pad-row: the leak's unfilled positions embedded as a fixed random row (--leak-pad random), as
 #     the code pads them with a row of D's embedding that is never trained, where ours are zero;
 #   -block-manager: the manager's cosine per block, each block's goal sum against the block's
-#     feature change (--manager-loss block), as the code's, where ours is per goal.
+#     feature change (--manager-loss block), as the code's, where ours is per goal;
+#   -learned-goal-init: a goal_init learned per batch slot (--goal-init learned), as the code's,
+#     where ours is one fixed vector (trained only by the block form's first block).
 # For example fixed-3rounds-carried-adam. -carried-adam, -first-tokens-1 and
 # -adversarial-goal-shift change the adversarial phase alone: a run of an ORDER with them starts
 # from the saved pre-training of the ORDER without them, when one is there (leakgan_pretrain_from).
@@ -52,7 +54,8 @@ leakgan_order() {
       -d-init*) leakgan_extra+=(--d-init reference) leakgan_suffixes+=(d-init) rest=${rest#-d-init} ;;
       -pad-row*) leakgan_extra+=(--leak-pad random) leakgan_suffixes+=(pad-row) rest=${rest#-pad-row} ;;
       -block-manager*) leakgan_extra+=(--manager-loss block) leakgan_suffixes+=(block-manager) rest=${rest#-block-manager} ;;
-      *) echo "$script: ORDER is shuffled or fixed followed by any of -lr0.01, -3rounds, -carried-adam, -first-tokens-1, -goal-shift, -adversarial-goal-shift, -d-init, -pad-row, -block-manager, not '$order'" >&2
+      -learned-goal-init*) leakgan_extra+=(--goal-init learned) leakgan_suffixes+=(learned-goal-init) rest=${rest#-learned-goal-init} ;;
+      *) echo "$script: ORDER is shuffled or fixed followed by any of -lr0.01, -3rounds, -carried-adam, -first-tokens-1, -goal-shift, -adversarial-goal-shift, -d-init, -pad-row, -block-manager, -learned-goal-init, not '$order'" >&2
         return 2 ;;
     esac
   done

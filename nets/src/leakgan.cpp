@@ -7,6 +7,7 @@
 #include <limits>
 #include <utility>
 
+#include "seqrl/nets/init.hpp"
 #include "seqrl/nets/kernels.hpp"
 #include "seqrl/nets/losses.hpp"
 #include "seqrl/nets/ops.hpp"
@@ -184,19 +185,25 @@ LeakGANGenerator::LeakGANGenerator(const LeakGANGeneratorConfig& c, size_t f, Rn
   double norm = 0;
   for (auto& v : goal_init) v = static_cast<float>(rng.normal()), norm += double(v) * v;
   for (auto& v : goal_init) v = static_cast<float>(v / std::sqrt(norm));
+  if (c.goal_init_slots)  // (after the draws above, which stay as they were)
+    goal_init_slots = register_parameter("goal_init_slots", init::truncated_normal({c.goal_init_slots, f}, rng, 0.1f));
+}
+
+const float* LeakGANGenerator::goal_init_row(size_t r) const {
+  return cfg.goal_init_slots ? goal_init_slots.value().data() + (r % cfg.goal_init_slots) * features : goal_init.data();
 }
 
 std::vector<std::pair<std::string, Var>> LeakGANGenerator::manager_parameters() const {
   std::vector<std::pair<std::string, Var>> p;
   for (auto& [n, v] : named_parameters())
-    if (n.rfind("manager.", 0) == 0 || n.rfind("goal_out.", 0) == 0) p.emplace_back(n, v);
+    if (n.rfind("manager.", 0) == 0 || n.rfind("goal_out.", 0) == 0 || n == "goal_init_slots") p.emplace_back(n, v);
   return p;
 }
 
 std::vector<std::pair<std::string, Var>> LeakGANGenerator::worker_parameters() const {
   std::vector<std::pair<std::string, Var>> p;
   for (auto& [n, v] : named_parameters())
-    if (n.rfind("manager.", 0) != 0 && n.rfind("goal_out.", 0) != 0) p.emplace_back(n, v);
+    if (n.rfind("manager.", 0) != 0 && n.rfind("goal_out.", 0) != 0 && n != "goal_init_slots") p.emplace_back(n, v);
   return p;
 }
 
@@ -232,7 +239,7 @@ Tensor LeakGANGenerator::goal_sums(const Tensor& g) const {
       const auto [first, last] = goal_range(cfg, t, true);
       float* o = G.data() + (b * T + t) * F;
       for (long j = first; j < last; ++j) {
-        const float* src = j < 0 ? goal_init.data() : g.data() + (b * T + size_t(j)) * F;
+        const float* src = j < 0 ? goal_init_row(b) : g.data() + (b * T + size_t(j)) * F;
         for (size_t i = 0; i < F; ++i) o[i] += src[i];
       }
     }
@@ -248,10 +255,18 @@ Var LeakGANGenerator::goal_sums_at(const Var& g, const std::vector<size_t>& ts) 
     if (last > 0) s = sum(slice(g, 1, size_t(std::max(first, 0L)), size_t(last)), {1}, true);  // [B, 1, F]
     if (first < 0) {
       const float n = float(std::min(last, 0L) - first);  // goals before the first: goal_init each
-      Tensor gi = Tensor::from_shape({B, 1, F});
-      for (size_t b = 0; b < B; ++b)
-        for (size_t i = 0; i < F; ++i) gi(b, 0, i) = n * goal_init(i);
-      s = s.defined() ? add(s, Var(std::move(gi))) : Var(std::move(gi));
+      Var gi;
+      if (cfg.goal_init_slots) {  // row b's slot, differentiable
+        IntTensor slot = IntTensor::from_shape({B, 1});
+        for (size_t b = 0; b < B; ++b) slot(b, 0) = int32_t(b % cfg.goal_init_slots);
+        gi = scale(::seqrl::nets::embedding(goal_init_slots, slot), n);  // [B, 1, F]
+      } else {
+        Tensor c = Tensor::from_shape({B, 1, F});
+        for (size_t b = 0; b < B; ++b)
+          for (size_t i = 0; i < F; ++i) c(b, 0, i) = n * goal_init(i);
+        gi = Var(std::move(c));
+      }
+      s = s.defined() ? add(s, gi) : gi;
     }
     out.push_back(s);
   }
@@ -312,6 +327,7 @@ IntTensor LeakGANGenerator::run(const Discriminator& d, const IntTensor* prefix,
     for (auto& x : u) x = rng->uniform_double();
   }
   IntTensor rows_prefix;
+  const size_t row_base = row_begin;  // the call's row of this computation's first
   if (row_begin != 0 || row_end != n) {  // these rows of the whole call: their uniforms and prefixes
     if (row_begin > row_end || row_end > n)
       throw ShapeError("LeakGANGenerator: rows [" + std::to_string(row_begin) + ", " + std::to_string(row_end) +
@@ -347,7 +363,7 @@ IntTensor LeakGANGenerator::run(const Discriminator& d, const IntTensor* prefix,
     const auto [first, last] = goal_range(cfg, t, false);
     for (long j = first; j < last; ++j)
       for (size_t b = 0; b < n; ++b) {
-        const float* src = j < 0 ? goal_init.data() : history[size_t(j)].data() + b * F;
+        const float* src = j < 0 ? goal_init_row(row_base + b) : history[size_t(j)].data() + b * F;
         float* o = G.data() + b * F;
         for (size_t i = 0; i < F; ++i) o[i] += src[i];
       }

@@ -85,15 +85,28 @@ TEST_CASE("leakgan: the incremental leak equals D's features of every padded pre
 }
 
 TEST_CASE("leakgan: sampling, next-token logits and scoring are one distribution (no off-by-one goal)", "[agents][leakgan]") {
-  for (const char* window : {"sliding", "block"}) {
-    INFO(window);
+  for (const char* window : {"sliding", "block"})
+  for (size_t slots : {0, 3}) {
+    INFO(window << ", goal_init slots: " << slots);
     nets::Rng r(5);
     nets::Discriminator d(small_disc(25, 9), r);
     nets::LeakGANGeneratorConfig gc;
     gc.vocab = 25, gc.seq_len = 9, gc.emb = 5, gc.hidden = 6, gc.goal_size = 3, gc.step_size = 2;
     gc.goal_window = window;
     gc.normalize_w = std::string(window) == "block";
+    gc.goal_init_slots = slots;
     nets::LeakGANGenerator g(gc, d.features(), r);
+    // the first token reads goal_init alone: rows of one slot (0 and 3 of 3) alike, of two not
+    {
+      const nets::IntTensor none = nets::IntTensor::from_shape({4, 9});
+      const nets::Tensor l0 = g.next_logits(d, none, 0);
+      double same = 0, other = 0;
+      for (size_t v = 0; v < 25; ++v)
+        same += std::abs(l0(0, v) - l0(3, v)), other += std::abs(l0(0, v) - l0(1, v));
+      CHECK(same < 1e-5);  // (rows of one GEMM may round apart)
+      if (slots) CHECK(other > 1e-3);
+      else CHECK(other < 1e-5);
+    }
     nets::Rng s(9);
     const nets::IntTensor seqs = g.sample(d, 4, s);
     const nets::Tensor lp = g.log_probs(d, seqs);
@@ -103,10 +116,15 @@ TEST_CASE("leakgan: sampling, next-token logits and scoring are one distribution
       nets::kernels::log_softmax_rows(logits.data(), ls.data(), 4, 25);
       for (size_t b = 0; b < 4; ++b) CHECK(ls(b, size_t(seqs(b, t))) == Approx(lp(b, t)).margin(2e-5));
     }
-    // the same seed samples the same sequences; a completion keeps its prefix
+    // the same seed samples the same sequences, and rows of the call computed apart the same rows;
+    // a completion keeps its prefix
     nets::Rng s2(9);
     const bool same = g.sample(d, 4, s2) == seqs;
     CHECK(same);
+    nets::Rng s4(9), s5(9);
+    const nets::IntTensor many = g.sample(d, 200, s4);
+    const bool same_rows = g.sample_rows(d, 200, s5, 31, 200) == nets::row_slice(many, 31, 200);
+    CHECK(same_rows);
     nets::Rng s3(1);
     const nets::IntTensor c = g.complete(d, seqs, 4, s3);
     for (size_t b = 0; b < 4; ++b)
@@ -328,6 +346,9 @@ TEST_CASE("leakgan: each loss is its formula (manager: Q-weighted cosine, worker
   LeakGANConfig bad = tiny_config();
   bad.manager_loss = "goal";
   CHECK_THROWS_WITH(LeakGAN(bad, real, 20, nullptr), Catch::Contains("manager_loss must be step or block"));
+  bad = tiny_config();
+  bad.goal_init = "random";
+  CHECK_THROWS_WITH(LeakGAN(bad, real, 20, nullptr), Catch::Contains("goal_init must be fixed or learned"));
 }
 
 TEST_CASE("leakgan: gradients of both losses through the manager and the worker match finite differences", "[agents][leakgan][grad]") {
@@ -338,7 +359,13 @@ TEST_CASE("leakgan: gradients of both losses through the manager and the worker 
   LeakGANConfig cfg = tiny_config();
   cfg.init_std = 0.3f;
   cfg.manager_loss = manager_loss;
+  // the block form reads goal_init: learned per slot, it is the manager's and gets its gradient
+  if (manager_loss == "block") cfg.goal_init = "learned";
   LeakGAN lg(cfg, real, 20, nullptr);
+  size_t slots_in_manager = 0;
+  for (const auto& [name, p] : lg.gen.manager_parameters()) slots_in_manager += name == "goal_init_slots";
+  CHECK(slots_in_manager == (manager_loss == "block" ? 1u : 0u));
+  for (const auto& [name, p] : lg.gen.worker_parameters()) CHECK(name != "goal_init_slots");
   const nets::IntTensor x = random_ids(3, 9, 20, r);
   nets::Tensor q = nets::Tensor::from_shape({3, 3});
   for (auto& v : q) v = r.uniform();
@@ -346,7 +373,7 @@ TEST_CASE("leakgan: gradients of both losses through the manager and the worker 
   // goals as constants), the worker's the worker's
   auto loss_of = [&](const std::string& param) {
     const LeakGAN::Losses l = lg.losses(x, q, false);
-    const bool manager = param.rfind("manager.", 0) == 0 || param.rfind("goal_out.", 0) == 0;
+    const bool manager = param.rfind("manager.", 0) == 0 || param.rfind("goal_out.", 0) == 0 || param == "goal_init_slots";
     return double(manager ? l.manager.item() : l.worker.item());
   };
   for (auto& [name, p] : lg.gen.named_parameters()) p.zero_grad();

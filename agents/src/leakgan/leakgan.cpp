@@ -25,7 +25,7 @@
 namespace seqrl::agents {
 
 #define SEQRL_LEAKGAN_FIELDS(X)                                                                            \
-  X(protocol) X(variant) X(emb) X(hidden) X(goal_size) X(step_size) X(goal_window) X(normalize_w) X(score_goal_shift) X(adversarial_goal_shift) X(init_std) X(disc_init) X(leak_pad) X(manager_loss) \
+  X(protocol) X(variant) X(emb) X(hidden) X(goal_size) X(step_size) X(goal_window) X(normalize_w) X(score_goal_shift) X(adversarial_goal_shift) X(init_std) X(disc_init) X(leak_pad) X(manager_loss) X(goal_init) \
   X(g_lr) X(adversarial_lr) X(clip) X(alpha) X(rescale) X(delta) X(batch) X(d_lr) X(pretrain_rounds) X(pretrain_d_rounds)               \
   X(pretrain_g_epochs) X(validation) X(patience) X(d_epochs) X(negatives) X(total_batches) X(rollouts) X(d_steps)                   \
   X(sample_temperature) X(first_tokens_temperature) X(fresh_positives) X(fresh_adversarial_adam) X(pretrain_shuffle) X(eval_every) X(eval_point) X(pretrain_eval_every) X(eval_samples) X(seed)
@@ -179,6 +179,7 @@ nets::LeakGANGeneratorConfig gen_config(const LeakGANConfig& c, size_t vocab, si
   g.normalize_w = c.normalize_w;
   g.score_goal_shift = c.score_goal_shift;
   g.init_std = c.init_std;
+  g.goal_init_slots = c.goal_init == "learned" ? c.batch : 0;
   return g;
 }
 }  // namespace
@@ -204,6 +205,8 @@ LeakGAN::LeakGAN(const LeakGANConfig& c, nets::IntTensor real, size_t vocab, con
     throw ValueError("LeakGAN: eval_point (--nll-at) must be batch, g-step or both, got '" + c.eval_point + "'");
   if (c.disc_init != "default" && c.disc_init != "reference")
     throw ValueError("LeakGAN: disc_init must be default or reference, got '" + c.disc_init + "'");
+  if (c.goal_init != "fixed" && c.goal_init != "learned")
+    throw ValueError("LeakGAN: goal_init must be fixed or learned, got '" + c.goal_init + "'");
   if (c.manager_loss != "step" && c.manager_loss != "block")
     throw ValueError("LeakGAN: manager_loss must be step or block, got '" + c.manager_loss + "'");
   if (c.leak_pad != "zero" && c.leak_pad != "random")
@@ -882,6 +885,9 @@ AgentSpec leakgan_agent_spec() {
                {"manager-loss", "/gan/manager_loss",
                 "the manager's cosine: step (the paper: every goal against the next c tokens' feature change) or block "
                 "(the reference code: each block's goal sum against the block's feature change)"},
+               {"goal-init", "/gan/goal_init",
+                "the goals before the first: fixed (one unit vector) or learned (one per batch slot, as the reference code; "
+                "trained by --manager-loss block)"},
                {"alpha", "/gan/alpha", "weight of the worker's intrinsic reward"},
                {"rescale", "/gan/rescale", "the rewards' rescale: rank (the paper), position (the reference code), none (raw Q, as SeqGAN); empty = the variant's"},
                {"g-lr", "/gan/g_lr", "manager and worker Adam learning rate"},

@@ -70,6 +70,10 @@ struct LeakGANConfig {
   // sub_feature and real_goal_array). Both variants: "step" (the reference runs of
   // docs/results.md were made with it)
   std::string manager_loss = "step";
+  // The goals before the first: "fixed" (one unit vector, not trained) or "learned" (one per
+  // batch slot, batch rows, trained by the manager's optimizer where its loss reads them: the
+  // block form's first block; LeakGAN's code's goal_init). Both variants: "fixed"
+  std::string goal_init = "fixed";
   float g_lr = 0.0015f;              // both generator Adams (LeakGAN's code at length 20)
   float adversarial_lr = 0.f;        // their rate from the first g-step on (0 = g_lr)
   float clip = 5.f;                  // per optimizer (LeakGAN's code)

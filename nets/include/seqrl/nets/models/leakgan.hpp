@@ -79,6 +79,11 @@ struct LeakGANGeneratorConfig {
   // and its g-steps learn from tokens drawn off that distribution. false: one distribution
   bool score_goal_shift = false;
   float init_std = 0.1f;             // N(0, init_std) for every parameter (LeakGAN's code: 0.1); 0 = layer defaults
+  // The goals before the first: 0 = goal_init, one fixed unit vector; n > 0 = n learned rows
+  // (goal_init_slots, a manager parameter drawn from a normal of std 0.1 truncated at 2 std), row
+  // r of a call reading row r mod n, as LeakGAN's code learns one goal_init per batch slot. Only a
+  // manager loss that reads them trains them (the block form's first block)
+  size_t goal_init_slots = 0;
   int32_t start_token = 0;
 };
 
@@ -132,6 +137,9 @@ class LeakGANGenerator : public Module {
   Linear w_psi;  // [F, k], no bias
   Linear out;    // [(H + 1) k, V], no bias
   Tensor goal_init;  // [F], a fixed unit vector (not trained)
+  Var goal_init_slots;  // [goal_init_slots, F] when the config has them (a manager parameter)
+  // The goal before the first for row r of a call: goal_init, or row r mod n of goal_init_slots.
+  const float* goal_init_row(size_t r) const;
 
  private:
   // Runs rows through the model: positions < given teacher-forced from prefix, the rest sampled
