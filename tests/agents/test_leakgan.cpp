@@ -179,6 +179,12 @@ LeakGANConfig tiny_config() {
   c.adversarial_lr = 0.f;  // the tests choose one rate for everything, g_lr
   return c;
 }
+// A random oracle of tiny_config's sizes (vocab 20, length 9; seed 5)
+text::Oracle tiny_oracle() {
+  nets::LSTMGeneratorConfig oc;
+  oc.vocab = 20, oc.emb = 6, oc.hidden = 6, oc.seq_len = 9;
+  return text::Oracle::random(oc, 5);
+}
 // Both LeakGANs' generator and discriminator parameters, bit for bit
 void same_parameters(LeakGAN& a, LeakGAN& b) {
   for (auto [pa, pb] : {std::pair(a.gen.named_parameters(), b.gen.named_parameters()),
@@ -479,9 +485,7 @@ TEST_CASE("leakgan: the length-40 preset and the reference variant's fresh posit
   CHECK_THROWS_WITH(leakgan_protocol("paper41"), Catch::Contains("paper40"));
 
   // real data far from the oracle's: D learns to call whichever set it is shown as positives real
-  nets::LSTMGeneratorConfig oc;
-  oc.vocab = 20, oc.emb = 6, oc.hidden = 6, oc.seq_len = 9;
-  const text::Oracle oracle = text::Oracle::random(oc, 5);
+  const text::Oracle oracle = tiny_oracle();
   nets::IntTensor fixed = nets::IntTensor::from_shape({128, 9});
   for (size_t b = 0; b < 128; ++b)
     for (size_t t = 0; t < 9; ++t) fixed(b, t) = int32_t((b + 2 * t) % 4);  // 4 tokens of 20
@@ -525,9 +529,7 @@ TEST_CASE("leakgan: the length-40 preset and the reference variant's fresh posit
 }
 
 TEST_CASE("leakgan: --d-init reference draws D as the reference code, --leak-pad random pads the leak with a fixed random row; G's draws unchanged, the pad kept through D's training and checkpoints", "[agents][leakgan]") {
-  nets::LSTMGeneratorConfig oc;
-  oc.vocab = 20, oc.emb = 6, oc.hidden = 6, oc.seq_len = 9;
-  const text::Oracle oracle = text::Oracle::random(oc, 5);
+  const text::Oracle oracle = tiny_oracle();
   nets::Rng er(9);
   const nets::IntTensor real = oracle.sample(64, er);
   LeakGANConfig base = tiny_config();
@@ -609,9 +611,7 @@ TEST_CASE("leakgan: --d-init reference draws D as the reference code, --leak-pad
 }
 
 TEST_CASE("leakgan: NLL-oracle inside pre-training at the reference log's epochs, training unchanged by it", "[agents][leakgan]") {
-  nets::LSTMGeneratorConfig oc;
-  oc.vocab = 20, oc.emb = 6, oc.hidden = 6, oc.seq_len = 9;
-  const text::Oracle oracle = text::Oracle::random(oc, 5);
+  const text::Oracle oracle = tiny_oracle();
   nets::Rng er(9);
   const nets::IntTensor real = oracle.sample(64, er);
   LeakGANConfig c = tiny_config();
