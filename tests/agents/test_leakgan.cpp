@@ -528,7 +528,7 @@ TEST_CASE("leakgan: the length-40 preset and the reference variant's fresh posit
   CHECK(std::equal(a.begin(), a.end(), b.begin()));
 }
 
-TEST_CASE("leakgan: --d-init reference draws D as the reference code, --leak-pad random pads the leak with a fixed random row; G's draws unchanged, the pad kept through D's training and checkpoints", "[agents][leakgan]") {
+TEST_CASE("leakgan: --d-init reference draws D as the reference code, --leak-pad random pads the leak with a fixed random row, G's draws unchanged, the pad kept through D's training and checkpoints", "[agents][leakgan]") {
   const text::Oracle oracle = tiny_oracle();
   nets::Rng er(9);
   const nets::IntTensor real = oracle.sample(64, er);
