@@ -471,7 +471,7 @@ def plot_seqgan_reference_log(path):
 # one prefix later than sampled, as the code's teacher-forced graph; adversarial_goal_shift: so in
 # the g-steps alone; d_init: D drawn as the code draws it; pad_row: the leak's unfilled positions
 # a fixed random row, as the code pads them; block_manager: the manager's cosine per block, as the
-# code's)
+# code's; learned_goal_init: goal_init learned per batch slot, as the code's)
 LEAKGAN_VARIANTS = {"shuffled": "G's data shuffled every epoch", "fixed": "G's data in one fixed order",
                     "fixed_lr0.01": "G's data in one fixed order, G's Adam rate 0.01",
                     "fixed_first_tokens_1": "G's data in one fixed order, the g-steps' samples' first two tokens at "
@@ -490,10 +490,11 @@ LEAKGAN_VARIANTS = {"shuffled": "G's data shuffled every epoch", "fixed": "G's d
                     "fixed_3rounds_d_init_pad_row": "G's data in one fixed order, pre-training cut to 3 rounds, D drawn as "
                                                     "the code draws it (--d-init reference), the leak padded with a fixed "
                                                     "random row (--leak-pad random)",
-                    "fixed_3rounds_goal_shift_d_init_pad_row_block_manager":
+                    "fixed_3rounds_goal_shift_d_init_pad_row_block_manager_learned_goal_init":
                         "G's data in one fixed order, pre-training cut to 3 rounds, as the code in every difference "
                         "named here: scored with its shifted goals (--score-goal-shift), its D draws (--d-init "
-                        "reference) and pad row (--leak-pad random), its manager cosine per block (--manager-loss block)"}
+                        "reference) and pad row (--leak-pad random), its manager cosine per block (--manager-loss "
+                        "block), its goal_init learned per batch slot (--goal-init learned)"}
 # the plot's legend: short names (the tables hold the long ones)
 LEAKGAN_LEGEND = {"shuffled": "data shuffled", "fixed": "code's data order", "fixed_lr0.01": "code's order, G's rate 0.01",
                   "fixed_3rounds_goal_shift": "code's order, goals shifted (--score-goal-shift)",
@@ -501,7 +502,8 @@ LEAKGAN_LEGEND = {"shuffled": "data shuffled", "fixed": "code's data order", "fi
                   "fixed_carried_adam_first_tokens_1": "code's order, Adam carried, first two tokens at 1",
                   "fixed_adversarial_goal_shift": "code's order, g-steps' goals shifted",
                   "fixed_3rounds_d_init_pad_row": "code's order, the code's D draws and pad row",
-                  "fixed_3rounds_goal_shift_d_init_pad_row_block_manager": "code's order, goals shifted, the code's D, block manager"}
+                  "fixed_3rounds_goal_shift_d_init_pad_row_block_manager_learned_goal_init":
+                      "code's order, every listed difference as the code"}
 # the variants whose pre-training is another's (the same rounds, bit for bit; some cut short) and
 # whose adversarial phase is not the reference's, each to that variant. In the comparison with the
 # log their pre-training counts as that variant's (a seed once), their adversarial figures not at
