@@ -719,7 +719,8 @@ def plot_leakgan_reference_log(path):
         for (order, s), r in sorted(seeds.items()):
             if not drawn(order, s, r, part):
                 continue
-            colour = "C%d" % (shown.index((order, s)) % 10)
+            i = shown.index((order, s))  # 10 hues, then their light shades (tab20: dark, light, ...)
+            colour = plt.get_cmap("tab20")((2 * i) % 20 + (i // 10) % 2)
             side = LEAKGAN_SIDE_RUNS.get(order)
             pts = sorted(r[part].items())
             name = side if side and part == "pretrain" else order
