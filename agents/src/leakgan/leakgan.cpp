@@ -196,21 +196,21 @@ LeakGAN::LeakGAN(const LeakGANConfig& c, nets::IntTensor real, size_t vocab, con
       positives_rng_(c.seed + 13) {
   if (real_.dimension() != 2 || real_.shape()[0] < c.batch)
     throw ValueError("LeakGAN: the real data must be [N >= batch, T], got " + shape_str(real_.shape()));
-  if (c.variant != "paper" && c.variant != "reference")
-    throw ValueError("LeakGAN: variant must be paper or reference, got '" + c.variant + "'");
+  // a setting that takes one of a few words: "LeakGAN: NAME must be A, B or C, got 'V'"
+  auto one_of = [](const std::string& name, const std::string& v, const std::vector<std::string>& known) {
+    if (std::find(known.begin(), known.end(), v) != known.end()) return;
+    std::string list = known[0];
+    for (size_t i = 1; i < known.size(); ++i) list += (i + 1 == known.size() ? " or " : ", ") + known[i];
+    throw ValueError("LeakGAN: " + name + " must be " + list + ", got '" + v + "'");
+  };
+  one_of("variant", c.variant, {"paper", "reference"});
   if (c.rollouts == 0) throw ValueError("LeakGAN: rollouts must be positive");
-  if (!c.rescale.empty() && c.rescale != "rank" && c.rescale != "position" && c.rescale != "none")
-    throw ValueError("LeakGAN: rescale must be rank, position or none, got '" + c.rescale + "'");
-  if (c.eval_point != "batch" && c.eval_point != "g-step" && c.eval_point != "both")
-    throw ValueError("LeakGAN: eval_point (--nll-at) must be batch, g-step or both, got '" + c.eval_point + "'");
-  if (c.disc_init != "default" && c.disc_init != "reference")
-    throw ValueError("LeakGAN: disc_init must be default or reference, got '" + c.disc_init + "'");
-  if (c.goal_init != "fixed" && c.goal_init != "learned")
-    throw ValueError("LeakGAN: goal_init must be fixed or learned, got '" + c.goal_init + "'");
-  if (c.manager_loss != "step" && c.manager_loss != "block")
-    throw ValueError("LeakGAN: manager_loss must be step or block, got '" + c.manager_loss + "'");
-  if (c.leak_pad != "zero" && c.leak_pad != "random")
-    throw ValueError("LeakGAN: leak_pad must be zero or random, got '" + c.leak_pad + "'");
+  if (!c.rescale.empty()) one_of("rescale", c.rescale, {"rank", "position", "none"});
+  one_of("eval_point (--nll-at)", c.eval_point, {"batch", "g-step", "both"});
+  one_of("disc_init", c.disc_init, {"default", "reference"});
+  one_of("goal_init", c.goal_init, {"fixed", "learned"});
+  one_of("manager_loss", c.manager_loss, {"step", "block"});
+  one_of("leak_pad", c.leak_pad, {"zero", "random"});
   // from streams of their own, so that G's first draws, and D's without the option, stay the same
   if (c.disc_init == "reference") {
     nets::Rng r(c.seed + 17);
