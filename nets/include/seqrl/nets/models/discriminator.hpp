@@ -27,16 +27,6 @@ struct DiscriminatorConfig {
   size_t score_table_max_bytes = size_t(1) << 30;
 };
 
-class Discriminator;
-// Draws D's parameters again as SeqGAN's and LeakGAN's TensorFlow code draws them: the embedding
-// U(-1, 1); each convolution's weights from a normal of std 0.1 truncated at 2 std, its bias 0.1;
-// the highway's matrices and biases Glorot-uniform (TensorFlow's default for get_variable: bound
-// sqrt(6 / (fan_in + fan_out)), a bias's fans both its length); the output layer's weights as
-// the convolutions', its bias 0.1. The constructor's draws are PyTorch's layer defaults and an
-// N(0, 1) embedding. The highway's gate bias is drawn as well (the code adds its constant, 0 in
-// both, to a drawn bias).
-void reference_init(Discriminator& d, Rng& rng);
-
 class Discriminator : public Module {
  public:
   Discriminator(const DiscriminatorConfig& cfg, Rng& rng);
@@ -96,5 +86,14 @@ class Discriminator : public Module {
   std::vector<size_t> table_offset_;   // each filter size's first column in a table row
   size_t table_width_ = 0;
 };
+
+// Draws D's parameters again as SeqGAN's and LeakGAN's TensorFlow code draws them: the embedding
+// U(-1, 1); each convolution's weights from a normal of std 0.1 truncated at 2 std, its bias 0.1;
+// the highway's matrices and biases Glorot-uniform (TensorFlow's default for get_variable: bound
+// sqrt(6 / (fan_in + fan_out)), a bias's fans both its length); the output layer's weights as
+// the convolutions', its bias 0.1. The constructor's draws are PyTorch's layer defaults and an
+// N(0, 1) embedding. The highway's gate bias is drawn as well (the code adds its constant, 0 in
+// both, to a drawn bias).
+void reference_init(Discriminator& d, Rng& rng);
 
 }  // namespace seqrl::nets

@@ -97,8 +97,8 @@ class LeakGANGenerator : public Module {
   Var goals(const Tensor& f) const;
   // G_t [B, T, F] (constants) from goals [B, T, F], as goal_window says.
   Tensor goal_sums(const Tensor& g) const;
-  // The same sum for positions t, differentiable in the goals: [B, t.size(), F] (goal_init for
-  // the goals before the first, a constant).
+  // The same sum for positions t, differentiable in the goals: [B, t.size(), F] (for the goals
+  // before the first, goal_init, a constant, or the rows' goal_init_slots, differentiable).
   Var goal_sums_at(const Var& g, const std::vector<size_t>& t) const;
   // The worker's features u [B T, (H + 1) k] of seqs under goal sums G (constants): differentiable
   // in the worker's parameters.
