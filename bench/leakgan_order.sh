@@ -23,9 +23,12 @@
 #   -block-manager: the manager's cosine per block, each block's goal sum against the block's
 #     feature change (--manager-loss block), as the code's, where ours is per goal;
 #   -learned-goal-init: a goal_init learned per batch slot (--goal-init learned), as the code's,
-#     where ours is one fixed vector (trained only by the block form's first block).
-# For example fixed-3rounds-carried-adam. -carried-adam, -first-tokens-1 and
-# -adversarial-goal-shift change the adversarial phase alone: a run of an ORDER with them starts
+#     where ours is one fixed vector (trained only by the block form's first block);
+#   -block-worker: the worker's batch scalar as the code's Worker_Reward (--worker-cosine block),
+#     each token's feature change since its block's start against its goal sum, where ours is the
+#     batch mean of the intrinsic reward.
+# For example fixed-3rounds-carried-adam. -carried-adam, -first-tokens-1, -adversarial-goal-shift
+# and -block-worker change the adversarial phase alone: a run of an ORDER with them starts
 # from the saved pre-training of the ORDER without them, when one is there (leakgan_pretrain_from).
 
 # leakgan_order SCRIPT ORDER: sets leakgan_shuffle (1 or 0), leakgan_extra (the suffixes' options,
@@ -55,13 +58,14 @@ leakgan_order() {
       -pad-row*) leakgan_extra+=(--leak-pad random) leakgan_suffixes+=(pad-row) rest=${rest#-pad-row} ;;
       -block-manager*) leakgan_extra+=(--manager-loss block) leakgan_suffixes+=(block-manager) rest=${rest#-block-manager} ;;
       -learned-goal-init*) leakgan_extra+=(--goal-init learned) leakgan_suffixes+=(learned-goal-init) rest=${rest#-learned-goal-init} ;;
-      *) echo "$script: ORDER is shuffled or fixed followed by any of -lr0.01, -3rounds, -carried-adam, -first-tokens-1, -goal-shift, -adversarial-goal-shift, -d-init, -pad-row, -block-manager, -learned-goal-init, not '$order'" >&2
+      -block-worker*) leakgan_extra+=(--worker-cosine block) leakgan_suffixes+=(block-worker) rest=${rest#-block-worker} ;;
+      *) echo "$script: ORDER is shuffled or fixed followed by any of -lr0.01, -3rounds, -carried-adam, -first-tokens-1, -goal-shift, -adversarial-goal-shift, -d-init, -pad-row, -block-manager, -learned-goal-init, -block-worker, not '$order'" >&2
         return 2 ;;
     esac
   done
   local x
   for x in "${leakgan_suffixes[@]}"; do
-    case $x in carried-adam | first-tokens-1 | adversarial-goal-shift) ;; *) leakgan_pretrain_tag+=_${x//-/_} ;; esac
+    case $x in carried-adam | first-tokens-1 | adversarial-goal-shift | block-worker) ;; *) leakgan_pretrain_tag+=_${x//-/_} ;; esac
   done
 }
 

@@ -277,7 +277,7 @@ TEST_CASE("leakgan: --score-goal-shift scores with each block's goals one prefix
   CHECK_FALSE(LeakGAN(tiny_config(), random_ids(40, T, 20, r), 20, nullptr).gen.cfg.score_goal_shift);
 }
 
-TEST_CASE("leakgan: each loss is its formula (manager: Q-weighted cosine, worker: (Q + alpha r_I) NLL)", "[agents][leakgan]") {
+TEST_CASE("leakgan: each loss is its formula (manager: Q-weighted cosine, worker: (Q + alpha r_I) NLL, the reference worker: its batch scalar x mean NLL)", "[agents][leakgan]") {
   nets::Rng r(11);
   const nets::IntTensor real = random_ids(40, 9, 20, r);
   LeakGAN lg(tiny_config(), real, 20, nullptr);
@@ -349,7 +349,60 @@ TEST_CASE("leakgan: each loss is its formula (manager: Q-weighted cosine, worker
       const double want_block = std::string(variant) == "paper" ? -sum_qcos / n : -(sum_cos / n) * (sum_q / double(q.size()));
       CHECK(lb.losses(x, q, false).manager.item() == Approx(want_block).epsilon(1e-4));
     }
+  // the reference variant's worker: -scalar x mean log p of its own samples, the scalar the batch
+  // mean of r_I, or with --worker-cosine block the code's Worker_Reward: the mean over (b, t) of
+  // cos(f_{t+1} - f_{c floor(t/c)}, G_t), G_t the goal sum token t is scored with (here the code's
+  // block window: block floor(t/c)'s, c x goal_init for the first; shifted, one prefix later)
+  for (bool shift : {false, true}) {
+    double scalar[2] = {0, 0};
+    for (int blockwise = 0; blockwise < 2; ++blockwise) {
+      INFO("shifted: " << shift << ", worker_cosine " << (blockwise ? "block" : "intrinsic"));
+      LeakGANConfig wc = tiny_config();
+      wc.variant = "reference", wc.goal_window = "block", wc.score_goal_shift = shift;
+      wc.worker_cosine = blockwise ? "block" : "intrinsic";
+      LeakGAN lw(wc, real, 20, nullptr);
+      const nets::Tensor fw = nets::leaked_features(lw.disc, x), gw = lw.gen.goals(fw).value();
+      auto cos_to = [&](size_t b, size_t t1, size_t t0, const std::vector<double>& goal) {
+        double dot = 0, na = 0, ng = 0;
+        for (size_t i = 0; i < F; ++i) {
+          const double d = fw(b, t1, i) - fw(b, t0, i);
+          dot += d * goal[i], na += d * d, ng += goal[i] * goal[i];
+        }
+        return dot / std::sqrt(na * ng);
+      };
+      double sc = 0;
+      for (size_t b = 0; b < 4; ++b)
+        for (size_t t = 0; t < T; ++t) {
+          if (blockwise) {
+            const size_t k = t / c;
+            std::vector<double> G(F, 0.0);
+            for (long j = long(k * c) - long(c) + (shift && k > 0); j < long(k * c) + (shift && k > 0); ++j)
+              for (size_t i = 0; i < F; ++i) G[i] += j < 0 ? lw.gen.goal_init(i) : gw(b, size_t(j), i);
+            sc += cos_to(b, t + 1, k * c, G) / double(4 * T);
+          } else {
+            for (size_t i = 1; i <= c && i <= t + 1; ++i) {
+              std::vector<double> gj(F);
+              for (size_t e = 0; e < F; ++e) gj[e] = gw(b, t + 1 - i, e);
+              sc += cos_to(b, t + 1, t + 1 - i, gj) / double(c * 4 * T);
+            }
+          }
+        }
+      const nets::Tensor lpw = lw.gen.log_probs(lw.disc, x);
+      double mean_logp = 0;
+      for (float v : lpw) mean_logp += v / double(lpw.size());
+      const LeakGAN::Losses lwl = lw.losses(x, q, false);
+      CHECK(lwl.worker_cosine == Approx(sc).epsilon(1e-4));
+      CHECK(lwl.worker.item() == Approx(-sc * mean_logp).epsilon(1e-4));
+      scalar[blockwise] = sc;
+    }
+    CHECK(std::abs(scalar[1] - scalar[0]) > 1e-3);  // (the two scalars are not one by chance here)
+  }
   LeakGANConfig bad = tiny_config();
+  bad.worker_cosine = "block";  // the paper variant weighs each token by its own r_I
+  CHECK_THROWS_WITH(LeakGAN(bad, real, 20, nullptr), Catch::Contains("worker_cosine block is the reference variant's"));
+  bad.variant = "reference", bad.worker_cosine = "single";
+  CHECK_THROWS_WITH(LeakGAN(bad, real, 20, nullptr), Catch::Contains("worker_cosine must be intrinsic or block"));
+  bad = tiny_config();
   bad.manager_loss = "goal";
   CHECK_THROWS_WITH(LeakGAN(bad, real, 20, nullptr), Catch::Contains("manager_loss must be step or block"));
   bad = tiny_config();
@@ -930,7 +983,7 @@ TEST_CASE("leakgan: the pre-training is saved after every round and resumed from
     nlohmann::json cfg = nlohmann::json::parse(st.metadata.at("leakgan.pretraining_config"));
     cfg["gan"]["eval_point"] = "g-step", cfg["gan"]["fresh_adversarial_adam"] = true;
     cfg["gan"]["first_tokens_temperature"] = 2.0, cfg["gan"]["d_steps"] = 7, cfg["gan"]["total_batches"] = 9;
-    cfg["gan"]["adversarial_goal_shift"] = true;
+    cfg["gan"]["adversarial_goal_shift"] = true, cfg["gan"]["worker_cosine"] = "block";
     st.metadata["leakgan.pretraining_config"] = cfg.dump();
     nets::save_safetensors(file, st.tensors, st.metadata);
   }

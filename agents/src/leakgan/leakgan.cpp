@@ -25,7 +25,7 @@
 namespace seqrl::agents {
 
 #define SEQRL_LEAKGAN_FIELDS(X)                                                                            \
-  X(protocol) X(variant) X(emb) X(hidden) X(goal_size) X(step_size) X(goal_window) X(normalize_w) X(score_goal_shift) X(adversarial_goal_shift) X(init_std) X(disc_init) X(leak_pad) X(manager_loss) X(goal_init) \
+  X(protocol) X(variant) X(emb) X(hidden) X(goal_size) X(step_size) X(goal_window) X(normalize_w) X(score_goal_shift) X(adversarial_goal_shift) X(init_std) X(disc_init) X(leak_pad) X(manager_loss) X(goal_init) X(worker_cosine) \
   X(g_lr) X(adversarial_lr) X(clip) X(alpha) X(rescale) X(delta) X(batch) X(d_lr) X(pretrain_rounds) X(pretrain_d_rounds)               \
   X(pretrain_g_epochs) X(validation) X(patience) X(d_epochs) X(negatives) X(total_batches) X(rollouts) X(d_steps)                   \
   X(sample_temperature) X(first_tokens_temperature) X(fresh_positives) X(fresh_adversarial_adam) X(pretrain_shuffle) X(eval_every) X(eval_point) X(pretrain_eval_every) X(eval_samples) X(seed)
@@ -211,6 +211,10 @@ LeakGAN::LeakGAN(const LeakGANConfig& c, nets::IntTensor real, size_t vocab, con
   one_of("goal_init", c.goal_init, {"fixed", "learned"});
   one_of("manager_loss", c.manager_loss, {"step", "block"});
   one_of("leak_pad", c.leak_pad, {"zero", "random"});
+  one_of("worker_cosine", c.worker_cosine, {"intrinsic", "block"});
+  if (c.worker_cosine == "block" && c.variant != "reference")
+    throw ValueError("LeakGAN: worker_cosine block is the reference variant's worker scalar; the paper variant "
+                     "weighs each token by its own intrinsic reward (variant '" + c.variant + "')");
   // from streams of their own, so that G's first draws, and D's without the option, stay the same
   if (c.disc_init == "reference") {
     nets::Rng r(c.seed + 17);
@@ -299,6 +303,27 @@ LeakGAN::Losses LeakGAN::losses(const nets::IntTensor& seqs, const nets::Tensor&
     }
   out.mean_intrinsic = isum;
   const nets::Tensor G = gen.goal_sums(gv);
+  // The reference variant's worker scalar: the mean intrinsic reward, or ("block") the code's
+  // Worker_Reward, the mean over (b, t) of cos(f_{t+1} - f_{c floor(t/c)}, G_t): each token's
+  // feature change since its block's start against the goal sum it is scored with (the code's
+  // all_sub_features and all_sub_goals; every token, as there)
+  out.worker_cosine = isum;
+  if (!mle && cfg.worker_cosine == "block") {
+    double bsum = 0;
+    for (size_t b = 0; b < B; ++b)
+      for (size_t t = 0; t < T; ++t) {
+        const float* ft1 = f.data() + (b * (T + 1) + t + 1) * F;
+        const float* f0 = f.data() + (b * (T + 1) + t / c * c) * F;
+        const float* gt = G.data() + (b * T + t) * F;
+        double dot = 0, nd = 0, ng = 0;
+        for (size_t k = 0; k < F; ++k) {
+          const double d = double(ft1[k]) - f0[k];
+          dot += d * gt[k], nd += d * d, ng += double(gt[k]) * gt[k];
+        }
+        bsum += (nd > 0 && ng > 0 ? dot / std::sqrt(nd * ng) : 0.0) / double(B * T);
+      }
+    out.worker_cosine = bsum;
+  }
   const nets::Var u = gen.worker_features(seqs, G);
   if (mle) {
     out.worker = gen.token_nll(u, seqs);  // the mean per-token NLL: LeakGAN's pre-training loss
@@ -307,8 +332,8 @@ LeakGAN::Losses LeakGAN::losses(const nets::IntTensor& seqs, const nets::Tensor&
     nets::Tensor mask = nets::Tensor::from_shape({B, T});
     for (size_t b = 0; b < B; ++b)
       for (size_t t = 0; t < T; ++t) mask(b, t) = t < len(b) ? 1.f : 0.f;
-    const double mi = whole ? whole->mean_intrinsic(isum) : isum;
-    out.worker = nets::scale(gen.token_nll(u, seqs, mask), float(mi / double(B * T)));
+    const double mc = whole ? whole->batch_mean(out.worker_cosine) : out.worker_cosine;
+    out.worker = nets::scale(gen.token_nll(u, seqs, mask), float(mc / double(B * T)));
   } else {
     nets::Tensor w = nets::Tensor::from_shape({B, T});
     for (size_t b = 0; b < B; ++b)
@@ -340,14 +365,14 @@ LeakGAN::StepValues LeakGAN::train_generator(const nets::IntTensor& seqs, const 
                                              const std::vector<size_t>* lengths) {
   const size_t B = seqs.shape()[0];
   StepValues v;
-  // (the reference variant sums the intrinsic reward over the ranks inside the loss: every rank
-  // must have rows)
+  // (the reference variant sums its worker scalar over the ranks inside the loss: every rank must
+  // have rows)
   const bool reference = !mle && cfg.variant == "reference";
   if (nets::dist::size() == 1 || (reference && B < size_t(nets::dist::size()))) {
     const Losses l = losses(seqs, rewards, mle, lengths);
     step_generator(l);
     v.worker = l.worker.item(), v.manager = l.manager.defined() ? l.manager.item() : 0.0;
-    v.mean_intrinsic = l.mean_intrinsic;
+    v.mean_intrinsic = l.mean_intrinsic, v.worker_cosine = l.worker_cosine;
     return v;
   }
   // this rank's rows: losses() normalises by its own row count, data_parallel_backward weighs the
@@ -356,7 +381,7 @@ LeakGAN::StepValues LeakGAN::train_generator(const nets::IntTensor& seqs, const 
   w_opt_->zero_grad();
   nets::NamedParams params = m_opt_->params();
   for (const auto& p : w_opt_->params()) params.push_back(p);
-  double part[3] = {0, 0, 0};
+  double part[4] = {0, 0, 0, 0};
   nets::data_parallel_backward(B, params, [&](size_t b, size_t e) {
     std::vector<size_t> len;
     if (lengths) len.assign(lengths->begin() + long(b), lengths->begin() + long(e));
@@ -364,7 +389,7 @@ LeakGAN::StepValues LeakGAN::train_generator(const nets::IntTensor& seqs, const 
     WholeBatch whole;
     if (reference) {  // the batch scalars as one process computes them from the whole batch
       whole.mean_reward = mean_reward(rewards);
-      whole.mean_intrinsic = [share](double mine) {
+      whole.batch_mean = [share](double mine) {
         double all = mine * share;
         nets::dist::allreduce_sum(&all, 1);
         return all;
@@ -373,12 +398,12 @@ LeakGAN::StepValues LeakGAN::train_generator(const nets::IntTensor& seqs, const 
     const Losses l = losses(nets::row_slice(seqs, b, e), mle ? nets::Tensor() : nets::row_slice(rewards, b, e), mle,
                             lengths ? &len : nullptr, reference ? &whole : nullptr);
     part[0] = l.worker.item() * share, part[1] = l.manager.defined() ? l.manager.item() * share : 0.0;
-    part[2] = l.mean_intrinsic * share;
+    part[2] = l.mean_intrinsic * share, part[3] = l.worker_cosine * share;
     return l.manager.defined() ? nets::add(l.manager, l.worker) : l.worker;
   });
-  nets::dist::allreduce_sum(part, 3);
+  nets::dist::allreduce_sum(part, 4);
   clip_and_step();
-  v.worker = part[0], v.manager = part[1], v.mean_intrinsic = part[2];
+  v.worker = part[0], v.manager = part[1], v.mean_intrinsic = part[2], v.worker_cosine = part[3];
   return v;
 }
 
@@ -538,7 +563,10 @@ std::map<std::string, double> LeakGAN::g_step_on(const nets::IntTensor& seqs, co
     rho += spearman(a, z) / double(J);
   }
   const StepValues l = train_generator(seqs, r, false, lengths);
-  return {{"d_reward", d}, {"rescaled_reward", mr}, {"reward_rank_corr", rho}, {"intrinsic_reward", l.mean_intrinsic}};
+  std::map<std::string, double> out = {
+      {"d_reward", d}, {"rescaled_reward", mr}, {"reward_rank_corr", rho}, {"intrinsic_reward", l.mean_intrinsic}};
+  if (cfg.worker_cosine == "block") out["worker_cosine"] = l.worker_cosine;  // (the scalar, when not the one above)
+  return out;
 }
 
 double LeakGAN::nll_oracle() {
@@ -676,7 +704,7 @@ namespace {
 void erase_adversarial_settings(nlohmann::json& j) {
   if (!j.contains("gan") || !j["gan"].is_object()) return;
   for (const char* k : {"fresh_adversarial_adam", "eval_point", "first_tokens_temperature", "d_steps", "total_batches",
-                        "adversarial_goal_shift"})
+                        "adversarial_goal_shift", "worker_cosine"})
     j["gan"].erase(k);
 }
 
@@ -888,6 +916,9 @@ AgentSpec leakgan_agent_spec() {
                {"goal-init", "/gan/goal_init",
                 "the goals before the first: fixed (one unit vector) or learned (one per batch slot, as the reference code; "
                 "trained by --manager-loss block)"},
+               {"worker-cosine", "/gan/worker_cosine",
+                "the reference variant's worker scalar: intrinsic (the batch mean of the intrinsic reward) or block "
+                "(the reference code: each token's feature change since its block's start against its goal sum)"},
                {"alpha", "/gan/alpha", "weight of the worker's intrinsic reward"},
                {"rescale", "/gan/rescale", "the rewards' rescale: rank (the paper), position (the reference code), none (raw Q, as SeqGAN); empty = the variant's"},
                {"g-lr", "/gan/g_lr", "manager and worker Adam learning rate"},

@@ -74,6 +74,13 @@ struct LeakGANConfig {
   // batch slot, batch rows, trained by the manager's optimizer where its loss reads them: the
   // block form's first block; LeakGAN's code's goal_init). Both variants: "fixed"
   std::string goal_init = "fixed";
+  // The reference variant's worker scalar (its worker loss is -scalar x mean log p of its own
+  // samples): "intrinsic" (the batch mean of the intrinsic reward) or "block" (LeakGAN's code's
+  // Worker_Reward: the mean over (b, t) of cos(f_{t+1} - f_{c floor(t/c)}, G_t), each token's
+  // feature change since its block's start against the goal sum it is scored with). "intrinsic"
+  // in the reference variant (its runs in docs/results.md were made with it); the paper variant
+  // weighs each token by its own intrinsic reward and refuses "block"
+  std::string worker_cosine = "intrinsic";
   float g_lr = 0.0015f;              // both generator Adams (LeakGAN's code at length 20)
   float adversarial_lr = 0.f;        // their rate from the first g-step on (0 = g_lr)
   float clip = 5.f;                  // per optimizer (LeakGAN's code)
@@ -172,13 +179,14 @@ class LeakGAN {
   struct Losses {
     nets::Var manager, worker;
     double mean_intrinsic = 0;  // over these rows
+    double worker_cosine = 0;   // the reference variant's worker scalar over these rows (worker_cosine)
   };
   // The reference variant's batch scalars when seqs are a rank's rows of a larger batch: the whole
-  // batch's mean reward, and a map from these rows' mean intrinsic reward to the whole batch's
+  // batch's mean reward, and a map from these rows' mean of the worker scalar to the whole batch's
   // (a collective: every rank with rows calls it). Null: seqs are the whole batch.
   struct WholeBatch {
     double mean_reward = 0;
-    std::function<double(double)> mean_intrinsic;
+    std::function<double(double)> batch_mean;
   };
   Losses losses(const nets::IntTensor& seqs, const nets::Tensor& rewards, bool mle,
                 const std::vector<size_t>* lengths = nullptr, const WholeBatch* whole = nullptr);
@@ -187,10 +195,10 @@ class LeakGAN {
   // losses() then step_generator() on seqs [B, T]. Under MPI each rank computes the losses of its
   // rows of the batch (the per-row weights are the batch's; the parts add up to the whole) and
   // the gradients are summed in rank order; the reference variant's adversarial losses scale by
-  // the whole batch's mean reward and mean intrinsic reward (the second summed over the ranks
+  // the whole batch's mean reward and worker scalar (the second summed over the ranks
   // during the forward pass). The values are the whole batch's on every rank.
   struct StepValues {
-    double worker = 0, manager = 0, mean_intrinsic = 0;
+    double worker = 0, manager = 0, mean_intrinsic = 0, worker_cosine = 0;
   };
   StepValues train_generator(const nets::IntTensor& seqs, const nets::Tensor& rewards, bool mle,
                              const std::vector<size_t>* lengths = nullptr);
