@@ -471,7 +471,8 @@ def plot_seqgan_reference_log(path):
 # one prefix later than sampled, as the code's teacher-forced graph; adversarial_goal_shift: so in
 # the g-steps alone; d_init: D drawn as the code draws it; pad_row: the leak's unfilled positions
 # a fixed random row, as the code pads them; block_manager: the manager's cosine per block, as the
-# code's; learned_goal_init: goal_init learned per batch slot, as the code's)
+# code's; learned_goal_init: goal_init learned per batch slot, as the code's; block_worker: the
+# worker's batch scalar per token from its block's start, as the code's Worker_Reward)
 LEAKGAN_VARIANTS = {"shuffled": "G's data shuffled every epoch", "fixed": "G's data in one fixed order",
                     "fixed_lr0.01": "G's data in one fixed order, G's Adam rate 0.01",
                     "fixed_first_tokens_1": "G's data in one fixed order, the g-steps' samples' first two tokens at "
@@ -492,17 +493,23 @@ LEAKGAN_VARIANTS = {"shuffled": "G's data shuffled every epoch", "fixed": "G's d
                                                     "random row (--leak-pad random)",
                     "fixed_3rounds_goal_shift_d_init_pad_row_block_manager_learned_goal_init":
                         "G's data in one fixed order, pre-training cut to 3 rounds, as the code in every difference "
-                        "named here: scored with its shifted goals (--score-goal-shift), its D draws (--d-init "
-                        "reference) and pad row (--leak-pad random), its manager cosine per block (--manager-loss "
-                        "block), its goal_init learned per batch slot (--goal-init learned)"}
+                        "named here but the worker's scalar: scored with its shifted goals (--score-goal-shift), its D "
+                        "draws (--d-init reference) and pad row (--leak-pad random), its manager cosine per block "
+                        "(--manager-loss block), its goal_init learned per batch slot (--goal-init learned)",
+                    "fixed_3rounds_goal_shift_d_init_pad_row_block_manager_learned_goal_init_block_worker":
+                        "G's data in one fixed order, pre-training cut to 3 rounds, as the code in every difference "
+                        "named here: the above and its worker's scalar (--worker-cosine block)"}
 # the plot's legend: short names (the tables hold the long ones)
 LEAKGAN_LEGEND = {"shuffled": "data shuffled", "fixed": "code's data order", "fixed_lr0.01": "code's order, G's rate 0.01",
+                  "fixed_3rounds": "code's order",
                   "fixed_3rounds_goal_shift": "code's order, goals shifted (--score-goal-shift)",
                   "fixed_first_tokens_1": "code's order, first two tokens at 1",
                   "fixed_carried_adam_first_tokens_1": "code's order, Adam carried, first two tokens at 1",
                   "fixed_adversarial_goal_shift": "code's order, g-steps' goals shifted",
                   "fixed_3rounds_d_init_pad_row": "code's order, the code's D draws and pad row",
                   "fixed_3rounds_goal_shift_d_init_pad_row_block_manager_learned_goal_init":
+                      "code's order, every listed difference but the worker's scalar",
+                  "fixed_3rounds_goal_shift_d_init_pad_row_block_manager_learned_goal_init_block_worker":
                       "code's order, every listed difference as the code"}
 # the variants whose pre-training is another's (the same rounds, bit for bit; some cut short) and
 # whose adversarial phase is not the reference's, each to that variant. In the comparison with the
@@ -510,7 +517,9 @@ LEAKGAN_LEGEND = {"shuffled": "data shuffled", "fixed": "code's data order", "fi
 # all (the second table and the plot have them)
 LEAKGAN_SIDE_RUNS = {"fixed_first_tokens_1": "fixed", "fixed_carried_adam_first_tokens_1": "fixed",
                      "fixed_3rounds": "fixed", "fixed_3rounds_carried_adam_first_tokens_1": "fixed",
-                     "fixed_adversarial_goal_shift": "fixed"}
+                     "fixed_adversarial_goal_shift": "fixed",
+                     "fixed_3rounds_goal_shift_d_init_pad_row_block_manager_learned_goal_init_block_worker":
+                         "fixed_3rounds_goal_shift_d_init_pad_row_block_manager_learned_goal_init"}
 
 
 def _leakgan_rounds(variant, full):
@@ -747,6 +756,50 @@ def plot_leakgan_reference_log(path):
     plt.close(fig)
 
 
+def plot_leakgan_falls(path):
+    """How far each of our LeakGAN reference runs has fallen after each g-step since the end of its
+    pre-training, beside LeakGAN's two logs' falls since the end of theirs: the adversarial
+    phase's pace, for the runs from a pre-training cut to 3 rounds too (their level differs)."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    ref, seeds = _leakgan_reference()
+    fig, ax = plt.subplots(figsize=(8, 4.6))
+    second = _leakgan_second_log(ref)
+    logs = [("LeakGAN's published log", ref["pretrain"][-1][2], [(b + 1, v) for b, v in ref["adversarial"]], "-o"),
+            ("LeakGAN's second log", second["pretrain"][max(second["pretrain"])] if second["pretrain"] else None,
+             sorted(second["adversarial"].items()), "-s")]  # (black, grey: as in the plot beside)
+    for label, end, pts, style in logs:
+        if end is None or not pts:
+            continue
+        ax.plot([0] + [b for b, _ in pts], [0.0] + [v - end for _, v in pts], style, ms=3,
+                color="k" if style == "-o" else "0.55", label="%s (from %.3f)" % (label, end))
+    # the runs with the reference variant's g-steps as they stand (fresh Adam, the first two tokens at 2/3)
+    runs = [(k, r) for k, r in sorted(seeds.items())
+            if r["adversarial"] and r["pretrain_end"] is not None
+            and not any(x in k[0].split("_") for x in ("carried", "first"))]
+    colours = plt.get_cmap("tab10").colors
+    for i, ((order, s), r) in enumerate(runs):
+        pts = sorted(r["adversarial"].items())
+        name = LEAKGAN_LEGEND.get(order, LEAKGAN_VARIANTS[order])
+        rounds = _leakgan_rounds(order, 10)
+        ax.plot([0] + [b for b, _ in pts], [0.0] + [v - r["pretrain_end"] for _, v in pts], "--o", ms=3, lw=1.2,
+                color=colours[i % len(colours)],
+                label="seqrl, seed %d, %s, %d rounds (from %.3f)" % (s, name, rounds, r["pretrain_end"]))
+    ax.axhline(0, color="0.8", lw=0.8)
+    ax.set_xlim(-0.3, 10.5)
+    shown = [y for line in ax.get_lines() for x, y in zip(line.get_xdata(), line.get_ydata()) if x <= 10.5]
+    ax.set_ylim(min(shown) - 0.45, max(shown) + 0.1)  # (room below the lines for the legend)
+    ax.set_xlabel("adversarial batches (g-steps) run")
+    ax.set_ylabel("NLL-oracle after the g-step minus at the pre-training's end")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7, loc="lower left")
+    ax.set_title("LeakGAN's adversarial phase: the fall since the end of the pre-training (its first 10 batches)", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
 def plot_text_suite(name, path):
     """A text suite's quality-diversity curves: each generator's quality metric against NLL-test over
     the sampling temperatures, the mean over its seeds (a generator hacking its reward lies far off)."""
@@ -796,6 +849,7 @@ def plot_text_suite(name, path):
 
 PLOTS = {"seqgan_reference_log.png": plot_seqgan_reference_log,
          "leakgan_reference_log.png": plot_leakgan_reference_log,
+         "leakgan_reference_falls.png": plot_leakgan_falls,
          "text_oracle.png": lambda path: plot_text_suite("text_oracle", path),
          "text_grammar.png": lambda path: plot_text_suite("text_grammar", path),
          "text_coco.png": lambda path: plot_text_suite("text_coco", path),
