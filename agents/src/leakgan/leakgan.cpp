@@ -238,6 +238,15 @@ double mean_reward(const nets::Tensor& rewards) {
   for (float v : rewards) mr += v / double(rewards.size());
   return mr;
 }
+// cos(a - z, g) of F floats, in double: 0 where either vector is zero
+double cos_of_change(const float* a, const float* z, const float* g, size_t F) {
+  double dot = 0, nd = 0, ng = 0;
+  for (size_t k = 0; k < F; ++k) {
+    const double d = double(a[k]) - z[k];
+    dot += d * g[k], nd += d * d, ng += double(g[k]) * g[k];
+  }
+  return nd > 0 && ng > 0 ? dot / std::sqrt(nd * ng) : 0.0;
+}
 }  // namespace
 
 LeakGAN::Losses LeakGAN::losses(const nets::IntTensor& seqs, const nets::Tensor& rewards, bool mle,
@@ -289,14 +298,7 @@ LeakGAN::Losses LeakGAN::losses(const nets::IntTensor& seqs, const nets::Tensor&
       const float* ft1 = f.data() + (b * (T + 1) + t + 1) * F;
       for (size_t i = 1; i <= c && i <= t + 1; ++i) {
         const size_t j = t + 1 - i;
-        const float* fj = f.data() + (b * (T + 1) + j) * F;
-        const float* gj = gv.data() + (b * T + j) * F;
-        double dot = 0, nd = 0, ng = 0;
-        for (size_t k = 0; k < F; ++k) {
-          const double d = double(ft1[k]) - fj[k];
-          dot += d * gj[k], nd += d * d, ng += double(gj[k]) * gj[k];
-        }
-        s += nd > 0 && ng > 0 ? dot / std::sqrt(nd * ng) : 0.0;
+        s += cos_of_change(ft1, f.data() + (b * (T + 1) + j) * F, gv.data() + (b * T + j) * F, F);
       }
       intrinsic(b, t) = float(s / double(c));
       isum += intrinsic(b, t) / double(B * T);
@@ -311,17 +313,9 @@ LeakGAN::Losses LeakGAN::losses(const nets::IntTensor& seqs, const nets::Tensor&
   if (!mle && cfg.worker_cosine == "block") {
     double bsum = 0;
     for (size_t b = 0; b < B; ++b)
-      for (size_t t = 0; t < T; ++t) {
-        const float* ft1 = f.data() + (b * (T + 1) + t + 1) * F;
-        const float* f0 = f.data() + (b * (T + 1) + t / c * c) * F;
-        const float* gt = G.data() + (b * T + t) * F;
-        double dot = 0, nd = 0, ng = 0;
-        for (size_t k = 0; k < F; ++k) {
-          const double d = double(ft1[k]) - f0[k];
-          dot += d * gt[k], nd += d * d, ng += double(gt[k]) * gt[k];
-        }
-        bsum += (nd > 0 && ng > 0 ? dot / std::sqrt(nd * ng) : 0.0) / double(B * T);
-      }
+      for (size_t t = 0; t < T; ++t)
+        bsum += cos_of_change(f.data() + (b * (T + 1) + t + 1) * F, f.data() + (b * (T + 1) + t / c * c) * F,
+                              G.data() + (b * T + t) * F, F) / double(B * T);
     out.worker_cosine = bsum;
   }
   const nets::Var u = gen.worker_features(seqs, G);
