@@ -488,6 +488,8 @@ LEAKGAN_VARIANTS = {"shuffled": "G's data shuffled every epoch", "fixed": "G's d
                     "fixed_adversarial_goal_shift": "G's data in one fixed order, the g-steps scored with each block's goals "
                                                     "one prefix later than sampled, the pre-training not "
                                                     "(--adversarial-goal-shift)",
+                    "fixed_3rounds_d_init": "G's data in one fixed order, pre-training cut to 3 rounds, D drawn as the "
+                                            "code draws it (--d-init reference)",
                     "fixed_3rounds_d_init_pad_row": "G's data in one fixed order, pre-training cut to 3 rounds, D drawn as "
                                                     "the code draws it (--d-init reference), the leak padded with a fixed "
                                                     "random row (--leak-pad random)",
@@ -498,7 +500,8 @@ LEAKGAN_VARIANTS = {"shuffled": "G's data shuffled every epoch", "fixed": "G's d
                         "(--manager-loss block), its goal_init learned per batch slot (--goal-init learned)",
                     "fixed_3rounds_goal_shift_d_init_pad_row_block_manager_learned_goal_init_block_worker":
                         "G's data in one fixed order, pre-training cut to 3 rounds, as the code in every difference "
-                        "named here: the above and its worker's scalar (--worker-cosine block)"}
+                        "named here: its shifted goals, D draws, pad row, manager cosine per block and goal_init per "
+                        "batch slot, and its worker's scalar (--worker-cosine block)"}
 # the plot's legend: short names (the tables hold the long ones)
 LEAKGAN_LEGEND = {"shuffled": "data shuffled", "fixed": "code's data order", "fixed_lr0.01": "code's order, G's rate 0.01",
                   "fixed_3rounds": "code's order",
@@ -506,6 +509,7 @@ LEAKGAN_LEGEND = {"shuffled": "data shuffled", "fixed": "code's data order", "fi
                   "fixed_first_tokens_1": "code's order, first two tokens at 1",
                   "fixed_carried_adam_first_tokens_1": "code's order, Adam carried, first two tokens at 1",
                   "fixed_adversarial_goal_shift": "code's order, g-steps' goals shifted",
+                  "fixed_3rounds_d_init": "code's order, the code's D draws",
                   "fixed_3rounds_d_init_pad_row": "code's order, the code's D draws and pad row",
                   "fixed_3rounds_goal_shift_d_init_pad_row_block_manager_learned_goal_init":
                       "code's order, every listed difference but the worker's scalar",
