@@ -791,14 +791,14 @@ def plot_leakgan_falls(path):
                 color=colours[i % len(colours)],
                 label="seqrl, seed %d, %s, %d rounds (from %.3f)" % (s, name, rounds, r["pretrain_end"]))
     ax.axhline(0, color="0.8", lw=0.8)
-    ax.set_xlim(-0.3, 10.5)
-    shown = [y for line in ax.get_lines() for x, y in zip(line.get_xdata(), line.get_ydata()) if x <= 10.5]
+    ax.set_xlim(-0.3, 11.5)
+    shown = [y for line in ax.get_lines() for x, y in zip(line.get_xdata(), line.get_ydata()) if x <= 11.5]
     ax.set_ylim(min(shown) - 0.45, max(shown) + 0.1)  # (room below the lines for the legend)
     ax.set_xlabel("adversarial batches (g-steps) run")
     ax.set_ylabel("NLL-oracle after the g-step minus at the pre-training's end")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7, loc="lower left")
-    ax.set_title("LeakGAN's adversarial phase: the fall since the end of the pre-training (its first 10 batches)", fontsize=9)
+    ax.set_title("LeakGAN's adversarial phase: the fall since the end of the pre-training (its first 11 batches: the logs log every 5th)", fontsize=9)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
