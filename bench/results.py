@@ -782,13 +782,12 @@ def plot_leakgan_falls(path):
     runs = [(k, r) for k, r in sorted(seeds.items())
             if r["adversarial"] and r["pretrain_end"] is not None
             and not any(x in k[0].split("_") for x in ("carried", "first"))]
-    colours = plt.get_cmap("tab10").colors
     for i, ((order, s), r) in enumerate(runs):
         pts = sorted(r["adversarial"].items())
         name = LEAKGAN_LEGEND.get(order, LEAKGAN_VARIANTS[order])
         rounds = _leakgan_rounds(order, 10)
         ax.plot([0] + [b for b, _ in pts], [0.0] + [v - r["pretrain_end"] for _, v in pts], "--o", ms=3, lw=1.2,
-                color=colours[i % len(colours)],
+                color=plt.get_cmap("tab20")((2 * i) % 20 + (i // 10) % 2),  # (10 hues, then their light shades)
                 label="seqrl, seed %d, %s, %d rounds (from %.3f)" % (s, name, rounds, r["pretrain_end"]))
     ax.axhline(0, color="0.8", lw=0.8)
     ax.set_xlim(-0.3, 11.5)
