@@ -185,6 +185,26 @@ text::Oracle tiny_oracle() {
   oc.vocab = 20, oc.emb = 6, oc.hidden = 6, oc.seq_len = 9;
   return text::Oracle::random(oc, 5);
 }
+// By hand, for the losses' formulas: G_k, the goal sum block k of row b is scored with under the
+// code's block window (the c goals before the block, goal_init's where they come before the
+// first; with the code's shift, each later block's one prefix later), from goals g [B, T, F]
+std::vector<double> block_goal_sum(const nets::LeakGANGenerator& gen, const nets::Tensor& g, size_t b, size_t k,
+                                   size_t c, bool shift) {
+  const size_t F = g.shape()[2];
+  std::vector<double> G(F, 0.0);
+  for (long j = long(k * c) - long(c) + (shift && k > 0); j < long(k * c) + (shift && k > 0); ++j)
+    for (size_t i = 0; i < F; ++i) G[i] += j < 0 ? gen.goal_init(i) : g(b, size_t(j), i);
+  return G;
+}
+// cos(f[b, t1] - f[b, t0], goal) of features f [B, T + 1, F]
+double cos_of_change(const nets::Tensor& f, size_t b, size_t t1, size_t t0, const std::vector<double>& goal) {
+  double dot = 0, na = 0, ng = 0;
+  for (size_t i = 0; i < goal.size(); ++i) {
+    const double d = f(b, t1, i) - f(b, t0, i);
+    dot += d * goal[i], na += d * d, ng += goal[i] * goal[i];
+  }
+  return dot / std::sqrt(na * ng);
+}
 // Both LeakGANs' generator and discriminator parameters, bit for bit
 void same_parameters(LeakGAN& a, LeakGAN& b) {
   for (auto [pa, pb] : {std::pair(a.gen.named_parameters(), b.gen.named_parameters()),
@@ -333,15 +353,7 @@ TEST_CASE("leakgan: each loss is its formula (manager: Q-weighted cosine, worker
       double sum_qcos = 0, sum_cos = 0, sum_q = 0;
       for (size_t b = 0; b < 4; ++b)
         for (size_t k = 0; k < T / c; ++k) {
-          std::vector<double> G(F, 0.0);
-          for (long j = long(k * c) - long(c) + (shift && k > 0); j < long(k * c) + (shift && k > 0); ++j)
-            for (size_t i = 0; i < F; ++i) G[i] += j < 0 ? lb.gen.goal_init(i) : gb(b, size_t(j), i);
-          double dot = 0, na = 0, ng = 0;
-          for (size_t i = 0; i < F; ++i) {
-            const double d = fb(b, (k + 1) * c, i) - fb(b, k * c, i);
-            dot += d * G[i], na += d * d, ng += G[i] * G[i];
-          }
-          const double cs = dot / std::sqrt(na * ng);
+          const double cs = cos_of_change(fb, b, (k + 1) * c, k * c, block_goal_sum(lb.gen, gb, b, k, c, shift));
           sum_qcos += q(b, k) * cs, sum_cos += cs;
         }
       for (float v : q) sum_q += v;
@@ -362,28 +374,17 @@ TEST_CASE("leakgan: each loss is its formula (manager: Q-weighted cosine, worker
       wc.worker_cosine = blockwise ? "block" : "intrinsic";
       LeakGAN lw(wc, real, 20, nullptr);
       const nets::Tensor fw = nets::leaked_features(lw.disc, x), gw = lw.gen.goals(fw).value();
-      auto cos_to = [&](size_t b, size_t t1, size_t t0, const std::vector<double>& goal) {
-        double dot = 0, na = 0, ng = 0;
-        for (size_t i = 0; i < F; ++i) {
-          const double d = fw(b, t1, i) - fw(b, t0, i);
-          dot += d * goal[i], na += d * d, ng += goal[i] * goal[i];
-        }
-        return dot / std::sqrt(na * ng);
-      };
       double sc = 0;
       for (size_t b = 0; b < 4; ++b)
         for (size_t t = 0; t < T; ++t) {
           if (blockwise) {
             const size_t k = t / c;
-            std::vector<double> G(F, 0.0);
-            for (long j = long(k * c) - long(c) + (shift && k > 0); j < long(k * c) + (shift && k > 0); ++j)
-              for (size_t i = 0; i < F; ++i) G[i] += j < 0 ? lw.gen.goal_init(i) : gw(b, size_t(j), i);
-            sc += cos_to(b, t + 1, k * c, G) / double(4 * T);
+            sc += cos_of_change(fw, b, t + 1, k * c, block_goal_sum(lw.gen, gw, b, k, c, shift)) / double(4 * T);
           } else {
             for (size_t i = 1; i <= c && i <= t + 1; ++i) {
               std::vector<double> gj(F);
               for (size_t e = 0; e < F; ++e) gj[e] = gw(b, t + 1 - i, e);
-              sc += cos_to(b, t + 1, t + 1 - i, gj) / double(c * 4 * T);
+              sc += cos_of_change(fw, b, t + 1, t + 1 - i, gj) / double(c * 4 * T);
             }
           }
         }
