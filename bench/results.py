@@ -490,6 +490,8 @@ LEAKGAN_VARIANTS = {"shuffled": "G's data shuffled every epoch", "fixed": "G's d
                                                     "(--adversarial-goal-shift)",
                     "fixed_3rounds_d_init": "G's data in one fixed order, pre-training cut to 3 rounds, D drawn as the "
                                             "code draws it (--d-init reference)",
+                    "fixed_3rounds_pad_row": "G's data in one fixed order, pre-training cut to 3 rounds, the leak padded "
+                                             "with a fixed random row (--leak-pad random)",
                     "fixed_3rounds_d_init_pad_row": "G's data in one fixed order, pre-training cut to 3 rounds, D drawn as "
                                                     "the code draws it (--d-init reference), the leak padded with a fixed "
                                                     "random row (--leak-pad random)",
@@ -510,6 +512,7 @@ LEAKGAN_LEGEND = {"shuffled": "data shuffled", "fixed": "code's data order", "fi
                   "fixed_carried_adam_first_tokens_1": "code's order, Adam carried, first two tokens at 1",
                   "fixed_adversarial_goal_shift": "code's order, g-steps' goals shifted",
                   "fixed_3rounds_d_init": "code's order, the code's D draws",
+                  "fixed_3rounds_pad_row": "code's order, the code's pad row",
                   "fixed_3rounds_d_init_pad_row": "code's order, the code's D draws and pad row",
                   "fixed_3rounds_goal_shift_d_init_pad_row_block_manager_learned_goal_init":
                       "code's order, every listed difference but the worker's scalar",
