@@ -529,6 +529,13 @@ LEAKGAN_SIDE_RUNS = {"fixed_first_tokens_1": "fixed", "fixed_carried_adam_first_
                          "fixed_3rounds_goal_shift_d_init_pad_row_block_manager_learned_goal_init"}
 
 
+def _run_colour(i):
+    """The i-th run's colour in the LeakGAN plots: tab10's 10 hues, then their light shades
+    (tab20 holds each hue dark, then light)."""
+    import matplotlib.pyplot as plt
+    return plt.get_cmap("tab20")((2 * i) % 20 + (i // 10) % 2)
+
+
 def _leakgan_rounds(variant, full):
     """A variant's pre-training rounds: 3 where its ORDER cut them (a 3rounds suffix), else all."""
     return 3 if "3rounds" in variant.split("_") else full
@@ -735,8 +742,7 @@ def plot_leakgan_reference_log(path):
         for (order, s), r in sorted(seeds.items()):
             if not drawn(order, s, r, part):
                 continue
-            i = shown.index((order, s))  # 10 hues, then their light shades (tab20: dark, light, ...)
-            colour = plt.get_cmap("tab20")((2 * i) % 20 + (i // 10) % 2)
+            colour = _run_colour(shown.index((order, s)))
             side = LEAKGAN_SIDE_RUNS.get(order)
             pts = sorted(r[part].items())
             name = side if side and part == "pretrain" else order
@@ -790,7 +796,7 @@ def plot_leakgan_falls(path):
         name = LEAKGAN_LEGEND.get(order, LEAKGAN_VARIANTS[order])
         rounds = _leakgan_rounds(order, 10)
         ax.plot([0] + [b for b, _ in pts], [0.0] + [v - r["pretrain_end"] for _, v in pts], "--o", ms=3, lw=1.2,
-                color=plt.get_cmap("tab20")((2 * i) % 20 + (i // 10) % 2),  # (10 hues, then their light shades)
+                color=_run_colour(i),
                 label="seqrl, seed %d, %s, %d rounds (from %.3f)" % (s, name, rounds, r["pretrain_end"]))
     ax.axhline(0, color="0.8", lw=0.8)
     ax.set_xlim(-0.3, 11.5)
